@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AtlasConfig(AppConfig):
+    name = "atlas"
+    verbose_name = _("Atlas")
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_groups, dispatch_uid="atlas-sync-groups")
+
+
+def _sync_groups(sender, **kwargs):
+    # Permissions are created per app on post_migrate; "indicators" is the last app whose
+    # permissions the groups use, and auth's handler runs before this one.
+    if sender.name == "indicators":
+        from .permissions import sync_groups
+
+        sync_groups()

@@ -1,0 +1,41 @@
+"""Loading the generated Bottrop demo data (fixtures/bottrop/) through the regular services."""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from districts.models import Level
+from districts.services.boundaries import import_boundaries
+from indicators.services.catalogue import import_catalogue
+from indicators.services.import_values import import_values
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "bottrop"
+# The demo boundaries stand for the whole demo time series, which starts in 2012.
+DEMO_VALID_FROM = datetime.date(2000, 1, 1)
+LEVEL_FILES = ["stadt", "stadtbezirk", "statistischer-bezirk"]
+
+
+@transaction.atomic
+def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
+    """Boundaries of all three levels, the catalogue and every value, as one published release."""
+    lines = []
+    for slug in LEVEL_FILES:
+        result = import_boundaries(
+            path=directory / "boundaries" / f"{slug}.geojson",
+            level=Level.objects.get(slug=slug),
+            valid_from=DEMO_VALID_FROM,
+            # The city boundary is the real one (DVG2); the finer levels are generated.
+            is_demo=slug != "stadt",
+        )
+        lines.append(result.summary())
+    themes, indicators = import_catalogue(path=directory / "catalogue.json")
+    lines.append(f"{themes} Themenfelder, {indicators} Indikatoren")
+    result = import_values(
+        path=directory / "observations.csv",
+        title="Demodaten Bottrop (synthetisch)",
+        publish=True,
+    )
+    lines.append(result.summary())
+    return "\n".join(lines)

@@ -1,0 +1,280 @@
+"""The OpenAPI 3 description of /api/v1/, served as /api/v1/openapi.json."""
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+_NULLABLE_NUMBER = {"type": "number", "nullable": True}
+_STATUS = {
+    "type": "string",
+    "nullable": True,
+    "enum": ["normal", "provisional", "estimated", ".", "-", "x", "/", "...", None],
+    "description": "normal/provisional/estimated, or a DIN 55301 symbol in place of a number "
+    "('.' also marks values withheld by disclosure control); null where nothing is published",
+}
+_AREA_VALUE = {
+    "type": "object",
+    "required": ["code", "name", "value", "numerator", "denominator", "status"],
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "value": _NULLABLE_NUMBER,
+        "numerator": _NULLABLE_NUMBER,
+        "denominator": _NULLABLE_NUMBER,
+        "status": _STATUS,
+    },
+}
+_ERROR = {
+    "description": "A parameter is missing, malformed or unknown",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["parameter", "message"],
+                        "properties": {
+                            "parameter": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+def _param(name: str, description: str, *, required: bool, schema_type: str = "string") -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {"type": schema_type},
+    }
+
+
+def _ok(schema: dict, media: str = "application/json") -> dict:
+    return {"description": "OK", "content": {media: {"schema": schema}}}
+
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Demografie- und Sozialatlas API",
+        "version": "1.0.0",
+        "description": "Small-area social statistics: levels, district boundaries, indicators "
+        "and their published values. Values below an indicator's disclosure threshold are "
+        "returned as status '.' without numbers. Demo data is marked with is_demo.",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "paths": {
+        "/levels": {
+            "get": {
+                "summary": "Gebietsebenen / spatial levels",
+                "operationId": "listLevels",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["levels"],
+                            "properties": {
+                                "levels": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["slug", "name", "rank", "districts"],
+                                        "properties": {
+                                            "slug": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "name_de": {"type": "string"},
+                                            "name_en": {"type": "string"},
+                                            "rank": {"type": "integer"},
+                                            "districts": {"type": "integer"},
+                                        },
+                                    },
+                                }
+                            },
+                        }
+                    )
+                },
+            }
+        },
+        "/districts": {
+            "get": {
+                "summary": "Grenzen einer Ebene als GeoJSON / boundaries of a level as GeoJSON",
+                "operationId": "listDistricts",
+                "parameters": [
+                    _param("level", "level slug, e.g. statistischer-bezirk", required=True),
+                    _param(
+                        "year",
+                        "boundaries valid on 31 Dec of this year (default: today)",
+                        required=False,
+                        schema_type="integer",
+                    ),
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["type", "features"],
+                            "properties": {
+                                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                                "features": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["type", "id", "properties", "geometry"],
+                                        "properties": {
+                                            "type": {"type": "string", "enum": ["Feature"]},
+                                            "id": {"type": "string"},
+                                            "properties": {
+                                                "type": "object",
+                                                "required": ["code", "name", "area_km2", "is_demo"],
+                                                "properties": {
+                                                    "code": {"type": "string"},
+                                                    "name": {"type": "string"},
+                                                    "area_km2": {"type": "number"},
+                                                    "is_demo": {"type": "boolean"},
+                                                },
+                                            },
+                                            "geometry": {"type": "object"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                        media="application/geo+json",
+                    ),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                },
+            }
+        },
+        "/indicators": {
+            "get": {
+                "summary": "Themenfelder und Indikatoren / themes and indicators with metadata",
+                "operationId": "listIndicators",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["themes", "indicators"],
+                            "properties": {
+                                "themes": {"type": "array", "items": {"type": "object"}},
+                                "indicators": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": [
+                                            "slug",
+                                            "theme",
+                                            "name_de",
+                                            "name_en",
+                                            "kind",
+                                            "unit_de",
+                                            "decimals",
+                                            "polarity",
+                                            "source",
+                                            "is_demo",
+                                            "levels",
+                                        ],
+                                        "properties": {
+                                            "slug": {"type": "string"},
+                                            "theme": {"type": "string"},
+                                            "kind": {
+                                                "type": "string",
+                                                "enum": [
+                                                    "count",
+                                                    "rate",
+                                                    "mean",
+                                                    "median",
+                                                    "index",
+                                                ],
+                                            },
+                                            "levels": {
+                                                "type": "array",
+                                                "items": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    )
+                },
+            }
+        },
+        "/values": {
+            "get": {
+                "summary": "Werte eines Indikators je Gebiet / values of an indicator per area",
+                "operationId": "listValues",
+                "parameters": [
+                    _param("indicator", "indicator slug", required=True),
+                    _param("level", "level slug", required=True),
+                    _param("year", "year (default: latest)", required=False, schema_type="integer"),
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": [
+                                "indicator",
+                                "level",
+                                "year",
+                                "years",
+                                "decimals",
+                                "is_demo",
+                                "classes",
+                                "city",
+                                "values",
+                            ],
+                            "properties": {
+                                "indicator": {"type": "string"},
+                                "level": {"type": "string"},
+                                "year": {"type": "integer"},
+                                "years": {"type": "array", "items": {"type": "integer"}},
+                                "unit_de": {"type": "string"},
+                                "unit_en": {"type": "string"},
+                                "decimals": {"type": "integer"},
+                                "is_demo": {"type": "boolean"},
+                                "notice": {"type": "string"},
+                                "classes": {
+                                    "type": "object",
+                                    "nullable": True,
+                                    "properties": {
+                                        "method": {"type": "string"},
+                                        "lower": {"type": "number"},
+                                        "breaks": {"type": "array", "items": {"type": "number"}},
+                                        "colors": {"type": "array", "items": {"type": "string"}},
+                                        "counts": {"type": "array", "items": {"type": "integer"}},
+                                    },
+                                },
+                                "city": {**_AREA_VALUE, "nullable": True},
+                                "values": {
+                                    "type": "array",
+                                    "items": {
+                                        **_AREA_VALUE,
+                                        "properties": {
+                                            **_AREA_VALUE["properties"],
+                                            "class": {"type": "integer", "nullable": True},
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    ),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                },
+            }
+        },
+    },
+}
+
+
+@require_GET
+def openapi(request):
+    return JsonResponse(DOCUMENT)

@@ -1,0 +1,35 @@
+"""The groups the atlas knows, with exactly the permissions each needs."""
+
+from django.contrib.auth.models import Group, Permission
+
+STATISTICIANS = "Statistik"
+
+# Statisticians maintain the catalogue and releases and look after geography; observations
+# change only through imports (each belonging to a release), and nothing is ever deleted.
+STATISTICIAN_PERMISSIONS = [
+    ("districts", "view_level"),
+    ("districts", "view_district"),
+    ("districts", "change_district"),
+    ("districts", "view_overlap"),
+    ("indicators", "view_theme"),
+    ("indicators", "add_theme"),
+    ("indicators", "change_theme"),
+    ("indicators", "view_indicator"),
+    ("indicators", "add_indicator"),
+    ("indicators", "change_indicator"),
+    ("indicators", "view_release"),
+    ("indicators", "add_release"),
+    ("indicators", "change_release"),
+    ("indicators", "publish_release"),
+    ("indicators", "view_observation"),
+]
+
+
+def sync_groups(**kwargs) -> None:
+    """Create or correct the groups; run after every migrate."""
+    group, _ = Group.objects.get_or_create(name=STATISTICIANS)
+    wanted = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in STATISTICIAN_PERMISSIONS
+    ]
+    group.permissions.set(wanted)

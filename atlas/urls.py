@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from districts import api as districts_api
+from indicators import api as indicators_api
+
+from . import openapi, views
+
+api_v1 = [
+    path("levels", districts_api.levels, name="levels"),
+    path("districts", districts_api.districts, name="districts"),
+    path("indicators", indicators_api.indicators, name="indicators"),
+    path("values", indicators_api.values, name="values"),
+    path("openapi.json", openapi.openapi, name="openapi"),
+]
+
+urlpatterns = [
+    path("", views.map_view, name="map"),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from districts.models import Level
+from indicators.models import Indicator, Theme
+from indicators.selectors import indicator_levels
+
+MAP_LEVEL = "statistischer-bezirk"
+
+
+def map_view(request):
+    """The map explorer; the page state (indicator, level, year) lives in the query string."""
+    levels_with_values = indicator_levels()
+    indicators = [
+        i
+        for i in Indicator.objects.select_related("theme")
+        if MAP_LEVEL in levels_with_values.get(i.id, [])
+    ]
+    slugs = [i.slug for i in indicators]
+    wanted = request.GET.get("indicator") or settings.ATLAS_DEFAULT_INDICATOR
+    current = wanted if wanted in slugs else (slugs[0] if slugs else None)
+    groups = [
+        (theme, [i for i in indicators if i.theme_id == theme.id]) for theme in Theme.objects.all()
+    ]
+    config = {
+        "indicator": current,
+        "level": MAP_LEVEL,
+        "year": request.GET.get("year"),
+        "valuesUrl": reverse("v1:values"),
+        "districtsUrl": reverse("v1:districts"),
+        "tileUrl": settings.ATLAS_TILE_URL,
+    }
+    context = {
+        "groups": [(theme, items) for theme, items in groups if items],
+        "current": next((i for i in indicators if i.slug == current), None),
+        "level": Level.objects.filter(slug=MAP_LEVEL).first(),
+        "config": config,
+        "messages_js": {
+            "suppressed": _("zu geringe Fallzahl (.)"),
+            "missing": _("keine Angabe"),
+            "city": _("Stadt"),
+            "loading": _("Karte wird geladen …"),
+            "error": _("Die Daten konnten nicht geladen werden."),
+            "legend": _("Legende"),
+            "caption": _("{indicator} {year}, {unit}"),
+            "drawn": _("{n} Bezirke dargestellt"),
+            "locale": _("de-DE"),
+        },
+    }
+    return render(request, "atlas/map.html", context)

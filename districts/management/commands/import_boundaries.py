@@ -1,0 +1,44 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from atlas.importing import ImportRejected
+from districts.models import Level
+from districts.services.boundaries import import_boundaries
+
+
+class Command(BaseCommand):
+    help = "Grenzen einer Gebietsebene aus einer Geodatei importieren (GeoJSON, GeoPackage, …)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--level", required=True, help="Kennung der Ebene, z. B. stadtbezirk")
+        parser.add_argument(
+            "--valid-from",
+            type=datetime.date.fromisoformat,
+            required=True,
+            help="Gültig ab (JJJJ-MM-TT)",
+        )
+        parser.add_argument("--code-field", default="code")
+        parser.add_argument("--name-field", default="name")
+        parser.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts schreiben")
+
+    def handle(self, *args, path, level, valid_from, code_field, name_field, dry_run, **options):
+        try:
+            level_obj = Level.objects.get(slug=level)
+        except Level.DoesNotExist:
+            known = ", ".join(Level.objects.values_list("slug", flat=True))
+            raise CommandError(f"--level: unbekannte Ebene {level!r}; bekannt: {known}") from None
+        try:
+            result = import_boundaries(
+                path=path,
+                level=level_obj,
+                valid_from=valid_from,
+                code_field=code_field,
+                name_field=name_field,
+                dry_run=dry_run,
+            )
+        except ImportRejected as rejected:
+            raise CommandError(str(rejected)) from None
+        self.stdout.write(result.summary())

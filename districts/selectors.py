@@ -1,0 +1,61 @@
+"""Reading geography: levels and boundaries as GeoJSON built in PostGIS."""
+
+import datetime
+import hashlib
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Max
+
+from .models import District, Level
+
+
+def boundary_version(*, level: Level) -> str:
+    """Changes whenever a district of the level is added, replaced or retired."""
+    stats = District.objects.filter(level=level).aggregate(
+        n=Count("id"), last=Max("id"), ends=Max("valid_to")
+    )
+    return hashlib.sha1(repr(sorted(stats.items())).encode(), usedforsecurity=False).hexdigest()[
+        :12
+    ]
+
+
+def boundaries_geojson(*, level: Level, day: datetime.date | None = None) -> str:
+    """The level's districts valid on ``day`` as a GeoJSON FeatureCollection (web geometry).
+
+    Built by PostGIS in one query and cached per boundary version, so no request serialises
+    geometries in Python.
+    """
+    day = day or datetime.date.today()
+    key = f"boundaries:{level.slug}:{boundary_version(level=level)}:{day.isoformat()}"
+    text = cache.get(key)
+    if text is None:
+        text = _build_geojson(level.id, day)
+        cache.set(key, text, timeout=24 * 3600)
+    return text
+
+
+def _build_geojson(level_id: int, day: datetime.date) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT json_build_object(
+                'type', 'FeatureCollection',
+                'features', COALESCE(json_agg(json_build_object(
+                    'type', 'Feature',
+                    'id', d.code,
+                    'properties', json_build_object(
+                        'code', d.code, 'name', d.name,
+                        'area_km2', round(d.area_km2::numeric, 3), 'is_demo', d.is_demo
+                    ),
+                    'geometry', ST_AsGeoJSON(
+                        COALESCE(d.web_geometry, ST_Transform(d.boundary, 4326)), 6
+                    )::json
+                ) ORDER BY d.code), '[]'::json)
+            )::text
+            FROM districts_district d
+            WHERE d.level_id = %s AND d.valid_from <= %s AND (d.valid_to IS NULL OR d.valid_to > %s)
+            """,
+            [level_id, day, day],
+        )
+        return cursor.fetchone()[0]

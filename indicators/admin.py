@@ -1,0 +1,84 @@
+from django.contrib import admin
+
+from .models import Indicator, Observation, Release, Theme
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ["slug", "name_de", "kind", "unit_de", "order"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name_de", "name_en", "slug", "order"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name_de", "slug", "theme", "kind", "unit_de", "polarity", "is_demo"]
+    list_filter = ["theme", "kind", "polarity", "is_demo"]
+    search_fields = ["slug", "name_de", "name_en", "definition_de"]
+    fieldsets = [
+        (None, {"fields": ["slug", "theme", "order", "is_demo"]}),
+        (
+            "Namen und Definition",
+            {
+                "fields": [
+                    ("name_de", "name_en"),
+                    ("short_name_de", "short_name_en"),
+                    "definition_de",
+                    "definition_en",
+                    ("unit_de", "unit_en"),
+                ]
+            },
+        ),
+        (
+            "Berechnung",
+            {
+                "fields": [
+                    ("kind", "is_proportion"),
+                    ("numerator_de", "numerator_en"),
+                    ("denominator_de", "denominator_en"),
+                    ("factor", "decimals"),
+                    "polarity",
+                    "disclosure_threshold",
+                ]
+            },
+        ),
+        (
+            "Darstellung",
+            {"fields": ["classification_method", "classification_classes", "palette"]},
+        ),
+        ("Herkunft", {"fields": ["source", "licence", "notes_de", "notes_en"]}),
+    ]
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "created_at", "published_at", "source_filename"]
+    list_filter = ["status"]
+    search_fields = ["title", "source_filename", "sha256"]
+    readonly_fields = ["sha256", "created_at", "created_by", "published_at", "published_by"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "district", "year", "value", "numerator", "denominator", "status"]
+    list_filter = ["indicator__theme", "year", "status", "district__level", "release"]
+    search_fields = ["indicator__slug", "indicator__name_de", "district__name", "district__code"]
+    list_select_related = ["indicator", "district", "release"]
+    list_per_page = 50
+
+    # Values change only through an import, so that every change belongs to a release and can
+    # be withdrawn; the admin shows them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

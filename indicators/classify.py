@@ -1,0 +1,82 @@
+"""Choropleth classes on the server: mapclassify for the breaks, ColorBrewer for the colours."""
+
+import warnings
+from dataclasses import dataclass
+
+# Fisher-Jenks on a few hundred areas is fast without numba; its absence is not news.
+warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+
+import mapclassify  # noqa: E402
+import numpy as np  # noqa: E402
+from plotly.colors import colorbrewer  # noqa: E402
+
+METHODS = {
+    "quantiles": mapclassify.Quantiles,
+    "equal_interval": mapclassify.EqualInterval,
+    "natural_breaks": mapclassify.FisherJenks,
+    "std_mean": mapclassify.StdMean,
+}
+# Standard-deviation class limits (multiples of σ around the mean) giving k classes.
+STD_MULTIPLES = {
+    2: [0],
+    3: [-1, 1],
+    4: [-1, 0, 1],
+    5: [-2, -1, 1, 2],
+    6: [-2, -1, 0, 1, 2],
+    7: [-3, -2, -1, 1, 2, 3],
+}
+SEQUENTIAL = {
+    "Blues", "BuGn", "BuPu", "GnBu", "Greens", "Greys", "OrRd", "Oranges", "PuBu", "PuBuGn",
+    "PuRd", "Purples", "RdPu", "Reds", "YlGn", "YlGnBu", "YlOrBr", "YlOrRd",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Classes:
+    method: str
+    breaks: list[float]  # upper bound of each class
+    lower: float
+    colors: list[str]
+    counts: list[int]
+    bins: list[int]  # class of each input value, in input order
+
+
+def palette(name: str, k: int) -> list[str]:
+    """``k`` colours spread over the 9-class ColorBrewer scheme (light to dark)."""
+    scheme = getattr(colorbrewer, name if name in SEQUENTIAL else "YlOrRd")
+    # The lightest tone is nearly white and would read as "no data", so the scale starts one in.
+    picks = np.linspace(1, len(scheme) - 1, k).round().astype(int)
+    return [_hex(scheme[i]) for i in picks]
+
+
+def _hex(rgb: str) -> str:
+    r, g, b = (int(part) for part in rgb[4:-1].split(","))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def classify(values: list[float], *, method: str, k: int, palette_name: str) -> Classes | None:
+    """Classes for the given values; None when there is nothing to classify."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        return None
+    distinct = np.unique(data).size
+    k = max(1, min(k, distinct))
+    if k < 2:
+        return Classes(method, [float(data.max())], float(data.min()), palette(palette_name, 1),
+                       [int(data.size)], [0] * int(data.size))  # fmt: skip
+    if method == "std_mean":
+        classifier = mapclassify.StdMean(data, multiples=STD_MULTIPLES[k])
+    else:
+        classifier = METHODS.get(method, mapclassify.Quantiles)(data, k=k)
+    breaks = [float(b) for b in classifier.bins]
+    # Standard-deviation classes may extend beyond the data; the legend shows the data's range.
+    breaks[-1] = max(breaks[-1], float(data.max()))
+    k = len(breaks)
+    return Classes(
+        method=method,
+        breaks=breaks,
+        lower=float(data.min()),
+        colors=palette(palette_name, k),
+        counts=[int(c) for c in classifier.counts],
+        bins=[int(b) for b in classifier.yb],
+    )

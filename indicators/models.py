@@ -1,0 +1,263 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import District
+
+from .querysets import ObservationQuerySet
+
+
+def _localised(obj, field: str) -> str:
+    """The English text where the interface is English and one exists, else the German."""
+    if get_language() == "en":
+        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_de")
+    return getattr(obj, f"{field}_de")
+
+
+class Theme(models.Model):
+    """A Themenfeld grouping indicators (Bevölkerung, Arbeit und SGB II, …)."""
+
+    slug = models.SlugField(_("Kennung"), unique=True)
+    name_de = models.CharField(_("Name (deutsch)"), max_length=120)
+    name_en = models.CharField(_("Name (englisch)"), max_length=120)
+    description_de = models.TextField(_("Beschreibung (deutsch)"), blank=True)
+    description_en = models.TextField(_("Beschreibung (englisch)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("Themenfeld")
+        verbose_name_plural = _("Themenfelder")
+
+    def __str__(self) -> str:
+        return self.name_de
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+
+class Indicator(models.Model):
+    """A statistic with the metadata needed to compute, roll up, classify and explain it."""
+
+    class Kind(models.TextChoices):
+        COUNT = "count", _("Anzahl")
+        RATE = "rate", _("Quote (Zähler / Nenner × Faktor)")
+        MEAN = "mean", _("Mittelwert")
+        MEDIAN = "median", _("Median")
+        INDEX = "index", _("Index")
+
+    class Polarity(models.TextChoices):
+        HIGHER_BETTER = "higher_better", _("höher ist besser")
+        HIGHER_WORSE = "higher_worse", _("höher ist schlechter")
+        NEUTRAL = "neutral", _("neutral")
+
+    class Classification(models.TextChoices):
+        QUANTILES = "quantiles", _("Quantile")
+        EQUAL_INTERVAL = "equal_interval", _("Gleiche Intervalle")
+        NATURAL_BREAKS = "natural_breaks", _("Natürliche Brüche (Fisher-Jenks)")
+        STD_MEAN = "std_mean", _("Standardabweichung")
+        MANUAL = "manual", _("Manuelle Grenzen")
+
+    slug = models.SlugField(_("Kennung"), max_length=80, unique=True)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="indicators")
+    name_de = models.CharField(_("Name (deutsch)"), max_length=200)
+    name_en = models.CharField(_("Name (englisch)"), max_length=200)
+    short_name_de = models.CharField(_("Kurzname (deutsch)"), max_length=60)
+    short_name_en = models.CharField(_("Kurzname (englisch)"), max_length=60)
+    definition_de = models.TextField(_("Definition (deutsch)"))
+    definition_en = models.TextField(_("Definition (englisch)"), blank=True)
+    unit_de = models.CharField(_("Einheit (deutsch)"), max_length=60, blank=True)
+    unit_en = models.CharField(_("Einheit (englisch)"), max_length=60, blank=True)
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
+    is_proportion = models.BooleanField(
+        _("Anteil"),
+        default=False,
+        help_text=_("Der Zähler ist eine Teilmenge des Nenners (Zähler ≤ Nenner)."),
+    )
+    numerator_de = models.CharField(_("Zähler (deutsch)"), max_length=300, blank=True)
+    numerator_en = models.CharField(_("Zähler (englisch)"), max_length=300, blank=True)
+    denominator_de = models.CharField(_("Nenner (deutsch)"), max_length=300, blank=True)
+    denominator_en = models.CharField(_("Nenner (englisch)"), max_length=300, blank=True)
+    factor = models.FloatField(_("Faktor"), default=1)
+    decimals = models.PositiveSmallIntegerField(_("Nachkommastellen"), default=1)
+    polarity = models.CharField(
+        _("Polarität"), max_length=15, choices=Polarity.choices, default=Polarity.NEUTRAL
+    )
+    source = models.CharField(_("Quelle"), max_length=300)
+    licence = models.CharField(_("Lizenz"), max_length=100, blank=True)
+    notes_de = models.TextField(_("Hinweise (deutsch)"), blank=True)
+    notes_en = models.TextField(_("Hinweise (englisch)"), blank=True)
+    is_demo = models.BooleanField(
+        _("Demodaten"), default=False, help_text=_("Synthetische Werte, nicht amtlich.")
+    )
+    classification_method = models.CharField(
+        _("Klassifizierung"),
+        max_length=15,
+        choices=Classification.choices,
+        default=Classification.QUANTILES,
+    )
+    classification_classes = models.PositiveSmallIntegerField(_("Klassenanzahl"), default=5)
+    palette = models.CharField(_("Farbpalette"), max_length=20, default="YlOrRd")
+    disclosure_threshold = models.PositiveSmallIntegerField(
+        _("Geheimhaltungsschwelle"),
+        default=3,
+        help_text=_("Werte mit kleinerer Fallzahl werden als „.“ (geheim) gezeigt."),
+    )
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        ordering = ["theme__order", "order", "slug"]
+        verbose_name = _("Indikator")
+        verbose_name_plural = _("Indikatoren")
+        constraints = [
+            models.CheckConstraint(condition=Q(factor__gt=0), name="indicator_factor_positive"),
+            models.CheckConstraint(
+                condition=Q(classification_classes__gte=3) & Q(classification_classes__lte=7),
+                name="indicator_classes_3_to_7",
+            ),
+            models.CheckConstraint(
+                condition=Q(decimals__lte=6), name="indicator_decimals_at_most_6"
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_proportion=True) | Q(kind="rate"),
+                name="indicator_proportion_is_rate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_de
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+    @property
+    def short_name(self) -> str:
+        return _localised(self, "short_name")
+
+    @property
+    def unit(self) -> str:
+        return _localised(self, "unit")
+
+    @property
+    def definition(self) -> str:
+        return _localised(self, "definition")
+
+
+class Release(models.Model):
+    """A Datenstand: one upload of values, public only once published."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        PUBLISHED = "published", _("veröffentlicht")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
+
+    title = models.CharField(_("Titel"), max_length=200)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source_file = models.FileField(_("Quelldatei"), upload_to="releases/%Y/", blank=True)
+    source_filename = models.CharField(_("Dateiname"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    note = models.TextField(_("Bemerkung"), blank=True)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("angelegt von"),
+    )
+    published_at = models.DateTimeField(_("veröffentlicht am"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("veröffentlicht von"),
+    )
+    withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Datenstand")
+        verbose_name_plural = _("Datenstände")
+        permissions = [("publish_release", _("Kann Datenstände veröffentlichen und zurückziehen"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="release_sha256_hex",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="release_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Observation(models.Model):
+    """One value of an indicator for a district and year, as delivered in a release."""
+
+    class Status(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        PROVISIONAL = "provisional", _("vorläufig")
+        ESTIMATED = "estimated", _("geschätzt")
+        SECRET = ".", _("„.“ Zahlenwert unbekannt oder geheim zu halten")
+        NOTHING = "-", _("„-“ nichts vorhanden")
+        NOT_APPLICABLE = "x", _("„x“ Tabellenfach gesperrt, weil Aussage nicht sinnvoll")
+        UNRELIABLE = "/", _("„/“ keine Angabe, da Zahlenwert nicht sicher genug")
+        NOT_YET = "...", _("„...“ Angabe fällt später an")
+
+    # Statuses that carry a number; the DIN 55301 symbols stand in place of one.
+    WITH_VALUE = (Status.NORMAL, Status.PROVISIONAL, Status.ESTIMATED)
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="observations")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="observations")
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    reference_date = models.DateField(_("Stichtag"))
+    value = models.FloatField(_("Wert"), null=True, blank=True)
+    numerator = models.FloatField(_("Zähler"), null=True, blank=True)
+    denominator = models.FloatField(_("Nenner"), null=True, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=11, choices=Status.choices, default=Status.NORMAL
+    )
+    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Beobachtung")
+        verbose_name_plural = _("Beobachtungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "district", "year", "release"],
+                name="observation_unique_per_release",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="observation_denominator_positive",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=["normal", "provisional", "estimated"]) & Q(value__isnull=False)
+                )
+                | (Q(status__in=[".", "-", "x", "/", "..."]) & Q(value__isnull=True)),
+                name="observation_value_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900) & Q(year__lte=2100), name="observation_year_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.slug} {self.district.code} {self.year}"

@@ -1,0 +1,81 @@
+"""Themes and indicators from a catalogue file (JSON), created or updated by slug."""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from atlas.importing import ImportRejected, RowError
+from indicators.models import Indicator, Theme
+
+THEME_FIELDS = ["name_de", "name_en", "description_de", "description_en", "order"]
+INDICATOR_FIELDS = [
+    f.name for f in Indicator._meta.concrete_fields if f.name not in {"id", "slug", "theme"}
+]
+
+
+@transaction.atomic
+def import_catalogue(*, path: Path) -> tuple[int, int]:
+    """Create or update every theme and indicator in the file; returns (themes, indicators)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    errors = []
+    for position, item in enumerate(data.get("indicators", []), start=1):
+        missing = {"slug", "theme", *INDICATOR_FIELDS} - item.keys() - _OPTIONAL
+        for name in sorted(missing):
+            errors.append(RowError(position, name, item.get("slug", ""), "Angabe fehlt"))
+    if errors:
+        raise ImportRejected(errors)
+
+    themes = {}
+    for item in data.get("themes", []):
+        themes[item["slug"]], _ = Theme.objects.update_or_create(
+            slug=item["slug"], defaults={k: item[k] for k in THEME_FIELDS if k in item}
+        )
+    for position, item in enumerate(data.get("indicators", []), start=1):
+        theme = themes.get(item["theme"]) or Theme.objects.filter(slug=item["theme"]).first()
+        if theme is None:
+            raise ImportRejected([RowError(position, "theme", item["theme"], "unbekanntes Thema")])
+        indicator = Indicator.objects.filter(slug=item["slug"]).first() or Indicator(
+            slug=item["slug"]
+        )
+        indicator.theme = theme
+        for name in INDICATOR_FIELDS:
+            if name in item:
+                setattr(indicator, name, item[name])
+        try:
+            indicator.full_clean()
+        except ValidationError as exc:
+            raise ImportRejected(
+                [
+                    RowError(position, name, str(item.get(name, "")), " ".join(messages))
+                    for name, messages in exc.message_dict.items()
+                ]
+            ) from exc
+        indicator.save()
+    return len(themes), len(data.get("indicators", []))
+
+
+# Fields with a sensible default that a catalogue may leave out.
+_OPTIONAL = {
+    "definition_en",
+    "unit_de",
+    "unit_en",
+    "is_proportion",
+    "numerator_de",
+    "numerator_en",
+    "denominator_de",
+    "denominator_en",
+    "factor",
+    "decimals",
+    "polarity",
+    "licence",
+    "notes_de",
+    "notes_en",
+    "is_demo",
+    "classification_method",
+    "classification_classes",
+    "palette",
+    "disclosure_threshold",
+    "order",
+}

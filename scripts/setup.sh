@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Idempotent set-up for `make run` and `make test`: system packages, virtualenv, database,
+# migrations and demo data. Safe to run again; each step checks before it acts.
+#   scripts/setup.sh            everything the atlas needs to run
+#   scripts/setup.sh --test     also what the tests need (Chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+STAMP_DIR=.setup
+mkdir -p "$STAMP_DIR"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
+
+missing_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+
+apt_install() {
+  local missing
+  missing=$(missing_packages "$@")
+  [ -z "$missing" ] && return 0
+  log "Installing Debian packages: $(echo $missing)"
+  as_root apt-get update -qq
+  # shellcheck disable=SC2086
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}
+
+local_database() { [ -z "${DATABASE_URL:-}" ]; }
+
+server_major() {
+  # The major version of the running (or installed) PostgreSQL server.
+  if command -v pg_lsclusters >/dev/null 2>&1 && [ -n "$(pg_lsclusters -h 2>/dev/null)" ]; then
+    pg_lsclusters -h | awk 'NR==1 {print $1}'
+  fi
+}
+
+# --- system packages ---------------------------------------------------------------
+packages=(gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext python3-venv)
+if local_database; then
+  major=$(server_major)
+  if [ -z "$major" ]; then
+    apt_install postgresql postgresql-contrib
+    major=$(server_major)
+  fi
+  packages+=("postgresql-${major}-postgis-3")
+fi
+[ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core)
+apt_install "${packages[@]}"
+
+# --- Python --------------------------------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  log "Creating virtualenv $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$STAMP_DIR/pip" 2>/dev/null)" != "$want" ]; then
+  log "Installing Python packages"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -e ".[dev]"
+  echo "$want" >"$STAMP_DIR/pip"
+fi
+
+# --- database ------------------------------------------------------------------------
+if local_database; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    log "Starting PostgreSQL $major"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$major" main start || as_root pg_ctlcluster "$major" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  psql_admin() { as_postgres env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "${2:-postgres}" -c "$1"; }
+  if [ -z "$(as_postgres psql -X -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'atlas'")" ]; then
+    log "Creating database role atlas"
+    psql_admin "CREATE ROLE atlas LOGIN PASSWORD 'atlas' CREATEDB"
+  fi
+  # PostGIS in template1 lets the test runner create its database without superuser rights.
+  psql_admin "CREATE EXTENSION IF NOT EXISTS postgis" template1
+  if [ -z "$(as_postgres psql -X -tAc "SELECT 1 FROM pg_database WHERE datname = 'atlas'")" ]; then
+    log "Creating database atlas"
+    psql_admin "CREATE DATABASE atlas OWNER atlas"
+  fi
+  psql_admin "CREATE EXTENSION IF NOT EXISTS postgis" atlas
+fi
+
+# --- application ---------------------------------------------------------------------
+log "Migrating"
+"$VENV/bin/python" manage.py migrate --no-input -v 0
+"$VENV/bin/python" manage.py compilemessages -v 0 --ignore=.venv
+"$VENV/bin/python" manage.py load_demo_data --if-empty

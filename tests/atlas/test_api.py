@@ -1,0 +1,111 @@
+import pytest
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+
+from atlas.openapi import DOCUMENT
+
+pytestmark = pytest.mark.django_db
+
+
+def response_schema(path: str, status: str = "200") -> dict:
+    content = DOCUMENT["paths"][path]["get"]["responses"][status]["content"]
+    return next(iter(content.values()))["schema"]
+
+
+def assert_matches(path: str, payload, status: str = "200"):
+    OAS30Validator(response_schema(path, status)).validate(payload)
+
+
+def test_the_openapi_document_is_valid(client):
+    document = client.get("/api/v1/openapi.json").json()
+    validate(document)
+    assert set(document["paths"]) == {"/levels", "/districts", "/indicators", "/values"}
+
+
+def test_levels_list_the_three_bottrop_levels_with_counts(client):
+    payload = client.get("/api/v1/levels").json()
+    assert_matches("/levels", payload)
+    counts = {level["slug"]: level["districts"] for level in payload["levels"]}
+    assert counts == {"stadt": 1, "stadtbezirk": 3, "statistischer-bezirk": 17}
+
+
+def test_districts_are_geojson_features_of_the_level(client):
+    response = client.get("/api/v1/districts", {"level": "statistischer-bezirk"})
+    assert response["Content-Type"] == "application/geo+json"
+    payload = response.json()
+    assert_matches("/districts", payload)
+    assert len(payload["features"]) == 17
+    assert all(f["properties"]["is_demo"] for f in payload["features"])
+    assert {f["geometry"]["type"] for f in payload["features"]} <= {"Polygon", "MultiPolygon"}
+
+
+def test_web_coordinates_have_at_most_six_decimals(client):
+    payload = client.get("/api/v1/districts", {"level": "stadtbezirk"}).json()
+    ring = payload["features"][0]["geometry"]["coordinates"][0]
+    first = ring[0] if payload["features"][0]["geometry"]["type"] == "Polygon" else ring[0][0]
+    assert all(len(repr(c).split(".")[1]) <= 6 for c in first)
+
+
+def test_indicators_carry_their_metadata_and_levels(client):
+    payload = client.get("/api/v1/indicators").json()
+    assert_matches("/indicators", payload)
+    assert len(payload["indicators"]) >= 30
+    assert len(payload["themes"]) >= 6
+    by_slug = {i["slug"]: i for i in payload["indicators"]}
+    assert by_slug["einwohner"]["levels"] == ["stadt", "statistischer-bezirk"]
+    assert all(i["is_demo"] for i in payload["indicators"])
+
+
+def test_values_give_every_district_and_the_city(client):
+    payload = client.get(
+        "/api/v1/values", {"indicator": "einwohner", "level": "statistischer-bezirk", "year": 2023}
+    ).json()
+    assert_matches("/values", payload)
+    assert len(payload["values"]) == 17
+    assert payload["city"]["value"] == 118705
+    assert sum(v["value"] for v in payload["values"]) == 118705
+    assert payload["is_demo"] and "Demodaten" in payload["notice"]
+
+
+def test_values_default_to_the_latest_year(client):
+    payload = client.get(
+        "/api/v1/values", {"indicator": "einwohner", "level": "statistischer-bezirk"}
+    ).json()
+    assert payload["year"] == max(payload["years"]) == 2024
+
+
+def test_every_shown_value_has_a_class_and_colour(client):
+    payload = client.get(
+        "/api/v1/values", {"indicator": "kinderarmut", "level": "statistischer-bezirk"}
+    ).json()
+    classes = payload["classes"]
+    shown = [v for v in payload["values"] if v["value"] is not None]
+    assert sum(classes["counts"]) == len(shown)
+    for row in shown:
+        upper = classes["breaks"][row["class"]]
+        lower = classes["breaks"][row["class"] - 1] if row["class"] else classes["lower"]
+        assert lower <= row["value"] <= upper
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "parameter"),
+    [
+        ({"level": "statistischer-bezirk"}, 400, "indicator"),
+        ({"indicator": "einwohner"}, 400, "level"),
+        ({"indicator": "gibtsnicht", "level": "stadt"}, 404, "indicator"),
+        ({"indicator": "einwohner", "level": "gibtsnicht"}, 404, "level"),
+        ({"indicator": "einwohner", "level": "stadt", "year": "zwanzig"}, 400, "year"),
+        ({"indicator": "einwohner", "level": "stadt", "year": "1999"}, 400, "year"),
+    ],
+)
+def test_bad_parameters_are_named_in_the_error(client, params, status, parameter):
+    response = client.get("/api/v1/values", params)
+    assert response.status_code == status
+    assert_matches("/values", response.json(), str(status))
+    assert response.json()["error"]["parameter"] == parameter
+
+
+def test_an_unknown_level_of_districts_is_a_404(client):
+    response = client.get("/api/v1/districts", {"level": "gibtsnicht"})
+    assert response.status_code == 404
+    assert response.json()["error"]["parameter"] == "level"

@@ -1,0 +1,34 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_start_page_says_the_data_is_demo_data(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Demodaten" in page.content.decode()
+
+
+def test_the_start_page_offers_every_district_indicator_grouped_by_theme(client):
+    html = client.get("/").content.decode()
+    assert html.count("<optgroup") >= 6
+    assert 'value="einwohner"' in html
+    assert 'value="wohnungslose"' not in html  # city level only: nothing to map
+
+
+def test_the_page_state_comes_from_the_url(client):
+    html = client.get("/", {"indicator": "einwohner", "year": "2015"}).content.decode()
+    assert '<option value="einwohner" selected>' in html
+    assert '"year": "2015"' in html
+
+
+def test_an_unknown_indicator_falls_back_to_the_default(client):
+    page = client.get("/", {"indicator": "<script>"})
+    assert page.status_code == 200
+    assert "<script>" not in page.content.decode().split("</header>")[1].split("<script")[0]
+
+
+def test_no_asset_is_loaded_from_another_site(client):
+    html = client.get("/").content.decode()
+    for attribute in ('src="http', 'src="//', 'href="http', 'href="//'):
+        assert attribute not in html

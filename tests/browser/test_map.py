@@ -1,0 +1,49 @@
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def open_map(page, url: str):
+    page.goto(url)
+    page.wait_for_selector("#map[data-drawn]")
+    return page
+
+
+def test_the_start_page_draws_seventeen_districts_and_a_legend(atlas, page):
+    open_map(page, atlas.url + "/")
+    assert page.locator("#map").get_attribute("data-drawn") == "17"
+    assert page.locator("#values-table tbody tr").count() == 17
+    legend = page.locator("#legend li")
+    assert legend.count() >= 4
+    assert "zu geringe Fallzahl" in page.locator("#legend").inner_text()
+    assert page.locator(".demo-badge").is_visible()
+
+
+def test_values_are_written_in_german(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    cells = page.locator("#values-table tbody td.num").all_inner_texts()
+    assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*|\.|–", c) for c in cells), cells
+    assert "118.705" in page.locator("#legend").inner_text()
+
+
+def test_a_year_change_repaints_without_fetching_boundaries_again(atlas, page):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    before = page.locator("#values-table tbody td.num").first.inner_text()
+    with page.expect_response(re.compile(r"/api/v1/values")):
+        page.select_option("#year", "2013")
+    page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
+    after = page.locator("#values-table tbody td.num").first.inner_text()
+    assert before != after
+    assert sum("/api/v1/districts" in url for url in requests) == 1
+    assert "year=2013" in page.url
+
+
+def test_the_page_makes_no_request_to_another_site(atlas, page):
+    hosts = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    open_map(page, atlas.url + "/")
+    assert hosts == {atlas.url.split("/")[2]}

@@ -1,0 +1,64 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from indicators.models import Indicator, Observation
+
+
+@pytest.fixture
+def district(make_district):
+    return make_district("A")
+
+
+@pytest.fixture
+def share(make_indicator):
+    return make_indicator("anteil", is_proportion=True)
+
+
+def test_one_value_per_indicator_district_year_and_release(share, district, make_observation):
+    make_observation(share, district, value=10, numerator=1, denominator=10)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_observation(share, district, value=20, numerator=2, denominator=10)
+
+
+def test_the_denominator_must_be_positive(share, district, make_observation):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_observation(share, district, value=0, numerator=0, denominator=0)
+
+
+def test_a_share_cannot_have_a_numerator_above_its_denominator(share, district, make_observation):
+    with pytest.raises(IntegrityError, match="numerator_within_denominator"), transaction.atomic():
+        make_observation(share, district, value=120, numerator=12, denominator=10)
+
+
+def test_a_quotient_may_exceed_its_denominator(make_indicator, district, make_observation):
+    quotient = make_indicator("altenquotient", is_proportion=False)
+    observation = make_observation(quotient, district, value=120, numerator=12, denominator=10)
+    assert observation.pk
+
+
+def test_a_count_cannot_be_negative(make_indicator, district, make_observation):
+    count = make_indicator("einwohner", kind=Indicator.Kind.COUNT, factor=1)
+    with pytest.raises(IntegrityError, match="count_not_negative"), transaction.atomic():
+        make_observation(count, district, value=-1)
+
+
+def test_a_normal_value_must_have_a_number(share, district, make_observation):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_observation(share, district, value=None)
+
+
+@pytest.mark.parametrize("symbol", [".", "-", "x", "/", "..."])
+def test_a_din_symbol_stands_in_place_of_a_number(share, district, make_observation, symbol):
+    make_observation(share, district, value=None, status=symbol)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_observation(share, district, year=2021, value=5.0, status=symbol)
+
+
+def test_a_proportion_must_be_a_rate(make_indicator):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_indicator("falsch", kind=Indicator.Kind.MEAN, is_proportion=True)
+
+
+def test_observations_keep_their_status_symbols(share, district, make_observation):
+    make_observation(share, district, value=None, status="...")
+    assert Observation.objects.get().get_status_display().startswith("„...“")

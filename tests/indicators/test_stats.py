@@ -1,0 +1,58 @@
+import pytest
+
+from indicators.classify import classify, palette
+from indicators.stats import Cell, protect
+
+
+def test_a_count_below_the_threshold_is_shown_as_secret():
+    cell = protect(Cell(2, None, None, "normal"), kind="count", threshold=3)
+    assert (cell.value, cell.status) == (None, ".")
+
+
+def test_a_count_at_the_threshold_is_shown():
+    cell = protect(Cell(3, None, None, "normal"), kind="count", threshold=3)
+    assert (cell.value, cell.status) == (3, "normal")
+
+
+def test_a_rate_with_a_small_numerator_hides_numerator_and_denominator():
+    cell = protect(Cell(2 / 1436 * 100, 2, 1436, "normal"), kind="rate", threshold=3)
+    assert cell == Cell(None, None, None, ".")
+
+
+def test_a_negative_balance_is_not_a_case_count():
+    cell = protect(Cell(-1.4, -2, 1436, "normal"), kind="rate", threshold=3)
+    assert cell.value == pytest.approx(-1.4)
+
+
+def test_a_symbol_is_passed_through():
+    assert protect(Cell(None, None, None, "..."), kind="count", threshold=3).status == "..."
+
+
+def test_quantiles_put_equal_numbers_of_values_in_each_class():
+    classes = classify(list(range(1, 21)), method="quantiles", k=4, palette_name="Blues")
+    assert classes.counts == [5, 5, 5, 5]
+    assert classes.breaks == [5.75, 10.5, 15.25, 20.0]
+
+
+def test_every_value_gets_the_class_its_break_says():
+    data = [3.0, 9.0, 1.0, 7.0, 5.0]
+    classes = classify(data, method="equal_interval", k=2, palette_name="Blues")
+    assert classes.breaks == [5.0, 9.0]
+    assert classes.bins == [0, 1, 0, 1, 0]
+
+
+def test_fewer_distinct_values_mean_fewer_classes():
+    classes = classify([4.0, 4.0, 4.0], method="natural_breaks", k=5, palette_name="Blues")
+    assert len(classes.breaks) == len(classes.colors) == 1
+
+
+def test_nothing_to_classify_gives_no_classes():
+    assert classify([], method="quantiles", k=5, palette_name="Blues") is None
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_palettes_run_from_light_to_dark_without_repeating(k):
+    colours = palette("YlOrRd", k)
+    assert len(set(colours)) == k
+    brightness = [sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours]
+    assert brightness == sorted(brightness, reverse=True)
