@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from districts import api as districts_api
 from indicators import api as indicators_api
 
 from . import openapi, views
+
+admin.site.site_header = _("Sozialatlas – Verwaltung")
+admin.site.site_title = _("Sozialatlas")
 
 api_v1 = [
     path("levels", districts_api.levels, name="levels"),

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from .models import District, Level, Overlap
@@ -11,19 +13,28 @@ class LevelAdmin(admin.ModelAdmin):
 
 @admin.register(District)
 class DistrictAdmin(LeafletGeoAdmin):
-    list_display = ["name", "code", "level", "area_km2", "valid_from", "valid_to"]
-    list_filter = ["level"]
+    list_display = ["name", "code", "level", "area", "valid_from", "valid_to", "is_demo"]
+    list_filter = ["level", "is_demo"]
     search_fields = ["name", "code"]
-    readonly_fields = ["area_km2"]
-    # Boundaries change through the boundary import, which recomputes web geometries and
-    # overlaps; editing a vertex here would leave them stale, so the map is for viewing.
-    fields = ["level", "code", "name", "valid_from", "valid_to", "area_km2", "boundary"]
+    fields = ["level", "code", "name", "valid_from", "valid_to", "area", "is_demo", "boundary"]
+    readonly_fields = ["level", "area", "is_demo"]
+    # Boundaries change only through the boundary import, which versions them and recomputes
+    # web geometries and overlaps; the map here shows the boundary without editing it.
+    modifiable = False
     settings_overrides = {"DEFAULT_ZOOM": 12}
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None:
-            return [*self.readonly_fields, "boundary", "level"]
-        return self.readonly_fields
+    @admin.display(description=_("Fläche (km²)"), ordering="area_km2")
+    def area(self, obj):
+        return number_format(obj.area_km2, 3)
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Disabled: the stored geometry is kept as it is, never re-read from the browser.
+        form.base_fields["boundary"].disabled = True
+        return form
 
 
 @admin.register(Overlap)

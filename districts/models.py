@@ -44,7 +44,9 @@ class Level(models.Model):
 class District(models.Model):
     """An area of one level, with a boundary valid from one date to another."""
 
-    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="districts")
+    level = models.ForeignKey(
+        Level, on_delete=models.PROTECT, related_name="districts", verbose_name=_("Ebene")
+    )
     code = models.CharField(_("Schlüssel"), max_length=40)
     name = models.CharField(_("Name"), max_length=200)
     boundary = models.MultiPolygonField(_("Grenze"), srid=METRIC_SRID)
@@ -96,8 +98,12 @@ class Overlap(models.Model):
     part of its population, where known. Nested levels have shares of exactly 1.
     """
 
-    source = models.ForeignKey(District, on_delete=models.CASCADE, related_name="overlaps_out")
-    target = models.ForeignKey(District, on_delete=models.CASCADE, related_name="overlaps_in")
+    source = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="overlaps_out", verbose_name=_("Gebiet")
+    )
+    target = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="overlaps_in", verbose_name=_("liegt in")
+    )
     area_km2 = models.FloatField(_("Schnittfläche (km²)"))
     area_share = models.FloatField(_("Flächenanteil"))
     population_share = models.FloatField(_("Bevölkerungsanteil"), null=True, blank=True)

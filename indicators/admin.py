@@ -18,7 +18,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name_de", "slug", "theme", "kind", "unit_de", "polarity", "is_demo"]
+    list_display = ["name_de", "slug", "theme", "kind", "unit_de", "is_demo"]
     list_filter = ["theme", "kind", "polarity", "is_demo"]
     search_fields = ["slug", "name_de", "name_en", "definition_de"]
     fieldsets = [

@@ -62,7 +62,9 @@ class Indicator(models.Model):
         MANUAL = "manual", _("Manuelle Grenzen")
 
     slug = models.SlugField(_("Kennung"), max_length=80, unique=True)
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="indicators")
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("Themenfeld")
+    )
     name_de = models.CharField(_("Name (deutsch)"), max_length=200)
     name_en = models.CharField(_("Name (englisch)"), max_length=200)
     short_name_de = models.CharField(_("Kurzname (deutsch)"), max_length=60)
@@ -219,9 +221,18 @@ class Observation(models.Model):
     # Statuses that carry a number; the DIN 55301 symbols stand in place of one.
     WITH_VALUE = (Status.NORMAL, Status.PROVISIONAL, Status.ESTIMATED)
 
-    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="observations")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="observations")
+    release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, related_name="observations", verbose_name=_("Datenstand")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="observations",
+        verbose_name=_("Indikator"),
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="observations", verbose_name=_("Gebiet")
+    )
     year = models.PositiveSmallIntegerField(_("Jahr"))
     reference_date = models.DateField(_("Stichtag"))
     value = models.FloatField(_("Wert"), null=True, blank=True)

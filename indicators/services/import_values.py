@@ -1,7 +1,8 @@
 """Importing observations from a long-format CSV file into a new release.
 
-Columns (German or English, any case): gebiet/area, optional ebene/level, indikator/indicator,
-jahr/year, wert/value, zaehler/numerator, nenner/denominator, optional status, hinweis/note.
+Columns (German or English, any case): gebiet/area (or code/schluessel), optional
+ebene/level, indikator/indicator, jahr/year, wert/value, zaehler/numerator,
+nenner/denominator, optional status, hinweis/note.
 A file with ``;`` as delimiter uses German numbers (1.234,5), one with ``,`` international
 numbers (1234.5). The DIN 55301 symbols . - x / ... in the value column are statuses.
 """
@@ -25,6 +26,9 @@ from indicators.models import Indicator, Observation, Release
 COLUMNS = {
     "gebiet": "area",
     "area": "area",
+    "code": "area",
+    "schluessel": "area",
+    "schlüssel": "area",
     "ebene": "level",
     "level": "level",
     "indikator": "indicator",

@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from indicators.models import Indicator, Observation
+from indicators.models import Indicator
 
 
 @pytest.fixture
@@ -11,7 +11,7 @@ def district(make_district):
 
 @pytest.fixture
 def share(make_indicator):
-    return make_indicator("anteil", is_proportion=True)
+    return make_indicator("test-anteil", is_proportion=True)
 
 
 def test_one_value_per_indicator_district_year_and_release(share, district, make_observation):
@@ -31,13 +31,13 @@ def test_a_share_cannot_have_a_numerator_above_its_denominator(share, district, 
 
 
 def test_a_quotient_may_exceed_its_denominator(make_indicator, district, make_observation):
-    quotient = make_indicator("altenquotient", is_proportion=False)
+    quotient = make_indicator("test-quotient", is_proportion=False)
     observation = make_observation(quotient, district, value=120, numerator=12, denominator=10)
     assert observation.pk
 
 
 def test_a_count_cannot_be_negative(make_indicator, district, make_observation):
-    count = make_indicator("einwohner", kind=Indicator.Kind.COUNT, factor=1)
+    count = make_indicator("test-anzahl", kind=Indicator.Kind.COUNT, factor=1)
     with pytest.raises(IntegrityError, match="count_not_negative"), transaction.atomic():
         make_observation(count, district, value=-1)
 
@@ -56,9 +56,10 @@ def test_a_din_symbol_stands_in_place_of_a_number(share, district, make_observat
 
 def test_a_proportion_must_be_a_rate(make_indicator):
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_indicator("falsch", kind=Indicator.Kind.MEAN, is_proportion=True)
+        make_indicator("test-falsch", kind=Indicator.Kind.MEAN, is_proportion=True)
 
 
 def test_observations_keep_their_status_symbols(share, district, make_observation):
-    make_observation(share, district, value=None, status="...")
-    assert Observation.objects.get().get_status_display().startswith("„...“")
+    observation = make_observation(share, district, value=None, status="...")
+    observation.refresh_from_db()
+    assert observation.get_status_display().startswith("„...“")

@@ -160,6 +160,8 @@
 
   window.atlasMapInit = function (leafletMap) {
     map = leafletMap;
+    // Fractional zoom lets a city fill the map instead of the next smaller whole zoom level.
+    map.options.zoomSnap = 0.25;
     document.getElementById("map-status").textContent = text.loading;
     document.getElementById("indicator").addEventListener("change", (event) => {
       // A new indicator changes name, definition and unit too: reload the page for them.
