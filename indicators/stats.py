@@ -1,39 +1,258 @@
-"""Pure statistics for the read path: disclosure control (no Django needed to test it)."""
+"""Pure statistics for the read path: roll-up, disclosure control, confidence intervals.
 
-from dataclasses import dataclass, replace
+Nothing here touches the database, so every rule can be tested with numbers written by hand.
+"""
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import chi2
 
 SECRET = "."  # DIN 55301: Zahlenwert unbekannt oder geheim zu halten
+NOT_APPLICABLE = "x"  # DIN 55301: Tabellenfach gesperrt, weil Aussage nicht sinnvoll
 WITH_VALUE = frozenset({"normal", "provisional", "estimated"})
+Z95 = 1.959963984540054
+
+# Why a cell shows no number although the source had one.
+DISCLOSURE = "disclosure"  # primary or secondary suppression
+NOT_ROLLABLE = "not_rollable"  # indices and medians are not summed up
+INCOMPLETE = "incomplete"  # a part of the roll-up has no value
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A value as the public may see it; ``status`` is a DIN 55301 symbol where none is shown."""
+    """A value as delivered or derived; ``status`` is a DIN 55301 symbol where none is shown."""
 
     value: float | None
     numerator: float | None
     denominator: float | None
     status: str
+    reason: str = ""
 
     @property
     def has_value(self) -> bool:
         return self.status in WITH_VALUE and self.value is not None
 
+    @property
+    def suppressed(self) -> bool:
+        return self.reason == DISCLOSURE
 
-def protect(cell: Cell, *, kind: str, threshold: int) -> Cell:
-    """Primary disclosure control: a case count below the threshold is shown as ".".
 
-    The case count is the value of a count indicator and the numerator of a rate; negative
-    numerators (net migration) are balances, not cases.
+def withheld(cell: Cell) -> Cell:
+    return Cell(None, None, None, SECRET, DISCLOSURE)
+
+
+def case_count(cell: Cell, *, kind: str) -> float | None:
+    """The number of persons or cases behind a cell, which disclosure control looks at.
+
+    A count's value, a rate's or mean's numerator; negative numerators are balances (net
+    migration), not cases, and have none.
     """
     if not cell.has_value:
-        return cell
+        return None
     if kind == "count":
-        cases = cell.value
-    elif kind == "rate" and cell.numerator is not None and cell.numerator >= 0:
-        cases = cell.numerator
+        return cell.value
+    if kind in ("rate", "mean") and cell.numerator is not None and cell.numerator >= 0:
+        return cell.numerator
+    return None
+
+
+def is_below_threshold(cell: Cell, *, kind: str, threshold: int) -> bool:
+    cases = case_count(cell, kind=kind)
+    return cases is not None and cases < threshold
+
+
+def protect(cell: Cell, *, kind: str, threshold: int) -> Cell:
+    """Primary disclosure control: a case count below the threshold is shown as "."."""
+    return withheld(cell) if is_below_threshold(cell, kind=kind, threshold=threshold) else cell
+
+
+def roll_up(parts: Iterable[tuple[Cell, float]], *, kind: str, factor: float) -> Cell:
+    """Combine cells weighted by the share of each that lies in the target area.
+
+    Counts sum; rates are Σ numerator / Σ denominator × factor (never a mean of rates);
+    means are weighted by their denominators. Indices and medians are not rolled up.
+    """
+    parts = list(parts)
+    if kind not in ("count", "rate", "mean"):
+        return Cell(None, None, None, NOT_APPLICABLE, NOT_ROLLABLE)
+    if not parts:
+        return Cell(None, None, None, SECRET, INCOMPLETE)
+    missing = [cell for cell, _ in parts if not cell.has_value]
+    if missing:
+        symbols = {cell.status for cell in missing}
+        # Parts that all wait for the same thing (e.g. "...") pass it on; a mixture is unknown.
+        if len(missing) == len(parts) and len(symbols) == 1:
+            return Cell(None, None, None, symbols.pop(), INCOMPLETE)
+        return Cell(None, None, None, SECRET, INCOMPLETE)
+    status = _weakest_status(cell.status for cell, _ in parts)
+    if kind == "count":
+        return Cell(sum(cell.value * w for cell, w in parts), None, None, status)
+    numerator = denominator = 0.0
+    for cell, weight in parts:
+        if cell.denominator is None:
+            return Cell(None, None, None, SECRET, INCOMPLETE)
+        part_numerator = cell.numerator
+        if part_numerator is None:  # a mean delivered without its sum
+            part_numerator = cell.value * cell.denominator / (factor if kind == "rate" else 1)
+        numerator += part_numerator * weight
+        denominator += cell.denominator * weight
+    if denominator <= 0:
+        return Cell(None, None, None, SECRET, INCOMPLETE)
+    value = numerator / denominator * (factor if kind == "rate" else 1)
+    return Cell(value, numerator, denominator, status)
+
+
+def _weakest_status(statuses: Iterable[str]) -> str:
+    order = ["normal", "provisional", "estimated"]
+    return max(statuses, key=order.index)
+
+
+# --- secondary suppression ---------------------------------------------------------------
+
+
+def recoverable(
+    suppressed: Sequence[Hashable], totals: Sequence[Mapping[Hashable, float]]
+) -> list[Hashable]:
+    """Suppressed cells whose value follows from the published totals.
+
+    Each total is a weighted sum of cells (weights by cell key) whose result is published.
+    Known cells can be subtracted, leaving one linear equation in the suppressed cells per
+    total; a cell is recoverable exactly when its unit vector lies in the span of those
+    equations.
+    """
+    if not suppressed:
+        return []
+    index = {key: i for i, key in enumerate(suppressed)}
+    rows = [
+        [total.get(key, 0.0) for key in suppressed]
+        for total in totals
+        if any(total.get(key, 0.0) for key in suppressed)
+    ]
+    if not rows:
+        return []
+    equations = np.array(rows, dtype=float)
+    rank = np.linalg.matrix_rank(equations)
+    found = []
+    for key, i in index.items():
+        unit = np.zeros(len(suppressed))
+        unit[i] = 1.0
+        if np.linalg.matrix_rank(np.vstack([equations, unit])) == rank:
+            found.append(key)
+    return found
+
+
+def secondary_suppression(
+    cases: Mapping[Hashable, float],
+    suppressed: set[Hashable],
+    totals: Sequence[Mapping[Hashable, float]],
+) -> set[Hashable]:
+    """Suppress further cells until no suppressed cell can be recovered from the totals.
+
+    ``cases`` holds the case count of every cell with a value. For a recoverable cell, the
+    cell with the fewest cases among those sharing a total with it is suppressed too (the
+    least information lost), and the check runs again.
+    """
+    suppressed = set(suppressed)
+    while True:
+        exposed = recoverable(sorted(suppressed, key=str), totals)
+        if not exposed:
+            return suppressed
+        target = exposed[0]
+        candidates = {
+            key
+            for total in totals
+            if total.get(target)
+            for key, weight in total.items()
+            if weight and key not in suppressed and key in cases
+        }
+        if not candidates:
+            # Nothing left to hide behind: the totals themselves reveal the cell. The caller
+            # must then withhold the totals (see ``revealing_totals``).
+            return suppressed
+        suppressed.add(min(candidates, key=lambda key: (cases[key], str(key))))
+
+
+def revealing_totals(
+    suppressed: set[Hashable], totals: Sequence[Mapping[Hashable, float]]
+) -> list[int]:
+    """Indices of totals to withhold because, with them, a suppressed cell is recoverable."""
+    kept = list(range(len(totals)))
+    withheld_totals = []
+    while recoverable(sorted(suppressed, key=str), [totals[i] for i in kept]):
+        # Drop the total that involves the fewest cells: it pins cells down most directly.
+        worst = min(kept, key=lambda i: (sum(1 for w in totals[i].values() if w), i))
+        kept.remove(worst)
+        withheld_totals.append(worst)
+    return withheld_totals
+
+
+# --- confidence intervals ----------------------------------------------------------------
+
+
+def wilson_interval(successes: float, trials: float, *, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion (as a fraction)."""
+    if trials <= 0:
+        raise ValueError("trials must be positive")
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def garwood_interval(count: float, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval for a Poisson count."""
+    alpha = 1 - confidence
+    lower = 0.0 if count <= 0 else float(chi2.ppf(alpha / 2, 2 * count)) / 2
+    upper = float(chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
+    return lower, upper
+
+
+def confidence_interval(
+    cell: Cell, *, kind: str, is_proportion: bool, factor: float
+) -> tuple[float, float] | None:
+    """95 % interval of a rate: Wilson for proportions, Garwood for events per population."""
+    if kind != "rate" or not cell.has_value:
+        return None
+    if cell.numerator is None or cell.denominator is None or cell.numerator < 0:
+        return None
+    if is_proportion:
+        low, high = wilson_interval(cell.numerator, cell.denominator)
     else:
-        return cell
-    if cases < threshold:
-        return replace(cell, value=None, numerator=None, denominator=None, status=SECRET)
-    return cell
+        low, high = garwood_interval(cell.numerator)
+        low, high = low / cell.denominator, high / cell.denominator
+    return low * factor, high * factor
+
+
+def compare(interval: tuple[float, float] | None, reference: float | None) -> str | None:
+    """ "above"/"below" where the interval excludes the reference, else "not_different"."""
+    if interval is None or reference is None:
+        return None
+    low, high = interval
+    if low > reference:
+        return "above"
+    if high < reference:
+        return "below"
+    return "not_different"
+
+
+def judge(comparison: str | None, polarity: str) -> str | None:
+    """Turn a significant difference into "better"/"worse" by the indicator's polarity."""
+    if comparison not in ("above", "below") or polarity == "neutral":
+        return None
+    higher_is_better = polarity == "higher_better"
+    return "better" if (comparison == "above") == higher_is_better else "worse"
+
+
+def change(start: Cell, end: Cell, *, kind: str, factor: float) -> tuple[float | None, str]:
+    """Change between two years and its unit: percentage points for rates in %."""
+    if not (start.has_value and end.has_value):
+        return None, ""
+    return end.value - start.value, "percentage_points" if (kind, factor) == ("rate", 100) else ""
+
+
+def apply_suppression(cells: Mapping[Hashable, Cell], keys: set[Hashable]) -> dict:
+    return {key: (withheld(cell) if key in keys else cell) for key, cell in cells.items()}
