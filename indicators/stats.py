@@ -152,7 +152,7 @@ def secondary_suppression(
     """Suppress further cells until no suppressed cell can be recovered from the totals.
 
     ``cases`` holds the case count of every cell with a value. For a recoverable cell, the
-    cell with the fewest cases among those sharing a total with it is suppressed too (the
+    cell with the fewest cases in the smallest total it belongs to is suppressed too (the
     least information lost), and the check runs again.
     """
     suppressed = set(suppressed)
@@ -161,13 +161,26 @@ def secondary_suppression(
         if not exposed:
             return suppressed
         target = exposed[0]
-        candidates = {
-            key
-            for total in totals
-            if total.get(target)
-            for key, weight in total.items()
-            if weight and key not in suppressed and key in cases
-        }
+        # Hide the cell within the smallest total that contains it (a Stadtbezirk before the
+        # city): a partner there protects it in every larger total too.
+        containing = sorted(
+            (total for total in totals if total.get(target)),
+            key=lambda total: sum(1 for weight in total.values() if weight),
+        )
+        candidates = next(
+            (
+                found
+                for total in containing
+                if (
+                    found := {
+                        key
+                        for key, weight in total.items()
+                        if weight and key not in suppressed and key in cases
+                    }
+                )
+            ),
+            set(),
+        )
         if not candidates:
             # Nothing left to hide behind: the totals themselves reveal the cell. The caller
             # must then withhold the totals (see ``revealing_totals``).
