@@ -13,7 +13,10 @@ _STATUS = {
 }
 _AREA_VALUE = {
     "type": "object",
-    "required": ["code", "name", "value", "numerator", "denominator", "status"],
+    "required": [
+        "code", "name", "value", "numerator", "denominator", "status", "reason",
+        "ci_low", "ci_high", "comparison", "verdict", "approximate", "sources",
+    ],
     "properties": {
         "code": {"type": "string"},
         "name": {"type": "string"},
@@ -21,8 +24,43 @@ _AREA_VALUE = {
         "numerator": _NULLABLE_NUMBER,
         "denominator": _NULLABLE_NUMBER,
         "status": _STATUS,
+        "reason": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["disclosure", "not_rollable", "incomplete", None],
+            "description": "why no number is shown although one could exist: withheld by "
+            "disclosure control, an index or median that is not rolled up, or a roll-up "
+            "with a missing part",
+        },
+        "ci_low": {**_NULLABLE_NUMBER, "description": "95 % confidence interval (rates)"},
+        "ci_high": _NULLABLE_NUMBER,
+        "comparison": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["above", "below", "not_different", None],
+            "description": "against the city value: only 'above'/'below' where the "
+            "interval excludes it",
+        },
+        "verdict": {"type": "string", "nullable": True, "enum": ["better", "worse", None]},
+        "approximate": {
+            "type": "boolean",
+            "description": "rolled up across levels that do not nest (area or population "
+            "weights); the parts and weights are in 'sources'",
+        },
+        "sources": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "weight"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "weight": {"type": "number"},
+                },
+            },
+        },
     },
-}
+}  # fmt: skip
 _ERROR = {
     "description": "A parameter is missing, malformed or unknown",
     "content": {
@@ -236,6 +274,7 @@ DOCUMENT = {
                                 "level": {"type": "string"},
                                 "year": {"type": "integer"},
                                 "years": {"type": "array", "items": {"type": "integer"}},
+                                "within": {"type": "string", "nullable": True},
                                 "unit_de": {"type": "string"},
                                 "unit_en": {"type": "string"},
                                 "decimals": {"type": "integer"},
@@ -260,6 +299,94 @@ DOCUMENT = {
                                         "properties": {
                                             **_AREA_VALUE["properties"],
                                             "class": {"type": "integer", "nullable": True},
+                                            "share_inside": {"type": "number"},
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    ),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                },
+            }
+        },
+        "/series": {
+            "get": {
+                "summary": "Zeitreihe / time series of districts and the city",
+                "operationId": "getSeries",
+                "parameters": [
+                    _param("indicator", "indicator slug", required=True),
+                    _param("level", "level slug", required=True),
+                    _param("codes", "comma-separated district codes", required=True),
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["indicator", "level", "is_demo", "series"],
+                            "properties": {
+                                "indicator": {"type": "string"},
+                                "level": {"type": "string"},
+                                "is_demo": {"type": "boolean"},
+                                "notice": {"type": "string"},
+                                "series": {
+                                    "type": "object",
+                                    "description": "by district code, plus 'stadt'",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["year"],
+                                            "properties": {
+                                                "year": {"type": "integer"},
+                                                **_AREA_VALUE["properties"],
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    ),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                },
+            }
+        },
+        "/profile": {
+            "get": {
+                "summary": "Profil eines Gebiets / every indicator for one district",
+                "operationId": "getProfile",
+                "parameters": [
+                    _param("level", "level slug", required=True),
+                    _param("code", "district code", required=True),
+                    _param("year", "year (default: latest)", required=False, schema_type="integer"),
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["code", "name", "level", "year", "indicators"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "name": {"type": "string"},
+                                "level": {"type": "string"},
+                                "year": {"type": "integer"},
+                                "is_demo": {"type": "boolean"},
+                                "notice": {"type": "string"},
+                                "indicators": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["indicator", "value", "city", "rank"],
+                                        "properties": {
+                                            "indicator": {"type": "string"},
+                                            "theme": {"type": "string"},
+                                            "value": {**_AREA_VALUE, "nullable": True},
+                                            "city": {**_AREA_VALUE, "nullable": True},
+                                            "difference": _NULLABLE_NUMBER,
+                                            "rank": {"type": "integer", "nullable": True},
+                                            "ranked": {"type": "integer"},
                                         },
                                     },
                                 },

@@ -15,6 +15,8 @@ api_v1 = [
     path("districts", districts_api.districts, name="districts"),
     path("indicators", indicators_api.indicators, name="indicators"),
     path("values", indicators_api.values, name="values"),
+    path("series", indicators_api.series, name="series"),
+    path("profile", indicators_api.district_profile, name="profile"),
     path("openapi.json", openapi.openapi, name="openapi"),
 ]
 

@@ -2,11 +2,19 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from atlas.http import BadParameter, integer, lookup, required
-from districts.models import Level
+from districts.models import District, Level
 
 from .classify import classify
 from .models import Indicator, Theme
-from .selectors import AreaValue, available_years, indicator_levels, level_values
+from .selectors import (
+    AreaValue,
+    available_years,
+    indicator_levels,
+    level_values,
+    profile,
+    published_years,
+    time_series,
+)
 
 DEMO_NOTICE = "Demodaten: synthetische Werte, nicht amtlich / demo data: synthetic, not official"
 
@@ -48,6 +56,7 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
 
 
 def area_dict(area: AreaValue | None) -> dict | None:
+    """One area's public value; suppressed cells carry no number of any kind."""
     if area is None:
         return None
     cell = area.cell
@@ -58,7 +67,43 @@ def area_dict(area: AreaValue | None) -> dict | None:
         "numerator": cell.numerator if cell else None,
         "denominator": cell.denominator if cell else None,
         "status": cell.status if cell else None,
+        "reason": (cell.reason or None) if cell else None,
+        "ci_low": area.interval[0] if area.interval else None,
+        "ci_high": area.interval[1] if area.interval else None,
+        "comparison": area.comparison,
+        "verdict": area.verdict,
+        "approximate": area.approximate,
+        "sources": [
+            {"code": s.code, "name": s.name, "weight": round(s.weight, 6)} for s in area.sources
+        ],
     }
+
+
+def _indicator(request) -> Indicator:
+    slug = required(request, "indicator")
+    return lookup(Indicator, "indicator", slug, slug=slug)
+
+
+def _level(request) -> Level:
+    slug = required(request, "level")
+    return lookup(Level, "level", slug, slug=slug)
+
+
+def _year(request, indicator: Indicator) -> int:
+    years = available_years(indicator=indicator)
+    year = integer(request, "year", default=years[-1] if years else None)
+    if year is None or year not in years:
+        raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}")
+    return year
+
+
+def _within(request) -> District | None:
+    code = request.GET.get("within", "").strip()
+    if not code:
+        return None
+    return lookup(
+        District, "within", code, level__slug="stadtbezirk", code=code, valid_to__isnull=True
+    )
 
 
 @require_GET
@@ -80,19 +125,15 @@ def indicators(request):
 @require_GET
 def values(request):
     try:
-        slug = required(request, "indicator")
-        indicator = lookup(Indicator, "indicator", slug, slug=slug)
-        level_slug = required(request, "level")
-        level = lookup(Level, "level", level_slug, slug=level_slug)
-        years = available_years(indicator=indicator)
-        year = integer(request, "year", default=years[-1] if years else None)
-        if year is None or year not in years:
-            raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}")
+        indicator = _indicator(request)
+        level = _level(request)
+        year = _year(request, indicator)
+        within = _within(request)
     except BadParameter as bad:
         return bad.response()
 
-    result = level_values(indicator=indicator, level=level, year=year)
-    shown = [a for a in result.areas if a.cell is not None and a.cell.has_value]
+    result = level_values(indicator=indicator, level=level, year=year, within=within)
+    shown = [a for a in result.areas if a.has_value]
     classes = classify(
         [a.cell.value for a in shown],
         method=indicator.classification_method,
@@ -105,7 +146,8 @@ def values(request):
             "indicator": indicator.slug,
             "level": level.slug,
             "year": year,
-            "years": years,
+            "years": available_years(indicator=indicator),
+            "within": within.code if within else None,
             "unit_de": indicator.unit_de,
             "unit_en": indicator.unit_en,
             "decimals": indicator.decimals,
@@ -122,7 +164,78 @@ def values(request):
             },
             "city": area_dict(result.city),
             "values": [
-                {**area_dict(area), "class": class_of.get(area.code)} for area in result.areas
+                {
+                    **area_dict(area),
+                    "class": class_of.get(area.code),
+                    "share_inside": area.share_inside,
+                }
+                for area in result.areas
+            ],
+        }
+    )
+
+
+@require_GET
+def series(request):
+    try:
+        indicator = _indicator(request)
+        level = _level(request)
+        codes = [c for c in required(request, "codes").split(",") if c.strip()]
+        known = set(
+            District.objects.filter(level=level, code__in=codes).values_list("code", flat=True)
+        )
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise BadParameter("codes", f"unbekannte Gebiete / unknown areas: {', '.join(unknown)}")
+    except BadParameter as bad:
+        return bad.response()
+    data = time_series(indicator=indicator, codes=codes, level=level)
+    return JsonResponse(
+        {
+            "indicator": indicator.slug,
+            "level": level.slug,
+            "is_demo": indicator.is_demo,
+            "notice": DEMO_NOTICE if indicator.is_demo else "",
+            "series": {
+                code: [{"year": year, **(area_dict(area) or {})} for year, area in points]
+                for code, points in data.items()
+            },
+        }
+    )
+
+
+@require_GET
+def district_profile(request):
+    try:
+        level = _level(request)
+        code = required(request, "code")
+        district = lookup(District, "code", code, level=level, code=code, valid_to__isnull=True)
+        years = published_years()
+        year = integer(request, "year", default=years[-1] if years else None)
+        if year not in years:
+            raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}")
+    except BadParameter as bad:
+        return bad.response()
+    rows = profile(district=district, year=year)
+    return JsonResponse(
+        {
+            "code": district.code,
+            "name": district.name,
+            "level": level.slug,
+            "year": year,
+            "is_demo": district.is_demo or any(r.indicator.is_demo for r in rows),
+            "notice": DEMO_NOTICE,
+            "indicators": [
+                {
+                    "indicator": row.indicator.slug,
+                    "theme": row.indicator.theme.slug,
+                    "value": area_dict(row.value),
+                    "city": area_dict(row.city),
+                    "difference": row.difference,
+                    "rank": row.rank,
+                    "ranked": row.ranked,
+                }
+                for row in rows
             ],
         }
     )

@@ -1,18 +1,33 @@
 """The read path: every public output (map, API, pages, downloads) gets its values from here.
 
-It applies release visibility (published releases only, the newest one winning) and
-disclosure control; nothing else queries observations for display.
+For one indicator and year it loads the published observations (the newest published release
+winning), rolls the finest level with data up to every coarser level through the overlaps,
+applies primary and secondary disclosure control over all of them at once, and adds
+confidence intervals and the comparison with the city. Nothing else queries observations for
+display.
 """
 
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from districts.models import District, Level
+from districts.models import District, Level, Overlap
 
+from . import stats
 from .models import Indicator, Observation
-from .stats import Cell, protect
+from .stats import Cell
 
 CITY_LEVEL = "stadt"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A district a roll-up drew on, with the share of it that counted."""
+
+    code: str
+    name: str
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -20,7 +35,18 @@ class AreaValue:
     district_id: int
     code: str
     name: str
-    cell: Cell | None  # None: no observation published for this area and year
+    level: str
+    cell: Cell | None  # None: nothing published for this area and year
+    approximate: bool = False  # rolled up across levels that do not nest
+    sources: tuple[Source, ...] = ()
+    interval: tuple[float, float] | None = None
+    comparison: str | None = None  # "above", "below", "not_different" (against the city)
+    verdict: str | None = None  # "better", "worse" by the indicator's polarity
+    share_inside: float = 1.0  # in Bezirk views: the part of the area inside the Bezirk
+
+    @property
+    def has_value(self) -> bool:
+        return self.cell is not None and self.cell.has_value
 
 
 @dataclass(frozen=True)
@@ -32,47 +58,326 @@ class LevelValues:
     city: AreaValue | None
 
 
-def _public(indicator: Indicator, year: int, districts) -> dict[int, Cell]:
+@dataclass(frozen=True)
+class PlausibilityWarning:
+    indicator: str
+    year: int
+    observed: float
+    rolled_up: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.indicator} {self.year}: städtischer Wert {self.observed:g} weicht von der "
+            f"Summe der Bezirke ({self.rolled_up:g}) ab"
+        )
+
+
+@dataclass
+class _District:
+    id: int
+    code: str
+    name: str
+    level: str
+    rank: int
+
+
+@dataclass
+class _Geography:
+    """Districts valid at the end of a year and the overlaps among them."""
+
+    districts: dict[int, _District]
+    # target district id → [(source district id, weight)]
+    parts: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
+
+
+@dataclass
+class YearTable:
+    """Every public number of one indicator in one year, disclosure control applied."""
+
+    indicator: Indicator
+    year: int
+    base_level: str | None
+    areas: dict[int, AreaValue]
+    warnings: list[PlausibilityWarning]
+
+    def of_level(self, slug: str) -> list[AreaValue]:
+        return sorted((a for a in self.areas.values() if a.level == slug), key=lambda a: a.code)
+
+    @property
+    def city(self) -> AreaValue | None:
+        return next((a for a in self.areas.values() if a.level == CITY_LEVEL), None)
+
+
+def _year_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def _geography(year: int) -> _Geography:
+    rows = District.objects.valid_on(_year_end(year)).values_list(
+        "id", "code", "name", "level__slug", "level__rank"
+    )
+    districts = {row[0]: _District(*row) for row in rows}
+    parts: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    overlaps = Overlap.objects.filter(source_id__in=districts, target_id__in=districts).values_list(
+        "source_id", "target_id", "population_share", "area_share"
+    )
+    for source, target, population_share, area_share in overlaps:
+        # A known population share beats the area share: people, not fields, are counted.
+        parts[target].append(
+            (source, population_share if population_share is not None else area_share)
+        )
+    return _Geography(districts, dict(parts))
+
+
+def _raw_cells(indicator_ids: Iterable[int], years: Iterable[int]) -> dict:
+    """(indicator id, year) → {district id: Cell} from the newest published releases."""
     observations = (
         Observation.objects.published()
-        .filter(indicator=indicator, year=year, district__in=districts)
+        .filter(indicator_id__in=list(indicator_ids), year__in=list(years))
         .latest_per_key()
-        .values_list("district_id", "value", "numerator", "denominator", "status")
-    )
-    return {
-        district_id: protect(
-            Cell(value, numerator, denominator, status),
-            kind=indicator.kind,
-            threshold=indicator.disclosure_threshold,
+        .values_list(
+            "indicator_id", "year", "district_id", "value", "numerator", "denominator", "status"
         )
-        for district_id, value, numerator, denominator, status in observations
+    )
+    cells: dict[tuple[int, int], dict[int, Cell]] = defaultdict(dict)
+    for indicator_id, year, district_id, value, numerator, denominator, status in observations:
+        cells[(indicator_id, year)][district_id] = Cell(value, numerator, denominator, status)
+    return cells
+
+
+def _build(indicator: Indicator, year: int, geo: _Geography, raw: dict[int, Cell]) -> YearTable:
+    raw = {d: c for d, c in raw.items() if d in geo.districts}
+    if not raw:
+        return YearTable(indicator, year, None, {}, [])
+    base_rank = max(geo.districts[d].rank for d in raw)
+    base_level = next(geo.districts[d].level for d in raw if geo.districts[d].rank == base_rank)
+    base = {d: c for d, c in raw.items() if geo.districts[d].rank == base_rank}
+    kind, factor = indicator.kind, indicator.factor
+
+    # Coarser areas: their own observation where one exists, else the roll-up of the base.
+    cells: dict[int, Cell] = dict(base)
+    approximate: dict[int, bool] = {}
+    sources: dict[int, tuple[Source, ...]] = {}
+    totals: dict[int, dict[int, float]] = {}
+    warnings = []
+    for target, district in geo.districts.items():
+        if district.rank >= base_rank:
+            continue
+        parts = [(s, w) for s, w in geo.parts.get(target, []) if s in base]
+        if not parts:
+            if target in raw:
+                cells[target] = raw[target]
+            continue
+        rolled = stats.roll_up([(base[s], w) for s, w in parts], kind=kind, factor=factor)
+        totals[target] = dict(parts)
+        approximate[target] = any(w < 1 for _, w in parts)
+        sources[target] = tuple(
+            Source(geo.districts[s].code, geo.districts[s].name, w)
+            for s, w in sorted(parts, key=lambda p: geo.districts[p[0]].code)
+        )
+        own = raw.get(target)
+        if own is not None and own.has_value:
+            cells[target] = own
+            approximate[target] = False
+            if rolled.has_value and _differs(own.value, rolled.value, indicator.decimals):
+                warnings.append(PlausibilityWarning(indicator.slug, year, own.value, rolled.value))
+        else:
+            cells[target] = rolled
+
+    cells = _disclose(indicator, base, cells, totals)
+    city = next((cells.get(d) for d, x in geo.districts.items() if x.level == CITY_LEVEL), None)
+    reference = city.value if city is not None and city.has_value else None
+
+    areas = {}
+    for district_id, cell in cells.items():
+        district = geo.districts[district_id]
+        interval = stats.confidence_interval(
+            cell, kind=kind, is_proportion=indicator.is_proportion, factor=factor
+        )
+        comparison = None if district.level == CITY_LEVEL else stats.compare(interval, reference)
+        areas[district_id] = AreaValue(
+            district_id=district_id,
+            code=district.code,
+            name=district.name,
+            level=district.level,
+            cell=cell,
+            approximate=approximate.get(district_id, False),
+            sources=sources.get(district_id, ()),
+            interval=interval,
+            comparison=comparison,
+            verdict=stats.judge(comparison, indicator.polarity),
+        )
+    return YearTable(indicator, year, base_level, areas, warnings)
+
+
+def _differs(a: float, b: float, decimals: int) -> bool:
+    return abs(a - b) > 0.5 * 10**-decimals + 1e-9 * max(abs(a), abs(b))
+
+
+def _disclose(
+    indicator: Indicator,
+    base: dict[int, Cell],
+    cells: dict[int, Cell],
+    totals: dict[int, dict[int, float]],
+) -> dict[int, Cell]:
+    """Primary and secondary suppression over the base cells and every total built on them."""
+    kind, threshold = indicator.kind, indicator.disclosure_threshold
+    cases = {d: n for d, c in base.items() if (n := stats.case_count(c, kind=kind)) is not None}
+    primary = {
+        d for d, c in cells.items() if stats.is_below_threshold(c, kind=kind, threshold=threshold)
     }
+    published = {t: weights for t, weights in totals.items() if t not in primary}
+    keys = list(published)
+    equations = [published[t] for t in keys]
+    suppressed = stats.secondary_suppression(cases, primary & base.keys(), equations)
+    withheld_totals = {keys[i] for i in stats.revealing_totals(suppressed, equations)}
+    hidden = suppressed | withheld_totals | primary
+    return {d: stats.withheld(c) if d in hidden else c for d, c in cells.items()}
+
+
+def year_table(*, indicator: Indicator, year: int) -> YearTable:
+    """All public values of one indicator in one year, on every level."""
+    raw = _raw_cells([indicator.id], [year]).get((indicator.id, year), {})
+    return _build(indicator, year, _geography(year), raw)
+
+
+def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dict:
+    """(indicator slug, year) → YearTable, loading all observations in one query."""
+    indicators, years = list(indicators), sorted(set(years))
+    raw = _raw_cells([i.id for i in indicators], years)
+    tables = {}
+    for year in years:
+        geo = _geography(year)
+        for indicator in indicators:
+            tables[(indicator.slug, year)] = _build(
+                indicator, year, geo, raw.get((indicator.id, year), {})
+            )
+    return tables
 
 
 def districts_in_year(*, level: Level, year: int):
-    return District.objects.valid_on(datetime.date(year, 12, 31)).filter(level=level)
+    return District.objects.valid_on(_year_end(year)).filter(level=level)
 
 
-def level_values(*, indicator: Indicator, level: Level, year: int) -> LevelValues:
-    """Values of one indicator for every district of a level in a year, and the city's."""
-    districts = list(districts_in_year(level=level, year=year).only("id", "code", "name"))
-    cells = _public(indicator, year, [d.id for d in districts])
-    areas = [AreaValue(d.id, d.code, d.name, cells.get(d.id)) for d in districts]
-    return LevelValues(indicator, level, year, areas, city_value(indicator=indicator, year=year))
+def level_values(
+    *, indicator: Indicator, level: Level, year: int, within: District | None = None
+) -> LevelValues:
+    """Values of one indicator for every district of a level in a year, and the city's.
+
+    With ``within`` (a Stadtbezirk), only the districts that lie in it, each with the share
+    of its area inside.
+    """
+    table = year_table(indicator=indicator, year=year)
+    by_code = {a.code: a for a in table.of_level(level.slug)}
+    districts = districts_in_year(level=level, year=year).only("id", "code", "name")
+    areas = [
+        by_code.get(d.code) or AreaValue(d.id, d.code, d.name, level.slug, None) for d in districts
+    ]
+    if within is not None:
+        inside = dict(
+            Overlap.objects.filter(target=within, source__level=level).values_list(
+                "source_id", "area_share"
+            )
+        )
+        if level.id == within.level_id:
+            inside = {within.id: 1.0}
+        areas = [_inside(a, inside[a.district_id]) for a in areas if a.district_id in inside]
+    return LevelValues(indicator, level, year, areas, table.city)
+
+
+def _inside(area: AreaValue, share: float) -> AreaValue:
+    return AreaValue(**{**area.__dict__, "share_inside": share})
 
 
 def city_value(*, indicator: Indicator, year: int) -> AreaValue | None:
-    """The city's own published observation for the year, if there is one."""
-    city = (
-        District.objects.valid_on(datetime.date(year, 12, 31))
-        .filter(level__slug=CITY_LEVEL)
-        .only("id", "code", "name")
-        .first()
-    )
-    if city is None:
-        return None
-    cell = _public(indicator, year, [city.id]).get(city.id)
-    return AreaValue(city.id, city.code, city.name, cell)
+    """The city's reference value: its own observation where one exists, else the roll-up."""
+    return year_table(indicator=indicator, year=year).city
+
+
+def time_series(
+    *, indicator: Indicator, codes: Iterable[str], level: Level, years: Iterable[int] | None = None
+) -> dict[str, list[tuple[int, AreaValue | None]]]:
+    """Values of the given districts (and the city, under "stadt") year by year."""
+    years = sorted(years) if years is not None else available_years(indicator=indicator)
+    tables = year_tables(indicators=[indicator], years=years)
+    codes = list(codes)
+    series: dict[str, list[tuple[int, AreaValue | None]]] = {code: [] for code in codes}
+    series[CITY_LEVEL] = []
+    for year in years:
+        table = tables[(indicator.slug, year)]
+        by_code = {a.code: a for a in table.of_level(level.slug)}
+        for code in codes:
+            series[code].append((year, by_code.get(code)))
+        series[CITY_LEVEL].append((year, table.city))
+    return series
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    indicator: Indicator
+    value: AreaValue | None
+    city: AreaValue | None
+    difference: float | None
+    rank: int | None  # 1 = highest value among the level's districts
+    ranked: int  # how many districts had a value to rank
+
+
+def profile(*, district: District, year: int) -> list[ProfileRow]:
+    """Every indicator for one district and year, with the city value, difference and rank."""
+    indicators = list(Indicator.objects.select_related("theme"))
+    tables = year_tables(indicators=indicators, years=[year])
+    rows = []
+    for indicator in indicators:
+        table = tables[(indicator.slug, year)]
+        peers = table.of_level(district.level.slug)
+        own = next((a for a in peers if a.district_id == district.id), None)
+        city = table.city
+        ranked = sorted((a.cell.value for a in peers if a.has_value), reverse=True)
+        rank = ranked.index(own.cell.value) + 1 if own is not None and own.has_value else None
+        difference = (
+            own.cell.value - city.cell.value
+            if own is not None and own.has_value and city is not None and city.has_value
+            else None
+        )
+        rows.append(ProfileRow(indicator, own, city, difference, rank, len(ranked)))
+    return rows
+
+
+@dataclass(frozen=True)
+class ChangeValue:
+    code: str
+    name: str
+    start: AreaValue | None
+    end: AreaValue | None
+    change: float | None
+    unit: str  # "percentage_points" for rates in %, else the indicator's unit
+
+
+def change_values(*, indicator: Indicator, level: Level, start: int, end: int) -> list[ChangeValue]:
+    """Change of each district's value between two years, with the same disclosure rules."""
+    tables = year_tables(indicators=[indicator], years=[start, end])
+    first = {a.code: a for a in tables[(indicator.slug, start)].of_level(level.slug)}
+    last = {a.code: a for a in tables[(indicator.slug, end)].of_level(level.slug)}
+    rows = []
+    for code in sorted(first.keys() | last.keys()):
+        a, b = first.get(code), last.get(code)
+        delta, unit = (None, "")
+        if a is not None and b is not None and a.cell is not None and b.cell is not None:
+            delta, unit = stats.change(a.cell, b.cell, kind=indicator.kind, factor=indicator.factor)
+        rows.append(ChangeValue(code, (b or a).name, a, b, delta, unit))
+    return rows
+
+
+def plausibility_warnings(*, year: int | None = None) -> list[PlausibilityWarning]:
+    """Where the city's own value and the sum of its districts disagree beyond rounding."""
+    indicators = list(Indicator.objects.all())
+    years = [year] if year is not None else published_years()
+    tables = year_tables(indicators=indicators, years=years)
+    return [w for table in tables.values() for w in table.warnings]
+
+
+def published_years() -> list[int]:
+    return sorted(Observation.objects.published().values_list("year", flat=True).distinct())
 
 
 def available_years(*, indicator: Indicator, level: Level | None = None) -> list[int]:
@@ -84,13 +389,25 @@ def available_years(*, indicator: Indicator, level: Level | None = None) -> list
 
 
 def indicator_levels() -> dict[int, list[str]]:
-    """For each indicator, the level slugs on which published values exist."""
-    pairs = (
+    """For each indicator, the levels it has values on: observed, or rolled up to."""
+    observed = (
         Observation.objects.published()
-        .values_list("indicator_id", "district__level__slug")
+        .values_list("indicator_id", "district__level__rank")
         .distinct()
     )
-    levels: dict[int, list[str]] = {}
-    for indicator_id, slug in pairs:
-        levels.setdefault(indicator_id, []).append(slug)
-    return levels
+    finest: dict[int, int] = {}
+    ranks: dict[int, set[int]] = defaultdict(set)
+    for indicator_id, rank in observed:
+        ranks[indicator_id].add(rank)
+        finest[indicator_id] = max(rank, finest.get(indicator_id, rank))
+    levels = list(Level.objects.values_list("slug", "rank"))
+    kinds = dict(Indicator.objects.values_list("id", "kind"))
+    result = {}
+    for indicator_id, rank in finest.items():
+        rollable = kinds[indicator_id] in ("count", "rate", "mean")
+        result[indicator_id] = [
+            slug
+            for slug, level_rank in levels
+            if level_rank in ranks[indicator_id] or (rollable and level_rank < rank)
+        ]
+    return result

@@ -50,10 +50,11 @@ def rebuild_web_geometries(*, level: Level) -> int:
 
 @transaction.atomic
 def rebuild_overlaps(*, level: Level) -> int:
-    """Recompute the crosswalk between a level's current districts and every other level's.
+    """Recompute the crosswalk between a level's districts and every other level's.
 
-    Overlaps run from the finer level (higher rank) to the coarser one; shares within a
-    millionth of 1 are set to 1 so that nested levels are exactly nested.
+    Overlaps run from the finer level (higher rank) to the coarser one, between districts
+    whose validity periods meet, so that past years keep their crosswalk after a boundary
+    change; shares within a millionth of 1 are set to 1 so nested levels nest exactly.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -67,18 +68,19 @@ def rebuild_overlaps(*, level: Level) -> int:
         )
         cursor.execute(
             """
-            WITH current AS (
-                SELECT d.id, d.level_id, l.rank, d.boundary
+            WITH versions AS (
+                SELECT d.id, d.level_id, l.rank, d.boundary, d.valid_from,
+                       COALESCE(d.valid_to, 'infinity'::date) AS valid_to
                 FROM districts_district d JOIN districts_level l ON l.id = d.level_id
-                WHERE d.valid_from <= CURRENT_DATE
-                  AND (d.valid_to IS NULL OR d.valid_to > CURRENT_DATE)
             ),
             pairs AS (
                 SELECT s.id AS source_id, t.id AS target_id,
                        ST_Area(ST_Intersection(s.boundary, t.boundary)) AS shared_m2,
                        ST_Area(s.boundary) AS source_m2
-                FROM current s JOIN current t
-                  ON s.rank > t.rank AND ST_Intersects(s.boundary, t.boundary)
+                FROM versions s JOIN versions t
+                  ON s.rank > t.rank
+                 AND s.valid_from < t.valid_to AND t.valid_from < s.valid_to
+                 AND ST_Intersects(s.boundary, t.boundary)
                 WHERE s.level_id = %(level)s OR t.level_id = %(level)s
             )
             INSERT INTO districts_overlap (source_id, target_id, area_km2, area_share)

@@ -16,7 +16,7 @@ def test_a_count_at_the_threshold_is_shown():
 
 def test_a_rate_with_a_small_numerator_hides_numerator_and_denominator():
     cell = protect(Cell(2 / 1436 * 100, 2, 1436, "normal"), kind="rate", threshold=3)
-    assert cell == Cell(None, None, None, ".")
+    assert cell == Cell(None, None, None, ".", "disclosure")
 
 
 def test_a_negative_balance_is_not_a_case_count():
