@@ -47,6 +47,13 @@ def map_view(request):
             "caption": _("{indicator} {year}, {unit}"),
             "drawn": _("{n} Bezirke dargestellt"),
             "locale": _("de-DE"),
+            "interval": _("95-%-Konfidenzintervall"),
+            "approximate": _("angenähert: aus Teilen der statistischen Bezirke geschätzt"),
+            "comparison": {
+                "above": _("signifikant höher als die Stadt"),
+                "below": _("signifikant niedriger als die Stadt"),
+                "not_different": _("nicht signifikant verschieden"),
+            },
         },
     }
     return render(request, "atlas/map.html", context)

@@ -4,18 +4,34 @@
 
   const config = JSON.parse(document.getElementById("atlas-config").textContent);
   const text = JSON.parse(document.getElementById("atlas-i18n").textContent);
-  const numberFormat = (decimals) =>
-    new Intl.NumberFormat(text.locale, {
-      minimumFractionDigits: decimals,
-      maximumFractionDigits: decimals,
-    });
-  const SUPPRESSED_FILL = "#bdbdbd";
   const MISSING_FILL = "#ffffff";
+  // Withheld values get a hatching, not a colour of the scale (Leaflet's canvas renderer
+  // passes fillColor to the canvas as fillStyle, so a pattern works there).
+  const SUPPRESSED_FILL = (() => {
+    const tile = document.createElement("canvas");
+    tile.width = tile.height = 8;
+    const ctx = tile.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, 8, 8);
+    ctx.strokeStyle = "#8c8c8c";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(-2, 10);
+    ctx.lineTo(10, -2);
+    ctx.stroke();
+    return ctx.createPattern(tile, "repeat");
+  })();
 
   let map = null;
   let layer = null;
   let values = null;
   const boundaries = {};
+
+  const numberFormat = (decimals) =>
+    new Intl.NumberFormat(text.locale, {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
 
   function escapeHtml(value) {
     const span = document.createElement("span");
@@ -23,17 +39,34 @@
     return span.innerHTML;
   }
 
+  const isSuppressed = (row) => Boolean(row) && row.reason === "disclosure";
+  const hasValue = (row) => Boolean(row) && row.value !== null;
+
+  function unitOf(data) {
+    return text.locale.startsWith("de") ? data.unit_de : data.unit_en || data.unit_de;
+  }
+
   function formatValue(row, fmt) {
-    if (row === null || row === undefined || row.status === null) return "–";
+    if (!row || row.status === null) return "–";
     if (row.value === null) return row.status;
-    return fmt.format(row.value);
+    return (row.approximate ? "≈ " : "") + fmt.format(row.value);
+  }
+
+  function formatInterval(row, fmt) {
+    if (!row || row.ci_low === null || row.ci_high === null) return "";
+    return `${fmt.format(row.ci_low)} – ${fmt.format(row.ci_high)}`;
+  }
+
+  function comparisonText(row) {
+    if (!row || !row.comparison) return "";
+    return text.comparison[row.comparison] || "";
   }
 
   function styleFor(feature) {
     const row = values && values.byCode[feature.properties.code];
     const base = { color: "#333333", weight: 1, opacity: 1, fillOpacity: 0.85 };
-    if (!row || row.status === null) return { ...base, fillColor: MISSING_FILL, dashArray: "3 3" };
-    if (row.value === null) return { ...base, fillColor: SUPPRESSED_FILL, dashArray: "2 4" };
+    if (isSuppressed(row)) return { ...base, fillColor: SUPPRESSED_FILL, dashArray: "2 4" };
+    if (!hasValue(row)) return { ...base, fillColor: MISSING_FILL, dashArray: "3 3" };
     return { ...base, fillColor: values.data.classes.colors[row.class] };
   }
 
@@ -66,33 +99,33 @@
     );
   }
 
+  function legendItem(swatch, label, count) {
+    return `<li>${swatch}${escapeHtml(label)} <span class="count">(${count})</span></li>`;
+  }
+
   function renderLegend(data) {
-    const legend = document.getElementById("legend");
     const fmt = numberFormat(data.decimals);
-    const unit = text.locale.startsWith("de") ? data.unit_de : data.unit_en || data.unit_de;
     const items = [];
     if (data.classes) {
       let lower = data.classes.lower;
       data.classes.breaks.forEach((upper, i) => {
-        items.push(
-          `<li><span class="swatch" style="background:${data.classes.colors[i]}"></span>` +
-            `${fmt.format(lower)} – ${fmt.format(upper)} <span class="count">(${data.classes.counts[i]})</span></li>`,
-        );
+        const swatch = `<span class="swatch" style="background:${data.classes.colors[i]}"></span>`;
+        items.push(legendItem(swatch, `${fmt.format(lower)} – ${fmt.format(upper)}`, data.classes.counts[i]));
         lower = upper;
       });
     }
-    const suppressed = data.values.filter((r) => r.status !== null && r.value === null).length;
-    const missing = data.values.filter((r) => r.status === null).length;
-    items.push(
-      `<li><span class="swatch swatch-suppressed"></span>${text.suppressed} <span class="count">(${suppressed})</span></li>`,
-    );
+    const suppressed = data.values.filter(isSuppressed).length;
+    const missing = data.values.filter((r) => !hasValue(r) && !isSuppressed(r)).length;
+    items.push(legendItem('<span class="swatch swatch-suppressed"></span>', text.suppressed, suppressed));
     if (missing) {
-      items.push(
-        `<li><span class="swatch swatch-missing"></span>${text.missing} <span class="count">(${missing})</span></li>`,
-      );
+      items.push(legendItem('<span class="swatch swatch-missing"></span>', text.missing, missing));
     }
-    const city = data.city ? `<p class="city-value">${text.city}: <strong>${formatValue(data.city, fmt)}</strong> ${escapeHtml(unit)}</p>` : "";
-    legend.innerHTML = `<h2>${text.legend}</h2><p class="unit">${escapeHtml(unit)}</p><ul>${items.join("")}</ul>${city}`;
+    const city = data.city
+      ? `<p class="city-value">${escapeHtml(text.city)}: <strong>${formatValue(data.city, fmt)}</strong> ${escapeHtml(unitOf(data))}</p>`
+      : "";
+    document.getElementById("legend").innerHTML =
+      `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
+      `<ul>${items.join("")}</ul>${city}`;
   }
 
   function renderTable(data) {
@@ -101,7 +134,14 @@
     const rows = data.values.map((row) => {
       const tr = document.createElement("tr");
       tr.dataset.code = row.code;
-      for (const [content, cls] of [[row.code, ""], [row.name, ""], [formatValue(row, fmt), "num"]]) {
+      const cells = [
+        [row.code, ""],
+        [row.name, ""],
+        [formatValue(row, fmt), "num"],
+        [formatInterval(row, fmt), "num"],
+        [isSuppressed(row) ? text.suppressed : comparisonText(row), ""],
+      ];
+      for (const [content, cls] of cells) {
         const td = document.createElement("td");
         td.textContent = content;
         if (cls) td.className = cls;
@@ -111,17 +151,26 @@
     });
     body.replaceChildren(...rows);
     const name = document.getElementById("indicator-name");
-    const unit = text.locale.startsWith("de") ? data.unit_de : data.unit_en || data.unit_de;
     document.getElementById("table-caption").textContent = text.caption
       .replace("{indicator}", name ? name.textContent : data.indicator)
       .replace("{year}", data.year)
-      .replace("{unit}", unit);
+      .replace("{unit}", unitOf(data));
   }
 
   function tooltipFor(feature) {
     const row = values.byCode[feature.properties.code];
     const fmt = numberFormat(values.data.decimals);
-    return `<strong>${escapeHtml(feature.properties.name)}</strong><br>${formatValue(row, fmt)}`;
+    const lines = [`<strong>${escapeHtml(feature.properties.name)}</strong>`];
+    if (isSuppressed(row)) {
+      lines.push(escapeHtml(text.suppressed));
+    } else {
+      lines.push(`${formatValue(row, fmt)} ${escapeHtml(unitOf(values.data))}`);
+      const interval = formatInterval(row, fmt);
+      if (interval) lines.push(`${escapeHtml(text.interval)}: ${interval}`);
+      if (row && row.comparison) lines.push(escapeHtml(comparisonText(row)));
+      if (row && row.approximate) lines.push(escapeHtml(text.approximate));
+    }
+    return lines.join("<br>");
   }
 
   async function repaint() {

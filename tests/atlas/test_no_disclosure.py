@@ -1,0 +1,116 @@
+"""End to end: a value withheld by disclosure control appears in no output, and no published
+total gives it away."""
+
+import json
+import re
+
+import pytest
+
+from indicators.models import Indicator, Observation
+from indicators.stats import recoverable
+
+pytestmark = pytest.mark.django_db
+
+INDICATOR = "jugendarbeitslosigkeit"  # Kirchhellen-Nord-West has fewer than 3 cases
+
+
+@pytest.fixture
+def small_cells():
+    """(code, year) → raw observation of every district cell with fewer than 3 cases."""
+    indicator = Indicator.objects.get(slug=INDICATOR)
+    rows = Observation.objects.filter(
+        indicator=indicator,
+        district__level__slug="statistischer-bezirk",
+        numerator__lt=indicator.disclosure_threshold,
+    ).select_related("district")
+    cells = {(o.district.code, o.year): o for o in rows}
+    assert cells, "the demo data should have small cells for this indicator"
+    return cells
+
+
+def outputs(client, years, codes):
+    """Every response a visitor can get that carries this indicator's values."""
+    for year in years:
+        for level in ("statistischer-bezirk", "stadtbezirk", "stadt"):
+            params = {"indicator": INDICATOR, "level": level, "year": year}
+            yield f"values {level} {year}", client.get("/api/v1/values", params)
+        for code in codes:
+            params = {"level": "statistischer-bezirk", "code": code, "year": year}
+            yield f"profile {code} {year}", client.get("/api/v1/profile", params)
+        yield f"page {year}", client.get("/", {"indicator": INDICATOR, "year": year})
+    params = {"indicator": INDICATOR, "level": "statistischer-bezirk", "codes": ",".join(codes)}
+    yield "series", client.get("/api/v1/series", params)
+
+
+def distinctive(observation) -> list[str]:
+    """Renderings of a raw rate precise enough not to occur by chance (none for 0.8)."""
+    digits = repr(observation.value).split(".")[-1]
+    if len(digits) < 4:
+        return []
+    return [repr(observation.value), f"{observation.value:.4f}".replace(".", ",")]
+
+
+def test_no_withheld_number_appears_in_any_output(client, small_cells):
+    years = sorted({year for _, year in small_cells})
+    codes = sorted({code for code, _ in small_cells})
+    assert sum(bool(distinctive(o)) for o in small_cells.values()) >= 5
+    for name, response in outputs(client, years, codes):
+        assert response.status_code == 200, name
+        body = response.content.decode()
+        if name.startswith("profile"):
+            # A profile lists every indicator; another one may equal this one's raw value by
+            # chance (5/705 = 1/141), so only this indicator's row is searched.
+            rows = response.json()["indicators"]
+            body = json.dumps([r for r in rows if r["indicator"] == INDICATOR])
+        for observation in small_cells.values():
+            for text in distinctive(observation):
+                # As a number of its own, not as the tail of another (50.746269).
+                pattern = rf"(?<![\d.,]){re.escape(text)}(?!\d)"
+                assert not re.search(pattern, body), f"{name} shows {text}"
+
+
+def area_values(payload):
+    """All area dicts in a values, profile or series payload."""
+    if "values" in payload:
+        yield from ((payload["year"], v) for v in payload["values"])
+    if "indicators" in payload:
+        for row in payload["indicators"]:
+            if row["indicator"] == INDICATOR and row["value"]:
+                yield payload["year"], row["value"]
+    if "series" in payload:
+        for points in payload["series"].values():
+            yield from ((p["year"], p) for p in points)
+
+
+def test_withheld_cells_carry_no_number_anywhere(client, small_cells):
+    years = sorted({year for _, year in small_cells})
+    codes = sorted({code for code, _ in small_cells})
+    for name, response in outputs(client, years, codes):
+        if not response["Content-Type"].startswith("application/json"):
+            continue
+        for year, area in area_values(response.json()):
+            if (area.get("code"), year) in small_cells:
+                numbers = [area[k] for k in ("value", "numerator", "denominator", "ci_low")]
+                assert numbers == [None] * 4, f"{name}: {area}"
+                assert (area["status"], area["reason"]) == (".", "disclosure")
+
+
+def test_no_published_total_recovers_a_withheld_cell(client, small_cells):
+    for year in sorted({year for _, year in small_cells}):
+
+        def get(level, year=year):
+            params = {"indicator": INDICATOR, "level": level, "year": year}
+            return client.get("/api/v1/values", params).json()
+
+        districts = get("statistischer-bezirk")
+        hidden = sorted(v["code"] for v in districts["values"] if v["numerator"] is None)
+        assert {code for code, y in small_cells if y == year} <= set(hidden)
+        totals = []
+        city = districts["city"]
+        if city["numerator"] is not None:
+            totals.append({v["code"]: 1.0 for v in districts["values"]})
+        for borough in get("stadtbezirk")["values"]:
+            if borough["numerator"] is not None:
+                totals.append({s["code"]: s["weight"] for s in borough["sources"]})
+        assert totals, "some totals are published"
+        assert recoverable(hidden, totals) == [], (year, hidden, json.dumps(totals))
