@@ -23,7 +23,7 @@ def test_the_start_page_draws_seventeen_districts_and_a_legend(atlas, page):
 
 def test_values_are_written_in_german(atlas, page):
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    cells = page.locator("#values-table tbody td.num").all_inner_texts()
+    cells = page.locator("#values-table tbody td:nth-child(3)").all_inner_texts()
     assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*|\.|–", c) for c in cells), cells
     assert "118.705" in page.locator("#legend").inner_text()
 
@@ -32,11 +32,11 @@ def test_a_year_change_repaints_without_fetching_boundaries_again(atlas, page):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    before = page.locator("#values-table tbody td.num").first.inner_text()
+    before = page.locator("#values-table tbody td:nth-child(3)").first.inner_text()
     with page.expect_response(re.compile(r"/api/v1/values")):
         page.select_option("#year", "2013")
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
-    after = page.locator("#values-table tbody td.num").first.inner_text()
+    after = page.locator("#values-table tbody td:nth-child(3)").first.inner_text()
     assert before != after
     assert sum("/api/v1/districts" in url for url in requests) == 1
     assert "year=2013" in page.url
