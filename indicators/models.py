@@ -54,6 +54,11 @@ class Indicator(models.Model):
         HIGHER_WORSE = "higher_worse", _("höher ist schlechter")
         NEUTRAL = "neutral", _("neutral")
 
+    class Computation(models.TextChoices):
+        NONE = "", _("aus Beobachtungen")
+        SOCIAL_STATUS = "social_status", _("Sozialindex: Status")
+        SOCIAL_DYNAMICS = "social_dynamics", _("Sozialindex: Dynamik")
+
     class Classification(models.TextChoices):
         QUANTILES = "quantiles", _("Quantile")
         EQUAL_INTERVAL = "equal_interval", _("Gleiche Intervalle")
@@ -107,6 +112,16 @@ class Indicator(models.Model):
         _("Geheimhaltungsschwelle"),
         default=3,
         help_text=_("Werte mit kleinerer Fallzahl werden als „.“ (geheim) gezeigt."),
+    )
+    computation = models.CharField(
+        _("Berechnung"),
+        max_length=20,
+        choices=Computation.choices,
+        default=Computation.NONE,
+        blank=True,
+        help_text=_(
+            "Berechnete Indikatoren werden nicht hochgeladen, sondern aus anderen ermittelt."
+        ),
     )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 

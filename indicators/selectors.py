@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from districts.models import District, Level, Overlap
 
-from . import stats
+from . import social_index, stats
 from .models import Indicator, Observation
 from .stats import Cell
 
@@ -237,22 +237,63 @@ def _disclose(
 
 def year_table(*, indicator: Indicator, year: int) -> YearTable:
     """All public values of one indicator in one year, on every level."""
-    raw = _raw_cells([indicator.id], [year]).get((indicator.id, year), {})
-    return _build(indicator, year, _geography(year), raw)
+    return year_tables(indicators=[indicator], years=[year])[(indicator.slug, year)]
 
 
 def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dict:
     """(indicator slug, year) → YearTable, loading all observations in one query."""
     indicators, years = list(indicators), sorted(set(years))
-    raw = _raw_cells([i.id for i in indicators], years)
+    observed = [i for i in indicators if not i.computation]
+    raw = _raw_cells([i.id for i in observed], years)
     tables = {}
     for year in years:
         geo = _geography(year)
         for indicator in indicators:
-            tables[(indicator.slug, year)] = _build(
-                indicator, year, geo, raw.get((indicator.id, year), {})
-            )
+            if indicator.computation:
+                cells = _computed_cells(indicator, year, geo)
+            else:
+                cells = raw.get((indicator.id, year), {})
+            tables[(indicator.slug, year)] = _build(indicator, year, geo, cells)
     return tables
+
+
+def _core_indicators() -> list[Indicator]:
+    core = {i.slug: i for i in Indicator.objects.filter(slug__in=social_index.CORE_INDICATORS)}
+    return [core[slug] for slug in social_index.CORE_INDICATORS if slug in core]
+
+
+def _published_core(core: list[Indicator], years: list[int]) -> dict:
+    """year → {slug: {district code: value}} of the finest level, after disclosure control."""
+    tables = year_tables(indicators=core, years=years)
+    result = {}
+    for year in years:
+        result[year] = {}
+        for indicator in core:
+            table = tables[(indicator.slug, year)]
+            result[year][indicator.slug] = {
+                a.code: a.cell.value for a in table.of_level(table.base_level or "") if a.has_value
+            }
+    return result
+
+
+def _computed_cells(indicator: Indicator, year: int, geo: _Geography) -> dict[int, Cell]:
+    """The social index of every district of the core indicators' finest level."""
+    core = _core_indicators()
+    if len(core) < len(social_index.CORE_INDICATORS):
+        return {}
+    if indicator.computation == Indicator.Computation.SOCIAL_STATUS:
+        values = social_index.status_index(_published_core(core, [year])[year])
+    else:
+        start = year - social_index.DYNAMICS_YEARS
+        published = _published_core(core, [start, year])
+        values = social_index.dynamics_index(published[start], published[year])
+    core_table = year_table(indicator=core[0], year=year)
+    ids = {a.code: a.district_id for a in core_table.of_level(core_table.base_level or "")}
+    return {
+        ids[code]: Cell(round(value, 6), None, None, "normal")
+        for code, value in values.items()
+        if code in ids and ids[code] in geo.districts
+    }
 
 
 def districts_in_year(*, level: Level, year: int):
@@ -382,10 +423,22 @@ def published_years() -> list[int]:
 
 def available_years(*, indicator: Indicator, level: Level | None = None) -> list[int]:
     """Years with at least one published observation of the indicator (on the level)."""
+    if indicator.computation:
+        return _computed_years(indicator)
     observations = Observation.objects.published().filter(indicator=indicator)
     if level is not None:
         observations = observations.filter(district__level=level)
     return sorted(observations.values_list("year", flat=True).distinct())
+
+
+def _computed_years(indicator: Indicator) -> list[int]:
+    core = _core_indicators()
+    if len(core) < len(social_index.CORE_INDICATORS):
+        return []
+    years = set.intersection(*(set(available_years(indicator=i)) for i in core))
+    if indicator.computation == Indicator.Computation.SOCIAL_DYNAMICS:
+        years = {y for y in years if y - social_index.DYNAMICS_YEARS in years}
+    return sorted(years)
 
 
 def indicator_levels() -> dict[int, list[str]]:
@@ -410,4 +463,10 @@ def indicator_levels() -> dict[int, list[str]]:
             for slug, level_rank in levels
             if level_rank in ranks[indicator_id] or (rollable and level_rank < rank)
         ]
+    # Computed indicators exist where their core indicators are finest.
+    core = _core_indicators()
+    if core and core[0].id in finest:
+        finest_level = [slug for slug, rank in levels if rank == finest[core[0].id]]
+        for indicator in Indicator.objects.exclude(computation=""):
+            result[indicator.id] = finest_level
     return result

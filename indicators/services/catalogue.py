@@ -77,5 +77,6 @@ _OPTIONAL = {
     "classification_classes",
     "palette",
     "disclosure_threshold",
+    "computation",
     "order",
 }
