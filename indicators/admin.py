@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from .models import Indicator, Observation, Release, Theme
+from .selectors import plausibility_warnings
 
 
 class IndicatorInline(admin.TabularInline):
@@ -58,6 +60,12 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
+    def changelist_view(self, request, extra_context=None):
+        # Statisticians see here where a city's own value disagrees with its districts.
+        for warning in plausibility_warnings():
+            messages.warning(request, _("Plausibilität: %(warning)s") % {"warning": warning})
+        return super().changelist_view(request, extra_context)
+
     list_display = ["title", "status", "created_at", "published_at", "source_filename"]
     list_filter = ["status"]
     search_fields = ["title", "source_filename", "sha256"]

@@ -10,8 +10,10 @@ from districts.models import METRIC_SRID, WEB_SRID, District, Level
 
 # Coordinates sent to browsers: 6 decimals are about 0.1 m, far below what a screen shows.
 WEB_GRID = 1e-6
-# Below this a shared area between two districts is a rounding artefact, not an overlap.
-MIN_OVERLAP_M2 = 1.0
+# Boundaries of different levels come from different sources and never match to the
+# centimetre (Bottrop's DVG2 edges are straight in degrees, not in metres). A share within a
+# ten-thousandth of 0 or 1 is such an artefact: dropped, or taken as whole.
+SHARE_TOLERANCE = 1e-4
 
 
 def _simplify_tolerance_m() -> float:
@@ -54,7 +56,7 @@ def rebuild_overlaps(*, level: Level) -> int:
 
     Overlaps run from the finer level (higher rank) to the coarser one, between districts
     whose validity periods meet, so that past years keep their crosswalk after a boundary
-    change; shares within a millionth of 1 are set to 1 so nested levels nest exactly.
+    change; shares within SHARE_TOLERANCE of 1 are set to 1 so nested levels nest exactly.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -85,11 +87,11 @@ def rebuild_overlaps(*, level: Level) -> int:
             )
             INSERT INTO districts_overlap (source_id, target_id, area_km2, area_share)
             SELECT source_id, target_id, shared_m2 / 1e6,
-                   CASE WHEN shared_m2 / source_m2 > 1 - 1e-6 THEN 1
+                   CASE WHEN shared_m2 / source_m2 > 1 - %(tolerance)s THEN 1
                         ELSE shared_m2 / source_m2 END
             FROM pairs
-            WHERE shared_m2 > %(min_m2)s
+            WHERE shared_m2 / source_m2 >= %(tolerance)s
             """,
-            {"level": level.id, "min_m2": MIN_OVERLAP_M2},
+            {"level": level.id, "tolerance": SHARE_TOLERANCE},
         )
         return cursor.rowcount

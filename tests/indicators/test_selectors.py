@@ -1,0 +1,129 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from districts.models import District, Level
+from indicators.models import Indicator, Observation, Release
+from indicators.selectors import (
+    change_values,
+    level_values,
+    plausibility_warnings,
+    profile,
+    time_series,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def einwohner():
+    return Indicator.objects.get(slug="einwohner")
+
+
+def level(slug):
+    return Level.objects.get(slug=slug)
+
+
+def city():
+    return District.objects.get(level__slug="stadt")
+
+
+def release(status="published", **fields):
+    if status == "published":
+        fields.setdefault("published_at", timezone.now())
+    return Release.objects.create(title="Korrektur", status=status, **fields)
+
+
+def set_city_population(value, year=2023, **release_fields):
+    return Observation.objects.create(
+        release=release(**release_fields), indicator=Indicator.objects.get(slug="einwohner"),
+        district=city(), year=year, reference_date=datetime.date(year, 12, 31), value=value,
+    )  # fmt: skip
+
+
+def test_the_newest_published_release_wins(einwohner):
+    set_city_population(120_000)
+    values = level_values(indicator=einwohner, level=level("statistischer-bezirk"), year=2023)
+    assert values.city.cell.value == 120_000
+
+
+@pytest.mark.parametrize("status", ["draft", "withdrawn"])
+def test_drafts_and_withdrawn_releases_are_not_public(einwohner, status):
+    set_city_population(120_000, status=status)
+    values = level_values(indicator=einwohner, level=level("statistischer-bezirk"), year=2023)
+    assert values.city.cell.value == 118_705
+
+
+def test_a_city_value_that_disagrees_with_its_districts_is_reported(einwohner, capsys):
+    set_city_population(120_000)
+    warnings = plausibility_warnings(year=2023)
+    assert [(w.indicator, w.year, w.observed, w.rolled_up) for w in warnings] == [
+        ("einwohner", 2023, 120_000, 118_705)
+    ]
+    call_command("check_plausibility", year=2023)
+    assert "einwohner 2023" in capsys.readouterr().out
+
+
+def test_the_release_list_shows_plausibility_warnings(admin_client):
+    set_city_population(120_000)
+    page = admin_client.get("/admin/indicators/release/")
+    assert "Plausibilität: einwohner 2023" in page.content.decode()
+
+
+def test_kirchhellen_is_rolled_up_exactly_from_its_four_districts(einwohner):
+    boroughs = level_values(indicator=einwohner, level=level("stadtbezirk"), year=2023)
+    kirchhellen = next(a for a in boroughs.areas if a.name == "Kirchhellen")
+    districts = level_values(indicator=einwohner, level=level("statistischer-bezirk"), year=2023)
+    expected = sum(a.cell.value for a in districts.areas if a.name.startswith("Kirchhellen"))
+    assert kirchhellen.cell.value == expected
+    assert not kirchhellen.approximate
+    assert [s.weight for s in kirchhellen.sources] == [1.0] * 4
+
+
+def test_mitte_and_sued_are_approximate_and_name_their_parts(einwohner):
+    boroughs = level_values(indicator=einwohner, level=level("stadtbezirk"), year=2023)
+    mitte = next(a for a in boroughs.areas if a.name == "Mitte")
+    assert mitte.approximate
+    assert any(0 < s.weight < 1 for s in mitte.sources)
+    total = sum(a.cell.value for a in boroughs.areas)
+    assert total == pytest.approx(118_705, abs=1e-6)  # the weights of every part add up to 1
+
+
+def test_a_bezirk_view_lists_only_the_districts_in_it(einwohner):
+    kirchhellen = District.objects.get(level__slug="stadtbezirk", name="Kirchhellen")
+    values = level_values(
+        indicator=einwohner, level=level("statistischer-bezirk"), year=2023, within=kirchhellen
+    )
+    assert sorted(a.code for a in values.areas) == ["71", "72", "73", "74"]
+    assert all(a.share_inside == 1 for a in values.areas)
+
+
+def test_a_time_series_includes_the_city(einwohner):
+    series = time_series(
+        indicator=einwohner, codes=["11"], level=level("statistischer-bezirk"), years=[2013, 2018]
+    )
+    assert [(year, a.cell.value) for year, a in series["stadt"]] == [
+        (2013, 116_055),
+        (2018, 117_383),
+    ]
+
+
+def test_a_change_of_a_rate_is_in_percentage_points():
+    kinderarmut = Indicator.objects.get(slug="kinderarmut")
+    rows = change_values(
+        indicator=kinderarmut, level=level("statistischer-bezirk"), start=2013, end=2023
+    )
+    altstadt = next(r for r in rows if r.code == "11")
+    assert altstadt.unit == "percentage_points"
+    assert altstadt.change == pytest.approx(altstadt.end.cell.value - altstadt.start.cell.value)
+
+
+def test_a_profile_ranks_the_district_among_its_peers():
+    altstadt = District.objects.get(level__slug="statistischer-bezirk", code="11")
+    rows = {r.indicator.slug: r for r in profile(district=altstadt, year=2023)}
+    assert rows["kinderarmut"].rank == 1  # the highest child poverty
+    assert rows["kinderarmut"].ranked == 17
+    assert rows["kinderarmut"].difference > 0
+    assert rows["kinderarmut"].value.verdict == "worse"
