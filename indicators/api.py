@@ -51,6 +51,7 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
             "palette": indicator.palette,
         },
         "disclosure_threshold": indicator.disclosure_threshold,
+        "denominator_is_count": indicator.denominator_is_count,
         "levels": levels,
     }
 

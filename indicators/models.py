@@ -88,6 +88,14 @@ class Indicator(models.Model):
     numerator_en = models.CharField(_("Zähler (englisch)"), max_length=300, blank=True)
     denominator_de = models.CharField(_("Nenner (deutsch)"), max_length=300, blank=True)
     denominator_en = models.CharField(_("Nenner (englisch)"), max_length=300, blank=True)
+    denominator_is_count = models.BooleanField(
+        _("Nenner zählt Personen"),
+        default=True,
+        help_text=_(
+            "Der Nenner ist eine Fallzahl und unterliegt der Geheimhaltung "
+            "(nicht z. B. eine Fläche)."
+        ),
+    )
     factor = models.FloatField(_("Faktor"), default=1)
     decimals = models.PositiveSmallIntegerField(_("Nachkommastellen"), default=1)
     polarity = models.CharField(

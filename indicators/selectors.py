@@ -221,10 +221,11 @@ def _disclose(
     totals: dict[int, dict[int, float]],
 ) -> dict[int, Cell]:
     """Primary and secondary suppression over the base cells and every total built on them."""
-    kind, threshold = indicator.kind, indicator.disclosure_threshold
-    cases = {d: n for d, c in base.items() if (n := stats.case_count(c, kind=kind)) is not None}
+    rule = {"kind": indicator.kind, "denominator_is_count": indicator.denominator_is_count}
+    threshold = indicator.disclosure_threshold
+    cases = {d: n for d, c in base.items() if (n := stats.case_count(c, **rule)) is not None}
     primary = {
-        d for d, c in cells.items() if stats.is_below_threshold(c, kind=kind, threshold=threshold)
+        d for d, c in cells.items() if stats.is_below_threshold(c, threshold=threshold, **rule)
     }
     published = {t: weights for t, weights in totals.items() if t not in primary}
     keys = list(published)

@@ -44,29 +44,38 @@ def withheld(cell: Cell) -> Cell:
     return Cell(None, None, None, SECRET, DISCLOSURE)
 
 
-def case_count(cell: Cell, *, kind: str) -> float | None:
-    """The number of persons or cases behind a cell, which disclosure control looks at.
+def case_count(cell: Cell, *, kind: str, denominator_is_count: bool = True) -> float | None:
+    """The smallest number of persons or cases behind a cell, which disclosure control checks.
 
-    A count's value, a rate's or mean's numerator; negative numerators are balances (net
-    migration), not cases, and have none.
+    A count's value; a rate's numerator, or its denominator where that is smaller and counts
+    persons too; a mean's denominator (the persons averaged over). Negative numerators are
+    balances (net migration), not cases; areas (density) are not cases either.
     """
     if not cell.has_value:
         return None
     if kind == "count":
         return cell.value
-    if kind in ("rate", "mean") and cell.numerator is not None and cell.numerator >= 0:
-        return cell.numerator
-    return None
+    candidates = []
+    if kind == "rate" and cell.numerator is not None and cell.numerator >= 0:
+        candidates.append(cell.numerator)
+    if kind in ("rate", "mean") and denominator_is_count and cell.denominator is not None:
+        candidates.append(cell.denominator)
+    return min(candidates) if candidates else None
 
 
-def is_below_threshold(cell: Cell, *, kind: str, threshold: int) -> bool:
-    cases = case_count(cell, kind=kind)
+def is_below_threshold(
+    cell: Cell, *, kind: str, threshold: int, denominator_is_count: bool = True
+) -> bool:
+    cases = case_count(cell, kind=kind, denominator_is_count=denominator_is_count)
     return cases is not None and cases < threshold
 
 
-def protect(cell: Cell, *, kind: str, threshold: int) -> Cell:
+def protect(cell: Cell, *, kind: str, threshold: int, denominator_is_count: bool = True) -> Cell:
     """Primary disclosure control: a case count below the threshold is shown as "."."""
-    return withheld(cell) if is_below_threshold(cell, kind=kind, threshold=threshold) else cell
+    small = is_below_threshold(
+        cell, kind=kind, threshold=threshold, denominator_is_count=denominator_is_count
+    )
+    return withheld(cell) if small else cell
 
 
 def roll_up(parts: Iterable[tuple[Cell, float]], *, kind: str, factor: float) -> Cell:

@@ -78,5 +78,6 @@ _OPTIONAL = {
     "palette",
     "disclosure_threshold",
     "computation",
+    "denominator_is_count",
     "order",
 }

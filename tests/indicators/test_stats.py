@@ -24,6 +24,24 @@ def test_a_negative_balance_is_not_a_case_count():
     assert cell.value == pytest.approx(-1.4)
 
 
+def test_a_mean_over_too_few_people_is_withheld():
+    # The mean age of two people gives away their ages.
+    cell = protect(Cell(41.5, 83, 2, "normal"), kind="mean", threshold=3)
+    assert cell.status == "."
+
+
+def test_a_rate_over_a_tiny_population_is_withheld():
+    # 3 young people per 100 adults where there are 2 adults: the denominator is a count.
+    cell = protect(Cell(150.0, 3, 2, "normal"), kind="rate", threshold=3)
+    assert cell.status == "."
+
+
+def test_a_density_over_a_small_area_is_shown():
+    cell = protect(Cell(8300.0, 5337, 0.643, "normal"), kind="rate", threshold=3,
+                   denominator_is_count=False)  # fmt: skip
+    assert cell.value == 8300.0
+
+
 def test_a_symbol_is_passed_through():
     assert protect(Cell(None, None, None, "..."), kind="count", threshold=3).status == "..."
 
