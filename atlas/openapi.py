@@ -398,6 +398,64 @@ DOCUMENT = {
                 },
             }
         },
+        "/change": {
+            "get": {
+                "summary": "Veränderung zwischen zwei Jahren / change between two years",
+                "operationId": "getChange",
+                "parameters": [
+                    _param("indicator", "indicator slug", required=True),
+                    _param("level", "level slug", required=True),
+                    _param("from", "first year", required=True, schema_type="integer"),
+                    _param(
+                        "to",
+                        "second year (default: latest)",
+                        required=False,
+                        schema_type="integer",
+                    ),
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["indicator", "level", "from", "to", "values"],
+                            "properties": {
+                                "indicator": {"type": "string"},
+                                "level": {"type": "string"},
+                                "from": {"type": "integer"},
+                                "to": {"type": "integer"},
+                                "is_demo": {"type": "boolean"},
+                                "notice": {"type": "string"},
+                                "values": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["code", "name", "start", "end", "change"],
+                                        "properties": {
+                                            "code": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "start": {**_AREA_VALUE, "nullable": True},
+                                            "end": {**_AREA_VALUE, "nullable": True},
+                                            "change": {
+                                                **_NULLABLE_NUMBER,
+                                                "description": "null where either year is "
+                                                "withheld or missing",
+                                            },
+                                            "unit": {
+                                                "type": "string",
+                                                "description": "'percentage_points' for "
+                                                "rates in %, else empty (the indicator's unit)",
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    ),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                },
+            }
+        },
     },
 }
 

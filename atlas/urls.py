@@ -16,6 +16,7 @@ api_v1 = [
     path("indicators", indicators_api.indicators, name="indicators"),
     path("values", indicators_api.values, name="values"),
     path("series", indicators_api.series, name="series"),
+    path("change", indicators_api.change, name="change"),
     path("profile", indicators_api.district_profile, name="profile"),
     path("openapi.json", openapi.openapi, name="openapi"),
 ]

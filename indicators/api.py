@@ -9,6 +9,7 @@ from .models import Indicator, Theme
 from .selectors import (
     AreaValue,
     available_years,
+    change_values,
     indicator_levels,
     level_values,
     profile,
@@ -235,6 +236,43 @@ def district_profile(request):
                     "difference": row.difference,
                     "rank": row.rank,
                     "ranked": row.ranked,
+                }
+                for row in rows
+            ],
+        }
+    )
+
+
+@require_GET
+def change(request):
+    try:
+        indicator = _indicator(request)
+        level = _level(request)
+        years = available_years(indicator=indicator)
+        start = integer(request, "from")
+        end = integer(request, "to", default=years[-1] if years else None)
+        for name, year in (("from", start), ("to", end)):
+            if year is None or year not in years:
+                raise BadParameter(name, f"keine Werte für Jahr {year} / no values for year {year}")
+    except BadParameter as bad:
+        return bad.response()
+    rows = change_values(indicator=indicator, level=level, start=start, end=end)
+    return JsonResponse(
+        {
+            "indicator": indicator.slug,
+            "level": level.slug,
+            "from": start,
+            "to": end,
+            "is_demo": indicator.is_demo,
+            "notice": DEMO_NOTICE if indicator.is_demo else "",
+            "values": [
+                {
+                    "code": row.code,
+                    "name": row.name,
+                    "start": area_dict(row.start),
+                    "end": area_dict(row.end),
+                    "change": row.change,
+                    "unit": row.unit,
                 }
                 for row in rows
             ],

@@ -40,6 +40,9 @@ def outputs(client, years, codes):
         yield f"page {year}", client.get("/", {"indicator": INDICATOR, "year": year})
     params = {"indicator": INDICATOR, "level": "statistischer-bezirk", "codes": ",".join(codes)}
     yield "series", client.get("/api/v1/series", params)
+    for start in years:
+        params = {"indicator": INDICATOR, "level": "statistischer-bezirk", "from": start}
+        yield f"change from {start}", client.get("/api/v1/change", params)
 
 
 def distinctive(observation) -> list[str]:
@@ -70,16 +73,21 @@ def test_no_withheld_number_appears_in_any_output(client, small_cells):
 
 
 def area_values(payload):
-    """All area dicts in a values, profile or series payload."""
-    if "values" in payload:
-        yield from ((payload["year"], v) for v in payload["values"])
+    """(year, area dict, change or None) for every area in a values, profile, series or
+    change payload."""
+    if "from" in payload:
+        for row in payload["values"]:
+            yield payload["from"], row["start"], row["change"]
+            yield payload["to"], row["end"], row["change"]
+    elif "values" in payload:
+        yield from ((payload["year"], v, None) for v in payload["values"])
     if "indicators" in payload:
         for row in payload["indicators"]:
             if row["indicator"] == INDICATOR and row["value"]:
-                yield payload["year"], row["value"]
+                yield payload["year"], row["value"], None
     if "series" in payload:
         for points in payload["series"].values():
-            yield from ((p["year"], p) for p in points)
+            yield from ((p["year"], p, None) for p in points)
 
 
 def test_withheld_cells_carry_no_number_anywhere(client, small_cells):
@@ -88,11 +96,12 @@ def test_withheld_cells_carry_no_number_anywhere(client, small_cells):
     for name, response in outputs(client, years, codes):
         if not response["Content-Type"].startswith("application/json"):
             continue
-        for year, area in area_values(response.json()):
-            if (area.get("code"), year) in small_cells:
+        for year, area, change in area_values(response.json()):
+            if area and (area.get("code"), year) in small_cells:
                 numbers = [area[k] for k in ("value", "numerator", "denominator", "ci_low")]
                 assert numbers == [None] * 4, f"{name}: {area}"
                 assert (area["status"], area["reason"]) == (".", "disclosure")
+                assert change is None, f"{name}: a change reveals {area}"
 
 
 def test_no_published_total_recovers_a_withheld_cell(client, small_cells):
