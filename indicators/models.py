@@ -284,7 +284,10 @@ class Observation(models.Model):
                 condition=(
                     Q(status__in=["normal", "provisional", "estimated"]) & Q(value__isnull=False)
                 )
-                | (Q(status__in=[".", "-", "x", "/", "..."]) & Q(value__isnull=True)),
+                | (
+                    Q(status__in=[".", "-", "x", "/", "..."])
+                    & Q(value__isnull=True, numerator__isnull=True, denominator__isnull=True)
+                ),
                 name="observation_value_matches_status",
             ),
             models.CheckConstraint(

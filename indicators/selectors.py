@@ -141,21 +141,41 @@ def _raw_cells(indicator_ids: Iterable[int], years: Iterable[int]) -> dict:
     )
     cells: dict[tuple[int, int], dict[int, Cell]] = defaultdict(dict)
     for indicator_id, year, district_id, value, numerator, denominator, status in observations:
+        if status not in stats.WITH_VALUE:
+            # A symbol stands in place of every number of the row.
+            value = numerator = denominator = None
         cells[(indicator_id, year)][district_id] = Cell(value, numerator, denominator, status)
     return cells
+
+
+def _base_rank(geo: _Geography, raw: dict[int, Cell]) -> int:
+    """The finest level the indicator is delivered for: complete if any level is complete.
+
+    A stray row on a finer level must not turn the whole indicator into that level.
+    """
+    ranks = sorted({geo.districts[d].rank for d in raw}, reverse=True)
+    for rank in ranks:
+        if all(d in raw for d, x in geo.districts.items() if x.rank == rank):
+            return rank
+    return ranks[0]
+
+
+MISSING = Cell(None, None, None, "", stats.INCOMPLETE)
 
 
 def _build(indicator: Indicator, year: int, geo: _Geography, raw: dict[int, Cell]) -> YearTable:
     raw = {d: c for d, c in raw.items() if d in geo.districts}
     if not raw:
         return YearTable(indicator, year, None, {}, [])
-    base_rank = max(geo.districts[d].rank for d in raw)
-    base_level = next(geo.districts[d].level for d in raw if geo.districts[d].rank == base_rank)
-    base = {d: c for d, c in raw.items() if geo.districts[d].rank == base_rank}
+    base_rank = _base_rank(geo, raw)
+    base_ids = [d for d, x in geo.districts.items() if x.rank == base_rank]
+    base_level = geo.districts[base_ids[0]].level
+    base = {d: raw.get(d, MISSING) for d in base_ids}
     kind, factor = indicator.kind, indicator.factor
 
-    # Coarser areas: their own observation where one exists, else the roll-up of the base.
-    cells: dict[int, Cell] = dict(base)
+    # Coarser areas: their own observation where one exists, else the roll-up of the base
+    # (a missing base district makes the roll-up incomplete, never silently smaller).
+    cells: dict[int, Cell] = {d: c for d, c in base.items() if d in raw}
     approximate: dict[int, bool] = {}
     sources: dict[int, tuple[Source, ...]] = {}
     totals: dict[int, dict[int, float]] = {}
@@ -164,9 +184,10 @@ def _build(indicator: Indicator, year: int, geo: _Geography, raw: dict[int, Cell
         if district.rank >= base_rank:
             continue
         parts = [(s, w) for s, w in geo.parts.get(target, []) if s in base]
+        own = raw.get(target)
         if not parts:
-            if target in raw:
-                cells[target] = raw[target]
+            if own is not None:
+                cells[target] = own
             continue
         rolled = stats.roll_up([(base[s], w) for s, w in parts], kind=kind, factor=factor)
         totals[target] = dict(parts)
@@ -175,11 +196,15 @@ def _build(indicator: Indicator, year: int, geo: _Geography, raw: dict[int, Cell
             Source(geo.districts[s].code, geo.districts[s].name, w)
             for s, w in sorted(parts, key=lambda p: geo.districts[p[0]].code)
         )
-        own = raw.get(target)
-        if own is not None and own.has_value:
+        if own is not None:
+            # The area's own observation wins, a symbol too ("." delivered as secret stays so).
             cells[target] = own
             approximate[target] = False
-            if rolled.has_value and _differs(own.value, rolled.value, indicator.decimals):
+            if (
+                own.has_value
+                and rolled.has_value
+                and _differs(own.value, rolled.value, indicator.decimals)
+            ):
                 warnings.append(PlausibilityWarning(indicator.slug, year, own.value, rolled.value))
         else:
             cells[target] = rolled
@@ -192,7 +217,11 @@ def _build(indicator: Indicator, year: int, geo: _Geography, raw: dict[int, Cell
     for district_id, cell in cells.items():
         district = geo.districts[district_id]
         interval = stats.confidence_interval(
-            cell, kind=kind, is_proportion=indicator.is_proportion, factor=factor
+            cell,
+            kind=kind,
+            is_proportion=indicator.is_proportion,
+            factor=factor,
+            denominator_is_count=indicator.denominator_is_count,
         )
         comparison = None if district.level == CITY_LEVEL else stats.compare(interval, reference)
         areas[district_id] = AreaValue(
@@ -221,19 +250,28 @@ def _disclose(
     totals: dict[int, dict[int, float]],
 ) -> dict[int, Cell]:
     """Primary and secondary suppression over the base cells and every total built on them."""
-    rule = {"kind": indicator.kind, "denominator_is_count": indicator.denominator_is_count}
+    rule = {
+        "kind": indicator.kind,
+        "factor": indicator.factor,
+        "denominator_is_count": indicator.denominator_is_count,
+    }
     threshold = indicator.disclosure_threshold
     cases = {d: n for d, c in base.items() if (n := stats.case_count(c, **rule)) is not None}
     primary = {
         d for d, c in cells.items() if stats.is_below_threshold(c, threshold=threshold, **rule)
     }
-    published = {t: weights for t, weights in totals.items() if t not in primary}
-    keys = list(published)
-    equations = [published[t] for t in keys]
-    suppressed = stats.secondary_suppression(cases, primary & base.keys(), equations)
-    withheld_totals = {keys[i] for i in stats.revealing_totals(suppressed, equations)}
-    hidden = suppressed | withheld_totals | primary
-    return {d: stats.withheld(c) if d in hidden else c for d, c in cells.items()}
+    # Values the source itself keeps secret are protected like withheld ones.
+    secret = {d for d, c in cells.items() if c.status == stats.SECRET}
+    hidden = primary | secret
+    shown_keys = [t for t in totals if t not in hidden]
+    shown = [totals[t] for t in shown_keys]
+    hidden_totals = [totals[t] for t in totals if t in hidden]
+    suppressed = stats.secondary_suppression(cases, hidden & base.keys(), shown, hidden_totals)
+    withheld = {shown_keys[i] for i in stats.revealing_totals(suppressed, shown, hidden_totals)}
+    return {
+        d: stats.withheld(c) if d in (suppressed | withheld | primary) else c
+        for d, c in cells.items()
+    }
 
 
 def year_table(*, indicator: Indicator, year: int) -> YearTable:

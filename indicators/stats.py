@@ -44,36 +44,48 @@ def withheld(cell: Cell) -> Cell:
     return Cell(None, None, None, SECRET, DISCLOSURE)
 
 
-def case_count(cell: Cell, *, kind: str, denominator_is_count: bool = True) -> float | None:
+def case_count(
+    cell: Cell, *, kind: str, factor: float = 1, denominator_is_count: bool = True
+) -> float | None:
     """The smallest number of persons or cases behind a cell, which disclosure control checks.
 
-    A count's value; a rate's numerator, or its denominator where that is smaller and counts
-    persons too; a mean's denominator (the persons averaged over). Negative numerators are
-    balances (net migration), not cases; areas (density) are not cases either.
+    A count's value; a rate's numerator (derived from value and denominator where it was not
+    delivered), or its denominator where that is smaller and counts persons too; a mean's
+    denominator (the persons averaged over). Negative numerators are balances (net
+    migration), not cases; areas (density) are not cases either.
     """
     if not cell.has_value:
         return None
     if kind == "count":
         return cell.value
+    numerator = cell.numerator
+    if kind == "rate" and numerator is None and cell.denominator is not None:
+        numerator = cell.value * cell.denominator / factor
     candidates = []
-    if kind == "rate" and cell.numerator is not None and cell.numerator >= 0:
-        candidates.append(cell.numerator)
+    if kind == "rate" and numerator is not None and numerator >= 0:
+        candidates.append(numerator)
     if kind in ("rate", "mean") and denominator_is_count and cell.denominator is not None:
         candidates.append(cell.denominator)
     return min(candidates) if candidates else None
 
 
 def is_below_threshold(
-    cell: Cell, *, kind: str, threshold: int, denominator_is_count: bool = True
+    cell: Cell, *, kind: str, threshold: int, factor: float = 1, denominator_is_count: bool = True
 ) -> bool:
-    cases = case_count(cell, kind=kind, denominator_is_count=denominator_is_count)
+    cases = case_count(cell, kind=kind, factor=factor, denominator_is_count=denominator_is_count)
     return cases is not None and cases < threshold
 
 
-def protect(cell: Cell, *, kind: str, threshold: int, denominator_is_count: bool = True) -> Cell:
+def protect(
+    cell: Cell, *, kind: str, threshold: int, factor: float = 1, denominator_is_count: bool = True
+) -> Cell:
     """Primary disclosure control: a case count below the threshold is shown as "."."""
     small = is_below_threshold(
-        cell, kind=kind, threshold=threshold, denominator_is_count=denominator_is_count
+        cell,
+        kind=kind,
+        threshold=threshold,
+        factor=factor,
+        denominator_is_count=denominator_is_count,
     )
     return withheld(cell) if small else cell
 
@@ -122,90 +134,112 @@ def _weakest_status(statuses: Iterable[str]) -> str:
 # --- secondary suppression ---------------------------------------------------------------
 
 
+def _nonzero(total: Mapping[Hashable, float]) -> set[Hashable]:
+    return {key for key, weight in total.items() if weight}
+
+
+def exposed(
+    suppressed: Iterable[Hashable],
+    published: Sequence[Mapping[Hashable, float]],
+    secrets: Sequence[Mapping[Hashable, float]],
+) -> list[int]:
+    """Indices of the secrets that follow from the published cells and totals.
+
+    Every total and secret is a weighted sum of cells (weights by cell key). Published cells
+    can be subtracted from each published total, leaving one linear equation in the
+    suppressed cells; a secret follows exactly when its vector over the suppressed cells lies
+    in the span of those equations. A secret made of published cells only is no secret (an
+    estimate from published figures) and is skipped.
+    """
+    keys = sorted(set(suppressed), key=str)
+    rows = [[t.get(k, 0.0) for k in keys] for t in published if any(t.get(k, 0.0) for k in keys)]
+    equations = np.array(rows, dtype=float).reshape(len(rows), len(keys))
+    rank = np.linalg.matrix_rank(equations) if rows else 0
+    found = []
+    for i, secret in enumerate(secrets):
+        vector = np.array([[secret.get(k, 0.0) for k in keys]], dtype=float)
+        if not vector.any() or not rows:
+            continue
+        if np.linalg.matrix_rank(np.vstack([equations, vector])) == rank:
+            found.append(i)
+    return found
+
+
 def recoverable(
     suppressed: Sequence[Hashable], totals: Sequence[Mapping[Hashable, float]]
 ) -> list[Hashable]:
-    """Suppressed cells whose value follows from the published totals.
-
-    Each total is a weighted sum of cells (weights by cell key) whose result is published.
-    Known cells can be subtracted, leaving one linear equation in the suppressed cells per
-    total; a cell is recoverable exactly when its unit vector lies in the span of those
-    equations.
-    """
-    if not suppressed:
-        return []
-    index = {key: i for i, key in enumerate(suppressed)}
-    rows = [
-        [total.get(key, 0.0) for key in suppressed]
-        for total in totals
-        if any(total.get(key, 0.0) for key in suppressed)
-    ]
-    if not rows:
-        return []
-    equations = np.array(rows, dtype=float)
-    rank = np.linalg.matrix_rank(equations)
-    found = []
-    for key, i in index.items():
-        unit = np.zeros(len(suppressed))
-        unit[i] = 1.0
-        if np.linalg.matrix_rank(np.vstack([equations, unit])) == rank:
-            found.append(key)
-    return found
+    """Suppressed cells whose value follows from the published totals."""
+    keys = sorted(set(suppressed), key=str)
+    return [keys[i] for i in exposed(keys, totals, [{key: 1.0} for key in keys])]
 
 
 def secondary_suppression(
     cases: Mapping[Hashable, float],
     suppressed: set[Hashable],
     totals: Sequence[Mapping[Hashable, float]],
+    hidden_totals: Sequence[Mapping[Hashable, float]] = (),
 ) -> set[Hashable]:
-    """Suppress further cells until no suppressed cell can be recovered from the totals.
+    """Suppress further cells until no suppressed cell and no hidden total can be recovered.
 
-    ``cases`` holds the case count of every cell with a value. For a recoverable cell, the
-    cell with the fewest cases in the smallest total it belongs to is suppressed too (the
-    least information lost), and the check runs again.
+    ``cases`` holds the case count of every cell with a value; ``totals`` are the published
+    totals, ``hidden_totals`` the ones withheld themselves (their sum is a secret too). For
+    an exposed secret, the cell with the fewest cases in the smallest published total that
+    touches it is suppressed too (the least information lost), and the check runs again.
+    Cells published on their own by a one-cell total cannot hide anything and are not chosen.
     """
     suppressed = set(suppressed)
+    pinned = {key for total in totals if len(_nonzero(total)) == 1 for key in _nonzero(total)}
     while True:
-        exposed = recoverable(sorted(suppressed, key=str), totals)
-        if not exposed:
+        keys = sorted(suppressed, key=str)
+        secrets = [{key: 1.0} for key in keys] + list(hidden_totals)
+        found = exposed(keys, totals, secrets)
+        if not found:
             return suppressed
-        target = exposed[0]
-        # Hide the cell within the smallest total that contains it (a Stadtbezirk before the
-        # city): a partner there protects it in every larger total too.
-        containing = sorted(
-            (total for total in totals if total.get(target)),
-            key=lambda total: sum(1 for weight in total.values() if weight),
+        cells = _nonzero(secrets[found[0]])
+        touching = sorted(
+            (total for total in totals if _nonzero(total) & cells),
+            key=lambda total: len(_nonzero(total)),
         )
         candidates = next(
             (
-                found
-                for total in containing
+                free
+                for total in touching
                 if (
-                    found := {
+                    free := {
                         key
-                        for key, weight in total.items()
-                        if weight and key not in suppressed and key in cases
+                        for key in _nonzero(total) - cells
+                        if key not in suppressed and key in cases and key not in pinned
                     }
                 )
             ),
             set(),
         )
         if not candidates:
-            # Nothing left to hide behind: the totals themselves reveal the cell. The caller
-            # must then withhold the totals (see ``revealing_totals``).
+            # Nothing left to hide behind: the caller must withhold totals (revealing_totals).
             return suppressed
         suppressed.add(min(candidates, key=lambda key: (cases[key], str(key))))
 
 
 def revealing_totals(
-    suppressed: set[Hashable], totals: Sequence[Mapping[Hashable, float]]
+    suppressed: set[Hashable],
+    totals: Sequence[Mapping[Hashable, float]],
+    hidden_totals: Sequence[Mapping[Hashable, float]] = (),
 ) -> list[int]:
-    """Indices of totals to withhold because, with them, a suppressed cell is recoverable."""
+    """Indices of totals to withhold because with them a secret would be recoverable."""
     kept = list(range(len(totals)))
-    withheld_totals = []
-    while recoverable(sorted(suppressed, key=str), [totals[i] for i in kept]):
+    withheld_totals: list[int] = []
+    keys = sorted(suppressed, key=str)
+
+    def secrets():
+        return (
+            [{key: 1.0} for key in keys]
+            + list(hidden_totals)
+            + [totals[i] for i in withheld_totals]
+        )
+
+    while kept and exposed(keys, [totals[i] for i in kept], secrets()):
         # Drop the total that involves the fewest cells: it pins cells down most directly.
-        worst = min(kept, key=lambda i: (sum(1 for w in totals[i].values() if w), i))
+        worst = min(kept, key=lambda i: (len(_nonzero(totals[i])), i))
         kept.remove(worst)
         withheld_totals.append(worst)
     return withheld_totals
@@ -234,10 +268,13 @@ def garwood_interval(count: float, *, confidence: float = 0.95) -> tuple[float, 
 
 
 def confidence_interval(
-    cell: Cell, *, kind: str, is_proportion: bool, factor: float
+    cell: Cell, *, kind: str, is_proportion: bool, factor: float, denominator_is_count: bool = True
 ) -> tuple[float, float] | None:
-    """95 % interval of a rate: Wilson for proportions, Garwood for events per population."""
-    if kind != "rate" or not cell.has_value:
+    """95 % interval of a rate: Wilson for proportions, Garwood for events per population.
+
+    Rates over something other than people (density per km²) get none.
+    """
+    if kind != "rate" or not cell.has_value or not denominator_is_count:
         return None
     if cell.numerator is None or cell.denominator is None or cell.numerator < 0:
         return None

@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,10 +71,17 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252")
 
 
+GERMAN_NUMBER = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
+INTERNATIONAL_NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+
+
 def _parse_number(text: str, *, german: bool) -> float:
-    cleaned = text.strip().replace(" ", "")
-    if german:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
+    """A number in the file's format; 12.5 in a German file is an error, not 125."""
+    cleaned = text.strip()
+    if not (GERMAN_NUMBER if german else INTERNATIONAL_NUMBER).fullmatch(cleaned):
+        raise ValueError(text)
+    # German: 1.234,5; international: 1,234.5 (thousands separators dropped).
+    cleaned = cleaned.replace(".", "").replace(",", ".") if german else cleaned.replace(",", "")
     number = float(cleaned)
     if not math.isfinite(number):
         raise ValueError(text)
@@ -82,17 +90,30 @@ def _parse_number(text: str, *, german: bool) -> float:
 
 @dataclass
 class _Lookup:
-    districts: dict[tuple[str, str], District]
-    codes: dict[str, list[District]]
+    """Districts by level and code, every boundary version, and indicators by slug."""
+
+    versions: dict[tuple[str, str], list[District]]
+    levels_of: dict[str, set[str]]
     indicators: dict[str, Indicator]
 
     @classmethod
     def load(cls) -> "_Lookup":
-        districts, codes = {}, {}
-        for district in District.objects.current().select_related("level"):
-            districts[(district.level.slug, district.code)] = district
-            codes.setdefault(district.code, []).append(district)
-        return cls(districts, codes, {i.slug: i for i in Indicator.objects.all()})
+        versions: dict[tuple[str, str], list[District]] = {}
+        levels_of: dict[str, set[str]] = {}
+        for district in District.objects.select_related("level"):
+            versions.setdefault((district.level.slug, district.code), []).append(district)
+            levels_of.setdefault(district.code, set()).add(district.level.slug)
+        return cls(versions, levels_of, {i.slug: i for i in Indicator.objects.all()})
+
+    def district(self, level: str, code: str, year: int | None) -> District | None:
+        """The version of the district valid at the end of the year (values refer to 31 Dec)."""
+        day = datetime.date(year, 12, 31) if year else datetime.date.today()
+        for district in self.versions.get((level, code), []):
+            if district.valid_from <= day and (
+                district.valid_to is None or district.valid_to > day
+            ):
+                return district
+        return None
 
 
 def _suggest(word: str, options) -> str:
@@ -117,20 +138,18 @@ def _validate(reader, *, german: bool, lookup: _Lookup) -> tuple[list[Observatio
         def fail(column, message, row_number=row_number, row=row, row_errors=row_errors):
             row_errors.append(RowError(row_number, column, row.get(column, ""), message))
 
+        if raw.get(None):
+            extra = ", ".join(raw[None])
+            row_errors.append(
+                RowError(row_number, "Zeile", extra, "mehr Felder als Spalten im Kopf")
+            )
         indicator = lookup.indicators.get(row["indicator"])
         if indicator is None:
             fail(
                 "indicator", "unbekannter Indikator" + _suggest(row["indicator"], lookup.indicators)
             )
-        district = None
-        if row.get("level"):
-            district = lookup.districts.get((row["level"], row["area"]))
-        elif len(lookup.codes.get(row["area"], [])) == 1:
-            district = lookup.codes[row["area"]][0]
-        elif row["area"] in lookup.codes:
-            fail("area", "Schlüssel auf mehreren Ebenen vorhanden; Spalte „ebene“ angeben")
-        if district is None and not row_errors:
-            fail("area", "unbekanntes Gebiet" + _suggest(row["area"], lookup.codes))
+        elif indicator.computation:
+            fail("indicator", "wird vom Atlas berechnet und nicht hochgeladen")
         try:
             year = int(row["year"])
             if year not in YEARS:
@@ -138,6 +157,17 @@ def _validate(reader, *, german: bool, lookup: _Lookup) -> tuple[list[Observatio
         except ValueError:
             year = None
             fail("year", f"kein Jahr zwischen {YEARS.start} und {YEARS.stop - 1}")
+        district = None
+        levels = sorted(lookup.levels_of.get(row["area"], set()))
+        level = row.get("level") or (levels[0] if len(levels) == 1 else "")
+        if not row.get("level") and len(levels) > 1:
+            fail("area", "Schlüssel auf mehreren Ebenen vorhanden; Spalte „ebene“ angeben")
+        elif level in levels:
+            district = lookup.district(level, row["area"], year)
+            if district is None and year is not None:
+                fail("area", f"Gebiet hatte am 31.12.{year} keine gültige Grenze")
+        else:
+            fail("area", "unbekanntes Gebiet" + _suggest(row["area"], lookup.levels_of))
 
         numbers = {}
         for column in ("value", "numerator", "denominator"):
@@ -153,6 +183,10 @@ def _validate(reader, *, german: bool, lookup: _Lookup) -> tuple[list[Observatio
         status = row.get("status") or (row["value"] if row["value"] in SYMBOLS else "normal")
         if status not in Observation.Status.values:
             fail("status", "unbekannter Status")
+        elif status not in Observation.WITH_VALUE:
+            for column in ("value", "numerator", "denominator"):
+                if numbers.get(column) is not None:
+                    fail(column, f"Zahl neben dem Zeichen „{status}“, das für keine Zahl steht")
         if row_errors or indicator is None:
             errors += row_errors
             continue

@@ -1,6 +1,7 @@
 import pytest
 
 from atlas.importing import ImportRejected
+from districts.models import District
 from indicators.models import Indicator, Observation, Release
 from indicators.services.import_values import import_values
 
@@ -99,3 +100,45 @@ def test_a_dry_run_writes_nothing(setup, tmp_path):
     result = import_values(path=path, title="probe", dry_run=True)
     assert result.rows == 1
     assert not Release.objects.filter(title="probe").exists()
+
+
+def test_a_dot_in_a_german_file_is_not_a_thousands_guess(setup, tmp_path):
+    path = write(
+        tmp_path, "Gebiet;Indikator;Jahr;Wert;Zähler;Nenner\nA;anteil-test;2020;12.5;1;8\n"
+    )
+    assert rejected(path) == [(2, "value", "keine Zahl (deutsches Format erwartet)")]
+
+
+def test_a_row_with_more_fields_than_the_header_is_rejected(setup, tmp_path):
+    path = write(tmp_path, "gebiet,indikator,jahr,wert\nA,anzahl-test,2020,1,5\n")
+    assert rejected(path) == [(2, "Zeile", "mehr Felder als Spalten im Kopf")]
+
+
+def test_numbers_next_to_a_symbol_are_rejected(setup, tmp_path):
+    path = write(
+        tmp_path, "gebiet,indikator,jahr,wert,zaehler,nenner,status\nA,anteil-test,2020,,2,500,.\n"
+    )
+    assert [e[1] for e in rejected(path)] == ["numerator", "denominator"]
+
+
+def test_a_computed_indicator_cannot_be_uploaded(setup, tmp_path, make_indicator):
+    make_indicator("index-test", kind=Indicator.Kind.INDEX, computation="social_status")
+    path = write(tmp_path, "gebiet,indikator,jahr,wert\nA,index-test,2020,0.5\n")
+    assert rejected(path) == [(2, "indicator", "wird vom Atlas berechnet und nicht hochgeladen")]
+
+
+def test_values_attach_to_the_boundary_version_of_their_year(setup, tmp_path, make_district):
+    import datetime
+
+    old = District.objects.get(code="A", level__slug="testebene")
+    old.valid_to = datetime.date(2022, 1, 1)
+    old.save()
+    new = make_district("A", x=5000, name="Altstadt neu", valid_from=datetime.date(2022, 1, 1))
+    path = write(
+        tmp_path, "gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\nA,anzahl-test,2023,6\n"
+    )
+    result = import_values(path=path, title="t")
+    by_year = dict(
+        Observation.objects.filter(release=result.release).values_list("year", "district_id")
+    )
+    assert by_year == {2020: old.id, 2023: new.id}

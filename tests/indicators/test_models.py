@@ -63,3 +63,8 @@ def test_observations_keep_their_status_symbols(share, district, make_observatio
     observation = make_observation(share, district, value=None, status="...")
     observation.refresh_from_db()
     assert observation.get_status_display().startswith("„...“")
+
+
+def test_a_symbol_row_carries_no_numerator_or_denominator(share, district, make_observation):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_observation(share, district, value=None, numerator=2, denominator=500, status=".")

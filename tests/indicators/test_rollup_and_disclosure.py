@@ -8,6 +8,7 @@ from indicators.stats import (
     Cell,
     compare,
     confidence_interval,
+    exposed,
     garwood_interval,
     judge,
     recoverable,
@@ -157,6 +158,25 @@ def test_weighted_non_nested_totals_can_expose_a_cell():
     assert recoverable(sorted(suppressed), [mitte, sued, city]) == []
 
 
+def test_a_withheld_total_cannot_be_rebuilt_by_subtraction():
+    # S = a + b is withheld (2 cases), T = c + d and the city are published: city − T = S.
+    cases = {"a": 1, "b": 1, "c": 10, "d": 10}
+    s_total, t_total = {"a": 1, "b": 1}, {"c": 1, "d": 1}
+    city = {"a": 1, "b": 1, "c": 1, "d": 1}
+    assert exposed(["a", "b"], [t_total, city], [s_total]) == [0]
+    suppressed = secondary_suppression(cases, {"a", "b"}, [t_total, city], [s_total])
+    withheld = revealing_totals(suppressed, [t_total, city], [s_total])
+    published = [t for i, t in enumerate([t_total, city]) if i not in withheld]
+    assert exposed(suppressed, published, [s_total]) == []
+
+
+def test_a_cell_published_on_its_own_is_not_chosen_to_hide_another():
+    # {b} is a one-district total, so suppressing b would hide nothing.
+    cases = {"a": 1, "b": 5, "c": 9, "d": 7, "e": 8}
+    city = {k: 1 for k in cases}
+    assert secondary_suppression(cases, {"a"}, [{"b": 1}, city]) == {"a", "d"}
+
+
 def test_a_total_over_a_single_suppressed_cell_is_withheld():
     # A "total" of one cell is that cell; a + b with both suppressed reveals neither.
     assert revealing_totals({"a", "b"}, [{"a": 1}, {"a": 1, "b": 1}]) == [0]
@@ -198,10 +218,15 @@ def tables(draw):
 
 @settings(max_examples=300, deadline=None)
 @given(tables())
-def test_after_suppression_no_suppressed_cell_can_be_recovered(table):
+def test_after_suppression_no_withheld_cell_or_total_can_be_recovered(table):
     cases, totals = table
     primary = {k for k, v in cases.items() if v < 3}
-    suppressed = secondary_suppression(cases, primary, totals)
-    published = [t for i, t in enumerate(totals) if i not in revealing_totals(suppressed, totals)]
+    # As in the read path: a total resting on fewer than 3 cases is withheld itself.
+    small = [t for t in totals if sum(cases[k] * w for k, w in t.items()) < 3]
+    shown = [t for t in totals if t not in small]
+    suppressed = secondary_suppression(cases, primary, shown, small)
+    withheld = revealing_totals(suppressed, shown, small)
+    published = [t for i, t in enumerate(shown) if i not in withheld]
+    secrets = [{k: 1.0} for k in suppressed] + small + [shown[i] for i in withheld]
     assert primary <= suppressed
-    assert recoverable(sorted(suppressed), published) == []
+    assert exposed(suppressed, published, secrets) == []

@@ -127,3 +127,41 @@ def test_a_profile_ranks_the_district_among_its_peers():
     assert rows["kinderarmut"].ranked == 17
     assert rows["kinderarmut"].difference > 0
     assert rows["kinderarmut"].value.verdict == "worse"
+
+
+def publish(indicator, district, year, **fields):
+    fields.setdefault("status", "normal")
+    return Observation.objects.create(
+        release=release(), indicator=indicator, district=district, year=year,
+        reference_date=datetime.date(year, 12, 31), **fields,
+    )  # fmt: skip
+
+
+def test_a_value_the_source_keeps_secret_is_protected_from_subtraction(einwohner):
+    altstadt = District.objects.get(level__slug="statistischer-bezirk", code="11")
+    publish(einwohner, altstadt, 2023, value=None, status=".")
+    values = level_values(indicator=einwohner, level=level("statistischer-bezirk"), year=2023)
+    hidden = [a.code for a in values.areas if not a.has_value]
+    assert "11" in hidden
+    assert len(hidden) >= 2  # the city total alone would give Altstadt back
+    assert values.city.cell.value == 118_705
+
+
+def test_a_missing_district_makes_roll_ups_incomplete_not_smaller(make_indicator):
+    indicator = make_indicator("test-luecke", kind=Indicator.Kind.COUNT, factor=1)
+    for district in District.objects.filter(level__slug="statistischer-bezirk").exclude(code="73"):
+        publish(indicator, district, 2023, value=100)
+    boroughs = level_values(indicator=indicator, level=level("stadtbezirk"), year=2023)
+    by_name = {a.name: a.cell for a in boroughs.areas}
+    assert (by_name["Kirchhellen"].value, by_name["Kirchhellen"].reason) == (None, "incomplete")
+    assert by_name["Süd"].has_value  # the other boroughs are still shown
+    assert boroughs.city.cell.reason == "incomplete"
+
+
+def test_a_stray_finer_row_does_not_change_the_level_an_indicator_is_read_from():
+    wohnungslose = Indicator.objects.get(slug="wohnungslose")
+    altstadt = District.objects.get(level__slug="statistischer-bezirk", code="11")
+    publish(wohnungslose, altstadt, 2023, value=40)
+    values = level_values(indicator=wohnungslose, level=level("statistischer-bezirk"), year=2023)
+    assert values.city.cell.value != 40  # the city's own total stays the reference
+    assert values.city.cell.has_value
