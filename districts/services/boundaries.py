@@ -106,8 +106,34 @@ def import_boundaries(
     if errors:
         raise ImportRejected(errors)
 
+    later = District.objects.filter(level=level, valid_from__gt=valid_from).order_by("valid_from")
+    if later.exists():
+        raise ImportRejected(
+            [
+                RowError(
+                    None,
+                    "valid_from",
+                    valid_from.isoformat(),
+                    f"die Ebene hat schon Grenzen ab {later.first().valid_from:%d.%m.%Y}; "
+                    "neue Grenzen müssen später beginnen",
+                )
+            ]
+        )
     result = BoundaryImportResult(level=level.slug, dry_run=dry_run)
     current = {d.code: d for d in District.objects.valid_on(valid_from).filter(level=level)}
+    codes = {str(code).strip() for code in frame[code_field]}
+    same_day = sorted(
+        c for c, d in current.items() if d.valid_from == valid_from and c not in codes
+    )
+    if same_day:
+        # Such a district would have to end on the day it begins; it needs a correction of
+        # its own, not a silent deletion.
+        raise ImportRejected(
+            [
+                RowError(None, code_field, code, f"fehlt in der Datei, gilt aber ab {valid_from}")
+                for code in same_day
+            ]
+        )
     for code, name, geom in zip(frame[code_field], frame[name_field], frame.geometry, strict=True):
         code, name = str(code).strip(), str(name).strip()
         boundary = _multipolygon(geom)
@@ -141,7 +167,7 @@ def import_boundaries(
             _retire(district, valid_from=valid_from)
 
     if not dry_run and (result.created or result.replaced or result.retired):
-        rebuild_web_geometries(level=level)
+        rebuild_web_geometries(level=level, day=valid_from)
         rebuild_overlaps(level=level)
     return result
 

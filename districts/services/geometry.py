@@ -1,5 +1,7 @@
 """Web geometries and overlaps for a level, recomputed whenever its boundaries change."""
 
+import datetime
+
 import geopandas as gpd
 import shapely
 from django.conf import settings
@@ -14,6 +16,8 @@ WEB_GRID = 1e-6
 # centimetre (Bottrop's DVG2 edges are straight in degrees, not in metres). A share within a
 # ten-thousandth of 0 or 1 is such an artefact: dropped, or taken as whole.
 SHARE_TOLERANCE = 1e-4
+# Shares of one district over a covering level that add up to within 1 % of 1 are normalised.
+COVERAGE_GAP = 0.01
 
 
 def _simplify_tolerance_m() -> float:
@@ -27,12 +31,12 @@ def _as_multipolygon(geom) -> GEOSGeometry:
 
 
 @transaction.atomic
-def rebuild_web_geometries(*, level: Level) -> int:
-    """Simplify the current districts of a level as one coverage, so neighbours keep shared edges.
-
-    Returns the number of districts updated.
+def rebuild_web_geometries(*, level: Level, day: datetime.date | None = None) -> int:
+    """Simplify a level's districts valid on ``day`` (default today) as one coverage, so
+    neighbours keep shared edges. Returns the number of districts updated.
     """
-    districts = list(District.objects.current().filter(level=level).only("id", "boundary"))
+    day = day or datetime.date.today()
+    districts = list(District.objects.valid_on(day).filter(level=level).only("id", "boundary"))
     if not districts:
         return 0
     frame = gpd.GeoDataFrame(
@@ -94,4 +98,24 @@ def rebuild_overlaps(*, level: Level) -> int:
             """,
             {"level": level.id, "tolerance": SHARE_TOLERANCE},
         )
-        return cursor.rowcount
+        created = cursor.rowcount
+        # Where the shares of a district over a level that covers it miss 1 only by boundary
+        # mismatch, scale them to add up to 1: a roll-up must not lose or invent people.
+        cursor.execute(
+            """
+            WITH sums AS (
+                SELECT o.source_id, t.level_id, SUM(o.area_share) AS total
+                FROM districts_overlap o JOIN districts_district t ON t.id = o.target_id
+                JOIN districts_district s ON s.id = o.source_id
+                WHERE s.level_id = %(level)s OR t.level_id = %(level)s
+                GROUP BY o.source_id, t.level_id
+            )
+            UPDATE districts_overlap o SET area_share = LEAST(1, o.area_share / sums.total)
+            FROM sums, districts_district t
+            WHERE t.id = o.target_id AND sums.source_id = o.source_id
+              AND sums.level_id = t.level_id AND sums.total <> 1
+              AND sums.total BETWEEN 1 - %(gap)s AND 1 + %(gap)s
+            """,
+            {"level": level.id, "gap": COVERAGE_GAP},
+        )
+        return created

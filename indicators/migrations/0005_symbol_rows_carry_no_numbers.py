@@ -4,19 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('districts', '0002_standard_levels'),
-        ('indicators', '0004_denominator_is_count'),
+        ("districts", "0002_standard_levels"),
+        ("indicators", "0004_denominator_is_count"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='observation',
-            name='observation_value_matches_status',
+            model_name="observation",
+            name="observation_value_matches_status",
         ),
         migrations.AddConstraint(
-            model_name='observation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['normal', 'provisional', 'estimated']), ('value__isnull', False)), models.Q(('status__in', ['.', '-', 'x', '/', '...']), ('denominator__isnull', True), ('numerator__isnull', True), ('value__isnull', True)), _connector='OR'), name='observation_value_matches_status'),
+            model_name="observation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("status__in", ["normal", "provisional", "estimated"]),
+                        ("value__isnull", False),
+                    ),
+                    models.Q(
+                        ("status__in", [".", "-", "x", "/", "..."]),
+                        ("denominator__isnull", True),
+                        ("numerator__isnull", True),
+                        ("value__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="observation_value_matches_status",
+            ),
         ),
     ]

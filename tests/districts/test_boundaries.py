@@ -114,3 +114,41 @@ def test_overlap_shares_of_a_finer_level_add_up_to_one_per_coarser_level(level, 
         totals[key] = totals.get(key, 0) + overlap.area_share
     assert len(totals) == 4 * 3
     assert list(totals.values()) == pytest.approx([1.0] * 12, abs=1e-6)
+
+
+def test_boundaries_cannot_start_before_the_level_s_newest_version(level, tmp_path):
+    import_boundaries(path=write_features(tmp_path, grid()), level=level, valid_from=DAY)
+    with pytest.raises(ImportRejected) as info:
+        import_boundaries(
+            path=write_features(tmp_path, grid(), "alt.geojson"),
+            level=level,
+            valid_from=datetime.date(2010, 1, 1),
+        )
+    assert info.value.errors[0].field == "valid_from"
+
+
+def test_a_district_missing_from_a_same_day_reimport_is_reported(level, tmp_path):
+    import_boundaries(path=write_features(tmp_path, grid()), level=level, valid_from=DAY)
+    with pytest.raises(ImportRejected) as info:
+        path = write_features(tmp_path, grid()[:3], "ohne-a4.geojson")
+        import_boundaries(path=path, level=level, valid_from=DAY)
+    assert [(e.field, e.value) for e in info.value.errors] == [("code", "A4")]
+    assert District.objects.get(level=level, code="A4").valid_to is None
+
+
+def test_future_boundaries_get_web_geometries(level, tmp_path):
+    future = datetime.date.today() + datetime.timedelta(days=400)
+    import_boundaries(path=write_features(tmp_path, grid()), level=level, valid_from=future)
+    assert not District.objects.filter(level=level, web_geometry__isnull=True).exists()
+
+
+def test_overlap_shares_that_miss_one_by_a_sliver_are_normalised(level, tmp_path):
+    # The whole city drawn 5 m too wide: 0.3 % of the area lies outside the city boundary,
+    # which is a mismatch between sources, not people living outside.
+    city = District.objects.get(level__slug="stadt")
+    wide = shapely.from_wkb(bytes(city.boundary.wkb)).buffer(5)
+    path = write_features(tmp_path, [({"code": "X", "name": "Ganze Stadt"}, mapping(wide))])
+    import_boundaries(path=path, level=level, valid_from=DAY)
+    overlap = Overlap.objects.get(source__level=level, target=city)
+    assert overlap.area_km2 / District.objects.get(level=level).area_km2 < 0.998
+    assert overlap.area_share == 1.0
