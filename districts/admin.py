@@ -17,7 +17,9 @@ class DistrictAdmin(LeafletGeoAdmin):
     list_filter = ["level", "is_demo"]
     search_fields = ["name", "code"]
     fields = ["level", "code", "name", "valid_from", "valid_to", "area", "is_demo", "boundary"]
-    readonly_fields = ["level", "area", "is_demo"]
+    # Codes, names and validity change only through the boundary import, which versions them
+    # and keeps overlaps and web geometries in step.
+    readonly_fields = ["level", "code", "name", "valid_from", "valid_to", "area", "is_demo"]
     # Boundaries change only through the boundary import, which versions them and recomputes
     # web geometries and overlaps; the map here shows the boundary without editing it.
     modifiable = False

@@ -63,6 +63,7 @@ class District(models.Model):
     is_demo = models.BooleanField(
         _("Demogrenze"), default=False, help_text=_("Synthetische Grenze, nicht amtlich.")
     )
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     objects = DistrictQuerySet.as_manager()
 

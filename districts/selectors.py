@@ -13,7 +13,7 @@ from .models import District, Level
 def boundary_version(*, level: Level) -> str:
     """Changes whenever a district of the level is added, replaced or retired."""
     stats = District.objects.filter(level=level).aggregate(
-        n=Count("id"), last=Max("id"), ends=Max("valid_to")
+        n=Count("id"), last=Max("id"), ends=Max("valid_to"), changed=Max("updated_at")
     )
     return hashlib.sha1(repr(sorted(stats.items())).encode(), usedforsecurity=False).hexdigest()[
         :12

@@ -1,8 +1,11 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Indicator, Observation, Release, Theme
 from .selectors import plausibility_warnings
+from .services.releases import publish_release, withdraw_release
 
 
 class IndicatorInline(admin.TabularInline):
@@ -69,7 +72,29 @@ class ReleaseAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "created_at", "published_at", "source_filename"]
     list_filter = ["status"]
     search_fields = ["title", "source_filename", "sha256"]
-    readonly_fields = ["sha256", "created_at", "created_by", "published_at", "published_by"]
+    # The status changes only through the actions, which check the publish permission.
+    readonly_fields = [
+        "status", "sha256", "created_at", "created_by", "published_at", "published_by",
+        "withdrawn_at",
+    ]  # fmt: skip
+    actions = ["publish", "withdraw"]
+
+    @admin.action(description=_lazy("Ausgewählte Entwürfe veröffentlichen"))
+    def publish(self, request, queryset):
+        self._apply(request, queryset, publish_release, _("veröffentlicht"))
+
+    @admin.action(description=_lazy("Ausgewählte Datenstände zurückziehen"))
+    def withdraw(self, request, queryset):
+        self._apply(request, queryset, withdraw_release, _("zurückgezogen"))
+
+    def _apply(self, request, queryset, service, done):
+        for release in queryset:
+            try:
+                service(release=release, user=request.user)
+            except (PermissionDenied, ValueError) as problem:
+                messages.error(request, f"{release}: {problem}")
+            else:
+                messages.success(request, f"{release}: {done}")
 
 
 @admin.register(Observation)
