@@ -26,4 +26,4 @@ demo-data:
 	$(PY) fixtures/bottrop/generate.py
 
 clean:
-	rm -rf .setup
+	rm -f .venv/.installed

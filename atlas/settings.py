@@ -164,7 +164,17 @@ LOGGING = {
 }
 ATLAS_DEFAULT_INDICATOR = os.environ.get("ATLAS_DEFAULT_INDICATOR", "kinderarmut")
 
-# GDAL 3.9 or newer can refuse network access while parsing spatial references. Debian 12 ships
-# 3.6; the atlas only parses spatial references from its own code and from files a statistician
-# uploads, and the production image (Dockerfile) brings a newer GDAL.
+# GDAL 3.9 or newer can refuse network access while parsing spatial references; Debian 12 (and
+# the Dockerfile's base) ship 3.6. GeoDjango here parses only the atlas's own EPSG codes and
+# geometries; uploaded files are read by pyogrio, which brings its own GDAL.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Behind a TLS-terminating proxy (the usual production set-up).
+if envbool("DJANGO_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"

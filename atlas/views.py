@@ -19,8 +19,14 @@ def map_view(request):
         if MAP_LEVEL in levels_with_values.get(i.id, [])
     ]
     slugs = [i.slug for i in indicators]
-    wanted = request.GET.get("indicator") or settings.ATLAS_DEFAULT_INDICATOR
-    current = wanted if wanted in slugs else (slugs[0] if slugs else None)
+    current = next(
+        (
+            slug
+            for slug in (request.GET.get("indicator"), settings.ATLAS_DEFAULT_INDICATOR)
+            if slug in slugs
+        ),
+        slugs[0] if slugs else None,
+    )
     groups = [
         (theme, [i for i in indicators if i.theme_id == theme.id]) for theme in Theme.objects.all()
     ]

@@ -10,8 +10,6 @@ WITH_TEST=0
 [ "${1:-}" = "--test" ] && WITH_TEST=1
 PYTHON=${PYTHON:-python3}
 VENV=.venv
-STAMP_DIR=.setup
-mkdir -p "$STAMP_DIR"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -43,20 +41,32 @@ apt_install() {
 local_database() { [ -z "${DATABASE_URL:-}" ]; }
 
 server_major() {
-  # The major version of the running (or installed) PostgreSQL server.
+  # The major version of the first PostgreSQL cluster, if there is one.
   if command -v pg_lsclusters >/dev/null 2>&1 && [ -n "$(pg_lsclusters -h 2>/dev/null)" ]; then
     pg_lsclusters -h | awk 'NR==1 {print $1}'
   fi
 }
 
-# --- system packages ---------------------------------------------------------------
-packages=(gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext python3-venv)
-if local_database; then
-  major=$(server_major)
-  if [ -z "$major" ]; then
-    apt_install postgresql postgresql-contrib
-    major=$(server_major)
+ensure_cluster() {
+  # PostgreSQL may be installed without a cluster (e.g. in containers): create one.
+  if [ -z "$(server_major)" ]; then
+    local version
+    version=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$version" ] || { echo "PostgreSQL is not installed" >&2; exit 1; }
+    log "Creating PostgreSQL $version cluster"
+    as_root pg_createcluster "$version" main --start
   fi
+}
+
+# --- system packages ---------------------------------------------------------------
+# gdal-bin brings GDAL, GEOS and PROJ, whatever the release calls their library packages.
+packages=(gdal-bin gettext python3-venv)
+if local_database; then
+  if [ -z "$(server_major)" ]; then
+    apt_install postgresql postgresql-contrib
+    ensure_cluster
+  fi
+  major=$(server_major)
   packages+=("postgresql-${major}-postgis-3")
 fi
 [ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core)
@@ -67,12 +77,13 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "Creating virtualenv $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
+# The stamp lives in the virtualenv, so a new virtualenv always gets its packages.
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
-if [ "$(cat "$STAMP_DIR/pip" 2>/dev/null)" != "$want" ]; then
+if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$want" ]; then
   log "Installing Python packages"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -e ".[dev]"
-  echo "$want" >"$STAMP_DIR/pip"
+  echo "$want" >"$VENV/.installed"
 fi
 
 # --- database ------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
@@ -41,11 +43,12 @@ def test_districts_are_geojson_features_of_the_level(client):
     assert {f["geometry"]["type"] for f in payload["features"]} <= {"Polygon", "MultiPolygon"}
 
 
-def test_web_coordinates_have_at_most_six_decimals(client):
-    payload = client.get("/api/v1/districts", {"level": "stadtbezirk"}).json()
-    ring = payload["features"][0]["geometry"]["coordinates"][0]
-    first = ring[0] if payload["features"][0]["geometry"]["type"] == "Polygon" else ring[0][0]
-    assert all(len(repr(c).split(".")[1]) <= 6 for c in first)
+@pytest.mark.parametrize("level", ["stadt", "stadtbezirk", "statistischer-bezirk"])
+def test_web_coordinates_have_at_most_six_decimals(client, level):
+    body = client.get("/api/v1/districts", {"level": level}).content.decode()
+    coordinates = body.split('"coordinates"', 1)[1]
+    assert re.findall(r"\d\.\d+", coordinates)
+    assert not re.findall(r"\d\.\d{7,}", coordinates)
 
 
 def test_indicators_carry_their_metadata_and_levels(client):
