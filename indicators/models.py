@@ -131,6 +131,17 @@ class Indicator(models.Model):
             "Berechnete Indikatoren werden nicht hochgeladen, sondern aus anderen ermittelt."
         ),
     )
+    components = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="composites",
+        verbose_name=_("Bestandteile"),
+        help_text=_(
+            "Indikatoren, aus denen dieser gebildet ist (Geburten und Sterbefälle für den "
+            "natürlichen Saldo): Wo ein Bestandteil gesperrt ist, wird auch dieser gesperrt."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     class Meta:

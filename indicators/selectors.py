@@ -163,7 +163,13 @@ def _base_rank(geo: _Geography, raw: dict[int, Cell]) -> int:
 MISSING = Cell(None, None, None, "", stats.INCOMPLETE)
 
 
-def _build(indicator: Indicator, year: int, geo: _Geography, raw: dict[int, Cell]) -> YearTable:
+def _build(
+    indicator: Indicator,
+    year: int,
+    geo: _Geography,
+    raw: dict[int, Cell],
+    forced: set[int] = frozenset(),
+) -> YearTable:
     raw = {d: c for d, c in raw.items() if d in geo.districts}
     if not raw:
         return YearTable(indicator, year, None, {}, [])
@@ -209,7 +215,7 @@ def _build(indicator: Indicator, year: int, geo: _Geography, raw: dict[int, Cell
         else:
             cells[target] = rolled
 
-    cells = _disclose(indicator, base, cells, totals)
+    cells = _disclose(indicator, base, cells, totals, forced)
     city = next((cells.get(d) for d, x in geo.districts.items() if x.level == CITY_LEVEL), None)
     reference = city.value if city is not None and city.has_value else None
 
@@ -248,8 +254,12 @@ def _disclose(
     base: dict[int, Cell],
     cells: dict[int, Cell],
     totals: dict[int, dict[int, float]],
+    forced: set[int] = frozenset(),
 ) -> dict[int, Cell]:
-    """Primary and secondary suppression over the base cells and every total built on them."""
+    """Primary and secondary suppression over the base cells and every total built on them.
+
+    ``forced`` cells are withheld whatever their size (a part of them is withheld elsewhere).
+    """
     rule = {
         "kind": indicator.kind,
         "factor": indicator.factor,
@@ -262,6 +272,7 @@ def _disclose(
     }
     # Values the source itself keeps secret are protected like withheld ones.
     secret = {d for d, c in cells.items() if c.status == stats.SECRET}
+    primary |= forced & cells.keys()
     hidden = primary | secret
     shown_keys = [t for t in totals if t not in hidden]
     shown = [totals[t] for t in shown_keys]
@@ -282,18 +293,39 @@ def year_table(*, indicator: Indicator, year: int) -> YearTable:
 def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dict:
     """(indicator slug, year) → YearTable, loading all observations in one query."""
     indicators, years = list(indicators), sorted(set(years))
-    observed = [i for i in indicators if not i.computation]
+    components = _components(indicators)
+    wanted = {i.slug: i for i in [*indicators, *(c for cs in components.values() for c in cs)]}
+    observed = [i for i in wanted.values() if not i.computation]
     raw = _raw_cells([i.id for i in observed], years)
     tables = {}
     for year in years:
         geo = _geography(year)
-        for indicator in indicators:
+        # Components first: a balance is withheld wherever one of its parts is.
+        ordered = sorted(wanted.values(), key=lambda i: i.id in components)
+        for indicator in ordered:
             if indicator.computation:
                 cells = _computed_cells(indicator, year, geo)
             else:
                 cells = raw.get((indicator.id, year), {})
-            tables[(indicator.slug, year)] = _build(indicator, year, geo, cells)
-    return tables
+            forced = {
+                area.district_id
+                for part in components.get(indicator.id, [])
+                for area in tables[(part.slug, year)].areas.values()
+                if area.cell is not None and area.cell.suppressed
+            }
+            tables[(indicator.slug, year)] = _build(indicator, year, geo, cells, forced)
+    return {key: table for key, table in tables.items() if key[0] in {i.slug for i in indicators}}
+
+
+def _components(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
+    """Indicator id → the indicators it is computed from (births and deaths for a balance)."""
+    links = Indicator.components.through.objects.filter(
+        from_indicator_id__in=[i.id for i in indicators]
+    ).select_related("to_indicator")
+    result: dict[int, list[Indicator]] = defaultdict(list)
+    for link in links:
+        result[link.from_indicator_id].append(link.to_indicator)
+    return dict(result)
 
 
 def _core_indicators() -> list[Indicator]:

@@ -53,6 +53,17 @@ def import_catalogue(*, path: Path) -> tuple[int, int]:
                 ]
             ) from exc
         indicator.save()
+    # Components refer to other indicators of the file, so they are linked once all exist.
+    for position, item in enumerate(data.get("indicators", []), start=1):
+        if "components" not in item:
+            continue
+        parts = list(Indicator.objects.filter(slug__in=item["components"]))
+        unknown = set(item["components"]) - {p.slug for p in parts}
+        if unknown:
+            raise ImportRejected(
+                [RowError(position, "components", ", ".join(sorted(unknown)), "unbekannt")]
+            )
+        Indicator.objects.get(slug=item["slug"]).components.set(parts)
     return len(themes), len(data.get("indicators", []))
 
 

@@ -165,3 +165,22 @@ def test_a_stray_finer_row_does_not_change_the_level_an_indicator_is_read_from()
     values = level_values(indicator=wohnungslose, level=level("statistischer-bezirk"), year=2023)
     assert values.city.cell.value != 40  # the city's own total stays the reference
     assert values.city.cell.has_value
+
+
+def test_a_balance_is_withheld_where_one_of_its_parts_is():
+    # Births = natural balance + deaths: with births withheld, the balance must go too.
+    births = Indicator.objects.get(slug="geburtenrate")
+    births.disclosure_threshold = 11  # Kirchhellen-Nord-West has 10 births in 2023
+    births.save()
+    balance = Indicator.objects.get(slug="natuerlicher-saldo")
+    districts = level("statistischer-bezirk")
+    withheld_births = {
+        a.code for a in level_values(indicator=births, level=districts, year=2023).areas
+        if a.cell.suppressed
+    }  # fmt: skip
+    shown_balance = level_values(indicator=balance, level=districts, year=2023)
+    withheld_balance = {a.code for a in shown_balance.areas if a.cell.suppressed}
+    assert "73" in withheld_births
+    assert withheld_births <= withheld_balance
+    assert shown_balance.city.has_value
+    assert len(withheld_balance) >= 2  # and the city balance cannot give one back
