@@ -275,6 +275,16 @@ DOCUMENT = {
                                 "year": {"type": "integer"},
                                 "years": {"type": "array", "items": {"type": "integer"}},
                                 "within": {"type": "string", "nullable": True},
+                                "boundaries": {
+                                    "type": "object",
+                                    "required": ["version", "url"],
+                                    "description": "the boundaries valid in that year; "
+                                    "the version changes only when they do",
+                                    "properties": {
+                                        "version": {"type": "string"},
+                                        "url": {"type": "string"},
+                                    },
+                                },
                                 "unit_de": {"type": "string"},
                                 "unit_en": {"type": "string"},
                                 "decimals": {"type": "integer"},

@@ -35,7 +35,6 @@ def map_view(request):
         "level": MAP_LEVEL,
         "year": request.GET.get("year"),
         "valuesUrl": reverse("v1:values"),
-        "districtsUrl": reverse("v1:districts"),
         "tileUrl": settings.ATLAS_TILE_URL,
     }
     context = {

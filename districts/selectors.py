@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max
@@ -10,14 +11,20 @@ from django.db.models import Count, Max
 from .models import District, Level
 
 
-def boundary_version(*, level: Level) -> str:
-    """Changes whenever a district of the level is added, replaced or retired."""
-    stats = District.objects.filter(level=level).aggregate(
-        n=Count("id"), last=Max("id"), ends=Max("valid_to"), changed=Max("updated_at")
+def boundary_version(*, level: Level, day: datetime.date | None = None) -> str:
+    """Names the set of boundaries of a level valid on ``day`` (default: today).
+
+    Two years share a version when the same district versions were valid in both, so a
+    browser fetches boundaries again only when they really changed.
+    """
+    day = day or datetime.date.today()
+    stats = (
+        District.objects.valid_on(day)
+        .filter(level=level)
+        .aggregate(n=Count("id"), ids=ArrayAgg("id", order_by="id"), changed=Max("updated_at"))
     )
-    return hashlib.sha1(repr(sorted(stats.items())).encode(), usedforsecurity=False).hexdigest()[
-        :12
-    ]
+    digest = hashlib.sha1(repr(sorted(stats.items())).encode(), usedforsecurity=False)
+    return digest.hexdigest()[:12]
 
 
 def boundaries_geojson(*, level: Level, day: datetime.date | None = None) -> str:
@@ -27,7 +34,7 @@ def boundaries_geojson(*, level: Level, day: datetime.date | None = None) -> str
     geometries in Python.
     """
     day = day or datetime.date.today()
-    key = f"boundaries:{level.slug}:{boundary_version(level=level)}:{day.isoformat()}"
+    key = f"boundaries:{level.slug}:{boundary_version(level=level, day=day)}"
     text = cache.get(key)
     if text is None:
         text = _build_geojson(level.id, day)

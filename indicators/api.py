@@ -1,8 +1,12 @@
+import datetime
+
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from atlas.http import BadParameter, integer, lookup, required
 from districts.models import District, Level
+from districts.selectors import boundary_version
 
 from .classify import classify
 from .models import Indicator, Theme
@@ -150,6 +154,11 @@ def values(request):
             "year": year,
             "years": available_years(indicator=indicator),
             "within": within.code if within else None,
+            # Boundaries valid in that year; the version only changes with the boundaries.
+            "boundaries": {
+                "version": boundary_version(level=level, day=datetime.date(year, 12, 31)),
+                "url": f"{reverse('v1:districts')}?level={level.slug}&year={year}",
+            },
             "unit_de": indicator.unit_de,
             "unit_en": indicator.unit_en,
             "decimals": indicator.decimals,

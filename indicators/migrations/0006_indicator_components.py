@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0005_symbol_rows_carry_no_numbers'),
+        ("indicators", "0005_symbol_rows_carry_no_numbers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='components',
-            field=models.ManyToManyField(blank=True, help_text='Indikatoren, aus denen dieser gebildet ist (Geburten und Sterbefälle für den natürlichen Saldo): Wo ein Bestandteil gesperrt ist, wird auch dieser gesperrt.', related_name='composites', to='indicators.indicator', verbose_name='Bestandteile'),
+            model_name="indicator",
+            name="components",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Indikatoren, aus denen dieser gebildet ist (Geburten und Sterbefälle für den natürlichen Saldo): Wo ein Bestandteil gesperrt ist, wird auch dieser gesperrt.",
+                related_name="composites",
+                to="indicators.indicator",
+                verbose_name="Bestandteile",
+            ),
         ),
     ]

@@ -76,11 +76,10 @@
     return response.json();
   }
 
-  async function loadBoundaries(level) {
-    if (!boundaries[level]) {
-      boundaries[level] = fetchJson(`${config.districtsUrl}?level=${encodeURIComponent(level)}`);
-    }
-    return boundaries[level];
+  // Boundaries are fetched once per boundary version, which the values response names.
+  async function loadBoundaries(version, url) {
+    if (!boundaries[version]) boundaries[version] = fetchJson(url);
+    return boundaries[version];
   }
 
   async function loadValues() {
@@ -176,12 +175,17 @@
   async function repaint() {
     const status = document.getElementById("map-status");
     try {
-      const [geojson, loaded] = await Promise.all([loadBoundaries(config.level), loadValues()]);
+      const loaded = await loadValues();
+      const geojson = await loadBoundaries(loaded.data.boundaries.version, loaded.data.boundaries.url);
       values = loaded;
       config.year = String(loaded.data.year);
       renderYears(loaded.data);
       renderLegend(loaded.data);
       renderTable(loaded.data);
+      if (layer && layer.version !== loaded.data.boundaries.version) {
+        layer.remove();
+        layer = null;
+      }
       if (!layer) {
         layer = L.geoJSON(geojson, {
           renderer: L.canvas(),
@@ -189,7 +193,9 @@
           onEachFeature: (feature, featureLayer) =>
             featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true }),
         }).addTo(map);
-        map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+        layer.version = loaded.data.boundaries.version;
+        if (!map.fitted) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+        map.fitted = true;
       } else {
         layer.setStyle(styleFor);
       }
