@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -6,6 +7,7 @@ from openapi_spec_validator import validate
 
 from atlas.openapi import DOCUMENT
 from atlas.urls import api_v1
+from districts.models import District
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,20 @@ def test_an_unknown_level_of_districts_is_a_404(client):
     response = client.get("/api/v1/districts", {"level": "gibtsnicht"})
     assert response.status_code == 404
     assert response.json()["error"]["parameter"] == "level"
+
+
+def test_the_boundary_version_changes_only_with_the_boundaries(client):
+    def version(year):
+        params = {"indicator": "einwohner", "level": "statistischer-bezirk", "year": year}
+        return client.get("/api/v1/values", params).json()["boundaries"]
+
+    assert version(2013)["version"] == version(2023)["version"]
+    assert "year=2013" in version(2013)["url"]
+    altstadt = District.objects.get(level__slug="statistischer-bezirk", code="11")
+    altstadt.valid_to = datetime.date(2020, 1, 1)
+    altstadt.save()
+    District.objects.create(
+        level=altstadt.level, code="11", name="Altstadt (neu)", boundary=altstadt.boundary,
+        valid_from=datetime.date(2020, 1, 1),
+    )  # fmt: skip
+    assert version(2013)["version"] != version(2023)["version"]
