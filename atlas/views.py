@@ -54,6 +54,7 @@ def map_view(request):
             "locale": _("de-DE"),
             "interval": _("95-%-Konfidenzintervall"),
             "approximate": _("angenähert: aus Teilen der statistischen Bezirke geschätzt"),
+            "verdict": {"better": _("besser"), "worse": _("schlechter")},
             "comparison": {
                 "above": _("signifikant höher als die Stadt"),
                 "below": _("signifikant niedriger als die Stadt"),

@@ -100,7 +100,9 @@ class ReleaseAdmin(admin.ModelAdmin):
 @admin.register(Observation)
 class ObservationAdmin(admin.ModelAdmin):
     list_display = ["indicator", "district", "year", "value", "numerator", "denominator", "status"]
-    list_filter = ["indicator__theme", "year", "status", "district__level", "release"]
+    list_filter = [
+        "indicator", "indicator__theme", "year", "district", "district__level", "status", "release",
+    ]  # fmt: skip
     search_fields = ["indicator__slug", "indicator__name_de", "district__name", "district__code"]
     list_select_related = ["indicator", "district", "release"]
     list_per_page = 50

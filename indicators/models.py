@@ -182,6 +182,10 @@ class Indicator(models.Model):
     def definition(self) -> str:
         return _localised(self, "definition")
 
+    @property
+    def notes(self) -> str:
+        return _localised(self, "notes")
+
 
 class Release(models.Model):
     """A Datenstand: one upload of values, public only once published."""

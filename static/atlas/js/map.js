@@ -138,12 +138,19 @@
         [row.name, ""],
         [formatValue(row, fmt), "num"],
         [formatInterval(row, fmt), "num"],
-        [isSuppressed(row) ? text.suppressed : comparisonText(row), ""],
+        [isSuppressed(row) ? text.suppressed : comparisonText(row), row.verdict || ""],
       ];
       for (const [content, cls] of cells) {
         const td = document.createElement("td");
         td.textContent = content;
-        if (cls) td.className = cls;
+        if (cls === "better" || cls === "worse") {
+          // Polarity turns a significant difference into better or worse: said in words, and
+          // marked with a colour-blind-safe dot.
+          td.className = `verdict verdict-${cls}`;
+          td.textContent = `${content} (${text.verdict[cls]})`;
+        } else if (cls) {
+          td.className = cls;
+        }
         tr.append(td);
       }
       return tr;
