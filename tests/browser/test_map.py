@@ -47,3 +47,16 @@ def test_the_page_makes_no_request_to_another_site(atlas, page):
     page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
     open_map(page, atlas.url + "/")
     assert hosts == {atlas.url.split("/")[2]}
+
+
+def test_withheld_values_show_as_dots_with_their_own_legend_entry(atlas, page):
+    open_map(page, atlas.url + "/?indicator=jugendarbeitslosigkeit&year=2023")
+    rows = page.locator("#values-table tbody tr")
+    withheld = [
+        rows.nth(i).locator("td").nth(1).inner_text()
+        for i in range(rows.count())
+        if rows.nth(i).locator("td").nth(2).inner_text() == "."
+    ]
+    assert "Kirchhellen-Nord-West" in withheld
+    legend = " ".join(page.locator("#legend").inner_text().split())
+    assert f"zu geringe Fallzahl (.) ({len(withheld)})" in legend
