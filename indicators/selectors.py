@@ -79,6 +79,7 @@ class _District:
     name: str
     level: str
     rank: int
+    area_km2: float
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _year_end(year: int) -> datetime.date:
 
 def _geography(year: int) -> _Geography:
     rows = District.objects.valid_on(_year_end(year)).values_list(
-        "id", "code", "name", "level__slug", "level__rank"
+        "id", "code", "name", "level__slug", "level__rank", "area_km2"
     )
     districts = {row[0]: _District(*row) for row in rows}
     parts: dict[int, list[tuple[int, float]]] = defaultdict(list)
@@ -149,15 +150,29 @@ def _raw_cells(indicator_ids: Iterable[int], years: Iterable[int]) -> dict:
 
 
 def _base_rank(geo: _Geography, raw: dict[int, Cell]) -> int:
-    """The finest level the indicator is delivered for: complete if any level is complete.
+    """The finest level the indicator is delivered for in full, covering the whole city.
 
-    A stray row on a finer level must not turn the whole indicator into that level.
+    A stray row on a finer level, or a finer level that covers only part of the city (blocks
+    of one district), must not turn the whole indicator into that level.
     """
     ranks = sorted({geo.districts[d].rank for d in raw}, reverse=True)
-    for rank in ranks:
-        if all(d in raw for d, x in geo.districts.items() if x.rank == rank):
-            return rank
-    return ranks[0]
+    complete = [
+        rank for rank in ranks if all(d in raw for d, x in geo.districts.items() if x.rank == rank)
+    ]
+    covering = [rank for rank in complete if _covers_city(geo, rank)]
+    return (covering or complete or ranks)[0]
+
+
+def _covers_city(geo: _Geography, rank: int) -> bool:
+    city = next((d for d, x in geo.districts.items() if x.level == CITY_LEVEL), None)
+    if city is None or geo.districts[city].rank == rank:
+        return True
+    inside = sum(
+        geo.districts[s].area_km2 * w
+        for s, w in geo.parts.get(city, [])
+        if geo.districts[s].rank == rank
+    )
+    return inside >= 0.99 * geo.districts[city].area_km2
 
 
 MISSING = Cell(None, None, None, "", stats.INCOMPLETE)
