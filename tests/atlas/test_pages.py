@@ -35,3 +35,10 @@ def test_no_asset_is_loaded_from_another_site(client):
     html = client.get("/").content.decode()
     for attribute in ('src="http', 'src="//', 'href="http', 'href="//'):
         assert attribute not in html
+
+
+def test_the_page_speaks_english_when_asked(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Demography and Social Atlas Bottrop" in html
+    assert "95 % confidence interval" in html
+    assert '"locale": "en-GB"' in html
