@@ -64,3 +64,9 @@ def make_observation(release):
         return ObservationFactory(indicator=indicator, district=district, year=year, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploaded source files go to a temporary folder, not into the working tree."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -1,28 +1,31 @@
-"""Importing observations from a long-format CSV file into a new release.
+"""Importing observations from a CSV or XLSX file into a new release.
 
-Columns (German or English, any case): gebiet/area (or code/schluessel), optional
-ebene/level, indikator/indicator, jahr/year, wert/value, zaehler/numerator,
-nenner/denominator, optional status, hinweis/note.
-A file with ``;`` as delimiter uses German numbers (1.234,5), one with ``,`` international
-numbers (1234.5). The DIN 55301 symbols . - x / ... in the value column are statuses.
+Long layout, columns in German or English, any case: gebiet/area (or code/schluessel),
+optional ebene/level, indikator/indicator, jahr/year, wert/value, zaehler/numerator,
+nenner/denominator, optional status, hinweis/note. Wide layout: gebiet, jahr, then one column
+per indicator slug. Numbers are German (1.234,5) or international (1,234.5), decided once per
+file (tables.number_format). The DIN 55301 symbols . - x / ... in the value column are
+statuses.
 """
 
-import csv
 import datetime
 import difflib
 import hashlib
-import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from atlas.importing import ImportRejected, RowError
 from districts.models import District
 from indicators.models import Indicator, Observation, Release
+
+from .tables import Table, number_format, read_table
 
 COLUMNS = {
     "gebiet": "area",
@@ -58,17 +61,24 @@ class ValueImportResult:
     rows: int
     number_format: str
     dry_run: bool = False
+    description: str = ""
+    preview: "Preview | None" = None
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         verb = "geprüft (Probelauf, nichts geschrieben)" if self.dry_run else "importiert"
-        return f"{self.rows} Werte {verb}; Zahlenformat {self.number_format}"
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
+        lines = [f"{self.rows} Werte {verb}; {self.description}; Zahlen {self.number_format}"]
+        if self.preview is not None:
+            lines.append(
+                f"neu: {self.preview.new}, geändert: {len(self.preview.changed)}, "
+                f"unverändert: {self.preview.unchanged}"
+            )
+            lines += [
+                f"  Zeile {c.row}: {c.indicator} {c.area} {c.year}: {c.old} → {c.new}"
+                for c in self.preview.changed[:50]
+            ]
+        lines += [f"Warnung: {w}" for w in self.warnings]
+        return "\n".join(lines)
 
 
 GERMAN_NUMBER = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
@@ -121,28 +131,77 @@ def _suggest(word: str, options) -> str:
     return f"; meinten Sie „{close[0]}“?" if close else ""
 
 
-def _validate(reader, *, german: bool, lookup: _Lookup) -> tuple[list[Observation], list[RowError]]:
-    header = {name: COLUMNS.get((name or "").strip().lower()) for name in reader.fieldnames or []}
-    errors = [
-        RowError(1, column, "", "Pflichtspalte fehlt")
-        for column in REQUIRED
-        if column not in header.values()
-    ]
-    if errors:
-        return [], errors
-    observations, seen = [], {}
-    for row_number, raw in enumerate(reader, start=2):
-        row = {header[k]: (v or "").strip() for k, v in raw.items() if header.get(k)}
+@dataclass
+class _Record:
+    """One value to import: a long-format row, or one indicator cell of a wide row."""
+
+    row: int
+    cells: dict[str, str]  # internal column name → text
+    names: dict[str, str]  # internal column name → the file's column name, for messages
+
+
+def _records(table: Table, lookup: _Lookup) -> tuple[list[_Record], list[RowError]]:
+    """The file's values as records, from the long or the wide layout."""
+    header = [COLUMNS.get(name.strip().lower()) for name in table.header]
+    names = {key: table.header[i] for i, key in enumerate(header) if key}
+    wide = "indicator" not in header and "value" not in header
+    if wide:
+        indicator_columns = [
+            (i, name) for i, name in enumerate(table.header) if not header[i] and name.strip()
+        ]
+        unknown = [
+            RowError(1, name, name, "weder bekannte Spalte noch Indikator"
+                     + _suggest(name, lookup.indicators))
+            for _, name in indicator_columns
+            if name.strip() not in lookup.indicators
+        ]  # fmt: skip
+        missing = [c for c in ("area", "year") if c not in header]
+        if missing or unknown or not indicator_columns:
+            return [], unknown + [RowError(1, c, "", "Pflichtspalte fehlt") for c in missing]
+    else:
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            return [], [RowError(1, c, "", "Pflichtspalte fehlt") for c in missing]
+    records, errors = [], []
+    for offset, row in enumerate(table.rows):
+        number = table.first_row + offset
+        if len(row) > len(table.header) and any(cell.strip() for cell in row[len(header) :]):
+            extra = ", ".join(row[len(header) :])
+            errors.append(RowError(number, "Zeile", extra, "mehr Felder als Spalten im Kopf"))
+            continue
+        cells = {
+            key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header) if key
+        }
+        if not wide:
+            records.append(_Record(number, cells, names))
+            continue
+        for i, slug in indicator_columns:
+            text = row[i].strip() if i < len(row) else ""
+            if text == "":
+                continue  # an empty cell in the wide layout means: no value delivered
+            record_cells = {**cells, "indicator": slug.strip(), "value": text}
+            records.append(_Record(number, record_cells, {**names, "value": slug}))
+    return records, errors
+
+
+def _validate(
+    records: list[_Record], *, german: bool, lookup: _Lookup
+) -> tuple[list[Observation], list[RowError], dict[int, int]]:
+    observations, errors, seen, rows_of = [], [], {}, {}
+    for record in records:
+        row, row_number = record.cells, record.row
         row_errors = []
 
-        def fail(column, message, row_number=row_number, row=row, row_errors=row_errors):
-            row_errors.append(RowError(row_number, column, row.get(column, ""), message))
-
-        if raw.get(None):
-            extra = ", ".join(raw[None])
+        def fail(column, message, record=record, row_errors=row_errors):
             row_errors.append(
-                RowError(row_number, "Zeile", extra, "mehr Felder als Spalten im Kopf")
+                RowError(
+                    record.row,
+                    record.names.get(column, column),
+                    record.cells.get(column, ""),
+                    message,
+                )
             )
+
         indicator = lookup.indicators.get(row["indicator"])
         if indicator is None:
             fail(
@@ -210,6 +269,8 @@ def _validate(reader, *, german: bool, lookup: _Lookup) -> tuple[list[Observatio
                 fail("numerator", "Zähler darf nicht negativ sein")
             elif numerator > denominator:
                 fail("numerator", "Zähler größer als Nenner")
+        if indicator.is_proportion and value is not None and not 0 <= value <= indicator.factor:
+            fail("value", f"Anteil außerhalb von 0 bis {indicator.factor:g}")
         if value is not None and numerator is not None and denominator and denominator > 0:
             expected = numerator / denominator * indicator.factor
             if abs(value - expected) > 0.5 * 10**-indicator.decimals + 1e-9 * abs(expected):
@@ -221,6 +282,7 @@ def _validate(reader, *, german: bool, lookup: _Lookup) -> tuple[list[Observatio
         if row_errors:
             errors += row_errors
             continue
+        rows_of[len(observations)] = row_number
         observations.append(
             Observation(
                 indicator=indicator,
@@ -234,7 +296,112 @@ def _validate(reader, *, german: bool, lookup: _Lookup) -> tuple[list[Observatio
                 note=row.get("note", ""),
             )
         )
-    return observations, errors
+    return observations, errors, rows_of
+
+
+@dataclass(frozen=True)
+class Change:
+    row: int
+    indicator: str
+    area: str
+    year: int
+    old: str
+    new: str
+
+
+@dataclass
+class Preview:
+    """What confirming the upload would change in the published data."""
+
+    new: int = 0
+    unchanged: int = 0
+    changed: list[Change] = field(default_factory=list)
+
+
+def _shown(value, numerator, denominator, status) -> str:
+    if status not in Observation.WITH_VALUE:
+        return status
+    parts = [f"{value:g}"]
+    if numerator is not None:
+        parts.append(f"({numerator:g}/{denominator:g})")
+    if status != "normal":
+        parts.append(status)
+    return " ".join(parts)
+
+
+def _public(observations: list[Observation]) -> dict[tuple[int, int, int], tuple]:
+    """The currently public raw values for the keys of the given observations."""
+    if not observations:
+        return {}
+    rows = (
+        Observation.objects.published()
+        .filter(
+            indicator_id__in={o.indicator_id for o in observations},
+            district_id__in={o.district_id for o in observations},
+            year__in={o.year for o in observations} | {o.year - 1 for o in observations},
+        )
+        .latest_per_key()
+        .values_list("indicator_id", "district_id", "year", "value", "numerator", "denominator",
+                     "status")
+    )  # fmt: skip
+    return {(i, d, y): rest for i, d, y, *rest in rows}
+
+
+def _preview(
+    observations: list[Observation], rows_of: dict[int, int], public: dict
+) -> tuple[Preview, list[str]]:
+    preview, warnings = Preview(), []
+    jump = getattr(settings, "ATLAS_IMPORT_JUMP_SHARE", 0.5)
+    for index, o in enumerate(observations):
+        new = (o.value, o.numerator, o.denominator, o.status)
+        old = public.get((o.indicator_id, o.district_id, o.year))
+        if old is None:
+            preview.new += 1
+        elif tuple(old) == new:
+            preview.unchanged += 1
+        else:
+            preview.changed.append(
+                Change(rows_of[index], o.indicator.slug, o.district.code, o.year,
+                       _shown(*old), _shown(*new))
+            )  # fmt: skip
+        before = public.get((o.indicator_id, o.district_id, o.year - 1))
+        if before and before[0] and o.value is not None:
+            share = abs(o.value - before[0]) / abs(before[0])
+            if share > jump:
+                warnings.append(
+                    f"Zeile {rows_of[index]}: {o.indicator.slug} in {o.district.code} ändert sich "
+                    f"gegenüber {o.year - 1} um {share:.0%} ({before[0]:g} → {o.value:g})"
+                )
+    return preview, warnings
+
+
+def _sum_warnings(observations: list[Observation]) -> list[str]:
+    """Counts whose city value in the file differs from the sum of its districts in the file."""
+    from districts.models import Overlap
+
+    warnings = []
+    counts = [o for o in observations if o.indicator.kind == Indicator.Kind.COUNT and o.value]
+    cities = [o for o in counts if o.district.level.slug == "stadt"]
+    for city in cities:
+        parts = dict(
+            Overlap.objects.filter(target=city.district).values_list("source_id", "area_share")
+        )
+        for level in {o.district.level_id for o in counts} - {city.district.level_id}:
+            rows = [
+                o for o in counts
+                if o.indicator_id == city.indicator_id and o.year == city.year
+                and o.district.level_id == level and parts.get(o.district_id) == 1
+            ]  # fmt: skip
+            expected = District.objects.filter(
+                pk__in=[d for d, w in parts.items() if w == 1], level_id=level
+            ).count()
+            total = sum(o.value for o in rows)
+            if rows and len(rows) == expected and abs(total - city.value) > 0.5:
+                warnings.append(
+                    f"{city.indicator.slug} {city.year}: Summe der Bezirke {total:g} ≠ "
+                    f"Stadtwert {city.value:g}"
+                )
+    return warnings
 
 
 @transaction.atomic
@@ -246,26 +413,41 @@ def import_values(
     publish: bool = False,
     dry_run: bool = False,
 ) -> ValueImportResult:
-    """Validate a whole file, then write it as one release (or nothing, raising ImportRejected)."""
-    raw = Path(path).read_bytes()
-    text = _decode(raw)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    german = delimiter == ";"
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    observations, errors = _validate(reader, german=german, lookup=_Lookup.load())
+    """Validate a whole file, then write it as one release (or nothing, raising ImportRejected).
+
+    The result says what the file changes against the published data (preview) and what
+    looks implausible without blocking (warnings).
+    """
+    path = Path(path)
+    table = read_table(path)
+    lookup = _Lookup.load()
+    records, errors = _records(table, lookup)
     if errors:
         raise ImportRejected(errors)
-    number_format = "deutsch (1.234,5)" if german else "international (1234.5)"
+    german, decided = number_format(
+        table, [i for i, name in enumerate(table.header) if _is_number_column(name)]
+    )
+    observations, errors, rows_of = _validate(records, german=german, lookup=lookup)
+    if errors:
+        raise ImportRejected(errors)
+    preview, warnings = _preview(observations, rows_of, _public(observations))
+    warnings += _sum_warnings(observations)
+    result = ValueImportResult(
+        None, len(observations), decided, dry_run=dry_run, description=table.description,
+        preview=preview, warnings=warnings,
+    )  # fmt: skip
     if dry_run:
-        return ValueImportResult(None, len(observations), number_format, dry_run=True)
+        return result
 
-    release = Release.objects.create(
+    raw = path.read_bytes()
+    release = Release(
         title=title,
-        source_filename=Path(path).name,
+        source_filename=path.name,
         sha256=hashlib.sha256(raw).hexdigest(),
         created_by=user,
     )
+    release.source_file.save(path.name, ContentFile(raw), save=False)
+    release.save()
     for observation in observations:
         observation.release = release
     Observation.objects.bulk_create(observations, batch_size=5000)
@@ -274,4 +456,10 @@ def import_values(
         release.published_at = timezone.now()
         release.published_by = user
         release.save(update_fields=["status", "published_at", "published_by"])
-    return ValueImportResult(release, len(observations), number_format)
+    result.release = release
+    return result
+
+
+def _is_number_column(name: str) -> bool:
+    key = COLUMNS.get(name.strip().lower())
+    return key in ("value", "numerator", "denominator") or key is None

@@ -72,13 +72,14 @@ def test_every_error_names_its_row_and_column(setup, tmp_path):
         "A,anzahl-test,2020,zwölf,,\n",
     )
     assert rejected(path) == [
-        (2, "indicator", "unbekannter Indikator; meinten Sie „anteil-test“?"),
-        (3, "area", "unbekanntes Gebiet"),
-        (4, "year", "kein Jahr zwischen 1950 und 2100"),
-        (5, "numerator", "Zähler größer als Nenner"),
-        (6, "value", "Anzahl darf nicht negativ sein"),
-        (7, "value", "passt nicht zu Zähler/Nenner (erwartet 25)"),
-        (8, "value", "keine Zahl"),
+        (2, "indikator", "unbekannter Indikator; meinten Sie „anteil-test“?"),
+        (3, "gebiet", "unbekanntes Gebiet"),
+        (4, "jahr", "kein Jahr zwischen 1950 und 2100"),
+        (5, "zaehler", "Zähler größer als Nenner"),
+        (5, "wert", "Anteil außerhalb von 0 bis 100"),
+        (6, "wert", "Anzahl darf nicht negativ sein"),
+        (7, "wert", "passt nicht zu Zähler/Nenner (erwartet 25)"),
+        (8, "wert", "keine Zahl"),
     ]
     assert not Release.objects.filter(title="t").exists()
 
@@ -87,7 +88,7 @@ def test_duplicate_keys_are_rejected(setup, tmp_path):
     path = write(
         tmp_path, "gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\nA,anzahl-test,2020,6\n"
     )
-    assert rejected(path) == [(3, "area", "doppelter Eintrag (auch in Zeile 2)")]
+    assert rejected(path) == [(3, "gebiet", "doppelter Eintrag (auch in Zeile 2)")]
 
 
 def test_a_missing_column_is_reported_before_any_row(setup, tmp_path):
@@ -102,11 +103,24 @@ def test_a_dry_run_writes_nothing(setup, tmp_path):
     assert not Release.objects.filter(title="probe").exists()
 
 
-def test_a_dot_in_a_german_file_is_not_a_thousands_guess(setup, tmp_path):
+def test_a_file_mixing_german_and_international_numbers_is_rejected(setup, tmp_path):
     path = write(
-        tmp_path, "Gebiet;Indikator;Jahr;Wert;Zähler;Nenner\nA;anteil-test;2020;12.5;1;8\n"
+        tmp_path,
+        "Gebiet;Indikator;Jahr;Wert;Zähler;Nenner\n"
+        "A;anteil-test;2020;12,5;1;8\n"
+        "B;anteil-test;2020;12.5;1;8\n",
     )
-    assert rejected(path) == [(2, "value", "keine Zahl (deutsches Format erwartet)")]
+    [(row, column, message)] = rejected(path)
+    assert (row, column) == (3, "Wert")
+    assert "Zeile 2" in message and "ein Format für die ganze Datei" in message
+
+
+def test_the_number_format_is_decided_per_file_and_reported(setup, tmp_path):
+    path = write(tmp_path, "gebiet;indikator;jahr;wert\nA;anzahl-test;2020;1.234\n"
+                 "B;anzahl-test;2020;1.234.567\n")  # fmt: skip
+    result = import_values(path=path, title="t", dry_run=True)
+    assert result.number_format.startswith("deutsch")
+    assert "1.234.567" in result.number_format
 
 
 def test_a_row_with_more_fields_than_the_header_is_rejected(setup, tmp_path):
@@ -118,13 +132,13 @@ def test_numbers_next_to_a_symbol_are_rejected(setup, tmp_path):
     path = write(
         tmp_path, "gebiet,indikator,jahr,wert,zaehler,nenner,status\nA,anteil-test,2020,,2,500,.\n"
     )
-    assert [e[1] for e in rejected(path)] == ["numerator", "denominator"]
+    assert [e[1] for e in rejected(path)] == ["zaehler", "nenner"]
 
 
 def test_a_computed_indicator_cannot_be_uploaded(setup, tmp_path, make_indicator):
     make_indicator("index-test", kind=Indicator.Kind.INDEX, computation="social_status")
     path = write(tmp_path, "gebiet,indikator,jahr,wert\nA,index-test,2020,0.5\n")
-    assert rejected(path) == [(2, "indicator", "wird vom Atlas berechnet und nicht hochgeladen")]
+    assert rejected(path) == [(2, "indikator", "wird vom Atlas berechnet und nicht hochgeladen")]
 
 
 def test_values_attach_to_the_boundary_version_of_their_year(setup, tmp_path, make_district):

@@ -1,0 +1,182 @@
+"""Reading an uploaded table (CSV or XLSX) into header and rows of text, safely.
+
+Everything a statistician may bring is turned into the same shape, so validation sees one
+kind of input: CSV in UTF-8 (with or without BOM) or Windows-1252 with ``;``, ``,`` or tab,
+and XLSX (first sheet, cached values of formulas). Hostile or broken files get a clear
+message instead of an exception.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from atlas.importing import ImportRejected, RowError
+
+# Numbers that can only be read one way. "1.234" and "1,234" could be either and decide nothing.
+GERMAN_ONLY = re.compile(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}")
+INTERNATIONAL_ONLY = re.compile(
+    r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}"
+)
+# An XLSX file unpacked beyond this many bytes is treated as a decompression bomb.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    description: str
+    first_row: int = 2  # the spreadsheet row of rows[0]
+    numbers: dict[str, str] = field(default_factory=dict)  # cell text → how it was read
+
+
+def _reject(field: str, value: str, message: str, row: int | None = None) -> ImportRejected:
+    return ImportRejected([RowError(row, field, value, message)])
+
+
+def read_table(path: Path) -> Table:
+    """Header and rows of the file's first table; raises ImportRejected with the reason."""
+    path = Path(path)
+    limit = getattr(settings, "ATLAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    size = path.stat().st_size
+    if size > limit:
+        raise _reject(
+            "Datei", path.name, f"zu groß: {size / 1e6:.1f} MB, erlaubt sind {limit / 1e6:.0f} MB"
+        )
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _reject("Datei", path.name, "die Datei ist leer")
+    if raw.startswith(b"PK\x03\x04"):
+        table = _read_xlsx(path)
+    elif b"\x00" in raw[:4096]:
+        raise _reject("Datei", path.name, "keine Tabelle: weder CSV-Text noch XLSX")
+    else:
+        table = _read_csv(raw)
+    if not [cell for cell in table.header if cell]:
+        raise _reject("Datei", path.name, "keine Kopfzeile gefunden")
+    table.rows = [row for row in table.rows if any(cell.strip() for cell in row)]
+    if not table.rows:
+        raise _reject("Datei", path.name, "nur eine Kopfzeile, keine Datenzeilen")
+    return table
+
+
+def _read_csv(raw: bytes) -> Table:
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("cp1252", errors="replace"), "Windows-1252"
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=";,\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","  # one column only: the header check will say what is missing
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    names = {";": "Semikolon", ",": "Komma", "\t": "Tabulator"}
+    return Table(
+        header=[cell.strip() for cell in rows[0]] if rows else [],
+        rows=rows[1:],
+        description=f"CSV, {encoding}, Trennzeichen {names[delimiter]}",
+    )
+
+
+def _read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook  # defusedxml installed: openpyxl parses XML safely
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise _reject("Datei", path.name, "entpackt zu groß (mögliche ZIP-Bombe)")
+            if "xl/workbook.xml" not in archive.namelist():
+                raise _reject("Datei", path.name, "ZIP-Archiv, aber keine XLSX-Arbeitsmappe")
+        values = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
+    except ImportRejected:
+        raise
+    except Exception as exc:  # openpyxl and defusedxml raise many kinds for broken files
+        raise _reject("Datei", path.name, f"XLSX nicht lesbar: {exc}") from exc
+    sheet, raw_sheet = values.worksheets[0], formulas.worksheets[0]
+    rows = []
+    for row_number, (cells, raw_cells) in enumerate(
+        zip(sheet.iter_rows(values_only=True), raw_sheet.iter_rows(values_only=True), strict=False),
+        start=1,
+    ):
+        for column, (value, raw) in enumerate(zip(cells, raw_cells, strict=False), start=1):
+            if isinstance(raw, str) and raw.startswith("=") and value is None:
+                cell = f"{_column_letter(column)}{row_number}"
+                raise _reject(
+                    cell,
+                    raw,
+                    "Formel ohne gespeichertes Ergebnis: bitte in Excel neu berechnen und "
+                    "speichern oder als Wert einfügen",
+                    row_number,
+                )
+        rows.append([_cell_text(value) for value in cells])
+    values.close()
+    formulas.close()
+    return Table(
+        header=[cell.strip() for cell in rows[0]] if rows else [],
+        rows=rows[1:],
+        description=f"XLSX, Blatt „{sheet.title}“",
+    )
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as text in international notation (Excel stores numbers as such)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip()
+
+
+def number_format(table: Table, columns: list[int]) -> tuple[bool, str]:
+    """Decide once per file whether numbers are German (1.234,5) or international (1,234.5).
+
+    Returns (german, how it was decided). Raises ImportRejected when the file mixes both.
+    """
+    if table.description.startswith("XLSX"):
+        return False, "Zahlen aus Excel-Zellen"
+    german_seen = international_seen = None
+    for offset, row in enumerate(table.rows):
+        for column in columns:
+            text = row[column].strip() if column < len(row) else ""
+            if german_seen is None and GERMAN_ONLY.fullmatch(text):
+                german_seen = (offset + table.first_row, table.header[column], text)
+            if international_seen is None and INTERNATIONAL_ONLY.fullmatch(text):
+                international_seen = (offset + table.first_row, table.header[column], text)
+    if german_seen and international_seen:
+        row, column, text = international_seen
+        g_row, g_column, g_text = german_seen
+        raise ImportRejected(
+            [
+                RowError(
+                    row,
+                    column,
+                    text,
+                    f"internationales Zahlenformat, aber Zeile {g_row} ({g_column} = "
+                    f"{g_text!r}) ist deutsch: bitte ein Format für die ganze Datei",
+                )
+            ]
+        )
+    if german_seen:
+        return True, f"deutsch (1.234,5), erkannt an {german_seen[2]!r} in Zeile {german_seen[0]}"
+    if international_seen:
+        row, _, text = international_seen
+        return False, f"international (1,234.5), erkannt an {text!r} in Zeile {row}"
+    german = "Semikolon" in table.description
+    return german, ("deutsch" if german else "international") + " (nur ganze Zahlen, unerheblich)"

@@ -1,0 +1,171 @@
+"""Files as statisticians bring them: XLSX, wide layout, encodings, and broken or hostile files."""
+
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from atlas.importing import ImportRejected
+from indicators.models import Indicator, Observation, Release
+from indicators.services.import_values import import_values
+
+
+@pytest.fixture
+def setup(make_district, make_indicator):
+    make_district("A", name="Altstadt")
+    make_district("B", x=1000, name="Boy")
+    make_indicator("anteil-test", is_proportion=True, decimals=1)
+    make_indicator("anzahl-test", kind=Indicator.Kind.COUNT, factor=1, decimals=0)
+
+
+def xlsx(tmp_path, rows, name="werte.xlsx"):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Werte"
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def message(path) -> str:
+    with pytest.raises(ImportRejected) as info:
+        import_values(path=path, title="t")
+    return str(info.value)
+
+
+def releases():
+    return Release.objects.count(), Observation.objects.count()
+
+
+def test_an_xlsx_sheet_is_imported_with_its_numbers(setup, tmp_path):
+    path = xlsx(tmp_path, [["Gebiet", "Indikator", "Jahr", "Wert", "Zähler", "Nenner"],
+                           ["A", "anteil-test", 2020, 12.5, 1, 8]])  # fmt: skip
+    result = import_values(path=path, title="xlsx")
+    assert result.description == "XLSX, Blatt „Werte“"
+    assert Observation.objects.get(release=result.release).value == 12.5
+
+
+def test_a_formula_without_a_stored_result_is_named_by_its_cell(setup, tmp_path):
+    path = xlsx(tmp_path, [["gebiet", "indikator", "jahr", "wert"],
+                           ["A", "anzahl-test", 2020, "=2+3"]])  # fmt: skip
+    before = releases()
+    text = message(path)
+    assert "D2" in text and "Formel ohne gespeichertes Ergebnis" in text
+    assert releases() == before
+
+
+def test_the_wide_layout_has_one_column_per_indicator(setup, tmp_path):
+    path = tmp_path / "breit.csv"
+    path.write_text("gebiet;jahr;anzahl-test;anteil-test\nA;2021;12;\nB;2021;7;25\n")
+    result = import_values(path=path, title="breit")
+    values = dict(
+        Observation.objects.filter(release=result.release).values_list("district__code", "value")
+    )
+    assert result.rows == 3
+    assert values["A"] == 12
+
+
+def test_an_unknown_indicator_column_in_the_wide_layout_is_named(setup, tmp_path):
+    path = tmp_path / "breit.csv"
+    path.write_text("gebiet;jahr;anzahl-tst\nA;2021;12\n")
+    assert "anzahl-tst" in message(path) and "meinten Sie „anzahl-test“" in message(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "die Datei ist leer"),
+        (b"gebiet,indikator,jahr,wert\n", "nur eine Kopfzeile"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "keine Tabelle"),
+        (b"PK\x03\x04garbage", "XLSX nicht lesbar"),
+    ],
+)
+def test_broken_files_get_a_clear_message_and_change_nothing(setup, tmp_path, content, expected):
+    path = tmp_path / "kaputt.csv"
+    path.write_bytes(content)
+    before = releases()
+    assert expected in message(path)
+    assert releases() == before
+
+
+def test_a_zip_that_is_no_workbook_is_rejected(setup, tmp_path):
+    path = tmp_path / "archiv.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hallo")
+    assert "keine XLSX-Arbeitsmappe" in message(path)
+
+
+def test_a_decompression_bomb_is_rejected_before_it_is_unpacked(setup, tmp_path):
+    path = tmp_path / "bombe.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (210 * 1024 * 1024))
+    assert "ZIP-Bombe" in message(path)
+
+
+def test_an_xml_entity_attack_is_not_expanded(setup, tmp_path):
+    path = xlsx(tmp_path, [["gebiet", "indikator", "jahr", "wert"], ["A", "anzahl-test", 2020, 1]])
+    evil = tmp_path / "boese.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(evil, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                # A "billion laughs" entity declaration in front of the root element.
+                declaration = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+                start = data.index(b"<workbook")
+                data = data[:start] + declaration + data[start:]
+            target.writestr(item, data)
+    assert "XLSX nicht lesbar" in message(evil)
+
+
+def test_a_file_over_the_size_limit_is_rejected(setup, tmp_path, settings):
+    settings.ATLAS_UPLOAD_MAX_BYTES = 100
+    path = tmp_path / "gross.csv"
+    path.write_text("gebiet,indikator,jahr,wert\n" + "A,anzahl-test,2020,1\n" * 10)
+    assert "zu groß" in message(path)
+
+
+def test_windows_1252_and_tabs_are_read(setup, tmp_path):
+    path = tmp_path / "excel.txt"
+    path.write_bytes("Gebiet\tIndikator\tJahr\tWert\tHinweis\nA\tanzahl-test\t2020\t5\tGrößer\n"
+                     .encode("cp1252"))  # fmt: skip
+    result = import_values(path=path, title="t")
+    assert result.description == "CSV, Windows-1252, Trennzeichen Tabulator"
+    assert Observation.objects.get(release=result.release).note == "Größer"
+
+
+def test_the_preview_counts_new_changed_and_unchanged_values(setup, tmp_path):
+    first = tmp_path / "erst.csv"
+    first.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\nB,anzahl-test,2020,7\n")
+    import_values(path=first, title="2020", publish=True)
+    second = tmp_path / "zweit.csv"
+    second.write_text(
+        "gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\nB,anzahl-test,2020,9\n"
+        "A,anzahl-test,2021,6\n"
+    )
+    result = import_values(path=second, title="2021", dry_run=True)
+    assert (result.preview.new, result.preview.unchanged) == (1, 1)
+    [change] = result.preview.changed
+    assert (change.row, change.area, change.old, change.new) == (3, "B", "7", "9")
+
+
+def test_a_large_jump_against_the_previous_year_is_a_warning(setup, tmp_path):
+    first = tmp_path / "erst.csv"
+    first.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2020,100\n")
+    import_values(path=first, title="2020", publish=True)
+    second = tmp_path / "zweit.csv"
+    second.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2021,180\n")
+    result = import_values(path=second, title="2021")
+    assert result.release is not None  # a warning does not block
+    assert result.warnings == [
+        "Zeile 2: anzahl-test in A ändert sich gegenüber 2020 um 80% (100 → 180)"
+    ]
+
+
+def test_the_source_file_is_kept_with_its_checksum(setup, tmp_path):
+    path = tmp_path / "werte.csv"
+    path.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\n")
+    release = import_values(path=path, title="t").release
+    assert release.source_file.read() == path.read_bytes()
