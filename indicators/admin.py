@@ -1,11 +1,15 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Indicator, Observation, Release, Theme
 from .selectors import plausibility_warnings
 from .services.releases import publish_release, withdraw_release
+from .upload import upload_view
 
 
 class IndicatorInline(admin.TabularInline):
@@ -78,6 +82,18 @@ class ReleaseAdmin(admin.ModelAdmin):
         "withdrawn_at",
     ]  # fmt: skip
     actions = ["publish", "withdraw"]
+
+    def get_urls(self):
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(partial(upload_view, self)),
+            name="indicators_release_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def has_add_permission(self, request):
+        # Releases come from an upload; the upload page checks the add permission itself.
+        return False
 
     @admin.action(description=_lazy("Ausgewählte Entwürfe veröffentlichen"))
     def publish(self, request, queryset):

@@ -1,0 +1,63 @@
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from atlas.permissions import STATISTICIANS
+from indicators.models import Observation, Release
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/indicators/release/upload/"
+
+
+@pytest.fixture
+def statistician(client):
+    user = User.objects.create_user("stat", is_staff=True)
+    user.groups.add(Group.objects.get(name=STATISTICIANS))
+    client.force_login(user)
+    return client
+
+
+def upload(client, text: str, name="werte.csv"):
+    file = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+    return client.post(URL, {"title": "Korrektur", "file": file})
+
+
+def test_the_release_list_links_to_the_upload(statistician):
+    assert URL in statistician.get("/admin/indicators/release/").content.decode()
+
+
+def test_an_upload_with_errors_shows_them_by_row_and_column_and_writes_nothing(statistician):
+    before = Observation.objects.count()
+    page = upload(statistician, "gebiet,ebene,indikator,jahr,wert\n99,stadt,einwohner,2023,5\n")
+    html = page.content.decode()
+    assert "1 Fehler in „werte.csv“" in html
+    assert "<td>2</td><td>gebiet</td><td>99</td><td>unbekanntes Gebiet" in html
+    assert Observation.objects.count() == before
+
+
+def test_an_upload_is_previewed_then_confirmed_as_a_draft(statistician):
+    text = (
+        "gebiet,ebene,indikator,jahr,wert\n"
+        "05512000,stadt,einwohner,2023,118800\n"  # changed
+        "05512000,stadt,einwohner,2022,117912\n"  # unchanged
+    )
+    page = upload(statistician, text)
+    html = page.content.decode()
+    assert '<strong id="preview-changed">1</strong>' in html
+    assert '<strong id="preview-unchanged">1</strong>' in html
+    assert "<td>118705</td><td>118800</td>" in html
+    assert not Release.objects.filter(title="Korrektur").exists()  # nothing written yet
+    token = page.context["token"]
+    confirm = statistician.post(
+        URL, {"token": token, "filename": "werte.csv", "title": "Korrektur"}
+    )
+    release = Release.objects.get(title="Korrektur")
+    assert confirm.status_code == 302
+    assert (release.status, release.observations.count()) == ("draft", 2)
+
+
+def test_visitors_without_the_permission_cannot_upload(client):
+    user = User.objects.create_user("gast", is_staff=True)
+    client.force_login(user)
+    assert client.get(URL).status_code == 403
