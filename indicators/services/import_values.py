@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from atlas.importing import ImportRejected, RowError
 from districts.models import District
@@ -318,12 +318,18 @@ class Preview:
     changed: list[Change] = field(default_factory=list)
 
 
+def _number(value: float) -> str:
+    """A number for messages, in the interface's format (54,2784 in German)."""
+    value = round(value, 6)
+    return formats.localize(int(value) if value.is_integer() else value, use_l10n=True)
+
+
 def _shown(value, numerator, denominator, status) -> str:
     if status not in Observation.WITH_VALUE:
         return status
-    parts = [f"{value:g}"]
+    parts = [_number(value)]
     if numerator is not None:
-        parts.append(f"({numerator:g}/{denominator:g})")
+        parts.append(f"({_number(numerator)}/{_number(denominator)})")
     if status != "normal":
         parts.append(status)
     return " ".join(parts)
@@ -370,7 +376,8 @@ def _preview(
             if share > jump:
                 warnings.append(
                     f"Zeile {rows_of[index]}: {o.indicator.slug} in {o.district.code} ändert sich "
-                    f"gegenüber {o.year - 1} um {share:.0%} ({before[0]:g} → {o.value:g})"
+                    f"gegenüber {o.year - 1} um {share:.0%} ({_number(before[0])} → "
+                    f"{_number(o.value)})"
                 )
     return preview, warnings
 
@@ -398,8 +405,8 @@ def _sum_warnings(observations: list[Observation]) -> list[str]:
             total = sum(o.value for o in rows)
             if rows and len(rows) == expected and abs(total - city.value) > 0.5:
                 warnings.append(
-                    f"{city.indicator.slug} {city.year}: Summe der Bezirke {total:g} ≠ "
-                    f"Stadtwert {city.value:g}"
+                    f"{city.indicator.slug} {city.year}: Summe der Bezirke {_number(total)} ≠ "
+                    f"Stadtwert {_number(city.value)}"
                 )
     return warnings
 

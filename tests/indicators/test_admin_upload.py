@@ -46,7 +46,7 @@ def test_an_upload_is_previewed_then_confirmed_as_a_draft(statistician):
     html = page.content.decode()
     assert '<strong id="preview-changed">1</strong>' in html
     assert '<strong id="preview-unchanged">1</strong>' in html
-    assert "<td>118705</td><td>118800</td>" in html
+    assert "<td>118.705</td><td>118.800</td>" in html
     assert not Release.objects.filter(title="Korrektur").exists()  # nothing written yet
     token = page.context["token"]
     confirm = statistician.post(
