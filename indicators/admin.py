@@ -2,12 +2,15 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.urls import path
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Indicator, Observation, Release, Theme
 from .selectors import plausibility_warnings
+from .services.export import release_csv, release_xlsx
 from .services.releases import publish_release, withdraw_release
 from .upload import upload_view
 
@@ -81,7 +84,27 @@ class ReleaseAdmin(admin.ModelAdmin):
         "status", "sha256", "created_at", "created_by", "published_at", "published_by",
         "withdrawn_at",
     ]  # fmt: skip
-    actions = ["publish", "withdraw"]
+    actions = ["publish", "withdraw", "export_csv", "export_xlsx"]
+
+    @admin.action(description=_lazy("Als CSV exportieren (Upload-Format)"))
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, release_csv, "csv", "text/csv; charset=utf-8")
+
+    @admin.action(description=_lazy("Als XLSX exportieren (Upload-Format)"))
+    def export_xlsx(self, request, queryset):
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return self._export(request, queryset, release_xlsx, "xlsx", media)
+
+    def _export(self, request, queryset, render, extension, media):
+        if queryset.count() != 1:
+            messages.error(request, _("Bitte genau einen Datenstand zum Export auswählen."))
+            return None
+        release = queryset.get()
+        response = HttpResponse(render(release), content_type=media)
+        response["Content-Disposition"] = (
+            f'attachment; filename="datenstand-{release.pk}.{extension}"'
+        )
+        return response
 
     def get_urls(self):
         upload = path(
@@ -122,6 +145,35 @@ class ObservationAdmin(admin.ModelAdmin):
     search_fields = ["indicator__slug", "indicator__name_de", "district__name", "district__code"]
     list_select_related = ["indicator", "district", "release"]
     list_per_page = 50
+    readonly_fields = ["history"]
+
+    @admin.display(description=_lazy("Verlauf"))
+    def history(self, obj):
+        """Every version of this value: which release, who, when, which file, what value."""
+        versions = (
+            Observation.objects.filter(
+                indicator=obj.indicator, district=obj.district, year=obj.year
+            )
+            .select_related("release__created_by", "release__published_by")
+            .order_by("release__created_at")
+        )
+        return format_html_join(
+            "",
+            "<p>{} – {} ({}): {} {} · {} {} · SHA-256 {}</p>",
+            (
+                (
+                    v.release.title,
+                    v.release.get_status_display(),
+                    v.release.created_at.strftime("%d.%m.%Y %H:%M"),
+                    "–" if v.value is None else v.value,
+                    v.status,
+                    _("hochgeladen von"),
+                    v.release.created_by or "–",
+                    v.release.sha256[:12] or "–",
+                )
+                for v in versions
+            ),
+        )
 
     # Values change only through an import, so that every change belongs to a release and can
     # be withdrawn; the admin shows them.

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 
+from atlas import audit
 from atlas.importing import ImportRejected, RowError
 from districts.models import District
 from indicators.models import Indicator, Observation, Release
@@ -426,6 +427,9 @@ def import_values(
     looks implausible without blocking (warnings).
     """
     path = Path(path)
+    # One import at a time: a second one waits here, so two uploads never interleave.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('atlas.import_values'))")
     table = read_table(path)
     lookup = _Lookup.load()
     records, errors = _records(table, lookup)
@@ -458,6 +462,10 @@ def import_values(
     for observation in observations:
         observation.release = release
     Observation.objects.bulk_create(observations, batch_size=5000)
+    audit.record(
+        user=user, obj=release, added=True,
+        message=f"{len(observations)} Werte aus {path.name} (SHA-256 {release.sha256[:12]}…)",
+    )  # fmt: skip
     if publish:
         release.status = Release.Status.PUBLISHED
         release.published_at = timezone.now()
