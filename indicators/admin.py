@@ -3,6 +3,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
@@ -112,7 +113,17 @@ class ReleaseAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(partial(upload_view, self)),
             name="indicators_release_upload",
         )
-        return [upload, *super().get_urls()]
+        guide = path(
+            "anleitung/",
+            self.admin_site.admin_view(self.guide_view),
+            name="indicators_release_guide",
+        )
+        return [upload, guide, *super().get_urls()]
+
+    def guide_view(self, request):
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Anleitung: Werte hochladen und veröffentlichen")}  # fmt: skip
+        return TemplateResponse(request, "admin/indicators/release/guide.html", context)
 
     def has_add_permission(self, request):
         # Releases come from an upload; the upload page checks the add permission itself.

@@ -61,3 +61,20 @@ def test_visitors_without_the_permission_cannot_upload(client):
     user = User.objects.create_user("gast", is_staff=True)
     client.force_login(user)
     assert client.get(URL).status_code == 403
+
+
+def test_the_guide_explains_layouts_and_offers_example_files(statistician, tmp_path):
+    page = statistician.get("/admin/indicators/release/anleitung/")
+    html = page.content.decode()
+    assert "Was die Meldungen bedeuten" in html
+    assert "beispiel-langformat.csv" in html and "beispiel-breitformat.csv" in html
+
+
+@pytest.mark.parametrize("name", ["beispiel-langformat.csv", "beispiel-breitformat.csv"])
+def test_the_example_files_import_cleanly(name):
+    from django.conf import settings
+
+    from indicators.services.import_values import import_values
+
+    path = settings.BASE_DIR / "static" / "atlas" / "examples" / name
+    assert import_values(path=path, title="Beispiel", dry_run=True).rows >= 2
