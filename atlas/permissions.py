@@ -21,15 +21,38 @@ STATISTICIAN_PERMISSIONS = [
     ("indicators", "add_release"),
     ("indicators", "change_release"),
     ("indicators", "publish_release"),
+    ("indicators", "import_all_themes"),
+    ("indicators", "view_observation"),
+    ("indicators", "view_themeaccess"),
+    ("indicators", "add_themeaccess"),
+    ("indicators", "change_themeaccess"),
+]
+
+DEPARTMENTS = "Fachbereich"
+
+# Departments upload drafts for the themes released to their group (ThemeAccess); a
+# statistician checks and publishes them.
+DEPARTMENT_PERMISSIONS = [
+    ("districts", "view_level"),
+    ("districts", "view_district"),
+    ("indicators", "view_theme"),
+    ("indicators", "view_indicator"),
+    ("indicators", "view_release"),
+    ("indicators", "add_release"),
     ("indicators", "view_observation"),
 ]
 
 
 def sync_groups(**kwargs) -> None:
     """Create or correct the groups; run after every migrate."""
-    group, _ = Group.objects.get_or_create(name=STATISTICIANS)
-    wanted = [
-        Permission.objects.get(content_type__app_label=app, codename=codename)
-        for app, codename in STATISTICIAN_PERMISSIONS
-    ]
-    group.permissions.set(wanted)
+    for name, permissions in (
+        (STATISTICIANS, STATISTICIAN_PERMISSIONS),
+        (DEPARTMENTS, DEPARTMENT_PERMISSIONS),
+    ):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in permissions
+            ]
+        )

@@ -227,7 +227,10 @@ class Release(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("Datenstand")
         verbose_name_plural = _("Datenstände")
-        permissions = [("publish_release", _("Kann Datenstände veröffentlichen und zurückziehen"))]
+        permissions = [
+            ("publish_release", _("Kann Datenstände veröffentlichen und zurückziehen")),
+            ("import_all_themes", _("Kann Werte aller Themenfelder hochladen")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
@@ -313,3 +316,27 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.slug} {self.district.code} {self.year}"
+
+
+class ThemeAccess(models.Model):
+    """Which themes the members of a group (a department) may upload values for."""
+
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.CASCADE,
+        related_name="theme_access",
+        verbose_name=_("Gruppe"),
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="access", verbose_name=_("Themenfeld")
+    )
+
+    class Meta:
+        verbose_name = _("Themenfreigabe")
+        verbose_name_plural = _("Themenfreigaben")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "theme"], name="theme_access_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.theme}"

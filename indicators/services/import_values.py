@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from atlas import audit
 from atlas.importing import ImportRejected, RowError
 from districts.models import District
-from indicators.models import Indicator, Observation, Release
+from indicators.models import Indicator, Observation, Release, ThemeAccess
 
 from .tables import Table, number_format, read_table
 
@@ -114,7 +114,8 @@ class _Lookup:
         for district in District.objects.select_related("level"):
             versions.setdefault((district.level.slug, district.code), []).append(district)
             levels_of.setdefault(district.code, set()).add(district.level.slug)
-        return cls(versions, levels_of, {i.slug: i for i in Indicator.objects.all()})
+        indicators = Indicator.objects.select_related("theme")
+        return cls(versions, levels_of, {i.slug: i for i in indicators})
 
     def district(self, level: str, code: str, year: int | None) -> District | None:
         """The version of the district valid at the end of the year (values refer to 31 Dec)."""
@@ -439,6 +440,7 @@ def import_values(
         table, [i for i, name in enumerate(table.header) if _is_number_column(name)]
     )
     observations, errors, rows_of = _validate(records, german=german, lookup=lookup)
+    errors += _outside_themes(observations, rows_of, user)
     if errors:
         raise ImportRejected(errors)
     preview, warnings = _preview(observations, rows_of, _public(observations))
@@ -473,6 +475,19 @@ def import_values(
         release.save(update_fields=["status", "published_at", "published_by"])
     result.release = release
     return result
+
+
+def _outside_themes(observations: list[Observation], rows_of: dict[int, int], user) -> list:
+    """Rows for indicators whose theme the user's departments may not upload."""
+    if user is None or user.has_perm("indicators.import_all_themes"):
+        return []
+    allowed = set(ThemeAccess.objects.filter(group__user=user).values_list("theme_id", flat=True))
+    return [
+        RowError(rows_of[i], "indikator", o.indicator.slug,
+                 f"keine Freigabe für das Themenfeld „{o.indicator.theme.name_de}“")
+        for i, o in enumerate(observations)
+        if o.indicator.theme_id not in allowed
+    ]  # fmt: skip
 
 
 def _is_number_column(name: str) -> bool:

@@ -87,3 +87,25 @@ def test_the_admin_exports_a_release(admin_client, demo_release):
     )
     assert response["Content-Disposition"].endswith('.csv"')
     assert response.content.decode("utf-8-sig").startswith("gebiet,ebene,indikator")
+
+
+def test_a_department_uploads_only_for_its_themes(tmp_path):
+    from atlas.importing import ImportRejected
+    from atlas.permissions import DEPARTMENTS
+    from indicators.models import Theme, ThemeAccess
+
+    department = Group.objects.get(name=DEPARTMENTS)
+    ThemeAccess.objects.create(group=department, theme=Theme.objects.get(slug="pflege"))
+    user = User.objects.create_user("pflegeamt", is_staff=True)
+    user.groups.add(department)
+    path = tmp_path / "w.csv"
+    path.write_text(
+        "gebiet,ebene,indikator,jahr,wert\n"
+        "05512000,stadt,pflegebeduerftige,2023,5000\n"
+        "05512000,stadt,einwohner,2023,118800\n"
+    )
+    with pytest.raises(ImportRejected) as info:
+        import_values(path=path, title="Pflege", user=user)
+    [error] = info.value.errors
+    assert (error.row, error.value) == (3, "einwohner")
+    assert "Bevölkerung" in error.message
