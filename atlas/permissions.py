@@ -26,6 +26,8 @@ STATISTICIAN_PERMISSIONS = [
     ("indicators", "view_themeaccess"),
     ("indicators", "add_themeaccess"),
     ("indicators", "change_themeaccess"),
+    ("indicators", "view_columnmapping"),
+    ("indicators", "change_columnmapping"),
 ]
 
 DEPARTMENTS = "Fachbereich"

@@ -9,7 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from .models import Indicator, Observation, Release, Theme, ThemeAccess
+from .models import ColumnMapping, Indicator, Observation, Release, Theme, ThemeAccess
 from .selectors import plausibility_warnings
 from .services.export import release_csv, release_xlsx
 from .services.releases import publish_release, withdraw_release
@@ -202,3 +202,8 @@ class ObservationAdmin(admin.ModelAdmin):
 class ThemeAccessAdmin(admin.ModelAdmin):
     list_display = ["group", "theme"]
     list_filter = ["group", "theme"]
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ["source", "updated_at"]

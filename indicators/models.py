@@ -340,3 +340,18 @@ class ThemeAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} → {self.theme}"
+
+
+class ColumnMapping(models.Model):
+    """How the columns of a source's files map to the atlas's (remembered per source)."""
+
+    source = models.CharField(_("Quelle"), max_length=120, unique=True)
+    mapping = models.JSONField(_("Zuordnung"), default=dict)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Spaltenzuordnung")
+        verbose_name_plural = _("Spaltenzuordnungen")
+
+    def __str__(self) -> str:
+        return self.source

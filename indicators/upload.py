@@ -1,5 +1,6 @@
-"""The admin's upload step: check a file, show errors or the preview, then confirm."""
+"""The admin's upload steps: check a file, map unknown columns, preview, then confirm."""
 
+import json
 import uuid
 from pathlib import Path
 
@@ -13,17 +14,41 @@ from django.utils.translation import gettext_lazy as _
 
 from atlas.importing import ImportRejected
 
-from .services.import_values import import_values
+from .models import ColumnMapping, Indicator
+from .services.import_values import IGNORE, import_values, unmapped_columns
 
 PENDING_DIR = "uploads/pending"
+TEMPLATE = "admin/indicators/release/upload.html"
+TARGETS = [
+    (IGNORE, _("ignorieren")),
+    ("area", _("Gebiet (Schlüssel)")),
+    ("level", _("Ebene")),
+    ("year", _("Jahr")),
+    ("indicator", _("Indikator (Kennung)")),
+    ("value", _("Wert")),
+    ("numerator", _("Zähler")),
+    ("denominator", _("Nenner")),
+    ("status", _("Status")),
+    ("note", _("Hinweis")),
+]
 
 
 class UploadForm(forms.Form):
     title = forms.CharField(label=_("Titel des Datenstands"), max_length=200)
+    source = forms.CharField(
+        label=_("Quelle (optional)"),
+        max_length=120,
+        required=False,
+        help_text=_("z. B. „Jobcenter“: die Spaltenzuordnung wird für diese Quelle gemerkt."),
+    )
     file = forms.FileField(label=_("Datei (CSV oder XLSX)"))
 
 
 def _pending_path(token: str, name: str) -> Path:
+    try:
+        uuid.UUID(hex=token)
+    except ValueError:
+        raise PermissionDenied from None
     return Path(settings.MEDIA_ROOT) / PENDING_DIR / token / Path(name).name
 
 
@@ -38,14 +63,34 @@ def _keep(upload) -> tuple[str, Path]:
     return token, path
 
 
+def _saved_mapping(source: str) -> dict[str, str]:
+    found = ColumnMapping.objects.filter(source=source).first() if source else None
+    return dict(found.mapping) if found else {}
+
+
+def _mapping_from_post(post, columns: list[str]) -> dict[str, str]:
+    """The mapping chosen in the form: a target per column, an indicator with its year."""
+    mapping = {}
+    for i, column in enumerate(columns):
+        target = post.get(f"target-{i}", IGNORE)
+        if target.startswith("indicator:"):
+            year = post.get(f"year-{i}", "").strip()
+            target = f"{target}:{int(year)}" if year.isdigit() else target
+        mapping[column] = target
+    return mapping
+
+
 def upload_view(model_admin, request):
-    """Step 1: upload and check (nothing written); step 2: confirm, which writes a draft."""
+    """Upload and check (nothing written), map unknown columns, preview, confirm a draft."""
     if not request.user.has_perm("indicators.add_release"):
         raise PermissionDenied
     context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
                "title": _("Werte hochladen")}  # fmt: skip
-    if request.method == "POST" and "token" in request.POST:
+    if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request)
+    if request.method == "POST" and "token" in request.POST:
+        return _check(request, context, token=request.POST["token"],
+                      name=request.POST.get("filename", ""))  # fmt: skip
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -53,39 +98,61 @@ def upload_view(model_admin, request):
             form.add_error("file", _("Die Datei ist zu groß."))
         else:
             token, path = _keep(upload)
-            try:
-                result = import_values(path=path, title=form.cleaned_data["title"], dry_run=True)
-            except ImportRejected as rejected:
-                path.unlink(missing_ok=True)
-                context.update(form=form, errors=rejected.errors, filename=upload.name)
-                return render(request, "admin/indicators/release/upload.html", context)
-            context.update(
-                form=form, result=result, token=token, filename=path.name,
-                title_value=form.cleaned_data["title"],
-            )  # fmt: skip
-            return render(request, "admin/indicators/release/upload.html", context)
+            return _check(request, context, token=token, name=path.name, form=form)
     context["form"] = form
-    return render(request, "admin/indicators/release/upload.html", context)
+    return render(request, TEMPLATE, context)
 
 
-def _confirm(request):
-    token, name = request.POST.get("token", ""), request.POST.get("filename", "")
-    try:
-        uuid.UUID(hex=token)
-    except ValueError:
-        raise PermissionDenied from None
+def _check(request, context, *, token: str, name: str, form=None):
     path = _pending_path(token, name)
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:indicators_release_upload")
+    data = form.cleaned_data if form else request.POST
+    title, source = data.get("title", name), (data.get("source") or "").strip()
+    mapping = json.loads(request.POST.get("mapping", "{}")) if form is None else {}
+    mapping = {**_saved_mapping(source), **mapping}
+    context.update(token=token, filename=name, title_value=title, source=source)
     try:
-        result = import_values(path=path, title=request.POST.get("title", name), user=request.user)
+        if form is None and "map" in request.POST:
+            mapping.update(_mapping_from_post(request.POST, json.loads(request.POST["columns"])))
+        unknown = unmapped_columns(path, mapping)
+        if unknown:
+            indicators = Indicator.objects.filter(computation="").order_by("slug")
+            choices = [*TARGETS, *((f"indicator:{i.slug}", f"Indikator: {i.slug}")
+                                   for i in indicators)]  # fmt: skip
+            context.update(columns=unknown, choices=choices, mapping_json=json.dumps(mapping),
+                           columns_json=json.dumps(unknown))  # fmt: skip
+            return render(request, TEMPLATE, context)
+        result = import_values(path=path, title=title, dry_run=True, mapping=mapping)
+    except ImportRejected as rejected:
+        path.unlink(missing_ok=True)
+        context.update(errors=rejected.errors, form=form or UploadForm())
+        return render(request, TEMPLATE, context)
+    context.update(result=result, mapping_json=json.dumps(mapping))
+    return render(request, TEMPLATE, context)
+
+
+def _confirm(request):
+    token, name = request.POST.get("token", ""), request.POST.get("filename", "")
+    path = _pending_path(token, name)
+    if not path.is_file():
+        messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
+        return redirect("admin:indicators_release_upload")
+    mapping = json.loads(request.POST.get("mapping", "{}"))
+    source = request.POST.get("source", "").strip()
+    try:
+        result = import_values(
+            path=path, title=request.POST.get("title", name), user=request.user, mapping=mapping
+        )
     except ImportRejected as rejected:
         # The data changed since the check (another upload): show what is wrong now.
         messages.error(request, str(rejected))
         return redirect("admin:indicators_release_upload")
     finally:
         path.unlink(missing_ok=True)
+    if source and mapping:
+        ColumnMapping.objects.update_or_create(source=source, defaults={"mapping": mapping})
     messages.success(
         request,
         _("Entwurf „%(title)s“ mit %(rows)d Werten angelegt; veröffentlichen über die Aktion.")

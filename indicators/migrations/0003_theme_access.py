@@ -5,28 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('indicators', '0002_observation_checks'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("indicators", "0002_observation_checks"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='release',
-            options={'ordering': ['-created_at'], 'permissions': [('publish_release', 'Kann Datenstände veröffentlichen und zurückziehen'), ('import_all_themes', 'Kann Werte aller Themenfelder hochladen')], 'verbose_name': 'Datenstand', 'verbose_name_plural': 'Datenstände'},
+            name="release",
+            options={
+                "ordering": ["-created_at"],
+                "permissions": [
+                    ("publish_release", "Kann Datenstände veröffentlichen und zurückziehen"),
+                    ("import_all_themes", "Kann Werte aller Themenfelder hochladen"),
+                ],
+                "verbose_name": "Datenstand",
+                "verbose_name_plural": "Datenstände",
+            },
         ),
         migrations.CreateModel(
-            name='ThemeAccess',
+            name="ThemeAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='theme_access', to='auth.group', verbose_name='Gruppe')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access', to='indicators.theme', verbose_name='Themenfeld')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="theme_access",
+                        to="auth.group",
+                        verbose_name="Gruppe",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access",
+                        to="indicators.theme",
+                        verbose_name="Themenfeld",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Themenfreigabe',
-                'verbose_name_plural': 'Themenfreigaben',
-                'constraints': [models.UniqueConstraint(fields=('group', 'theme'), name='theme_access_unique')],
+                "verbose_name": "Themenfreigabe",
+                "verbose_name_plural": "Themenfreigaben",
+                "constraints": [
+                    models.UniqueConstraint(fields=("group", "theme"), name="theme_access_unique")
+                ],
             },
         ),
     ]

@@ -142,48 +142,95 @@ class _Record:
     names: dict[str, str]  # internal column name → the file's column name, for messages
 
 
-def _records(table: Table, lookup: _Lookup) -> tuple[list[_Record], list[RowError]]:
-    """The file's values as records, from the long or the wide layout."""
-    header = [COLUMNS.get(name.strip().lower()) for name in table.header]
-    names = {key: table.header[i] for i, key in enumerate(header) if key}
-    wide = "indicator" not in header and "value" not in header
+IGNORE = "ignore"
+
+
+def _roles(table: Table, mapping: dict[str, str]) -> list[tuple]:
+    """What each column holds: ("key", name), ("wide", slug, year or None), ("ignore",) or
+    None (not understood). A mapping (file header → target) beats the built-in names."""
+    roles = []
+    for name in table.header:
+        target = mapping.get(name) or COLUMNS.get(name.strip().lower())
+        if target == IGNORE:
+            roles.append(("ignore",))
+        elif target in COLUMNS.values():
+            roles.append(("key", target))
+        elif target and target.startswith("indicator:"):
+            _, slug, *year = target.split(":")
+            roles.append(("wide", slug, int(year[0]) if year else None))
+        else:
+            roles.append(None)
+    return roles
+
+
+def _records(
+    table: Table, lookup: _Lookup, mapping: dict[str, str] | None = None
+) -> tuple[list[_Record], list[RowError]]:
+    """The file's values as records, from the long or the wide layout (or a mapping)."""
+    roles = _roles(table, mapping or {})
+    keys = {role[1] for role in roles if role and role[0] == "key"}
+    wide = "indicator" not in keys and "value" not in keys
     if wide:
-        indicator_columns = [
-            (i, name) for i, name in enumerate(table.header) if not header[i] and name.strip()
-        ]
-        unknown = [
-            RowError(1, name, name, "weder bekannte Spalte noch Indikator"
-                     + _suggest(name, lookup.indicators))
-            for _, name in indicator_columns
-            if name.strip() not in lookup.indicators
-        ]  # fmt: skip
-        missing = [c for c in ("area", "year") if c not in header]
-        if missing or unknown or not indicator_columns:
-            return [], unknown + [RowError(1, c, "", "Pflichtspalte fehlt") for c in missing]
+        # Unnamed columns of a wide file are indicators by their slug.
+        for i, name in enumerate(table.header):
+            if roles[i] is None and name.strip() in lookup.indicators:
+                roles[i] = ("wide", name.strip(), None)
+    unknown = [
+        RowError(1, name, name, "unbekannte Spalte" + _suggest(name, lookup.indicators))
+        for name, role in zip(table.header, roles, strict=True)
+        if role is None and name.strip()
+    ]
+    columns = [role for role in roles if role and role[0] == "wide"]
+    if wide:
+        needs_year = any(role[2] is None for role in columns)
+        missing = [c for c in ("area", "year") if c not in keys and (c == "area" or needs_year)]
+        if not columns:
+            missing.append("indicator")
     else:
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            return [], [RowError(1, c, "", "Pflichtspalte fehlt") for c in missing]
-    records, errors = [], []
+        missing = [c for c in REQUIRED if c not in keys]
+    errors = unknown + [RowError(1, c, "", "Pflichtspalte fehlt") for c in missing]
+    if errors:
+        return [], errors
+    names = {role[1]: table.header[i] for i, role in enumerate(roles) if role and role[0] == "key"}
+    records = []
     for offset, row in enumerate(table.rows):
         number = table.first_row + offset
-        if len(row) > len(table.header) and any(cell.strip() for cell in row[len(header) :]):
-            extra = ", ".join(row[len(header) :])
+        if len(row) > len(table.header) and any(cell.strip() for cell in row[len(roles) :]):
+            extra = ", ".join(row[len(roles) :])
             errors.append(RowError(number, "Zeile", extra, "mehr Felder als Spalten im Kopf"))
             continue
         cells = {
-            key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header) if key
+            role[1]: (row[i].strip() if i < len(row) else "")
+            for i, role in enumerate(roles)
+            if role and role[0] == "key"
         }
         if not wide:
             records.append(_Record(number, cells, names))
             continue
-        for i, slug in indicator_columns:
+        for i, role in enumerate(roles):
+            if not role or role[0] != "wide":
+                continue
             text = row[i].strip() if i < len(row) else ""
             if text == "":
                 continue  # an empty cell in the wide layout means: no value delivered
-            record_cells = {**cells, "indicator": slug.strip(), "value": text}
-            records.append(_Record(number, record_cells, {**names, "value": slug}))
+            _, slug, year = role
+            record = {**cells, "indicator": slug, "value": text}
+            if year is not None:
+                record["year"] = str(year)
+            records.append(_Record(number, record, {**names, "value": table.header[i]}))
     return records, errors
+
+
+def unmapped_columns(path: Path, mapping: dict[str, str] | None = None) -> list[str]:
+    """Headers of a file the import does not understand (for the admin's mapping step)."""
+    table = read_table(path)
+    lookup = _Lookup.load()
+    roles = _roles(table, mapping or {})
+    return [
+        name
+        for name, role in zip(table.header, roles, strict=True)
+        if role is None and name.strip() and name.strip() not in lookup.indicators
+    ]
 
 
 def _validate(
@@ -421,6 +468,7 @@ def import_values(
     user=None,
     publish: bool = False,
     dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ValueImportResult:
     """Validate a whole file, then write it as one release (or nothing, raising ImportRejected).
 
@@ -433,11 +481,12 @@ def import_values(
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('atlas.import_values'))")
     table = read_table(path)
     lookup = _Lookup.load()
-    records, errors = _records(table, lookup)
+    records, errors = _records(table, lookup, mapping)
     if errors:
         raise ImportRejected(errors)
     german, decided = number_format(
-        table, [i for i, name in enumerate(table.header) if _is_number_column(name)]
+        table,
+        [i for i, role in enumerate(_roles(table, mapping or {})) if _holds_numbers(role)],
     )
     observations, errors, rows_of = _validate(records, german=german, lookup=lookup)
     errors += _outside_themes(observations, rows_of, user)
@@ -490,6 +539,7 @@ def _outside_themes(observations: list[Observation], rows_of: dict[int, int], us
     ]  # fmt: skip
 
 
-def _is_number_column(name: str) -> bool:
-    key = COLUMNS.get(name.strip().lower())
-    return key in ("value", "numerator", "denominator") or key is None
+def _holds_numbers(role) -> bool:
+    """Value columns of the long layout, indicator columns of the wide one, unknown ones."""
+    return role is None or role[0] == "wide" or role[1:] in (("value",), ("numerator",),
+                                                              ("denominator",))  # fmt: skip

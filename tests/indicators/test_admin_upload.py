@@ -50,8 +50,9 @@ def test_an_upload_is_previewed_then_confirmed_as_a_draft(statistician):
     assert not Release.objects.filter(title="Korrektur").exists()  # nothing written yet
     token = page.context["token"]
     confirm = statistician.post(
-        URL, {"token": token, "filename": "werte.csv", "title": "Korrektur"}
-    )
+        URL, {"token": token, "filename": "werte.csv", "title": "Korrektur", "confirm": "1",
+              "mapping": "{}"}
+    )  # fmt: skip
     release = Release.objects.get(title="Korrektur")
     assert confirm.status_code == 302
     assert (release.status, release.observations.count()) == ("draft", 2)
@@ -78,3 +79,34 @@ def test_the_example_files_import_cleanly(name):
 
     path = settings.BASE_DIR / "static" / "atlas" / "examples" / name
     assert import_values(path=path, title="Beispiel", dry_run=True).rows >= 2
+
+
+def test_unknown_columns_are_mapped_once_and_remembered_per_source(statistician):
+    from indicators.models import ColumnMapping
+
+    text = "Bezirk;SGB II-Quote 2023\n11;30,5\n12;21,0\n"
+    file = SimpleUploadedFile("jobcenter.csv", text.encode(), content_type="text/csv")
+    page = statistician.post(URL, {"title": "Jobcenter 2023", "source": "Jobcenter", "file": file})
+    assert page.context["columns"] == ["Bezirk", "SGB II-Quote 2023"]
+    mapped = statistician.post(URL, {
+        "token": page.context["token"], "filename": "jobcenter.csv", "title": "Jobcenter 2023",
+        "source": "Jobcenter", "mapping": "{}", "map": "1",
+        "columns": '["Bezirk", "SGB II-Quote 2023"]',
+        "target-0": "area", "target-1": "indicator:sgb-ii-quote", "year-1": "2023",
+    })  # fmt: skip
+    result = mapped.context["result"]
+    assert (result.rows, len(result.preview.changed)) == (2, 2)
+    statistician.post(URL, {
+        "token": page.context["token"], "filename": "jobcenter.csv", "title": "Jobcenter 2023",
+        "source": "Jobcenter", "mapping": mapped.context["mapping_json"], "confirm": "1",
+    })  # fmt: skip
+    release = Release.objects.get(title="Jobcenter 2023")
+    assert sorted(release.observations.values_list("district__code", "value")) == [
+        ("11", 30.5), ("12", 21.0),
+    ]  # fmt: skip
+    assert ColumnMapping.objects.get(source="Jobcenter").mapping["SGB II-Quote 2023"] == (
+        "indicator:sgb-ii-quote:2023"
+    )
+    again = SimpleUploadedFile("jobcenter.csv", text.encode(), content_type="text/csv")
+    second = statistician.post(URL, {"title": "Nochmal", "source": "Jobcenter", "file": again})
+    assert "result" in second.context and "columns" not in second.context
