@@ -11,6 +11,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if self.row is None and self.field == "Datei":
+            return f"Datei „{self.value}“: {self.message}"
         where = f"Zeile {self.row}" if self.row is not None else "Datei"
         shown = f" = {self.value!r}" if self.value != "" else ""
         return f"{where}, Spalte „{self.field}“{shown}: {self.message}"

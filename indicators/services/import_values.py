@@ -52,6 +52,7 @@ COLUMNS = {
     "note": "note",
 }
 REQUIRED = ("area", "indicator", "year", "value")
+GERMAN_NAMES = {"area": "gebiet", "indicator": "indikator", "year": "jahr", "value": "wert"}
 SYMBOLS = {s.value for s in Observation.Status} - {s.value for s in Observation.WITH_VALUE}
 YEARS = range(1950, 2101)
 
@@ -188,7 +189,7 @@ def _records(
             missing.append("indicator")
     else:
         missing = [c for c in REQUIRED if c not in keys]
-    errors = unknown + [RowError(1, c, "", "Pflichtspalte fehlt") for c in missing]
+    errors = unknown + [RowError(1, GERMAN_NAMES[c], "", "Pflichtspalte fehlt") for c in missing]
     if errors:
         return [], errors
     names = {role[1]: table.header[i] for i, role in enumerate(roles) if role and role[0] == "key"}

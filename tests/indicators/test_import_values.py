@@ -93,7 +93,7 @@ def test_duplicate_keys_are_rejected(setup, tmp_path):
 
 def test_a_missing_column_is_reported_before_any_row(setup, tmp_path):
     path = write(tmp_path, "gebiet,indikator,wert\nA,anzahl-test,5\n")
-    assert rejected(path) == [(1, "year", "Pflichtspalte fehlt")]
+    assert rejected(path) == [(1, "jahr", "Pflichtspalte fehlt")]
 
 
 def test_a_dry_run_writes_nothing(setup, tmp_path):
