@@ -1,11 +1,14 @@
 from django.conf import settings
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from districts.models import Level
+from districts.models import District, Level
 from indicators.models import Indicator, Theme
-from indicators.selectors import indicator_levels
+from indicators.selectors import indicator_levels, profile, published_years
+
+from .presenters import shown, shown_area, shown_interval
 
 MAP_LEVEL = "statistischer-bezirk"
 
@@ -35,6 +38,7 @@ def map_view(request):
         "level": MAP_LEVEL,
         "year": request.GET.get("year"),
         "valuesUrl": reverse("v1:values"),
+        "profileUrl": reverse("profile", args=["__level__", "__code__"]),
         "tileUrl": settings.ATLAS_TILE_URL,
     }
     context = {
@@ -63,3 +67,37 @@ def map_view(request):
         },
     }
     return render(request, "atlas/map.html", context)
+
+
+def profile_view(request, level, code):
+    """Every indicator for one district and year, beside the city, grouped by theme."""
+    district = get_object_or_404(
+        District.objects.current().select_related("level"), level__slug=level, code=code
+    )
+    years = published_years()
+    if not years:
+        raise Http404
+    try:
+        year = int(request.GET.get("year", years[-1]))
+    except ValueError:
+        year = years[-1]
+    year = year if year in years else years[-1]
+    rows = [row for row in profile(district=district, year=year) if row.value is not None]
+    themes: dict = {}
+    for row in rows:
+        decimals = row.indicator.decimals
+        themes.setdefault(row.indicator.theme, []).append(
+            {
+                "indicator": row.indicator,
+                "value": shown_area(row.value, decimals),
+                "city": shown_area(row.city, decimals),
+                "difference": shown(row.difference, decimals) if row.difference is not None else "",
+                "interval": shown_interval(row.value, decimals),
+                "comparison": row.value.comparison,
+                "verdict": row.value.verdict,
+                "suppressed": row.value.cell is not None and row.value.cell.suppressed,
+                "rank": f"{row.rank} / {row.ranked}" if row.rank else "",
+            }
+        )
+    context = {"district": district, "year": year, "years": years, "themes": themes.items()}
+    return render(request, "atlas/profile.html", context)

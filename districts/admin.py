@@ -27,7 +27,7 @@ class DistrictAdmin(LeafletGeoAdmin):
 
     @admin.display(description=_("Fläche (km²)"), ordering="area_km2")
     def area(self, obj):
-        return number_format(obj.area_km2, 3)
+        return number_format(round(obj.area_km2, 3), 3)
 
     def has_add_permission(self, request):
         return False

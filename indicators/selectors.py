@@ -184,6 +184,7 @@ def _build(
     geo: _Geography,
     raw: dict[int, Cell],
     forced: set[int] = frozenset(),
+    balance: bool = False,
 ) -> YearTable:
     raw = {d: c for d, c in raw.items() if d in geo.districts}
     if not raw:
@@ -237,12 +238,17 @@ def _build(
     areas = {}
     for district_id, cell in cells.items():
         district = geo.districts[district_id]
-        interval = stats.confidence_interval(
-            cell,
-            kind=kind,
-            is_proportion=indicator.is_proportion,
-            factor=factor,
-            denominator_is_count=indicator.denominator_is_count,
+        # A balance (births minus deaths) is no Poisson count: it gets no interval.
+        interval = (
+            None
+            if balance
+            else stats.confidence_interval(
+                cell,
+                kind=kind,
+                is_proportion=indicator.is_proportion,
+                factor=factor,
+                denominator_is_count=indicator.denominator_is_count,
+            )
         )
         comparison = None if district.level == CITY_LEVEL else stats.compare(interval, reference)
         areas[district_id] = AreaValue(
@@ -328,7 +334,9 @@ def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dic
                 for area in tables[(part.slug, year)].areas.values()
                 if area.cell is not None and area.cell.suppressed
             }
-            tables[(indicator.slug, year)] = _build(indicator, year, geo, cells, forced)
+            tables[(indicator.slug, year)] = _build(
+                indicator, year, geo, cells, forced, balance=indicator.id in components
+            )
     return {key: table for key, table in tables.items() if key[0] in {i.slug for i in indicators}}
 
 

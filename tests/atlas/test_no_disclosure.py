@@ -38,6 +38,9 @@ def outputs(client, years, codes):
             params = {"level": "statistischer-bezirk", "code": code, "year": year}
             yield f"profile {code} {year}", client.get("/api/v1/profile", params)
         yield f"page {year}", client.get("/", {"indicator": INDICATOR, "year": year})
+        for code in codes:
+            url = f"/gebiet/statistischer-bezirk/{code}/"
+            yield f"page of {code} {year}", client.get(url, {"year": year})
     params = {"indicator": INDICATOR, "level": "statistischer-bezirk", "codes": ",".join(codes)}
     yield "series", client.get("/api/v1/series", params)
     for start in years:

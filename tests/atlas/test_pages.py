@@ -42,3 +42,16 @@ def test_the_page_speaks_english_when_asked(client):
     assert "Demography and Social Atlas Bottrop" in html
     assert "95 % confidence interval" in html
     assert '"locale": "en-GB"' in html
+
+
+def test_a_district_profile_lists_every_indicator_by_theme_beside_the_city(client):
+    html = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2023}).content.decode()
+    assert "<h1>Altstadt" in html
+    assert html.count("<section") >= 8
+    assert "Kinderarmut (SGB-II-Quote unter 15 Jahren)" in html
+    assert "54,3" in html and "20,3" in html  # Altstadt and city, in German format
+    assert "signifikant höher als die Stadt" in html and "(schlechter)" in html
+
+
+def test_an_unknown_district_profile_is_404(client):
+    assert client.get("/gebiet/statistischer-bezirk/99/").status_code == 404

@@ -127,6 +127,11 @@
       `<ul>${items.join("")}</ul>${city}`;
   }
 
+  function profileUrl(code) {
+    const path = config.profileUrl.replace("__level__", config.level).replace("__code__", code);
+    return `${path}?year=${encodeURIComponent(config.year)}`;
+  }
+
   function renderTable(data) {
     const fmt = numberFormat(data.decimals);
     const body = document.querySelector("#values-table tbody");
@@ -135,7 +140,7 @@
       tr.dataset.code = row.code;
       const cells = [
         [row.code, ""],
-        [row.name, ""],
+        [row.name, "name"],
         [formatValue(row, fmt), "num"],
         [formatInterval(row, fmt), "num"],
         [isSuppressed(row) ? text.suppressed : comparisonText(row), row.verdict || ""],
@@ -148,6 +153,12 @@
           // marked with a colour-blind-safe dot.
           td.className = `verdict verdict-${cls}`;
           td.textContent = `${content} (${text.verdict[cls]})`;
+        } else if (cls === "name") {
+          // The name leads to the district's profile: the keyboard way to what a click does.
+          const link = document.createElement("a");
+          link.href = profileUrl(row.code);
+          link.textContent = content;
+          td.replaceChildren(link);
         } else if (cls) {
           td.className = cls;
         }
@@ -197,8 +208,12 @@
         layer = L.geoJSON(geojson, {
           renderer: L.canvas(),
           style: styleFor,
-          onEachFeature: (feature, featureLayer) =>
-            featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true }),
+          onEachFeature: (feature, featureLayer) => {
+            featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true });
+            featureLayer.on("click", () => {
+              window.location.href = profileUrl(feature.properties.code);
+            });
+          },
         }).addTo(map);
         layer.version = loaded.data.boundaries.version;
         if (!map.fitted) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
