@@ -24,6 +24,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.map_view, name="map"),
     path("gebiet/<slug:level>/<str:code>/", views.profile_view, name="profile"),
+    path("bezirk/<str:bezirk>/", views.map_view, name="bezirk"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

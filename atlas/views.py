@@ -11,15 +11,27 @@ from indicators.selectors import indicator_levels, profile, published_years
 from .presenters import shown, shown_area, shown_interval
 
 MAP_LEVEL = "statistischer-bezirk"
+# Levels a visitor can switch the map to (the city alone makes no map).
+MAP_LEVELS = ["statistischer-bezirk", "stadtbezirk"]
 
 
-def map_view(request):
-    """The map explorer; the page state (indicator, level, year) lives in the query string."""
+def map_view(request, bezirk: str | None = None):
+    """The map explorer; the page state (indicator, level, year) lives in the query string.
+
+    Under /bezirk/<code>/ it shows only the statistical districts of one Stadtbezirk.
+    """
+    within = None
+    if bezirk is not None:
+        within = get_object_or_404(
+            District.objects.current(), level__slug="stadtbezirk", code=bezirk
+        )
+    level_slug = request.GET.get("level") if within is None else MAP_LEVEL
+    level_slug = level_slug if level_slug in MAP_LEVELS else MAP_LEVEL
     levels_with_values = indicator_levels()
     indicators = [
         i
         for i in Indicator.objects.select_related("theme")
-        if MAP_LEVEL in levels_with_values.get(i.id, [])
+        if level_slug in levels_with_values.get(i.id, [])
     ]
     slugs = [i.slug for i in indicators]
     current = next(
@@ -35,7 +47,8 @@ def map_view(request):
     ]
     config = {
         "indicator": current,
-        "level": MAP_LEVEL,
+        "level": level_slug,
+        "within": within.code if within else None,
         "year": request.GET.get("year"),
         "valuesUrl": reverse("v1:values"),
         "profileUrl": reverse("profile", args=["__level__", "__code__"]),
@@ -44,7 +57,10 @@ def map_view(request):
     context = {
         "groups": [(theme, items) for theme, items in groups if items],
         "current": next((i for i in indicators if i.slug == current), None),
-        "level": Level.objects.filter(slug=MAP_LEVEL).first(),
+        "level": Level.objects.filter(slug=level_slug).first(),
+        "levels": Level.objects.filter(slug__in=MAP_LEVELS).order_by("-rank"),
+        "within": within,
+        "bezirke": District.objects.current().filter(level__slug="stadtbezirk"),
         "config": config,
         "messages_js": {
             "suppressed": _("zu geringe Fallzahl (.)"),
@@ -55,6 +71,8 @@ def map_view(request):
             "legend": _("Legende"),
             "caption": _("{indicator} {year}, {unit}"),
             "drawn": _("{n} Bezirke dargestellt"),
+            "outside": _("außerhalb des Stadtbezirks"),
+            "partly": _("zum Teil im Stadtbezirk ({share} der Fläche)"),
             "locale": _("de-DE"),
             "interval": _("95-%-Konfidenzintervall"),
             "approximate": _("angenähert: aus Teilen der statistischen Bezirke geschätzt"),

@@ -19,6 +19,9 @@ from .models import Indicator, Observation
 from .stats import Cell
 
 CITY_LEVEL = "stadt"
+# A district counts as part of a Bezirk view when at least this share of its area lies inside;
+# below that it only touches the boundary (a sliver from drawing the lines).
+MIN_SHARE_INSIDE = 0.05
 
 
 @dataclass(frozen=True)
@@ -416,7 +419,11 @@ def level_values(
         )
         if level.id == within.level_id:
             inside = {within.id: 1.0}
-        areas = [_inside(a, inside[a.district_id]) for a in areas if a.district_id in inside]
+        areas = [
+            _inside(a, inside[a.district_id])
+            for a in areas
+            if inside.get(a.district_id, 0) >= MIN_SHARE_INSIDE
+        ]
     return LevelValues(indicator, level, year, areas, table.city)
 
 

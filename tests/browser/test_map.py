@@ -60,3 +60,21 @@ def test_withheld_values_show_as_dots_with_their_own_legend_entry(atlas, page):
     assert "Kirchhellen-Nord-West" in withheld
     legend = " ".join(page.locator("#legend").inner_text().split())
     assert f"zu geringe Fallzahl (.) ({len(withheld)})" in legend
+
+
+def test_the_map_switches_to_stadtbezirke(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023&level=stadtbezirk")
+    assert page.locator("#map").get_attribute("data-drawn") == "3"
+    values = page.locator("#values-table tbody td:nth-child(3)").all_inner_texts()
+    assert sum(v.startswith("≈") for v in values) == 2  # Mitte and Süd are approximate
+
+
+def test_bezirk_mode_shows_only_the_districts_of_one_stadtbezirk(atlas, page):
+    open_map(page, atlas.url + "/bezirk/3/?indicator=einwohner&year=2023")
+    names = page.locator("#values-table tbody td:nth-child(2)").all_inner_texts()
+    assert sorted(names) == [
+        "Kirchhellen-Mitte", "Kirchhellen-Nord-Ost", "Kirchhellen-Nord-West",
+        "Kirchhellen-Süd/Grafenwald",
+    ]  # fmt: skip
+    assert page.locator("#map").get_attribute("data-drawn") == "4"
+    assert "Stadtbezirk Kirchhellen" in page.locator("h1").inner_text()

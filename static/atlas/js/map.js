@@ -65,6 +65,8 @@
   function styleFor(feature) {
     const row = values && values.byCode[feature.properties.code];
     const base = { color: "#333333", weight: 1, opacity: 1, fillOpacity: 0.85 };
+    // In a Bezirk view the districts outside it stay as a dimmed outline for orientation.
+    if (config.within && !row) return { ...base, color: "#9e9e9e", fillColor: "#eeeeee", fillOpacity: 0.5 };
     if (isSuppressed(row)) return { ...base, fillColor: SUPPRESSED_FILL, dashArray: "2 4" };
     if (!hasValue(row)) return { ...base, fillColor: MISSING_FILL, dashArray: "3 3" };
     return { ...base, fillColor: values.data.classes.colors[row.class] };
@@ -85,6 +87,7 @@
   async function loadValues() {
     const params = new URLSearchParams({ indicator: config.indicator, level: config.level });
     if (config.year) params.set("year", config.year);
+    if (config.within) params.set("within", config.within);
     const data = await fetchJson(`${config.valuesUrl}?${params}`);
     const byCode = {};
     for (const row of data.values) byCode[row.code] = row;
@@ -178,6 +181,11 @@
     const row = values.byCode[feature.properties.code];
     const fmt = numberFormat(values.data.decimals);
     const lines = [`<strong>${escapeHtml(feature.properties.name)}</strong>`];
+    if (config.within && !row) return `${lines[0]}<br>${escapeHtml(text.outside)}`;
+    if (row && row.share_inside < 1) {
+      const share = new Intl.NumberFormat(text.locale, { style: "percent" }).format(row.share_inside);
+      lines.push(escapeHtml(text.partly.replace("{share}", share)));
+    }
     if (isSuppressed(row)) {
       lines.push(escapeHtml(text.suppressed));
     } else {
@@ -216,12 +224,14 @@
           },
         }).addTo(map);
         layer.version = loaded.data.boundaries.version;
-        if (!map.fitted) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+        if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
         map.fitted = true;
       } else {
         layer.setStyle(styleFor);
       }
-      const drawn = layer.getLayers().length;
+      const drawn = config.within
+        ? layer.getLayers().filter((l) => values.byCode[l.feature.properties.code]).length
+        : layer.getLayers().length;
       map.getContainer().dataset.drawn = String(drawn);
       status.textContent = text.drawn.replace("{n}", drawn);
     } catch (error) {
@@ -230,9 +240,21 @@
     }
   }
 
-  function pushState() {
+  function focusBounds() {
+    // A Bezirk view zooms to the Bezirk's districts; the city view to everything.
+    if (!config.within) return layer.getBounds();
+    const inside = layer.getLayers().filter((l) => values.byCode[l.feature.properties.code]);
+    return L.featureGroup(inside).getBounds();
+  }
+
+  function stateParams() {
     const params = new URLSearchParams({ indicator: config.indicator, year: config.year });
-    history.replaceState(null, "", `?${params}`);
+    if (!config.within && config.level !== "statistischer-bezirk") params.set("level", config.level);
+    return params;
+  }
+
+  function pushState() {
+    history.replaceState(null, "", `?${stateParams()}`);
   }
 
   window.atlasMapInit = function (leafletMap) {
@@ -242,9 +264,16 @@
     document.getElementById("map-status").textContent = text.loading;
     document.getElementById("indicator").addEventListener("change", (event) => {
       // A new indicator changes name, definition and unit too: reload the page for them.
-      const params = new URLSearchParams({ indicator: event.target.value, year: config.year });
-      window.location.search = params.toString();
+      config.indicator = event.target.value;
+      window.location.search = stateParams().toString();
     });
+    const levelSelect = document.getElementById("level");
+    if (levelSelect) {
+      levelSelect.addEventListener("change", (event) => {
+        config.level = event.target.value;
+        window.location.search = stateParams().toString();
+      });
+    }
     document.getElementById("year").addEventListener("change", (event) => {
       config.year = event.target.value;
       pushState();
