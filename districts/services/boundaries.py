@@ -1,18 +1,31 @@
-"""Importing the boundaries of one level from any file GDAL reads (GeoJSON, GeoPackage, …)."""
+"""Importing the boundaries of one level from any file GDAL reads (GeoJSON, GeoPackage,
+Shapefile, a Shapefile zipped, …)."""
 
 import datetime
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
+import pyogrio
+import pyproj
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
+from django.utils import numberformat
 
 from atlas.importing import ImportRejected, RowError
-from districts.models import METRIC_SRID, District, Level
+from districts.models import METRIC_SRID, WEB_SRID, District, Level
 
 from .geometry import rebuild_overlaps, rebuild_web_geometries
+
+# Overlaps and gaps smaller than this are rounding between sources, not something to fix.
+MIN_REPORTED_M2 = 1.0
+# How far (in degrees) a file may reach beyond its CRS's area of use: UTM zones are used
+# beyond their nominal 6° (the west of NRW lies at 5.9° E, in zone 32), while coordinates read
+# in the wrong CRS land thousands of kilometres away.
+AREA_OF_USE_MARGIN = 3.0
 
 
 @dataclass
@@ -23,6 +36,8 @@ class BoundaryImportResult:
     unchanged: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Problems that do not stop the import: repaired geometries, overlaps, gaps.
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -32,26 +47,149 @@ class BoundaryImportResult:
         )
 
 
-def _read_features(path: Path, *, code_field: str, name_field: str) -> gpd.GeoDataFrame:
+def _reject(field_name: str, value: str, message: str) -> ImportRejected:
+    return ImportRejected([RowError(None, field_name, value, message)])
+
+
+def _gdal_path(path: Path) -> str:
+    """What GDAL should open: for a zip, the one Shapefile inside (in any folder); else the file."""
+    if path.suffix.lower() != ".zip":
+        return str(path)
     try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise ImportRejected([RowError(None, "Datei", str(path), f"nicht lesbar: {exc}")]) from exc
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise _reject("Datei", path.name, "kein lesbares ZIP-Archiv") from exc
+    # Zips made on a Mac carry "__MACOSX/._name.shp" resource files beside the real ones.
+    shapefiles = [
+        name
+        for name in names
+        if name.lower().endswith(".shp")
+        and not name.startswith("__MACOSX/")
+        and not PurePosixPath(name).name.startswith("._")
+    ]
+    if not shapefiles:
+        content = ", ".join(names[:10]) + (", …" if len(names) > 10 else "") or "leer"
+        raise _reject(
+            "Datei", path.name, f"ZIP-Archiv enthält kein Shapefile (.shp); Inhalt: {content}"
+        )
+    if len(shapefiles) > 1:
+        raise _reject(
+            "Datei",
+            path.name,
+            f"ZIP-Archiv enthält mehrere Shapefiles ({', '.join(shapefiles)}); eines je Archiv",
+        )
+    # Braces let the archive's own path hold anything, spaces or ".zip/" included.
+    return f"/vsizip/{{{path.resolve()}}}/{shapefiles[0]}"
+
+
+def _crs_name(crs: pyproj.CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+
+
+def _with_crs(frame: gpd.GeoDataFrame, srid: int | None) -> tuple[gpd.GeoDataFrame, str | None]:
+    """The frame with its CRS (the file's own, else ``srid``), or a message why it has none."""
+    if srid is None:
+        if frame.crs is None:
+            return frame, (
+                "Koordinatenbezugssystem fehlt (beim Shapefile die .prj-Datei); "
+                "EPSG-Code mit --srid angeben, z. B. 25832 für ETRS89 / UTM 32N"
+            )
+        return frame, None
+    try:
+        declared = pyproj.CRS.from_epsg(srid)
+    except pyproj.exceptions.CRSError:
+        return frame, f"--srid {srid} ist kein bekannter EPSG-Code"
+    if frame.crs is None:
+        return frame.set_crs(declared), None
+    if frame.crs.to_epsg() != srid:
+        # Overriding a stated CRS would silently move every district.
+        return frame, (
+            f"gibt {_crs_name(frame.crs)} an, --srid {srid} widerspricht; "
+            "--srid weglassen oder die Datei prüfen"
+        )
+    return frame, None
+
+
+def _outside_area_of_use(frame: gpd.GeoDataFrame) -> str | None:
+    """A message if the file's extent lies far outside the area its CRS is made for: the sign
+    of coordinates read in the wrong CRS (metres taken for degrees, or the reverse)."""
+    area, bounds = frame.crs.area_of_use, frame.total_bounds
+    if area is None or area.west > area.east or not np.isfinite(bounds).all():
+        return None  # nothing to compare with (or an area across the date line)
+    outline = gpd.GeoSeries([shapely.box(*bounds)], crs=frame.crs).to_crs(WEB_SRID)
+    west, south, east, north = outline.total_bounds
+    margin = AREA_OF_USE_MARGIN
+    if (
+        area.west - margin <= west
+        and east <= area.east + margin
+        and area.south - margin <= south
+        and north <= area.north + margin
+    ):
+        return None
+    x0, y0, x1, y1 = bounds
+    return (
+        f"Koordinaten von {x0:.10g} {y0:.10g} bis {x1:.10g} {y1:.10g} liegen nicht im "
+        f"Geltungsbereich von {_crs_name(frame.crs)}, {area.west:g}° bis {area.east:g}° Ost "
+        f"und {area.south:g}° bis {area.north:g}° Nord; stimmt das Koordinatenbezugssystem?"
+    )
+
+
+def _read_features(
+    path: Path, *, code_field: str, name_field: str, srid: int | None
+) -> gpd.GeoDataFrame:
+    """The file's features in METRIC_SRID. Raises ImportRejected for a file that is missing,
+    unreadable or empty, lacks a column, or whose CRS is missing, contradicts ``srid`` or
+    does not fit its coordinates."""
+    if not path.exists():
+        raise _reject("Datei", str(path), "nicht gefunden")
+    source = _gdal_path(path)
+    try:
+        frame = gpd.read_file(source)
+    except pyogrio.errors.DataSourceError as exc:
+        raise _reject(
+            "Datei",
+            path.name,
+            "kein Geodatenformat, das der Atlas lesen kann "
+            "(z. B. GeoJSON, GeoPackage, Shapefile, auch als ZIP)",
+        ) from exc
+    except Exception as exc:  # pyogrio raises several types for damaged files
+        raise _reject("Datei", path.name, f"nicht lesbar: {exc}") from exc
+    if frame.empty:
+        raise _reject("Datei", path.name, "enthält keine Gebiete")
     errors = []
     for column in (code_field, name_field):
         if column not in frame.columns:
             errors.append(
                 RowError(None, column, "", f"Spalte fehlt; vorhanden: {', '.join(frame.columns)}")
             )
-    if frame.crs is None:
-        errors.append(RowError(None, "crs", "", "Koordinatenbezugssystem fehlt"))
+    frame, problem = _with_crs(frame, srid)
+    if problem:
+        errors.append(RowError(None, "Datei", path.name, problem))
     if errors:
         raise ImportRejected(errors)
+    if problem := _outside_area_of_use(frame):
+        raise _reject("Datei", path.name, problem)
     return frame.to_crs(METRIC_SRID)
 
 
-def _validate(frame: gpd.GeoDataFrame, *, code_field: str, name_field: str) -> list[RowError]:
-    errors = []
+def _polygonal(geom) -> shapely.MultiPolygon | None:
+    """The polygons in a geometry (collections flattened) as one MultiPolygon, or None."""
+    parts = shapely.get_parts(shapely.get_parts(geom))
+    polygons = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    return shapely.MultiPolygon(polygons) if polygons else None
+
+
+def _validate(
+    frame: gpd.GeoDataFrame, *, code_field: str, name_field: str
+) -> tuple[list, list[RowError], list[str]]:
+    """Check codes, names and geometries row by row.
+
+    Returns the geometries, invalid ones repaired with make_valid (a repair is a warning: the
+    shape is kept, only its self-intersections are resolved), the errors and the warnings.
+    """
+    geometries, errors, warnings = [], [], []
     seen: dict[str, int] = {}
     for index, (code, name, geom) in enumerate(
         zip(frame[code_field], frame[name_field], frame.geometry, strict=True)
@@ -74,8 +212,46 @@ def _validate(frame: gpd.GeoDataFrame, *, code_field: str, name_field: str) -> l
             errors.append(RowError(row, "geometry", geom.geom_type, "keine Fläche"))
         elif not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            errors.append(RowError(row, "geometry", "", f"ungültige Geometrie: {reason}"))
-    return errors
+            geom = _polygonal(shapely.make_valid(geom))
+            if geom is None:
+                errors.append(RowError(row, "geometry", "", f"ungültig, ohne Fläche: {reason}"))
+            else:
+                warnings.append(
+                    f"Zeile {row} (Schlüssel {code}): ungültige Geometrie repariert ({reason})"
+                )
+        geometries.append(geom)
+    return geometries, errors, warnings
+
+
+def _m2(area: float) -> str:
+    return numberformat.format(
+        area, ",", decimal_pos=1, grouping=3, thousand_sep=".", force_grouping=True
+    )
+
+
+def _overlaps_and_gaps(codes: list[str], geometries: list) -> list[str]:
+    """Warnings for districts that overlap one another and for holes between them, each above
+    MIN_REPORTED_M2 (geometries in METRIC_SRID)."""
+    geometries = np.asarray(geometries, dtype=object)
+    tree = shapely.STRtree(geometries)
+    left, right = tree.query(geometries, predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    areas = shapely.area(shapely.intersection(geometries[left], geometries[right]))
+    warnings = [
+        f"{codes[i]} und {codes[j]} überschneiden sich auf {_m2(area)} m²"
+        for i, j, area in sorted(zip(left, right, areas, strict=True))
+        if area > MIN_REPORTED_M2
+    ]
+    # A hole in the union is land that no district of the level covers.
+    for polygon in shapely.get_parts(shapely.union_all(geometries)):
+        for ring in polygon.interiors:
+            hole = shapely.Polygon(ring)
+            if hole.area > MIN_REPORTED_M2:
+                neighbours = tree.query(hole, predicate="intersects")
+                around = ", ".join(sorted(codes[i] for i in neighbours))
+                warnings.append(f"Lücke von {_m2(hole.area)} m² zwischen den Gebieten {around}")
+    return warnings
 
 
 def _multipolygon(geom) -> GEOSGeometry:
@@ -94,15 +270,19 @@ def import_boundaries(
     name_field: str = "name",
     is_demo: bool = False,
     dry_run: bool = False,
+    srid: int | None = None,
 ) -> BoundaryImportResult:
     """Make the file's features the level's districts from ``valid_from`` on.
 
     A district whose geometry or name changed gets a new version (the old one ends the day
     before); one missing from the file is retired; nothing is deleted. Raises ImportRejected,
-    with every problem by row and field, before anything is written.
+    with every problem by row and field, before anything is written. ``srid`` gives the CRS
+    of a file that states none. Repaired geometries, overlaps and gaps between the file's
+    districts do not stop the import; they are listed in the result's ``warnings``.
     """
-    frame = _read_features(path, code_field=code_field, name_field=name_field)
-    errors = _validate(frame, code_field=code_field, name_field=name_field)
+    path = Path(path)
+    frame = _read_features(path, code_field=code_field, name_field=name_field, srid=srid)
+    geometries, errors, warnings = _validate(frame, code_field=code_field, name_field=name_field)
     if errors:
         raise ImportRejected(errors)
 
@@ -119,11 +299,11 @@ def import_boundaries(
                 )
             ]
         )
-    result = BoundaryImportResult(level=level.slug, dry_run=dry_run)
     current = {d.code: d for d in District.objects.valid_on(valid_from).filter(level=level)}
-    codes = {str(code).strip() for code in frame[code_field]}
+    codes = [str(code).strip() for code in frame[code_field]]
+    listed = set(codes)
     same_day = sorted(
-        c for c, d in current.items() if d.valid_from == valid_from and c not in codes
+        c for c, d in current.items() if d.valid_from == valid_from and c not in listed
     )
     if same_day:
         # Such a district would have to end on the day it begins; it needs a correction of
@@ -134,8 +314,10 @@ def import_boundaries(
                 for code in same_day
             ]
         )
-    for code, name, geom in zip(frame[code_field], frame[name_field], frame.geometry, strict=True):
-        code, name = str(code).strip(), str(name).strip()
+    warnings += _overlaps_and_gaps(codes, geometries)
+    result = BoundaryImportResult(level=level.slug, dry_run=dry_run, warnings=warnings)
+    for code, name, geom in zip(codes, frame[name_field], geometries, strict=True):
+        name = str(name).strip()
         boundary = _multipolygon(geom)
         existing = current.pop(code, None)
         if existing is None:

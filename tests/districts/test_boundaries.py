@@ -1,8 +1,13 @@
 import datetime
+import io
 import json
+import zipfile
+from pathlib import Path
 
+import geopandas as gpd
 import pytest
 import shapely
+from django.core.management import CommandError, call_command
 from shapely.geometry import box, mapping
 
 from atlas.importing import ImportRejected
@@ -10,6 +15,8 @@ from districts.models import District, Overlap
 from districts.services.boundaries import import_boundaries
 
 DAY = datetime.date(2020, 1, 1)
+# Small broken files, each the kind a statistician might upload by mistake.
+BAD = Path(__file__).resolve().parent.parent / "data" / "boundaries"
 
 
 def write_features(tmp_path, features, name="grenzen.geojson"):
@@ -78,11 +85,11 @@ def test_a_district_missing_from_the_file_is_retired_not_deleted(level, tmp_path
 
 
 def test_errors_name_the_row_and_nothing_is_written(level, tmp_path):
-    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]}
+    line = {"type": "LineString", "coordinates": [[355000, 5712000], [356000, 5713000]]}
     features = grid()
     features[1] = ({"code": "A1", "name": "Doppelt"}, features[1][1])
     features[2] = ({"code": "A3", "name": ""}, features[2][1])
-    features[3] = ({"code": "A4", "name": "Schleife"}, bowtie)
+    features[3] = ({"code": "A4", "name": "Linie"}, line)
     with pytest.raises(ImportRejected) as info:
         import_boundaries(path=write_features(tmp_path, features), level=level, valid_from=DAY)
     found = [(e.row, e.field) for e in info.value.errors]
@@ -152,3 +159,130 @@ def test_overlap_shares_that_miss_one_by_a_sliver_are_normalised(level, tmp_path
     overlap = Overlap.objects.get(source__level=level, target=city)
     assert overlap.area_km2 / District.objects.get(level=level).area_km2 < 0.998
     assert overlap.area_share == 1.0
+
+
+def test_an_invalid_geometry_is_repaired_and_reported(level, tmp_path):
+    # A4's square drawn as a bow-tie: repaired into its two triangles.
+    x0, y0, x1, y1 = 355000, 5712000, 356000, 5713000
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]],
+    }
+    features = grid()
+    features[3] = ({"code": "A4", "name": "Schleife"}, bowtie)
+    result = import_boundaries(path=write_features(tmp_path, features), level=level, valid_from=DAY)
+    assert result.warnings == [
+        "Zeile 5 (Schlüssel A4): ungültige Geometrie repariert (Self-intersection[355500 5712500])"
+    ]
+    repaired = District.objects.get(level=level, code="A4")
+    assert (len(repaired.boundary), repaired.area_km2) == (2, pytest.approx(0.5))
+
+
+def test_overlapping_districts_are_reported_with_their_area(level, tmp_path):
+    features = grid()
+    features[1] = (features[1][0], mapping(box(354990, 5711000, 356000, 5712000)))
+    result = import_boundaries(path=write_features(tmp_path, features), level=level, valid_from=DAY)
+    assert result.warnings == ["A1 und A2 überschneiden sich auf 10.000,0 m²"]
+
+
+def test_a_gap_between_districts_is_reported_with_its_neighbours(level, tmp_path):
+    features = [f for f in grid(3) if f[0]["code"] != "A5"]
+    result = import_boundaries(path=write_features(tmp_path, features), level=level, valid_from=DAY)
+    assert result.warnings == [
+        "Lücke von 1.000.000,0 m² zwischen den Gebieten A1, A2, A3, A4, A6, A7, A8, A9"
+    ]
+
+
+def test_a_tiling_level_gets_no_warnings(level, tmp_path):
+    result = import_boundaries(path=write_features(tmp_path, grid(3)), level=level, valid_from=DAY)
+    assert result.warnings == []
+
+
+def test_srid_gives_the_crs_of_a_file_without_one(level):
+    path = BAD / "ohne_crs.shp"
+    result = import_boundaries(path=path, level=level, valid_from=DAY, srid=25832)
+    assert sorted(result.created) == ["B1", "B2"]
+    assert District.objects.get(level=level, code="B2").name == "Süd"
+
+
+def test_srid_does_not_override_the_crs_a_file_states(level, tmp_path):
+    path = write_features(tmp_path, grid())
+    with pytest.raises(ImportRejected) as info:
+        import_boundaries(path=path, level=level, valid_from=DAY, srid=4326)
+    assert "gibt EPSG:25832 (ETRS89 / UTM zone 32N) an, --srid 4326 widerspricht" in str(info.value)
+
+
+def test_coordinates_that_do_not_fit_the_srid_are_rejected(level):
+    # Metres taken for degrees would put Bottrop far outside the globe.
+    with pytest.raises(ImportRejected) as info:
+        import_boundaries(path=BAD / "ohne_crs.shp", level=level, valid_from=DAY, srid=4326)
+    assert "nicht im Geltungsbereich von EPSG:4326" in info.value.errors[0].message
+
+
+def test_a_zipped_shapefile_is_read_from_any_folder_of_the_archive(level, tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"code": ["Z1"], "name": ["Gezippt"]},
+        geometry=[box(354000, 5711000, 355000, 5712000)],
+        crs=25832,
+    )
+    frame.to_file(tmp_path / "bezirke.shp")
+    path = tmp_path / "Grenzen 2024.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in tmp_path.glob("bezirke.*"):
+            archive.write(part, f"grenzen/{part.name}")
+    result = import_boundaries(path=path, level=level, valid_from=DAY)
+    assert result.created == ["Z1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("ohne_crs.shp", "Koordinatenbezugssystem fehlt"),
+        ("kaputt.geojson", "kein Geodatenformat"),
+        ("leer.geojson", "enthält keine Gebiete"),
+        ("ohne_shp.zip", "ZIP-Archiv enthält kein Shapefile"),
+        ("fehlt.geojson", "nicht gefunden"),
+    ],
+)
+def test_a_bad_file_is_rejected_naming_the_problem_and_nothing_is_written(level, name, problem):
+    before = District.objects.count()
+    with pytest.raises(ImportRejected) as info:
+        import_boundaries(path=BAD / name, level=level, valid_from=DAY)
+    assert problem in str(info.value)
+    assert District.objects.count() == before
+
+
+def test_the_command_reads_a_file_without_crs_with_srid(level):
+    out = io.StringIO()
+    call_command(
+        "import_boundaries",
+        BAD / "ohne_crs.shp",
+        level=level.slug,
+        valid_from=DAY,
+        srid=25832,
+        stdout=out,
+    )
+    assert out.getvalue().startswith("Ebene testebene: 2 neu")
+
+
+def test_the_command_prints_warnings_after_the_summary(level, tmp_path):
+    features = grid()
+    features[1] = (features[1][0], mapping(box(354990, 5711000, 356000, 5712000)))
+    out = io.StringIO()
+    call_command(
+        "import_boundaries",
+        write_features(tmp_path, features),
+        level=level.slug,
+        valid_from=DAY,
+        stdout=out,
+        no_color=True,
+    )
+    assert out.getvalue().splitlines() == [
+        "Ebene testebene: 4 neu, 0 ersetzt, 0 unverändert, 0 außer Kraft",
+        "Warnung: A1 und A2 überschneiden sich auf 10.000,0 m²",
+    ]
+
+
+def test_the_command_fails_with_the_message_for_a_bad_file(level):
+    with pytest.raises(CommandError, match="Koordinatenbezugssystem fehlt"):
+        call_command("import_boundaries", BAD / "ohne_crs.shp", level=level.slug, valid_from=DAY)
