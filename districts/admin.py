@@ -1,9 +1,13 @@
+from functools import partial
+
 from django.contrib import admin
+from django.urls import path
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from .models import District, Level, Overlap
+from .upload import boundary_upload_view
 
 
 @admin.register(Level)
@@ -31,6 +35,14 @@ class DistrictAdmin(LeafletGeoAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(partial(boundary_upload_view, self)),
+            name="districts_district_upload",
+        )
+        return [upload, *super().get_urls()]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

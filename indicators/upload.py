@@ -1,8 +1,6 @@
 """The admin's upload steps: check a file, map unknown columns, preview, then confirm."""
 
 import json
-import uuid
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -13,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from atlas.importing import ImportRejected
+from atlas.uploads import keep, pending_path
 
 from .models import ColumnMapping, Indicator
 from .services.import_values import IGNORE, import_values, unmapped_columns
 
-PENDING_DIR = "uploads/pending"
 TEMPLATE = "admin/indicators/release/upload.html"
 TARGETS = [
     (IGNORE, _("ignorieren")),
@@ -42,25 +40,6 @@ class UploadForm(forms.Form):
         help_text=_("z. B. „Jobcenter“: die Spaltenzuordnung wird für diese Quelle gemerkt."),
     )
     file = forms.FileField(label=_("Datei (CSV oder XLSX)"))
-
-
-def _pending_path(token: str, name: str) -> Path:
-    try:
-        uuid.UUID(hex=token)
-    except ValueError:
-        raise PermissionDenied from None
-    return Path(settings.MEDIA_ROOT) / PENDING_DIR / token / Path(name).name
-
-
-def _keep(upload) -> tuple[str, Path]:
-    """Store the uploaded file until it is confirmed, under a random token."""
-    token = uuid.uuid4().hex
-    path = _pending_path(token, upload.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    return token, path
 
 
 def _saved_mapping(source: str) -> dict[str, str]:
@@ -97,14 +76,14 @@ def upload_view(model_admin, request):
         if upload.size > getattr(settings, "ATLAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024):
             form.add_error("file", _("Die Datei ist zu groß."))
         else:
-            token, path = _keep(upload)
+            token, path = keep(upload)
             return _check(request, context, token=token, name=path.name, form=form)
     context["form"] = form
     return render(request, TEMPLATE, context)
 
 
 def _check(request, context, *, token: str, name: str, form=None):
-    path = _pending_path(token, name)
+    path = pending_path(token, name)
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:indicators_release_upload")
@@ -135,7 +114,7 @@ def _check(request, context, *, token: str, name: str, form=None):
 
 def _confirm(request):
     token, name = request.POST.get("token", ""), request.POST.get("filename", "")
-    path = _pending_path(token, name)
+    path = pending_path(token, name)
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:indicators_release_upload")

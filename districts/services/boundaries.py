@@ -334,7 +334,8 @@ def import_boundaries(
         elif (
             existing.name == name
             and existing.is_demo == is_demo
-            and existing.boundary.equals_exact(boundary, tolerance=0.01)
+            # The same shape, whatever the vertex order or start point of its rings.
+            and existing.boundary.sym_difference(boundary).area <= MIN_REPORTED_M2
         ):
             result.unchanged.append(code)
         else:
