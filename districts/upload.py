@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from atlas.audit import record
 from atlas.importing import ImportRejected
 from atlas.uploads import keep, pending_path
 
@@ -72,6 +73,8 @@ def boundary_upload_view(model_admin, request):
         return render(request, TEMPLATE, {**context, "form": form, "errors": rejected.errors})
     if confirm:
         path.unlink(missing_ok=True)
+        record(user=request.user, obj=form.cleaned_data["level"],
+               message=f"Grenzen aus {path.name}: {result.summary()}")  # fmt: skip
         messages.success(request, result.summary())
         for warning in result.warnings:
             messages.warning(request, warning)

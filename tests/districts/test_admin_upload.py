@@ -65,3 +65,13 @@ def test_a_broken_boundary_file_shows_its_errors(statistician, level):
 
 def test_the_district_list_links_to_the_boundary_upload(statistician):
     assert URL in statistician.get("/admin/districts/district/").content.decode()
+
+
+def test_a_boundary_import_is_in_the_audit_log(statistician, level):
+    from django.contrib.admin.models import LogEntry
+
+    check = statistician.post(URL, {**form(level), "file": geojson(blocks())})
+    pending = {"token": check.context["token"], "filename": check.context["filename"]}
+    statistician.post(URL, {**form(level), **pending, "confirm": "1"})
+    entry = LogEntry.objects.get(object_id=str(level.pk))
+    assert entry.user.username == "stat" and "2 neu" in entry.change_message

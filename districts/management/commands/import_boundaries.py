@@ -20,8 +20,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--valid-from",
             type=datetime.date.fromisoformat,
-            required=True,
-            help="Gültig ab (JJJJ-MM-TT)",
+            default=datetime.date.today(),
+            help="Gültig ab (JJJJ-MM-TT), Standard: heute",
         )
         parser.add_argument("--code-field", default="code")
         parser.add_argument("--name-field", default="name")
