@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -59,6 +60,9 @@ def boundary_upload_view(model_admin, request):
         return render(request, TEMPLATE, {**context, "form": form})
     if "token" in request.POST:
         path = pending_path(request.POST["token"], request.POST.get("filename", ""))
+    elif form.cleaned_data["file"].size > settings.ATLAS_UPLOAD_MAX_BYTES:
+        form.add_error("file", _("Die Datei ist zu groß."))
+        return render(request, TEMPLATE, {**context, "form": form})
     else:
         token, path = keep(form.cleaned_data["file"])
         context.update(token=token, filename=path.name)

@@ -82,16 +82,18 @@ class ReleaseAdmin(admin.ModelAdmin):
     search_fields = ["title", "source_filename", "sha256"]
     # The status changes only through the actions, which check the publish permission.
     readonly_fields = [
-        "status", "sha256", "created_at", "created_by", "published_at", "published_by",
-        "withdrawn_at",
+        "status", "sha256", "source_file", "source_filename", "created_at", "created_by",
+        "published_at", "published_by", "withdrawn_at",
     ]  # fmt: skip
     actions = ["publish", "withdraw", "export_csv", "export_xlsx"]
 
-    @admin.action(description=_lazy("Als CSV exportieren (Upload-Format)"))
+    @admin.action(description=_lazy("Als CSV exportieren (Upload-Format)"), permissions=["publish"])
     def export_csv(self, request, queryset):
         return self._export(request, queryset, release_csv, "csv", "text/csv; charset=utf-8")
 
-    @admin.action(description=_lazy("Als XLSX exportieren (Upload-Format)"))
+    @admin.action(
+        description=_lazy("Als XLSX exportieren (Upload-Format)"), permissions=["publish"]
+    )
     def export_xlsx(self, request, queryset):
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return self._export(request, queryset, release_xlsx, "xlsx", media)
@@ -129,6 +131,13 @@ class ReleaseAdmin(admin.ModelAdmin):
         # Releases come from an upload; the upload page checks the add permission itself.
         return False
 
+    def has_publish_permission(self, request):
+        # Exports hold every raw value, withheld ones included: statisticians only.
+        return request.user.has_perm("indicators.publish_release")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     @admin.action(description=_lazy("Ausgewählte Entwürfe veröffentlichen"))
     def publish(self, request, queryset):
         self._apply(request, queryset, publish_release, _("veröffentlicht"))
@@ -138,7 +147,8 @@ class ReleaseAdmin(admin.ModelAdmin):
         self._apply(request, queryset, withdraw_release, _("zurückgezogen"))
 
     def _apply(self, request, queryset, service, done):
-        for release in queryset:
+        # Oldest first, so that of several drafts the newest ends up public.
+        for release in queryset.order_by("created_at"):
             try:
                 service(release=release, user=request.user)
             except (PermissionDenied, ValueError) as problem:

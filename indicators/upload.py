@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from atlas.importing import ImportRejected
+from atlas.importing import ImportRejected, RowError
 from atlas.uploads import keep, pending_path
 
 from .models import ColumnMapping, Indicator
@@ -47,15 +47,33 @@ def _saved_mapping(source: str) -> dict[str, str]:
     return dict(found.mapping) if found else {}
 
 
+def _json(post, name: str, kind: type):
+    """A JSON field of the form; an altered or missing one is the client's error, not ours."""
+    raw = post.get(name)
+    if not raw:
+        return kind()
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ImportRejected([RowError(None, name, "", "Formularfeld beschädigt")]) from None
+    if not isinstance(value, kind):
+        raise ImportRejected([RowError(None, name, "", "Formularfeld beschädigt")])
+    return value
+
+
 def _mapping_from_post(post, columns: list[str]) -> dict[str, str]:
     """The mapping chosen in the form: a target per column, an indicator with its year."""
+    known = {value for value, _ in TARGETS}
+    slugs = set(Indicator.objects.filter(computation="").values_list("slug", flat=True))
     mapping = {}
     for i, column in enumerate(columns):
         target = post.get(f"target-{i}", IGNORE)
-        if target.startswith("indicator:"):
+        if target.startswith("indicator:") and target.split(":", 1)[1] in slugs:
             year = post.get(f"year-{i}", "").strip()
             target = f"{target}:{int(year)}" if year.isdigit() else target
-        mapping[column] = target
+        elif target not in known:
+            raise ImportRejected([RowError(1, str(column), target, "unbekannte Zuordnung")])
+        mapping[str(column)] = target
     return mapping
 
 
@@ -66,7 +84,7 @@ def upload_view(model_admin, request):
     context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
                "title": _("Werte hochladen")}  # fmt: skip
     if request.method == "POST" and "confirm" in request.POST:
-        return _confirm(request)
+        return _confirm(request, context)
     if request.method == "POST" and "token" in request.POST:
         return _check(request, context, token=request.POST["token"],
                       name=request.POST.get("filename", ""))  # fmt: skip
@@ -89,12 +107,13 @@ def _check(request, context, *, token: str, name: str, form=None):
         return redirect("admin:indicators_release_upload")
     data = form.cleaned_data if form else request.POST
     title, source = data.get("title", name), (data.get("source") or "").strip()
-    mapping = json.loads(request.POST.get("mapping", "{}")) if form is None else {}
-    mapping = {**_saved_mapping(source), **mapping}
     context.update(token=token, filename=name, title_value=title, source=source)
     try:
+        mapping = _json(request.POST, "mapping", dict) if form is None else {}
+        mapping = {**_saved_mapping(source), **mapping}
         if form is None and "map" in request.POST:
-            mapping.update(_mapping_from_post(request.POST, json.loads(request.POST["columns"])))
+            columns = _json(request.POST, "columns", list)
+            mapping.update(_mapping_from_post(request.POST, columns))
         unknown = unmapped_columns(path, mapping)
         if unknown:
             indicators = Indicator.objects.filter(computation="").order_by("slug")
@@ -103,7 +122,10 @@ def _check(request, context, *, token: str, name: str, form=None):
             context.update(columns=unknown, choices=choices, mapping_json=json.dumps(mapping),
                            columns_json=json.dumps(unknown))  # fmt: skip
             return render(request, TEMPLATE, context)
-        result = import_values(path=path, title=title, dry_run=True, mapping=mapping)
+        # With the user, so the preview applies the same theme rights as the confirmation.
+        result = import_values(
+            path=path, title=title, dry_run=True, mapping=mapping, user=request.user
+        )
     except ImportRejected as rejected:
         path.unlink(missing_ok=True)
         context.update(errors=rejected.errors, form=form or UploadForm())
@@ -112,22 +134,22 @@ def _check(request, context, *, token: str, name: str, form=None):
     return render(request, TEMPLATE, context)
 
 
-def _confirm(request):
+def _confirm(request, context):
     token, name = request.POST.get("token", ""), request.POST.get("filename", "")
     path = pending_path(token, name)
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:indicators_release_upload")
-    mapping = json.loads(request.POST.get("mapping", "{}"))
     source = request.POST.get("source", "").strip()
     try:
+        mapping = _json(request.POST, "mapping", dict)
         result = import_values(
             path=path, title=request.POST.get("title", name), user=request.user, mapping=mapping
         )
     except ImportRejected as rejected:
-        # The data changed since the check (another upload): show what is wrong now.
-        messages.error(request, str(rejected))
-        return redirect("admin:indicators_release_upload")
+        # Something changed since the check (e.g. another upload): show what is wrong now.
+        context.update(errors=rejected.errors, filename=name, form=UploadForm())
+        return render(request, TEMPLATE, context)
     finally:
         path.unlink(missing_ok=True)
     if source and mapping:

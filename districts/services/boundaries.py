@@ -20,6 +20,23 @@ from districts.models import METRIC_SRID, WEB_SRID, District, Level
 
 from .geometry import rebuild_overlaps, rebuild_web_geometries
 
+# GDAL recognises formats by their content, whatever the name: a VRT disguised as .geojson
+# could make it read other files on the server. So each allowed ending must also start the
+# way its format does.
+SIGNATURES = {
+    ".geojson": (b"{",),
+    ".json": (b"{",),
+    ".gpkg": (b"SQLite format 3\x00",),
+    ".shp": (b"\x00\x00\x27\x0a",),
+    ".zip": (b"PK\x03\x04",),
+}
+SUFFIXES = set(SIGNATURES)
+
+
+def _looks_like(head: bytes, suffix: str) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(SIGNATURES[suffix])
+
+
 # Overlaps and gaps smaller than this are rounding between sources, not something to fix.
 MIN_REPORTED_M2 = 1.0
 # How far (in degrees) a file may reach beyond its CRS's area of use: UTM zones are used
@@ -80,6 +97,9 @@ def _gdal_path(path: Path) -> str:
             f"ZIP-Archiv enthält mehrere Shapefiles ({', '.join(shapefiles)}); eines je Archiv",
         )
     # Braces let the archive's own path hold anything, spaces or ".zip/" included.
+    with zipfile.ZipFile(path) as archive, archive.open(shapefiles[0]) as member:
+        if not _looks_like(member.read(64), ".shp"):
+            raise _reject("Datei", path.name, f"{shapefiles[0]} ist kein Shapefile")
     return f"/vsizip/{{{path.resolve()}}}/{shapefiles[0]}"
 
 
@@ -144,6 +164,19 @@ def _read_features(
     does not fit its coordinates."""
     if not path.exists():
         raise _reject("Datei", str(path), "nicht gefunden")
+    if path.suffix.lower() not in SUFFIXES:
+        # Only plain formats: GDAL's virtual formats (.vrt and the like) could read other files.
+        raise _reject(
+            "Datei",
+            path.name,
+            "Dateityp nicht unterstützt; erlaubt sind GeoJSON, GeoPackage und Shapefile "
+            "(auch als ZIP)",
+        )
+    with path.open("rb") as handle:
+        if not _looks_like(handle.read(64), path.suffix.lower()):
+            raise _reject(
+                "Datei", path.name, f"Inhalt passt nicht zur Endung {path.suffix.lower()}"
+            )
     source = _gdal_path(path)
     try:
         frame = gpd.read_file(source)

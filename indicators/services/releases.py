@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from atlas.audit import record
-from indicators.models import Release
+from indicators.models import Release, ThemeAccess
 
 PUBLISH_PERMISSION = "indicators.publish_release"
 
@@ -14,6 +14,37 @@ PUBLISH_PERMISSION = "indicators.publish_release"
 def _check(user) -> None:
     if user is not None and not user.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied("Keine Berechtigung, Datenstände zu veröffentlichen.")
+
+
+def _themes(release: Release, user) -> None:
+    """A department may only publish or withdraw releases within its own themes."""
+    if user is None or user.has_perm("indicators.import_all_themes"):
+        return
+    allowed = set(ThemeAccess.objects.filter(group__user=user).values_list("theme_id", flat=True))
+    used = set(release.observations.values_list("indicator__theme_id", flat=True).distinct())
+    if used - allowed:
+        raise PermissionDenied("Der Datenstand enthält Werte von Themenfeldern ohne Freigabe.")
+
+
+def _superseded(release: Release) -> None:
+    """Refuse a draft whose values a later release has already replaced in public."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT 1 FROM indicators_observation a
+            JOIN indicators_observation b ON a.indicator_id = b.indicator_id
+                 AND a.district_id = b.district_id AND a.year = b.year
+            JOIN indicators_release r ON r.id = b.release_id
+            WHERE a.release_id = %s AND r.status = 'published' AND r.created_at > %s
+            LIMIT 1
+            """,
+            [release.pk, release.created_at],
+        )
+        if cursor.fetchone():
+            raise ValueError(
+                "Ein später angelegter Datenstand mit denselben Werten ist schon veröffentlicht; "
+                "dieser ältere Entwurf würde ihn überschreiben."
+            )
 
 
 def _four_eyes(release: Release, user) -> None:
@@ -34,8 +65,12 @@ def publish_release(*, release: Release, user=None) -> Release:
     _check(user)
     release = Release.objects.select_for_update().get(pk=release.pk)
     _four_eyes(release, user)
+    _themes(release, user)
     if release.status != Release.Status.DRAFT:
-        raise ValueError(f"Nur Entwürfe können veröffentlicht werden (Status: {release.status}).")
+        raise ValueError(
+            f"Nur Entwürfe können veröffentlicht werden (Status: {release.get_status_display()})."
+        )
+    _superseded(release)
     release.status = Release.Status.PUBLISHED
     release.published_at = timezone.now()
     release.published_by = user
@@ -49,6 +84,7 @@ def withdraw_release(*, release: Release, user=None) -> Release:
     """Take a release back; the values that were public before it are public again."""
     _check(user)
     release = Release.objects.select_for_update().get(pk=release.pk)
+    _themes(release, user)
     if release.status != Release.Status.PUBLISHED:
         raise ValueError("Nur veröffentlichte Datenstände können zurückgezogen werden.")
     release.status = Release.Status.WITHDRAWN

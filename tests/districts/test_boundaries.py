@@ -238,7 +238,7 @@ def test_a_zipped_shapefile_is_read_from_any_folder_of_the_archive(level, tmp_pa
     ("name", "problem"),
     [
         ("ohne_crs.shp", "Koordinatenbezugssystem fehlt"),
-        ("kaputt.geojson", "kein Geodatenformat"),
+        ("kaputt.geojson", "Inhalt passt nicht zur Endung .geojson"),
         ("leer.geojson", "enthält keine Gebiete"),
         ("ohne_shp.zip", "ZIP-Archiv enthält kein Shapefile"),
         ("fehlt.geojson", "nicht gefunden"),
@@ -286,3 +286,23 @@ def test_the_command_prints_warnings_after_the_summary(level, tmp_path):
 def test_the_command_fails_with_the_message_for_a_bad_file(level):
     with pytest.raises(CommandError, match="Koordinatenbezugssystem fehlt"):
         call_command("import_boundaries", BAD / "ohne_crs.shp", level=level.slug, valid_from=DAY)
+
+
+def test_a_gdal_virtual_file_disguised_as_geojson_is_not_opened(level, tmp_path):
+    # A VRT would make GDAL read any file it names; it must not even be opened.
+    path = tmp_path / "grenzen.geojson"
+    path.write_text(
+        "<OGRVRTDataSource><OGRVRTLayer name='x'><SrcDataSource>/etc/hostname</SrcDataSource>"
+        "</OGRVRTLayer></OGRVRTDataSource>"
+    )
+    with pytest.raises(ImportRejected) as info:
+        import_boundaries(path=path, level=level, valid_from=DAY)
+    assert "Inhalt passt nicht zur Endung" in info.value.errors[0].message
+
+
+def test_only_plain_geodata_endings_are_accepted(level, tmp_path):
+    path = tmp_path / "grenzen.vrt"
+    path.write_text("<OGRVRTDataSource/>")
+    with pytest.raises(ImportRejected) as info:
+        import_boundaries(path=path, level=level, valid_from=DAY)
+    assert "Dateityp nicht unterstützt" in info.value.errors[0].message
