@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -89,9 +91,6 @@ def map_view(request, bezirk: str | None = None):
 
 def profile_view(request, level, code):
     """Every indicator for one district and year, beside the city, grouped by theme."""
-    district = get_object_or_404(
-        District.objects.current().select_related("level"), level__slug=level, code=code
-    )
     years = published_years()
     if not years:
         raise Http404
@@ -100,6 +99,12 @@ def profile_view(request, level, code):
     except ValueError:
         year = years[-1]
     year = year if year in years else years[-1]
+    # The boundary version valid in that year (values refer to 31 December).
+    district = get_object_or_404(
+        District.objects.valid_on(datetime.date(year, 12, 31)).select_related("level"),
+        level__slug=level,
+        code=code,
+    )
     rows = [row for row in profile(district=district, year=year) if row.value is not None]
     themes: dict = {}
     for row in rows:

@@ -73,7 +73,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 class ReleaseAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Statisticians see here where a city's own value disagrees with its districts.
-        for warning in plausibility_warnings():
+        for warning in plausibility_warnings() if request.method == "GET" else []:
             messages.warning(request, _("Plausibilität: %(warning)s") % {"warning": warning})
         return super().changelist_view(request, extra_context)
 

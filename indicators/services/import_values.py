@@ -23,7 +23,7 @@ from django.utils import formats, timezone
 
 from atlas import audit
 from atlas.importing import ImportRejected, RowError
-from districts.models import District
+from districts.models import District, Level
 from indicators.models import Indicator, Observation, Release, ThemeAccess
 
 from .tables import Table, number_format, read_table
@@ -52,6 +52,12 @@ COLUMNS = {
     "note": "note",
 }
 REQUIRED = ("area", "indicator", "year", "value")
+# Statuses as statisticians write them, German or English.
+STATUS_NAMES = {
+    "vorläufig": "provisional", "vorlaeufig": "provisional", "provisional": "provisional",
+    "geschätzt": "estimated", "geschaetzt": "estimated", "estimated": "estimated",
+    "normal": "normal",
+}  # fmt: skip
 GERMAN_NAMES = {"area": "gebiet", "indicator": "indikator", "year": "jahr", "value": "wert"}
 SYMBOLS = {s.value for s in Observation.Status} - {s.value for s in Observation.WITH_VALUE}
 YEARS = range(1950, 2101)
@@ -107,6 +113,7 @@ class _Lookup:
     versions: dict[tuple[str, str], list[District]]
     levels_of: dict[str, set[str]]
     indicators: dict[str, Indicator]
+    level_names: dict[str, str] = field(default_factory=dict)  # slug or name (lower) → slug
 
     @classmethod
     def load(cls) -> "_Lookup":
@@ -116,7 +123,11 @@ class _Lookup:
             versions.setdefault((district.level.slug, district.code), []).append(district)
             levels_of.setdefault(district.code, set()).add(district.level.slug)
         indicators = Indicator.objects.select_related("theme")
-        return cls(versions, levels_of, {i.slug: i for i in indicators})
+        level_names = {}
+        for slug, name_de, name_en in Level.objects.values_list("slug", "name_de", "name_en"):
+            for name in (slug, name_de, name_en):
+                level_names[name.strip().lower()] = slug
+        return cls(versions, levels_of, {i.slug: i for i in indicators}, level_names)
 
     def district(self, level: str, code: str, year: int | None) -> District | None:
         """The version of the district valid at the end of the year (values refer to 31 Dec)."""
@@ -268,8 +279,16 @@ def _validate(
             fail("year", f"kein Jahr zwischen {YEARS.start} und {YEARS.stop - 1}")
         district = None
         levels = sorted(lookup.levels_of.get(row["area"], set()))
-        level = row.get("level") or (levels[0] if len(levels) == 1 else "")
-        if not row.get("level") and len(levels) > 1:
+        given = row.get("level", "")
+        level = lookup.level_names.get(given.lower(), "") if given else ""
+        if not given:
+            level = levels[0] if len(levels) == 1 else ""
+        if given and not level:
+            fail(
+                "level",
+                "unbekannte Ebene" + _suggest(given, sorted(set(lookup.level_names.values()))),
+            )
+        elif not given and len(levels) > 1:
             fail("area", "Schlüssel auf mehreren Ebenen vorhanden; Spalte „ebene“ angeben")
         elif level in levels:
             district = lookup.district(level, row["area"], year)
@@ -290,8 +309,9 @@ def _validate(
                 numbers[column] = None
                 fail(column, "keine Zahl" + (" (deutsches Format erwartet)" if german else ""))
         status = row.get("status") or (row["value"] if row["value"] in SYMBOLS else "normal")
+        status = STATUS_NAMES.get(status.lower(), status)
         if status not in Observation.Status.values:
-            fail("status", "unbekannter Status")
+            fail("status", "unbekannter Status; erlaubt: normal, vorläufig, geschätzt, . - x / ...")
         elif status not in Observation.WITH_VALUE:
             for column in ("value", "numerator", "denominator"):
                 if numbers.get(column) is not None:
@@ -381,7 +401,7 @@ def _shown(value, numerator, denominator, status) -> str:
     if numerator is not None:
         parts.append(f"({_number(numerator)}/{_number(denominator)})")
     if status != "normal":
-        parts.append(status)
+        parts.append(str(Observation.Status(status).label))
     return " ".join(parts)
 
 

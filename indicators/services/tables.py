@@ -22,6 +22,7 @@ GERMAN_ONLY = re.compile(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,(\d{1,2}|\d{4,})|-?\d{1
 INTERNATIONAL_ONLY = re.compile(
     r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}"
 )
+AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
 # An XLSX file unpacked beyond this many bytes is treated as a decompression bomb.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
@@ -32,7 +33,9 @@ class Table:
     rows: list[list[str]]
     description: str
     first_row: int = 2  # the spreadsheet row of rows[0]
-    numbers: dict[str, str] = field(default_factory=dict)  # cell text → how it was read
+    # Spreadsheet cells that held real numbers: (row index, column) → value. Their text is
+    # written in whatever format the file's text cells turn out to use.
+    numeric: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 def _reject(field: str, value: str, message: str, row: int | None = None) -> ImportRejected:
@@ -102,7 +105,7 @@ def _read_xlsx(path: Path) -> Table:
     except Exception as exc:  # openpyxl and defusedxml raise many kinds for broken files
         raise _reject("Datei", path.name, f"XLSX nicht lesbar: {exc}") from exc
     sheet, raw_sheet = values.worksheets[0], formulas.worksheets[0]
-    rows = []
+    rows, numeric = [], {}
     for row_number, (cells, raw_cells) in enumerate(
         zip(sheet.iter_rows(values_only=True), raw_sheet.iter_rows(values_only=True), strict=False),
         start=1,
@@ -118,12 +121,16 @@ def _read_xlsx(path: Path) -> Table:
                     row_number,
                 )
         rows.append([_cell_text(value) for value in cells])
+        for column, value in enumerate(cells):
+            if row_number > 1 and isinstance(value, int | float) and not isinstance(value, bool):
+                numeric[(row_number - 2, column)] = value
     values.close()
     formulas.close()
     return Table(
         header=[cell.strip() for cell in rows[0]] if rows else [],
         rows=rows[1:],
         description=f"XLSX, Blatt „{sheet.title}“",
+        numeric=numeric,
     )
 
 
@@ -149,12 +156,25 @@ def number_format(table: Table, columns: list[int]) -> tuple[bool, str]:
 
     Returns (german, how it was decided). Raises ImportRejected when the file mixes both.
     """
-    if table.description.startswith("XLSX"):
-        return False, "Zahlen aus Excel-Zellen"
-    german_seen = international_seen = None
+    german, decided = _decide(table, columns)
+    # Real spreadsheet numbers follow the format the text cells use (or any, if none do).
+    for (row, column), value in table.numeric.items():
+        if row < len(table.rows) and german:
+            table.rows[row][column] = _cell_text(value).replace(".", ",")
+    if table.numeric and decided.endswith("unerheblich)"):
+        return german, "aus Excel-Zellen"
+    return german, decided
+
+
+def _decide(table: Table, columns: list[int]) -> tuple[bool, str]:
+    german_seen = international_seen = ambiguous_seen = None
     for offset, row in enumerate(table.rows):
         for column in columns:
+            if (offset, column) in table.numeric:
+                continue  # a real number decides nothing about how text is written
             text = row[column].strip() if column < len(row) else ""
+            if ambiguous_seen is None and AMBIGUOUS.fullmatch(text):
+                ambiguous_seen = (offset + table.first_row, table.header[column], text)
             if german_seen is None and GERMAN_ONLY.fullmatch(text):
                 german_seen = (offset + table.first_row, table.header[column], text)
             if international_seen is None and INTERNATIONAL_ONLY.fullmatch(text):
@@ -178,5 +198,19 @@ def number_format(table: Table, columns: list[int]) -> tuple[bool, str]:
     if international_seen:
         row, _, text = international_seen
         return False, f"international (1,234.5), erkannt an {text!r} in Zeile {row}"
+    if ambiguous_seen:
+        row, column, text = ambiguous_seen
+        raise ImportRejected(
+            [
+                RowError(
+                    row,
+                    column,
+                    text,
+                    "mehrdeutige Zahl (mit Tausendertrennzeichen oder mit drei Nachkommastellen?) "
+                    "und keine andere Zahl der Datei entscheidet das Format: bitte "
+                    "Tausendertrennzeichen weglassen",
+                )
+            ]
+        )
     german = "Semikolon" in table.description
     return german, ("deutsch" if german else "international") + " (nur ganze Zahlen, unerheblich)"

@@ -156,3 +156,26 @@ def test_values_attach_to_the_boundary_version_of_their_year(setup, tmp_path, ma
         Observation.objects.filter(release=result.release).values_list("year", "district_id")
     )
     assert by_year == {2020: old.id, 2023: new.id}
+
+
+def test_statuses_may_be_written_in_german(setup, tmp_path):
+    path = write(tmp_path, "gebiet;indikator;jahr;wert;status\nA;anzahl-test;2020;5;vorläufig\n")
+    result = import_values(path=path, title="t")
+    assert Observation.objects.get(release=result.release).status == "provisional"
+
+
+def test_an_unknown_level_is_named_as_such(setup, tmp_path):
+    path = write(tmp_path, "gebiet,ebene,indikator,jahr,wert\nA,testebne,anzahl-test,2020,5\n")
+    assert rejected(path) == [(2, "ebene", "unbekannte Ebene; meinten Sie „testebene“?")]
+
+
+def test_a_level_may_be_given_by_its_name(setup, tmp_path):
+    path = write(tmp_path, "gebiet,ebene,indikator,jahr,wert\nA,Testebene,anzahl-test,2020,5\n")
+    assert import_values(path=path, title="t", dry_run=True).rows == 1
+
+
+def test_a_number_that_could_be_read_two_ways_is_not_guessed(setup, tmp_path):
+    # 12.345 is 12345 in German and 12.345 internationally; nothing else in the file decides.
+    path = write(tmp_path, "gebiet;indikator;jahr;wert\nA;anzahl-test;2020;12.345\n")
+    [(row, column, message)] = rejected(path)
+    assert (row, column) == (2, "wert") and message.startswith("mehrdeutige Zahl")

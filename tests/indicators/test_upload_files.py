@@ -178,3 +178,16 @@ def test_the_source_file_is_kept_with_its_checksum(setup, tmp_path):
     path.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\n")
     release = import_values(path=path, title="t").release
     assert release.source_file.read() == path.read_bytes()
+
+
+def test_numbers_typed_as_german_text_in_excel_are_read_as_german(setup, tmp_path):
+    path = xlsx(tmp_path, [["gebiet", "indikator", "jahr", "wert"],
+                           ["A", "anzahl-test", 2020, "1.234"],
+                           ["B", "anzahl-test", 2020, 7],
+                           ["A", "anteil-test", 2021, "12,5"]])  # fmt: skip
+    result = import_values(path=path, title="t")
+    values = sorted(
+        Observation.objects.filter(release=result.release).values_list("value", flat=True)
+    )
+    assert values == [7, 12.5, 1234]
+    assert result.number_format.startswith("deutsch")

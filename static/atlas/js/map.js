@@ -48,7 +48,7 @@
 
   function formatValue(row, fmt) {
     if (!row || row.status === null) return "–";
-    if (row.value === null) return row.status;
+    if (row.value === null) return escapeHtml(row.status);
     return (row.approximate ? "≈ " : "") + fmt.format(row.value);
   }
 
@@ -131,7 +131,9 @@
   }
 
   function profileUrl(code) {
-    const path = config.profileUrl.replace("__level__", config.level).replace("__code__", code);
+    const path = config.profileUrl
+      .replace("__level__", encodeURIComponent(config.level))
+      .replace("__code__", encodeURIComponent(code));
     return `${path}?year=${encodeURIComponent(config.year)}`;
   }
 
