@@ -59,12 +59,12 @@ def boundary_upload_view(model_admin, request):
     if request.method != "POST" or not form.is_valid():
         return render(request, TEMPLATE, {**context, "form": form})
     if "token" in request.POST:
-        path = pending_path(request.POST["token"], request.POST.get("filename", ""))
+        path = pending_path(request.POST["token"], request.POST.get("filename", ""), request.user)
     elif form.cleaned_data["file"].size > settings.ATLAS_UPLOAD_MAX_BYTES:
         form.add_error("file", _("Die Datei ist zu groß."))
         return render(request, TEMPLATE, {**context, "form": form})
     else:
-        token, path = keep(form.cleaned_data["file"])
+        token, path = keep(form.cleaned_data["file"], request.user)
         context.update(token=token, filename=path.name)
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))

@@ -94,14 +94,14 @@ def upload_view(model_admin, request):
         if upload.size > getattr(settings, "ATLAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024):
             form.add_error("file", _("Die Datei ist zu groß."))
         else:
-            token, path = keep(upload)
+            token, path = keep(upload, request.user)
             return _check(request, context, token=token, name=path.name, form=form)
     context["form"] = form
     return render(request, TEMPLATE, context)
 
 
 def _check(request, context, *, token: str, name: str, form=None):
-    path = pending_path(token, name)
+    path = pending_path(token, name, request.user)
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:indicators_release_upload")
@@ -136,7 +136,7 @@ def _check(request, context, *, token: str, name: str, form=None):
 
 def _confirm(request, context):
     token, name = request.POST.get("token", ""), request.POST.get("filename", "")
-    path = pending_path(token, name)
+    path = pending_path(token, name, request.user)
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:indicators_release_upload")

@@ -110,3 +110,16 @@ def test_unknown_columns_are_mapped_once_and_remembered_per_source(statistician)
     again = SimpleUploadedFile("jobcenter.csv", text.encode(), content_type="text/csv")
     second = statistician.post(URL, {"title": "Nochmal", "source": "Jobcenter", "file": again})
     assert "result" in second.context and "columns" not in second.context
+
+
+def test_another_user_cannot_confirm_someone_elses_upload(statistician, client):
+    page = upload(
+        statistician, "gebiet,ebene,indikator,jahr,wert\n05512000,stadt,einwohner,2023,1\n"
+    )
+    other = User.objects.create_user("andere", is_staff=True)
+    other.groups.add(Group.objects.get(name=STATISTICIANS))
+    client.force_login(other)
+    response = client.post(URL, {"token": page.context["token"], "filename": "werte.csv",
+                                 "title": "fremd", "confirm": "1", "mapping": "{}"})  # fmt: skip
+    assert response.status_code == 403
+    assert not Release.objects.filter(title="fremd").exists()
