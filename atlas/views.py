@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -122,5 +123,23 @@ def profile_view(request, level, code):
                 "rank": f"{row.rank} / {row.ranked}" if row.rank else "",
             }
         )
-    context = {"district": district, "year": year, "years": years, "themes": themes.items()}
+    config = {
+        "code": district.code,
+        "name": district.name,
+        "level": district.level.slug,
+        "seriesUrl": reverse("v1:series"),
+        "plotlyUrl": static("vendor/plotly/plotly-basic.min.js"),
+        "locale": _("de-DE"),
+        "text": {
+            "city": _("Stadt"),
+            "year": _("Jahr"),
+            "interval": _("95-%-Konfidenzintervall"),
+            "tableCaption": _("Werte der Zeitreihe"),
+            "chartLabel": _("Zeitreihe im Vergleich zur Stadt; die Werte stehen in der Tabelle"),
+        },
+    }
+    context = {
+        "district": district, "year": year, "years": years, "themes": themes.items(),
+        "config": config,
+    }  # fmt: skip
     return render(request, "atlas/profile.html", context)

@@ -78,3 +78,17 @@ def test_bezirk_mode_shows_only_the_districts_of_one_stadtbezirk(atlas, page):
     ]  # fmt: skip
     assert page.locator("#map").get_attribute("data-drawn") == "4"
     assert "Stadtbezirk Kirchhellen" in page.locator("h1").inner_text()
+
+
+def test_a_profile_shows_a_time_series_chart_with_its_table_on_demand(atlas, page):
+    scripts = []
+    page.on("request", lambda r: scripts.append(r.url) if r.url.endswith(".js") else None)
+    page.goto(atlas.url + "/gebiet/statistischer-bezirk/11/?year=2023")
+    assert not any("plotly" in url for url in scripts)  # Plotly only comes with a chart
+    button = page.locator("button[aria-controls='series-kinderarmut']")
+    button.click()
+    page.wait_for_selector("#series-kinderarmut .js-plotly-plot")
+    assert button.get_attribute("aria-expanded") == "true"
+    rows = page.locator("#series-kinderarmut tbody tr")
+    assert rows.count() == 13  # 2012–2024
+    assert "54,3" in page.locator("#series-kinderarmut tbody").inner_text()

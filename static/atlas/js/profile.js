@@ -1,0 +1,96 @@
+/* Profile page: a time series of one indicator for the district and the city, on demand.
+   Plotly is loaded only when the first chart is asked for. */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("profile-config").textContent);
+  let plotly = null;
+
+  function loadPlotly() {
+    if (!plotly) {
+      plotly = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = config.plotlyUrl;
+        script.onload = () => resolve(window.Plotly);
+        script.onerror = reject;
+        document.head.append(script);
+      });
+    }
+    return plotly;
+  }
+
+  function format(value, decimals) {
+    if (value === null || value === undefined) return "–";
+    return new Intl.NumberFormat(config.locale, {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    }).format(value);
+  }
+
+  function cellText(point, decimals) {
+    if (!point || point.status === null || point.status === undefined) return "–";
+    if (point.value === null) return point.status;
+    return format(point.value, decimals);
+  }
+
+  function table(series, decimals) {
+    const own = series[config.code] || [];
+    const city = series.stadt || [];
+    const rows = own.map((point, i) =>
+      `<tr><td>${point.year}</td><td class="num">${cellText(point, decimals)}</td>` +
+      `<td class="num">${cellText(city[i], decimals)}</td></tr>`,
+    );
+    return `<table class="values-table"><caption>${config.text.tableCaption}</caption>` +
+      `<thead><tr><th scope="col">${config.text.year}</th><th scope="col" class="num">` +
+      `${config.name}</th><th scope="col" class="num">${config.text.city}</th></tr></thead>` +
+      `<tbody>${rows.join("")}</tbody></table>`;
+  }
+
+  async function show(button) {
+    const target = document.getElementById(button.getAttribute("aria-controls"));
+    const open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", String(!open));
+    target.hidden = open;
+    if (open || target.dataset.drawn) return;
+    const params = new URLSearchParams({
+      indicator: button.dataset.indicator, level: config.level, codes: config.code,
+    });
+    const [Plotly, response] = await Promise.all([loadPlotly(), fetch(`${config.seriesUrl}?${params}`)]);
+    const data = await response.json();
+    const decimals = Number(button.dataset.decimals);
+    const own = data.series[config.code];
+    const city = data.series.stadt;
+    const years = own.map((p) => p.year);
+    const traces = [];
+    if (own.some((p) => p.ci_low !== null)) {
+      traces.push({
+        x: [...years, ...years.slice().reverse()],
+        y: [...own.map((p) => p.ci_high), ...own.map((p) => p.ci_low).reverse()],
+        fill: "toself", fillcolor: "rgba(33,102,172,0.15)", line: { width: 0 },
+        hoverinfo: "skip", name: config.text.interval, type: "scatter",
+      });
+    }
+    traces.push(
+      { x: years, y: own.map((p) => p.value), name: config.name, type: "scatter",
+        mode: "lines+markers", line: { color: "#2166ac" } },
+      { x: years, y: city.map((p) => p.value), name: config.text.city, type: "scatter",
+        mode: "lines", line: { color: "#b35806", dash: "dash" } },
+    );
+    const chart = document.createElement("div");
+    chart.className = "chart";
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", `${button.dataset.name}: ${config.text.chartLabel}`);
+    target.replaceChildren(chart);
+    target.insertAdjacentHTML("beforeend", table(data.series, decimals));
+    Plotly.newPlot(chart, traces, {
+      margin: { t: 10, r: 10, b: 30, l: 50 }, height: 260,
+      separators: config.locale.startsWith("de") ? ",." : ".,",
+      legend: { orientation: "h" }, xaxis: { dtick: 1 },
+    }, { displayModeBar: false, responsive: true, locale: config.locale.slice(0, 2) });
+    target.dataset.drawn = "true";
+  }
+
+  document.querySelectorAll("button[data-series]").forEach((button) => {
+    button.addEventListener("click", () => show(button));
+  });
+})();
