@@ -253,6 +253,23 @@ DOCUMENT = {
                     _param("indicator", "indicator slug", required=True),
                     _param("level", "level slug", required=True),
                     _param("year", "year (default: latest)", required=False, schema_type="integer"),
+                    _param(
+                        "within",
+                        "code of a Stadtbezirk: only the areas in it, with share_inside",
+                        required=False,
+                    ),
+                    _param(
+                        "method",
+                        "classification: quantiles, equal_interval, natural_breaks, std_mean "
+                        "(default: the indicator's)",
+                        required=False,
+                    ),
+                    _param(
+                        "classes",
+                        "3 to 7 (default: the indicator's)",
+                        required=False,
+                        schema_type="integer",
+                    ),
                 ],
                 "responses": {
                     "200": _ok(
@@ -302,6 +319,7 @@ DOCUMENT = {
                                     },
                                 },
                                 "city": {**_AREA_VALUE, "nullable": True},
+                                "within_value": {**_AREA_VALUE, "nullable": True},
                                 "values": {
                                     "type": "array",
                                     "items": {

@@ -48,9 +48,21 @@ def map_view(request, bezirk: str | None = None):
     groups = [
         (theme, [i for i in indicators if i.theme_id == theme.id]) for theme in Theme.objects.all()
     ]
+    current_indicator = next((i for i in indicators if i.slug == current), None)
+    method = request.GET.get("method", "")
+    if method not in Indicator.Classification.values or method == "manual":
+        method = current_indicator.classification_method if current_indicator else "quantiles"
+    classes = request.GET.get("classes", "")
+    classes = (
+        int(classes)
+        if classes in {"3", "4", "5", "6", "7"}
+        else (current_indicator.classification_classes if current_indicator else 5)
+    )
     config = {
         "indicator": current,
         "level": level_slug,
+        "method": method,
+        "classes": classes,
         "within": within.code if within else None,
         "year": request.GET.get("year"),
         "valuesUrl": reverse("v1:values"),
@@ -59,7 +71,15 @@ def map_view(request, bezirk: str | None = None):
     }
     context = {
         "groups": [(theme, items) for theme, items in groups if items],
-        "current": next((i for i in indicators if i.slug == current), None),
+        "current": current_indicator,
+        "methods": [
+            (value, label)
+            for value, label in Indicator.Classification.choices
+            if value != Indicator.Classification.MANUAL
+        ],
+        "method": method,
+        "class_counts": range(3, 8),
+        "classes": classes,
         "level": Level.objects.filter(slug=level_slug).first(),
         "levels": Level.objects.filter(slug__in=MAP_LEVELS).order_by("-rank"),
         "within": within,

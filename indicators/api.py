@@ -8,7 +8,7 @@ from atlas.http import BadParameter, integer, lookup, required
 from districts.models import District, Level
 from districts.selectors import boundary_version
 
-from .classify import classify
+from .classify import METHODS, classify
 from .models import Indicator, Theme
 from .selectors import (
     AreaValue,
@@ -135,16 +135,21 @@ def values(request):
         level = _level(request)
         year = _year(request, indicator)
         within = _within(request)
+        method = request.GET.get("method") or indicator.classification_method
+        if method not in METHODS:
+            raise BadParameter(
+                "method", f"„method“ muss eines von {', '.join(METHODS)} sein / unknown method"
+            )
+        k = integer(request, "classes", default=indicator.classification_classes)
+        if not 3 <= k <= 7:
+            raise BadParameter("classes", "„classes“ muss zwischen 3 und 7 liegen / 3 to 7")
     except BadParameter as bad:
         return bad.response()
 
     result = level_values(indicator=indicator, level=level, year=year, within=within)
     shown = [a for a in result.areas if a.has_value]
     classes = classify(
-        [a.cell.value for a in shown],
-        method=indicator.classification_method,
-        k=indicator.classification_classes,
-        palette_name=indicator.palette,
+        [a.cell.value for a in shown], method=method, k=k, palette_name=indicator.palette
     )
     class_of = dict(zip((a.code for a in shown), classes.bins, strict=True)) if classes else {}
     return JsonResponse(
@@ -174,6 +179,7 @@ def values(request):
                 "counts": classes.counts,
             },
             "city": area_dict(result.city),
+            "within_value": area_dict(result.within),
             "values": [
                 {
                     **area_dict(area),

@@ -59,6 +59,7 @@ class LevelValues:
     year: int
     areas: list[AreaValue]
     city: AreaValue | None
+    within: AreaValue | None = None  # the Stadtbezirk's own value in a Bezirk view
 
 
 @dataclass(frozen=True)
@@ -424,7 +425,8 @@ def level_values(
             for a in areas
             if inside.get(a.district_id, 0) >= MIN_SHARE_INSIDE
         ]
-    return LevelValues(indicator, level, year, areas, table.city)
+    own = table.areas.get(within.id) if within is not None else None
+    return LevelValues(indicator, level, year, areas, table.city, own)
 
 
 def _inside(area: AreaValue, share: float) -> AreaValue:

@@ -1,4 +1,5 @@
 import datetime
+import itertools
 import re
 
 import pytest
@@ -134,3 +135,32 @@ def test_the_boundary_version_changes_only_with_the_boundaries(client):
         valid_from=datetime.date(2020, 1, 1),
     )  # fmt: skip
     assert version(2013)["version"] != version(2023)["version"]
+
+
+def test_the_classification_can_be_chosen(client):
+    params = {"indicator": "kinderarmut", "level": "statistischer-bezirk", "year": 2023}
+    payload = client.get("/api/v1/values", {**params, "method": "equal_interval", "classes": 3})
+    classes = payload.json()["classes"]
+    assert classes["method"] == "equal_interval" and len(classes["breaks"]) == 3
+    bounds = [classes["lower"], *classes["breaks"]]
+    widths = [b - a for a, b in itertools.pairwise(bounds)]
+    assert max(widths) == pytest.approx(min(widths))
+
+
+@pytest.mark.parametrize(("params", "parameter"), [({"method": "raten"}, "method"),
+                                                   ({"classes": "9"}, "classes")])  # fmt: skip
+def test_a_bad_classification_is_named(client, params, parameter):
+    base = {"indicator": "kinderarmut", "level": "statistischer-bezirk"}
+    response = client.get("/api/v1/values", {**base, **params})
+    assert response.status_code == 400
+    assert response.json()["error"]["parameter"] == parameter
+
+
+def test_a_bezirk_view_carries_the_bezirk_s_own_value(client):
+    payload = client.get(
+        "/api/v1/values",
+        {"indicator": "einwohner", "level": "statistischer-bezirk", "year": 2023, "within": "3"},
+    ).json()
+    assert_matches("/values", payload)
+    assert payload["within_value"]["name"] == "Kirchhellen"
+    assert payload["within_value"]["value"] == sum(v["value"] for v in payload["values"])

@@ -92,3 +92,11 @@ def test_a_profile_shows_a_time_series_chart_with_its_table_on_demand(atlas, pag
     rows = page.locator("#series-kinderarmut tbody tr")
     assert rows.count() == 13  # 2012–2024
     assert "54,3" in page.locator("#series-kinderarmut tbody").inner_text()
+
+
+def test_the_classification_is_chosen_on_the_map_and_kept_in_the_url(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
+    with page.expect_response(re.compile(r"/api/v1/values")):
+        page.select_option("#classes", "3")
+    page.wait_for_function("document.querySelectorAll('#legend li').length === 4")
+    assert "classes=3" in page.url

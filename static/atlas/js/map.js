@@ -88,6 +88,8 @@
     const params = new URLSearchParams({ indicator: config.indicator, level: config.level });
     if (config.year) params.set("year", config.year);
     if (config.within) params.set("within", config.within);
+    params.set("method", config.method);
+    params.set("classes", config.classes);
     const data = await fetchJson(`${config.valuesUrl}?${params}`);
     const byCode = {};
     for (const row of data.values) byCode[row.code] = row;
@@ -122,9 +124,11 @@
     if (missing) {
       items.push(legendItem('<span class="swatch swatch-missing"></span>', text.missing, missing));
     }
-    const city = data.city
-      ? `<p class="city-value">${escapeHtml(text.city)}: <strong>${formatValue(data.city, fmt)}</strong> ${escapeHtml(unitOf(data))}</p>`
-      : "";
+    const reference = (label, row) =>
+      `<p class="city-value">${escapeHtml(label)}: <strong>${formatValue(row, fmt)}</strong> ${escapeHtml(unitOf(data))}</p>`;
+    const city =
+      (data.within_value ? reference(data.within_value.name, data.within_value) : "") +
+      (data.city ? reference(text.city, data.city) : "");
     document.getElementById("legend").innerHTML =
       `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
       `<ul>${items.join("")}</ul>${city}`;
@@ -251,6 +255,8 @@
 
   function stateParams() {
     const params = new URLSearchParams({ indicator: config.indicator, year: config.year });
+    params.set("method", config.method);
+    params.set("classes", config.classes);
     if (!config.within && config.level !== "statistischer-bezirk") params.set("level", config.level);
     return params;
   }
@@ -281,6 +287,13 @@
       pushState();
       repaint();
     });
+    for (const name of ["method", "classes"]) {
+      document.getElementById(name).addEventListener("change", (event) => {
+        config[name] = event.target.value;
+        pushState();
+        repaint();
+      });
+    }
     repaint();
   };
 })();
