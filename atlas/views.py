@@ -95,6 +95,8 @@ def map_view(request, bezirk: str | None = None):
             "caption": _("{indicator} {year}, {unit}"),
             "drawn": _("{n} Bezirke dargestellt"),
             "outside": _("außerhalb des Stadtbezirks"),
+            "play": _("Abspielen"),
+            "pause": _("Anhalten"),
             "partly": _("zum Teil im Stadtbezirk ({share} der Fläche)"),
             "locale": _("de-DE"),
             "interval": _("95-%-Konfidenzintervall"),

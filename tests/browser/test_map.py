@@ -100,3 +100,16 @@ def test_the_classification_is_chosen_on_the_map_and_kept_in_the_url(atlas, page
         page.select_option("#classes", "3")
     page.wait_for_function("document.querySelectorAll('#legend li').length === 4")
     assert "classes=3" in page.url
+
+
+def test_play_steps_through_the_years_to_the_last(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2022")
+    page.click("#play")
+    assert page.locator("#play").get_attribute("aria-pressed") == "true"
+    page.wait_for_function(
+        "document.querySelector('#table-caption').textContent.includes('2024')", timeout=10000
+    )
+    page.wait_for_function(
+        "document.querySelector('#play').getAttribute('aria-pressed') === 'false'"
+    )
+    assert "year=2024" in page.url

@@ -265,6 +265,36 @@
     history.replaceState(null, "", `?${stateParams()}`);
   }
 
+  // Play steps through the years from the shown one to the last, one repaint at a time.
+  function setupPlay() {
+    const button = document.getElementById("play");
+    const select = document.getElementById("year");
+    let timer = null;
+    const stop = () => {
+      clearTimeout(timer);
+      timer = null;
+      button.setAttribute("aria-pressed", "false");
+      button.textContent = text.play;
+    };
+    const step = async () => {
+      const next = select.selectedIndex + 1;
+      if (next >= select.options.length) return stop();
+      config.year = select.options[next].value;
+      pushState();
+      await repaint();
+      if (timer !== null) timer = setTimeout(step, 1200);
+    };
+    button.addEventListener("click", () => {
+      if (timer !== null) return stop();
+      if (select.selectedIndex === select.options.length - 1) {
+        config.year = select.options[0].value;
+      }
+      button.setAttribute("aria-pressed", "true");
+      button.textContent = text.pause;
+      timer = setTimeout(step, 0);
+    });
+  }
+
   window.atlasMapInit = function (leafletMap) {
     map = leafletMap;
     // Fractional zoom lets a city fill the map instead of the next smaller whole zoom level.
@@ -287,6 +317,7 @@
       pushState();
       repaint();
     });
+    setupPlay();
     for (const name of ["method", "classes"]) {
       document.getElementById(name).addEventListener("change", (event) => {
         config[name] = event.target.value;
