@@ -1,6 +1,9 @@
 import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from atlas.demo import load_demo_data
+from atlas.permissions import STATISTICIANS
 from districts.models import District
 from indicators.models import Indicator, Observation
 
@@ -70,3 +73,37 @@ def make_observation(release):
 def media_root(settings, tmp_path_factory):
     """Uploaded source files go to a temporary folder, not into the working tree."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture
+def statistician(client):
+    """A test client logged in as a member of the Statistik group."""
+    user = User.objects.create_user("stat", is_staff=True)
+    user.groups.add(Group.objects.get(name=STATISTICIANS))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def small_catalogue(make_district, make_indicator):
+    """Two districts of a test level, a share and a count indicator, for import tests."""
+    make_district("A", name="Altstadt")
+    make_district("B", x=1000, name="Boy")
+    make_indicator("anteil-test", is_proportion=True, decimals=1)
+    make_indicator("anzahl-test", kind=Indicator.Kind.COUNT, factor=1, decimals=0)
+
+
+IMPORT_TABLES = ("indicators_release", "indicators_observation", "districts_district",
+                 "django_admin_log")  # fmt: skip
+
+
+def table_checksums() -> list[str]:
+    """Checksums of every table an import could touch: equal before and after means untouched."""
+    with connection.cursor() as cursor:
+        sums = []
+        for table in IMPORT_TABLES:
+            cursor.execute(
+                f"SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {table} t"
+            )
+            sums.append(cursor.fetchone()[0])
+    return sums

@@ -1,19 +1,11 @@
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 
 from atlas.permissions import STATISTICIANS
 from districts.models import District
 from indicators.models import Indicator, Observation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def statistician(client):
-    user = User.objects.create_user("statistik", password="geheim-genug-2024", is_staff=True)
-    user.groups.add(Group.objects.get(name=STATISTICIANS))
-    client.force_login(user)
-    return client
 
 
 def test_a_statistician_sees_a_district_on_a_leaflet_map(statistician):

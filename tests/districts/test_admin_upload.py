@@ -1,24 +1,14 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from shapely.geometry import box, mapping
 
-from atlas.permissions import STATISTICIANS
 from districts.models import District
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/districts/district/upload/"
-
-
-@pytest.fixture
-def statistician(client):
-    user = User.objects.create_user("stat", is_staff=True)
-    user.groups.add(Group.objects.get(name=STATISTICIANS))
-    client.force_login(user)
-    return client
 
 
 def geojson(features) -> SimpleUploadedFile:

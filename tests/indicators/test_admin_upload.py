@@ -10,14 +10,6 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/indicators/release/upload/"
 
 
-@pytest.fixture
-def statistician(client):
-    user = User.objects.create_user("stat", is_staff=True)
-    user.groups.add(Group.objects.get(name=STATISTICIANS))
-    client.force_login(user)
-    return client
-
-
 def upload(client, text: str, name="werte.csv"):
     file = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
     return client.post(URL, {"title": "Korrektur", "file": file})

@@ -3,15 +3,15 @@
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from atlas.importing import ImportRejected
 from indicators.services.import_values import import_values
 
+from ..conftest import table_checksums
+
 pytestmark = pytest.mark.django_db
 
 FILES = Path(__file__).resolve().parent.parent / "data" / "values"
-TABLES = ("indicators_release", "indicators_observation", "districts_district", "django_admin_log")
 
 EXPECTED = {
     "leer.csv": [(None, "Datei", "die Datei ist leer")],
@@ -45,20 +45,9 @@ EXPECTED = {
 }
 
 
-def checksums() -> list[str]:
-    with connection.cursor() as cursor:
-        sums = []
-        for table in TABLES:
-            cursor.execute(
-                f"SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {table} t"
-            )
-            sums.append(cursor.fetchone()[0])
-    return sums
-
-
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_bad_file_is_rejected_with_its_messages_and_nothing_changes(name):
-    before = checksums()
+    before = table_checksums()
     with pytest.raises(ImportRejected) as info:
         import_values(path=FILES / name, title="kaputt")
     found = [(e.row, e.field, e.message) for e in info.value.errors]
@@ -68,7 +57,7 @@ def test_each_bad_file_is_rejected_with_its_messages_and_nothing_changes(name):
     ):
         assert (row, field) == (want_row, want_field)
         assert message.startswith(want_start), message
-    assert checksums() == before
+    assert table_checksums() == before
 
 
 def test_the_catalogue_covers_every_file():

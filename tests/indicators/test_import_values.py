@@ -6,14 +6,6 @@ from indicators.models import Indicator, Observation, Release
 from indicators.services.import_values import import_values
 
 
-@pytest.fixture
-def setup(make_district, make_indicator):
-    make_district("A", name="Altstadt")
-    make_district("B", x=1000, name="Boy")
-    make_indicator("anteil-test", is_proportion=True, decimals=1)
-    make_indicator("anzahl-test", kind=Indicator.Kind.COUNT, factor=1, decimals=0)
-
-
 def write(tmp_path, text: str, encoding="utf-8"):
     path = tmp_path / "werte.csv"
     path.write_bytes(text.encode(encoding))
@@ -26,7 +18,7 @@ def rejected(path) -> list[tuple]:
     return [(e.row, e.field, e.message) for e in info.value.errors]
 
 
-def test_a_valid_file_becomes_one_draft_release(setup, tmp_path):
+def test_a_valid_file_becomes_one_draft_release(small_catalogue, tmp_path):
     path = write(
         tmp_path,
         "ebene,gebiet,indikator,jahr,wert,zaehler,nenner\n"
@@ -41,7 +33,7 @@ def test_a_valid_file_becomes_one_draft_release(setup, tmp_path):
     assert release.observations.count() == 2
 
 
-def test_german_files_use_semicolons_and_decimal_commas(setup, tmp_path):
+def test_german_files_use_semicolons_and_decimal_commas(small_catalogue, tmp_path):
     path = write(
         tmp_path,
         "Gebiet;Indikator;Jahr;Wert;Zähler;Nenner\nA;anteil-test;2020;12,5;1;8\n",
@@ -52,14 +44,14 @@ def test_german_files_use_semicolons_and_decimal_commas(setup, tmp_path):
     assert Observation.objects.get(district__code="A", release=result.release).value == 12.5
 
 
-def test_din_symbols_are_statuses(setup, tmp_path):
+def test_din_symbols_are_statuses(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet,indikator,jahr,wert\nA,anzahl-test,2021,...\n")
     result = import_values(path=path, title="t")
     observation = Observation.objects.get(release=result.release)
     assert (observation.value, observation.status) == (None, "...")
 
 
-def test_every_error_names_its_row_and_column(setup, tmp_path):
+def test_every_error_names_its_row_and_column(small_catalogue, tmp_path):
     path = write(
         tmp_path,
         "gebiet,indikator,jahr,wert,zaehler,nenner\n"
@@ -84,26 +76,26 @@ def test_every_error_names_its_row_and_column(setup, tmp_path):
     assert not Release.objects.filter(title="t").exists()
 
 
-def test_duplicate_keys_are_rejected(setup, tmp_path):
+def test_duplicate_keys_are_rejected(small_catalogue, tmp_path):
     path = write(
         tmp_path, "gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\nA,anzahl-test,2020,6\n"
     )
     assert rejected(path) == [(3, "gebiet", "doppelter Eintrag (auch in Zeile 2)")]
 
 
-def test_a_missing_column_is_reported_before_any_row(setup, tmp_path):
+def test_a_missing_column_is_reported_before_any_row(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet,indikator,wert\nA,anzahl-test,5\n")
     assert rejected(path) == [(1, "jahr", "Pflichtspalte fehlt")]
 
 
-def test_a_dry_run_writes_nothing(setup, tmp_path):
+def test_a_dry_run_writes_nothing(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\n")
     result = import_values(path=path, title="probe", dry_run=True)
     assert result.rows == 1
     assert not Release.objects.filter(title="probe").exists()
 
 
-def test_a_file_mixing_german_and_international_numbers_is_rejected(setup, tmp_path):
+def test_a_file_mixing_german_and_international_numbers_is_rejected(small_catalogue, tmp_path):
     path = write(
         tmp_path,
         "Gebiet;Indikator;Jahr;Wert;Zähler;Nenner\n"
@@ -115,7 +107,7 @@ def test_a_file_mixing_german_and_international_numbers_is_rejected(setup, tmp_p
     assert "Zeile 2" in message and "ein Format für die ganze Datei" in message
 
 
-def test_the_number_format_is_decided_per_file_and_reported(setup, tmp_path):
+def test_the_number_format_is_decided_per_file_and_reported(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet;indikator;jahr;wert\nA;anzahl-test;2020;1.234\n"
                  "B;anzahl-test;2020;1.234.567\n")  # fmt: skip
     result = import_values(path=path, title="t", dry_run=True)
@@ -123,25 +115,27 @@ def test_the_number_format_is_decided_per_file_and_reported(setup, tmp_path):
     assert "1.234.567" in result.number_format
 
 
-def test_a_row_with_more_fields_than_the_header_is_rejected(setup, tmp_path):
+def test_a_row_with_more_fields_than_the_header_is_rejected(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet,indikator,jahr,wert\nA,anzahl-test,2020,1,5\n")
     assert rejected(path) == [(2, "Zeile", "mehr Felder als Spalten im Kopf")]
 
 
-def test_numbers_next_to_a_symbol_are_rejected(setup, tmp_path):
+def test_numbers_next_to_a_symbol_are_rejected(small_catalogue, tmp_path):
     path = write(
         tmp_path, "gebiet,indikator,jahr,wert,zaehler,nenner,status\nA,anteil-test,2020,,2,500,.\n"
     )
     assert [e[1] for e in rejected(path)] == ["zaehler", "nenner"]
 
 
-def test_a_computed_indicator_cannot_be_uploaded(setup, tmp_path, make_indicator):
+def test_a_computed_indicator_cannot_be_uploaded(small_catalogue, tmp_path, make_indicator):
     make_indicator("index-test", kind=Indicator.Kind.INDEX, computation="social_status")
     path = write(tmp_path, "gebiet,indikator,jahr,wert\nA,index-test,2020,0.5\n")
     assert rejected(path) == [(2, "indikator", "wird vom Atlas berechnet und nicht hochgeladen")]
 
 
-def test_values_attach_to_the_boundary_version_of_their_year(setup, tmp_path, make_district):
+def test_values_attach_to_the_boundary_version_of_their_year(
+    small_catalogue, tmp_path, make_district
+):
     import datetime
 
     old = District.objects.get(code="A", level__slug="testebene")
@@ -158,23 +152,23 @@ def test_values_attach_to_the_boundary_version_of_their_year(setup, tmp_path, ma
     assert by_year == {2020: old.id, 2023: new.id}
 
 
-def test_statuses_may_be_written_in_german(setup, tmp_path):
+def test_statuses_may_be_written_in_german(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet;indikator;jahr;wert;status\nA;anzahl-test;2020;5;vorläufig\n")
     result = import_values(path=path, title="t")
     assert Observation.objects.get(release=result.release).status == "provisional"
 
 
-def test_an_unknown_level_is_named_as_such(setup, tmp_path):
+def test_an_unknown_level_is_named_as_such(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet,ebene,indikator,jahr,wert\nA,testebne,anzahl-test,2020,5\n")
     assert rejected(path) == [(2, "ebene", "unbekannte Ebene; meinten Sie „testebene“?")]
 
 
-def test_a_level_may_be_given_by_its_name(setup, tmp_path):
+def test_a_level_may_be_given_by_its_name(small_catalogue, tmp_path):
     path = write(tmp_path, "gebiet,ebene,indikator,jahr,wert\nA,Testebene,anzahl-test,2020,5\n")
     assert import_values(path=path, title="t", dry_run=True).rows == 1
 
 
-def test_a_number_that_could_be_read_two_ways_is_not_guessed(setup, tmp_path):
+def test_a_number_that_could_be_read_two_ways_is_not_guessed(small_catalogue, tmp_path):
     # 12.345 is 12345 in German and 12.345 internationally; nothing else in the file decides.
     path = write(tmp_path, "gebiet;indikator;jahr;wert\nA;anzahl-test;2020;12.345\n")
     [(row, column, message)] = rejected(path)

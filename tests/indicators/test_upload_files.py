@@ -3,20 +3,13 @@
 import zipfile
 
 import pytest
-from django.db import connection
 from openpyxl import Workbook
 
 from atlas.importing import ImportRejected
-from indicators.models import Indicator, Observation
+from indicators.models import Observation
 from indicators.services.import_values import import_values
 
-
-@pytest.fixture
-def setup(make_district, make_indicator):
-    make_district("A", name="Altstadt")
-    make_district("B", x=1000, name="Boy")
-    make_indicator("anteil-test", is_proportion=True, decimals=1)
-    make_indicator("anzahl-test", kind=Indicator.Kind.COUNT, factor=1, decimals=0)
+from ..conftest import table_checksums
 
 
 def xlsx(tmp_path, rows, name="werte.xlsx"):
@@ -36,19 +29,7 @@ def message(path) -> str:
     return str(info.value)
 
 
-def releases():
-    """Checksums of every table an import could touch: equal before and after means untouched."""
-    with connection.cursor() as cursor:
-        sums = []
-        for table in ("indicators_release", "indicators_observation", "districts_district",
-                      "django_admin_log"):  # fmt: skip
-            cursor.execute(f"SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) "
-                           f"FROM {table} t")  # fmt: skip
-            sums.append(cursor.fetchone()[0])
-    return sums
-
-
-def test_an_xlsx_sheet_is_imported_with_its_numbers(setup, tmp_path):
+def test_an_xlsx_sheet_is_imported_with_its_numbers(small_catalogue, tmp_path):
     path = xlsx(tmp_path, [["Gebiet", "Indikator", "Jahr", "Wert", "Zähler", "Nenner"],
                            ["A", "anteil-test", 2020, 12.5, 1, 8]])  # fmt: skip
     result = import_values(path=path, title="xlsx")
@@ -56,16 +37,16 @@ def test_an_xlsx_sheet_is_imported_with_its_numbers(setup, tmp_path):
     assert Observation.objects.get(release=result.release).value == 12.5
 
 
-def test_a_formula_without_a_stored_result_is_named_by_its_cell(setup, tmp_path):
+def test_a_formula_without_a_stored_result_is_named_by_its_cell(small_catalogue, tmp_path):
     path = xlsx(tmp_path, [["gebiet", "indikator", "jahr", "wert"],
                            ["A", "anzahl-test", 2020, "=2+3"]])  # fmt: skip
-    before = releases()
+    before = table_checksums()
     text = message(path)
     assert "D2" in text and "Formel ohne gespeichertes Ergebnis" in text
-    assert releases() == before
+    assert table_checksums() == before
 
 
-def test_the_wide_layout_has_one_column_per_indicator(setup, tmp_path):
+def test_the_wide_layout_has_one_column_per_indicator(small_catalogue, tmp_path):
     path = tmp_path / "breit.csv"
     path.write_text("gebiet;jahr;anzahl-test;anteil-test\nA;2021;12;\nB;2021;7;25\n")
     result = import_values(path=path, title="breit")
@@ -76,7 +57,7 @@ def test_the_wide_layout_has_one_column_per_indicator(setup, tmp_path):
     assert values["A"] == 12
 
 
-def test_an_unknown_indicator_column_in_the_wide_layout_is_named(setup, tmp_path):
+def test_an_unknown_indicator_column_in_the_wide_layout_is_named(small_catalogue, tmp_path):
     path = tmp_path / "breit.csv"
     path.write_text("gebiet;jahr;anzahl-tst\nA;2021;12\n")
     assert "anzahl-tst" in message(path) and "meinten Sie „anzahl-test“" in message(path)
@@ -91,22 +72,24 @@ def test_an_unknown_indicator_column_in_the_wide_layout_is_named(setup, tmp_path
         (b"PK\x03\x04garbage", "XLSX nicht lesbar"),
     ],
 )
-def test_broken_files_get_a_clear_message_and_change_nothing(setup, tmp_path, content, expected):
+def test_broken_files_get_a_clear_message_and_change_nothing(
+    small_catalogue, tmp_path, content, expected
+):
     path = tmp_path / "kaputt.csv"
     path.write_bytes(content)
-    before = releases()
+    before = table_checksums()
     assert expected in message(path)
-    assert releases() == before
+    assert table_checksums() == before
 
 
-def test_a_zip_that_is_no_workbook_is_rejected(setup, tmp_path):
+def test_a_zip_that_is_no_workbook_is_rejected(small_catalogue, tmp_path):
     path = tmp_path / "archiv.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "hallo")
     assert "keine XLSX-Arbeitsmappe" in message(path)
 
 
-def test_a_decompression_bomb_is_rejected_before_it_is_unpacked(setup, tmp_path):
+def test_a_decompression_bomb_is_rejected_before_it_is_unpacked(small_catalogue, tmp_path):
     path = tmp_path / "bombe.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
@@ -114,7 +97,7 @@ def test_a_decompression_bomb_is_rejected_before_it_is_unpacked(setup, tmp_path)
     assert "ZIP-Bombe" in message(path)
 
 
-def test_an_xml_entity_attack_is_not_expanded(setup, tmp_path):
+def test_an_xml_entity_attack_is_not_expanded(small_catalogue, tmp_path):
     path = xlsx(tmp_path, [["gebiet", "indikator", "jahr", "wert"], ["A", "anzahl-test", 2020, 1]])
     evil = tmp_path / "boese.xlsx"
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(evil, "w") as target:
@@ -129,14 +112,14 @@ def test_an_xml_entity_attack_is_not_expanded(setup, tmp_path):
     assert "XLSX nicht lesbar" in message(evil)
 
 
-def test_a_file_over_the_size_limit_is_rejected(setup, tmp_path, settings):
+def test_a_file_over_the_size_limit_is_rejected(small_catalogue, tmp_path, settings):
     settings.ATLAS_UPLOAD_MAX_BYTES = 100
     path = tmp_path / "gross.csv"
     path.write_text("gebiet,indikator,jahr,wert\n" + "A,anzahl-test,2020,1\n" * 10)
     assert "zu groß" in message(path)
 
 
-def test_windows_1252_and_tabs_are_read(setup, tmp_path):
+def test_windows_1252_and_tabs_are_read(small_catalogue, tmp_path):
     path = tmp_path / "excel.txt"
     path.write_bytes("Gebiet\tIndikator\tJahr\tWert\tHinweis\nA\tanzahl-test\t2020\t5\tGrößer\n"
                      .encode("cp1252"))  # fmt: skip
@@ -145,7 +128,7 @@ def test_windows_1252_and_tabs_are_read(setup, tmp_path):
     assert Observation.objects.get(release=result.release).note == "Größer"
 
 
-def test_the_preview_counts_new_changed_and_unchanged_values(setup, tmp_path):
+def test_the_preview_counts_new_changed_and_unchanged_values(small_catalogue, tmp_path):
     first = tmp_path / "erst.csv"
     first.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\nB,anzahl-test,2020,7\n")
     import_values(path=first, title="2020", publish=True)
@@ -160,7 +143,7 @@ def test_the_preview_counts_new_changed_and_unchanged_values(setup, tmp_path):
     assert (change.row, change.area, change.old, change.new) == (3, "B", "7", "9")
 
 
-def test_a_large_jump_against_the_previous_year_is_a_warning(setup, tmp_path):
+def test_a_large_jump_against_the_previous_year_is_a_warning(small_catalogue, tmp_path):
     first = tmp_path / "erst.csv"
     first.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2020,100\n")
     import_values(path=first, title="2020", publish=True)
@@ -173,14 +156,14 @@ def test_a_large_jump_against_the_previous_year_is_a_warning(setup, tmp_path):
     ]
 
 
-def test_the_source_file_is_kept_with_its_checksum(setup, tmp_path):
+def test_the_source_file_is_kept_with_its_checksum(small_catalogue, tmp_path):
     path = tmp_path / "werte.csv"
     path.write_text("gebiet,indikator,jahr,wert\nA,anzahl-test,2020,5\n")
     release = import_values(path=path, title="t").release
     assert release.source_file.read() == path.read_bytes()
 
 
-def test_numbers_typed_as_german_text_in_excel_are_read_as_german(setup, tmp_path):
+def test_numbers_typed_as_german_text_in_excel_are_read_as_german(small_catalogue, tmp_path):
     path = xlsx(tmp_path, [["gebiet", "indikator", "jahr", "wert"],
                            ["A", "anzahl-test", 2020, "1.234"],
                            ["B", "anzahl-test", 2020, 7],
