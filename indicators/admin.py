@@ -1,7 +1,10 @@
+import hashlib
 from functools import partial
 
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -69,11 +72,21 @@ class IndicatorAdmin(admin.ModelAdmin):
     ]
 
 
+def _cached_warnings() -> list:
+    """Plausibility warnings, recomputed only when the published data changed."""
+    state = Release.objects.aggregate(
+        n=Count("id"), published=Max("published_at"), withdrawn=Max("withdrawn_at")
+    )
+    version = "|".join(str(state[k]) for k in ("n", "published", "withdrawn"))
+    key = "plausibility:" + hashlib.sha1(version.encode(), usedforsecurity=False).hexdigest()
+    return cache.get_or_set(key, plausibility_warnings, timeout=24 * 3600)
+
+
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Statisticians see here where a city's own value disagrees with its districts.
-        for warning in plausibility_warnings() if request.method == "GET" else []:
+        for warning in _cached_warnings() if request.method == "GET" else []:
             messages.warning(request, _("Plausibilität: %(warning)s") % {"warning": warning})
         return super().changelist_view(request, extra_context)
 
