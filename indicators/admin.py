@@ -8,6 +8,7 @@ from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -172,14 +173,23 @@ class ReleaseAdmin(admin.ModelAdmin):
 
 @admin.register(Observation)
 class ObservationAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "district", "year", "value", "numerator", "denominator", "status"]
+    list_display = ["indicator", "district", "jahr", "value", "numerator", "denominator", "status"]
     list_filter = [
         "indicator", "indicator__theme", "year", "district", "district__level", "status", "release",
     ]  # fmt: skip
     search_fields = ["indicator__slug", "indicator__name_de", "district__name", "district__code"]
     list_select_related = ["indicator", "district", "release"]
     list_per_page = 50
-    readonly_fields = ["history"]
+    readonly_fields = ["jahr", "history"]
+    fields = [
+        "release", "indicator", "district", "jahr", "reference_date", "value", "numerator",
+        "denominator", "status", "note", "history",
+    ]  # fmt: skip
+
+    @admin.display(description=_lazy("Jahr"), ordering="year")
+    def jahr(self, obj):
+        # A year is no quantity: no thousands separator.
+        return str(obj.year)
 
     @admin.display(description=_lazy("Verlauf"))
     def history(self, obj):
@@ -199,7 +209,7 @@ class ObservationAdmin(admin.ModelAdmin):
                     v.release.title,
                     v.release.get_status_display(),
                     v.release.created_at.strftime("%d.%m.%Y %H:%M"),
-                    "–" if v.value is None else v.value,
+                    "–" if v.value is None else formats.localize(v.value, use_l10n=True),
                     v.status,
                     _("hochgeladen von"),
                     v.release.created_by or "–",
