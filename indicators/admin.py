@@ -73,6 +73,11 @@ class IndicatorAdmin(admin.ModelAdmin):
     ]
 
 
+def _number(value: float) -> str:
+    """A stored value in German format, without a trailing ",0" for whole numbers."""
+    return formats.localize(int(value) if value.is_integer() else value, use_l10n=True)
+
+
 def _cached_warnings() -> list:
     """Plausibility warnings, recomputed only when the published data changed."""
     state = Release.objects.aggregate(
@@ -209,7 +214,7 @@ class ObservationAdmin(admin.ModelAdmin):
                     v.release.title,
                     v.release.get_status_display(),
                     v.release.created_at.strftime("%d.%m.%Y %H:%M"),
-                    "–" if v.value is None else formats.localize(v.value, use_l10n=True),
+                    "–" if v.value is None else _number(v.value),
                     v.status,
                     _("hochgeladen von"),
                     v.release.created_by or "–",

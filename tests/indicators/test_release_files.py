@@ -77,7 +77,7 @@ def test_an_observation_shows_every_version_in_the_admin(admin_client, draft):
     page = admin_client.get(f"/admin/indicators/observation/{observation.pk}/change/")
     html = page.content.decode()
     assert "Demodaten Bottrop (synthetisch)" in html and "Entwurf" in html
-    assert "118800" in html and "118705" in html
+    assert "118.800" in html and "118.705" in html
 
 
 def test_the_admin_exports_a_release(admin_client, demo_release):
