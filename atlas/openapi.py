@@ -270,6 +270,19 @@ DOCUMENT = {
                         required=False,
                         schema_type="integer",
                     ),
+                    _param(
+                        "breaks",
+                        "with method=manual: upper class limits, ascending, comma-separated "
+                        "with a decimal point, e.g. 10,20.5,30 (default: the indicator's)",
+                        required=False,
+                    ),
+                    _param(
+                        "from",
+                        "change map: the values are the change from this year to `year`, "
+                        "classified symmetrically around zero",
+                        required=False,
+                        schema_type="integer",
+                    ),
                 ],
                 "responses": {
                     "200": _ok(
@@ -290,6 +303,7 @@ DOCUMENT = {
                                 "indicator": {"type": "string"},
                                 "level": {"type": "string"},
                                 "year": {"type": "integer"},
+                                "from": {"type": "integer", "nullable": True},
                                 "years": {"type": "array", "items": {"type": "integer"}},
                                 "within": {"type": "string", "nullable": True},
                                 "boundaries": {

@@ -67,7 +67,14 @@ class IndicatorAdmin(admin.ModelAdmin):
         ),
         (
             "Darstellung",
-            {"fields": ["classification_method", "classification_classes", "palette"]},
+            {
+                "fields": [
+                    "classification_method",
+                    "classification_classes",
+                    "classification_breaks",
+                    "palette",
+                ]
+            },
         ),
         ("Herkunft", {"fields": ["source", "licence", "notes_de", "notes_en"]}),
     ]

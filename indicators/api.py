@@ -8,8 +8,8 @@ from atlas.http import BadParameter, integer, lookup, required
 from districts.models import District, Level
 from districts.selectors import boundary_version
 
-from .classify import METHODS, classify
-from .models import Indicator, Theme
+from .classify import METHODS, classify, classify_change
+from .models import Indicator, Theme, breaks_problem
 from .selectors import (
     AreaValue,
     available_years,
@@ -128,35 +128,148 @@ def indicators(request):
     )
 
 
+def _breaks(request, indicator: Indicator, method: str) -> list[float] | None:
+    """Manual class limits: ``breaks=10,20,30`` (decimal point), else the indicator's own."""
+    if method != "manual":
+        return None
+    raw = request.GET.get("breaks", "").strip()
+    if not raw:
+        if not indicator.classification_breaks:
+            raise BadParameter(
+                "breaks",
+                "„breaks“ fehlt: manuelle Grenzen brauchen Klassengrenzen, z. B. breaks=10,20,30"
+                " / manual classes need breaks",
+            )
+        return indicator.classification_breaks
+    try:
+        breaks = [float(part) for part in raw.split(",")]
+    except ValueError:
+        raise BadParameter(
+            "breaks",
+            "„breaks“ muss Zahlen mit Dezimalpunkt, durch Kommas getrennt, enthalten"
+            " / comma-separated numbers",
+        ) from None
+    problem = breaks_problem(breaks)
+    if problem:
+        raise BadParameter("breaks", f"„breaks“: {problem}")
+    return breaks
+
+
+def _start_year(request, indicator: Indicator, year: int) -> int | None:
+    """The first year of a change map (``from``), earlier than ``year``."""
+    start = integer(request, "from")
+    if start is None:
+        return None
+    if start not in available_years(indicator=indicator) or start >= year:
+        raise BadParameter(
+            "from",
+            f"„from“ muss ein Jahr mit Werten vor {year} sein / "
+            f"'from' must be a year with values before {year}",
+        )
+    return start
+
+
+def _classes_dict(classes) -> dict | None:
+    if classes is None:
+        return None
+    return {
+        "method": classes.method,
+        "lower": classes.lower,
+        "breaks": classes.breaks,
+        "colors": classes.colors,
+        "counts": classes.counts,
+    }
+
+
+CHANGE_UNITS = {"percentage_points": ("Prozentpunkte", "percentage points")}
+
+
+def _change_row(row, share_inside: float) -> dict:
+    """A district's change as a map row; a withheld start or end withholds the change."""
+    withheld = any(
+        a is not None and a.cell is not None and a.cell.suppressed for a in (row.start, row.end)
+    )
+    missing = row.change is None
+    return {
+        "code": row.code,
+        "name": row.name,
+        "value": None if withheld else row.change,
+        "numerator": None,
+        "denominator": None,
+        "status": "." if withheld else (None if missing else "normal"),
+        "reason": "disclosure" if withheld else None,
+        "ci_low": None,
+        "ci_high": None,
+        "comparison": None,
+        "verdict": None,
+        "approximate": any(a is not None and a.approximate for a in (row.start, row.end)),
+        "sources": [],
+        "share_inside": share_inside,
+    }
+
+
 @require_GET
 def values(request):
+    """Values of an indicator per area and year, classified for the map.
+
+    With ``from`` the values are the change since that year, on a diverging scale.
+    """
     try:
         indicator = _indicator(request)
         level = _level(request)
         year = _year(request, indicator)
         within = _within(request)
+        start = _start_year(request, indicator, year)
         method = request.GET.get("method") or indicator.classification_method
-        if method not in METHODS:
+        if method not in (*METHODS, "manual"):
             raise BadParameter(
-                "method", f"„method“ muss eines von {', '.join(METHODS)} sein / unknown method"
+                "method",
+                f"„method“ muss eines von {', '.join((*METHODS, 'manual'))} sein / unknown method",
             )
         k = integer(request, "classes", default=indicator.classification_classes)
         if not 3 <= k <= 7:
             raise BadParameter("classes", "„classes“ muss zwischen 3 und 7 liegen / 3 to 7")
+        breaks = _breaks(request, indicator, method)
     except BadParameter as bad:
         return bad.response()
 
     result = level_values(indicator=indicator, level=level, year=year, within=within)
-    shown = [a for a in result.areas if a.has_value]
-    classes = classify(
-        [a.cell.value for a in shown], method=method, k=k, palette_name=indicator.palette
-    )
-    class_of = dict(zip((a.code for a in shown), classes.bins, strict=True)) if classes else {}
+    unit_de, unit_en = indicator.unit_de, indicator.unit_en
+    if start is None:
+        rows = [{**area_dict(area), "share_inside": area.share_inside} for area in result.areas]
+        city, within_value = area_dict(result.city), area_dict(result.within)
+        shown = [r for r in rows if r["value"] is not None]
+        classes = classify(
+            [r["value"] for r in shown],
+            method=method,
+            k=k,
+            palette_name=indicator.palette,
+            breaks=breaks,
+        )
+    else:
+        share = {a.code: a.share_inside for a in result.areas}
+        changes = change_values(indicator=indicator, level=level, start=start, end=year)
+        rows = [_change_row(c, share[c.code]) for c in changes if c.code in share]
+        city_level = Level.objects.filter(slug="stadt").first()
+        city_rows = (
+            change_values(indicator=indicator, level=city_level, start=start, end=year)
+            if city_level
+            else []
+        )
+        city = _change_row(city_rows[0], 1.0) if city_rows else None
+        within_value = None
+        units = [c.unit for c in changes if c.unit]
+        if units and units[0] in CHANGE_UNITS:
+            unit_de, unit_en = CHANGE_UNITS[units[0]]
+        shown = [r for r in rows if r["value"] is not None]
+        classes = classify_change([r["value"] for r in shown], k=k, polarity=indicator.polarity)
+    class_of = dict(zip((r["code"] for r in shown), classes.bins, strict=True)) if classes else {}
     return JsonResponse(
         {
             "indicator": indicator.slug,
             "level": level.slug,
             "year": year,
+            "from": start,
             "years": available_years(indicator=indicator),
             "within": within.code if within else None,
             # Boundaries valid in that year; the version only changes with the boundaries.
@@ -164,30 +277,15 @@ def values(request):
                 "version": boundary_version(level=level, day=datetime.date(year, 12, 31)),
                 "url": f"{reverse('v1:districts')}?level={level.slug}&year={year}",
             },
-            "unit_de": indicator.unit_de,
-            "unit_en": indicator.unit_en,
+            "unit_de": unit_de,
+            "unit_en": unit_en,
             "decimals": indicator.decimals,
             "is_demo": indicator.is_demo,
             "notice": DEMO_NOTICE if indicator.is_demo else "",
-            "classes": None
-            if classes is None
-            else {
-                "method": classes.method,
-                "lower": classes.lower,
-                "breaks": classes.breaks,
-                "colors": classes.colors,
-                "counts": classes.counts,
-            },
-            "city": area_dict(result.city),
-            "within_value": area_dict(result.within),
-            "values": [
-                {
-                    **area_dict(area),
-                    "class": class_of.get(area.code),
-                    "share_inside": area.share_inside,
-                }
-                for area in result.areas
-            ],
+            "classes": _classes_dict(classes),
+            "city": city,
+            "within_value": within_value,
+            "values": [{**r, "class": class_of.get(r["code"])} for r in rows],
         }
     )
 

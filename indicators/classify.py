@@ -54,11 +54,24 @@ def _hex(rgb: str) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def classify(values: list[float], *, method: str, k: int, palette_name: str) -> Classes | None:
-    """Classes for the given values; None when there is nothing to classify."""
+def classify(
+    values: list[float],
+    *,
+    method: str,
+    k: int,
+    palette_name: str,
+    breaks: list[float] | None = None,
+) -> Classes | None:
+    """Classes for the given values; None when there is nothing to classify.
+
+    ``method="manual"`` takes the upper class limits from ``breaks``; the last class always
+    reaches the largest value.
+    """
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return None
+    if method == "manual" and breaks:
+        return _manual(data, breaks, palette_name)
     distinct = np.unique(data).size
     k = max(1, min(k, distinct))
     if k < 2:
@@ -79,4 +92,59 @@ def classify(values: list[float], *, method: str, k: int, palette_name: str) -> 
         colors=palette(palette_name, k),
         counts=[int(c) for c in classifier.counts],
         bins=[int(b) for b in classifier.yb],
+    )
+
+
+def _manual(data: np.ndarray, breaks: list[float], palette_name: str) -> Classes:
+    limits = sorted(float(b) for b in breaks if data.min() < b < data.max())
+    limits.append(float(data.max()))
+    bins = np.searchsorted(limits, data, side="left")
+    return Classes(
+        method="manual",
+        breaks=limits,
+        lower=float(data.min()),
+        colors=palette(palette_name, len(limits)),
+        counts=[int((bins == i).sum()) for i in range(len(limits))],
+        bins=[int(b) for b in bins],
+    )
+
+
+# Change maps: a diverging ColorBrewer scheme centred on "no change". Which end is red follows
+# the polarity: an increase of something bad is shown in red, of something good in blue.
+DIVERGING = {
+    "higher_worse": ("RdBu", True),
+    "higher_better": ("RdBu", False),
+    "neutral": ("PuOr", False),
+}
+
+
+def diverging_palette(polarity: str, k: int) -> list[str]:
+    name, reverse = DIVERGING.get(polarity, DIVERGING["neutral"])
+    scheme = getattr(colorbrewer, name)
+    # The darkest ends are left out, as for the sequential scales; the middle stays light.
+    picks = np.linspace(1, len(scheme) - 2, k).round().astype(int) if k > 1 else [len(scheme) // 2]
+    colors = [_hex(scheme[i]) for i in picks]
+    return colors[::-1] if reverse else colors
+
+
+def classify_change(values: list[float], *, k: int, polarity: str) -> Classes | None:
+    """Equal classes symmetric around zero, so that the colour says increase or decrease."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        return None
+    reach = float(np.abs(data).max())
+    if reach == 0:
+        k = 1
+        reach = 1.0
+    width = 2 * reach / k
+    limits = [-reach + width * (i + 1) for i in range(k)]
+    limits[-1] = reach
+    bins = np.minimum(np.searchsorted(limits, data, side="left"), k - 1)
+    return Classes(
+        method="change",
+        breaks=limits,
+        lower=-reach,
+        colors=diverging_palette(polarity, k),
+        counts=[int((bins == i).sum()) for i in range(k)],
+        bins=[int(b) for b in bins],
     )

@@ -1,4 +1,7 @@
+import itertools
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -37,6 +40,21 @@ class Theme(models.Model):
     @property
     def name(self) -> str:
         return _localised(self, "name")
+
+
+def breaks_problem(breaks) -> str:
+    """Why a list of manual class limits is unusable, or "" when it is fine."""
+    if not isinstance(breaks, list):
+        return _("Klassengrenzen müssen eine Liste von Zahlen sein.")
+    if not breaks:
+        return ""
+    if not all(isinstance(b, int | float) and not isinstance(b, bool) for b in breaks):
+        return _("Klassengrenzen müssen Zahlen sein.")
+    if not 2 <= len(breaks) <= 6:
+        return _("Es braucht 2 bis 6 Klassengrenzen (3 bis 7 Klassen).")
+    if any(a >= b for a, b in itertools.pairwise(breaks)):
+        return _("Klassengrenzen müssen aufsteigend sein.")
+    return ""
 
 
 class Indicator(models.Model):
@@ -115,6 +133,15 @@ class Indicator(models.Model):
         default=Classification.QUANTILES,
     )
     classification_classes = models.PositiveSmallIntegerField(_("Klassenanzahl"), default=5)
+    classification_breaks = models.JSONField(
+        _("Manuelle Klassengrenzen"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Obergrenzen der Klassen außer der letzten, aufsteigend, z. B. [10, 20, 30]; "
+            "gilt bei der Klassifizierung „Manuelle Grenzen“."
+        ),
+    )
     palette = models.CharField(_("Farbpalette"), max_length=20, default="YlOrRd")
     disclosure_threshold = models.PositiveSmallIntegerField(
         _("Geheimhaltungsschwelle"),
@@ -165,6 +192,17 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name_de
+
+    def clean(self):
+        problem = breaks_problem(self.classification_breaks)
+        if problem:
+            raise ValidationError({"classification_breaks": problem})
+        if self.classification_method == self.Classification.MANUAL and not (
+            self.classification_breaks
+        ):
+            raise ValidationError(
+                {"classification_breaks": _("Manuelle Grenzen brauchen Klassengrenzen.")}
+            )
 
     @property
     def name(self) -> str:

@@ -86,6 +86,7 @@ _OPTIONAL = {
     "is_demo",
     "classification_method",
     "classification_classes",
+    "classification_breaks",
     "palette",
     "disclosure_threshold",
     "computation",

@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 from atlas.openapi import DOCUMENT
 from atlas.urls import api_v1
 from districts.models import District
+from indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -147,8 +148,17 @@ def test_the_classification_can_be_chosen(client):
     assert max(widths) == pytest.approx(min(widths))
 
 
-@pytest.mark.parametrize(("params", "parameter"), [({"method": "raten"}, "method"),
-                                                   ({"classes": "9"}, "classes")])  # fmt: skip
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"method": "raten"}, "method"),
+    ({"classes": "9"}, "classes"),
+    ({"method": "manual"}, "breaks"),
+    ({"method": "manual", "breaks": "10,zwanzig"}, "breaks"),
+    ({"method": "manual", "breaks": "20,10"}, "breaks"),
+    ({"method": "manual", "breaks": "1,2,3,4,5,6,7"}, "breaks"),
+    ({"from": "1999"}, "from"),
+    ({"from": "2023", "year": "2023"}, "from"),
+    ({"from": "2020", "year": "2015"}, "from"),
+])  # fmt: skip
 def test_a_bad_classification_is_named(client, params, parameter):
     base = {"indicator": "kinderarmut", "level": "statistischer-bezirk"}
     response = client.get("/api/v1/values", {**base, **params})
@@ -164,3 +174,52 @@ def test_a_bezirk_view_carries_the_bezirk_s_own_value(client):
     assert_matches("/values", payload)
     assert payload["within_value"]["name"] == "Kirchhellen"
     assert payload["within_value"]["value"] == sum(v["value"] for v in payload["values"])
+
+
+def test_manual_breaks_set_the_class_limits(client):
+    params = {"indicator": "kinderarmut", "level": "statistischer-bezirk", "year": 2023}
+    payload = client.get("/api/v1/values", {**params, "method": "manual", "breaks": "10,20.5"})
+    payload = payload.json()
+    assert_matches("/values", payload)
+    classes = payload["classes"]
+    shown = [v for v in payload["values"] if v["value"] is not None]
+    assert classes["method"] == "manual"
+    assert classes["breaks"][:2] == [10, 20.5]
+    assert classes["breaks"][2] == max(v["value"] for v in shown)
+    for row in shown:
+        expected = 0 if row["value"] <= 10 else 1 if row["value"] <= 20.5 else 2
+        assert row["class"] == expected
+    assert classes["counts"] == [sum(v["class"] == i for v in shown) for i in range(3)]
+
+
+def test_an_indicator_s_own_manual_breaks_are_the_default(client):
+    Indicator.objects.filter(slug="kinderarmut").update(
+        classification_method="manual", classification_breaks=[15, 25]
+    )
+    params = {"indicator": "kinderarmut", "level": "statistischer-bezirk", "year": 2023}
+    classes = client.get("/api/v1/values", params).json()["classes"]
+    assert classes["method"] == "manual" and classes["breaks"][:2] == [15, 25]
+
+
+def test_a_change_map_shows_the_difference_between_two_years(client):
+    params = {"indicator": "kinderarmut", "level": "statistischer-bezirk"}
+    start = client.get("/api/v1/values", {**params, "year": 2015}).json()
+    end = client.get("/api/v1/values", {**params, "year": 2023}).json()
+    change = client.get("/api/v1/values", {**params, "year": 2023, "from": 2015}).json()
+    assert_matches("/values", change)
+    assert change["from"] == 2015 and change["unit_de"] == "Prozentpunkte"
+    before = {v["code"]: v["value"] for v in start["values"]}
+    after = {v["code"]: v["value"] for v in end["values"]}
+    for row in change["values"]:
+        if before[row["code"]] is None or after[row["code"]] is None:
+            assert row["value"] is None
+        else:
+            assert row["value"] == pytest.approx(after[row["code"]] - before[row["code"]])
+    assert change["city"]["value"] == pytest.approx(end["city"]["value"] - start["city"]["value"])
+    classes = change["classes"]
+    # Symmetric around zero: the scale says increase or decrease at a glance.
+    assert classes["lower"] == pytest.approx(-classes["breaks"][-1])
+    # More child poverty is worse: the top class is red, the bottom one blue.
+    top, bottom = classes["colors"][-1], classes["colors"][0]
+    assert int(top[1:3], 16) > int(top[5:7], 16)
+    assert int(bottom[5:7], 16) > int(bottom[1:3], 16)

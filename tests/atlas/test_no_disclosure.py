@@ -46,6 +46,9 @@ def outputs(client, years, codes):
     for start in years:
         params = {"indicator": INDICATOR, "level": "statistischer-bezirk", "from": start}
         yield f"change from {start}", client.get("/api/v1/change", params)
+        if start < max(years):
+            params = {**params, "year": max(years)}
+            yield f"change map from {start}", client.get("/api/v1/values", params)
 
 
 def distinctive(observation) -> list[str]:
@@ -78,10 +81,14 @@ def test_no_withheld_number_appears_in_any_output(client, small_cells):
 def area_values(payload):
     """(year, area dict, change or None) for every area in a values, profile, series or
     change payload."""
-    if "from" in payload:
+    if "to" in payload:
         for row in payload["values"]:
             yield payload["from"], row["start"], row["change"]
             yield payload["to"], row["end"], row["change"]
+    elif payload.get("from") is not None:  # a change map: the value is the change
+        for row in payload["values"]:
+            yield payload["from"], row, row["value"]
+            yield payload["year"], row, row["value"]
     elif "values" in payload:
         yield from ((payload["year"], v, None) for v in payload["values"])
     if "indicators" in payload:

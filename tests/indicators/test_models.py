@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from indicators.models import Indicator
@@ -68,3 +69,28 @@ def test_observations_keep_their_status_symbols(share, district, make_observatio
 def test_a_symbol_row_carries_no_numerator_or_denominator(share, district, make_observation):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_observation(share, district, value=None, numerator=2, denominator=500, status=".")
+
+
+@pytest.mark.parametrize(
+    ("breaks", "message"),
+    [
+        ([30, 20], "aufsteigend"),
+        ([10], "2 bis 6"),
+        (["zehn", 20], "Zahlen"),
+        ({"a": 1}, "Liste"),
+    ],
+)
+def test_manual_class_limits_are_checked(make_indicator, breaks, message):
+    indicator = make_indicator("grenzen", classification_breaks=breaks)
+    with pytest.raises(ValidationError) as error:
+        indicator.full_clean()
+    assert message in str(error.value.message_dict["classification_breaks"])
+
+
+def test_manual_classification_needs_limits(make_indicator):
+    indicator = make_indicator("ohne-grenzen", classification_method="manual")
+    with pytest.raises(ValidationError) as error:
+        indicator.full_clean()
+    assert "classification_breaks" in error.value.message_dict
+    indicator.classification_breaks = [10, 20]
+    indicator.full_clean()
