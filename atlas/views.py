@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from districts.models import District, Level
 from indicators.models import Indicator, Theme
-from indicators.selectors import indicator_levels, profile, published_years
+from indicators.selectors import indicator_levels, last_update, profile, published_years
 
 from .presenters import shown, shown_area, shown_interval
 
@@ -50,14 +50,22 @@ def map_view(request, bezirk: str | None = None):
     ]
     current_indicator = next((i for i in indicators if i.slug == current), None)
     method = request.GET.get("method", "")
-    if method not in Indicator.Classification.values or method == "manual":
+    if method not in Indicator.Classification.values:
         method = current_indicator.classification_method if current_indicator else "quantiles"
+    breaks = request.GET.get("breaks", "")
+    if method == "manual" and not breaks and current_indicator:
+        breaks = ",".join(str(b) for b in current_indicator.classification_breaks)
     classes = request.GET.get("classes", "")
     classes = (
         int(classes)
         if classes in {"3", "4", "5", "6", "7"}
         else (current_indicator.classification_classes if current_indicator else 5)
     )
+    embed = request.GET.get("embed") == "1"
+    # An embedded view links to the same view in the full atlas.
+    full_params = request.GET.copy()
+    full_params.pop("embed", None)
+    full_url = f"{request.path}?{full_params.urlencode()}"
     config = {
         "indicator": current,
         "level": level_slug,
@@ -65,19 +73,29 @@ def map_view(request, bezirk: str | None = None):
         "classes": classes,
         "within": within.code if within else None,
         "year": request.GET.get("year"),
+        "from": request.GET.get("from", ""),
+        "breaks": breaks,
+        "selection": [code for code in request.GET.get("sel", "").split(",") if code][:6],
+        "chart": request.GET.get("chart", ""),
+        "scatter": request.GET.get("y", ""),
+        "embed": embed,
         "valuesUrl": reverse("v1:values"),
+        "seriesUrl": reverse("v1:series"),
+        "profileApiUrl": reverse("v1:profile"),
+        "indicatorsUrl": reverse("v1:indicators"),
         "profileUrl": reverse("profile", args=["__level__", "__code__"]),
+        "plotlyUrl": static("vendor/plotly/plotly-basic.min.js"),
         "tileUrl": settings.ATLAS_TILE_URL,
     }
     context = {
         "groups": [(theme, items) for theme, items in groups if items],
         "current": current_indicator,
-        "methods": [
-            (value, label)
-            for value, label in Indicator.Classification.choices
-            if value != Indicator.Classification.MANUAL
-        ],
+        "methods": Indicator.Classification.choices,
         "method": method,
+        "breaks": breaks,
+        "last_update": last_update(current_indicator) if current_indicator else None,
+        "embed": embed,
+        "full_url": full_url,
         "class_counts": range(3, 8),
         "classes": classes,
         "level": Level.objects.filter(slug=level_slug).first(),
@@ -101,6 +119,31 @@ def map_view(request, bezirk: str | None = None):
             "locale": _("de-DE"),
             "interval": _("95-%-Konfidenzintervall"),
             "approximate": _("angenähert: aus Teilen der statistischen Bezirke geschätzt"),
+            "found": _("{n} von {total} Indikatoren"),
+            "changeCaption": _("{indicator}: Veränderung {from}–{year}, {unit}"),
+            "rank": _("Rang {rank} von {n}"),
+            "select": _("{name} auswählen"),
+            "selected": _("{n} ausgewählt"),
+            "tooMany": _("Höchstens 6 Gebiete lassen sich auswählen."),
+            "pickTwo": _("Wählen Sie in der Tabelle zwei bis sechs Gebiete aus."),
+            "pickOne": _("Wählen Sie in der Tabelle mindestens ein Gebiet aus."),
+            "chartLoading": _("Diagramm wird geladen …"),
+            "year": _("Jahr"),
+            "area": _("Gebiet"),
+            "value": _("Wert"),
+            "indicator": _("Indikator"),
+            "rankLabel": _("Rang"),
+            "chartLabel": _("Die Werte stehen in der Tabelle unter dem Diagramm."),
+            "badBreaks": _("Bitte Zahlen eingeben, durch Semikolon getrennt, z. B. 10; 20,5; 30."),
+            "png": _("Als PNG speichern"),
+            "band": _("Konfidenzband"),
+            "noCommon": _("Für {indicator} gibt es im Jahr {year} keine Werte."),
+            "charts": {
+                "series": _("Zeitreihe der ausgewählten Gebiete im Vergleich zur Stadt"),
+                "compare": _("Vergleich der ausgewählten Gebiete"),
+                "ranking": _("Rangfolge aller Gebiete"),
+                "scatter": _("Streudiagramm zweier Indikatoren"),
+            },
             "verdict": {"better": _("besser"), "worse": _("schlechter")},
             "comparison": {
                 "above": _("signifikant höher als die Stadt"),

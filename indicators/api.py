@@ -262,7 +262,9 @@ def values(request):
         if units and units[0] in CHANGE_UNITS:
             unit_de, unit_en = CHANGE_UNITS[units[0]]
         shown = [r for r in rows if r["value"] is not None]
-        classes = classify_change([r["value"] for r in shown], k=k, polarity=indicator.polarity)
+        classes = classify_change(
+            [r["value"] for r in shown], k=k, polarity=indicator.polarity, method=method
+        )
     class_of = dict(zip((r["code"] for r in shown), classes.bins, strict=True)) if classes else {}
     return JsonResponse(
         {

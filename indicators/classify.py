@@ -127,24 +127,41 @@ def diverging_palette(polarity: str, k: int) -> list[str]:
     return colors[::-1] if reverse else colors
 
 
-def classify_change(values: list[float], *, k: int, polarity: str) -> Classes | None:
-    """Equal classes symmetric around zero, so that the colour says increase or decrease."""
+def classify_change(
+    values: list[float], *, k: int, polarity: str, method: str = "quantiles"
+) -> Classes | None:
+    """Classes symmetric around zero, so that the colour says increase or decrease.
+
+    ``equal_interval`` cuts the range ±(largest change) into equal classes; every other method
+    takes the limits from quantiles of the absolute changes, so that one outlier does not
+    leave everything else in the middle class.
+    """
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return None
     reach = float(np.abs(data).max())
     if reach == 0:
-        k = 1
-        reach = 1.0
-    width = 2 * reach / k
-    limits = [-reach + width * (i + 1) for i in range(k)]
+        k, reach = 1, 1.0
+    half = k // 2
+    if method == "equal_interval" or k == 1:
+        width = 2 * reach / k
+        limits = [-reach + width * (i + 1) for i in range(k)]
+    else:
+        # k = 2m + 1: a middle class |x| ≤ t₁ and m classes on each side; k = 2m: zero splits.
+        steps = half + 1 if k % 2 else half
+        cuts = [float(np.quantile(np.abs(data), j / steps)) for j in range(1, steps)]
+        cuts = sorted({c for c in cuts if 0 < c < reach})
+        inner = cuts if k % 2 else [0.0, *cuts]
+        limits = sorted({*(-c for c in inner if c > 0), *inner, reach})
+        if k % 2 and not cuts:
+            limits = [reach]
     limits[-1] = reach
-    bins = np.minimum(np.searchsorted(limits, data, side="left"), k - 1)
+    bins = np.minimum(np.searchsorted(limits, data, side="left"), len(limits) - 1)
     return Classes(
         method="change",
         breaks=limits,
         lower=-reach,
-        colors=diverging_palette(polarity, k),
-        counts=[int((bins == i).sum()) for i in range(k)],
+        colors=diverging_palette(polarity, len(limits)),
+        counts=[int((bins == i).sum()) for i in range(len(limits))],
         bins=[int(b) for b in bins],
     )

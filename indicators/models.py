@@ -224,6 +224,14 @@ class Indicator(models.Model):
     def notes(self) -> str:
         return _localised(self, "notes")
 
+    @property
+    def numerator(self) -> str:
+        return _localised(self, "numerator")
+
+    @property
+    def denominator(self) -> str:
+        return _localised(self, "denominator")
+
 
 class Release(models.Model):
     """A Datenstand: one upload of values, public only once published."""

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Max
+
 from districts.models import District, Level, Overlap
 
 from . import social_index, stats
@@ -522,6 +524,20 @@ def plausibility_warnings(*, year: int | None = None) -> list[PlausibilityWarnin
 
 def published_years() -> list[int]:
     return sorted(Observation.objects.published().values_list("year", flat=True).distinct())
+
+
+def last_update(indicator: Indicator) -> datetime.datetime | None:
+    """When values of the indicator (or of what it is computed from) were last published."""
+    ids = [indicator.id]
+    if indicator.computation:
+        ids = [i.id for i in _core_indicators()]
+    ids += list(indicator.components.values_list("id", flat=True))
+    latest = (
+        Observation.objects.published()
+        .filter(indicator_id__in=ids)
+        .aggregate(latest=Max("release__published_at"))
+    )
+    return latest["latest"]
 
 
 def available_years(*, indicator: Indicator, level: Level | None = None) -> list[int]:

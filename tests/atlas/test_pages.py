@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +20,7 @@ def test_the_start_page_offers_every_district_indicator_grouped_by_theme(client)
 
 def test_the_page_state_comes_from_the_url(client):
     html = client.get("/", {"indicator": "einwohner", "year": "2015"}).content.decode()
-    assert '<option value="einwohner" selected>' in html
+    assert re.search(r'<option value="einwohner" [^>]*selected>', html)
     assert '"year": "2015"' in html
 
 
@@ -28,7 +30,7 @@ def test_an_unknown_indicator_falls_back_to_the_default(client):
     assert page.status_code == 200
     html = page.content.decode()
     assert payload not in html
-    assert '<option value="kinderarmut" selected>' in html
+    assert re.search(r'<option value="kinderarmut" [^>]*selected>', html)
 
 
 def test_no_asset_is_loaded_from_another_site(client):

@@ -23,7 +23,7 @@ def test_the_start_page_draws_seventeen_districts_and_a_legend(atlas, page):
 
 def test_values_are_written_in_german(atlas, page):
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    cells = page.locator("#values-table tbody td:nth-child(3)").all_inner_texts()
+    cells = page.locator("#values-table tbody td:nth-child(4)").all_inner_texts()
     assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*|\.|–", c) for c in cells), cells
     assert "118.705" in page.locator("#legend").inner_text()
 
@@ -32,11 +32,11 @@ def test_a_year_change_repaints_without_fetching_boundaries_again(atlas, page):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    before = page.locator("#values-table tbody td:nth-child(3)").first.inner_text()
+    before = page.locator("#values-table tbody td:nth-child(4)").first.inner_text()
     with page.expect_response(re.compile(r"/api/v1/values")):
         page.select_option("#year", "2013")
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
-    after = page.locator("#values-table tbody td:nth-child(3)").first.inner_text()
+    after = page.locator("#values-table tbody td:nth-child(4)").first.inner_text()
     assert before != after
     assert sum("/api/v1/districts" in url for url in requests) == 1
     assert "year=2013" in page.url
@@ -53,9 +53,9 @@ def test_withheld_values_show_as_dots_with_their_own_legend_entry(atlas, page):
     open_map(page, atlas.url + "/?indicator=jugendarbeitslosigkeit&year=2023")
     rows = page.locator("#values-table tbody tr")
     withheld = [
-        rows.nth(i).locator("td").nth(1).inner_text()
+        rows.nth(i).locator("td").nth(2).inner_text()
         for i in range(rows.count())
-        if rows.nth(i).locator("td").nth(2).inner_text() == "."
+        if rows.nth(i).locator("td").nth(3).inner_text() == "."
     ]
     assert "Kirchhellen-Nord-West" in withheld
     legend = " ".join(page.locator("#legend").inner_text().split())
@@ -65,13 +65,13 @@ def test_withheld_values_show_as_dots_with_their_own_legend_entry(atlas, page):
 def test_the_map_switches_to_stadtbezirke(atlas, page):
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023&level=stadtbezirk")
     assert page.locator("#map").get_attribute("data-drawn") == "3"
-    values = page.locator("#values-table tbody td:nth-child(3)").all_inner_texts()
+    values = page.locator("#values-table tbody td:nth-child(4)").all_inner_texts()
     assert sum(v.startswith("≈") for v in values) == 2  # Mitte and Süd are approximate
 
 
 def test_bezirk_mode_shows_only_the_districts_of_one_stadtbezirk(atlas, page):
     open_map(page, atlas.url + "/bezirk/3/?indicator=einwohner&year=2023")
-    names = page.locator("#values-table tbody td:nth-child(2)").all_inner_texts()
+    names = page.locator("#values-table tbody td:nth-child(3)").all_inner_texts()
     assert sorted(names) == [
         "Kirchhellen-Mitte", "Kirchhellen-Nord-Ost", "Kirchhellen-Nord-West",
         "Kirchhellen-Süd/Grafenwald",

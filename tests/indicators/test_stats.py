@@ -1,6 +1,6 @@
 import pytest
 
-from indicators.classify import classify, palette
+from indicators.classify import classify, classify_change, palette
 from indicators.stats import Cell, protect
 
 
@@ -74,3 +74,24 @@ def test_palettes_run_from_light_to_dark_without_repeating(k):
     assert len(set(colours)) == k
     brightness = [sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours]
     assert brightness == sorted(brightness, reverse=True)
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 6, 7])
+def test_change_classes_are_symmetric_around_zero(k):
+    changes = [5.2, -0.7, 2.1, -0.1, 1.0, -0.4, -0.8, -0.6, 0.4, -1.3, 1.4, 0.8, 0.6, -0.1, 0.5]
+    classes = classify_change(changes, k=k, polarity="neutral")
+    limits = [classes.lower, *classes.breaks]
+    assert len(classes.breaks) == k == len(classes.colors)
+    assert limits == pytest.approx([-x for x in reversed(limits)])
+    assert sum(classes.counts) == len(changes)
+    for value, b in zip(changes, classes.bins, strict=True):
+        assert limits[b] <= value <= limits[b + 1]
+    # An even number of classes splits at zero; an odd one has a middle class around it.
+    assert (0.0 in limits) == (k % 2 == 0)
+
+
+def test_an_outlier_does_not_put_every_other_change_in_the_middle_class():
+    changes = [5.2, -0.7, 2.1, -0.1, 1.0, -0.4, -0.8, -0.6, 0.4, -1.3, 1.4, 0.8, 0.6, -0.1, 0.5]
+    quantiles = classify_change(changes, k=5, polarity="neutral")
+    equal = classify_change(changes, k=5, polarity="neutral", method="equal_interval")
+    assert max(quantiles.counts) < 8 <= max(equal.counts)

@@ -68,8 +68,20 @@
     // In a Bezirk view the districts outside it stay as a dimmed outline for orientation.
     if (config.within && !row) return { ...base, color: "#9e9e9e", fillColor: "#eeeeee", fillOpacity: 0.5 };
     if (isSuppressed(row)) return { ...base, fillColor: SUPPRESSED_FILL, dashArray: "2 4" };
+    if (hasValue(row) && values.data.classes === null) return { ...base, fillColor: MISSING_FILL };
     if (!hasValue(row)) return { ...base, fillColor: MISSING_FILL, dashArray: "3 3" };
-    return { ...base, fillColor: values.data.classes.colors[row.class] };
+    const selected = config.selection.includes(feature.properties.code)
+      ? { color: "#000000", weight: 3.5 }
+      : {};
+    return { ...base, fillColor: values.data.classes.colors[row.class], ...selected };
+  }
+
+  // A parameter the server refused (its message names it), shown beside the control.
+  class BadParameter extends Error {
+    constructor(error) {
+      super(error.message);
+      this.parameter = error.parameter;
+    }
   }
 
   async function fetchJson(url) {
@@ -90,7 +102,13 @@
     if (config.within) params.set("within", config.within);
     params.set("method", config.method);
     params.set("classes", config.classes);
-    const data = await fetchJson(`${config.valuesUrl}?${params}`);
+    if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
+    if (config.from) params.set("from", config.from);
+    const response = await fetch(`${config.valuesUrl}?${params}`, {
+      headers: { Accept: "application/json" },
+    });
+    const data = await response.json();
+    if (!response.ok) throw new BadParameter(data.error);
     const byCode = {};
     for (const row of data.values) byCode[row.code] = row;
     return { data, byCode };
@@ -100,6 +118,13 @@
     const select = document.getElementById("year");
     select.replaceChildren(
       ...data.years.map((year) => new Option(String(year), String(year), false, year === data.year)),
+    );
+    // A change map runs from an earlier year to the shown one.
+    const from = document.getElementById("from");
+    const earlier = data.years.filter((year) => year < data.year);
+    from.replaceChildren(
+      from.options[0],
+      ...earlier.map((year) => new Option(String(year), String(year), false, year === data.from)),
     );
   }
 
@@ -141,16 +166,37 @@
     return `${path}?year=${encodeURIComponent(config.year)}`;
   }
 
+  // Rank 1 is the highest value; equal values share a rank.
+  function ranks(data) {
+    const shown = data.values.filter(hasValue).map((row) => row.value);
+    const result = {};
+    for (const row of data.values.filter(hasValue)) {
+      result[row.code] = 1 + shown.filter((value) => value > row.value).length;
+    }
+    return { byCode: result, count: shown.length };
+  }
+
   function renderTable(data) {
     const fmt = numberFormat(data.decimals);
+    const rank = ranks(data);
     const body = document.querySelector("#values-table tbody");
     const rows = data.values.map((row) => {
       const tr = document.createElement("tr");
       tr.dataset.code = row.code;
+      const select = document.createElement("td");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.className = "select-area";
+      box.value = row.code;
+      box.checked = config.selection.includes(row.code);
+      box.setAttribute("aria-label", text.select.replace("{name}", row.name));
+      select.append(box);
+      tr.append(select);
       const cells = [
         [row.code, ""],
         [row.name, "name"],
         [formatValue(row, fmt), "num"],
+        [rank.byCode[row.code] ? String(rank.byCode[row.code]) : "", "num"],
         [formatInterval(row, fmt), "num"],
         [isSuppressed(row) ? text.suppressed : comparisonText(row), row.verdict || ""],
       ];
@@ -177,10 +223,39 @@
     });
     body.replaceChildren(...rows);
     const name = document.getElementById("indicator-name");
-    document.getElementById("table-caption").textContent = text.caption
+    const caption = data.from ? text.changeCaption : text.caption;
+    document.getElementById("table-caption").textContent = caption
       .replace("{indicator}", name ? name.textContent : data.indicator)
+      .replace("{from}", data.from)
       .replace("{year}", data.year)
       .replace("{unit}", unitOf(data));
+    renderSelectionStatus();
+  }
+
+  function renderSelectionStatus() {
+    const status = document.getElementById("selection-status");
+    status.textContent = config.selection.length
+      ? text.selected.replace("{n}", config.selection.length)
+      : "";
+  }
+
+  function setupSelection() {
+    document.querySelector("#values-table tbody").addEventListener("change", (event) => {
+      const box = event.target;
+      if (!box.classList.contains("select-area")) return;
+      if (box.checked && config.selection.length >= 6) {
+        box.checked = false;
+        document.getElementById("selection-status").textContent = text.tooMany;
+        return;
+      }
+      config.selection = box.checked
+        ? [...config.selection, box.value]
+        : config.selection.filter((code) => code !== box.value);
+      renderSelectionStatus();
+      if (layer) layer.setStyle(styleFor);
+      pushState();
+      announce();
+    });
   }
 
   function tooltipFor(feature) {
@@ -198,6 +273,14 @@
       lines.push(`${formatValue(row, fmt)} ${escapeHtml(unitOf(values.data))}`);
       const interval = formatInterval(row, fmt);
       if (interval) lines.push(`${escapeHtml(text.interval)}: ${interval}`);
+      const rank = ranks(values.data);
+      if (rank.byCode[feature.properties.code]) {
+        lines.push(
+          escapeHtml(
+            text.rank.replace("{rank}", rank.byCode[feature.properties.code]).replace("{n}", rank.count),
+          ),
+        );
+      }
       if (row && row.comparison) lines.push(escapeHtml(comparisonText(row)));
       if (row && row.approximate) lines.push(escapeHtml(text.approximate));
     }
@@ -240,10 +323,24 @@
         : layer.getLayers().length;
       map.getContainer().dataset.drawn = String(drawn);
       status.textContent = text.drawn.replace("{n}", drawn);
+      document.getElementById("breaks-error").textContent = "";
+      announce();
     } catch (error) {
+      if (error instanceof BadParameter && error.parameter === "breaks") {
+        document.getElementById("breaks-error").textContent = error.message;
+        status.textContent = "";
+        return;
+      }
       status.textContent = text.error;
       throw error;
     }
+  }
+
+  // Charts and other listeners learn of every new state and its values.
+  function announce() {
+    document.dispatchEvent(
+      new CustomEvent("atlas:state", { detail: { config, values: values && values.data } }),
+    );
   }
 
   function focusBounds() {
@@ -255,14 +352,106 @@
 
   function stateParams() {
     const params = new URLSearchParams({ indicator: config.indicator, year: config.year });
+    if (!config.within && config.level !== "statistischer-bezirk") params.set("level", config.level);
     params.set("method", config.method);
     params.set("classes", config.classes);
-    if (!config.within && config.level !== "statistischer-bezirk") params.set("level", config.level);
+    if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
+    if (config.from) params.set("from", config.from);
+    if (config.selection.length) params.set("sel", config.selection.join(","));
+    if (config.chart) params.set("chart", config.chart);
+    if (config.scatter) params.set("y", config.scatter);
+    if (config.embed) params.set("embed", "1");
     return params;
   }
 
+  // Every change of state is a history entry: back and forward step through the views.
   function pushState() {
-    history.replaceState(null, "", `?${stateParams()}`);
+    const search = `?${stateParams()}`;
+    if (search !== window.location.search) history.pushState(null, "", search);
+  }
+
+  function readState() {
+    const params = new URLSearchParams(window.location.search);
+    config.year = params.get("year") || config.year;
+    config.from = params.get("from") || "";
+    config.method = params.get("method") || config.method;
+    config.classes = params.get("classes") || config.classes;
+    config.breaks = params.get("breaks") || "";
+    config.selection = (params.get("sel") || "").split(",").filter(Boolean).slice(0, 6);
+    config.chart = params.get("chart") || "";
+    config.scatter = params.get("y") || "";
+    document.getElementById("method").value = config.method;
+    document.getElementById("classes").value = String(config.classes);
+    document.getElementById("breaks").value = germanBreaks(config.breaks);
+    document.getElementById("breaks-row").hidden = config.method !== "manual";
+  }
+
+  // Breaks travel in the URL with a decimal point; the German form shows decimal commas.
+  function germanBreaks(breaks) {
+    if (!breaks) return "";
+    const fmt = new Intl.NumberFormat(text.locale, { maximumFractionDigits: 6, useGrouping: false });
+    return breaks
+      .split(",")
+      .map((part) => fmt.format(Number(part)))
+      .join("; ");
+  }
+
+  function parseBreaks(input) {
+    const german = text.locale.startsWith("de");
+    const parts = input
+      .split(german ? ";" : /[;,]/)
+      .map((part) => part.trim())
+      .filter(Boolean);
+    const numbers = parts.map((part) => Number(german ? part.replace(/\./g, "").replace(",", ".") : part));
+    return numbers.some(Number.isNaN) ? null : numbers.join(",");
+  }
+
+  function setupBreaks() {
+    document.getElementById("breaks").value = germanBreaks(config.breaks);
+    document.getElementById("controls").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const parsed = parseBreaks(document.getElementById("breaks").value);
+      if (parsed === null) {
+        document.getElementById("breaks-error").textContent = text.badBreaks;
+        return;
+      }
+      config.breaks = parsed;
+      pushState();
+      repaint();
+    });
+  }
+
+  function setupSearch() {
+    const input = document.getElementById("indicator-search");
+    const select = document.getElementById("indicator");
+    const found = document.getElementById("indicator-found");
+    const options = [...select.options];
+    input.addEventListener("input", () => {
+      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      for (const option of options) {
+        const match = words.every((word) => option.dataset.search.includes(word));
+        option.hidden = !match;
+        option.disabled = !match && !option.selected;
+        if (match) shown += 1;
+      }
+      for (const group of select.querySelectorAll("optgroup")) {
+        group.hidden = [...group.children].every((option) => option.hidden);
+      }
+      found.textContent = words.length
+        ? text.found.replace("{n}", shown).replace("{total}", options.length)
+        : "";
+    });
+    // Enter in the search field picks the first match.
+    input.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      const first = options.find((option) => !option.hidden);
+      if (first && first.value !== config.indicator) {
+        config.indicator = first.value;
+        window.location.search = stateParams().toString();
+      }
+    });
   }
 
   // Play steps through the years from the shown one to the last, one repaint at a time.
@@ -280,6 +469,7 @@
       const next = select.selectedIndex + 1;
       if (next >= select.options.length) return stop();
       config.year = select.options[next].value;
+      if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
       pushState();
       await repaint();
       if (timer !== null) timer = setTimeout(step, 1200);
@@ -314,17 +504,33 @@
     }
     document.getElementById("year").addEventListener("change", (event) => {
       config.year = event.target.value;
+      // A change map needs its first year before the shown one.
+      if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
       pushState();
       repaint();
     });
     setupPlay();
-    for (const name of ["method", "classes"]) {
+    setupSearch();
+    setupBreaks();
+    setupSelection();
+    for (const name of ["method", "classes", "from"]) {
       document.getElementById(name).addEventListener("change", (event) => {
         config[name] = event.target.value;
+        document.getElementById("breaks-row").hidden = config.method !== "manual";
+        if (config.method === "manual" && !config.breaks) return;
         pushState();
         repaint();
       });
     }
+    window.addEventListener("popstate", () => {
+      readState();
+      repaint();
+    });
+    document.addEventListener("atlas:chart", (event) => {
+      config.chart = event.detail.chart;
+      config.scatter = event.detail.scatter || "";
+      pushState();
+    });
     repaint();
   };
 })();

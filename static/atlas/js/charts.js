@@ -1,0 +1,420 @@
+/* Charts beside the map: time series, comparison, ranking and scatter. Plotly is loaded only
+   when a chart is first shown; every chart is followed by a table of its data. */
+(function () {
+  "use strict";
+
+  const text = JSON.parse(document.getElementById("atlas-i18n").textContent);
+  const CITY_COLOUR = "#1a1a1a";
+  // Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+  const SERIES_COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
+
+  let state = null;
+  let plotly = null;
+  let catalogue = null;
+  let drawing = 0;
+
+  const chartDiv = document.getElementById("chart");
+  const status = document.getElementById("chart-status");
+  const tableDiv = document.getElementById("chart-table");
+  const pngButton = document.getElementById("chart-png");
+  const scatterRow = document.getElementById("scatter-row");
+  const scatterSelect = document.getElementById("scatter-y");
+  const bandRow = document.getElementById("band-row");
+  const bandBox = document.getElementById("band");
+
+  const german = () => text.locale.startsWith("de");
+  const numberFormat = (decimals) =>
+    new Intl.NumberFormat(text.locale, {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
+
+  function loadPlotly(url) {
+    if (!plotly) {
+      plotly = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = url;
+        script.onload = () => resolve(window.Plotly);
+        script.onerror = reject;
+        document.head.append(script);
+      });
+    }
+    return plotly;
+  }
+
+  async function fetchJson(url, params) {
+    const response = await fetch(`${url}?${new URLSearchParams(params)}`, {
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(`${response.status} ${url}`);
+    return response.json();
+  }
+
+  function unitOf(data) {
+    return german() ? data.unit_de : data.unit_en || data.unit_de;
+  }
+
+  function nameOf(indicator) {
+    return german() ? indicator.name_de : indicator.name_en || indicator.name_de;
+  }
+
+  function baseLayout(title, unit) {
+    return {
+      title: { text: title, font: { size: 15 } },
+      separators: german() ? ",." : ".,",
+      margin: { l: 60, r: 20, t: 50, b: 50 },
+      font: { family: "system-ui, sans-serif", size: 13, color: "#1a1a1a" },
+      yaxis: { title: { text: unit }, automargin: true },
+      xaxis: { automargin: true },
+      legend: { orientation: "h", y: -0.2 },
+      paper_bgcolor: "#ffffff",
+      plot_bgcolor: "#ffffff",
+    };
+  }
+
+  function renderTable(caption, head, rows) {
+    const table = document.createElement("table");
+    table.className = "values-table";
+    const cap = document.createElement("caption");
+    cap.textContent = caption;
+    table.append(cap);
+    const thead = table.createTHead().insertRow();
+    head.forEach((label, i) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = label;
+      if (i > 0) th.className = "num";
+      thead.append(th);
+    });
+    const body = table.createTBody();
+    for (const cells of rows) {
+      const tr = body.insertRow();
+      cells.forEach((content, i) => {
+        const cell = document.createElement(i === 0 ? "th" : "td");
+        if (i === 0) cell.scope = "row";
+        else cell.className = "num";
+        cell.textContent = content;
+        tr.append(cell);
+      });
+    }
+    tableDiv.replaceChildren(table);
+  }
+
+  const shown = (row, fmt) => {
+    if (!row || row.status === null || row.status === undefined) return "–";
+    if (row.value === null) return row.status;
+    return (row.approximate ? "≈ " : "") + fmt.format(row.value);
+  };
+
+  // -- the four charts -------------------------------------------------------------------
+
+  async function seriesChart(config, data) {
+    if (!config.selection.length) return { message: text.pickOne };
+    const indicator = config.indicator;
+    const [areas, city] = await Promise.all([
+      fetchJson(config.seriesUrl, {
+        indicator,
+        level: config.level,
+        codes: config.selection.join(","),
+      }),
+      data.city
+        ? fetchJson(config.seriesUrl, { indicator, level: "stadt", codes: data.city.code })
+        : Promise.resolve({ series: {} }),
+    ]);
+    const names = Object.fromEntries(data.values.map((row) => [row.code, row.name]));
+    const lines = config.selection
+      .filter((code) => areas.series[code])
+      .map((code, i) => ({ name: names[code] || code, points: areas.series[code], colour: SERIES_COLOURS[i] }));
+    if (data.city && city.series[data.city.code]) {
+      lines.push({ name: text.city, points: city.series[data.city.code], colour: CITY_COLOUR, city: true });
+    }
+    const traces = [];
+    for (const line of lines) {
+      if (bandBox.checked) {
+        const banded = line.points.filter((p) => p.ci_low !== null && p.ci_high !== null);
+        if (banded.length) {
+          traces.push({
+            x: [...banded.map((p) => p.year), ...banded.map((p) => p.year).reverse()],
+            y: [...banded.map((p) => p.ci_high), ...banded.map((p) => p.ci_low).reverse()],
+            fill: "toself",
+            fillcolor: `${line.colour}33`,
+            line: { width: 0 },
+            hoverinfo: "skip",
+            showlegend: false,
+            type: "scatter",
+          });
+        }
+      }
+      traces.push({
+        x: line.points.map((p) => p.year),
+        y: line.points.map((p) => p.value),
+        name: line.name,
+        type: "scatter",
+        mode: "lines+markers",
+        line: { color: line.colour, width: line.city ? 3 : 2, dash: line.city ? "dash" : "solid" },
+      });
+    }
+    const fmt = numberFormat(data.decimals);
+    const years = [...new Set(lines.flatMap((line) => line.points.map((p) => p.year)))].sort();
+    const rows = years.map((year) => [
+      String(year),
+      ...lines.map((line) => shown(line.points.find((p) => p.year === year), fmt)),
+    ]);
+    const layout = baseLayout(text.charts.series, unitOf(data));
+    layout.xaxis.title = { text: text.year };
+    layout.xaxis.tickformat = "d";
+    return {
+      traces,
+      layout,
+      table: [text.charts.series, [text.year, ...lines.map((line) => line.name)], rows],
+    };
+  }
+
+  async function compareChart(config, data) {
+    if (config.selection.length < 2) return { message: text.pickTwo };
+    const fmt = numberFormat(data.decimals);
+    const rows = config.selection
+      .map((code) => data.values.find((row) => row.code === code))
+      .filter(Boolean);
+    if (data.city) rows.push({ ...data.city, name: text.city, city: true });
+    const withValue = rows.filter((row) => row.value !== null);
+    const trace = {
+      type: "bar",
+      x: withValue.map((row) => row.name),
+      y: withValue.map((row) => row.value),
+      marker: { color: withValue.map((row, i) => (row.city ? CITY_COLOUR : SERIES_COLOURS[i])) },
+      error_y: {
+        type: "data",
+        symmetric: false,
+        array: withValue.map((row) => (row.ci_high === null ? 0 : row.ci_high - row.value)),
+        arrayminus: withValue.map((row) => (row.ci_low === null ? 0 : row.value - row.ci_low)),
+        color: "#555555",
+      },
+      hovertemplate: "%{x}: %{y}<extra></extra>",
+    };
+    // Side by side: every indicator of the theme for the chosen areas, from their profiles.
+    catalogue = catalogue || (await fetchJson(config.indicatorsUrl, {}));
+    const current = catalogue.indicators.find((i) => i.slug === config.indicator);
+    const siblings = catalogue.indicators.filter((i) => current && i.theme === current.theme);
+    const profiles = await Promise.all(
+      config.selection.map((code) =>
+        fetchJson(config.profileApiUrl, { level: config.level, code, year: data.year }),
+      ),
+    );
+    const byIndicator = (profile, slug) => profile.indicators.find((row) => row.indicator === slug);
+    const tableRows = siblings.map((indicator) => {
+      const f = numberFormat(indicator.decimals);
+      const rowsOf = profiles.map((p) => byIndicator(p, indicator.slug));
+      const city = rowsOf.find(Boolean);
+      return [
+        `${nameOf(indicator)} (${german() ? indicator.unit_de : indicator.unit_en || indicator.unit_de})`,
+        ...rowsOf.map((row) => shown(row && row.value, f)),
+        shown(city && city.city, f),
+      ];
+    });
+    const layout = baseLayout(`${text.charts.compare} (${data.year})`, unitOf(data));
+    layout.showlegend = false;
+    return {
+      traces: [trace],
+      layout,
+      table: [
+        `${text.charts.compare} (${data.year})`,
+        [text.indicator, ...profiles.map((p) => p.name), text.city],
+        tableRows,
+      ],
+      note: rows.map((row) => `${row.name}: ${shown(row, fmt)}`).join(" · "),
+    };
+  }
+
+  function rankingChart(config, data) {
+    const fmt = numberFormat(data.decimals);
+    const rows = data.values.filter((row) => row.value !== null).sort((a, b) => b.value - a.value);
+    const colours = data.classes ? data.classes.colors : [];
+    const trace = {
+      type: "bar",
+      orientation: "h",
+      y: rows.map((row) => row.name),
+      x: rows.map((row) => row.value),
+      marker: {
+        color: rows.map((row) => (row.class === null ? "#bdbdbd" : colours[row.class])),
+        line: {
+          color: rows.map((row) => (config.selection.includes(row.code) ? "#000000" : "#555555")),
+          width: rows.map((row) => (config.selection.includes(row.code) ? 3 : 0.5)),
+        },
+      },
+      hovertemplate: "%{y}: %{x}<extra></extra>",
+    };
+    const title = data.from
+      ? `${text.charts.ranking} (${data.from}–${data.year})`
+      : `${text.charts.ranking} (${data.year})`;
+    const layout = baseLayout(title, "");
+    layout.yaxis = { autorange: "reversed", automargin: true };
+    layout.xaxis = { title: { text: unitOf(data) }, automargin: true };
+    layout.height = Math.max(260, 26 * rows.length + 110);
+    layout.showlegend = false;
+    if (data.city && data.city.value !== null) {
+      layout.shapes = [
+        {
+          type: "line",
+          x0: data.city.value,
+          x1: data.city.value,
+          yref: "paper",
+          y0: 0,
+          y1: 1,
+          line: { color: CITY_COLOUR, width: 2, dash: "dash" },
+        },
+      ];
+      layout.annotations = [
+        {
+          x: data.city.value,
+          y: 1,
+          yref: "paper",
+          yanchor: "bottom",
+          text: `${text.city}: ${fmt.format(data.city.value)}`,
+          showarrow: false,
+        },
+      ];
+    }
+    const tableRows = rows.map((row, i) => [row.name, String(i + 1), shown(row, fmt)]);
+    const withheld = data.values.filter((row) => row.value === null);
+    for (const row of withheld) tableRows.push([row.name, "", shown(row, fmt)]);
+    return {
+      traces: [trace],
+      layout,
+      table: [title, [text.area, text.rankLabel, `${text.value} (${unitOf(data)})`], tableRows],
+    };
+  }
+
+  async function scatterChart(config, data) {
+    const other = scatterSelect.value;
+    let y;
+    try {
+      y = await fetchJson(config.valuesUrl, {
+        indicator: other,
+        level: config.level,
+        year: data.year,
+        ...(config.within ? { within: config.within } : {}),
+      });
+    } catch (error) {
+      const label = scatterSelect.options[scatterSelect.selectedIndex].text;
+      return { message: text.noCommon.replace("{indicator}", label).replace("{year}", data.year) };
+    }
+    const yLabel = scatterSelect.options[scatterSelect.selectedIndex].text;
+    const xLabel = document.getElementById("indicator-name").textContent;
+    const yByCode = Object.fromEntries(y.values.map((row) => [row.code, row]));
+    const pairs = data.values
+      .map((row) => [row, yByCode[row.code]])
+      .filter(([a, b]) => b && a.value !== null && b.value !== null);
+    const trace = {
+      type: "scatter",
+      mode: "markers+text",
+      x: pairs.map(([a]) => a.value),
+      y: pairs.map(([, b]) => b.value),
+      // Names on the chart only for the chosen areas; every name is in the hover and table.
+      text: pairs.map(([a]) => (config.selection.includes(a.code) ? a.name : "")),
+      hovertext: pairs.map(([a]) => a.name),
+      textposition: "top center",
+      textfont: { size: 10, color: "#333333" },
+      marker: {
+        size: 10,
+        color: pairs.map(([a]) => (config.selection.includes(a.code) ? "#d55e00" : "#0072b2")),
+        line: { color: "#ffffff", width: 1 },
+      },
+      hovertemplate: "%{hovertext}<br>%{x} / %{y}<extra></extra>",
+    };
+    const title = `${text.charts.scatter} (${data.year})`;
+    const layout = baseLayout(title, `${yLabel} (${unitOf(y)})`);
+    layout.xaxis.title = { text: `${xLabel} (${unitOf(data)})` };
+    layout.showlegend = false;
+    const fx = numberFormat(data.decimals);
+    const fy = numberFormat(y.decimals);
+    const rows = data.values.map((row) => [row.name, shown(row, fx), shown(yByCode[row.code], fy)]);
+    return { traces: [trace], layout, table: [title, [text.area, xLabel, yLabel], rows] };
+  }
+
+  const CHARTS = { series: seriesChart, compare: compareChart, ranking: rankingChart, scatter: scatterChart };
+
+  // -- drawing ---------------------------------------------------------------------------
+
+  function clear() {
+    if (window.Plotly) window.Plotly.purge(chartDiv);
+    chartDiv.replaceChildren();
+    chartDiv.removeAttribute("role");
+    chartDiv.removeAttribute("aria-label");
+    tableDiv.replaceChildren();
+    pngButton.hidden = true;
+    status.textContent = "";
+  }
+
+  async function draw() {
+    const config = state.config;
+    const chart = config.chart;
+    for (const button of document.querySelectorAll(".chart-tabs button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.chart === chart));
+    }
+    scatterRow.hidden = chart !== "scatter";
+    bandRow.hidden = chart !== "series";
+    if (!chart || !CHARTS[chart] || !state.values) return clear();
+    const ticket = ++drawing;
+    status.textContent = text.chartLoading;
+    const [Plotly, result] = await Promise.all([
+      loadPlotly(config.plotlyUrl),
+      CHARTS[chart](config, state.values),
+    ]);
+    if (ticket !== drawing) return; // a newer state has been drawn meanwhile
+    if (result.message) {
+      clear();
+      status.textContent = result.message;
+      return;
+    }
+    await Plotly.react(chartDiv, result.traces, result.layout, {
+      displaylogo: false,
+      responsive: true,
+      modeBarButtonsToRemove: ["select2d", "lasso2d"],
+    });
+    chartDiv.setAttribute("role", "img");
+    chartDiv.setAttribute("aria-label", `${result.layout.title.text}. ${text.chartLabel}`);
+    chartDiv.dataset.series = String(result.traces.filter((t) => t.showlegend !== false).length);
+    renderTable(...result.table);
+    pngButton.hidden = false;
+    status.textContent = "";
+  }
+
+  function choose(chart) {
+    state.config.chart = state.config.chart === chart ? "" : chart;
+    const scatter = state.config.chart === "scatter" ? scatterSelect.value : "";
+    state.config.scatter = scatter;
+    document.dispatchEvent(
+      new CustomEvent("atlas:chart", { detail: { chart: state.config.chart, scatter } }),
+    );
+    draw();
+  }
+
+  for (const button of document.querySelectorAll(".chart-tabs button")) {
+    button.addEventListener("click", () => choose(button.dataset.chart));
+  }
+  scatterSelect.addEventListener("change", () => {
+    state.config.scatter = scatterSelect.value;
+    document.dispatchEvent(
+      new CustomEvent("atlas:chart", { detail: { chart: "scatter", scatter: scatterSelect.value } }),
+    );
+    draw();
+  });
+  bandBox.addEventListener("change", draw);
+  pngButton.addEventListener("click", () => {
+    window.Plotly.downloadImage(chartDiv, {
+      format: "png",
+      filename: `${state.config.indicator}-${state.config.chart}-${state.values.year}`,
+      width: 1000,
+      height: Math.max(500, chartDiv.offsetHeight),
+    });
+  });
+
+  document.addEventListener("atlas:state", (event) => {
+    state = event.detail;
+    if (state.config.scatter) scatterSelect.value = state.config.scatter;
+    draw().catch(() => {
+      status.textContent = text.error;
+    });
+  });
+})();
