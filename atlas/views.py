@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 
 from districts.models import District, Level
 from indicators.models import Indicator, Theme
-from indicators.selectors import indicator_levels, last_update, profile, published_years
+from indicators.selectors import (
+    available_years,
+    indicator_levels,
+    last_update,
+    profile,
+    published_years,
+)
 
 from .presenters import shown, shown_area, shown_interval
 
@@ -72,7 +78,7 @@ def map_view(request, bezirk: str | None = None):
         "method": method,
         "classes": classes,
         "within": within.code if within else None,
-        "year": request.GET.get("year"),
+        "year": _shown_year(current_indicator, request.GET.get("year", "")),
         "from": request.GET.get("from", ""),
         "breaks": breaks,
         "selection": [code for code in request.GET.get("sel", "").split(",") if code][:6],
@@ -153,6 +159,16 @@ def map_view(request, bezirk: str | None = None):
         },
     }
     return render(request, "atlas/map.html", context)
+
+
+def _shown_year(indicator: Indicator | None, asked: str) -> str | None:
+    """The year asked for, or the nearest earlier one with values (indicators differ)."""
+    years = available_years(indicator=indicator) if indicator else []
+    if not years:
+        return None
+    year = int(asked) if asked.isdigit() else years[-1]
+    earlier = [y for y in years if y <= year]
+    return str(earlier[-1] if earlier else years[0])
 
 
 def profile_view(request, level, code):

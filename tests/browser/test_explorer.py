@@ -1,0 +1,155 @@
+"""The map explorer as a visitor uses it: charts, change maps, manual classes, search, history
+and the keyboard."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+VALUE_COLUMN = "#values-table tbody td:nth-child(4)"
+
+
+def open_map(page, url: str):
+    page.goto(url)
+    page.wait_for_selector("#map[data-drawn]")
+    return page
+
+
+def test_plotly_comes_only_with_a_chart_and_a_time_series_has_a_line_per_area(atlas, page):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
+    assert not any("plotly" in url for url in requests)
+    page.check("#values-table input[value='11']")
+    page.check("#values-table input[value='51']")
+    page.click(".chart-tabs button[data-chart='series']")
+    page.wait_for_selector("#chart[data-series]")
+    # Two chosen districts and the city.
+    assert page.locator("#chart").get_attribute("data-series") == "3"
+    assert sum("plotly" in url for url in requests) == 1
+    table = page.locator("#chart-table table")
+    assert table.locator("thead th").all_inner_texts()[1:] == ["Altstadt", "Boy", "Stadt"]
+    assert table.locator("tbody tr").count() >= 10
+    assert "sel=11%2C51" in page.url or "sel=11,51" in page.url
+    assert "chart=series" in page.url
+
+
+def test_the_comparison_needs_two_areas_and_shows_them_beside_the_city(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023&chart=compare&sel=11")
+    page.wait_for_function("document.querySelector('#chart-status').textContent.length > 0")
+    assert "zwei bis sechs" in page.locator("#chart-status").inner_text()
+    page.check("#values-table input[value='21']")
+    page.wait_for_selector("#chart-table table")
+    head = page.locator("#chart-table thead th").all_inner_texts()
+    assert head[1:] == ["Altstadt", "Fuhlenbrock-Heide", "Stadt"]
+    rows = page.locator("#chart-table tbody tr").all_inner_texts()
+    assert any(row.startswith("Kinderarmut") for row in rows)
+
+
+def test_the_ranking_lists_every_district_in_order(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023&chart=ranking")
+    page.wait_for_selector("#chart-table table")
+    rows = page.locator("#chart-table tbody tr")
+    assert rows.count() == 17
+    values = [
+        int(text.replace(".", ""))
+        for text in page.locator("#chart-table tbody td:nth-child(3)").all_inner_texts()
+    ]
+    assert values == sorted(values, reverse=True)
+
+
+def test_a_change_map_uses_a_scale_around_zero(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
+    with page.expect_response(re.compile(r"/api/v1/values.*from=2015")):
+        page.select_option("#from", "2015")
+    page.wait_for_function(
+        "document.querySelector('#table-caption').textContent.includes('2015–2023')"
+    )
+    assert "Prozentpunkte" in page.locator("#legend").inner_text()
+    assert "from=2015" in page.url
+    values = page.locator(VALUE_COLUMN).all_inner_texts()
+    assert any(v.startswith("-") for v in values) and any(re.match(r"\d", v) for v in values)
+
+
+def test_manual_class_limits_are_entered_in_german_and_refused_with_a_message(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
+    page.select_option("#method", "manual")
+    assert page.locator("#breaks").is_visible()
+    page.fill("#breaks", "10; zwanzig")
+    page.click("#breaks-apply")
+    assert "Semikolon" in page.locator("#breaks-error").inner_text()
+    with page.expect_response(re.compile(r"/api/v1/values.*breaks=10%2C20\.5")):
+        page.fill("#breaks", "10; 20,5")
+        page.click("#breaks-apply")
+    page.wait_for_function("document.querySelector('#legend').textContent.includes('20,5')")
+    legend = page.locator("#legend li").all_inner_texts()
+    assert legend[0].startswith("3,") and "10,0" in legend[0]
+    assert "10,0 – 20,5" in legend[1]
+
+
+def test_back_and_forward_step_through_the_views(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    first = page.locator(VALUE_COLUMN).first.inner_text()
+    with page.expect_response(re.compile(r"/api/v1/values")):
+        page.select_option("#year", "2013")
+    page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
+    assert page.locator(VALUE_COLUMN).first.inner_text() != first
+    page.go_back()
+    page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2023')")
+    assert page.locator("#year").input_value() == "2023"
+    assert page.locator(VALUE_COLUMN).first.inner_text() == first
+    page.go_forward()
+    page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
+    assert page.locator("#year").input_value() == "2013"
+
+
+def test_the_search_narrows_the_indicators_and_enter_picks_the_first(atlas, page):
+    open_map(page, atlas.url + "/")
+    page.fill("#indicator-search", "pflege")
+    found = page.locator("#indicator-found").inner_text()
+    visible = page.locator("#indicator option:not([hidden])").all_inner_texts()
+    assert visible and all("pflege" in v.lower() for v in visible)
+    assert found.startswith(f"{len(visible)} von ")
+    page.press("#indicator-search", "Enter")
+    page.wait_for_selector("#map[data-drawn]")
+    assert "indicator=" in page.url and "Pflege" in page.locator("#indicator-name").inner_text()
+
+
+def focus(page, selector: str, limit: int = 80):
+    """Tab forward until the element matching the selector has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable by Tab")
+
+
+def test_a_keyboard_alone_reaches_a_district_profile(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    focus(page, "#indicator")
+    with page.expect_navigation():
+        page.keyboard.press("ArrowDown")  # the next indicator loads its page
+    page.wait_for_selector("#map[data-drawn]")
+    chosen = page.locator("#indicator").input_value()
+    assert chosen != "einwohner"
+    focus(page, "#year")
+    with page.expect_response(re.compile(r"/api/v1/values")):
+        page.keyboard.press("ArrowUp")
+    page.wait_for_function("!document.querySelector('#table-caption').textContent.includes('2023')")
+    year = page.locator("#year").input_value()
+    focus(page, "#values-table a")
+    name = page.evaluate("document.activeElement.textContent")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"year={year}" in page.url and "/gebiet/statistischer-bezirk/" in page.url
+    assert name in page.locator("h1").inner_text()
+
+
+def test_an_embedded_view_has_no_site_chrome_and_links_to_the_atlas(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2020&embed=1")
+    assert page.locator(".site-header").count() == 0
+    assert page.locator(".chart-area").count() == 0
+    assert page.locator("#values-table tbody tr").count() == 17
+    link = page.locator(".embed-source a").get_attribute("href")
+    assert "embed" not in link and "year=2020" in link
