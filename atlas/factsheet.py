@@ -7,12 +7,14 @@ SVG, so the page prints and converts to PDF without JavaScript.
 
 import datetime
 import mimetypes
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -62,9 +64,8 @@ def factsheet_pdf(request, bezirk: str):
     from weasyprint import HTML
 
     html = render_to_string(TEMPLATE, context, request=request)
-    pdf = HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=local_fetcher()
-    ).write_pdf()
+    origin = request.build_absolute_uri("/")
+    pdf = HTML(string=html, base_url=origin, url_fetcher=local_fetcher(origin)).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(context)}"'
     return response
@@ -205,7 +206,7 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
 
 
 def _keep_together(text: str) -> str:
-    """"≈ 1.234" must not break between the sign and the number in a narrow column."""
+    """ "≈ 1.234" must not break between the sign and the number in a narrow column."""
     return text.replace("≈ ", "≈\u00a0")
 
 
@@ -282,9 +283,10 @@ def sparkline(
     )
 
 
-def local_fetcher():
+def local_fetcher(origin: str):
     """A WeasyPrint URL fetcher that reads the page's static files from disk and refuses every
-    other URL, so making a PDF never touches the network."""
+    other URL, so making a PDF never touches the network. ``origin`` is the site's own
+    scheme and host (the PDF's base URL)."""
     # Imported here: the pages work where the PDF libraries (pango) are not installed.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -292,7 +294,7 @@ def local_fetcher():
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            path = static_path(url)
+            path = static_path(url) if url.startswith(origin) else None
             if path is None:
                 raise ValueError(f"only the atlas's own static files are loaded: {url}")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -306,12 +308,12 @@ def static_path(url: str) -> Path | None:
     path = unquote(urlsplit(url).path)
     if not path.startswith(settings.STATIC_URL):
         return None
-    name = path.removeprefix(settings.STATIC_URL)
-    found = finders.find(name)
-    if found:
-        return Path(found)
+    name = posixpath.normpath(path.removeprefix(settings.STATIC_URL))
+    if name.startswith(("../", "/")) or name in ("..", "."):
+        return None
     try:
-        candidate = Path(safe_join(str(settings.STATIC_ROOT), name))
-    except ValueError:
+        found = finders.find(name)
+        candidate = Path(found) if found else Path(safe_join(str(settings.STATIC_ROOT), name))
+    except (SuspiciousFileOperation, ValueError):
         return None
     return candidate if candidate.is_file() else None
