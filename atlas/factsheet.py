@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils._os import safe_join
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -148,7 +149,7 @@ def _context(request, code: str) -> dict:
         "is_demo": bezirk.is_demo or any(i.is_demo for i in indicators),
         "sources": sorted({(i.source, i.licence) for i in indicators}),
         "releases": published_releases(indicators=indicators, year=year),
-        "today": datetime.date.today(),
+        "today": timezone.localdate(),
         "page_url": request.build_absolute_uri(f"{reverse('factsheet', args=[code])}?year={year}"),
     }
 
@@ -167,34 +168,31 @@ def _own(areas: list[AreaValue], code: str) -> AreaValue | None:
 
 
 def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
-    indicator, decimals = row.indicator, row.indicator.decimals
+    indicator, decimals, current = row.indicator, row.indicator.decimals, row.value
     counted = indicator.kind == Indicator.Kind.COUNT
-    start_year, start = trend_start(own, year)
+    # A change needs this year's value; a withheld one still shows "." in its place.
+    comparable = current is not None and (current.has_value or _withheld(current))
+    start_year, start = trend_start(own, year) if comparable else (None, None)
     change, unit = (None, "")
-    if start is not None and row.value is not None and row.value.cell and start.cell:
+    if start is not None and current.cell is not None and start.cell is not None:
         change, unit = stats.change(
-            start.cell, row.value.cell, kind=indicator.kind, factor=indicator.factor
+            start.cell, current.cell, kind=indicator.kind, factor=indicator.factor
         )
-    withheld = any(
-        a is not None and a.cell is not None and a.cell.suppressed for a in (row.value, start)
-    )
     return {
         "indicator": indicator,
-        "value": _keep_together(shown_area(row.value, decimals)),
+        "value": _keep_together(shown_area(current, decimals)),
         "city": shown_area(row.city, decimals),
         # A count of part of the city is no match for the city's count: no difference shown.
         "difference": "" if counted else signed(row.difference, decimals),
-        "comparison": row.value.comparison if row.value else None,
-        "verdict": row.value.verdict if row.value else None,
-        "suppressed": row.value is not None
-        and row.value.cell is not None
-        and row.value.cell.suppressed,
-        "city_only": row.value is None and row.city is not None and row.city.has_value,
-        "approximate": row.value is not None and row.value.approximate,
-        "sources": row.value.sources if row.value else (),
+        "comparison": current.comparison if current else None,
+        "verdict": current.verdict if current else None,
+        "suppressed": _withheld(current),
+        "city_only": current is None and row.city is not None and row.city.has_value,
+        "approximate": current is not None and current.approximate,
+        "sources": current.sources if current else (),
         "start_year": start_year,
         "start": _keep_together(shown_area(start, decimals)) if start_year else "",
-        "change": "." if withheld else signed(change, decimals),
+        "change": "." if _withheld(current) or _withheld(start) else signed(change, decimals),
         "percentage_points": unit == "percentage_points",
         "sparkline": sparkline(
             [a.cell.value if a is not None and a.has_value else None for _, a in own],
@@ -203,6 +201,10 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
         "with_city_line": not counted,
         "first_year": own[0][0] if own else year,
     }
+
+
+def _withheld(area: AreaValue | None) -> bool:
+    return area is not None and area.cell is not None and area.cell.suppressed
 
 
 def _keep_together(text: str) -> str:
