@@ -161,6 +161,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every step of every PDF and each CSS rule it does not know.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
 ATLAS_DEFAULT_INDICATOR = os.environ.get("ATLAS_DEFAULT_INDICATOR", "kinderarmut")
 
@@ -181,3 +183,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
 ATLAS_UPLOAD_MAX_BYTES = int(os.environ.get("ATLAS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ATLAS_IMPORT_JUMP_SHARE = float(os.environ.get("ATLAS_IMPORT_JUMP_SHARE", "0.5"))
+# Key indicators of the Stadtbezirk fact sheet (slugs; unknown ones are left out).
+ATLAS_FACTSHEET_INDICATORS = envlist(
+    "ATLAS_FACTSHEET_INDICATORS",
+    "einwohner,durchschnittsalter,anteil-unter-18,anteil-65-plus,anteil-80-plus,"
+    "anteil-alleinerziehende,sgb-ii-quote,kinderarmut,arbeitslosenanteil,"
+    "grundsicherung-im-alter,wohnungslose-je-1000,pflegequote",
+)

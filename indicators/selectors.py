@@ -17,7 +17,7 @@ from django.db.models import Max
 from districts.models import District, Level, Overlap
 
 from . import social_index, stats
-from .models import Indicator, Observation
+from .models import Indicator, Observation, Release
 from .stats import Cell
 
 CITY_LEVEL = "stadt"
@@ -472,21 +472,22 @@ def profile(*, district: District, year: int) -> list[ProfileRow]:
     """Every indicator for one district and year, with the city value, difference and rank."""
     indicators = list(Indicator.objects.select_related("theme"))
     tables = year_tables(indicators=indicators, years=[year])
-    rows = []
-    for indicator in indicators:
-        table = tables[(indicator.slug, year)]
-        peers = table.of_level(district.level.slug)
-        own = next((a for a in peers if a.district_id == district.id), None)
-        city = table.city
-        ranked = sorted((a.cell.value for a in peers if a.has_value), reverse=True)
-        rank = ranked.index(own.cell.value) + 1 if own is not None and own.has_value else None
-        difference = (
-            own.cell.value - city.cell.value
-            if own is not None and own.has_value and city is not None and city.has_value
-            else None
-        )
-        rows.append(ProfileRow(indicator, own, city, difference, rank, len(ranked)))
-    return rows
+    return [profile_row(table=tables[(i.slug, year)], district=district) for i in indicators]
+
+
+def profile_row(*, table: YearTable, district: District) -> ProfileRow:
+    """One indicator's row of a district profile, from a year table that is already built."""
+    peers = table.of_level(district.level.slug)
+    own = next((a for a in peers if a.district_id == district.id), None)
+    city = table.city
+    ranked = sorted((a.cell.value for a in peers if a.has_value), reverse=True)
+    rank = ranked.index(own.cell.value) + 1 if own is not None and own.has_value else None
+    difference = (
+        own.cell.value - city.cell.value
+        if own is not None and own.has_value and city is not None and city.has_value
+        else None
+    )
+    return ProfileRow(table.indicator, own, city, difference, rank, len(ranked))
 
 
 @dataclass(frozen=True)
@@ -520,6 +521,19 @@ def plausibility_warnings(*, year: int | None = None) -> list[PlausibilityWarnin
     years = [year] if year is not None else published_years()
     tables = year_tables(indicators=indicators, years=years)
     return [w for table in tables.values() for w in table.warnings]
+
+
+def published_releases(*, indicators: Iterable[Indicator], year: int) -> list[Release]:
+    """The published releases holding values of these indicators for the year, newest first."""
+    return list(
+        Release.objects.filter(
+            status=Release.Status.PUBLISHED,
+            observations__indicator__in=list(indicators),
+            observations__year=year,
+        )
+        .distinct()
+        .order_by("-published_at", "-id")
+    )
 
 
 def published_years() -> list[int]:

@@ -59,8 +59,9 @@ ensure_cluster() {
 }
 
 # --- system packages ---------------------------------------------------------------
-# gdal-bin brings GDAL, GEOS and PROJ, whatever the release calls their library packages.
-packages=(gdal-bin gettext python3-venv)
+# gdal-bin brings GDAL, GEOS and PROJ, whatever the release calls their library packages;
+# pango and a font are what WeasyPrint needs to make the fact sheet PDF.
+packages=(gdal-bin gettext python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 if local_database; then
   if [ -z "$(server_major)" ]; then
     apt_install postgresql postgresql-contrib

@@ -1,0 +1,321 @@
+"""The fact sheet (Steckbrief) of a Stadtbezirk for one year: a printable page and its PDF.
+
+Every number comes from the read path (indicators.selectors), so disclosure control and
+release visibility hold here as on the map; the trend lines are drawn on the server as inline
+SVG, so the page prints and converts to PDF without JavaScript.
+"""
+
+import datetime
+import mimetypes
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils._os import safe_join
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from districts.models import District
+from indicators import stats
+from indicators.models import Indicator
+from indicators.selectors import (
+    AreaValue,
+    ProfileRow,
+    Source,
+    profile_row,
+    published_releases,
+    published_years,
+    year_tables,
+)
+
+from .http import BadParameter
+from .presenters import shown, shown_area
+
+TEMPLATE = "atlas/factsheet.html"
+BEZIRK_LEVEL = "stadtbezirk"
+TREND_YEARS = 5
+# Weights this close to 1 count as "wholly inside" (areas computed in floating point).
+WHOLE = 0.995
+
+
+def factsheet_view(request, bezirk: str):
+    """The fact sheet as a page; ``?year=`` picks the year, the latest published by default."""
+    try:
+        context = _context(request, bezirk)
+    except BadParameter as bad:
+        return _bad_request(bad)
+    return render(request, TEMPLATE, context)
+
+
+def factsheet_pdf(request, bezirk: str):
+    """The same fact sheet as an A4 PDF, rendered by WeasyPrint from local files only."""
+    try:
+        context = _context(request, bezirk)
+    except BadParameter as bad:
+        return _bad_request(bad)
+    from weasyprint import HTML
+
+    html = render_to_string(TEMPLATE, context, request=request)
+    origin = request.build_absolute_uri("/")
+    pdf = HTML(string=html, base_url=origin, url_fetcher=local_fetcher(origin)).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(context)}"'
+    return response
+
+
+def pdf_filename(context: dict) -> str:
+    name = context["bezirk"].name
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        name = name.replace(umlaut, spelled).replace(umlaut.upper(), spelled.capitalize())
+    return f"steckbrief-{slugify(name) or context['bezirk'].code}-{context['year']}.pdf"
+
+
+def _bad_request(bad: BadParameter) -> HttpResponse:
+    return HttpResponseBadRequest(bad.message, content_type="text/plain; charset=utf-8")
+
+
+def _year(request, years: list[int]) -> int:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return years[-1]
+    try:
+        year = int(raw)
+    except ValueError:
+        raise BadParameter(
+            "year",
+            _("Der Parameter „year“ muss eine Jahreszahl sein, z. B. %(year)s.")
+            % {"year": years[-1]},
+        ) from None
+    if year not in years:
+        raise BadParameter(
+            "year",
+            _(
+                "Für das Jahr %(year)s (Parameter „year“) sind keine Werte veröffentlicht; "
+                "möglich sind %(first)s bis %(last)s."
+            )
+            % {"year": year, "first": years[0], "last": years[-1]},
+        )
+    return year
+
+
+def _context(request, code: str) -> dict:
+    if not District.objects.filter(level__slug=BEZIRK_LEVEL, code=code).exists():
+        raise Http404(_("Unbekannter Stadtbezirk"))
+    years = published_years()
+    if not years:
+        raise Http404(_("Es sind noch keine Werte veröffentlicht."))
+    year = _year(request, years)
+    # The boundary version valid in that year (values refer to 31 December).
+    bezirk = (
+        District.objects.valid_on(datetime.date(year, 12, 31))
+        .select_related("level")
+        .filter(level__slug=BEZIRK_LEVEL, code=code)
+        .first()
+    )
+    if bezirk is None:
+        raise Http404(_("Den Stadtbezirk gab es in diesem Jahr nicht."))
+    indicators = key_indicators()
+    series_years = [y for y in years if y <= year]
+    tables = year_tables(indicators=indicators, years=series_years)
+    rows = [
+        _row(
+            profile_row(table=tables[(i.slug, year)], district=bezirk),
+            [(y, _own(tables[(i.slug, y)].of_level(BEZIRK_LEVEL), code)) for y in series_years],
+            [(y, tables[(i.slug, y)].city) for y in series_years],
+            year,
+        )
+        for i in indicators
+    ]
+    themes: dict = {}
+    for row in rows:
+        themes.setdefault(row["indicator"].theme, []).append(row)
+    return {
+        "bezirk": bezirk,
+        "year": year,
+        "years": years,
+        "themes": list(themes.items()),
+        "row_count": len(rows),
+        "parts": parts(rows),
+        "approximate": any(r["approximate"] for r in rows),
+        "is_demo": bezirk.is_demo or any(i.is_demo for i in indicators),
+        "sources": sorted({(i.source, i.licence) for i in indicators}),
+        "releases": published_releases(indicators=indicators, year=year),
+        "today": timezone.localdate(),
+        "page_url": request.build_absolute_uri(f"{reverse('factsheet', args=[code])}?year={year}"),
+    }
+
+
+def key_indicators() -> list[Indicator]:
+    """The configured key indicators that exist, in the catalogue's order (theme by theme)."""
+    return list(
+        Indicator.objects.filter(slug__in=settings.ATLAS_FACTSHEET_INDICATORS).select_related(
+            "theme"
+        )
+    )
+
+
+def _own(areas: list[AreaValue], code: str) -> AreaValue | None:
+    return next((a for a in areas if a.code == code), None)
+
+
+def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
+    indicator, decimals, current = row.indicator, row.indicator.decimals, row.value
+    counted = indicator.kind == Indicator.Kind.COUNT
+    # A change needs this year's value; a withheld one still shows "." in its place.
+    comparable = current is not None and (current.has_value or _withheld(current))
+    start_year, start = trend_start(own, year) if comparable else (None, None)
+    change, unit = (None, "")
+    if start is not None and current.cell is not None and start.cell is not None:
+        change, unit = stats.change(
+            start.cell, current.cell, kind=indicator.kind, factor=indicator.factor
+        )
+    return {
+        "indicator": indicator,
+        "value": _keep_together(shown_area(current, decimals)),
+        "city": shown_area(row.city, decimals),
+        # A count of part of the city is no match for the city's count: no difference shown.
+        "difference": "" if counted else signed(row.difference, decimals),
+        "comparison": current.comparison if current else None,
+        "verdict": current.verdict if current else None,
+        "suppressed": _withheld(current),
+        "city_only": current is None and row.city is not None and row.city.has_value,
+        "approximate": current is not None and current.approximate,
+        "sources": current.sources if current else (),
+        "start_year": start_year,
+        "start": _keep_together(shown_area(start, decimals)) if start_year else "",
+        "change": "." if _withheld(current) or _withheld(start) else signed(change, decimals),
+        "percentage_points": unit == "percentage_points",
+        "sparkline": sparkline(
+            [a.cell.value if a is not None and a.has_value else None for _, a in own],
+            [] if counted else [a.cell.value if a and a.has_value else None for _, a in city],
+        ),
+        "with_city_line": not counted,
+        "first_year": own[0][0] if own else year,
+    }
+
+
+def _withheld(area: AreaValue | None) -> bool:
+    return area is not None and area.cell is not None and area.cell.suppressed
+
+
+def _keep_together(text: str) -> str:
+    """ "≈ 1.234" must not break between the sign and the number in a narrow column."""
+    return text.replace("≈ ", "≈\u00a0")
+
+
+def trend_start(series: list[tuple[int, AreaValue | None]], year: int):
+    """(year, value) to compare with: five years earlier, or the first year after that with a
+    published cell; (None, None) where there is none before ``year``."""
+    for y, area in series:
+        if year - TREND_YEARS <= y < year and area is not None and area.cell and area.cell.status:
+            return y, area
+    return None, None
+
+
+def signed(value: float | None, decimals: int) -> str:
+    if value is None:
+        return "–"
+    text = shown(value, decimals)
+    # A difference that rounds to zero gets no sign; a negative one a real minus sign.
+    if text.lstrip("-").strip("0,.") == "":
+        return text.lstrip("-")
+    return "+" + text if value > 0 else "−" + text.lstrip("-")
+
+
+def parts(rows: list[dict]) -> list[dict]:
+    """The statistical districts the Bezirk's values are summed from, with the share counted."""
+    sources: tuple[Source, ...] = next((r["sources"] for r in rows if r["sources"]), ())
+    return [
+        {
+            "code": s.code,
+            "name": s.name,
+            "whole": s.weight >= WHOLE,
+            "share": "< 1 %" if s.weight < 0.005 else f"{shown(s.weight * 100, 0)} %",
+        }
+        for s in sources
+    ]
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: int
+    height: int
+    line: str  # SVG "points" of the Bezirk's values
+    city_line: str
+    dot: tuple[str, str] | None  # the last year's point, if it has a value
+
+
+def sparkline(
+    own: list[float | None], city: list[float | None], *, width: int = 100, height: int = 28
+) -> Sparkline | None:
+    """The Bezirk's series and the city's (may be empty) on one scale, for inline SVG."""
+    values = [v for v in own + city if v is not None]
+    if not values:
+        return None
+    low, high, pad = min(values), max(values), 3
+    n = max(len(own), len(city))
+
+    def point(i: int, v: float) -> tuple[str, str]:
+        x = pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
+        y = height / 2 if high == low else pad + (height - 2 * pad) * (high - v) / (high - low)
+        return f"{x:.1f}", f"{y:.1f}"
+
+    def line(series: list[float | None]) -> str:
+        # Years without a public value are skipped (biennial statistics, withheld cells);
+        # a single year is drawn as a dot (a zero-length line with round caps).
+        points = [",".join(point(i, v)) for i, v in enumerate(series) if v is not None]
+        return " ".join(points if len(points) != 1 else points * 2)
+
+    last = own[-1] if own else None
+    return Sparkline(
+        width,
+        height,
+        line(own),
+        line(city),
+        point(len(own) - 1, last) if last is not None else None,
+    )
+
+
+def local_fetcher(origin: str):
+    """A WeasyPrint URL fetcher that reads the page's static files from disk and refuses every
+    other URL, so making a PDF never touches the network. ``origin`` is the site's own
+    scheme and host (the PDF's base URL)."""
+    # Imported here: the pages work where the PDF libraries (pango) are not installed.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFileFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = static_path(url) if url.startswith(origin) else None
+            if path is None:
+                raise ValueError(f"only the atlas's own static files are loaded: {url}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": mime})
+
+    return StaticFileFetcher(allowed_protocols={"http", "https", "data"})
+
+
+def static_path(url: str) -> Path | None:
+    """The file behind a static URL: from the finders, else from STATIC_ROOT (hashed names)."""
+    path = unquote(urlsplit(url).path)
+    if not path.startswith(settings.STATIC_URL):
+        return None
+    name = posixpath.normpath(path.removeprefix(settings.STATIC_URL))
+    if name.startswith(("../", "/")) or name in ("..", "."):
+        return None
+    try:
+        found = finders.find(name)
+        candidate = Path(found) if found else Path(safe_join(str(settings.STATIC_ROOT), name))
+    except (SuspiciousFileOperation, ValueError):
+        return None
+    return candidate if candidate.is_file() else None

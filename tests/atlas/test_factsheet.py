@@ -1,0 +1,202 @@
+"""The Stadtbezirk fact sheet: page, PDF, bad input, disclosure control and English."""
+
+import io
+import re
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from atlas.factsheet import local_fetcher, sparkline, static_path
+from atlas.presenters import shown
+from districts.models import Level
+from indicators.models import Indicator, Release
+from indicators.selectors import year_table
+
+from ..factories import DistrictFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, code="2", **params):
+    return client.get(f"/bezirk/{code}/steckbrief/", params)
+
+
+def row_of(html: str, slug: str) -> str:
+    match = re.search(rf'<tr class="factsheet-row" data-indicator="{slug}">(.*?)</tr>', html, re.S)
+    assert match, f"no row for {slug}"
+    return match.group(1)
+
+
+def cells(row: str) -> list[str]:
+    # Runs of ASCII white space only: a no-break space inside a value is part of it.
+    texts = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return [re.sub(r"[ \t\n]+", " ", text).strip(" ") for text in texts]
+
+
+def test_the_fact_sheet_names_the_bezirk_and_the_year(client):
+    response = page(client, year=2023)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Steckbrief Stadtbezirk Süd 2023</h1>" in html
+    assert "Demodaten" in html
+
+
+def test_without_a_year_the_fact_sheet_shows_the_latest_published_one(client):
+    html = page(client).content.decode()
+    assert "<h1>Steckbrief Stadtbezirk Süd 2024</h1>" in html
+
+
+def test_every_configured_key_indicator_gets_a_row(client, settings):
+    html = page(client, year=2023).content.decode()
+    expected = Indicator.objects.filter(slug__in=settings.ATLAS_FACTSHEET_INDICATORS).count()
+    assert 8 <= expected == len(settings.ATLAS_FACTSHEET_INDICATORS)
+    assert html.count('class="factsheet-row"') == expected
+
+
+def test_unknown_indicator_slugs_in_the_setting_are_left_out(client, settings):
+    settings.ATLAS_FACTSHEET_INDICATORS = ["kinderarmut", "gibt-es-nicht", "einwohner"]
+    html = page(client, year=2023).content.decode()
+    assert re.findall(r'data-indicator="([^"]+)"', html) == ["einwohner", "kinderarmut"]
+
+
+def test_the_values_are_the_read_paths_in_german_format(client):
+    indicator = Indicator.objects.get(slug="kinderarmut")
+    table = year_table(indicator=indicator, year=2023)
+    own = next(a for a in table.of_level("stadtbezirk") if a.code == "2")
+    value = ("≈\xa0" if own.approximate else "") + shown(own.cell.value, indicator.decimals)
+    city = shown(table.city.cell.value, indicator.decimals)
+    assert "," in value and "," in city
+
+    row = cells(row_of(page(client, year=2023).content.decode(), "kinderarmut"))
+    assert row[:2] == [value, city]
+
+
+def test_the_comparison_follows_the_read_path_and_the_polarity(client):
+    indicator = Indicator.objects.get(slug="kinderarmut")
+    own = next(
+        a
+        for a in year_table(indicator=indicator, year=2023).of_level("stadtbezirk")
+        if a.code == "2"
+    )
+    assert (own.comparison, own.verdict) == ("above", "worse")
+    row = row_of(page(client, year=2023).content.decode(), "kinderarmut")
+    assert "signifikant höher als die Stadt" in row and "(schlechter)" in row
+
+
+def test_the_trend_compares_with_five_years_earlier_and_draws_a_sparkline(client):
+    indicator = Indicator.objects.get(slug="sgb-ii-quote")
+    values = {}
+    for year in (2018, 2023):
+        own = year_table(indicator=indicator, year=year).of_level("stadtbezirk")
+        values[year] = next(a for a in own if a.code == "2").cell.value
+    change = values[2023] - values[2018]
+    row = row_of(page(client, year=2023).content.decode(), "sgb-ii-quote")
+    trend = cells(row)[4]
+    assert trend.startswith(("+" if change > 0 else "−") + shown(abs(change), 1) + " Pp.")
+    assert "seit 2018" in trend
+    assert row.count("<polyline") == 2  # the Bezirk and the city
+
+
+@pytest.fixture
+def withheld_bezirk(settings, make_indicator, make_observation, release):
+    """A Stadtbezirk whose value of a test indicator has 2 cases in 2024 (40 in 2019)."""
+    release.status, release.published_at = Release.Status.PUBLISHED, timezone.now()
+    release.save()
+    bezirk = DistrictFactory(
+        level=Level.objects.get(slug="stadtbezirk"), code="9", name="Testbezirk"
+    )
+    indicator = make_indicator("kleine-fallzahl", name_de="Kleine Fallzahl", is_proportion=True)
+    make_observation(indicator, bezirk, 2019, value=4.0, numerator=40, denominator=1000)
+    make_observation(indicator, bezirk, 2024, value=200 / 1234, numerator=2, denominator=1234)
+    settings.ATLAS_FACTSHEET_INDICATORS = [indicator.slug]
+    return bezirk
+
+
+def test_a_withheld_value_is_shown_as_a_dot_and_no_number_gives_it_away(client, withheld_bezirk):
+    html = page(client, code="9", year=2024).content.decode()
+    value, _, difference, verdict, trend = cells(row_of(html, "kleine-fallzahl"))[:5]
+    assert (value, difference) == (".", "–")
+    assert verdict == "zu geringe Fallzahl (.)"
+    assert trend.startswith(". ")  # the change would reveal it
+    assert not re.search(r"(?<!\d)0,(16|2(?!\d))", html)
+
+
+def test_the_fact_sheet_lists_the_statistical_districts_and_which_are_partly_inside(client):
+    html = page(client, year=2023).content.decode()
+    parts = re.search(r'<table class="values-table parts-table">(.*?)</table>', html, re.S)[1]
+    rows = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", parts, re.S)[1:]]
+    by_code = {r[0]: r for r in rows}
+    assert by_code["52"][2:] == ["100 %", "ganz im Stadtbezirk"]  # Welheim
+    assert by_code["11"][3] == "zum Teil – angenähert"  # Altstadt, shared with Mitte
+    assert "71" not in by_code  # Kirchhellen-Mitte
+
+
+def test_the_fact_sheet_names_source_and_release(client):
+    html = page(client, year=2023).content.decode()
+    assert "Quelle: Demodaten (synthetisch, nicht amtlich); Lizenz: CC0-1.0" in html
+    assert "Datenstand: Demodaten Bottrop (synthetisch), veröffentlicht am" in html
+
+
+def test_the_fact_sheet_links_to_the_bezirk_map_and_the_pdf_and_runs_no_script(client):
+    html = page(client, year=2023).content.decode()
+    assert 'href="/bezirk/2/?year=2023"' in html
+    assert 'href="/bezirk/2/steckbrief.pdf?year=2023"' in html
+    article = html[html.index("<article") : html.index("</article>")]
+    assert "<script" not in article and "onclick" not in article
+
+
+def test_an_unknown_bezirk_is_404(client):
+    assert page(client, code="99").status_code == 404
+    assert client.get("/bezirk/99/steckbrief.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("year", ["zwanzig", "1999", "2024-01"])
+def test_a_bad_year_is_a_400_that_names_the_parameter(client, year):
+    pdf = client.get("/bezirk/2/steckbrief.pdf", {"year": year})
+    for response in (page(client, year=year), pdf):
+        assert response.status_code == 400
+        assert "„year“" in response.content.decode()
+
+
+def test_the_pdf_is_an_a4_attachment_with_the_bezirk_and_its_indicators(client):
+    response = client.get("/bezirk/2/steckbrief.pdf", {"year": 2023})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="steckbrief-sued-2023.pdf"'
+    assert response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(width * 25.4 / 72), round(height * 25.4 / 72)) == (210, 297)
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Steckbrief Stadtbezirk Süd 2023" in text
+    assert "Kinderarmut" in text and "SGB-II-Quote" in text
+
+
+def test_the_pdf_reads_static_files_from_disk_and_nothing_from_the_network():
+    assert static_path("http://testserver/static/atlas/css/print.css").name == "print.css"
+    assert static_path("http://testserver/static/../atlas/settings.py") is None
+    assert static_path("http://example.org/style.css") is None
+    fetcher = local_fetcher("http://testserver/")
+    assert b"@page" in fetcher("http://testserver/static/atlas/css/print.css").read()
+    with pytest.raises(ValueError):
+        fetcher("https://example.org/static/atlas/css/print.css")
+    with pytest.raises(ValueError):
+        fetcher("file:///etc/passwd")
+
+
+def test_the_fact_sheet_speaks_english_when_asked(client):
+    client.cookies["django_language"] = "en"
+    html = page(client, year=2023).content.decode()
+    assert '<html lang="en">' in html
+    assert "Child poverty" in html and "Kinderarmut" not in html
+    assert "significantly higher than the city" in html and "(worse)" in html
+    assert "Demo data" in html
+
+
+def test_the_sparkline_leaves_out_years_without_a_value_and_shares_one_scale():
+    line = sparkline([1.0, None, 3.0], [2.0, 2.0, 2.0], width=100, height=28)
+    assert line.line == "3.0,25.0 97.0,3.0"
+    assert line.city_line == "3.0,14.0 50.0,14.0 97.0,14.0"
+    assert line.dot == ("97.0", "3.0")
+    assert sparkline([None, None], []) is None
