@@ -26,6 +26,7 @@ urlpatterns = [
     path("gebiet/<slug:level>/<str:code>/", views.profile_view, name="profile"),
     path("bezirk/<str:bezirk>/", views.map_view, name="bezirk"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("ogcapi/", include("atlas.ogcapi.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
