@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from atlas.http import BadParameter
 from atlas.presenters import shown, shown_area
-from indicators.selectors import published_years
+from indicators.selectors import CITY_LEVEL, published_years
 
 from . import features as data
 from . import params
@@ -175,23 +175,38 @@ def collection(request, collection_id: str, *, html: bool):
     return JsonResponse(body)
 
 
+def _description(collection: data.Collection, years: list[int]) -> str:
+    facts = {
+        "levels": collection.level.name_plural,
+        "city": settings.ATLAS_CITY_NAME,
+        "count": len(collection.indicators),
+        "year": years[-1] if years else "–",
+    }
+    if collection.id == CITY_LEVEL:
+        text = _(
+            "Die Stadt %(city)s mit ihrer Grenze in voller Auflösung und den Werten von "
+            "%(count)d Indikatoren eines Jahres (Parameter „year“, ohne ihn das neueste "
+            "veröffentlichte Jahr %(year)s)."
+        )
+    else:
+        text = _(
+            "%(levels)s der Stadt %(city)s mit ihren Grenzen in voller Auflösung und den "
+            "Werten von %(count)d Indikatoren eines Jahres (Parameter „year“, ohne ihn das "
+            "neueste veröffentlichte Jahr %(year)s)."
+        )
+    note = _(
+        "Zum Schutz vor Rückschlüssen auf Personen zurückgehaltene Werte sind null, ihr "
+        "Status (Eigenschaft <Kennung>_status) ist „.“."
+    )
+    return f"{text % facts} {note}"
+
+
 def _collection_dict(request, collection: data.Collection, years: list[int]) -> dict:
     level = collection.level
     return {
         "id": collection.id,
         "title": level.name_plural,
-        "description": _(
-            "%(levels)s der Stadt %(city)s mit ihren Grenzen in voller Auflösung und den "
-            "Werten von %(count)d Indikatoren eines Jahres (Parameter „year“, ohne ihn das "
-            "neueste veröffentlichte Jahr %(year)s). Zum Schutz vor Rückschlüssen auf "
-            "Personen zurückgehaltene Werte sind null, ihr Status ist „.“."
-        )
-        % {
-            "levels": level.name_plural,
-            "city": settings.ATLAS_CITY_NAME,
-            "count": len(collection.indicators),
-            "year": years[-1] if years else "–",
-        },
+        "description": _description(collection, years),
         "extent": {
             "spatial": {"bbox": [list(collection.bbox)] if collection.bbox else [], "crs": CRS84},
             "temporal": {"interval": [data.temporal_interval(years)], "trs": GREGORIAN},
