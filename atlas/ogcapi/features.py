@@ -7,6 +7,7 @@ path in ``indicators.selectors``, so a value withheld there is null here too.
 
 import datetime
 import json
+import math
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models import Extent
@@ -76,7 +77,20 @@ def _collection(level: Level, indicators: list[Indicator], with_values: dict) ->
         .aggregate(extent=Extent("wgs"))["extent"]
     )
     shown = [i for i in indicators if level.slug in with_values.get(i.id, [])]
-    return Collection(level, shown, tuple(extent) if extent else None)
+    return Collection(level, shown, _outward(extent) if extent else None)
+
+
+def _outward(extent) -> tuple[float, float, float, float]:
+    """The extent rounded to the coordinates' precision, never cutting off a boundary."""
+    scale = 10**PRECISION
+    # Rounded first so that float noise (51.49707299999999) does not move an edge.
+    minx, miny, maxx, maxy = (round(value * scale, 3) for value in extent)
+    return (
+        math.floor(minx) / scale,
+        math.floor(miny) / scale,
+        math.ceil(maxx) / scale,
+        math.ceil(maxy) / scale,
+    )
 
 
 def _current(level: Level):
