@@ -44,6 +44,9 @@ class Feature:
     area_km2: float
     geometry: str | None  # GeoJSON text built by PostGIS
     values: dict[str, AreaValue | None]  # indicator slug → value in the chosen year
+    # Indicators with a value for some district of the level in that year: the properties.
+    # An indicator without any would be a column of nulls that clients cannot type.
+    published: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,9 @@ def _features(collection: Collection, year: int, rows, geometry: bool) -> list[F
         }
         for indicator in collection.indicators
     }
+    published = tuple(
+        slug for slug, areas in by_slug.items() if any(a.has_value for a in areas.values())
+    )
     return [
         Feature(
             code=row.code,
@@ -151,20 +157,25 @@ def _features(collection: Collection, year: int, rows, geometry: bool) -> list[F
             area_km2=row.area_km2,
             geometry=row.geojson if geometry else None,
             values={slug: areas.get(row.code) for slug, areas in by_slug.items()},
+            published=published,
         )
         for row in rows
     ]
 
 
 def properties(feature: Feature, year: int) -> dict:
-    """Code, name, area and, per indicator, its value and status; withheld values are null."""
+    """Code, name, area and, per indicator with values that year, its value and status.
+
+    Withheld values are null, their status ".".
+    """
     result = {
         "code": feature.code,
         "name": feature.name,
         "area_km2": round(feature.area_km2, 3),
         "year": year,
     }
-    for slug, area in feature.values.items():
+    for slug in feature.published:
+        area = feature.values[slug]
         cell = area.cell if area is not None else None
         result[slug] = cell.value if cell is not None and cell.has_value else None
         result[slug + STATUS_SUFFIX] = (cell.status or None) if cell is not None else None

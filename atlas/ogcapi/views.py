@@ -179,20 +179,19 @@ def _description(collection: data.Collection, years: list[int]) -> str:
     facts = {
         "levels": collection.level.name_plural,
         "city": settings.ATLAS_CITY_NAME,
-        "count": len(collection.indicators),
         "year": years[-1] if years else "–",
     }
     if collection.id == CITY_LEVEL:
         text = _(
-            "Die Stadt %(city)s mit ihrer Grenze in voller Auflösung und den Werten von "
-            "%(count)d Indikatoren eines Jahres (Parameter „year“, ohne ihn das neueste "
-            "veröffentlichte Jahr %(year)s)."
+            "Die Stadt %(city)s mit ihrer Grenze in voller Auflösung und den Werten aller "
+            "Indikatoren, die für ein Jahr veröffentlicht sind (Parameter „year“, ohne ihn "
+            "das neueste veröffentlichte Jahr %(year)s)."
         )
     else:
         text = _(
             "%(levels)s der Stadt %(city)s mit ihren Grenzen in voller Auflösung und den "
-            "Werten von %(count)d Indikatoren eines Jahres (Parameter „year“, ohne ihn das "
-            "neueste veröffentlichte Jahr %(year)s)."
+            "Werten aller Indikatoren, die für ein Jahr veröffentlicht sind (Parameter "
+            "„year“, ohne ihn das neueste veröffentlichte Jahr %(year)s)."
         )
     note = _(
         "Zum Schutz vor Rückschlüssen auf Personen zurückgehaltene Werte sind null, ihr "

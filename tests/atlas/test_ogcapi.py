@@ -170,6 +170,18 @@ class TestItems:
                 assert by_code[area.code][slug] == expected, (slug, area.code)
                 assert by_code[area.code]["year"] == year
 
+    def test_only_indicators_with_a_value_that_year_are_properties(self, client):
+        level = Level.objects.get(slug="statistischer-bezirk")
+        year = published_years()[-1]
+        properties = client.get(f"{ITEMS}/11", {"year": year}).json()["properties"]
+        with_values, without = set(), set()
+        for indicator in Indicator.objects.all():
+            areas = level_values(indicator=indicator, level=level, year=year).areas
+            (with_values if any(a.has_value for a in areas) else without).add(indicator.slug)
+        assert without, "the demo data should have an indicator not yet published"
+        assert with_values <= properties.keys()
+        assert not without & properties.keys()
+
     def test_the_newest_published_year_is_the_default(self, client):
         feature = client.get(f"{ITEMS}/11").json()
         assert feature["properties"]["year"] == published_years()[-1]
@@ -296,6 +308,15 @@ def test_gdal_reads_every_feature_of_every_collection(server):
     counts = current_counts()
     assert sorted(layers) == sorted(counts)
     for layer in layers:
+        fields = dict(
+            re.findall(r"^(\S+): (\w+) \(", gdal("ogrinfo", "-ro", "-so", server, layer), re.M)
+        )
+        numbers = {
+            name: kind for name, kind in fields.items() if name not in ("id", "code", "name")
+        }
+        numbers = {n: k for n, k in numbers.items() if not n.endswith("_status")}
+        assert "einwohner" in numbers
+        assert set(numbers.values()) <= {"Real", "Integer", "Integer64"}, (layer, numbers)
         # Five per page: GDAL has to follow the next links.
         text = gdal("ogr2ogr", "-f", "GeoJSON", "-oo", "PAGE_SIZE=5", "/vsistdout/", server, layer)
         features = json.loads(text)["features"]
