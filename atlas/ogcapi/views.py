@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from atlas.http import BadParameter
 from atlas.presenters import shown, shown_area
@@ -38,15 +38,21 @@ CONFORMANCE = [
 ITEMS_PARAMETERS = ("f", "bbox", "limit", "offset", "year", "datetime")
 
 
-def endpoint(*, allowed: tuple[str, ...] = ("f",), json_types: tuple[str, ...] = (JSON,)):
-    """Checks the parameters, picks JSON or HTML and turns a bad parameter into a 400/404."""
+def endpoint(*, allowed: tuple[str, ...] = ("f", "year"), json_types: tuple[str, ...] = (JSON,)):
+    """Checks the parameters, picks JSON or HTML and turns a bad parameter into a 400/404.
+
+    ``year`` is accepted everywhere: GDAL repeats the query of a dataset URL
+    (``OAPIF:…/ogcapi?year=2020``) on every request it makes.
+    """
 
     def decorate(view):
-        @require_GET
+        @require_safe
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             try:
                 params.check_known(request, allowed)
+                if "year" in request.GET:
+                    params.year(request)
                 html = params.wants_html(request, json_types)
                 response = view(request, *args, html=html, **kwargs)
             except BadParameter as bad:

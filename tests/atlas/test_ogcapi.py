@@ -273,6 +273,24 @@ def test_a_bad_parameter_is_a_400_naming_it(client, query, parameter):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    ("path", "query", "parameter"),
+    [
+        ("/ogcapi/collections", {"year": "1990"}, "year"),
+        ("/ogcapi/", {"f": "pdf"}, "f"),
+        ("/ogcapi/collections/stadt", {"limit": "5"}, "limit"),
+        ("/ogcapi/collections/stadt/items/05512000", {"bbox": "6,51,7,52"}, "bbox"),
+    ],
+)
+def test_every_endpoint_names_a_bad_or_unknown_parameter(client, path, query, parameter):
+    response = client.get(path, query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["parameter"] == parameter
+    assert parameter in response.json()["description"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("path", "parameter"),
     [
         ("/ogcapi/collections/baublock", "collectionId"),
@@ -326,3 +344,9 @@ def test_gdal_reads_every_feature_of_every_collection(server):
         assert len(features) == counts[layer], layer
         assert {f["properties"]["code"] for f in features} == codes
         assert all(f["geometry"]["type"] == "MultiPolygon" for f in features)
+
+
+def test_gdal_reads_the_values_of_the_year_given_in_the_dataset_url(server):
+    year = published_years()[0]
+    text = gdal("ogr2ogr", "-f", "GeoJSON", "/vsistdout/", f"{server}?year={year}", "stadtbezirk")
+    assert {f["properties"]["year"] for f in json.loads(text)["features"]} == {year}
