@@ -28,6 +28,7 @@ urlpatterns = [
     path("bezirk/<str:bezirk>/steckbrief/", factsheet.factsheet_view, name="factsheet"),
     path("bezirk/<str:bezirk>/steckbrief.pdf", factsheet.factsheet_pdf, name="factsheet-pdf"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("ogcapi/", include("atlas.ogcapi.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

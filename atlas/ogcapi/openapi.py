@@ -1,0 +1,157 @@
+"""The OpenAPI 3.0 description of the OGC API endpoints, served at /ogcapi/api."""
+
+from .params import DEFAULT_LIMIT, MAX_LIMIT
+
+_F = {
+    "name": "f",
+    "in": "query",
+    "required": False,
+    "description": "Ausgabeformat / output format (default: by the Accept header)",
+    "schema": {"type": "string", "enum": ["json", "html"]},
+}
+_YEAR = {
+    "name": "year",
+    "in": "query",
+    "required": False,
+    "description": "Jahr der Werte (Stichtag 31.12.), ohne Angabe das neueste veröffentlichte / "
+    "year of the values (31 December), default the newest published",
+    "schema": {"type": "integer"},
+}
+_ERROR = {
+    "type": "object",
+    "required": ["code"],
+    "properties": {
+        "code": {"type": "string"},
+        "description": {"type": "string"},
+        "error": {
+            "type": "object",
+            "properties": {"parameter": {"type": "string"}, "message": {"type": "string"}},
+        },
+    },
+}
+
+
+def _response(description: str, *media_types: str) -> dict:
+    return {
+        "description": description,
+        "content": {media_type: {"schema": {"type": "object"}} for media_type in media_types},
+    }
+
+
+def _errors() -> dict:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}
+    return {
+        "400": {"description": "Ungültiger Parameter / invalid parameter", "content": error},
+        "404": {"description": "Nicht gefunden / not found", "content": error},
+    }
+
+
+def _get(operation_id: str, summary: str, parameters: list, *media_types: str) -> dict:
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {"200": _response(summary, *media_types, "text/html"), **_errors()},
+        }
+    }
+
+
+def document(*, base: str, collections: list[str]) -> dict:
+    """The OpenAPI document; ``base`` is the absolute URL of the landing page."""
+    collection_id = {
+        "name": "collectionId",
+        "in": "path",
+        "required": True,
+        "description": "Kennung der Gebietsebene / level identifier",
+        "schema": {"type": "string", "enum": collections},
+    }
+    feature_id = {
+        "name": "featureId",
+        "in": "path",
+        "required": True,
+        "description": "Schlüssel des Gebiets / district code",
+        "schema": {"type": "string"},
+    }
+    items_parameters = [
+        collection_id,
+        _F,
+        {
+            "name": "bbox",
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": False,
+            "description": "minx,miny,maxx,maxy (CRS84)",
+            "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        },
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": False,
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_LIMIT,
+                "default": DEFAULT_LIMIT,
+            },
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 0, "default": 0},
+        },
+        {
+            "name": "datetime",
+            "in": "query",
+            "required": False,
+            "description": "Gültigkeit der Grenze / validity of the boundary (RFC 3339, or "
+            "an interval start/end with '..' for an open end)",
+            "schema": {"type": "string"},
+        },
+        _YEAR,
+    ]
+    geojson = "application/geo+json"
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Demografie- und Sozialatlas – OGC API Features",
+            "version": "1.0.0",
+            "description": "Gebiete und Indikatorwerte / districts and indicator values",
+        },
+        "servers": [{"url": base}],
+        "paths": {
+            "/": _get("getLandingPage", "Startseite / landing page", [_F], "application/json"),
+            "/api": _get(
+                "getApi",
+                "Diese Beschreibung / this document",
+                [_F],
+                "application/vnd.oai.openapi+json;version=3.0",
+            ),
+            "/conformance": _get(
+                "getConformance", "Konformitätsklassen / conformance", [_F], "application/json"
+            ),
+            "/collections": _get(
+                "getCollections", "Sammlungen / collections", [_F], "application/json"
+            ),
+            "/collections/{collectionId}": _get(
+                "describeCollection",
+                "Eine Sammlung / one collection",
+                [collection_id, _F],
+                "application/json",
+            ),
+            "/collections/{collectionId}/items": _get(
+                "getFeatures", "Gebiete / features", items_parameters, geojson
+            ),
+            "/collections/{collectionId}/items/{featureId}": _get(
+                "getFeature",
+                "Ein Gebiet / one feature",
+                [collection_id, feature_id, _F, _YEAR],
+                geojson,
+            ),
+        },
+        "components": {"schemas": {"exception": _ERROR}},
+    }
