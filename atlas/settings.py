@@ -181,3 +181,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
 ATLAS_UPLOAD_MAX_BYTES = int(os.environ.get("ATLAS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ATLAS_IMPORT_JUMP_SHARE = float(os.environ.get("ATLAS_IMPORT_JUMP_SHARE", "0.5"))
+
+# Open data: the licence every download states, who publishes, and whom to ask.
+ATLAS_DATA_LICENSE = os.environ.get("ATLAS_DATA_LICENSE", "dl-de/by-2-0")
+ATLAS_DATA_LICENSE_NAME = os.environ.get(
+    "ATLAS_DATA_LICENSE_NAME", "Datenlizenz Deutschland – Namensnennung – Version 2.0"
+)
+ATLAS_DATA_LICENSE_URL = os.environ.get(
+    "ATLAS_DATA_LICENSE_URL", "https://www.govdata.de/dl-de/by-2-0"
+)
+# The licence as DCAT-AP.de names it (its vocabulary of licences).
+ATLAS_DATA_LICENSE_URI = os.environ.get(
+    "ATLAS_DATA_LICENSE_URI", "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+)
+ATLAS_DATA_PUBLISHER = os.environ.get("ATLAS_DATA_PUBLISHER", f"Stadt {ATLAS_CITY_NAME}")
+ATLAS_DATA_CONTACT_EMAIL = os.environ.get("ATLAS_DATA_CONTACT_EMAIL", "")
