@@ -86,9 +86,20 @@ def index(request):
         "publisher": downloads.publisher(),
         "example": _example_table(years),
         "ogc_api": OGC_API if _ogc_api_available() else None,
-        "statuses": Observation.Status.choices,
+        "statuses": _statuses(),
     }
     return render(request, "atlas/downloads.html", context)
+
+
+def _statuses() -> list[tuple[str, str]]:
+    """The status column's entries as the German and the international CSV write them."""
+    words = [DIALECTS["de"].statuses, DIALECTS["international"].statuses]
+    entries = []
+    for value, label in Observation.Status.choices:
+        shown = " / ".join(dict.fromkeys(w.get(value, value) for w in words))
+        # The symbol's label starts with the symbol itself („.“ …): said once is enough.
+        entries.append((shown, str(label).split("“ ", 1)[-1]))
+    return entries
 
 
 def _example_table(years: list[int]) -> str | None:
