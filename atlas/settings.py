@@ -161,8 +161,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every step of every PDF and each CSS rule it does not know.
-    "loggers": {"weasyprint": {"level": "ERROR"}},
+    # WeasyPrint logs every step of every PDF and each CSS rule it does not know;
+    # pyogrio reports every layer it writes (GeoPackage downloads) at INFO.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "pyogrio": {"level": "WARNING"}},
 }
 ATLAS_DEFAULT_INDICATOR = os.environ.get("ATLAS_DEFAULT_INDICATOR", "kinderarmut")
 
@@ -190,3 +191,18 @@ ATLAS_FACTSHEET_INDICATORS = envlist(
     "anteil-alleinerziehende,sgb-ii-quote,kinderarmut,arbeitslosenanteil,"
     "grundsicherung-im-alter,wohnungslose-je-1000,pflegequote",
 )
+
+# Open data: the licence every download states, who publishes, and whom to ask.
+ATLAS_DATA_LICENSE = os.environ.get("ATLAS_DATA_LICENSE", "dl-de/by-2-0")
+ATLAS_DATA_LICENSE_NAME = os.environ.get(
+    "ATLAS_DATA_LICENSE_NAME", "Datenlizenz Deutschland – Namensnennung – Version 2.0"
+)
+ATLAS_DATA_LICENSE_URL = os.environ.get(
+    "ATLAS_DATA_LICENSE_URL", "https://www.govdata.de/dl-de/by-2-0"
+)
+# The licence as DCAT-AP.de names it (its vocabulary of licences).
+ATLAS_DATA_LICENSE_URI = os.environ.get(
+    "ATLAS_DATA_LICENSE_URI", "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+)
+ATLAS_DATA_PUBLISHER = os.environ.get("ATLAS_DATA_PUBLISHER", f"Stadt {ATLAS_CITY_NAME}")
+ATLAS_DATA_CONTACT_EMAIL = os.environ.get("ATLAS_DATA_CONTACT_EMAIL", "")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from districts import api as districts_api
 from indicators import api as indicators_api
 
-from . import factsheet, openapi, views
+from . import downloads, factsheet, openapi, views
 
 admin.site.site_header = _("Sozialatlas – Verwaltung")
 admin.site.site_title = _("Sozialatlas")
@@ -21,6 +21,16 @@ api_v1 = [
     path("openapi.json", openapi.openapi, name="openapi"),
 ]
 
+open_data = [
+    path("", downloads.index, name="index"),
+    path("dcat.jsonld", downloads.dcat, name="dcat"),
+    path("gebiete.gpkg", downloads.districts_gpkg, name="gpkg"),
+    path("tabelle.csv", downloads.table_csv, name="table-csv"),
+    path("tabelle.xlsx", downloads.table_xlsx, name="table-xlsx"),
+    path("<int:release_id>/werte.csv", downloads.release_csv, name="release-csv"),
+    path("<int:release_id>/werte.xlsx", downloads.release_xlsx, name="release-xlsx"),
+]
+
 urlpatterns = [
     path("", views.map_view, name="map"),
     path("gebiet/<slug:level>/<str:code>/", views.profile_view, name="profile"),
@@ -29,6 +39,7 @@ urlpatterns = [
     path("bezirk/<str:bezirk>/steckbrief.pdf", factsheet.factsheet_pdf, name="factsheet-pdf"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("ogcapi/", include("atlas.ogcapi.urls")),
+    path("daten/", include((open_data, "downloads"), namespace="downloads")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

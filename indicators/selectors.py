@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Count, Max, Min
 
 from districts.models import District, Level, Overlap
 
@@ -603,3 +603,48 @@ def indicator_levels() -> dict[int, list[str]]:
         for indicator in Indicator.objects.exclude(computation=""):
             result[indicator.id] = finest_level
     return result
+
+
+def release_contents(*, release) -> list[tuple[int, int, int]]:
+    """(indicator id, district id, year) of every value a release delivered: keys, no values."""
+    return list(
+        Observation.objects.filter(release=release)
+        .order_by()
+        .values_list("indicator_id", "district_id", "year")
+    )
+
+
+def value_releases(
+    *, indicator_ids: Iterable[int], years: Iterable[int]
+) -> dict[tuple[int, int, int], int]:
+    """(indicator id, district id, year) → the published release whose value is public now."""
+    rows = (
+        Observation.objects.published()
+        .filter(indicator_id__in=list(indicator_ids), year__in=list(years))
+        .latest_per_key()
+        .values_list("indicator_id", "district_id", "year", "release_id")
+    )
+    return {(i, d, y): r for i, d, y, r in rows}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many values of a theme a published release holds, and for which years."""
+
+    release_id: int
+    theme_id: int
+    values: int
+    first_year: int
+    last_year: int
+
+
+def published_coverage() -> list[Coverage]:
+    """Per published release and theme: the number of values and the span of years."""
+    rows = (
+        Observation.objects.published()
+        .order_by()
+        .values("release_id", "indicator__theme_id")
+        .annotate(n=Count("id"), first=Min("year"), last=Max("year"))
+        .values_list("release_id", "indicator__theme_id", "n", "first", "last")
+    )
+    return [Coverage(*row) for row in rows]

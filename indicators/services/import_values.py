@@ -51,6 +51,12 @@ COLUMNS = {
     "hinweis": "note",
     "note": "note",
 }
+# Columns the atlas's own downloads add for readers (names, units, intervals, provenance): a
+# download read back in skips them.
+DOWNLOAD_EXTRAS = {
+    "gebietsname", "indikatorname", "einheit", "ki_unten", "ki_oben", "vergleich_stadt",
+    "quelle", "lizenz", "datenstand",
+}  # fmt: skip
 REQUIRED = ("area", "indicator", "year", "value")
 # Statuses as statisticians write them, German or English.
 STATUS_NAMES = {
@@ -162,7 +168,10 @@ def _roles(table: Table, mapping: dict[str, str]) -> list[tuple]:
     None (not understood). A mapping (file header → target) beats the built-in names."""
     roles = []
     for name in table.header:
-        target = mapping.get(name) or COLUMNS.get(name.strip().lower())
+        key = name.strip().lower()
+        target = mapping.get(name) or COLUMNS.get(key)
+        if target is None and key in DOWNLOAD_EXTRAS:
+            target = IGNORE
         if target == IGNORE:
             roles.append(("ignore",))
         elif target in COLUMNS.values():

@@ -1,0 +1,642 @@
+"""Open-data downloads: tidy tables (CSV, XLSX) and a GeoPackage of the districts.
+
+Every number comes from the read path (indicators.selectors), so a value withheld there is
+withheld here: its cell stays empty and its status is ".". Each file states the licence, the
+source of every indicator and the release(s) the values came from.
+
+The tidy layout is one row per area, indicator and year. Its key columns are those the value
+import reads (gebiet, ebene, indikator, jahr, wert, zaehler, nenner, status, hinweis), so a
+release's German CSV can be read back in; the other columns are for readers and are skipped
+by the import.
+"""
+
+import csv
+import datetime
+import io
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import AsWKB
+from django.utils import timezone
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from districts.models import Level
+from indicators import stats
+from indicators.models import Indicator, Observation, Release, Theme
+from indicators.selectors import (
+    AreaValue,
+    LevelValues,
+    districts_in_year,
+    release_contents,
+    value_releases,
+    year_tables,
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    delimiter: str
+    decimal: str
+    statuses: dict[str, str]
+
+
+DIALECTS = {
+    # Excel in a German locale opens this by double click: semicolons, decimal comma, BOM.
+    "de": Dialect(
+        "de", ";", ",", {"normal": "normal", "provisional": "vorläufig", "estimated": "geschätzt"}
+    ),
+    "international": Dialect(
+        "international",
+        ",",
+        ".",
+        {"normal": "normal", "provisional": "provisional", "estimated": "estimated"},
+    ),
+}
+
+HEADER = [
+    "gebiet", "gebietsname", "ebene", "indikator", "indikatorname", "jahr", "wert",
+    "ki_unten", "ki_oben", "zaehler", "nenner", "einheit", "status", "vergleich_stadt",
+    "hinweis", "quelle", "lizenz", "datenstand",
+]  # fmt: skip
+
+COLUMN_NOTES = [
+    ("gebiet", "Schlüssel des Gebiets"),
+    ("gebietsname", "Name des Gebiets"),
+    ("ebene", "Gebietsebene (stadt, stadtbezirk, statistischer-bezirk, …)"),
+    ("indikator", "Kennung des Indikators"),
+    ("indikatorname", "Name des Indikators"),
+    ("jahr", "Berichtsjahr (Stichtag 31. Dezember)"),
+    ("wert", "Wert; leer, wo ein Zeichen in „status“ für ihn steht"),
+    ("ki_unten", "untere Grenze des 95-%-Konfidenzintervalls"),
+    ("ki_oben", "obere Grenze des 95-%-Konfidenzintervalls"),
+    ("zaehler", "Zähler (bei Quoten)"),
+    ("nenner", "Nenner (bei Quoten)"),
+    ("einheit", "Einheit des Werts"),
+    ("status", "normal, vorläufig, geschätzt oder ein Zeichen nach DIN 55301"),
+    ("vergleich_stadt", "Vergleich mit dem Wert der Stadt über das Konfidenzintervall"),
+    ("hinweis", "Grund für einen fehlenden Wert, angenäherte Werte"),
+    ("quelle", "Quelle des Indikators"),
+    ("lizenz", "Lizenz der Daten"),
+    ("datenstand", "Nummer des Datenstands (Veröffentlichung), aus dem der Wert stammt"),
+]
+
+STATUS_NOTES = [
+    ("normal", "endgültiger Wert"),
+    ("vorläufig", "vorläufiger Wert"),
+    ("geschätzt", "geschätzter Wert"),
+    (".", "Zahlenwert unbekannt oder geheim zu halten (auch: zu geringe Fallzahl)"),
+    ("-", "nichts vorhanden"),
+    ("x", "Tabellenfach gesperrt, weil Aussage nicht sinnvoll (z. B. nicht summierbar)"),
+    ("/", "keine Angabe, da Zahlenwert nicht sicher genug"),
+    ("...", "Angabe fällt später an"),
+]
+
+SUPPRESSION_NOTE = (
+    "Werte mit zu geringer Fallzahl und Werte, aus denen sie sich zurückrechnen ließen, sind "
+    "gesperrt: „wert“ ist leer, „status“ ist „.“."
+)
+INTERVAL_NOTE = (
+    "95 %: Wilson-Intervall für Anteile, exaktes Poisson-Intervall für Raten je Einwohner; "
+    "keines für Salden."
+)
+REASONS = {
+    stats.DISCLOSURE: "Geheimhaltung: zu geringe Fallzahl oder aus anderen Werten rückrechenbar",
+    stats.NOT_ROLLABLE: "nicht summierbar (Index oder Median)",
+    stats.INCOMPLETE: "unvollständig: für einen Teil des Gebiets liegt kein Wert vor",
+}
+COMPARISONS = {
+    "above": "signifikant höher als die Stadt",
+    "below": "signifikant niedriger als die Stadt",
+    "not_different": "nicht signifikant verschieden",
+}
+APPROXIMATE = "angenähert: aus Teilen von Gebieten einer anderen Ebene geschätzt"
+
+# Text a spreadsheet would run as a formula (CSV injection); the atlas's own DIN symbol "-"
+# is a complete cell, not the start of one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SYMBOLS = {s.value for s in Observation.Status} - set(Observation.WITH_VALUE)
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GPKG_TYPE = "application/geopackage+sqlite3"
+
+
+@dataclass(frozen=True)
+class Licence:
+    identifier: str
+    name: str
+    url: str
+    uri: str
+
+
+def licence() -> Licence:
+    return Licence(
+        settings.ATLAS_DATA_LICENSE,
+        settings.ATLAS_DATA_LICENSE_NAME,
+        settings.ATLAS_DATA_LICENSE_URL,
+        settings.ATLAS_DATA_LICENSE_URI,
+    )
+
+
+def publisher() -> str:
+    return settings.ATLAS_DATA_PUBLISHER
+
+
+def attribution() -> str:
+    """The attribution the licence asks of re-users."""
+    return (
+        f"{publisher()}, Demografie- und Sozialatlas {settings.ATLAS_CITY_NAME}, "
+        f"{licence().identifier} ({licence().url})"
+    )
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would read as a formula gets a leading apostrophe."""
+    if text.startswith(FORMULA_STARTS) and text not in SYMBOLS:
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True)
+class Row:
+    """One area, indicator and year as the read path gives it, with where its value came from."""
+
+    indicator: Indicator
+    year: int
+    area: AreaValue
+    releases: tuple[int, ...]
+
+
+@dataclass
+class Download:
+    """Rows ready to write, and what the metadata says about them."""
+
+    title: str
+    rows: list[Row]
+    releases: list[Release]
+
+    @property
+    def themes(self) -> list[Theme]:
+        seen = {}
+        for row in self.rows:
+            seen.setdefault(row.indicator.theme_id, row.indicator.theme)
+        return sorted(seen.values(), key=lambda t: (t.order, t.slug))
+
+
+def _cells(row: Row, dialect: Dialect) -> list:
+    """A row as typed cells: numbers stay numbers, text is text."""
+    area, cell, indicator = row.area, row.area.cell, row.indicator
+    notes = []
+    if cell is not None and cell.reason:
+        notes.append(REASONS.get(cell.reason, cell.reason))
+    if area.approximate:
+        notes.append(APPROXIMATE)
+    if indicator.is_demo:
+        notes.append("Demodaten: synthetisch, nicht amtlich")
+    has_value = cell is not None and cell.has_value
+    status = ""
+    if cell is not None:
+        status = dialect.statuses.get(cell.status, cell.status)
+    return [
+        area.code,
+        area.name,
+        area.level,
+        indicator.slug,
+        indicator.name_de,
+        row.year,
+        cell.value if has_value else None,
+        area.interval[0] if has_value and area.interval else None,
+        area.interval[1] if has_value and area.interval else None,
+        cell.numerator if has_value else None,
+        cell.denominator if has_value else None,
+        indicator.unit_de,
+        status,
+        COMPARISONS.get(area.comparison or "", ""),
+        "; ".join(notes),
+        indicator.source,
+        licence().identifier,
+        " ".join(str(r) for r in row.releases),
+    ]
+
+
+def _plain(number: float, decimal: str) -> str:
+    """All digits the read path has, never in exponent notation (1e-05 is no German number)."""
+    text = str(int(number)) if float(number).is_integer() else format(Decimal(repr(number)), "f")
+    return text.replace(".", decimal)
+
+
+def _csv_text(value, dialect: Dialect) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return _plain(value, dialect.decimal)
+    return neutralise(str(value))
+
+
+def to_csv(download: Download, *, dialect: Dialect) -> bytes:
+    """The tidy table as CSV in UTF-8 with BOM (so Excel picks the encoding)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in download.rows:
+        writer.writerow([_csv_text(value, dialect) for value in _cells(row, dialect)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_value(value):
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def _bold(text: str, sheet, font: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = font
+    return cell
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
+    base = re.sub(r"[\[\]:*?/\\]", "-", name).strip("'")
+    if len(base) > 31:
+        # Cut at a word boundary, without a dangling bracket or dash.
+        base = base[:31].rsplit(" ", 1)[0].rstrip(" (-–,")
+    base = base or "Blatt"
+    title, n = base, 2
+    while title.lower() in taken:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(title.lower())
+    return title
+
+
+def to_xlsx(download: Download, *, downloaded: datetime.datetime | None = None) -> bytes:
+    """One worksheet per theme with the tidy rows, and a worksheet of metadata."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    dialect = DIALECTS["de"]
+    taken: set[str] = {"metadaten"}
+    by_theme = defaultdict(list)
+    for row in download.rows:
+        by_theme[row.indicator.theme_id].append(row)
+    for theme in download.themes:
+        sheet = book.create_sheet(_sheet_title(theme.name_de, taken))
+        sheet.freeze_panes = "A2"
+        for letter, width in (("B", 28), ("D", 24), ("E", 40), ("N", 30), ("O", 40)):
+            sheet.column_dimensions[letter].width = width
+        sheet.append([_bold(name, sheet, bold) for name in HEADER])
+        for row in by_theme[theme.id]:
+            sheet.append([_xlsx_value(v) for v in _cells(row, dialect)])
+    meta = book.create_sheet("Metadaten")
+    meta.column_dimensions["A"].width = 24
+    meta.column_dimensions["B"].width = 90
+    for line in metadata_lines(download, downloaded=downloaded):
+        cells = [_xlsx_value(v) for v in line]
+        meta.append([_bold(cells[0], meta, bold), *cells[1:]] if cells else [])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _date(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y") if moment else ""
+
+
+def metadata_lines(
+    download: Download, *, downloaded: datetime.datetime | None = None
+) -> list[list[str]]:
+    """What a reader of a download needs besides the values: licence, sources, releases."""
+    lic = licence()
+    downloaded = downloaded or timezone.now()
+    sources = sorted({row.indicator.source for row in download.rows if row.indicator.source})
+    lines = [
+        ["Titel", download.title],
+        ["Herausgeber", publisher()],
+        ["Lizenz", f"{lic.name} ({lic.identifier})"],
+        ["Lizenztext", lic.url],
+        ["Namensnennung", attribution()],
+        ["Abgerufen am", _date(downloaded)],
+        [],
+        ["Datenstände", "Nummer, Titel, veröffentlicht am"],
+    ]
+    lines += [
+        [str(release.pk), f"{release.title}, veröffentlicht am {_date(release.published_at)}"]
+        for release in download.releases
+    ]
+    lines += [[], ["Quellen", ""]]
+    lines += [["", source] for source in sources]
+    lines += [[], ["Zeichen in „status“", "Bedeutung (DIN 55301)"]]
+    lines += [[symbol, meaning] for symbol, meaning in STATUS_NOTES]
+    lines += [
+        [],
+        ["Geheimhaltung", SUPPRESSION_NOTE],
+        ["Konfidenzintervall", INTERVAL_NOTE],
+        [],
+        ["Spalte", "Inhalt"],
+    ]
+    lines += [[name, meaning] for name, meaning in COLUMN_NOTES]
+    return lines
+
+
+def _releases(ids) -> list[Release]:
+    return list(Release.objects.filter(pk__in=set(ids)).order_by("published_at", "pk"))
+
+
+def _provenance(indicators: list[Indicator], years: list[int]):
+    """Which release each raw value came from, and all releases behind an indicator-year."""
+    by_key = value_releases(indicator_ids=[i.id for i in indicators], years=years)
+    by_indicator_year = defaultdict(set)
+    by_year = defaultdict(set)
+    for (indicator_id, _, year), release_id in by_key.items():
+        by_indicator_year[(indicator_id, year)].add(release_id)
+        by_year[year].add(release_id)
+
+    def releases(indicator: Indicator, district_id: int, year: int) -> tuple[int, ...]:
+        if (indicator.id, district_id, year) in by_key:
+            return (by_key[(indicator.id, district_id, year)],)
+        # A roll-up or a computed value draws on the indicator-year (or the whole year).
+        found = by_indicator_year.get((indicator.id, year)) or by_year.get(year, set())
+        return tuple(sorted(found))
+
+    return releases
+
+
+def release_download(release: Release, *, theme: Theme | None = None) -> Download:
+    """Every value a published release delivered, as the read path shows it now.
+
+    A value a later release corrected appears with the corrected number and names that release.
+    """
+    keys = release_contents(release=release)
+    indicators = {
+        i.id: i
+        for i in Indicator.objects.select_related("theme").filter(id__in={k[0] for k in keys})
+        if theme is None or i.theme_id == theme.pk
+    }
+    keys = [k for k in keys if k[0] in indicators]
+    years = sorted({k[2] for k in keys})
+    tables = year_tables(indicators=indicators.values(), years=years)
+    releases = _provenance(list(indicators.values()), years)
+    ranks = dict(Level.objects.values_list("slug", "rank"))
+    rows = []
+    for indicator_id, district_id, year in keys:
+        indicator = indicators[indicator_id]
+        area = tables[(indicator.slug, year)].areas.get(district_id)
+        if area is None:
+            continue  # the district has no boundary at the end of that year
+        rows.append(Row(indicator, year, area, releases(indicator, district_id, year)))
+    rows.sort(
+        key=lambda r: (
+            r.indicator.theme.order, r.indicator.theme.slug, r.indicator.order,
+            r.indicator.slug, ranks.get(r.area.level, 0), r.area.code, r.year,
+        )
+    )  # fmt: skip
+    title = f"Demografie- und Sozialatlas {settings.ATLAS_CITY_NAME}: Datenstand {release.title}"
+    if theme is not None:
+        title += f", {theme.name_de}"
+    return Download(title, rows, _releases(r for row in rows for r in row.releases))
+
+
+def table_download(values: LevelValues) -> Download:
+    """The map's table (one indicator, level and year, maybe within a Stadtbezirk)."""
+    indicator, year = values.indicator, values.year
+    releases = _provenance([indicator], [year])
+    rows = [Row(indicator, year, a, releases(indicator, a.district_id, year)) for a in values.areas]
+    title = (
+        f"Demografie- und Sozialatlas {settings.ATLAS_CITY_NAME}: {indicator.name_de} {year}, "
+        f"{values.level.name_plural_de}"
+    )
+    return Download(title, rows, _releases(r for row in rows for r in row.releases))
+
+
+def districts_gpkg(*, year: int) -> bytes:
+    """Districts valid at the end of the year, one layer per level, a column per indicator.
+
+    Columns hold the read path's numbers; an empty (NULL) cell has no value or a withheld one.
+    Boundaries are in EPSG:25832, as stored.
+    """
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    indicators = list(Indicator.objects.select_related("theme"))
+    tables = year_tables(indicators=indicators, years=[year])
+    releases = _releases(
+        value_releases(indicator_ids=[i.id for i in indicators], years=[year]).values()
+    )
+    lic = licence()
+    dataset_metadata = {
+        "title": f"Demografie- und Sozialatlas {settings.ATLAS_CITY_NAME}: Gebiete {year}",
+        "publisher": publisher(),
+        "license": f"{lic.name} ({lic.identifier}) {lic.url}",
+        "attribution": attribution(),
+        "releases": "; ".join(f"{r.pk}: {r.title} ({_date(r.published_at)})" for r in releases),
+        "sources": "; ".join(sorted({i.source for i in indicators if i.source})),
+        "withheld": "NULL: kein Wert oder gesperrt (Geheimhaltung, DIN 55301 „.“)",
+        "downloaded": _date(timezone.now()),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "gebiete.gpkg"
+        written = False
+        for level in Level.objects.order_by("rank"):
+            districts = list(
+                districts_in_year(level=level, year=year)
+                .annotate(wkb=AsWKB("boundary"))
+                .order_by("code")
+                .values_list("code", "name", "wkb")
+            )
+            if not districts:
+                continue
+            data = {"code": [d[0] for d in districts], "name": [d[1] for d in districts]}
+            for indicator in indicators:
+                by_code = {
+                    a.code: a.cell.value
+                    for a in tables[(indicator.slug, year)].of_level(level.slug)
+                    if a.has_value
+                }
+                data[indicator.slug] = [by_code.get(d[0]) for d in districts]
+            frame = gpd.GeoDataFrame(
+                data,
+                geometry=shapely.from_wkb([bytes(d[2]) for d in districts]),
+                crs="EPSG:25832",
+            )
+            for indicator in indicators:
+                frame[indicator.slug] = frame[indicator.slug].astype("float64")
+            pyogrio.write_dataframe(
+                frame,
+                path,
+                layer=level.slug,
+                driver="GPKG",
+                append=written,
+                dataset_metadata=None if written else dataset_metadata,
+                layer_metadata={"description": f"{level.name_plural_de} {year}"},
+            )
+            written = True
+        return path.read_bytes() if written else b""
+
+
+def file_name(*parts) -> str:
+    """sozialatlas-bottrop-…: a name that says what the file holds."""
+    city = slugify(settings.ATLAS_CITY_NAME)
+    return "-".join(["sozialatlas", city, *(slugify(str(p)) for p in parts if p)])
+
+
+# DCAT-AP.de vocabulary: EU file types, IANA media types, the municipality key of the city.
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+MEDIA_TYPE = "https://www.iana.org/assignments/media-types/"
+GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
+DCAT_CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcatde": "http://dcat-ap.de/def/dcatde/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A distribution as the catalogue names it: what, where, in which format."""
+
+    title_de: str
+    title_en: str
+    url: str
+    file_type: str
+    media_type: str
+    download: bool = True  # False: an interface (accessURL only)
+
+
+def _texts(de: str, en: str) -> list[dict]:
+    return [{"@value": de, "@language": "de"}, {"@value": en, "@language": "en"}]
+
+
+def _iso(moment: datetime.datetime | None) -> dict | None:
+    if moment is None:
+        return None
+    return {"@value": timezone.localtime(moment).isoformat(), "@type": "xsd:dateTime"}
+
+
+def _distribution(link: Link, lic: Licence, modified) -> dict:
+    entry = {
+        "@type": "dcat:Distribution",
+        "dct:title": _texts(link.title_de, link.title_en),
+        "dcat:accessURL": {"@id": link.url},
+        "dct:format": {"@id": FILE_TYPE + link.file_type},
+        "dcat:mediaType": {"@id": MEDIA_TYPE + link.media_type},
+        "dct:license": {"@id": lic.uri},
+        "dcatde:licenseAttributionByText": attribution(),
+    }
+    if link.download:
+        entry["dcat:downloadURL"] = {"@id": link.url}
+    if modified:
+        entry["dct:modified"] = modified
+    return entry
+
+
+def dcat_catalog(
+    *,
+    themes: list[dict],
+    shared: list[Link],
+    home: str,
+    catalog_url: str,
+    city_code: str | None,
+    modified: datetime.datetime | None,
+) -> dict:
+    """A DCAT-AP.de catalogue with one dataset per theme.
+
+    ``themes``: dicts with the theme, its first and last year, when it last changed and the
+    links that hold only its values; ``shared`` links (GeoPackage, APIs) hold every theme.
+    """
+    lic = licence()
+    city = settings.ATLAS_CITY_NAME
+    organisation = {"@type": "foaf:Organization", "foaf:name": publisher()}
+    contact = {
+        "@type": "vcard:Organization",
+        "vcard:fn": publisher(),
+        "vcard:hasURL": {"@id": home},
+    }
+    if settings.ATLAS_DATA_CONTACT_EMAIL:
+        contact["vcard:hasEmail"] = {"@id": f"mailto:{settings.ATLAS_DATA_CONTACT_EMAIL}"}
+    spatial = {"@type": "dct:Location", "skos:prefLabel": city}
+    geocoding = {}
+    if city_code:
+        spatial["@id"] = f"{GEOCODING}municipalityKey/{city_code}"
+        geocoding = {
+            "dcatde:politicalGeocodingURI": {"@id": spatial["@id"]},
+            "dcatde:politicalGeocodingLevelURI": {"@id": f"{GEOCODING}Level/municipality"},
+        }
+    datasets = []
+    for entry in themes:
+        theme: Theme = entry["theme"]
+        changed = _iso(entry["modified"])
+        names = [i.name_de for i in theme.indicators.all()]
+        description_de = theme.description_de or f"Kleinräumige Statistik: {', '.join(names)}."
+        description_en = theme.description_en or (
+            "Small-area statistics: "
+            + ", ".join(i.name_en or i.name_de for i in theme.indicators.all())
+            + "."
+        )
+        dataset = {
+            "@id": f"{catalog_url}#{theme.slug}",
+            "@type": "dcat:Dataset",
+            "dct:identifier": file_name(theme.slug),
+            "dct:title": _texts(
+                f"Demografie- und Sozialatlas {city}: {theme.name_de}",
+                f"Demographic and social atlas {city}: {theme.name_en or theme.name_de}",
+            ),
+            "dct:description": _texts(description_de, description_en),
+            "dcat:keyword": names,
+            "dcat:theme": {
+                "@id": "http://publications.europa.eu/resource/authority/data-theme/SOCI"
+            },
+            "dct:publisher": organisation,
+            "dcat:contactPoint": contact,
+            "dct:license": {"@id": lic.uri},
+            "dcatde:licenseAttributionByText": attribution(),
+            "dct:accessRights": {
+                "@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+            },
+            "dct:spatial": spatial,
+            **geocoding,
+            "dct:temporal": {
+                "@type": "dct:PeriodOfTime",
+                "dcat:startDate": {"@value": f"{entry['first']}-01-01", "@type": "xsd:date"},
+                "dcat:endDate": {"@value": f"{entry['last']}-12-31", "@type": "xsd:date"},
+            },
+            "dcat:landingPage": {"@id": home},
+            "dcat:distribution": [
+                _distribution(link, lic, changed) for link in [*entry["links"], *shared]
+            ],
+        }
+        if changed:
+            dataset["dct:modified"] = changed
+        datasets.append(dataset)
+    catalog = {
+        "@context": DCAT_CONTEXT,
+        "@id": catalog_url,
+        "@type": "dcat:Catalog",
+        "dct:title": _texts(
+            f"Demografie- und Sozialatlas {city}", f"Demographic and social atlas {city}"
+        ),
+        "dct:description": _texts(
+            f"Kleinräumige Demografie- und Sozialstatistik der Stadt {city}.",
+            f"Small-area demographic and social statistics of the city of {city}.",
+        ),
+        "dct:publisher": organisation,
+        "dct:license": {"@id": lic.uri},
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/DEU"},
+        "foaf:homepage": {"@id": home},
+        "dct:spatial": spatial,
+        "dcat:dataset": datasets,
+    }
+    if modified:
+        catalog["dct:modified"] = _iso(modified)
+    return catalog
