@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from districts import api as districts_api
 from indicators import api as indicators_api
 
-from . import openapi, views
+from . import accessibility, openapi, views
 
 admin.site.site_header = _("Sozialatlas – Verwaltung")
 admin.site.site_title = _("Sozialatlas")
@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.map_view, name="map"),
     path("gebiet/<slug:level>/<str:code>/", views.profile_view, name="profile"),
     path("bezirk/<str:bezirk>/", views.map_view, name="bezirk"),
+    path("barrierefreiheit/", accessibility.statement, name="accessibility"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
