@@ -4,6 +4,7 @@ Defaults are safe for local development; production sets DJANGO_DEBUG=0, DJANGO_
 DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -206,3 +207,25 @@ ATLAS_DATA_LICENSE_URI = os.environ.get(
 )
 ATLAS_DATA_PUBLISHER = os.environ.get("ATLAS_DATA_PUBLISHER", f"Stadt {ATLAS_CITY_NAME}")
 ATLAS_DATA_CONTACT_EMAIL = os.environ.get("ATLAS_DATA_CONTACT_EMAIL", "")
+
+# Erklärung zur Barrierefreiheit: where visitors report barriers, who settles a dispute, and the
+# date of the last self-assessment. The address below must be replaced by the operator's own.
+ATLAS_ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+    "ATLAS_ACCESSIBILITY_CONTACT_EMAIL", "sozialatlas@example.org"
+)
+# Default: the body for public bodies in North Rhine-Westphalia (§§ 10d, 10e BGG NRW).
+ATLAS_ACCESSIBILITY_ENFORCEMENT_NAME = os.environ.get(
+    "ATLAS_ACCESSIBILITY_ENFORCEMENT_NAME",
+    "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
+)
+ATLAS_ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
+    "ATLAS_ACCESSIBILITY_ENFORCEMENT_URL", "https://www.lbbp.nrw.de/ombudsstelle"
+)
+try:
+    ATLAS_ACCESSIBILITY_REVIEWED = datetime.date.fromisoformat(
+        os.environ.get("ATLAS_ACCESSIBILITY_REVIEWED") or "2026-11-26"
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "ATLAS_ACCESSIBILITY_REVIEWED must be a date (YYYY-MM-DD)"
+    ) from error

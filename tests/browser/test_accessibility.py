@@ -1,0 +1,136 @@
+"""WCAG 2.1 AA checks with axe-core on every kind of page, in German and English, wide and narrow.
+
+axe-core is injected by the test only; no page of the atlas loads it.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "static" / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(os.environ.get("ATLAS_SCREENSHOT_DIR") or REPO / "tests/browser/screenshots")
+WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+NARROW = 375  # a small phone; WCAG 1.4.10 asks for no sideways scrolling at 320 CSS px
+
+
+def map_drawn(page):
+    """The map is drawn and its zoom to the districts has settled."""
+    page.wait_for_selector("#map[data-drawn]")
+    page.wait_for_function(
+        "!document.querySelector('#map').classList.contains('leaflet-zoom-anim')"
+    )
+
+
+def show_chart(page):
+    """The profile with one time series opened, so the chart and its table are checked too."""
+    page.locator("button[aria-controls='series-kinderarmut']").click()
+    page.wait_for_selector("#series-kinderarmut .js-plotly-plot")
+
+
+PAGES = {
+    "map": ("/?indicator=kinderarmut&year=2023", map_drawn),
+    "bezirk": ("/bezirk/3/?indicator=kinderarmut&year=2023", map_drawn),
+    "profile": ("/gebiet/statistischer-bezirk/11/?year=2023", show_chart),
+    "statement": ("/barrierefreiheit/", None),
+    "admin-login": ("/admin/login/", None),
+}  # fmt: skip
+
+
+@pytest.fixture
+def open_page(atlas, browser):
+    """Opens a page kind in a language at a width; yields a function, closes its contexts."""
+    contexts = []
+
+    def open_(kind: str, language: str, width: int = 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": atlas.url}]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        path, ready = PAGES[kind]
+        page.goto(atlas.url + path)
+        if ready:
+            ready(page)
+        assert page.locator("html").get_attribute("lang") == language
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }""",
+        WCAG_AA_TAGS,
+    )
+
+
+def described(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(v['nodes'][:8])}" for v in violations
+    )
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_the_page_has_no_wcag_aa_violations(open_page, kind, language):
+    violations = axe_violations(open_page(kind, language))
+    assert violations == [], f"{kind} ({language}):\n{described(violations)}"
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_the_page_fits_a_narrow_screen_without_sideways_scrolling(open_page, kind):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    wide = open_page(kind, "de")
+    wide.screenshot(path=SCREENSHOTS / f"{kind}-1280.png", full_page=True)
+    narrow = open_page(kind, "de", width=NARROW)
+    narrow.screenshot(path=SCREENSHOTS / f"{kind}-{NARROW}.png", full_page=True)
+    width = narrow.evaluate("document.documentElement.scrollWidth")
+    assert width <= NARROW, f"{kind} is {width} px wide at {NARROW} px"
+
+
+def test_the_first_tab_stop_is_a_visible_link_to_the_content(open_page):
+    page = open_page("map", "de")
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    assert focused.get_attribute("href") == "#main"
+    box = focused.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0  # shown on focus
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_every_control_of_the_map_and_the_values_table_is_reached_by_keyboard(open_page):
+    page = open_page("map", "de")
+    reached = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.href"))
+    for control in ("indicator", "level", "year", "play", "method", "classes"):
+        assert control in reached
+    assert any("/gebiet/statistischer-bezirk/" in str(target) for target in reached)
+
+
+def test_a_wide_profile_table_scrolls_by_keyboard_on_a_narrow_screen(open_page):
+    page = open_page("profile", "de", width=NARROW)
+    region = page.locator(".table-scroll").first
+    region.focus()
+    before = region.evaluate("el => el.scrollLeft")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.activeElement.scrollLeft > 0")
+    assert region.evaluate("el => el.scrollLeft") > before
