@@ -62,18 +62,41 @@
     return text.comparison[row.comparison] || "";
   }
 
+  // Without a base map the classes are drawn opaque: more contrast between neighbours.
+  const FILL_OPACITY = config.tileUrl ? 0.85 : 1;
+
   function styleFor(feature) {
     const row = values && values.byCode[feature.properties.code];
-    const base = { color: "#333333", weight: 1, opacity: 1, fillOpacity: 0.85 };
+    const base = { stroke: false, fillOpacity: FILL_OPACITY };
     // In a Bezirk view the districts outside it stay as a dimmed outline for orientation.
-    if (config.within && !row) return { ...base, color: "#9e9e9e", fillColor: "#eeeeee", fillOpacity: 0.5 };
-    if (isSuppressed(row)) return { ...base, fillColor: SUPPRESSED_FILL, dashArray: "2 4" };
-    if (hasValue(row) && values.data.classes === null) return { ...base, fillColor: MISSING_FILL };
-    if (!hasValue(row)) return { ...base, fillColor: MISSING_FILL, dashArray: "3 3" };
-    const selected = config.selection.includes(feature.properties.code)
-      ? { color: "#000000", weight: 3.5 }
-      : {};
-    return { ...base, fillColor: values.data.classes.colors[row.class], ...selected };
+    if (config.within && !row) return { ...base, fillColor: "#eeeeee", fillOpacity: 0.5 };
+    if (isSuppressed(row)) return { ...base, fillColor: SUPPRESSED_FILL };
+    if (!hasValue(row) || values.data.classes === null) return { ...base, fillColor: MISSING_FILL };
+    return { ...base, fillColor: values.data.classes.colors[row.class] };
+  }
+
+  // Boundaries are a dark line over a wider white one: every fill, light or dark, has a
+  // contrast of at least 3:1 with one of the two. Chosen areas get a heavy line.
+  function haloStyle(feature) {
+    const selected = config.selection.includes(feature.properties.code);
+    return { fill: false, color: "#ffffff", weight: selected ? 6 : 3, opacity: 1 };
+  }
+
+  function lineStyle(feature) {
+    const code = feature.properties.code;
+    const row = values && values.byCode[code];
+    const style = { fill: false, color: "#333333", weight: 1, opacity: 1 };
+    if (config.selection.includes(code)) return { ...style, color: "#000000", weight: 3.5 };
+    if (config.within && !row) return { ...style, color: "#767676" };
+    if (isSuppressed(row)) return { ...style, dashArray: "2 4" };
+    if (!hasValue(row)) return { ...style, dashArray: "3 3" };
+    return style;
+  }
+
+  function restyle() {
+    layer.setStyle(styleFor);
+    layer.halo.setStyle(haloStyle);
+    layer.line.setStyle(lineStyle);
   }
 
   // A parameter the server refused (its message names it), shown beside the control.
@@ -232,6 +255,16 @@
     renderSelectionStatus();
   }
 
+  // The table's downloads follow what it shows.
+  function renderDownloads(data) {
+    const params = new URLSearchParams({ indicator: config.indicator, level: config.level, year: data.year });
+    if (config.within) params.set("within", config.within);
+    for (const link of document.querySelectorAll("#table-downloads a")) {
+      const extra = link.dataset.dialect ? `&dialect=${link.dataset.dialect}` : "";
+      link.href = `${link.dataset.base}?${params}${extra}`;
+    }
+  }
+
   function renderSelectionStatus() {
     const status = document.getElementById("selection-status");
     status.textContent = config.selection.length
@@ -252,7 +285,7 @@
         ? [...config.selection, box.value]
         : config.selection.filter((code) => code !== box.value);
       renderSelectionStatus();
-      if (layer) layer.setStyle(styleFor);
+      if (layer) restyle();
       pushState();
       announce();
     });
@@ -297,13 +330,16 @@
       renderYears(loaded.data);
       renderLegend(loaded.data);
       renderTable(loaded.data);
+      renderDownloads(loaded.data);
       if (layer && layer.version !== loaded.data.boundaries.version) {
-        layer.remove();
+        for (const part of [layer, layer.halo, layer.line]) part.remove();
         layer = null;
       }
       if (!layer) {
+        // One canvas without padding: it ends where the map ends.
+        const renderer = L.canvas({ padding: 0 });
         layer = L.geoJSON(geojson, {
-          renderer: L.canvas(),
+          renderer,
           style: styleFor,
           onEachFeature: (feature, featureLayer) => {
             featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true });
@@ -312,11 +348,13 @@
             });
           },
         }).addTo(map);
+        layer.halo = L.geoJSON(geojson, { renderer, interactive: false, style: haloStyle }).addTo(map);
+        layer.line = L.geoJSON(geojson, { renderer, interactive: false, style: lineStyle }).addTo(map);
         layer.version = loaded.data.boundaries.version;
         if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
         map.fitted = true;
       } else {
-        layer.setStyle(styleFor);
+        restyle();
       }
       const drawn = config.within
         ? layer.getLayers().filter((l) => values.byCode[l.feature.properties.code]).length
