@@ -8,7 +8,6 @@ SVG, so the page prints and converts to PDF without JavaScript.
 import datetime
 import mimetypes
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,7 +37,7 @@ from indicators.selectors import (
 )
 
 from .http import BadParameter
-from .presenters import shown, shown_area
+from .presenters import shown, shown_area, sparkline
 
 TEMPLATE = "atlas/factsheet.html"
 BEZIRK_LEVEL = "stadtbezirk"
@@ -243,46 +242,6 @@ def parts(rows: list[dict]) -> list[dict]:
         }
         for s in sources
     ]
-
-
-@dataclass(frozen=True)
-class Sparkline:
-    width: int
-    height: int
-    line: str  # SVG "points" of the Bezirk's values
-    city_line: str
-    dot: tuple[str, str] | None  # the last year's point, if it has a value
-
-
-def sparkline(
-    own: list[float | None], city: list[float | None], *, width: int = 100, height: int = 28
-) -> Sparkline | None:
-    """The Bezirk's series and the city's (may be empty) on one scale, for inline SVG."""
-    values = [v for v in own + city if v is not None]
-    if not values:
-        return None
-    low, high, pad = min(values), max(values), 3
-    n = max(len(own), len(city))
-
-    def point(i: int, v: float) -> tuple[str, str]:
-        x = pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
-        y = height / 2 if high == low else pad + (height - 2 * pad) * (high - v) / (high - low)
-        return f"{x:.1f}", f"{y:.1f}"
-
-    def line(series: list[float | None]) -> str:
-        # Years without a public value are skipped (biennial statistics, withheld cells);
-        # a single year is drawn as a dot (a zero-length line with round caps).
-        points = [",".join(point(i, v)) for i, v in enumerate(series) if v is not None]
-        return " ".join(points if len(points) != 1 else points * 2)
-
-    last = own[-1] if own else None
-    return Sparkline(
-        width,
-        height,
-        line(own),
-        line(city),
-        point(len(own) - 1, last) if last is not None else None,
-    )
 
 
 def local_fetcher(origin: str):

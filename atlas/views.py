@@ -15,9 +15,10 @@ from indicators.selectors import (
     last_update,
     profile,
     published_years,
+    year_tables,
 )
 
-from .presenters import shown, shown_area, shown_interval
+from .presenters import shown, shown_area, shown_interval, sparkline
 
 MAP_LEVEL = "statistischer-bezirk"
 # Levels a visitor can switch the map to (the city alone makes no map).
@@ -188,9 +189,19 @@ def profile_view(request, level, code):
         code=code,
     )
     rows = [row for row in profile(district=district, year=year) if row.value is not None]
+    # The trend: this district's and the city's values over the years up to the chosen one.
+    series_years = [y for y in years if y <= year]
+    tables = year_tables(indicators=[r.indicator for r in rows], years=series_years)
+
+    def line(indicator, pick):
+        areas = [pick(tables[(indicator.slug, y)]) for y in series_years]
+        return [a.cell.value if a is not None and a.has_value else None for a in areas]
+
     themes: dict = {}
     for row in rows:
         decimals = row.indicator.decimals
+        own = line(row.indicator, lambda t: t.areas.get(district.id))
+        city = [] if row.indicator.kind == "count" else line(row.indicator, lambda t: t.city)
         themes.setdefault(row.indicator.theme, []).append(
             {
                 "indicator": row.indicator,
@@ -202,6 +213,8 @@ def profile_view(request, level, code):
                 "verdict": row.value.verdict,
                 "suppressed": row.value.cell is not None and row.value.cell.suppressed,
                 "rank": f"{row.rank} / {row.ranked}" if row.rank else "",
+                "sparkline": sparkline(own, city),
+                "with_city_line": bool(city),
             }
         )
     config = {
@@ -221,6 +234,7 @@ def profile_view(request, level, code):
     }
     context = {
         "district": district, "year": year, "years": years, "themes": themes.items(),
+        "first_year": series_years[0],
         "config": config,
     }  # fmt: skip
     return render(request, "atlas/profile.html", context)

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from atlas.factsheet import local_fetcher, sparkline, static_path
-from atlas.presenters import shown
+from atlas.factsheet import local_fetcher, static_path
+from atlas.presenters import shown, sparkline
 from districts.models import Level
 from indicators.models import Indicator, Release
 from indicators.selectors import year_table

@@ -57,3 +57,15 @@ def test_a_district_profile_lists_every_indicator_by_theme_beside_the_city(clien
 
 def test_an_unknown_district_profile_is_404(client):
     assert client.get("/gebiet/statistischer-bezirk/99/").status_code == 404
+
+
+def test_a_profile_row_draws_the_district_s_trend_against_the_city(client):
+    html = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2016}).content.decode()
+    row = re.search(r"indicator=kinderarmut&amp;.*?</tr>", html, re.S).group(0)
+    own = re.search(r'class="spark-own" points="([^"]+)"', row).group(1)
+    city = re.search(r'class="spark-city" points="([^"]+)"', row).group(1)
+    # One point per year from the first published year to the chosen one, city alongside.
+    assert len(own.split()) == len(city.split()) == 2016 - 2012 + 1
+    # Altstadt's child poverty is far above the city's: its line lies higher (smaller y).
+    ys = lambda points: [float(p.split(",")[1]) for p in points.split()]  # noqa: E731
+    assert max(ys(own)) < min(ys(city))
