@@ -93,6 +93,11 @@ def map_view(request, bezirk: str | None = None):
         "profileUrl": reverse("profile", args=["__level__", "__code__"]),
         "plotlyUrl": static("vendor/plotly/plotly-basic.min.js"),
         "tileUrl": settings.ATLAS_TILE_URL,
+        "tileAttribution": settings.ATLAS_TILE_ATTRIBUTION,
+        "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+        "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        "minZoom": settings.LEAFLET_CONFIG["MIN_ZOOM"],
+        "maxZoom": settings.LEAFLET_CONFIG["MAX_ZOOM"],
     }
     context = {
         "groups": [(theme, items) for theme, items in groups if items],

@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import ColumnMapping, Indicator, Observation, Release, Theme, ThemeAccess
 from .selectors import plausibility_warnings
@@ -113,12 +113,14 @@ class ReleaseAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     actions = ["publish", "withdraw", "export_csv", "export_xlsx"]
 
-    @admin.action(description=_lazy("Als CSV exportieren (Upload-Format)"), permissions=["publish"])
+    @admin.action(
+        description=gettext_lazy("Als CSV exportieren (Upload-Format)"), permissions=["publish"]
+    )
     def export_csv(self, request, queryset):
         return self._export(request, queryset, release_csv, "csv", "text/csv; charset=utf-8")
 
     @admin.action(
-        description=_lazy("Als XLSX exportieren (Upload-Format)"), permissions=["publish"]
+        description=gettext_lazy("Als XLSX exportieren (Upload-Format)"), permissions=["publish"]
     )
     def export_xlsx(self, request, queryset):
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -164,11 +166,11 @@ class ReleaseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_lazy("Ausgewählte Entwürfe veröffentlichen"))
+    @admin.action(description=gettext_lazy("Ausgewählte Entwürfe veröffentlichen"))
     def publish(self, request, queryset):
         self._apply(request, queryset, publish_release, _("veröffentlicht"))
 
-    @admin.action(description=_lazy("Ausgewählte Datenstände zurückziehen"))
+    @admin.action(description=gettext_lazy("Ausgewählte Datenstände zurückziehen"))
     def withdraw(self, request, queryset):
         self._apply(request, queryset, withdraw_release, _("zurückgezogen"))
 
@@ -198,12 +200,12 @@ class ObservationAdmin(admin.ModelAdmin):
         "denominator", "status", "note", "history",
     ]  # fmt: skip
 
-    @admin.display(description=_lazy("Jahr"), ordering="year")
+    @admin.display(description=gettext_lazy("Jahr"), ordering="year")
     def jahr(self, obj):
         # A year is no quantity: no thousands separator.
         return str(obj.year)
 
-    @admin.display(description=_lazy("Verlauf"))
+    @admin.display(description=gettext_lazy("Verlauf"))
     def history(self, obj):
         """Every version of this value: which release, who, when, which file, what value."""
         versions = (

@@ -161,7 +161,7 @@
     if (data.classes) {
       let lower = data.classes.lower;
       data.classes.breaks.forEach((upper, i) => {
-        const swatch = `<span class="swatch" style="background:${data.classes.colors[i]}"></span>`;
+        const swatch = `<span class="swatch" data-colour="${data.classes.colors[i]}"></span>`;
         items.push(legendItem(swatch, `${fmt.format(lower)} – ${fmt.format(upper)}`, data.classes.counts[i]));
         lower = upper;
       });
@@ -180,6 +180,10 @@
     document.getElementById("legend").innerHTML =
       `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
       `<ul>${items.join("")}</ul>${city}`;
+    // Colours are set through the DOM, not as style attributes in markup (no inline styles).
+    for (const swatch of document.querySelectorAll("#legend [data-colour]")) {
+      swatch.style.background = swatch.dataset.colour;
+    }
   }
 
   function profileUrl(code) {
@@ -523,10 +527,26 @@
     });
   }
 
-  window.atlasMapInit = function (leafletMap) {
-    map = leafletMap;
-    // Fractional zoom lets a city fill the map instead of the next smaller whole zoom level.
-    map.options.zoomSnap = 0.25;
+  // The map is made here, not by an inline script, so the pages need no script in the HTML.
+  function createMap() {
+    const leafletMap = L.map("map", {
+      center: config.center,
+      zoom: config.zoom,
+      minZoom: config.minZoom,
+      maxZoom: config.maxZoom,
+      // Fractional zoom lets a city fill the map instead of the next smaller whole zoom level.
+      zoomSnap: 0.25,
+    });
+    leafletMap.attributionControl.setPrefix("Leaflet");
+    if (config.tileUrl) {
+      L.tileLayer(config.tileUrl, { attribution: config.tileAttribution }).addTo(leafletMap);
+    }
+    L.control.scale({ imperial: false }).addTo(leafletMap);
+    return leafletMap;
+  }
+
+  function init() {
+    map = createMap();
     document.getElementById("map-status").textContent = text.loading;
     document.getElementById("indicator").addEventListener("change", (event) => {
       // A new indicator changes name, definition and unit too: reload the page for them.
@@ -570,5 +590,7 @@
       pushState();
     });
     repaint();
-  };
+  }
+
+  init();
 })();
