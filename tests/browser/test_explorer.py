@@ -154,3 +154,14 @@ def test_an_embedded_view_has_no_site_chrome_and_links_to_the_atlas(atlas, page)
     assert page.locator("#values-table tbody tr").count() == 17
     link = page.locator(".embed-source a").get_attribute("href")
     assert "embed" not in link and "year=2020" in link
+
+
+def test_focus_on_a_table_row_shows_the_district_on_the_map(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
+    page.focus("#values-table input[value='51']")
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    label = tooltip.inner_text()
+    assert "Boy" in label and "%" in label and "Rang" in label
+    page.focus("#indicator")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tooltip').length === 0")

@@ -24,6 +24,7 @@
 
   let map = null;
   let layer = null;
+  let focused = null; // the district whose table row has the focus or the pointer
   let values = null;
   const boundaries = {};
 
@@ -86,7 +87,9 @@
     const code = feature.properties.code;
     const row = values && values.byCode[code];
     const style = { fill: false, color: "#333333", weight: 1, opacity: 1 };
-    if (config.selection.includes(code)) return { ...style, color: "#000000", weight: 3.5 };
+    if (config.selection.includes(code) || code === focused) {
+      return { ...style, color: "#000000", weight: 3.5 };
+    }
     if (config.within && !row) return { ...style, color: "#767676" };
     if (isSuppressed(row)) return { ...style, dashArray: "2 4" };
     if (!hasValue(row)) return { ...style, dashArray: "3 3" };
@@ -276,6 +279,36 @@
       : "";
   }
 
+  // A row of the table stands for its district: focus or pointer on the row marks the district
+  // on the map and opens its label, so the keyboard reaches what hovering shows.
+  function showOnMap(code) {
+    if (!layer || focused === code) return;
+    focused = code;
+    layer.line.setStyle(lineStyle);
+    layer.eachLayer((part) => {
+      if (part.feature.properties.code === code) part.openTooltip(part.getBounds().getCenter());
+      else part.closeTooltip();
+    });
+  }
+
+  function setupRowFocus() {
+    const body = document.querySelector("#values-table tbody");
+    const rowCode = (event) => {
+      const row = event.target.closest("tr[data-code]");
+      return row ? row.dataset.code : null;
+    };
+    const leave = () => {
+      if (!layer || focused === null) return;
+      focused = null;
+      layer.line.setStyle(lineStyle);
+      layer.eachLayer((part) => part.closeTooltip());
+    };
+    body.addEventListener("focusin", (event) => showOnMap(rowCode(event)));
+    body.addEventListener("mouseover", (event) => showOnMap(rowCode(event)));
+    body.addEventListener("focusout", leave);
+    body.addEventListener("mouseleave", leave);
+  }
+
   function setupSelection() {
     document.querySelector("#values-table tbody").addEventListener("change", (event) => {
       const box = event.target;
@@ -403,13 +436,19 @@
     if (config.chart) params.set("chart", config.chart);
     if (config.scatter) params.set("y", config.scatter);
     if (config.embed) params.set("embed", "1");
+    if (!text.locale.startsWith("de")) params.set("lang", "en");
     return params;
   }
 
   // Every change of state is a history entry: back and forward step through the views.
   function pushState() {
-    const search = `?${stateParams()}`;
+    const params = stateParams();
+    const search = `?${params}`;
     if (search !== window.location.search) history.pushState(null, "", search);
+    // The language switch reopens this view.
+    params.delete("lang");
+    const next = document.querySelector(".language-switch input[name=next]");
+    if (next) next.value = `${window.location.pathname}?${params}`;
   }
 
   function readState() {
@@ -571,6 +610,7 @@
     setupSearch();
     setupBreaks();
     setupSelection();
+    setupRowFocus();
     for (const name of ["method", "classes", "from"]) {
       document.getElementById(name).addEventListener("change", (event) => {
         config[name] = event.target.value;
