@@ -283,6 +283,13 @@ DOCUMENT = {
                         required=False,
                         schema_type="integer",
                     ),
+                    _param(
+                        "release",
+                        "id of a published release: the values as published up to it "
+                        "(a pinned, embedded map)",
+                        required=False,
+                        schema_type="integer",
+                    ),
                 ],
                 "responses": {
                     "200": _ok(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
-from indicators.models import Indicator, Theme
+from indicators.models import Indicator, Release, Theme
 from indicators.selectors import (
     available_years,
     indicator_levels,
@@ -69,6 +69,9 @@ def map_view(request, bezirk: str | None = None):
         else (current_indicator.classification_classes if current_indicator else 5)
     )
     embed = request.GET.get("embed") == "1"
+    latest_release = (
+        Release.objects.filter(status=Release.Status.PUBLISHED).order_by("-published_at").first()
+    )
     # An embedded view links to the same view in the full atlas.
     full_params = request.GET.copy()
     full_params.pop("embed", None)
@@ -86,6 +89,10 @@ def map_view(request, bezirk: str | None = None):
         "chart": request.GET.get("chart", ""),
         "scatter": request.GET.get("y", ""),
         "embed": embed,
+        "release": request.GET.get("release", "")
+        if request.GET.get("release", "").isdigit()
+        else "",
+        "latestRelease": latest_release.pk if latest_release else None,
         "valuesUrl": reverse("v1:values"),
         "seriesUrl": reverse("v1:series"),
         "profileApiUrl": reverse("v1:profile"),
@@ -146,6 +153,7 @@ def map_view(request, bezirk: str | None = None):
             "indicator": _("Indikator"),
             "rankLabel": _("Rang"),
             "chartLabel": _("Die Werte stehen in der Tabelle unter dem Diagramm."),
+            "embedTitle": _("Demografie- und Sozialatlas: Karte"),
             "badBreaks": _("Bitte Zahlen eingeben, durch Semikolon getrennt, z. B. 10; 20,5; 30."),
             "png": _("Als PNG speichern"),
             "band": _("Konfidenzband"),

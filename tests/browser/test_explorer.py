@@ -165,3 +165,17 @@ def test_focus_on_a_table_row_shows_the_district_on_the_map(atlas, page):
     assert "Boy" in label and "%" in label and "Rang" in label
     page.focus("#indicator")
     page.wait_for_function("document.querySelectorAll('.leaflet-tooltip').length === 0")
+
+
+def test_the_embed_code_pins_the_view_to_today_s_release(atlas, page):
+    from indicators.models import Release
+
+    latest = Release.objects.filter(status="published").latest("published_at")
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2020")
+    page.click(".embed-code summary")
+    code = page.locator("#embed-html").input_value()
+    src = re.search(r'src="([^"]+)"', code).group(1).replace("&amp;", "&")
+    assert "embed=1" in src and f"release={latest.pk}" in src and "year=2020" in src
+    open_map(page, src)
+    assert page.locator(".site-header").count() == 0
+    assert page.locator("#values-table tbody tr").count() == 17

@@ -130,6 +130,7 @@
     params.set("classes", config.classes);
     if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
     if (config.from) params.set("from", config.from);
+    if (config.release) params.set("release", config.release);
     const response = await fetch(`${config.valuesUrl}?${params}`, {
       headers: { Accept: "application/json" },
     });
@@ -262,6 +263,18 @@
     renderSelectionStatus();
   }
 
+  // The embed code pins the view to today's release: new values do not change it.
+  function renderEmbedCode() {
+    const area = document.getElementById("embed-html");
+    if (!area) return;
+    const params = stateParams();
+    params.set("embed", "1");
+    if (config.latestRelease) params.set("release", config.latestRelease);
+    const src = `${window.location.origin}${window.location.pathname}?${params}`;
+    const title = escapeHtml(text.embedTitle);
+    area.value = `<iframe src="${escapeHtml(src)}" title="${title}" width="100%" height="640" loading="lazy" style="border:0"></iframe>`;
+  }
+
   // The table's downloads follow what it shows.
   function renderDownloads(data) {
     const params = new URLSearchParams({ indicator: config.indicator, level: config.level, year: data.year });
@@ -368,6 +381,7 @@
       renderLegend(loaded.data);
       renderTable(loaded.data);
       renderDownloads(loaded.data);
+      renderEmbedCode();
       if (layer && layer.version !== loaded.data.boundaries.version) {
         for (const part of [layer, layer.halo, layer.line]) part.remove();
         layer = null;
@@ -436,6 +450,7 @@
     if (config.chart) params.set("chart", config.chart);
     if (config.scatter) params.set("y", config.scatter);
     if (config.embed) params.set("embed", "1");
+    if (config.release) params.set("release", config.release);
     if (!text.locale.startsWith("de")) params.set("lang", "en");
     return params;
   }
