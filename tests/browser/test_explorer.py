@@ -179,3 +179,15 @@ def test_the_embed_code_pins_the_view_to_today_s_release(atlas, page):
     open_map(page, src)
     assert page.locator(".site-header").count() == 0
     assert page.locator("#values-table tbody tr").count() == 17
+
+
+def test_a_chart_is_saved_as_png(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023&chart=ranking")
+    page.wait_for_selector("#chart-table table")
+    assert page.locator("#chart-title").inner_text().startswith("Rangfolge aller Gebiete")
+    with page.expect_download() as download:
+        page.click("#chart-png")
+    path = download.value.path()
+    with open(path, "rb") as image:
+        assert image.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert download.value.suggested_filename == "einwohner-ranking-2023.png"
