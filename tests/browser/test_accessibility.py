@@ -32,11 +32,23 @@ def show_chart(page):
     page.wait_for_selector("#series-kinderarmut .js-plotly-plot")
 
 
+def chart_drawn(page):
+    """The map with two areas chosen and their time series drawn with its table."""
+    map_drawn(page)
+    page.wait_for_selector("#chart[data-series]")
+    page.wait_for_selector("#chart-table table")
+
+
 PAGES = {
     "map": ("/?indicator=kinderarmut&year=2023", map_drawn),
+    "map-chart": ("/?indicator=kinderarmut&year=2023&sel=11,12&chart=series", chart_drawn),
+    "change-map": ("/?indicator=kinderarmut&year=2023&from=2015", map_drawn),
     "bezirk": ("/bezirk/3/?indicator=kinderarmut&year=2023", map_drawn),
     "profile": ("/gebiet/statistischer-bezirk/11/?year=2023", show_chart),
     "statement": ("/barrierefreiheit/", None),
+    "factsheet": ("/bezirk/2/steckbrief/?year=2023", None),
+    "downloads": ("/daten/", None),
+    "ogc-items": ("/ogcapi/collections/statistischer-bezirk/items?f=html", None),
     "admin-login": ("/admin/login/", None),
 }  # fmt: skip
 

@@ -370,10 +370,11 @@
       status.textContent = result.message;
       return;
     }
+    // No mode bar: its buttons would sit inside the chart's image role; the PNG button below
+    // saves the chart, and the table gives every value.
     await Plotly.react(chartDiv, result.traces, result.layout, {
-      displaylogo: false,
+      displayModeBar: false,
       responsive: true,
-      modeBarButtonsToRemove: ["select2d", "lasso2d"],
     });
     chartDiv.setAttribute("role", "img");
     chartDiv.setAttribute("aria-label", `${result.layout.meta.title}. ${text.chartLabel}`);
