@@ -125,10 +125,11 @@
     const ticks = [];
     for (let t = -Math.ceil(widest / step) * step; t <= widest + step; t += step) ticks.push(t);
     Plotly.newPlot(element, traces, {
-      barmode: "overlay", bargap: 0.1, height: 380,
-      margin: { t: 10, r: 10, b: 40, l: 60 },
+      barmode: "overlay", bargap: 0.1, height: 420,
+      margin: { t: 50, r: 10, b: 45, l: 60 },
       separators: config.locale.startsWith("de") ? ",." : ".,",
-      legend: { orientation: "h", y: -0.15 },
+      // Above the plot, so that it never runs into the axis title on a narrow screen.
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       xaxis: {
         title: { text: text.share }, tickvals: ticks,
         ticktext: ticks.map((t) => format(Math.abs(t), 0)), zeroline: true,
