@@ -19,6 +19,7 @@ from indicators.selectors import (
 )
 
 from .presenters import shown, shown_area, shown_interval, sparkline
+from .pyramid import is_pyramid_part, pyramid
 
 MAP_LEVEL = "statistischer-bezirk"
 # Levels a visitor can switch the map to (the city alone makes no map).
@@ -201,7 +202,10 @@ def profile_view(request, level, code):
         level__slug=level,
         code=code,
     )
-    rows = [row for row in profile(district=district, year=year) if row.value is not None]
+    all_rows = [row for row in profile(district=district, year=year) if row.value is not None]
+    # Counts by sex and age group are shown together as the population pyramid.
+    ages = pyramid(all_rows)
+    rows = [row for row in all_rows if not is_pyramid_part(row.indicator)]
     # The trend: this district's and the city's values over the years up to the chosen one.
     series_years = [y for y in years if y <= year]
     tables = year_tables(indicators=[r.indicator for r in rows], years=series_years)
@@ -243,11 +247,18 @@ def profile_view(request, level, code):
             "interval": _("95-%-Konfidenzintervall"),
             "tableCaption": _("Werte der Zeitreihe"),
             "chartLabel": _("Zeitreihe im Vergleich zur Stadt; die Werte stehen in der Tabelle"),
+            "men": _("Männer"),
+            "women": _("Frauen"),
+            "cityMen": _("Stadt, Männer"),
+            "cityWomen": _("Stadt, Frauen"),
+            "share": _("Anteil an der Bevölkerung in %"),
+            "ageGroup": _("Altersgruppe"),
         },
+        "pyramid": ages.chart if ages else None,
     }
     context = {
         "district": district, "year": year, "years": years, "themes": themes.items(),
         "first_year": series_years[0],
-        "config": config,
+        "config": config, "pyramid": ages,
     }  # fmt: skip
     return render(request, "atlas/profile.html", context)

@@ -58,6 +58,9 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
         },
         "disclosure_threshold": indicator.disclosure_threshold,
         "denominator_is_count": indicator.denominator_is_count,
+        "sex": indicator.sex,
+        "age_group": indicator.age_group,
+        "age_from": indicator.age_from,
         "levels": levels,
     }
 

@@ -27,7 +27,9 @@ def map_drawn(page):
 
 
 def show_chart(page):
-    """The profile with one time series opened, so the chart and its table are checked too."""
+    """The profile with the population pyramid drawn and one time series opened, so the charts
+    and their tables are checked too."""
+    page.wait_for_selector("#pyramid-chart.js-plotly-plot")
     page.locator("button[aria-controls='series-kinderarmut']").click()
     page.wait_for_selector("#series-kinderarmut .js-plotly-plot")
 
