@@ -10,6 +10,7 @@ display.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Min
@@ -317,32 +318,55 @@ def year_table(*, indicator: Indicator, year: int) -> YearTable:
     return year_tables(indicators=[indicator], years=[year])[(indicator.slug, year)]
 
 
+# Within one call of year_tables (and the calls it makes for computed indicators) every
+# geography and table is built once.
+_MEMO: ContextVar[dict | None] = ContextVar("year_tables_memo", default=None)
+
+
 def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dict:
     """(indicator slug, year) → YearTable, loading all observations in one query."""
-    indicators, years = list(indicators), sorted(set(years))
+    memo = _MEMO.get()
+    if memo is not None:
+        return _year_tables(list(indicators), sorted(set(years)), memo)
+    token = _MEMO.set({})
+    try:
+        return _year_tables(list(indicators), sorted(set(years)), _MEMO.get())
+    finally:
+        _MEMO.reset(token)
+
+
+def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> dict:
     components = _components(indicators)
     wanted = {i.slug: i for i in [*indicators, *(c for cs in components.values() for c in cs)]}
-    observed = [i for i in wanted.values() if not i.computation]
-    raw = _raw_cells([i.id for i in observed], years)
+    missing = [
+        i for i in wanted.values() if any(("table", i.slug, year) not in memo for year in years)
+    ]
+    observed = [i for i in missing if not i.computation]
+    raw = _raw_cells([i.id for i in observed], years) if observed else {}
     tables = {}
     for year in years:
-        geo = _geography(year)
+        if ("geo", year) not in memo:
+            memo[("geo", year)] = _geography(year)
+        geo = memo[("geo", year)]
         # Components first: a balance is withheld wherever one of its parts is.
         ordered = sorted(wanted.values(), key=lambda i: i.id in components)
         for indicator in ordered:
-            if indicator.computation:
-                cells = _computed_cells(indicator, year, geo)
-            else:
-                cells = raw.get((indicator.id, year), {})
-            forced = {
-                area.district_id
-                for part in components.get(indicator.id, [])
-                for area in tables[(part.slug, year)].areas.values()
-                if area.cell is not None and area.cell.suppressed
-            }
-            tables[(indicator.slug, year)] = _build(
-                indicator, year, geo, cells, forced, balance=indicator.id in components
-            )
+            key = ("table", indicator.slug, year)
+            if key not in memo:
+                if indicator.computation:
+                    cells = _computed_cells(indicator, year, geo)
+                else:
+                    cells = raw.get((indicator.id, year), {})
+                forced = {
+                    area.district_id
+                    for part in components.get(indicator.id, [])
+                    for area in tables[(part.slug, year)].areas.values()
+                    if area.cell is not None and area.cell.suppressed
+                }
+                memo[key] = _build(
+                    indicator, year, geo, cells, forced, balance=indicator.id in components
+                )
+            tables[(indicator.slug, year)] = memo[key]
     return {key: table for key, table in tables.items() if key[0] in {i.slug for i in indicators}}
 
 
