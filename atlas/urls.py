@@ -18,6 +18,8 @@ api_v1 = [
     path("series", indicators_api.series, name="series"),
     path("change", indicators_api.change, name="change"),
     path("profile", indicators_api.district_profile, name="profile"),
+    path("themes", indicators_api.themes, name="themes"),
+    path("releases", indicators_api.releases, name="releases"),
     path("openapi.json", openapi.openapi, name="openapi"),
 ]
 
