@@ -20,11 +20,11 @@ from indicators.selectors import level_values, published_coverage, published_yea
 from indicators.services import downloads
 from indicators.services.downloads import DIALECTS, Link
 
-from .http import BadParameter, integer, lookup
+from .http import BadParameter, integer, lookup, text
 
 
 def _dialect(request) -> downloads.Dialect:
-    name = request.GET.get("dialect", "").strip() or "de"
+    name = text(request, "dialect") or "de"
     if name not in DIALECTS:
         raise BadParameter(
             "dialect",
@@ -35,7 +35,7 @@ def _dialect(request) -> downloads.Dialect:
 
 
 def _theme(request) -> Theme | None:
-    slug = request.GET.get("theme", "").strip()
+    slug = text(request, "theme")
     return lookup(Theme, "theme", slug, slug=slug) if slug else None
 
 

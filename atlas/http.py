@@ -61,6 +61,10 @@ def integer(
 
 
 def lookup(model, name: str, value: str, **filters):
+    if "\x00" in value:
+        raise BadParameter(
+            name, f"„{name}“ enthält ungültige Zeichen / '{name}' contains invalid characters"
+        )
     try:
         return model.objects.get(**filters)
     except model.DoesNotExist:

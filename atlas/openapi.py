@@ -114,6 +114,19 @@ _NOT_MODIFIED = {
 }
 
 
+# Example values (from the Bottrop demo data): the API guide and the tests use them too.
+EXAMPLES = {
+    "indicator": "kinderarmut",
+    "level": "statistischer-bezirk",
+    "year": 2023,
+    "code": "11",
+    "codes": "11,12",
+    "from": 2015,
+    "to": 2023,
+    "theme": "kinder-und-jugend",
+}
+
+
 def _param(
     name: str,
     description: str,
@@ -122,13 +135,16 @@ def _param(
     schema_type: str = "string",
     **schema,
 ) -> dict:
-    return {
+    parameter = {
         "name": name,
         "in": "query",
         "required": required,
         "description": description,
         "schema": {"type": schema_type, **schema},
     }
+    if name in EXAMPLES:
+        parameter["example"] = EXAMPLES[name]
+    return parameter
 
 
 def _ok(schema: dict, media: str = "application/json") -> dict:
