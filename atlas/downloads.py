@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from districts.models import District
 from indicators.api import _indicator, _level, _within, _year
@@ -20,11 +20,11 @@ from indicators.selectors import level_values, published_coverage, published_yea
 from indicators.services import downloads
 from indicators.services.downloads import DIALECTS, Link
 
-from .http import BadParameter, integer, lookup
+from .http import BadParameter, integer, lookup, text
 
 
 def _dialect(request) -> downloads.Dialect:
-    name = request.GET.get("dialect", "").strip() or "de"
+    name = text(request, "dialect") or "de"
     if name not in DIALECTS:
         raise BadParameter(
             "dialect",
@@ -35,7 +35,7 @@ def _dialect(request) -> downloads.Dialect:
 
 
 def _theme(request) -> Theme | None:
-    slug = request.GET.get("theme", "").strip()
+    slug = text(request, "theme")
     return lookup(Theme, "theme", slug, slug=slug) if slug else None
 
 
@@ -50,7 +50,7 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def index(request):
     """Every download with its formats and the licence."""
     coverage = published_coverage()
@@ -101,7 +101,7 @@ def _example_table(years: list[int]) -> str | None:
     )
 
 
-@require_GET
+@require_safe
 def release_csv(request, release_id: int):
     release = _published(release_id)
     try:
@@ -114,7 +114,7 @@ def release_csv(request, release_id: int):
     return _attachment(content, downloads.CSV_TYPE, f"{name}.csv")
 
 
-@require_GET
+@require_safe
 def release_xlsx(request, release_id: int):
     release = _published(release_id)
     try:
@@ -137,7 +137,7 @@ def _table(request):
     return downloads.table_download(values), name
 
 
-@require_GET
+@require_safe
 def table_csv(request):
     try:
         dialect = _dialect(request)
@@ -148,7 +148,7 @@ def table_csv(request):
     return _attachment(content, downloads.CSV_TYPE, f"{name}-{dialect.name}.csv")
 
 
-@require_GET
+@require_safe
 def table_xlsx(request):
     try:
         download, name = _table(request)
@@ -157,7 +157,7 @@ def table_xlsx(request):
     return _attachment(downloads.to_xlsx(download), downloads.XLSX_TYPE, f"{name}.xlsx")
 
 
-@require_GET
+@require_safe
 def districts_gpkg(request):
     years = published_years()
     try:
@@ -171,7 +171,7 @@ def districts_gpkg(request):
     return _attachment(content, downloads.GPKG_TYPE, f"{name}.gpkg")
 
 
-@require_GET
+@require_safe
 def dcat(request):
     """The catalogue as JSON-LD (DCAT-AP.de), every URL absolute."""
     absolute = request.build_absolute_uri

@@ -1,7 +1,7 @@
 """The OpenAPI 3 description of /api/v1/, served as /api/v1/openapi.json."""
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 _STATUS = {
@@ -84,14 +84,67 @@ _ERROR = {
 }
 
 
-def _param(name: str, description: str, *, required: bool, schema_type: str = "string") -> dict:
-    return {
+_TOO_MANY = {
+    "description": "Too many requests from this client: wait the seconds in Retry-After",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message", "limit", "retry_after"],
+                        "properties": {
+                            "code": {"type": "string", "enum": ["rate_limited"]},
+                            "message": {"type": "string"},
+                            "limit": {"type": "string", "description": "e.g. 120/minute"},
+                            "retry_after": {"type": "integer"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+_NOT_MODIFIED = {
+    "description": "Not modified: the ETag (If-None-Match) or date (If-Modified-Since) the "
+    "client sent still describes the published data"
+}
+
+
+# Example values (from the Bottrop demo data): the API guide and the tests use them too.
+EXAMPLES = {
+    "indicator": "kinderarmut",
+    "level": "statistischer-bezirk",
+    "year": 2023,
+    "code": "11",
+    "codes": "11,12",
+    "from": 2015,
+    "to": 2023,
+    "theme": "kinder-und-jugend",
+}
+
+
+def _param(
+    name: str,
+    description: str,
+    *,
+    required: bool,
+    schema_type: str = "string",
+    **schema,
+) -> dict:
+    parameter = {
         "name": name,
         "in": "query",
         "required": required,
         "description": description,
-        "schema": {"type": schema_type},
+        "schema": {"type": schema_type, **schema},
     }
+    if name in EXAMPLES:
+        parameter["example"] = EXAMPLES[name]
+    return parameter
 
 
 def _ok(schema: dict, media: str = "application/json") -> dict:
@@ -108,6 +161,7 @@ DOCUMENT = {
         "returned as status '.' without numbers. Demo data is marked with is_demo.",
     },
     "servers": [{"url": "/api/v1"}],
+    "externalDocs": {"description": "API-Beschreibung / API guide", "url": "/api/"},
     "paths": {
         "/levels": {
             "get": {
@@ -151,6 +205,15 @@ DOCUMENT = {
                         "boundaries valid on 31 Dec of this year (default: today)",
                         required=False,
                         schema_type="integer",
+                        minimum=1,
+                        maximum=9998,
+                    ),
+                    _param(
+                        "geometry",
+                        "simplified: the web geometry, simplified as a coverage so neighbours "
+                        "keep their shared edges (default); full: the boundary as stored",
+                        required=False,
+                        enum=["simplified", "full"],
                     ),
                 ],
                 "responses": {
@@ -195,6 +258,9 @@ DOCUMENT = {
             "get": {
                 "summary": "Themenfelder und Indikatoren / themes and indicators with metadata",
                 "operationId": "listIndicators",
+                "parameters": [
+                    _param("theme", "only the indicators of this theme (slug)", required=False)
+                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -261,7 +327,9 @@ DOCUMENT = {
                                 },
                             },
                         }
-                    )
+                    ),
+                    "400": _ERROR,
+                    "404": _ERROR,
                 },
             }
         },
@@ -425,6 +493,9 @@ DOCUMENT = {
         "/profile": {
             "get": {
                 "summary": "Profil eines Gebiets / every indicator for one district",
+                "description": "The values of one district: every indicator in one year, "
+                "with the city value, the difference and the rank among the level's "
+                "districts. This is the endpoint for 'all values of a district'.",
                 "operationId": "getProfile",
                 "parameters": [
                     _param("level", "level slug", required=True),
@@ -525,10 +596,148 @@ DOCUMENT = {
                 },
             }
         },
+        "/themes": {
+            "get": {
+                "summary": "Themenfelder / themes with their indicators",
+                "operationId": "listThemes",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["themes"],
+                            "properties": {
+                                "themes": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": [
+                                            "slug",
+                                            "name_de",
+                                            "name_en",
+                                            "order",
+                                            "indicators",
+                                        ],
+                                        "properties": {
+                                            "slug": {"type": "string"},
+                                            "name_de": {"type": "string"},
+                                            "name_en": {"type": "string"},
+                                            "description_de": {"type": "string"},
+                                            "description_en": {"type": "string"},
+                                            "order": {"type": "integer"},
+                                            "indicators": {
+                                                "type": "array",
+                                                "items": {"type": "string"},
+                                                "description": "indicator slugs",
+                                            },
+                                        },
+                                    },
+                                }
+                            },
+                        }
+                    )
+                },
+            }
+        },
+        "/releases": {
+            "get": {
+                "summary": "Veröffentlichte Datenstände / published releases, newest first",
+                "description": "Only published releases; drafts and withdrawn releases are "
+                "not listed. Each names its values per theme and links its downloads.",
+                "operationId": "listReleases",
+                "parameters": [
+                    _param(
+                        "limit",
+                        "releases per page, 1 to 100 (default 20)",
+                        required=False,
+                        schema_type="integer",
+                        minimum=1,
+                        maximum=100,
+                    ),
+                    _param(
+                        "offset",
+                        "how many releases to skip (default 0)",
+                        required=False,
+                        schema_type="integer",
+                        minimum=0,
+                    ),
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["count", "next", "previous", "results"],
+                            "properties": {
+                                "count": {"type": "integer"},
+                                "next": {"type": "string", "nullable": True},
+                                "previous": {"type": "string", "nullable": True},
+                                "results": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": [
+                                            "id",
+                                            "title",
+                                            "published_at",
+                                            "values",
+                                            "first_year",
+                                            "last_year",
+                                            "themes",
+                                            "downloads",
+                                        ],
+                                        "properties": {
+                                            "id": {"type": "integer"},
+                                            "title": {"type": "string"},
+                                            "published_at": {
+                                                "type": "string",
+                                                "format": "date-time",
+                                            },
+                                            "values": {"type": "integer"},
+                                            "first_year": {"type": "integer", "nullable": True},
+                                            "last_year": {"type": "integer", "nullable": True},
+                                            "themes": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "required": [
+                                                        "theme",
+                                                        "values",
+                                                        "first_year",
+                                                        "last_year",
+                                                    ],
+                                                    "properties": {
+                                                        "theme": {"type": "string"},
+                                                        "values": {"type": "integer"},
+                                                        "first_year": {"type": "integer"},
+                                                        "last_year": {"type": "integer"},
+                                                    },
+                                                },
+                                            },
+                                            "downloads": {
+                                                "type": "object",
+                                                "required": ["csv", "xlsx"],
+                                                "properties": {
+                                                    "csv": {"type": "string"},
+                                                    "xlsx": {"type": "string"},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    ),
+                    "400": _ERROR,
+                },
+            }
+        },
     },
 }
 
+# Every operation: conditional requests and the per-client rate limit.
+for _item in DOCUMENT["paths"].values():
+    _item["get"]["responses"].update({"304": _NOT_MODIFIED, "429": _TOO_MANY})
 
-@require_GET
+
+@require_safe
 def openapi(request):
     return JsonResponse(DOCUMENT)

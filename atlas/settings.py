@@ -55,10 +55,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "atlas.httpcache.CorsMiddleware",
+    "atlas.httpcache.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "atlas.middleware.LanguageFromQueryMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "atlas.httpcache.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -183,6 +186,9 @@ SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# How many reverse proxies in front of the atlas append to X-Forwarded-For; 0: trust none,
+# use the peer address (a client can write anything into that header).
+ATLAS_TRUSTED_PROXIES = int(os.environ.get("ATLAS_TRUSTED_PROXIES", "0"))
 ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
 ATLAS_UPLOAD_MAX_BYTES = int(os.environ.get("ATLAS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ATLAS_IMPORT_JUMP_SHARE = float(os.environ.get("ATLAS_IMPORT_JUMP_SHARE", "0.5"))
@@ -230,3 +236,11 @@ except ValueError as error:
     raise ImproperlyConfigured(
         "ATLAS_ACCESSIBILITY_REVIEWED must be a date (YYYY-MM-DD)"
     ) from error
+
+# The data interfaces (/api/v1/, /ogcapi/, /daten/): how long browsers and proxies may reuse a
+# response, requests per client on /api/v1/ and /ogcapi/ ("120/minute"; 0 or empty: no
+# limit), and an identifier of the deployed build (part of every ETag, so a new version of the
+# code is never answered 304 with an old body).
+ATLAS_API_CACHE_SECONDS = int(os.environ.get("ATLAS_API_CACHE_SECONDS", "300"))
+ATLAS_API_RATE_LIMIT = os.environ.get("ATLAS_API_RATE_LIMIT", "120/minute")
+ATLAS_BUILD_ID = os.environ.get("ATLAS_BUILD_ID", "")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from districts import api as districts_api
 from indicators import api as indicators_api
 
-from . import accessibility, downloads, factsheet, openapi, views
+from . import accessibility, apidocs, downloads, factsheet, openapi, views
 
 admin.site.site_header = _("Sozialatlas – Verwaltung")
 admin.site.site_title = _("Sozialatlas")
@@ -18,6 +18,8 @@ api_v1 = [
     path("series", indicators_api.series, name="series"),
     path("change", indicators_api.change, name="change"),
     path("profile", indicators_api.district_profile, name="profile"),
+    path("themes", indicators_api.themes, name="themes"),
+    path("releases", indicators_api.releases, name="releases"),
     path("openapi.json", openapi.openapi, name="openapi"),
 ]
 
@@ -38,6 +40,7 @@ urlpatterns = [
     path("bezirk/<str:bezirk>/steckbrief/", factsheet.factsheet_view, name="factsheet"),
     path("bezirk/<str:bezirk>/steckbrief.pdf", factsheet.factsheet_pdf, name="factsheet-pdf"),
     path("barrierefreiheit/", accessibility.statement, name="accessibility"),
+    path("api/", apidocs.api_guide, name="api"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("ogcapi/", include("atlas.ogcapi.urls")),
     path("daten/", include((open_data, "downloads"), namespace="downloads")),

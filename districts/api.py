@@ -1,12 +1,12 @@
 import datetime
 
 from django.http import HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from atlas.http import BadParameter, integer, lookup, required
+from atlas.http import BadParameter, integer, lookup, required, text
 
 from .models import Level
-from .selectors import boundaries_geojson
+from .selectors import GEOMETRIES, boundaries_geojson
 
 
 def level_dict(level: Level) -> dict:
@@ -20,23 +20,29 @@ def level_dict(level: Level) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def levels(request):
     rows = Level.objects.with_current_counts()
     return JsonResponse({"levels": [level_dict(level) for level in rows]})
 
 
-@require_GET
+@require_safe
 def districts(request):
     try:
         slug = required(request, "level")
         level = lookup(Level, "level", slug, slug=slug)
-        year = integer(request, "year")
+        year = integer(request, "year", minimum=1, maximum=9998)
+        geometry = text(request, "geometry") or "simplified"
+        if geometry not in GEOMETRIES:
+            raise BadParameter(
+                "geometry",
+                "„geometry“ muss „simplified“ oder „full“ sein / "
+                "'geometry' must be 'simplified' or 'full'",
+            )
     except BadParameter as bad:
         return bad.response()
     day = datetime.date(year, 12, 31) if year else None
-    response = HttpResponse(
-        boundaries_geojson(level=level, day=day), content_type="application/geo+json"
+    return HttpResponse(
+        boundaries_geojson(level=level, day=day, geometry=geometry),
+        content_type="application/geo+json",
     )
-    response["Cache-Control"] = "public, max-age=300"
-    return response

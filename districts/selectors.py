@@ -27,25 +27,35 @@ def boundary_version(*, level: Level, day: datetime.date | None = None) -> str:
     return digest.hexdigest()[:12]
 
 
-def boundaries_geojson(*, level: Level, day: datetime.date | None = None) -> str:
-    """The level's districts valid on ``day`` as a GeoJSON FeatureCollection (web geometry).
+# The simplified web geometry (shared edges kept), or the boundary as stored, in WGS 84.
+GEOMETRIES = {
+    "simplified": "COALESCE(d.web_geometry, ST_Transform(d.boundary, 4326))",
+    "full": "ST_Transform(d.boundary, 4326)",
+}
 
-    Built by PostGIS in one query and cached per boundary version, so no request serialises
+
+def boundaries_geojson(
+    *, level: Level, day: datetime.date | None = None, geometry: str = "simplified"
+) -> str:
+    """The level's districts valid on ``day`` as a GeoJSON FeatureCollection.
+
+    ``geometry`` is "simplified" (the web geometry) or "full" (the stored boundary). Built by
+    PostGIS in one query and cached per boundary version, so no request serialises
     geometries in Python.
     """
     day = day or datetime.date.today()
-    key = f"boundaries:{level.slug}:{boundary_version(level=level, day=day)}"
+    key = f"boundaries:{level.slug}:{geometry}:{boundary_version(level=level, day=day)}"
     text = cache.get(key)
     if text is None:
-        text = _build_geojson(level.id, day)
+        text = _build_geojson(level.id, day, GEOMETRIES[geometry])
         cache.set(key, text, timeout=24 * 3600)
     return text
 
 
-def _build_geojson(level_id: int, day: datetime.date) -> str:
+def _build_geojson(level_id: int, day: datetime.date, geometry_sql: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT json_build_object(
                 'type', 'FeatureCollection',
                 'features', COALESCE(json_agg(json_build_object(
@@ -55,9 +65,7 @@ def _build_geojson(level_id: int, day: datetime.date) -> str:
                         'code', d.code, 'name', d.name,
                         'area_km2', round(d.area_km2::numeric, 3), 'is_demo', d.is_demo
                     ),
-                    'geometry', ST_AsGeoJSON(
-                        COALESCE(d.web_geometry, ST_Transform(d.boundary, 4326)), 6
-                    )::json
+                    'geometry', ST_AsGeoJSON({geometry_sql}, 6)::json
                 ) ORDER BY d.code), '[]'::json)
             )::text
             FROM districts_district d

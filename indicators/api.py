@@ -1,10 +1,11 @@
 import datetime
+import math
 
 from django.http import JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from atlas.http import BadParameter, integer, lookup, required
+from atlas.http import BadParameter, integer, lookup, page, page_links, required, text
 from districts.models import District, Level
 from districts.selectors import boundary_version
 
@@ -18,6 +19,7 @@ from .selectors import (
     indicator_levels,
     level_values,
     profile,
+    published_release_page,
     published_years,
     time_series,
 )
@@ -108,7 +110,7 @@ def _year(request, indicator: Indicator) -> int:
 
 
 def _within(request) -> District | None:
-    code = request.GET.get("within", "").strip()
+    code = text(request, "within")
     if not code:
         return None
     return lookup(
@@ -116,14 +118,44 @@ def _within(request) -> District | None:
     )
 
 
-@require_GET
+@require_safe
+def themes(request):
+    """Every Themenfeld with the slugs of its indicators."""
+    rows = Theme.objects.prefetch_related("indicators")
+    return JsonResponse(
+        {
+            "themes": [
+                {
+                    "slug": t.slug,
+                    "name_de": t.name_de,
+                    "name_en": t.name_en,
+                    "description_de": t.description_de,
+                    "description_en": t.description_en,
+                    "order": t.order,
+                    "indicators": sorted(i.slug for i in t.indicators.all()),
+                }
+                for t in rows
+            ]
+        }
+    )
+
+
+@require_safe
 def indicators(request):
+    try:
+        slug = text(request, "theme")
+        theme = lookup(Theme, "theme", slug, slug=slug) if slug else None
+    except BadParameter as bad:
+        return bad.response()
     levels = indicator_levels()
     themes = [
         {"slug": t.slug, "name_de": t.name_de, "name_en": t.name_en, "order": t.order}
         for t in Theme.objects.all()
+        if theme is None or t == theme
     ]
     rows = Indicator.objects.select_related("theme")
+    if theme is not None:
+        rows = rows.filter(theme=theme)
     return JsonResponse(
         {
             "themes": themes,
@@ -147,6 +179,8 @@ def _breaks(request, indicator: Indicator, method: str) -> list[float] | None:
         return indicator.classification_breaks
     try:
         breaks = [float(part) for part in raw.split(",")]
+        if not all(math.isfinite(b) for b in breaks):
+            raise ValueError(raw)
     except ValueError:
         raise BadParameter(
             "breaks",
@@ -221,7 +255,7 @@ def _release(request) -> Release | None:
     return lookup(Release, "release", raw, pk=release_id, status=Release.Status.PUBLISHED)
 
 
-@require_GET
+@require_safe
 def values(request):
     """Values of an indicator per area and year, classified for the map.
 
@@ -315,7 +349,7 @@ def _values(request):
     )
 
 
-@require_GET
+@require_safe
 def series(request):
     try:
         indicator = _indicator(request)
@@ -344,7 +378,7 @@ def series(request):
     )
 
 
-@require_GET
+@require_safe
 def district_profile(request):
     try:
         level = _level(request)
@@ -381,7 +415,7 @@ def district_profile(request):
     )
 
 
-@require_GET
+@require_safe
 def change(request):
     try:
         indicator = _indicator(request)
@@ -414,5 +448,50 @@ def change(request):
                 }
                 for row in rows
             ],
+        }
+    )
+
+
+def release_dict(request, summary, *, themes: dict[int, Theme]) -> dict:
+    release = summary.release
+    csv_url = reverse("downloads:release-csv", args=[release.pk])
+    xlsx_url = reverse("downloads:release-xlsx", args=[release.pk])
+    coverage = sorted(summary.coverage, key=lambda c: (themes[c.theme_id].order, c.theme_id))
+    return {
+        "id": release.pk,
+        "title": release.title,
+        "published_at": release.published_at.isoformat(),
+        "values": summary.values,
+        "first_year": min((c.first_year for c in coverage), default=None),
+        "last_year": max((c.last_year for c in coverage), default=None),
+        "themes": [
+            {
+                "theme": themes[c.theme_id].slug,
+                "values": c.values,
+                "first_year": c.first_year,
+                "last_year": c.last_year,
+            }
+            for c in coverage
+        ],
+        "downloads": {
+            "csv": request.build_absolute_uri(csv_url),
+            "xlsx": request.build_absolute_uri(xlsx_url),
+        },
+    }
+
+
+@require_safe
+def releases(request):
+    """Published releases (Datenstände), newest first, with their values per theme."""
+    try:
+        limit, offset = page(request)
+    except BadParameter as bad:
+        return bad.response()
+    count, rows = published_release_page(offset=offset, limit=limit)
+    themes = {t.pk: t for t in Theme.objects.all()}
+    return JsonResponse(
+        {
+            **page_links(request, count=count, limit=limit, offset=offset),
+            "results": [release_dict(request, summary, themes=themes) for summary in rows],
         }
     )

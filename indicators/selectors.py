@@ -662,13 +662,39 @@ class Coverage:
     last_year: int
 
 
-def published_coverage() -> list[Coverage]:
+def published_coverage(*, release_ids: Iterable[int] | None = None) -> list[Coverage]:
     """Per published release and theme: the number of values and the span of years."""
+    observations = Observation.objects.published()
+    if release_ids is not None:
+        observations = observations.filter(release_id__in=list(release_ids))
     rows = (
-        Observation.objects.published()
-        .order_by()
+        observations.order_by()
         .values("release_id", "indicator__theme_id")
         .annotate(n=Count("id"), first=Min("year"), last=Max("year"))
         .values_list("release_id", "indicator__theme_id", "n", "first", "last")
     )
     return [Coverage(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """A published release with what it holds, per theme."""
+
+    release: Release
+    coverage: list[Coverage]
+
+    @property
+    def values(self) -> int:
+        return sum(c.values for c in self.coverage)
+
+
+def published_release_page(*, offset: int, limit: int) -> tuple[int, list[ReleaseSummary]]:
+    """Published releases, newest first: the total count and one page with their coverage."""
+    releases = Release.objects.filter(status=Release.Status.PUBLISHED).order_by(
+        "-published_at", "-pk"
+    )
+    page = list(releases[offset : offset + limit])
+    by_release = defaultdict(list)
+    for c in published_coverage(release_ids=[r.pk for r in page]):
+        by_release[c.release_id].append(c)
+    return releases.count(), [ReleaseSummary(r, by_release[r.pk]) for r in page]

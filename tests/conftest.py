@@ -70,6 +70,12 @@ def make_observation(release):
 
 
 @pytest.fixture(autouse=True)
+def no_rate_limit(settings):
+    """Tests send many requests a second; the rate limit has tests of its own."""
+    settings.ATLAS_API_RATE_LIMIT = ""
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path_factory):
     """Uploaded source files go to a temporary folder, not into the working tree."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

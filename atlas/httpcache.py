@@ -1,0 +1,267 @@
+"""HTTP behaviour of the public data interfaces (/api/v1/, /ogcapi/, /daten/).
+
+- Validators: an ETag and Last-Modified derived from the state of the published data (releases,
+  boundaries, the metadata of indicators, themes and levels), so a conditional request is
+  answered 304 after one small query, before any value is read.
+- Cache-Control: public for a few minutes; pages that carry a CSRF token stay private.
+- CORS: anyone may read (GET, HEAD, OPTIONS); no other method gets CORS headers.
+- A fixed-window rate limit per client address on /api/v1/ and /ogcapi/.
+"""
+
+import datetime
+import functools
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
+
+from districts.models import District, Level
+from indicators.models import Indicator, Release, Theme
+
+DATA_PATHS = ("/api/v1/", "/ogcapi/", "/daten/")
+LIMITED_PATHS = ("/api/v1/", "/ogcapi/")
+READ_METHODS = ("GET", "HEAD")
+CORS_METHODS = "GET, HEAD, OPTIONS"
+CORS_REQUEST_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+CORS_EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, Link, Content-Disposition"
+PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+PERIOD_NAMES = {1: ("Sekunde", "second"), 60: ("Minute", "minute"), 3600: ("Stunde", "hour")}
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return path.startswith(prefixes)
+
+
+# --- validators ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataState:
+    """What the public data interfaces show depends on nothing else than this."""
+
+    fingerprint: str
+    last_modified: datetime.datetime | None
+
+
+def data_state() -> DataState:
+    """The state of releases, boundaries and metadata, in one query without reading values."""
+    release, district = Release._meta.db_table, District._meta.db_table
+    metadata = [m._meta.db_table for m in (Indicator, Theme, Level)]
+    digests = ", ".join(
+        f"(SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {table} t)"
+        for table in metadata
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT (SELECT count(*) FROM {release}),
+                   (SELECT max(published_at) FROM {release}),
+                   (SELECT max(withdrawn_at) FROM {release}),
+                   (SELECT count(*) FROM {district}),
+                   (SELECT max(updated_at) FROM {district}),
+                   {digests}
+            """
+        )
+        row = cursor.fetchone()
+    changes = [moment for moment in (row[1], row[2], row[4]) if moment is not None]
+    return DataState("|".join(str(part) for part in row), max(changes, default=None))
+
+
+def etag_for(request, state: DataState) -> str:
+    """Names one response: the data state, the build, the URL and what was negotiated."""
+    parts = [
+        state.fingerprint,
+        settings.ATLAS_BUILD_ID,
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        get_language() or "",
+        request.headers.get("Accept", ""),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode(), usedforsecurity=False)
+    return quote_etag(digest.hexdigest()[:32])
+
+
+def _shareable(request, response) -> bool:
+    """A successful response that carries nothing of one visitor (no cookie, no CSRF token)."""
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def _public(response, *, etag: str, last_modified: datetime.datetime | None) -> None:
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_cache_control(response, public=True, max_age=settings.ATLAS_API_CACHE_SECONDS)
+    # The language may come from the cookie, the format from Accept (OGC API).
+    patch_vary_headers(response, ["Accept", "Accept-Language", "Cookie", "Accept-Encoding"])
+
+
+class ConditionalGetMiddleware:
+    """ETag, Last-Modified and Cache-Control for public reads; 304 without building the body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in READ_METHODS or not _under(request.path_info, DATA_PATHS):
+            return self.get_response(request)
+        state = data_state()
+        etag = etag_for(request, state)
+        last_modified = state.last_modified
+        timestamp = int(last_modified.timestamp()) if last_modified else None
+        early = get_conditional_response(request, etag=etag, last_modified=timestamp)
+        if early is not None:
+            if early.status_code == 304:
+                _public(early, etag=etag, last_modified=last_modified)
+            return early
+        response = self.get_response(request)
+        if _shareable(request, response):
+            _public(response, etag=etag, last_modified=last_modified)
+        elif response.status_code == 200:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+# --- CORS ----------------------------------------------------------------------------------
+
+
+class CorsMiddleware:
+    """Read-only cross-origin access: any origin may GET and HEAD; OPTIONS answers preflights."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _under(request.path_info, DATA_PATHS):
+            return self.get_response(request)
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Allow"] = CORS_METHODS
+            response["Access-Control-Allow-Methods"] = CORS_METHODS
+            response["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+            response["Access-Control-Max-Age"] = "86400"
+        else:
+            response = self.get_response(request)
+            if request.method not in READ_METHODS:
+                return response
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+        return response
+
+
+# --- rate limit ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    requests: int
+    seconds: int
+    text: str
+
+
+@functools.lru_cache(maxsize=16)
+def parse_rate(text: str) -> Rate | None:
+    """ "120/minute" → 120 requests per 60 seconds; "", "0" or "0/minute" → no limit."""
+    text = (text or "").strip()
+    count, _, period = text.partition("/")
+    try:
+        requests = int(count or "0")
+    except ValueError:
+        requests = -1
+    period = period.strip().lower() or "minute"
+    if requests < 0 or period not in PERIODS:
+        raise ImproperlyConfigured(
+            f"ATLAS_API_RATE_LIMIT must look like 120/minute (second, minute, hour, day), "
+            f"got {text!r}"
+        )
+    if requests == 0:
+        return None
+    return Rate(requests, PERIODS[period], f"{requests}/{period}")
+
+
+def client_address(request) -> str:
+    """The client's address; X-Forwarded-For counts only as far as the proxies are trusted.
+
+    Each trusted proxy appends the address it was reached from, so with n trusted proxies the
+    client is the n-th entry from the right; entries left of it may be made up by the client.
+    """
+    trusted = settings.ATLAS_TRUSTED_PROXIES
+    if trusted > 0:
+        chain = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(chain) >= trusted:
+            return chain[-trusted]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _count(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def too_many(rate: Rate, retry_after: int) -> JsonResponse:
+    german, english = PERIOD_NAMES.get(rate.seconds, ("Tag", "day"))
+    message = (
+        f"Zu viele Anfragen: höchstens {rate.requests} je {german}. Bitte in {retry_after} s "
+        f"erneut versuchen. / Too many requests: at most {rate.requests} per {english}. "
+        f"Please retry in {retry_after} s."
+    )
+    response = JsonResponse(
+        {
+            "error": {
+                "code": "rate_limited",
+                "message": message,
+                "limit": rate.text,
+                "retry_after": retry_after,
+            }
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    """At most ATLAS_API_RATE_LIMIT requests per client and window on /api/v1/ and /ogcapi/.
+
+    Fixed windows counted in the shared cache (Redis in production), so every worker counts
+    the same requests.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        parse_rate(settings.ATLAS_API_RATE_LIMIT)  # a typo fails at start, not per request
+
+    def __call__(self, request):
+        rate = parse_rate(settings.ATLAS_API_RATE_LIMIT)
+        if rate is None or not _under(request.path_info, LIMITED_PATHS):
+            return self.get_response(request)
+        now = time.time()
+        window = int(now // rate.seconds)
+        client = hashlib.sha256(client_address(request).encode(), usedforsecurity=False)
+        key = f"ratelimit:{rate.text}:{client.hexdigest()[:24]}:{window}"
+        if _count(key, rate.seconds + 1) > rate.requests:
+            retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
+            return too_many(rate, retry_after)
+        return self.get_response(request)
