@@ -10,8 +10,9 @@ from indicators.selectors import AreaValue
 def shown(value: float | None, decimals: int) -> str:
     if value is None:
         return "–"
-    # Django's number_format cuts off digits; the value is rounded first.
-    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+    # Django's number_format cuts off digits; the value is rounded first (and -0.0 is 0).
+    rounded = round(value, decimals) + 0.0
+    return number_format(rounded, decimals, use_l10n=True, force_grouping=True)
 
 
 def shown_area(area: AreaValue | None, decimals: int) -> str:
