@@ -9,8 +9,10 @@ in ``ATLAS_EMBED_ORIGINS`` may show in a frame.
 from csp.constants import NONCE, SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 EMBEDDABLE_VIEWS = {"map", "bezirk"}
 
@@ -78,3 +80,25 @@ def lockout(request, original_response=None, credentials=None):
     minutes = int(cool_off.total_seconds() // 60) if cool_off else None
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
     return render(request, "atlas/lockout.html", context, status=429)
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or a parameter is refused with 400 before any view runs.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a value would otherwise
+    reach the database as an error instead of an answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            return HttpResponseBadRequest(_("Die Adresse enthält ein unzulässiges Zeichen (NUL)."))
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return HttpResponseBadRequest(
+                    _("Parameter „%(name)s“ enthält ein unzulässiges Zeichen (NUL).")
+                    % {"name": name.replace("\x00", "")}
+                )
+        return self.get_response(request)
