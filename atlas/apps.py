@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +19,9 @@ def _sync_groups(sender, **kwargs):
         from .permissions import sync_groups
 
         sync_groups()
+
+
+class AtlasAdminConfig(admin_apps.AdminConfig):
+    default = False
+    # The admin with the atlas's login (second factor, atlas/admin_site.py).
+    default_site = "atlas.admin_site.AtlasAdminSite"

@@ -7,8 +7,10 @@ DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "atlas.apps.AtlasAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "leaflet",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "atlas",
     "districts",
     "indicators",
@@ -63,10 +69,20 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "atlas.httpcache.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "atlas.security.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "atlas.security.AtlasCSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "atlas.urls"
@@ -178,17 +194,74 @@ ATLAS_DEFAULT_INDICATOR = os.environ.get("ATLAS_DEFAULT_INDICATOR", "kinderarmut
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # Behind a TLS-terminating proxy (the usual production set-up).
-if envbool("DJANGO_BEHIND_TLS_PROXY", False):
+ATLAS_BEHIND_TLS_PROXY = envbool("DJANGO_BEHIND_TLS_PROXY", False)
+if ATLAS_BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # The __Host- prefix makes browsers accept the cookie only over HTTPS, for the whole site
+    # (path "/") and from this host alone (no Domain attribute).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
 SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+# Sent only on HTTPS responses; a year, as browsers' preload rules expect.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # How many reverse proxies in front of the atlas append to X-Forwarded-For; 0: trust none,
 # use the peer address (a client can write anything into that header).
 ATLAS_TRUSTED_PROXIES = int(os.environ.get("ATLAS_TRUSTED_PROXIES", "0"))
+
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Other sites that may show the map in a frame (?embed=1), e.g. "https://www.bottrop.de".
+ATLAS_EMBED_ORIGINS = envlist("ATLAS_EMBED_ORIGINS", "")
+
+
+def _origin(url: str) -> str | None:
+    """The scheme and host of a tile URL template such as https://tiles.example/{z}/{x}/{y}.png."""
+    # Leaflet's {s} stands for subdomains a, b, c: a wildcard in CSP.
+    parts = urlsplit(url.replace("{s}", "*"))
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# No inline script anywhere on the public pages: JSON data blocks are not executed, and
+# Leaflet and Plotly set styles through the DOM, which style-src does not restrict. The admin
+# adds a per-request nonce for django-leaflet's map widget (atlas/security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *filter(None, [_origin(ATLAS_TILE_URL)])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Admin login throttling: after AXES_FAILURE_LIMIT failures for one user name from one address,
+# that combination waits 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "atlas.security.lockout"
+AXES_CLIENT_IP_CALLABLE = "atlas.security.client_ip"
+# A second factor for the admin: TOTP devices are set up under "OTP_TOTP" by an administrator.
+ATLAS_ADMIN_REQUIRE_OTP = envbool("ATLAS_ADMIN_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = f"Sozialatlas {ATLAS_CITY_NAME}"
 ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
 ATLAS_UPLOAD_MAX_BYTES = int(os.environ.get("ATLAS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ATLAS_IMPORT_JUMP_SHARE = float(os.environ.get("ATLAS_IMPORT_JUMP_SHARE", "0.5"))

@@ -47,7 +47,9 @@ class DistrictAdmin(LeafletGeoAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         # Disabled: the stored geometry is kept as it is, never re-read from the browser.
-        form.base_fields["boundary"].disabled = True
+        # (Without the change permission every field is read-only and not in the form.)
+        if "boundary" in form.base_fields:
+            form.base_fields["boundary"].disabled = True
         return form
 
 

@@ -59,6 +59,9 @@ def bbox(request) -> Bbox | None:
     return minx, miny, maxx, maxy
 
 
+MAX_OFFSET = 1_000_000_000
+
+
 def limit(request) -> int:
     value = integer(request, "limit", default=DEFAULT_LIMIT)
     if not 1 <= value <= MAX_LIMIT:
@@ -74,6 +77,12 @@ def offset(request) -> int:
     value = integer(request, "offset", default=0)
     if value < 0:
         raise BadParameter("offset", "„offset“ darf nicht negativ sein / 'offset' must be >= 0")
+    # Far beyond any collection, and small enough for the database's OFFSET (a bigint).
+    if value > MAX_OFFSET:
+        raise BadParameter(
+            "offset",
+            f"„offset“ darf höchstens {MAX_OFFSET} sein / 'offset' must be <= {MAX_OFFSET}",
+        )
     return value
 
 

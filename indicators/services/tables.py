@@ -59,7 +59,10 @@ def read_table(path: Path) -> Table:
     elif b"\x00" in raw[:4096]:
         raise _reject("Datei", path.name, "keine Tabelle: weder CSV-Text noch XLSX")
     else:
-        table = _read_csv(raw)
+        try:
+            table = _read_csv(raw)
+        except csv.Error as error:  # e.g. a field longer than the csv module's limit
+            raise _reject("Datei", path.name, f"kein lesbares CSV ({error})") from None
     if not [cell for cell in table.header if cell]:
         raise _reject("Datei", path.name, "keine Kopfzeile gefunden")
     table.rows = [row for row in table.rows if any(cell.strip() for cell in row)]

@@ -1,0 +1,104 @@
+"""Response headers that depend on the request: the content security policy and framing.
+
+The policy itself is ``CONTENT_SECURITY_POLICY`` in the settings; here it is adjusted for the two
+kinds of page that need more: the admin (django-leaflet's map widget writes an inline script,
+allowed by a per-request nonce) and the embeddable map (``?embed=1``), which other sites named
+in ``ATLAS_EMBED_ORIGINS`` may show in a frame.
+"""
+
+from csp.constants import NONCE, SELF
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+EMBEDDABLE_VIEWS = {"map", "bezirk"}
+
+
+def is_embed(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return (
+        match is not None
+        and match.url_name in EMBEDDABLE_VIEWS
+        and not match.namespace
+        and request.GET.get("embed") == "1"
+    )
+
+
+def is_admin(request) -> bool:
+    return request.path_info.startswith(reverse("admin:index"))
+
+
+class AtlasCSPMiddleware(CSPMiddleware):
+    """The site's policy, with a nonce on admin pages and frame ancestors for embeds.
+
+    Placed after XFrameOptionsMiddleware, so that its answer comes first: an embed gets
+    X-Frame-Options only where it agrees with frame-ancestors.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        update = dict(parts.update or {})
+        replace = dict(parts.replace or {})
+        if is_admin(request):
+            # Only here: the public pages have no inline script at all.
+            update["script-src"] = [NONCE]
+        if is_embed(request):
+            replace["frame-ancestors"] = [SELF, *settings.ATLAS_EMBED_ORIGINS]
+        parts.update, parts.replace = update or None, replace or None
+        return parts
+
+    def process_response(self, request, response):
+        if is_embed(request):
+            if settings.ATLAS_EMBED_ORIGINS:
+                # X-Frame-Options cannot name other sites; frame-ancestors does.
+                response.xframe_options_exempt = True
+            else:
+                response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return super().process_response(request, response)
+
+
+def client_ip(request) -> str | None:
+    """The visitor's address: behind the TLS proxy, the one the proxy appended last.
+
+    Only the right-most X-Forwarded-For entry comes from the proxy itself; those to its left
+    are whatever the client sent and must not decide whom a login lock-out hits.
+    """
+    if settings.ATLAS_BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.META.get("REMOTE_ADDR")
+
+
+def lockout(request, original_response=None, credentials=None):
+    """The page shown while a login is locked: what happened and how long it lasts."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    minutes = int(cool_off.total_seconds() // 60) if cool_off else None
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "atlas/lockout.html", context, status=429)
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or a parameter is refused with 400 before any view runs.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a value would otherwise
+    reach the database as an error instead of an answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            return HttpResponseBadRequest(_("Die Adresse enthält ein unzulässiges Zeichen (NUL)."))
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return HttpResponseBadRequest(
+                    _("Parameter „%(name)s“ enthält ein unzulässiges Zeichen (NUL).")
+                    % {"name": name.replace("\x00", "")}
+                )
+        return self.get_response(request)

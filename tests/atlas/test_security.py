@@ -1,0 +1,229 @@
+"""Security headers, login throttling and the second factor for the admin."""
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.test import RequestFactory
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from atlas.permissions import STATISTICIANS
+from atlas.security import client_ip
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/admin/login/"
+PASSWORD = "Sozial-Atlas-Test-2024"
+
+
+def policy(response) -> dict[str, list[str]]:
+    directives = (part.split() for part in response["Content-Security-Policy"].split(";"))
+    return {words[0]: words[1:] for words in directives if words}
+
+
+def test_public_pages_allow_only_their_own_scripts_and_no_framing(client):
+    response = client.get("/")
+    csp = policy(response)
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["img-src"] == ["'self'", "data:"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_the_usual_protective_headers_are_sent(client):
+    response = client.get("/api/v1/levels")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_an_embedded_map_may_be_framed_by_the_site_itself_only_by_default(client):
+    response = client.get("/bezirk/1/", {"embed": "1"})
+    assert policy(response)["frame-ancestors"] == ["'self'"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_an_embedded_map_may_be_framed_by_the_listed_sites(client, settings):
+    settings.ATLAS_EMBED_ORIGINS = ["https://www.bottrop.de"]
+    response = client.get("/", {"embed": "1"})
+    assert policy(response)["frame-ancestors"] == ["'self'", "https://www.bottrop.de"]
+    # X-Frame-Options cannot name another site and would contradict the policy.
+    assert "X-Frame-Options" not in response
+
+
+def test_only_the_map_pages_are_embeddable(client, settings):
+    settings.ATLAS_EMBED_ORIGINS = ["https://www.bottrop.de"]
+    for url in ["/gebiet/statistischer-bezirk/11/?embed=1", "/admin/login/?embed=1"]:
+        response = client.get(url)
+        assert policy(response)["frame-ancestors"] == ["'none'"], url
+        assert response["X-Frame-Options"] == "DENY", url
+
+
+def test_the_tile_server_is_allowed_for_images():
+    from atlas.settings import _origin
+
+    assert _origin("https://tiles.bottrop.de/{z}/{x}/{y}.png") == "https://tiles.bottrop.de"
+    assert _origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"
+    assert _origin("/kacheln/{z}/{x}/{y}.png") is None
+
+
+def test_the_admin_login_page_has_no_nonce_but_a_strict_policy(client):
+    assert policy(client.get(LOGIN))["script-src"] == ["'self'"]
+
+
+def production_settings(**env) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_PATH, s.SESSION_COOKIE_DOMAIN,"
+        " s.SECURE_HSTS_SECONDS]))"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "atlas.settings", **env}
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_production_cookies_carry_the_host_prefix_and_hsts_lasts_a_year():
+    names = production_settings(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+    assert names == ["__Host-sessionid", "__Host-csrftoken", True, True, "/", None, 31536000]
+
+
+def test_development_keeps_plain_cookie_names():
+    names = production_settings(DJANGO_DEBUG="1", DJANGO_SECURE_COOKIES="0")
+    assert names[:3] == ["sessionid", "csrftoken", False]
+
+
+# Login throttling
+
+
+@pytest.fixture
+def statistician_account():
+    user = User.objects.create_user("statistik", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=STATISTICIANS))
+    return user
+
+
+def log_in(client, username="statistik", password=PASSWORD, address="127.0.0.1", **fields):
+    data = {"username": username, "password": password, **fields}
+    return client.post(LOGIN, data, REMOTE_ADDR=address)
+
+
+def test_five_wrong_passwords_lock_the_login_with_a_clear_page(client, statistician_account):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert log_in(client, password="falsch").status_code == 200
+    locked = log_in(client, password="falsch")
+    assert locked.status_code == 429
+    html = locked.content.decode()
+    assert "Anmeldung vorübergehend gesperrt" in html
+    assert "in 15 Minuten erneut" in html
+    # While locked, even the right password does not get in.
+    assert log_in(client).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lock_is_per_user_name_and_address(client, statistician_account):
+    User.objects.create_user("kollege", password=PASSWORD, is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, password="falsch")
+    assert log_in(client, username="kollege").status_code == 302
+    other_address = log_in(client, address="10.1.2.3")
+    assert other_address.status_code == 302
+
+
+def test_the_lock_ends_after_the_cool_off(client, statistician_account):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, password="falsch")
+    assert log_in(client).status_code == 429
+    AccessAttempt.objects.update(attempt_time=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    assert log_in(client).status_code == 302
+
+
+def test_behind_the_proxy_the_address_is_the_one_the_proxy_added(settings):
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.7"
+    )
+    settings.ATLAS_BEHIND_TLS_PROXY = True
+    assert client_ip(request) == "192.0.2.7"
+    settings.ATLAS_BEHIND_TLS_PROXY = False
+    assert client_ip(request) == "127.0.0.1"
+
+
+# The second factor
+
+
+def device_for(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="Handy", confirmed=True)
+
+
+def token(device: TOTPDevice) -> str:
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return str(code).zfill(device.digits)
+
+
+def test_without_a_device_the_password_is_enough(client, statistician_account):
+    assert log_in(client).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_with_a_device_the_token_is_required(client, statistician_account):
+    device_for(statistician_account)
+    page = log_in(client)
+    assert page.status_code == 200
+    assert "bitte den Code aus der Authenticator-App eingeben" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_token_is_refused(client, statistician_account):
+    device = device_for(statistician_account)
+    wrong = str((int(token(device)) + 1) % 10**6).zfill(6)
+    page = log_in(client, otp_token=wrong)
+    assert "Der Einmalcode ist falsch oder abgelaufen." in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_right_token_opens_the_admin(client, statistician_account):
+    device = device_for(statistician_account)
+    assert log_in(client, otp_token=token(device)).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_session_without_the_token_does_not_reach_the_admin(client, statistician_account):
+    device_for(statistician_account)
+    client.force_login(statistician_account)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_when_required_staff_without_a_device_cannot_sign_in(
+    client, statistician_account, settings
+):
+    settings.ATLAS_ADMIN_REQUIRE_OTP = True
+    page = log_in(client)
+    assert "verlangt einen zweiten Faktor (TOTP)" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    client.force_login(statistician_account)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_when_required_staff_with_a_device_sign_in_with_the_token(
+    client, statistician_account, settings
+):
+    settings.ATLAS_ADMIN_REQUIRE_OTP = True
+    device = device_for(statistician_account)
+    assert log_in(client, otp_token=token(device)).status_code == 302
+    assert client.get("/admin/").status_code == 200
