@@ -241,7 +241,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", *filter(None, [_origin(ATLAS_TILE_URL)])],
+        # blob: for the chart images Plotly draws when a chart is saved as PNG.
+        "img-src": [SELF, "data:", "blob:", *filter(None, [_origin(ATLAS_TILE_URL)])],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

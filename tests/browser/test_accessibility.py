@@ -61,7 +61,7 @@ def open_page(atlas, browser):
     contexts = []
 
     def open_(kind: str, language: str, width: int = 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900})
+        context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
         context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": atlas.url}]
         )

@@ -19,8 +19,9 @@ PASSWORD = "Sozial-Atlas-Test-2024"
 
 
 @pytest.fixture
-def watched(page):
+def watched(strict_page):
     """The page with a record of every CSP violation and console error."""
+    page = strict_page
     page.add_init_script(LISTEN)
     errors = []
 
@@ -60,6 +61,10 @@ def test_the_map_with_a_chart_keeps_to_the_policy(atlas, watched):
     watched.wait_for_selector("#map[data-drawn]")
     watched.wait_for_selector("#chart[data-series].js-plotly-plot")
     watched.hover("#chart .nsewdrag")
+    # Saving the chart as PNG draws it through a blob: image.
+    with watched.expect_download() as download:
+        watched.click("#chart-png")
+    assert download.value.suggested_filename.endswith(".png")
     assert problems(watched) == []
 
 
