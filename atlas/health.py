@@ -101,3 +101,21 @@ def server_error(request):
     if isinstance(error, OperationalError | InterfaceError):
         return database_unavailable(request)
     return defaults.server_error(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 with an explanation, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        # One line without the traceback: while the database is away every request fails the
+        # same way, and the cause is in the database's own log.
+        logger.error("database unavailable: %s", first_line(exception))
+        return database_unavailable(request)

@@ -53,8 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "atlas.middleware.RequestIdMiddleware",
-    "atlas.middleware.DatabaseUnavailableMiddleware",
+    "atlas.logs.RequestIdMiddleware",
+    "atlas.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
