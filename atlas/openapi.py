@@ -218,6 +218,9 @@ DOCUMENT = {
                                             "source",
                                             "is_demo",
                                             "levels",
+                                            "sex",
+                                            "age_group",
+                                            "age_from",
                                         ],
                                         "properties": {
                                             "slug": {"type": "string"},
@@ -235,6 +238,23 @@ DOCUMENT = {
                                             "levels": {
                                                 "type": "array",
                                                 "items": {"type": "string"},
+                                            },
+                                            "sex": {
+                                                "type": "string",
+                                                "enum": ["", "m", "w"],
+                                                "description": "m = male, w = female, "
+                                                "empty = not by sex",
+                                            },
+                                            "age_group": {
+                                                "type": "string",
+                                                "description": "e.g. '0–9', '90+'; empty = "
+                                                "not by age",
+                                            },
+                                            "age_from": {
+                                                "type": "integer",
+                                                "nullable": True,
+                                                "description": "lower age limit of the group "
+                                                "in years",
                                             },
                                         },
                                     },
@@ -280,6 +300,13 @@ DOCUMENT = {
                         "from",
                         "change map: the values are the change from this year to `year`, "
                         "classified symmetrically around zero",
+                        required=False,
+                        schema_type="integer",
+                    ),
+                    _param(
+                        "release",
+                        "id of a published release: the values as published up to it "
+                        "(a pinned, embedded map)",
                         required=False,
                         schema_type="integer",
                     ),

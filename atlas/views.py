@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
-from indicators.models import Indicator, Theme
+from indicators.models import Indicator, Release, Theme
 from indicators.selectors import (
     available_years,
     indicator_levels,
@@ -19,6 +19,7 @@ from indicators.selectors import (
 )
 
 from .presenters import shown, shown_area, shown_interval, sparkline
+from .pyramid import is_pyramid_part, pyramid
 
 MAP_LEVEL = "statistischer-bezirk"
 # Levels a visitor can switch the map to (the city alone makes no map).
@@ -69,6 +70,9 @@ def map_view(request, bezirk: str | None = None):
         else (current_indicator.classification_classes if current_indicator else 5)
     )
     embed = request.GET.get("embed") == "1"
+    latest_release = (
+        Release.objects.filter(status=Release.Status.PUBLISHED).order_by("-published_at").first()
+    )
     # An embedded view links to the same view in the full atlas.
     full_params = request.GET.copy()
     full_params.pop("embed", None)
@@ -86,6 +90,10 @@ def map_view(request, bezirk: str | None = None):
         "chart": request.GET.get("chart", ""),
         "scatter": request.GET.get("y", ""),
         "embed": embed,
+        "release": request.GET.get("release", "")
+        if request.GET.get("release", "").isdigit()
+        else "",
+        "latestRelease": latest_release.pk if latest_release else None,
         "valuesUrl": reverse("v1:values"),
         "seriesUrl": reverse("v1:series"),
         "profileApiUrl": reverse("v1:profile"),
@@ -146,6 +154,7 @@ def map_view(request, bezirk: str | None = None):
             "indicator": _("Indikator"),
             "rankLabel": _("Rang"),
             "chartLabel": _("Die Werte stehen in der Tabelle unter dem Diagramm."),
+            "embedTitle": _("Demografie- und Sozialatlas: Karte"),
             "badBreaks": _("Bitte Zahlen eingeben, durch Semikolon getrennt, z. B. 10; 20,5; 30."),
             "png": _("Als PNG speichern"),
             "band": _("Konfidenzband"),
@@ -193,7 +202,10 @@ def profile_view(request, level, code):
         level__slug=level,
         code=code,
     )
-    rows = [row for row in profile(district=district, year=year) if row.value is not None]
+    all_rows = [row for row in profile(district=district, year=year) if row.value is not None]
+    # Counts by sex and age group are shown together as the population pyramid.
+    ages = pyramid(all_rows)
+    rows = [row for row in all_rows if not is_pyramid_part(row.indicator)]
     # The trend: this district's and the city's values over the years up to the chosen one.
     series_years = [y for y in years if y <= year]
     tables = year_tables(indicators=[r.indicator for r in rows], years=series_years)
@@ -235,11 +247,18 @@ def profile_view(request, level, code):
             "interval": _("95-%-Konfidenzintervall"),
             "tableCaption": _("Werte der Zeitreihe"),
             "chartLabel": _("Zeitreihe im Vergleich zur Stadt; die Werte stehen in der Tabelle"),
+            "men": _("Männer"),
+            "women": _("Frauen"),
+            "cityMen": _("Stadt, Männer"),
+            "cityWomen": _("Stadt, Frauen"),
+            "share": _("Anteil an der Bevölkerung in %"),
+            "ageGroup": _("Altersgruppe"),
         },
+        "pyramid": ages.chart if ages else None,
     }
     context = {
         "district": district, "year": year, "years": years, "themes": themes.items(),
         "first_year": series_years[0],
-        "config": config,
+        "config": config, "pyramid": ages,
     }  # fmt: skip
     return render(request, "atlas/profile.html", context)

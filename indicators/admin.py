@@ -76,6 +76,7 @@ class IndicatorAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Alter und Geschlecht", {"fields": [("sex", "age_group", "age_from")]}),
         ("Herkunft", {"fields": ["source", "licence", "notes_de", "notes_en"]}),
     ]
 

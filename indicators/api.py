@@ -9,7 +9,8 @@ from districts.models import District, Level
 from districts.selectors import boundary_version
 
 from .classify import METHODS, classify, classify_change
-from .models import Indicator, Theme, breaks_problem
+from .models import Indicator, Release, Theme, breaks_problem
+from .querysets import published_until
 from .selectors import (
     AreaValue,
     available_years,
@@ -57,6 +58,9 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
         },
         "disclosure_threshold": indicator.disclosure_threshold,
         "denominator_is_count": indicator.denominator_is_count,
+        "sex": indicator.sex,
+        "age_group": indicator.age_group,
+        "age_from": indicator.age_from,
         "levels": levels,
     }
 
@@ -208,12 +212,31 @@ def _change_row(row, share_inside: float) -> dict:
     }
 
 
+def _release(request) -> Release | None:
+    """``release``: a published release the values are pinned to (embedded maps)."""
+    raw = request.GET.get("release", "").strip()
+    if not raw:
+        return None
+    release_id = integer(request, "release")
+    return lookup(Release, "release", raw, pk=release_id, status=Release.Status.PUBLISHED)
+
+
 @require_GET
 def values(request):
     """Values of an indicator per area and year, classified for the map.
 
-    With ``from`` the values are the change since that year, on a diverging scale.
+    With ``from`` the values are the change since that year, on a diverging scale; with
+    ``release`` they are the values as published up to that release.
     """
+    try:
+        release = _release(request)
+    except BadParameter as bad:
+        return bad.response()
+    with published_until(release.published_at if release else None):
+        return _values(request)
+
+
+def _values(request):
     try:
         indicator = _indicator(request)
         level = _level(request)

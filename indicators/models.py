@@ -84,6 +84,11 @@ class Indicator(models.Model):
         STD_MEAN = "std_mean", _("Standardabweichung")
         MANUAL = "manual", _("Manuelle Grenzen")
 
+    class Sex(models.TextChoices):
+        NONE = "", _("keine Angabe")
+        MALE = "m", _("männlich")
+        FEMALE = "w", _("weiblich")
+
     slug = models.SlugField(_("Kennung"), max_length=80, unique=True)
     theme = models.ForeignKey(
         Theme, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("Themenfeld")
@@ -168,6 +173,22 @@ class Indicator(models.Model):
             "Indikatoren, aus denen dieser gebildet ist (Geburten und Sterbefälle für den "
             "natürlichen Saldo): Wo ein Bestandteil gesperrt ist, wird auch dieser gesperrt."
         ),
+    )
+    # Counts by sex and age group together form the population pyramid of the profile.
+    sex = models.CharField(
+        _("Geschlecht"), max_length=1, choices=Sex.choices, default=Sex.NONE, blank=True
+    )
+    age_group = models.CharField(
+        _("Altersgruppe"),
+        max_length=20,
+        blank=True,
+        help_text=_("z. B. „0–9“ oder „90+“; leer, wenn der Indikator nicht nach Alter gilt."),
+    )
+    age_from = models.PositiveSmallIntegerField(
+        _("Alter von"),
+        null=True,
+        blank=True,
+        help_text=_("Untere Altersgrenze der Gruppe in Jahren, für die Reihenfolge."),
     )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 

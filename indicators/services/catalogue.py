@@ -92,4 +92,7 @@ _OPTIONAL = {
     "computation",
     "denominator_is_count",
     "order",
+    "sex",
+    "age_group",
+    "age_from",
 }

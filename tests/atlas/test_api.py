@@ -223,3 +223,38 @@ def test_a_change_map_shows_the_difference_between_two_years(client):
     top, bottom = classes["colors"][-1], classes["colors"][0]
     assert int(top[1:3], 16) > int(top[5:7], 16)
     assert int(bottom[5:7], 16) > int(bottom[1:3], 16)
+
+
+def test_a_pinned_view_shows_the_values_as_published_up_to_its_release(client):
+    from django.utils import timezone
+
+    from indicators.models import Observation, Release
+    from tests.factories import ReleaseFactory
+
+    demo = Release.objects.get(status=Release.Status.PUBLISHED)
+    original = Observation.objects.get(
+        release=demo, indicator__slug="einwohner", district__code="11", year=2023
+    )
+    correction = ReleaseFactory(title="Korrektur")
+    Observation.objects.create(
+        release=correction, indicator=original.indicator, district=original.district,
+        year=2023, reference_date=original.reference_date, value=original.value + 100,
+    )  # fmt: skip
+    correction.status = Release.Status.PUBLISHED
+    correction.published_at = timezone.now()
+    correction.save()
+
+    def altstadt(**params):
+        payload = client.get(
+            "/api/v1/values",
+            {"indicator": "einwohner", "level": "statistischer-bezirk", "year": 2023, **params},
+        ).json()
+        return next(v["value"] for v in payload["values"] if v["code"] == "11")
+
+    assert altstadt() == original.value + 100
+    assert altstadt(release=demo.pk) == original.value
+    assert altstadt(release=correction.pk) == original.value + 100
+    response = client.get(
+        "/api/v1/values", {"indicator": "einwohner", "level": "stadt", "release": 99999}
+    )
+    assert response.status_code == 404 and response.json()["error"]["parameter"] == "release"

@@ -1,5 +1,8 @@
 """The Bottrop demo data as loaded: geography that tiles the city, counts that add up."""
 
+import csv
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -118,3 +121,25 @@ def test_some_small_district_counts_fall_below_the_disclosure_threshold():
         district__level__slug="statistischer-bezirk", numerator__lt=3, numerator__gte=0
     )
     assert small.exists()
+
+
+def observations_file() -> dict[tuple[str, str, str], float]:
+    path = Path(__file__).resolve().parents[2] / "fixtures" / "bottrop" / "observations.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            (r["indicator"], r["code"], r["year"]): float(r["value"])
+            for r in csv.DictReader(handle)
+            if r["value"]
+        }
+
+
+@pytest.mark.parametrize(
+    ("code", "year"), [("05512000", "2012"), ("11", "2023"), ("73", "2019"), ("71", "2024")]
+)
+def test_the_age_groups_of_both_sexes_add_up_to_the_inhabitants(code, year):
+    values = observations_file()
+    slugs = {
+        slug for slug, _, _ in values if slug.startswith(("bevoelkerung-m-", "bevoelkerung-w-"))
+    }
+    assert len(slugs) == 20
+    assert sum(values[(slug, code, year)] for slug in slugs) == values[("einwohner", code, year)]

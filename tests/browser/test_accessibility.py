@@ -27,16 +27,30 @@ def map_drawn(page):
 
 
 def show_chart(page):
-    """The profile with one time series opened, so the chart and its table are checked too."""
+    """The profile with the population pyramid drawn and one time series opened, so the charts
+    and their tables are checked too."""
+    page.wait_for_selector("#pyramid-chart.js-plotly-plot")
     page.locator("button[aria-controls='series-kinderarmut']").click()
     page.wait_for_selector("#series-kinderarmut .js-plotly-plot")
 
 
+def chart_drawn(page):
+    """The map with two areas chosen and their time series drawn with its table."""
+    map_drawn(page)
+    page.wait_for_selector("#chart[data-series]")
+    page.wait_for_selector("#chart-table table")
+
+
 PAGES = {
     "map": ("/?indicator=kinderarmut&year=2023", map_drawn),
+    "map-chart": ("/?indicator=kinderarmut&year=2023&sel=11,12&chart=series", chart_drawn),
+    "change-map": ("/?indicator=kinderarmut&year=2023&from=2015", map_drawn),
     "bezirk": ("/bezirk/3/?indicator=kinderarmut&year=2023", map_drawn),
     "profile": ("/gebiet/statistischer-bezirk/11/?year=2023", show_chart),
     "statement": ("/barrierefreiheit/", None),
+    "factsheet": ("/bezirk/2/steckbrief/?year=2023", None),
+    "downloads": ("/daten/", None),
+    "ogc-items": ("/ogcapi/collections/statistischer-bezirk/items?f=html", None),
     "admin-login": ("/admin/login/", None),
 }  # fmt: skip
 

@@ -154,3 +154,40 @@ def test_an_embedded_view_has_no_site_chrome_and_links_to_the_atlas(atlas, page)
     assert page.locator("#values-table tbody tr").count() == 17
     link = page.locator(".embed-source a").get_attribute("href")
     assert "embed" not in link and "year=2020" in link
+
+
+def test_focus_on_a_table_row_shows_the_district_on_the_map(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
+    page.focus("#values-table input[value='51']")
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    label = tooltip.inner_text()
+    assert "Boy" in label and "%" in label and "Rang" in label
+    page.focus("#indicator")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tooltip').length === 0")
+
+
+def test_the_embed_code_pins_the_view_to_today_s_release(atlas, page):
+    from indicators.models import Release
+
+    latest = Release.objects.filter(status="published").latest("published_at")
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2020")
+    page.click(".embed-code summary")
+    code = page.locator("#embed-html").input_value()
+    src = re.search(r'src="([^"]+)"', code).group(1).replace("&amp;", "&")
+    assert "embed=1" in src and f"release={latest.pk}" in src and "year=2020" in src
+    open_map(page, src)
+    assert page.locator(".site-header").count() == 0
+    assert page.locator("#values-table tbody tr").count() == 17
+
+
+def test_a_chart_is_saved_as_png(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023&chart=ranking")
+    page.wait_for_selector("#chart-table table")
+    assert page.locator("#chart-title").inner_text().startswith("Rangfolge aller Gebiete")
+    with page.expect_download() as download:
+        page.click("#chart-png")
+    path = download.value.path()
+    with open(path, "rb") as image:
+        assert image.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert download.value.suggested_filename == "einwohner-ranking-2023.png"

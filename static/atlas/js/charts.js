@@ -16,6 +16,7 @@
   const chartDiv = document.getElementById("chart");
   const status = document.getElementById("chart-status");
   const tableDiv = document.getElementById("chart-table");
+  const chartTitle = document.getElementById("chart-title");
   const pngButton = document.getElementById("chart-png");
   const scatterRow = document.getElementById("scatter-row");
   const scatterSelect = document.getElementById("scatter-y");
@@ -60,9 +61,10 @@
 
   function baseLayout(title, unit) {
     return {
-      title: { text: title, font: { size: 15 } },
+      // The title stands above the chart as text, where it wraps on narrow screens.
+      meta: { title },
       separators: german() ? ",." : ".,",
-      margin: { l: 60, r: 20, t: 50, b: 50 },
+      margin: { l: 60, r: 20, t: 20, b: 50 },
       font: { family: "system-ui, sans-serif", size: 13, color: "#1a1a1a" },
       yaxis: { title: { text: unit }, automargin: true },
       xaxis: { automargin: true },
@@ -342,6 +344,7 @@
     chartDiv.removeAttribute("role");
     chartDiv.removeAttribute("aria-label");
     tableDiv.replaceChildren();
+    chartTitle.textContent = "";
     pngButton.hidden = true;
     status.textContent = "";
   }
@@ -367,13 +370,15 @@
       status.textContent = result.message;
       return;
     }
+    // No mode bar: its buttons would sit inside the chart's image role; the PNG button below
+    // saves the chart, and the table gives every value.
     await Plotly.react(chartDiv, result.traces, result.layout, {
-      displaylogo: false,
+      displayModeBar: false,
       responsive: true,
-      modeBarButtonsToRemove: ["select2d", "lasso2d"],
     });
     chartDiv.setAttribute("role", "img");
-    chartDiv.setAttribute("aria-label", `${result.layout.title.text}. ${text.chartLabel}`);
+    chartDiv.setAttribute("aria-label", `${result.layout.meta.title}. ${text.chartLabel}`);
+    chartTitle.textContent = result.layout.meta.title;
     chartDiv.dataset.series = String(result.traces.filter((t) => t.showlegend !== false).length);
     renderTable(...result.table);
     pngButton.hidden = false;
@@ -401,13 +406,20 @@
     draw();
   });
   bandBox.addEventListener("change", draw);
-  pngButton.addEventListener("click", () => {
-    window.Plotly.downloadImage(chartDiv, {
-      format: "png",
-      filename: `${state.config.indicator}-${state.config.chart}-${state.values.year}`,
-      width: 1000,
-      height: Math.max(500, chartDiv.offsetHeight),
-    });
+  pngButton.addEventListener("click", async () => {
+    // The image carries its title, which the page shows as text above the chart.
+    const Plotly = window.Plotly;
+    await Plotly.relayout(chartDiv, { title: { text: chartTitle.textContent }, "margin.t": 60 });
+    try {
+      await Plotly.downloadImage(chartDiv, {
+        format: "png",
+        filename: `${state.config.indicator}-${state.config.chart}-${state.values.year}`,
+        width: 1000,
+        height: Math.max(500, chartDiv.offsetHeight),
+      });
+    } finally {
+      await Plotly.relayout(chartDiv, { title: { text: "" }, "margin.t": 20 });
+    }
   });
 
   document.addEventListener("atlas:state", (event) => {

@@ -24,6 +24,7 @@
 
   let map = null;
   let layer = null;
+  let focused = null; // the district whose table row has the focus or the pointer
   let values = null;
   const boundaries = {};
 
@@ -86,7 +87,9 @@
     const code = feature.properties.code;
     const row = values && values.byCode[code];
     const style = { fill: false, color: "#333333", weight: 1, opacity: 1 };
-    if (config.selection.includes(code)) return { ...style, color: "#000000", weight: 3.5 };
+    if (config.selection.includes(code) || code === focused) {
+      return { ...style, color: "#000000", weight: 3.5 };
+    }
     if (config.within && !row) return { ...style, color: "#767676" };
     if (isSuppressed(row)) return { ...style, dashArray: "2 4" };
     if (!hasValue(row)) return { ...style, dashArray: "3 3" };
@@ -127,6 +130,7 @@
     params.set("classes", config.classes);
     if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
     if (config.from) params.set("from", config.from);
+    if (config.release) params.set("release", config.release);
     const response = await fetch(`${config.valuesUrl}?${params}`, {
       headers: { Accept: "application/json" },
     });
@@ -259,6 +263,18 @@
     renderSelectionStatus();
   }
 
+  // The embed code pins the view to today's release: new values do not change it.
+  function renderEmbedCode() {
+    const area = document.getElementById("embed-html");
+    if (!area) return;
+    const params = stateParams();
+    params.set("embed", "1");
+    if (config.latestRelease) params.set("release", config.latestRelease);
+    const src = `${window.location.origin}${window.location.pathname}?${params}`;
+    const title = escapeHtml(text.embedTitle);
+    area.value = `<iframe src="${escapeHtml(src)}" title="${title}" width="100%" height="640" loading="lazy" style="border:0"></iframe>`;
+  }
+
   // The table's downloads follow what it shows.
   function renderDownloads(data) {
     const params = new URLSearchParams({ indicator: config.indicator, level: config.level, year: data.year });
@@ -274,6 +290,36 @@
     status.textContent = config.selection.length
       ? text.selected.replace("{n}", config.selection.length)
       : "";
+  }
+
+  // A row of the table stands for its district: focus or pointer on the row marks the district
+  // on the map and opens its label, so the keyboard reaches what hovering shows.
+  function showOnMap(code) {
+    if (!layer || focused === code) return;
+    focused = code;
+    layer.line.setStyle(lineStyle);
+    layer.eachLayer((part) => {
+      if (part.feature.properties.code === code) part.openTooltip(part.getBounds().getCenter());
+      else part.closeTooltip();
+    });
+  }
+
+  function setupRowFocus() {
+    const body = document.querySelector("#values-table tbody");
+    const rowCode = (event) => {
+      const row = event.target.closest("tr[data-code]");
+      return row ? row.dataset.code : null;
+    };
+    const leave = () => {
+      if (!layer || focused === null) return;
+      focused = null;
+      layer.line.setStyle(lineStyle);
+      layer.eachLayer((part) => part.closeTooltip());
+    };
+    body.addEventListener("focusin", (event) => showOnMap(rowCode(event)));
+    body.addEventListener("mouseover", (event) => showOnMap(rowCode(event)));
+    body.addEventListener("focusout", leave);
+    body.addEventListener("mouseleave", leave);
   }
 
   function setupSelection() {
@@ -335,6 +381,7 @@
       renderLegend(loaded.data);
       renderTable(loaded.data);
       renderDownloads(loaded.data);
+      renderEmbedCode();
       if (layer && layer.version !== loaded.data.boundaries.version) {
         for (const part of [layer, layer.halo, layer.line]) part.remove();
         layer = null;
@@ -403,13 +450,20 @@
     if (config.chart) params.set("chart", config.chart);
     if (config.scatter) params.set("y", config.scatter);
     if (config.embed) params.set("embed", "1");
+    if (config.release) params.set("release", config.release);
+    if (!text.locale.startsWith("de")) params.set("lang", "en");
     return params;
   }
 
   // Every change of state is a history entry: back and forward step through the views.
   function pushState() {
-    const search = `?${stateParams()}`;
+    const params = stateParams();
+    const search = `?${params}`;
     if (search !== window.location.search) history.pushState(null, "", search);
+    // The language switch reopens this view.
+    params.delete("lang");
+    const next = document.querySelector(".language-switch input[name=next]");
+    if (next) next.value = `${window.location.pathname}?${params}`;
   }
 
   function readState() {
@@ -571,6 +625,7 @@
     setupSearch();
     setupBreaks();
     setupSelection();
+    setupRowFocus();
     for (const name of ["method", "classes", "from"]) {
       document.getElementById(name).addEventListener("change", (event) => {
         config[name] = event.target.value;

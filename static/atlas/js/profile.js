@@ -93,4 +93,51 @@
   document.querySelectorAll("button[data-series]").forEach((button) => {
     button.addEventListener("click", () => show(button));
   });
+
+  /* The population pyramid: men to the left (negative), women to the right, the city's
+     shares as a stepped outline. Withheld groups are null and leave a gap. */
+  async function drawPyramid(element, data) {
+    const Plotly = await loadPlotly();
+    const text = config.text;
+    const negate = (values) => values.map((v) => (v === null ? null : -v));
+    const label = (v) => (v === null ? "." : `${format(Math.abs(v), 1)} %`);
+    const bar = (name, values, shown, color) => ({
+      type: "bar", orientation: "h", name, y: data.groups, x: shown,
+      marker: { color }, customdata: values.map(label),
+      hovertemplate: `${name} %{y}: %{customdata}<extra></extra>`,
+    });
+    const outline = (name, values, shown, color) => ({
+      type: "scatter", mode: "lines", name, y: data.groups, x: shown,
+      line: { color, width: 2, shape: "vhv" }, connectgaps: false,
+      customdata: values.map(label),
+      hovertemplate: `${name} %{y}: %{customdata}<extra></extra>`,
+    });
+    const traces = [
+      bar(text.men, data.men, negate(data.men), "#2166ac"),
+      bar(text.women, data.women, data.women, "#b2182b"),
+      outline(text.cityMen, data.cityMen, negate(data.cityMen), "#1a1a1a"),
+      outline(text.cityWomen, data.cityWomen, data.cityWomen, "#4d4d4d"),
+    ];
+    const widest = Math.max(
+      1, ...[...data.men, ...data.women, ...data.cityMen, ...data.cityWomen].filter((v) => v !== null),
+    );
+    const step = widest > 12 ? 5 : widest > 6 ? 2 : 1;
+    const ticks = [];
+    for (let t = -Math.ceil(widest / step) * step; t <= widest + step; t += step) ticks.push(t);
+    Plotly.newPlot(element, traces, {
+      barmode: "overlay", bargap: 0.1, height: 420,
+      margin: { t: 50, r: 10, b: 45, l: 60 },
+      separators: config.locale.startsWith("de") ? ",." : ".,",
+      // Above the plot, so that it never runs into the axis title on a narrow screen.
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      xaxis: {
+        title: { text: text.share }, tickvals: ticks,
+        ticktext: ticks.map((t) => format(Math.abs(t), 0)), zeroline: true,
+      },
+      yaxis: { title: { text: text.ageGroup }, type: "category" },
+    }, { displayModeBar: false, responsive: true, locale: config.locale.slice(0, 2) });
+  }
+
+  const pyramidChart = document.getElementById("pyramid-chart");
+  if (pyramidChart && config.pyramid) drawPyramid(pyramidChart, config.pyramid);
 })();

@@ -1,0 +1,16 @@
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_profile_draws_the_population_pyramid_beside_its_table(atlas, page):
+    page.goto(atlas.url + "/gebiet/statistischer-bezirk/71/?year=2023")
+    page.wait_for_selector("#pyramid-chart.js-plotly-plot")
+    traces = page.evaluate(
+        "document.getElementById('pyramid-chart').data.map((t) => [t.type, t.x.length])"
+    )
+    # Men and women as bars, the city's men and women as outlines, ten age groups each.
+    assert traces == [["bar", 10], ["bar", 10], ["scatter", 10], ["scatter", 10]]
+    assert page.locator("#pyramid-chart .trace.bars .point").count() == 20
+    assert page.locator(".pyramid-table tbody tr").count() == 10
+    assert page.evaluate("document.getElementById('pyramid-chart')._fullLayout.separators") == ",."
