@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from production import PATHS, get, production_env, start_gunicorn, stop
+from production import PATHS, cpu_seconds, get, production_env, start_gunicorn, stop
 
 # Each wrk connection walks through the paths in turn; done() prints the figures as key=value.
 WRK_SCRIPT = """
@@ -91,7 +91,11 @@ def main() -> None:
             status, _ = get(base + path)
             if status != 200:
                 raise SystemExit(f"{path} answered {status}")
-        figures = run_wrk(base, connections=args.connections, seconds=args.seconds, threads=2)
+        cpu_before = cpu_seconds(process.pid)
+        figures = run_wrk(
+            base, paths, connections=args.connections, seconds=args.seconds, threads=2
+        )
+        cpu = cpu_seconds(process.pid) - cpu_before
     finally:
         stop(process)
 
@@ -104,6 +108,11 @@ def main() -> None:
     print(
         f"requests: {figures['requests']:.0f} in {figures['seconds']:.1f} s = "
         f"{figures['requests'] / figures['seconds']:.1f} per second"
+    )
+    # Machine-independent: what one request costs the server, whatever else runs beside it.
+    print(
+        f"gunicorn CPU: {cpu:.1f} s = {cpu / max(figures['requests'], 1) * 1000:.0f} ms per "
+        f"request; load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     percentiles = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms")
     print("latency ms: " + ", ".join(f"{k[:-3]} {figures[k]:.0f}" for k in percentiles))

@@ -78,6 +78,20 @@ def get(url: str, timeout: float = 30) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children (gunicorn and its workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def stop(process) -> None:
     """Ends gunicorn; requests still queued after wrk stopped are not waited for."""
     process.terminate()
