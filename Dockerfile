@@ -5,11 +5,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_DEBUG=0 \
     DJANGO_STATIC_ROOT=/app/staticfiles \
-    DJANGO_MEDIA_ROOT=/data/media
+    DJANGO_MEDIA_ROOT=/data/media \
+    WEB_CONCURRENCY=3
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext \
-       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -26,4 +27,7 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input -v 0 
 RUN useradd --system --uid 1000 atlas && mkdir -p /data/media && chown -R atlas /data
 USER atlas
 EXPOSE 8000
-CMD ["gunicorn", "atlas.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers: WEB_CONCURRENCY. No gunicorn access log: the atlas logs every request itself, with
+# its request id (JSON when ATLAS_LOG_JSON is on).
+CMD ["gunicorn", "atlas.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", \
+     "--max-requests", "2000", "--max-requests-jitter", "200"]

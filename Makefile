@@ -2,7 +2,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-test run test lint demo-data bench clean
+.PHONY: setup setup-test run test lint demo-data bench clean backup restore
 
 setup:
 	bash scripts/setup.sh
@@ -24,6 +24,14 @@ test: setup-test lint
 # Rebuild the committed demo data from its seeded generator.
 demo-data:
 	$(PY) fixtures/bottrop/generate.py
+
+# Database dump and uploaded files into a new directory under BACKUP_DIR (default ./backups);
+# restore one with `make restore BACKUP=backups/atlas-20250101T020000Z`.
+backup:
+	bash scripts/backup.sh
+
+restore:
+	bash scripts/restore.sh "$(BACKUP)"
 
 clean:
 	rm -f .venv/.installed

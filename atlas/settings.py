@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "atlas.logs.RequestIdMiddleware",
+    "atlas.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "atlas.httpcache.CorsMiddleware",
@@ -108,9 +110,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgis://atlas:atlas@127.0.0.1:5432/atlas"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A persistent connection is tested before each request reuses it, so the atlas
+        # reconnects by itself after the database restarted.
         conn_health_checks=True,
     )
 }
+# While the database host is unreachable, a request fails after this many seconds instead of
+# tying up a worker until the operating system gives up.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+)
 # dj-database-url maps postgres:// to the plain backend; the atlas always needs GeoDjango's.
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 
@@ -121,6 +130,7 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -177,21 +187,46 @@ LEAFLET_CONFIG = {
     "NO_GLOBALS": False,
 }
 
+# One line per record; ATLAS_LOG_JSON (default on in production) writes them as JSON for a log
+# collector. Every line carries the request id (header X-Request-ID), method and path.
+ATLAS_LOG_JSON = envbool("ATLAS_LOG_JSON", not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "atlas.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "atlas.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "json" if ATLAS_LOG_JSON else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs every step of every PDF and each CSS rule it does not know;
     # pyogrio reports every layer it writes (GeoPackage downloads) at INFO.
-    "loggers": {"weasyprint": {"level": "ERROR"}, "pyogrio": {"level": "WARNING"}},
+    # django.server repeats the access line of atlas.request under runserver.
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "pyogrio": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
+    },
 }
 ATLAS_DEFAULT_INDICATOR = os.environ.get("ATLAS_DEFAULT_INDICATOR", "kinderarmut")
 
 # GDAL 3.9 or newer can refuse network access while parsing spatial references; Debian 12 (and
 # the Dockerfile's base) ship 3.6. GeoDjango here parses only the atlas's own EPSG codes and
 # geometries; uploaded files are read by pyogrio, which brings its own GDAL.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    "gis.W001",
+    # HSTS preloading is decided for a whole registrable domain (the city's), and the preload
+    # list accepts only such domains; the atlas runs under a subdomain and cannot opt in on
+    # its own. DJANGO_HSTS_PRELOAD=1 sends the directive where the domain owner wants it.
+    "security.W021",
+]
 
 # Behind a TLS-terminating proxy (the usual production set-up).
 ATLAS_BEHIND_TLS_PROXY = envbool("DJANGO_BEHIND_TLS_PROXY", False)
@@ -210,7 +245,10 @@ SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
 SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", False)
 # Sent only on HTTPS responses; a year, as browsers' preload rules expect.
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
+# Probes call these over plain HTTP from inside the container or cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # How many reverse proxies in front of the atlas append to X-Forwarded-For; 0: trust none,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from districts import api as districts_api
 from indicators import api as indicators_api
 
-from . import accessibility, apidocs, downloads, factsheet, openapi, views
+from . import accessibility, apidocs, downloads, factsheet, health, openapi, views
 
 admin.site.site_header = _("Sozialatlas – Verwaltung")
 admin.site.site_title = _("Sozialatlas")
@@ -46,4 +46,8 @@ urlpatterns = [
     path("daten/", include((open_data, "downloads"), namespace="downloads")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
+
+handler500 = "atlas.health.server_error"

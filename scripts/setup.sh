@@ -60,8 +60,10 @@ ensure_cluster() {
 
 # --- system packages ---------------------------------------------------------------
 # gdal-bin brings GDAL, GEOS and PROJ, whatever the release calls their library packages;
-# pango and a font are what WeasyPrint needs to make the fact sheet PDF.
-packages=(gdal-bin gettext python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+# pango and a font are what WeasyPrint needs to make the fact sheet PDF; pg_dump and
+# pg_restore (postgresql-client) make and restore backups.
+packages=(gdal-bin gettext python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+          postgresql-client)
 if local_database; then
   if [ -z "$(server_major)" ]; then
     apt_install postgresql postgresql-contrib

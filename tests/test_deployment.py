@@ -1,0 +1,147 @@
+"""The production set-up: docker-compose.yml, .env.example and the settings' deployment checks."""
+
+import ast
+import copy
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+# The Compose Specification's own schema (see tests/data/compose-spec/SOURCE.md).
+SCHEMA = json.loads((ROOT / "tests" / "data" / "compose-spec" / "compose-spec.json").read_text())
+ENV_EXAMPLE = (ROOT / ".env.example").read_text()
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "atlas.example.org",
+    "DJANGO_BEHIND_TLS_PROXY": "1",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://atlas.example.org",
+    "DJANGO_SECURE_COOKIES": "1",
+    "DJANGO_SSL_REDIRECT": "1",
+    "DJANGO_HSTS_SECONDS": "31536000",
+}
+
+
+def compose_errors(document) -> list[str]:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def documented_variables() -> set[str]:
+    """Names set in .env.example, or shown there commented out (``# NAME=…``)."""
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE, flags=re.MULTILINE))
+
+
+def compose_variables() -> set[str]:
+    text = (ROOT / "docker-compose.yml").read_text().replace("$$", "")
+    return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+
+
+def settings_variables() -> set[str]:
+    """Every name atlas/settings.py reads: os.environ[...] / .get(...) and the env helpers."""
+    tree = ast.parse((ROOT / "atlas" / "settings.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            names.add(node.slice.value)
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            function = ast.unparse(node.func)
+            if function in {"os.environ.get", "os.getenv"} or function.startswith("env"):
+                names.add(node.args[0].value)
+    return names
+
+
+def test_docker_compose_follows_the_compose_specification():
+    assert compose_errors(COMPOSE) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda c: c["services"]["web"].update(helthcheck={"test": ["CMD", "true"]}),
+        lambda c: c["services"]["db"]["healthcheck"].update(intervall="10s"),
+        lambda c: c.update(volume={"media": None}),
+    ],
+)
+def test_the_schema_check_catches_a_broken_file(damage):
+    broken = copy.deepcopy(COMPOSE)
+    damage(broken)
+    assert compose_errors(broken)
+
+
+def test_every_compose_variable_is_documented_in_env_example():
+    assert compose_variables() - documented_variables() == set()
+
+
+def test_every_setting_read_from_the_environment_is_documented_in_env_example():
+    read = settings_variables()
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "ATLAS_LOG_JSON"} <= read
+    assert read - documented_variables() == set()
+
+
+def test_long_running_services_have_health_checks_and_restart():
+    for name in ("db", "cache", "web"):
+        service = COMPOSE["services"][name]
+        assert service["healthcheck"]["test"], name
+        assert service["restart"] == "unless-stopped", name
+
+
+def test_the_web_health_check_is_the_liveness_endpoint():
+    test = " ".join(COMPOSE["services"]["web"]["healthcheck"]["test"])
+    assert "http://localhost:8000/healthz" in test
+
+
+def test_data_lives_in_named_volumes():
+    declared = set(COMPOSE["volumes"])
+    used = {
+        volume.split(":")[0]
+        for service in COMPOSE["services"].values()
+        for volume in service.get("volumes", [])
+    }
+    assert used == declared == {"db-data", "media"}
+    assert "db-data:/var/lib/postgresql/data" in COMPOSE["services"]["db"]["volumes"]
+
+
+def test_the_database_image_has_postgis():
+    assert COMPOSE["services"]["db"]["image"].startswith("postgis/postgis:")
+
+
+def run_with(env: dict, *args: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ATLAS_"))}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_check_deploy_passes_without_warnings_in_production():
+    done = run_with(PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout
+
+
+def test_check_deploy_fails_with_development_settings():
+    done = run_with({}, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert done.returncode != 0
+    assert "security.W018" in done.stderr  # DEBUG on
+
+
+def test_production_logs_json_and_development_plain_text():
+    show = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'atlas.settings';"
+        "django.setup(); from django.conf import settings;"
+        "print(settings.LOGGING['handlers']['console']['formatter'])"
+    )
+    assert run_with(PRODUCTION_ENV, "-c", show).stdout.strip() == "json"
+    assert run_with({}, "-c", show).stdout.strip() == "text"
+    assert run_with({**PRODUCTION_ENV, "ATLAS_LOG_JSON": "0"}, "-c", show).stdout.strip() == "text"
