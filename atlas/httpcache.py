@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -118,7 +118,11 @@ class ConditionalGetMiddleware:
     def __call__(self, request):
         if request.method not in READ_METHODS or not _under(request.path_info, DATA_PATHS):
             return self.get_response(request)
-        state = data_state()
+        try:
+            state = data_state()
+        except DatabaseError:
+            # Without the database there is nothing to validate: the view explains the outage.
+            return self.get_response(request)
         etag = etag_for(request, state)
         last_modified = state.last_modified
         timestamp = int(last_modified.timestamp()) if last_modified else None

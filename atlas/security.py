@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .http import BadParameter
+
 EMBEDDABLE_VIEWS = {"map", "bezirk"}
 
 
@@ -82,6 +84,9 @@ def lockout(request, original_response=None, credentials=None):
     return render(request, "atlas/lockout.html", context, status=429)
 
 
+JSON_PATHS = ("/api/v1/", "/ogcapi/", "/daten/")
+
+
 class RejectNulMiddleware:
     """A NUL character in the path or a parameter is refused with 400 before any view runs.
 
@@ -94,11 +99,21 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path:
-            return HttpResponseBadRequest(_("Die Adresse enthält ein unzulässiges Zeichen (NUL)."))
+            return self._refuse(
+                request, "path", _("Die Adresse enthält ein unzulässiges Zeichen (NUL).")
+            )
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
-                return HttpResponseBadRequest(
-                    _("Parameter „%(name)s“ enthält ein unzulässiges Zeichen (NUL).")
-                    % {"name": name.replace("\x00", "")}
-                )
+                name = name.replace("\x00", "")
+                message = _("Parameter „%(name)s“ enthält ein unzulässiges Zeichen (NUL).") % {
+                    "name": name
+                }
+                return self._refuse(request, name, message)
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, parameter: str, message: str):
+        # The data interfaces answer in their own error format; pages in text.
+        if request.path.startswith(JSON_PATHS):
+            return BadParameter(parameter, message).response()
+        return HttpResponseBadRequest(message)

@@ -35,7 +35,7 @@ def test_public_pages_allow_only_their_own_scripts_and_no_framing(client):
     assert csp["style-src"] == ["'self'"]
     assert csp["object-src"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
-    assert csp["img-src"] == ["'self'", "data:"]
+    assert csp["img-src"] == ["'self'", "data:", "blob:"]
     assert response["X-Frame-Options"] == "DENY"
 
 
