@@ -26,6 +26,8 @@ DEFAULT_DATABASE_URL = "postgis://atlas:atlas@127.0.0.1:5432/atlas_bench"
 ATLAS_PORT = int(os.environ.get("BENCH_ATLAS_PORT", "8120"))
 NGINX_PORT = int(os.environ.get("BENCH_NGINX_PORT", "8121"))
 STATIC_ROOT = Path(tempfile.gettempdir()) / "atlas-bench-static"
+# A request still unanswered after this long counts as an error (a timeout), not as a latency.
+WRK_TIMEOUT_S = 30
 WRK_SCRIPT = Path(__file__).resolve().parent / "percentiles.lua"
 
 
@@ -123,7 +125,7 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
 
 def fetch(url: str, headers: dict | None = None) -> bytes:
     request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=120) as response:
+    with urllib.request.urlopen(request, timeout=600) as response:
         return response.read()
 
 
@@ -226,6 +228,7 @@ class Load:
     p95_ms: float
     p99_ms: float
     errors: int
+    timeouts: int
     requests: int
 
 
@@ -237,7 +240,7 @@ def wrk(url: str, *, duration: float, connections: int, threads: int = 2) -> Loa
             f"--threads={min(threads, connections)}",
             f"--connections={connections}",
             f"--duration={max(1, round(duration))}s",
-            "--timeout=30s",
+            f"--timeout={WRK_TIMEOUT_S}s",
             f"--script={WRK_SCRIPT}",
             url,
         ],
@@ -252,6 +255,7 @@ def wrk(url: str, *, duration: float, connections: int, threads: int = 2) -> Loa
         p95_ms=figures["p95_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,
         errors=figures["errors"],
+        timeouts=figures["timeouts"],
         requests=figures["requests"],
     )
 

@@ -4,9 +4,11 @@ wrk against gunicorn with the production settings; percentiles from wrk's full h
 Target: p95 below 50 ms.
 """
 
+import statistics
 import sys
+import time
 
-from common import Result, atlas_server, fetch, parser, report, wrk
+from common import WRK_TIMEOUT_S, Result, atlas_server, fetch, parser, report, wrk
 
 REQUESTS = {
     "profile page": "/gebiet/statistischer-bezirk/11/?year=2023",
@@ -25,21 +27,42 @@ def main(argv=None) -> list[Result]:
     arguments.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     args = arguments.parse_args(argv)
     results = []
-    with atlas_server(workers=args.workers) as atlas:
-        for name, path in REQUESTS.items():
+    for name, path in REQUESTS.items():
+        # A fresh server per request: a slow page leaves a queue behind that would delay the next.
+        with atlas_server(workers=args.workers) as atlas:
             fetch(atlas + path)
+            alone = []
+            for _ in range(3):
+                started = time.perf_counter()
+                fetch(atlas + path)
+                alone.append((time.perf_counter() - started) * 1000)
             load = wrk(atlas + path, duration=args.duration, connections=args.connections)
-            results += [
-                Result("6 latency", f"{name} p50", load.p50_ms, "ms"),
-                Result("6 latency", f"{name} p95", load.p95_ms, "ms", f"< {TARGET_P95_MS:g}",
-                       load.p95_ms < TARGET_P95_MS),
-                Result("6 latency", f"{name} p99", load.p99_ms, "ms"),
-                Result("6 latency", f"{name} req/s", load.requests_per_s, "req/s"),
-            ]  # fmt: skip
-            if load.errors:
-                results.append(Result("6 latency", f"{name} errors", load.errors))
+        results += [
+            Result("6 latency", f"{name} alone (median of 3)", statistics.median(alone), "ms"),
+            Result("6 latency", f"{name} p50 of answered", load.p50_ms, "ms"),
+            _p95(name, load),
+            Result("6 latency", f"{name} p99 of answered", load.p99_ms, "ms"),
+            Result("6 latency", f"{name} req/s", load.requests_per_s, "req/s"),
+        ]
+        if load.errors:
+            results.append(
+                Result("6 latency", f"{name} errors (of which timeouts > {WRK_TIMEOUT_S} s)",
+                       f"{load.errors} ({load.timeouts})")
+            )  # fmt: skip
     report(results, args.results)
     return results
+
+
+def _p95(name: str, load) -> Result:
+    """p95 of the answered requests; if more than 5 % timed out, p95 is above the timeout."""
+    target = f"< {TARGET_P95_MS:g}"
+    if not load.requests:
+        return Result("6 latency", f"{name} p95 (no answer within the run)", "> run", "", target,
+                      False)  # fmt: skip
+    if load.timeouts > 0.05 * (load.requests + load.timeouts):
+        return Result("6 latency", f"{name} p95", f"> {WRK_TIMEOUT_S * 1000}", "ms", target, False)
+    return Result("6 latency", f"{name} p95", load.p95_ms, "ms", target,
+                  load.p95_ms < TARGET_P95_MS)  # fmt: skip
 
 
 if __name__ == "__main__":
