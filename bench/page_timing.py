@@ -66,12 +66,15 @@ async (year) => {
 """
 
 
-def measure(browser, base: str, network: dict, changes: int) -> dict:
+def measure(
+    browser, base: str, network: dict, changes: int, *, path="/", timeout_ms=120_000
+) -> dict:
     with fresh_page(browser, network) as (page, _):
+        page.set_default_timeout(timeout_ms)
         page.add_init_script(WATCH_DRAWN)
-        page.goto(base + "/", wait_until="load", timeout=120_000)
-        page.wait_for_selector("#map[data-drawn]", timeout=120_000)
-        page.wait_for_load_state("networkidle", timeout=120_000)
+        page.goto(base + path, wait_until="load")
+        page.wait_for_selector("#map[data-drawn]")
+        page.wait_for_load_state("networkidle")
         lcp = page.evaluate(LCP)
         drawn = page.evaluate("window.__mapDrawnAt")
         years = page.eval_on_selector_all("#year option", "options => options.map(o => o.value)")

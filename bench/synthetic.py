@@ -11,8 +11,9 @@ import numpy as np
 import shapely
 from common import PYTHON, ROOT, database_url, production_env, to_libpq
 
-# A box the size of Germany in EPSG:25832 (about 640 km by 870 km, from the Alps to the coast).
-GERMANY_BOX = (280_000.0, 5_235_000.0, 920_000.0, 6_105_000.0)
+# A box of nearly Germany's area (307,000 km² of 357,000) in EPSG:25832, 370 km by 830 km,
+# inside the zone's area of use (6° to 12° East) that the boundary import checks.
+GERMANY_BOX = (315_000.0, 5_250_000.0, 685_000.0, 6_080_000.0)
 VALID_FROM = datetime.date(2000, 1, 1)
 
 
