@@ -139,8 +139,12 @@ def collect_static(env: dict) -> None:
 
 
 @contextlib.contextmanager
-def atlas_server(*, workers: int = 3, database: str | None = None, port: int = ATLAS_PORT):
-    """gunicorn with the production settings; yields its base URL."""
+def atlas_server(
+    *, workers: int = 3, threads: int = 1, database: str | None = None, port: int = ATLAS_PORT
+):
+    """gunicorn with the production settings; yields its base URL. With ``threads`` > 1 the
+    workers are gthread workers, which keep connections alive.
+    """
     env = production_env(database)
     collect_static(env)
     command = [
@@ -148,6 +152,8 @@ def atlas_server(*, workers: int = 3, database: str | None = None, port: int = A
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--timeout", "120", "--log-level", "warning",
     ]  # fmt: skip
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the server's lifetime
         prefix="atlas-bench-gunicorn-", suffix=".log", delete=False
     )

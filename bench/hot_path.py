@@ -21,7 +21,7 @@ TARGET_RATIO = 0.5
 def main(argv=None) -> list[Result]:
     args = _arguments().parse_args(argv)
     results = []
-    with atlas_server(workers=args.workers) as atlas:
+    with atlas_server(workers=args.workers, threads=args.threads) as atlas:
         bodies = {f"{name}.json": fetch(atlas + path) for name, path in REQUESTS.items()}
         with nginx_server(bodies) as nginx:
             for name, path in REQUESTS.items():
@@ -57,6 +57,9 @@ def _arguments():
     arguments.add_argument("--duration", type=float, default=30, help="seconds per run")
     arguments.add_argument("--connections", type=int, default=32)
     arguments.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    arguments.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (gthread workers if > 1)"
+    )
     return arguments
 
 

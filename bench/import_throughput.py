@@ -9,9 +9,11 @@ scratch database atlas_bench_import, dropped at the end.
 """
 
 import argparse
+import cProfile
 import io
 import json
 import os
+import pstats
 import re
 import subprocess
 import sys
@@ -30,10 +32,13 @@ TARGET_RATIO = 5.0
 def main(argv=None) -> list[Result]:
     arguments = parser(__doc__.splitlines()[0])
     arguments.add_argument("--rows", type=int, default=1_000_000, help="about this many rows")
+    arguments.add_argument(
+        "--profile", action="store_true", help="print where the import spends its time"
+    )
     arguments.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = arguments.parse_args(argv)
     if args.child:
-        return _child(args.child)
+        return _child(args.child, profile=args.profile)
 
     from synthetic import scratch_database
 
@@ -42,7 +47,7 @@ def main(argv=None) -> list[Result]:
         csv_path, rows = _prepare(Path(scratch), args.rows)
         csv_mb = csv_path.stat().st_size / 1e6
         child = subprocess.run(
-            [PYTHON, __file__, "--child", str(csv_path)],
+            [PYTHON, __file__, "--child", str(csv_path), *(["--profile"] if args.profile else [])],
             # A million rows are about 40 MB, above the upload limit the site sets for its forms.
             env={
                 **production_env(url),
@@ -54,6 +59,8 @@ def main(argv=None) -> list[Result]:
         )
         if child.returncode:
             sys.exit(f"the import failed:\n{child.stderr[-3000:]}")
+        if args.profile:
+            print(child.stderr)
         figures = json.loads(child.stdout.strip().splitlines()[-1])
         copy_seconds = _copy_baseline(figures["release"])
         from django.db import connections
@@ -84,15 +91,21 @@ def _prepare(scratch: Path, rows: int) -> tuple[Path, int]:
     return path, long_csv(path, level_slug=LEVEL, codes=codes, slugs=slugs, years=YEARS)
 
 
-def _child(path: Path) -> list:
+def _child(path: Path, *, profile: bool) -> list:
     """The import itself, timed, in a fresh process; prints its figures as JSON."""
     django_setup(os.environ["DATABASE_URL"])
     from indicators.services.import_values import import_values
 
     before = _vm("VmRSS")
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     result = import_values(path=path, title="Benchmark", publish=True)
     seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     figures = {
         "seconds": seconds,
         "release": result.release.pk,
