@@ -33,5 +33,12 @@ backup:
 restore:
 	bash scripts/restore.sh "$(BACKUP)"
 
+# Performance benchmarks (bench/README.md); BENCH_ARGS=--quick for a short check run.
+BENCH_DATABASE_URL ?= postgis://atlas:atlas@127.0.0.1:5432/atlas_bench
+bench:
+	bash bench/setup.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) bash bench/database.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_all.py $(BENCH_ARGS)
+
 clean:
 	rm -f .venv/.installed

@@ -1,0 +1,214 @@
+"""7. Scale: a synthetic Germany-size level of 11,000 municipalities, through benchmarks 1, 2, 4.
+
+The level is a seeded Voronoi tessellation of a 370 km × 830 km box (EPSG:25832) with jagged
+shared edges, a valid coverage, imported through the boundary import as the map's level
+(statistischer-bezirk) in the scratch database atlas_bench_import, with one indicator for
+two years. Measured: the boundary import, the payload (raw and gzipped GeoJSON from the
+districts API) and its coverage, the hot path against nginx, the start page and a year change
+on localhost, and the size of Mapbox vector tiles (ST_AsMVT) for the zoom levels that show
+the whole country. Scripts and stylesheets do not depend on the level: benchmark 3 holds.
+"""
+
+import datetime
+import gzip
+import math
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import Result, atlas_server, django_setup, fetch, nginx_server, parser, report, wrk
+
+DISTRICTS = 11_000
+LEVEL = "statistischer-bezirk"
+INDICATOR = "synthetisch-0"
+YEARS = (2023, 2024)
+SLOW_4G_BYTES_PER_S = 200_000
+SLOW_4G_LATENCY_S = 0.15
+WEB_MERCATOR_HALF = 20037508.342789244
+
+
+def main(argv=None) -> list[Result]:
+    arguments = parser(__doc__.splitlines()[0])
+    arguments.add_argument("--districts", type=int, default=DISTRICTS)
+    arguments.add_argument("--duration", type=float, default=30, help="seconds per load run")
+    args = arguments.parse_args(argv)
+    from synthetic import scratch_database
+
+    results = []
+    with scratch_database() as url, tempfile.TemporaryDirectory() as scratch:
+        django_setup(url)
+        results += _load_level(Path(scratch), args.districts)
+        results += _payload()
+        results += _tiles()
+        from django.db import connections
+
+        connections.close_all()
+        results += _served(url, args.duration)
+    report(results, args.results)
+    return results
+
+
+def _load_level(scratch: Path, count: int) -> list[Result]:
+    from synthetic import indicators, level, long_csv, voronoi_coverage, write_geopackage
+
+    from districts.services.boundaries import import_boundaries
+    from indicators.services.import_values import import_values
+
+    started = time.perf_counter()
+    polygons = voronoi_coverage(count)
+    path = write_geopackage(scratch / "gemeinden.gpkg", polygons)
+    generated = time.perf_counter() - started
+    target = level(LEVEL, rank=20)
+    started = time.perf_counter()
+    import_boundaries(path=path, level=target, valid_from=datetime.date(2000, 1, 1), srid=25832)
+    imported = time.perf_counter() - started
+    codes = [f"{i:08d}" for i in range(len(polygons))]
+    values = scratch / "werte.csv"
+    long_csv(values, level_slug=LEVEL, codes=codes, slugs=indicators(1), years=YEARS)
+    import_values(path=values, title="Benchmark", publish=True)
+    return [
+        Result("7 scale", "districts in the synthetic level", f"{len(polygons):,}"),
+        Result("7 scale", "generating the coverage", generated, "s"),
+        Result("7 scale", "boundary import (incl. simplification)", imported, "s"),
+    ]
+
+
+def _payload() -> list[Result]:
+    from payload import TARGET_BYTES, api_geojson, coverage_errors, gzipped, level_geometries
+
+    body = api_geojson(LEVEL)
+    size = gzipped(body)
+    overlap, gap = coverage_errors(*level_geometries(LEVEL))
+    transfer = SLOW_4G_LATENCY_S + size / SLOW_4G_BYTES_PER_S
+    return [
+        Result("7 scale", "boundaries GeoJSON, raw", len(body) / 1e6, "MB"),
+        Result("7 scale", "boundaries GeoJSON, gzip", size / 1000, "KB",
+               f"<= {TARGET_BYTES // 1000}", size <= TARGET_BYTES),
+        Result("7 scale", "  its transfer on slow 4G (computed)", transfer, "s"),
+        Result("7 scale", "overlap / gap between neighbours", f"{overlap:.1f} / {gap:.1f}", "m²"),
+    ]  # fmt: skip
+
+
+def _tiles() -> list[Result]:
+    """Vector tiles of the level (full boundaries, ST_AsMVT clips and snaps them per tile)."""
+    from django.db import connection
+
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMP TABLE mvt_source AS
+            SELECT d.code, ST_Transform(d.boundary, 3857) AS geom
+            FROM districts_district d JOIN districts_level l ON l.id = d.level_id
+            WHERE l.slug = %s AND d.valid_to IS NULL;
+            CREATE INDEX ON mvt_source USING gist (geom);
+            ANALYZE mvt_source;
+            """,
+            [LEVEL],
+        )
+        cursor.execute(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
+            "FROM (SELECT ST_Extent(geom)::geometry AS e FROM mvt_source) x"
+        )
+        extent = cursor.fetchone()
+        for zoom in (6, 7):
+            sizes = [_tile(cursor, zoom, x, y) for x, y in _tile_range(extent, zoom)]
+            results.append(
+                Result(
+                    "7 scale", f"vector tiles z{zoom} (whole country), gzip",
+                    f"{sum(sizes) / 1000:,.1f} KB in {len(sizes)} tiles, "
+                    f"largest {max(sizes) / 1000:,.1f} KB",
+                )
+            )  # fmt: skip
+        zoom = 10
+        tiles = list(_tile_range(extent, zoom))
+        middle = tiles[len(tiles) // 2]
+        sample = [(middle[0] + dx, middle[1] + dy) for dx in range(4) for dy in range(4)]
+        sizes = [_tile(cursor, zoom, x, y) for x, y in sample]
+        results.append(
+            Result("7 scale", "vector tiles z10, a 4×4 block, gzip",
+                   f"{sum(sizes) / 1000:,.1f} KB, mean {statistics.mean(sizes) / 1000:.1f} KB")
+        )  # fmt: skip
+    return results
+
+
+def _tile(cursor, zoom: int, x: int, y: int) -> int:
+    cursor.execute(
+        """
+        WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env),
+        features AS (
+            SELECT s.code, ST_AsMVTGeom(s.geom, bounds.env, 4096, 64, true) AS geom
+            FROM mvt_source s, bounds WHERE s.geom && bounds.env
+        )
+        SELECT ST_AsMVT(features.*, 'districts', 4096, 'geom') FROM features
+        """,
+        {"z": zoom, "x": x, "y": y},
+    )
+    tile = bytes(cursor.fetchone()[0] or b"")
+    return len(gzip.compress(tile, compresslevel=6, mtime=0)) if tile else 0
+
+
+def _tile_range(extent, zoom: int):
+    xmin, ymin, xmax, ymax = extent
+    n = 2**zoom
+
+    def column(x):
+        return math.floor((x + WEB_MERCATOR_HALF) / (2 * WEB_MERCATOR_HALF) * n)
+
+    def row(y):
+        return math.floor((WEB_MERCATOR_HALF - y) / (2 * WEB_MERCATOR_HALF) * n)
+
+    for x in range(column(xmin), column(xmax) + 1):
+        for y in range(row(ymax), row(ymin) + 1):
+            yield x, y
+
+
+def _served(url: str, duration: float) -> list[Result]:
+    """Benchmarks 1 and 4 against the synthetic level."""
+    from browser import LOCALHOST, chromium
+    from page_timing import measure
+
+    boundaries = f"/api/v1/districts?level={LEVEL}&year=2024"
+    values = (
+        f"/api/v1/values?indicator={INDICATOR}&level={LEVEL}&year=2024&method=quantiles&classes=5"
+    )
+    results = []
+    with atlas_server(database=url) as atlas:
+        bodies = {
+            "boundaries.json": fetch(atlas + boundaries),
+            "values.json": fetch(atlas + values),
+        }
+        with nginx_server(bodies) as nginx:
+            for name, path in (("boundaries", boundaries), ("values", values)):
+                ours = wrk(atlas + path, duration=duration, connections=32)
+                theirs = wrk(f"{nginx}/{name}.json", duration=duration, connections=32)
+                ratio = ours.requests_per_s / theirs.requests_per_s
+                results.append(
+                    Result(
+                        "7 scale", f"{name}: atlas / nginx req/s",
+                        f"{ours.requests_per_s:,.1f} / {theirs.requests_per_s:,.1f}",
+                    )
+                )  # fmt: skip
+                results.append(
+                    Result("7 scale", f"{name}: atlas/nginx", ratio, "", ">= 0.5", ratio >= 0.5)
+                )
+        with chromium() as browser:
+            figures = measure(
+                browser, atlas, LOCALHOST, 4, path=f"/?indicator={INDICATOR}&year=2024",
+                timeout_ms=600_000,
+            )  # fmt: skip
+        year = statistics.median(figures["year_ms"])
+        results += [
+            Result("7 scale", f"localhost: LCP ({figures['lcp']['element']})",
+                   float(figures["lcp"]["ms"] or 0), "ms"),
+            Result("7 scale", "localhost: map drawn after", figures["drawn"], "ms"),
+            Result("7 scale", "localhost: year change, median", year, "ms", "<= 100",
+                   year <= 100),
+        ]  # fmt: skip
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
