@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "atlas",
     "districts",
     "indicators",
+    "facilities",
 ]
 
 MIDDLEWARE = [
