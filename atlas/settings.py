@@ -49,8 +49,8 @@ INSTALLED_APPS = [
     "leaflet",
     "atlas",
     "districts",
-    "indicators",
     "facilities",
+    "indicators",
 ]
 
 MIDDLEWARE = [

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
@@ -124,3 +125,31 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FacilityUpload(models.Model):
+    """One imported file of facilities: what it was, who brought it, what it changed."""
+
+    source_file = models.FileField(_("Quelldatei"), upload_to="facilities/%Y/", blank=True)
+    source_filename = models.CharField(_("Dateiname"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("angelegt von"),
+    )
+    added = models.PositiveIntegerField(_("neu"), default=0)
+    changed = models.PositiveIntegerField(_("geändert"), default=0)
+    unchanged = models.PositiveIntegerField(_("unverändert"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Angebots-Upload")
+        verbose_name_plural = _("Angebots-Uploads")
+
+    def __str__(self) -> str:
+        return self.source_filename
