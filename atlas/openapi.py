@@ -3,6 +3,8 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
+from facilities.openapi import paths as facility_paths
+
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 _STATUS = {
     "type": "string",
@@ -507,6 +509,8 @@ DOCUMENT = {
         },
     },
 }
+
+DOCUMENT["paths"].update(facility_paths(_ERROR))
 
 
 @require_GET

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from districts import api as districts_api
+from facilities import api as facilities_api
 from indicators import api as indicators_api
 
 from . import accessibility, downloads, factsheet, openapi, views
@@ -18,6 +19,9 @@ api_v1 = [
     path("series", indicators_api.series, name="series"),
     path("change", indicators_api.change, name="change"),
     path("profile", indicators_api.district_profile, name="profile"),
+    path("facility-types", facilities_api.facility_types, name="facility-types"),
+    path("facilities", facilities_api.facilities, name="facilities"),
+    path("catchment", facilities_api.catchment_shares, name="catchment"),
     path("openapi.json", openapi.openapi, name="openapi"),
 ]
 
