@@ -28,7 +28,7 @@ def test_confirming_writes_the_facilities_and_their_history(statistician):
     )
     assert response.status_code == 302
     facility = Facility.objects.get(name="Kita Admin")
-    upload = FacilityUpload.objects.get()
+    upload = FacilityUpload.objects.get(source_filename="angebote.csv")
     assert (upload.added, upload.created_by.username) == (1, "stat")
     history = statistician.get(f"/admin/facilities/facility/{facility.pk}/history/")
     assert "angebote.csv" in history.content.decode()
