@@ -116,6 +116,7 @@ def test_a_distance_outside_300_to_2000_is_refused_by_name(client, facility_type
         "/api/v1/catchment", {"type": facility_type.slug, "distance": distance, "level": "stadt"}
     )
     assert response.status_code == 400
+    assert_matches("/catchment", response.json(), "400")
     assert response.json()["error"]["parameter"] == "distance"
 
 

@@ -173,3 +173,19 @@ def test_the_command_dry_run_writes_nothing(tmp_path, capsys):
     call_command("import_facilities", str(path), "--dry-run")
     assert "Probelauf" in capsys.readouterr().out
     assert not Facility.objects.filter(name="Kita Probe").exists()
+
+
+def test_an_xlsx_file_with_number_and_date_cells_is_read(tmp_path):
+    import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Typ", "Name", "Lon", "Lat", "Plätze", "Eröffnet"])
+    sheet.append(["Kita", "Kita Tabelle", 6.9234, 51.52471, 60, datetime.datetime(2016, 8, 1)])
+    path = tmp_path / "angebote.xlsx"
+    book.save(path)
+    import_facilities(path=path)
+    found = Facility.objects.get(name="Kita Tabelle")
+    assert (found.capacity, found.opened_on) == (60, datetime.date(2016, 8, 1))
