@@ -8,6 +8,9 @@ from django.db import transaction
 
 from districts.models import Level
 from districts.services.boundaries import import_boundaries
+from facilities.models import FacilityType
+from facilities.services.import_facilities import import_facilities
+from facilities.types import ensure_standard_types
 from indicators.services.catalogue import import_catalogue
 from indicators.services.import_values import import_values
 
@@ -19,7 +22,8 @@ LEVEL_FILES = ["stadt", "stadtbezirk", "statistischer-bezirk"]
 
 @transaction.atomic
 def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
-    """Boundaries of all three levels, the catalogue and every value, as one published release."""
+    """Boundaries of all three levels, the catalogue and every value, as one published release;
+    then the demo facilities and the indicators computed from them."""
     lines = []
     for slug in LEVEL_FILES:
         result = import_boundaries(
@@ -38,4 +42,8 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
         publish=True,
     )
     lines.append(result.summary())
+    ensure_standard_types(FacilityType)
+    lines.append(import_facilities(path=directory / "facilities.geojson", is_demo=True).summary())
+    themes, indicators = import_catalogue(path=directory / "facility_catalogue.json")
+    lines.append(f"{themes} Themenfeld, {indicators} Angebots-Indikatoren")
     return "\n".join(lines)

@@ -3,6 +3,8 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
+from facilities.openapi import paths as facility_paths
+
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 _STATUS = {
     "type": "string",
@@ -732,6 +734,8 @@ DOCUMENT = {
         },
     },
 }
+
+DOCUMENT["paths"].update(facility_paths(_ERROR))
 
 # Every operation: conditional requests and the per-client rate limit.
 for _item in DOCUMENT["paths"].values():

@@ -28,6 +28,14 @@ STATISTICIAN_PERMISSIONS = [
     ("indicators", "change_themeaccess"),
     ("indicators", "view_columnmapping"),
     ("indicators", "change_columnmapping"),
+    ("facilities", "view_facilitytype"),
+    ("facilities", "add_facilitytype"),
+    ("facilities", "change_facilitytype"),
+    ("facilities", "view_facility"),
+    ("facilities", "add_facility"),
+    ("facilities", "change_facility"),
+    ("facilities", "view_facilityupload"),
+    ("facilities", "add_facilityupload"),
 ]
 
 DEPARTMENTS = "Fachbereich"

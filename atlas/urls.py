@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from districts import api as districts_api
+from facilities import api as facilities_api
 from indicators import api as indicators_api
 
 from . import accessibility, apidocs, downloads, factsheet, health, openapi, views
@@ -20,6 +21,9 @@ api_v1 = [
     path("profile", indicators_api.district_profile, name="profile"),
     path("themes", indicators_api.themes, name="themes"),
     path("releases", indicators_api.releases, name="releases"),
+    path("facility-types", facilities_api.facility_types, name="facility-types"),
+    path("facilities", facilities_api.facilities, name="facilities"),
+    path("catchment", facilities_api.catchment_shares, name="catchment"),
     path("openapi.json", openapi.openapi, name="openapi"),
 ]
 

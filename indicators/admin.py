@@ -62,6 +62,7 @@ class IndicatorAdmin(admin.ModelAdmin):
                     ("factor", "decimals"),
                     "polarity",
                     "disclosure_threshold",
+                    ("computation", "facility_type"),
                 ]
             },
         ),

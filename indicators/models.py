@@ -76,6 +76,9 @@ class Indicator(models.Model):
         NONE = "", _("aus Beobachtungen")
         SOCIAL_STATUS = "social_status", _("Sozialindex: Status")
         SOCIAL_DYNAMICS = "social_dynamics", _("Sozialindex: Dynamik")
+        FACILITY_COUNT = "facility_count", _("Angebote: Anzahl")
+        FACILITY_PLACES = "facility_places", _("Angebote: Plätze je 100 der Zielgruppe")
+        FACILITY_PERSONS = "facility_persons", _("Angebote: Personen der Zielgruppe je Angebot")
 
     class Classification(models.TextChoices):
         QUANTILES = "quantiles", _("Quantile")
@@ -190,6 +193,12 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("Untere Altersgrenze der Gruppe in Jahren, für die Reihenfolge."),
     )
+    facility_type = models.SlugField(
+        _("Angebotsart"),
+        max_length=50,
+        blank=True,
+        help_text=_("Kennung der Angebotsart, die ein Angebots-Indikator zählt."),
+    )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     class Meta:
@@ -215,6 +224,13 @@ class Indicator(models.Model):
         return self.name_de
 
     def clean(self):
+        if self.computation in FACILITY_COMPUTATIONS:
+            from facilities.models import FacilityType
+
+            if not FacilityType.objects.filter(slug=self.facility_type).exists():
+                raise ValidationError(
+                    {"facility_type": _("Angebots-Indikatoren brauchen eine bekannte Angebotsart.")}
+                )
         problem = breaks_problem(self.classification_breaks)
         if problem:
             raise ValidationError({"classification_breaks": problem})
@@ -252,6 +268,13 @@ class Indicator(models.Model):
     @property
     def denominator(self) -> str:
         return _localised(self, "denominator")
+
+
+FACILITY_COMPUTATIONS = (
+    Indicator.Computation.FACILITY_COUNT,
+    Indicator.Computation.FACILITY_PLACES,
+    Indicator.Computation.FACILITY_PERSONS,
+)
 
 
 class Release(models.Model):

@@ -7,6 +7,7 @@ confidence intervals and the comparison with the city. Nothing else queries obse
 display.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,9 +17,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Min
 
 from districts.models import District, Level, Overlap
+from facilities.models import FacilityType
+from facilities.selectors import supply_by_district
 
 from . import social_index, stats
-from .models import Indicator, Observation, Release
+from .models import FACILITY_COMPUTATIONS, Indicator, Observation, Release
 from .stats import Cell
 
 CITY_LEVEL = "stadt"
@@ -192,6 +195,7 @@ def _build(
     raw: dict[int, Cell],
     forced: set[int] = frozenset(),
     balance: bool = False,
+    exact: bool = False,
 ) -> YearTable:
     raw = {d: c for d, c in raw.items() if d in geo.districts}
     if not raw:
@@ -230,7 +234,8 @@ def _build(
             cells[target] = own
             approximate[target] = False
             if (
-                own.has_value
+                not exact
+                and own.has_value
                 and rolled.has_value
                 and _differs(own.value, rolled.value, indicator.decimals)
             ):
@@ -238,6 +243,10 @@ def _build(
         else:
             cells[target] = rolled
 
+    if exact:
+        # Computed exactly in each district's own polygon: finer and non-nested levels too.
+        for district_id, cell in raw.items():
+            cells.setdefault(district_id, cell)
     cells = _disclose(indicator, base, cells, totals, forced)
     city = next((cells.get(d) for d, x in geo.districts.items() if x.level == CITY_LEVEL), None)
     reference = city.value if city is not None and city.has_value else None
@@ -245,7 +254,8 @@ def _build(
     areas = {}
     for district_id, cell in cells.items():
         district = geo.districts[district_id]
-        # A balance (births minus deaths) is no Poisson count: it gets no interval.
+        # A balance (births minus deaths) is no Poisson count, nor is a supply of
+        # facilities: they get no interval.
         interval = (
             None
             if balance
@@ -337,7 +347,15 @@ def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dic
 
 def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> dict:
     components = _components(indicators)
-    wanted = {i.slug: i for i in [*indicators, *(c for cs in components.values() for c in cs)]}
+    supplies = _supplies(indicators)
+    wanted = {
+        i.slug: i
+        for i in [
+            *indicators,
+            *(c for cs in components.values() for c in cs),
+            *(served for _, served in supplies.values() if served is not None),
+        ]
+    }
     missing = [
         i for i in wanted.values() if any(("table", i.slug, year) not in memo for year in years)
     ]
@@ -348,26 +366,46 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
         if ("geo", year) not in memo:
             memo[("geo", year)] = _geography(year)
         geo = memo[("geo", year)]
-        # Components first: a balance is withheld wherever one of its parts is.
-        ordered = sorted(wanted.values(), key=lambda i: i.id in components)
+        # Components first: a balance is withheld wherever one of its parts is; the served
+        # population before the supply per person.
+        ordered = sorted(wanted.values(), key=lambda i: i.id in components or i.id in supplies)
         for indicator in ordered:
             key = ("table", indicator.slug, year)
             if key not in memo:
-                if indicator.computation:
-                    cells = _computed_cells(indicator, year, geo)
-                else:
-                    cells = raw.get((indicator.id, year), {})
-                forced = {
-                    area.district_id
-                    for part in components.get(indicator.id, [])
-                    for area in tables[(part.slug, year)].areas.values()
-                    if area.cell is not None and area.cell.suppressed
-                }
-                memo[key] = _build(
-                    indicator, year, geo, cells, forced, balance=indicator.id in components
-                )
+                memo[key] = _table(indicator, year, geo, raw, tables, components, supplies)
             tables[(indicator.slug, year)] = memo[key]
     return {key: table for key, table in tables.items() if key[0] in {i.slug for i in indicators}}
+
+
+def _table(indicator, year, geo, raw, tables, components, supplies) -> YearTable:
+    """One indicator's table for a year, from its cells and the tables it depends on."""
+    population = None
+    if indicator.id in supplies:
+        facility_type, served = supplies[indicator.id]
+        population = tables[(served.slug, year)] if served is not None else None
+        cells = _facility_cells(indicator, facility_type, population, year, geo)
+    elif indicator.computation:
+        cells = _computed_cells(indicator, year, geo)
+    else:
+        cells = raw.get((indicator.id, year), {})
+    forced = {
+        area.district_id
+        for part in components.get(indicator.id, [])
+        for area in tables[(part.slug, year)].areas.values()
+        if area.cell is not None and area.cell.suppressed
+    }
+    table = _build(
+        indicator,
+        year,
+        geo,
+        cells,
+        forced,
+        balance=indicator.id in components or indicator.id in supplies,
+        exact=indicator.id in supplies,
+    )
+    if population is not None:
+        table = _approximate_as(table, population)
+    return table
 
 
 def _components(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
@@ -379,6 +417,108 @@ def _components(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
     for link in links:
         result[link.from_indicator_id].append(link.to_indicator)
     return dict(result)
+
+
+_SupplyOf = tuple[FacilityType | None, Indicator | None]
+
+
+def _supplies(indicators: list[Indicator]) -> dict[int, _SupplyOf]:
+    """Indicator id → (facility type, indicator of the served group) for facility indicators."""
+    facility = [i for i in indicators if i.computation in FACILITY_COMPUTATIONS]
+    if not facility:
+        return {}
+    slugs = {i.facility_type for i in facility}
+    types = {t.slug: t for t in FacilityType.objects.filter(slug__in=slugs)}
+    served = {
+        i.slug: i
+        for i in Indicator.objects.filter(
+            slug__in={t.served_indicator for t in types.values()}, computation=""
+        )
+    }
+    result = {}
+    for indicator in facility:
+        facility_type = types.get(indicator.facility_type)
+        population = None
+        counts_only = indicator.computation == Indicator.Computation.FACILITY_COUNT
+        if facility_type is not None and not counts_only:
+            population = served.get(facility_type.served_indicator)
+        result[indicator.id] = (facility_type, population)
+    return result
+
+
+def _served_persons(cell: Cell, part: str, factor: float) -> float | None:
+    """The people of the served group in a public cell: a count, or a rate's numerator."""
+    if not cell.has_value:
+        return None
+    if part == FacilityType.ServedPart.VALUE:
+        return cell.value
+    if part == FacilityType.ServedPart.DENOMINATOR:
+        return cell.denominator
+    if cell.numerator is not None:
+        return cell.numerator
+    if cell.denominator is not None:
+        return cell.value * cell.denominator / factor
+    return None
+
+
+def _facility_cells(
+    indicator: Indicator,
+    facility_type: FacilityType | None,
+    population: YearTable | None,
+    year: int,
+    geo: _Geography,
+) -> dict[int, Cell]:
+    """Supply of a facility type in every district of every level, counted in PostGIS.
+
+    Ratios take the served group from its own public year table: where that is withheld,
+    the ratio is withheld too (it would give the number away); where it is missing, so is
+    the ratio.
+    """
+    if facility_type is None:
+        return {}
+    supply = supply_by_district(facility_type=facility_type, year=year, district_ids=geo.districts)
+    if indicator.computation == Indicator.Computation.FACILITY_COUNT:
+        return {d: Cell(float(s.facilities), None, None, "normal") for d, s in supply.items()}
+    if population is None:
+        return {}
+    cells = {}
+    for district_id, s in supply.items():
+        area = population.areas.get(district_id)
+        if area is None or area.cell is None:
+            continue
+        if area.cell.suppressed:
+            cells[district_id] = stats.withheld(area.cell)
+            continue
+        persons = _served_persons(area.cell, facility_type.served_part, population.indicator.factor)
+        if persons is None:
+            symbol = area.cell.status if not area.cell.has_value else stats.SECRET
+            cells[district_id] = Cell(None, None, None, symbol, stats.INCOMPLETE)
+        elif indicator.computation == Indicator.Computation.FACILITY_PLACES:
+            if s.places is None:
+                cells[district_id] = Cell(None, None, None, stats.SECRET, stats.INCOMPLETE)
+            elif persons <= 0:
+                cells[district_id] = Cell(None, None, None, stats.NOT_APPLICABLE)
+            else:
+                value = s.places / persons * indicator.factor
+                cells[district_id] = Cell(value, float(s.places), persons, area.cell.status)
+        elif s.facilities == 0:
+            # Persons per facility where there is none: not a meaningful statement.
+            cells[district_id] = Cell(None, None, None, stats.NOT_APPLICABLE)
+        else:
+            value = persons / s.facilities * indicator.factor
+            cells[district_id] = Cell(value, persons, float(s.facilities), area.cell.status)
+    return cells
+
+
+def _approximate_as(table: YearTable, population: YearTable) -> YearTable:
+    """A ratio is as approximate as the served group it divides by (non-nested roll-ups)."""
+    areas = {}
+    for district_id, area in table.areas.items():
+        served = population.areas.get(district_id)
+        if served is not None and served.approximate and area.has_value:
+            area = dataclasses.replace(area, approximate=True, sources=served.sources)
+        areas[district_id] = area
+    return dataclasses.replace(table, areas=areas)
 
 
 def _core_indicators() -> list[Indicator]:
@@ -567,7 +707,9 @@ def published_years() -> list[int]:
 def last_update(indicator: Indicator) -> datetime.datetime | None:
     """When values of the indicator (or of what it is computed from) were last published."""
     ids = [indicator.id]
-    if indicator.computation:
+    if indicator.computation in FACILITY_COMPUTATIONS:
+        ids = [served.id for _, served in _supplies([indicator]).values() if served is not None]
+    elif indicator.computation:
         ids = [i.id for i in _core_indicators()]
     ids += list(indicator.components.values_list("id", flat=True))
     latest = (
@@ -580,12 +722,27 @@ def last_update(indicator: Indicator) -> datetime.datetime | None:
 
 def available_years(*, indicator: Indicator, level: Level | None = None) -> list[int]:
     """Years with at least one published observation of the indicator (on the level)."""
+    if indicator.computation in FACILITY_COMPUTATIONS:
+        return _facility_years(indicator)
     if indicator.computation:
         return _computed_years(indicator)
     observations = Observation.objects.published().filter(indicator=indicator)
     if level is not None:
         observations = observations.filter(district__level=level)
     return sorted(observations.values_list("year", flat=True).distinct())
+
+
+def _facility_years(indicator: Indicator) -> list[int]:
+    """Years with values of the served group; counts alone, every published year."""
+    facility_type, served = _supplies([indicator])[indicator.id]
+    if facility_type is None:
+        return []
+    if served is None and indicator.computation == Indicator.Computation.FACILITY_COUNT:
+        slug = facility_type.served_indicator
+        served = Indicator.objects.filter(slug=slug, computation="").first() if slug else None
+        if served is None:
+            return published_years()
+    return available_years(indicator=served) if served is not None else []
 
 
 def _computed_years(indicator: Indicator) -> list[int]:
@@ -620,12 +777,16 @@ def indicator_levels() -> dict[int, list[str]]:
             for slug, level_rank in levels
             if level_rank in ranks[indicator_id] or (rollable and level_rank < rank)
         ]
-    # Computed indicators exist where their core indicators are finest.
+    # Computed indicators exist where their core indicators are finest; facility supply is
+    # counted in each level's own polygons.
     core = _core_indicators()
+    computed = Indicator.objects.exclude(computation="")
     if core and core[0].id in finest:
         finest_level = [slug for slug, rank in levels if rank == finest[core[0].id]]
-        for indicator in Indicator.objects.exclude(computation=""):
+        for indicator in computed.exclude(computation__in=FACILITY_COMPUTATIONS):
             result[indicator.id] = finest_level
+    for indicator in computed.filter(computation__in=FACILITY_COMPUTATIONS):
+        result[indicator.id] = [slug for slug, _ in levels]
     return result
 
 

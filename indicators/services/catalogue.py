@@ -90,6 +90,7 @@ _OPTIONAL = {
     "palette",
     "disclosure_threshold",
     "computation",
+    "facility_type",
     "denominator_is_count",
     "order",
     "sex",

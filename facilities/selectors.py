@@ -1,0 +1,155 @@
+"""Reading facilities: who is open when, how many lie in each district, who is within reach.
+
+A facility counts for a year when it is open on 31 December of that year, the reference date
+of every indicator. A district holds the facilities its boundary valid on that day contains
+(PostGIS ST_Contains on the metric geometry), on every level alike, so levels that do not
+nest get exact counts and not shares of their neighbours'.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+
+from districts.models import District, Level
+
+from .models import Facility, FacilityType
+
+MIN_DISTANCE = 300
+MAX_DISTANCE = 2000
+# Segments per quarter circle of a buffer: the polygon covers 99.8 % of the true circle.
+BUFFER_SEGMENTS = 16
+
+
+@dataclass(frozen=True)
+class Supply:
+    """Facilities of a type open in a district, and their places where all of them tell."""
+
+    facilities: int
+    places: int | None  # None: a facility of the district has no capacity on record
+
+
+def _year_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def supply_by_district(
+    *, facility_type: FacilityType, year: int, district_ids
+) -> dict[int, Supply]:
+    """District id → the supply of the type open on 31 Dec of the year, for the given districts."""
+    day = _year_end(year)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT d.id, count(f.id), sum(f.capacity), count(f.id) - count(f.capacity)
+            FROM districts_district d
+            LEFT JOIN facilities_facility f
+              ON f.type_id = %s
+             AND (f.opened_on IS NULL OR f.opened_on <= %s)
+             AND (f.closed_on IS NULL OR f.closed_on > %s)
+             AND ST_Contains(d.boundary, f.location)
+            WHERE d.id = ANY(%s)
+            GROUP BY d.id
+            """,
+            [facility_type.id, day, day, list(district_ids)],
+        )
+        return {
+            district_id: Supply(count, None if unknown else int(places or 0))
+            for district_id, count, places, unknown in cursor.fetchall()
+        }
+
+
+def facilities_in(*, district: District, year: int):
+    """The facilities open at the end of the year inside the district, by type and name."""
+    return (
+        Facility.objects.open_in(year)
+        .filter(location__within=district.boundary)
+        .select_related("type")
+        .order_by("type__order", "name")
+    )
+
+
+def facilities_geojson(
+    *,
+    year: int,
+    facility_type: FacilityType | None = None,
+    within: District | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> str:
+    """Open facilities as a GeoJSON FeatureCollection in EPSG:4326, built by PostGIS."""
+    facilities = Facility.objects.open_in(year)
+    if facility_type is not None:
+        facilities = facilities.filter(type=facility_type)
+    if within is not None:
+        facilities = facilities.filter(location__within=within.boundary)
+    ids_sql, params = facilities.values("id").query.sql_with_params()
+    envelope = ""
+    if bbox is not None:
+        envelope = (
+            "AND ST_Intersects(f.location, "
+            "ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 25832))"
+        )
+        params = (*params, *bbox)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT json_build_object(
+                'type', 'FeatureCollection',
+                'features', COALESCE(json_agg(json_build_object(
+                    'type', 'Feature',
+                    'id', f.id,
+                    'properties', json_build_object(
+                        'name', f.name, 'address', f.address, 'capacity', f.capacity,
+                        'type', t.slug, 'contact', f.contact_url, 'is_demo', f.is_demo,
+                        'opened_on', f.opened_on, 'closed_on', f.closed_on
+                    ),
+                    'geometry', ST_AsGeoJSON(ST_Transform(f.location, 4326), 6)::json
+                ) ORDER BY t."order", f.name, f.id), '[]'::json)
+            )::text
+            FROM facilities_facility f JOIN facilities_facilitytype t ON t.id = f.type_id
+            WHERE f.id IN ({ids_sql}) {envelope}
+            """,
+            params,
+        )
+        return cursor.fetchone()[0]
+
+
+@dataclass(frozen=True)
+class Reach:
+    code: str
+    name: str
+    share: float  # of the district's area within the distance of an open facility
+
+
+def catchment(
+    *, facility_type: FacilityType, distance: float, level: Level, year: int
+) -> list[Reach]:
+    """Per district of the level: the share of its area within ``distance`` metres of a
+    facility of the type open at the end of the year (facilities beyond its boundary too)."""
+    if not MIN_DISTANCE <= distance <= MAX_DISTANCE:
+        raise ValueError(f"distance {distance} outside {MIN_DISTANCE}..{MAX_DISTANCE}")
+    day = _year_end(year)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH reach AS (
+                SELECT ST_Union(ST_Buffer(f.location, %s, %s)) AS geom
+                FROM facilities_facility f
+                WHERE f.type_id = %s
+                  AND (f.opened_on IS NULL OR f.opened_on <= %s)
+                  AND (f.closed_on IS NULL OR f.closed_on > %s)
+            )
+            SELECT d.code, d.name, COALESCE(
+                ST_Area(ST_Intersection(d.boundary, reach.geom)) / NULLIF(ST_Area(d.boundary), 0),
+                0
+            )
+            FROM districts_district d CROSS JOIN reach
+            WHERE d.level_id = %s AND d.valid_from <= %s AND (d.valid_to IS NULL OR d.valid_to > %s)
+            ORDER BY d.code
+            """,
+            [
+                distance, f"quad_segs={BUFFER_SEGMENTS}", facility_type.id, day, day,
+                level.id, day, day,
+            ],
+        )  # fmt: skip
+        return [Reach(code, name, min(float(share), 1.0)) for code, name, share in cursor]

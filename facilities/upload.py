@@ -1,0 +1,84 @@
+"""The admin's upload of facilities: check the file and preview, then confirm."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from atlas.importing import ImportRejected
+from atlas.uploads import keep, pending_path
+from districts.models import METRIC_SRID
+
+from .services.import_facilities import import_facilities
+
+TEMPLATE = "admin/facilities/facility/upload.html"
+CRS_CHOICES = [
+    (METRIC_SRID, _("ETRS89 / UTM 32N (EPSG:25832)")),
+    (25833, _("ETRS89 / UTM 33N (EPSG:25833)")),
+    (31466, _("Gauß-Krüger Zone 2 (EPSG:31466)")),
+]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Datei (CSV, XLSX, GeoJSON oder GeoPackage)"))
+    srid = forms.TypedChoiceField(
+        label=_("Bezugssystem der Spalten x/y"),
+        choices=CRS_CHOICES,
+        coerce=int,
+        initial=METRIC_SRID,
+        help_text=_("Spalten lon/lat sind immer WGS 84 (EPSG:4326)."),
+    )
+
+
+def upload_view(model_admin, request):
+    """Upload and check (nothing written, preview shown), then confirm to write."""
+    if not request.user.has_perm("facilities.add_facilityupload"):
+        raise PermissionDenied
+    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
+               "title": _("Angebote hochladen")}  # fmt: skip
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm(request, context)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context["form"] = form
+    if request.method != "POST" or not form.is_valid():
+        return render(request, TEMPLATE, context)
+    upload = form.cleaned_data["file"]
+    if upload.size > getattr(settings, "ATLAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024):
+        form.add_error("file", _("Die Datei ist zu groß."))
+        return render(request, TEMPLATE, context)
+    token, path = keep(upload, request.user)
+    srid = form.cleaned_data["srid"]
+    context.update(token=token, filename=path.name, srid=srid)
+    try:
+        context["result"] = import_facilities(path=path, srid=srid, dry_run=True)
+    except ImportRejected as rejected:
+        path.unlink(missing_ok=True)
+        context["errors"] = rejected.errors
+    return render(request, TEMPLATE, context)
+
+
+def _confirm(request, context):
+    name = request.POST.get("filename", "")
+    path = pending_path(request.POST["token"], name, request.user)
+    if not path.is_file():
+        messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
+        return redirect("admin:facilities_facility_upload")
+    srid = int(request.POST.get("srid") or METRIC_SRID)
+    if srid not in {value for value, _label in CRS_CHOICES}:
+        raise PermissionDenied
+    try:
+        result = import_facilities(path=path, srid=srid, user=request.user)
+    except ImportRejected as rejected:
+        context.update(errors=rejected.errors, filename=name, form=UploadForm())
+        return render(request, TEMPLATE, context)
+    finally:
+        path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        _("%(added)d Angebote neu, %(changed)d geändert, %(unchanged)d unverändert.")
+        % {"added": len(result.added), "changed": len(result.changed),
+           "unchanged": result.unchanged},
+    )  # fmt: skip
+    return redirect("admin:facilities_facility_changelist")
