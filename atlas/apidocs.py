@@ -37,6 +37,12 @@ ENDPOINTS = {
                   "Abstand und Rang unter den Gebieten der Ebene."),
     "/releases": _("Die veröffentlichten Datenstände, neueste zuerst, mit der Zahl ihrer Werte je "
                    "Themenfeld und Links zu ihren Downloads. Entwürfe erscheinen nicht."),
+    "/facility-types": _("Die Arten sozialer Angebote (Kita, Jugendzentrum, Beratung …) mit der "
+                         "Zielgruppe, der sie dienen."),
+    "/facilities": _("Die Angebote als GeoJSON in WGS 84: Name, Adresse, Plätze und Art, je Jahr "
+                     "die damals bestehenden."),
+    "/catchment": _("Erreichbarkeit: der Anteil der Fläche jedes Gebiets, der höchstens die "
+                    "gewählte Entfernung von einem Angebot der Art entfernt liegt."),
 }  # fmt: skip
 
 PARAMETERS = {
@@ -55,6 +61,9 @@ PARAMETERS = {
     "geometry": _("simplified (vereinfacht, Standard) oder full (Grenzen in voller Auflösung)"),
     "limit": _("Einträge je Seite, 1 bis 100 (Standard 20)"),
     "offset": _("so viele Einträge überspringen (Standard 0)"),
+    "type": _("Kennung der Angebotsart (siehe „facility-types“)"),
+    "distance": _("Entfernung in Metern, 300 bis 2000"),
+    "bbox": _("nur Angebote in diesem Rechteck: West, Süd, Ost, Nord in Grad (WGS 84)"),
     "release": _(
         "Nummer eines veröffentlichten Datenstands: die Werte, wie sie bis zu ihm "
         "veröffentlicht waren (eingebettete Karten)"
@@ -75,6 +84,8 @@ EXAMPLE_PARAMETERS = {
     "/change": ["indicator", "level", "from", "to"],
     "/profile": ["level", "code", "year"],
     "/releases": ["limit"],
+    "/facilities": ["type", "year"],
+    "/catchment": ["type", "distance", "level", "year"],
 }
 
 
@@ -96,7 +107,7 @@ class Endpoint:
 
 def _examples() -> dict:
     """Example values that exist in the atlas now, where the document's do not."""
-    values = {**EXAMPLES, "limit": 5}
+    values = {**EXAMPLES, "limit": 5, "type": "kita", "distance": 500}
     years = published_years()
     if years:
         values.update(year=years[-1], to=years[-1], **{"from": years[0]})
