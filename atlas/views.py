@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
+from facilities.selectors import facilities_in
 from indicators.models import Indicator, Release, Theme
 from indicators.selectors import (
     available_years,
@@ -260,5 +261,6 @@ def profile_view(request, level, code):
         "district": district, "year": year, "years": years, "themes": themes.items(),
         "first_year": series_years[0],
         "config": config, "pyramid": ages,
+        "facilities": list(facilities_in(district=district, year=year)),
     }  # fmt: skip
     return render(request, "atlas/profile.html", context)

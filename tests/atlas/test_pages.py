@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.db import models
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,24 @@ def test_the_language_can_be_chosen_in_the_url_and_is_remembered(client):
     assert "Demography and Social Atlas" in client.get("/").content.decode()
     assert "Demografie- und Sozialatlas" in client.get("/", {"lang": "de"}).content.decode()
     assert "Demografie- und Sozialatlas" in client.get("/", {"lang": "xx"}).content.decode()
+
+
+def test_a_profile_lists_the_facilities_open_in_its_year(client):
+    from districts.models import District
+    from facilities.models import Facility
+
+    batenbrock = District.objects.get(level__slug="statistischer-bezirk", code="41")
+    inside = Facility.objects.filter(location__within=batenbrock.boundary)
+    html = client.get("/gebiet/statistischer-bezirk/41/", {"year": 2023}).content.decode()
+    section = html[html.index('id="facilities-heading"') :]
+    assert "Stadtteilbüro Batenbrock" in section
+    assert (
+        section.count('<th scope="row">')
+        == inside.filter(
+            models.Q(opened_on__isnull=True) | models.Q(opened_on__lte="2023-12-31"),
+            models.Q(closed_on__isnull=True) | models.Q(closed_on__gt="2023-12-31"),
+        ).count()
+    )
+    # Opened in September 2019: not yet there at the end of 2018.
+    earlier = client.get("/gebiet/statistischer-bezirk/41/", {"year": 2018}).content.decode()
+    assert "Stadtteilbüro Batenbrock" not in earlier[earlier.index('id="facilities-heading"') :]
