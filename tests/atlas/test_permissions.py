@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from atlas.permissions import DEPARTMENTS, STATISTICIANS
 from districts.models import District, Level, Overlap
+from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.models import (
     ColumnMapping,
     Indicator,
@@ -43,7 +44,8 @@ RIGHTS = {
         "districts.level": "v", "districts.district": "vc", "districts.overlap": "v",
         "indicators.theme": "vac", "indicators.indicator": "vac", "indicators.release": "vc",
         "indicators.observation": "v", "indicators.themeaccess": "vac",
-        "indicators.columnmapping": "vc",
+        "indicators.columnmapping": "vc", "facilities.facilitytype": "vac",
+        "facilities.facility": "vac", "facilities.facilityupload": "v",
     },
     "administrator": {
         "auth.group": "vacd", "auth.user": "vacd", "axes.accessattempt": "vcd",
@@ -51,7 +53,8 @@ RIGHTS = {
         "districts.level": "vacd", "districts.district": "vcd", "districts.overlap": "vacd",
         "indicators.theme": "vacd", "indicators.indicator": "vacd", "indicators.release": "vc",
         "indicators.observation": "v", "indicators.themeaccess": "vacd",
-        "indicators.columnmapping": "vacd",
+        "indicators.columnmapping": "vacd", "facilities.facilitytype": "vacd",
+        "facilities.facility": "vacd", "facilities.facilityupload": "vc",
     },
 }  # fmt: skip
 
@@ -129,6 +132,9 @@ def instances(users):
         "indicators.observation": Observation.objects.first(),
         "indicators.themeaccess": ThemeAccess.objects.first(),
         "indicators.columnmapping": ColumnMapping.objects.create(source="Jobcenter", mapping={}),
+        "facilities.facilitytype": FacilityType.objects.first(),
+        "facilities.facility": Facility.objects.first(),
+        "facilities.facilityupload": FacilityUpload.objects.first(),
     }  # fmt: skip
     return made
 
