@@ -35,7 +35,9 @@ class Band:
         return {"min": self.min_zoom, "max": self.max_zoom}
 
 
-BANDS = (Band(0, 8), Band(9, 10), Band(11, 12), Band(13, None))
+# Two zooms a band: each band's tolerance is a quarter of the next coarser one's. Zoom 6 shows
+# a country the size of Germany, zoom 8 a Land like NRW, zoom 11 a city like Bottrop.
+BANDS = (Band(0, 6), Band(7, 8), Band(9, 10), Band(11, 12), Band(13, None))
 COARSE_BANDS = tuple(band for band in BANDS if not band.finest)
 
 
