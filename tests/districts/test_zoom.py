@@ -317,3 +317,10 @@ def test_the_migration_gives_stored_boundaries_the_bands_the_import_would(covera
     migration.compute_zoom_geometries(apps, None)
     migrated = {(z.district_id, z.max_zoom): z.geometry.wkb for z in rows}
     assert migrated == imported
+
+
+def test_a_tile_shows_the_boundaries_of_the_year_asked_for(client, coverage, level):
+    x, y = tile_of(*centre_lon_lat(), 11)
+    assert client.get(tile_url(level, 11, x, y), {"year": DAY.year}).content
+    # Before the level's first boundaries took effect there was nothing to draw.
+    assert client.get(tile_url(level, 11, x, y), {"year": DAY.year - 1}).content == b""
