@@ -140,9 +140,9 @@ def test_every_zoom_falls_in_the_band_that_covers_it(zoom, band):
     assert found.min_zoom <= zoom and (found.max_zoom is None or zoom <= found.max_zoom)
 
 
-def test_a_band_is_simplified_to_half_a_pixel_at_its_finest_zoom():
+def test_a_band_is_simplified_to_a_pixel_at_its_finest_zoom():
     circumference = 2 * math.pi * 6_378_137
-    expected = 0.5 * circumference * math.cos(math.radians(51.5)) / (256 * 2**8)
+    expected = circumference * math.cos(math.radians(51.5)) / (256 * 2**8)
     assert tolerance_m(Band(7, 8), latitude=51.5, finest_m=5.0) == pytest.approx(expected)
     assert pixel_size_m(9, 51.5) == pytest.approx(pixel_size_m(8, 51.5) / 2)
 
