@@ -359,7 +359,7 @@ except ValueError as error:
 # Year tables of the read path kept per worker process (indicators/readcache.py); 0: none.
 ATLAS_TABLE_CACHE_SIZE = int(os.environ.get("ATLAS_TABLE_CACHE_SIZE", "4000"))
 # Public pages kept per worker process for anonymous visitors (atlas/pagecache.py); 0: none.
-ATLAS_PAGE_CACHE_SIZE = int(os.environ.get("ATLAS_PAGE_CACHE_SIZE", "500"))
+ATLAS_PAGE_CACHE_SIZE = int(os.environ.get("ATLAS_PAGE_CACHE_SIZE", "300"))
 ATLAS_API_CACHE_SECONDS = int(os.environ.get("ATLAS_API_CACHE_SECONDS", "300"))
 ATLAS_API_RATE_LIMIT = os.environ.get("ATLAS_API_RATE_LIMIT", "120/minute")
 ATLAS_BUILD_ID = os.environ.get("ATLAS_BUILD_ID", "")
