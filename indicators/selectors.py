@@ -364,6 +364,16 @@ def _remember(memo: dict, key: tuple, value) -> None:
         readcache.TABLES.put((memo["scope"], *key), value)
 
 
+def _memoised(key: tuple, build):
+    """``build()`` once per year_tables call (and across requests), outside of one every time."""
+    memo = _MEMO.get()
+    if memo is None:
+        return build()
+    if not _remembered(memo, key):
+        _remember(memo, key, build())
+    return memo[key]
+
+
 def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> dict:
     asked = {i.slug: i for i in indicators}
     if all(_remembered(memo, ("table", slug, year)) for slug in asked for year in years):
@@ -514,7 +524,12 @@ def _facility_cells(
     """
     if facility_type is None:
         return {}
-    supply = supply_by_district(facility_type=facility_type, year=year, district_ids=geo.districts)
+    supply = _memoised(
+        ("supply", facility_type.slug, year),
+        lambda: supply_by_district(
+            facility_type=facility_type, year=year, district_ids=geo.districts
+        ),
+    )
     if indicator.computation == Indicator.Computation.FACILITY_COUNT:
         return {d: Cell(float(s.facilities), None, None, "normal") for d, s in supply.items()}
     if population is None:
@@ -560,6 +575,10 @@ def _approximate_as(table: YearTable, population: YearTable) -> YearTable:
 
 
 def _core_indicators() -> list[Indicator]:
+    return _memoised(("core",), _load_core_indicators)
+
+
+def _load_core_indicators() -> list[Indicator]:
     core = {i.slug: i for i in Indicator.objects.filter(slug__in=social_index.CORE_INDICATORS)}
     return [core[slug] for slug in social_index.CORE_INDICATORS if slug in core]
 
