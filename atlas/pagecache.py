@@ -11,6 +11,7 @@ does for a freshly rendered page).
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,6 +27,7 @@ TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 PLACEHOLDER = b"\x00csrf-token\x00"
 
 PAGES = LRU(settings.ATLAS_PAGE_CACHE_SIZE)
+_LOCKS = [threading.Lock() for _ in range(32)]
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,21 @@ def shared_page(view):
         page = PAGES.get(key)
         if page is not None:
             return page.response(request)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if _storable(response):
-            content, tokens = TOKEN.subn(rb"\g<1>" + PLACEHOLDER + rb"\g<2>", response.content)
-            headers = tuple((k, v) for k, v in response.items() if k.lower() != "content-length")
-            PAGES.put(key, _Page(response.status_code, headers, content, tokens > 0))
+        # Threads of a process asking for the same missing page wait for the first one
+        # instead of building it side by side (after a publish, when a worker starts).
+        with _LOCKS[hash(key) % len(_LOCKS)]:
+            page = PAGES.get(key)
+            if page is not None:
+                return page.response(request)
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            if _storable(response):
+                content, tokens = TOKEN.subn(rb"\g<1>" + PLACEHOLDER + rb"\g<2>", response.content)
+                headers = tuple(
+                    (k, v) for k, v in response.items() if k.lower() != "content-length"
+                )
+                PAGES.put(key, _Page(response.status_code, headers, content, tokens > 0))
         return response
 
     return wrapped
