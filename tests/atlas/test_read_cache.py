@@ -2,12 +2,17 @@
 
 import datetime
 import logging
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 
@@ -22,9 +27,13 @@ from indicators.services.releases import publish_release, withdraw_release
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
+
 YEAR = 2023
 VALUES = f"/api/v1/values?indicator=einwohner&level=statistischer-bezirk&year={YEAR}"
 PROFILE = f"/gebiet/statistischer-bezirk/11/?year={YEAR}"
+BOUNDARIES = "/api/v1/districts?level=statistischer-bezirk"
+THEMES = "/api/v1/themes"
 KITAS = f"/api/v1/values?indicator=anzahl-kitas&level=stadt&year={YEAR}"
 REDIS_NOBODY_LISTENS = {
     "default": {
@@ -237,3 +246,30 @@ def test_the_rate_limit_lets_requests_through_when_its_cache_fails(client, setti
     settings.ATLAS_API_RATE_LIMIT = "1/minute"
     assert client.get("/api/v1/levels").status_code == 200
     assert client.get("/api/v1/levels").status_code == 200
+
+
+def test_with_redis_url_at_a_stopped_redis_the_site_still_answers(db):
+    """The settings as deployed, in a process of their own, against the test database."""
+    database = connection.settings_dict
+    url = (
+        f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'atlas.settings';"
+        "django.setup(); from django.test import Client; c = Client();"
+        f"print([c.get(p).status_code for p in {[PROFILE, VALUES, BOUNDARIES, THEMES]!r}])"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ATLAS_"))}
+    env = {
+        **clean,
+        "DATABASE_URL": url,
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "ATLAS_API_RATE_LIMIT": "1/minute",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.stdout.strip() == "[200, 200, 200, 200]", done.stderr[-2000:]
