@@ -149,11 +149,15 @@
     clusters.on("clusterkeypress", (event) => {
       if (event.originalEvent.key !== "Enter") return;
       const first = event.layer.getAllChildMarkers()[0];
-      clusters.once("animationend spiderfied", () => {
-        const shown = clusters.getVisibleParent(first);
-        const element = shown && shown.getElement();
-        if (element) element.focus({ preventScroll: true });
-      });
+      // The clusters split after the zoom, in an animation of their own.
+      const focusFirst = () =>
+        setTimeout(() => {
+          const shown = clusters.getVisibleParent(first);
+          const element = shown && shown.getElement();
+          if (element) element.focus({ preventScroll: true });
+        }, 400);
+      if (map.getZoom() >= map.getMaxZoom()) clusters.once("spiderfied", focusFirst);
+      else map.once("moveend", focusFirst);
       if (map.getZoom() >= map.getMaxZoom()) event.layer.spiderfy();
       else event.layer.zoomToBounds({ padding: [24, 24] });
     });
