@@ -149,15 +149,19 @@
     clusters.on("clusterkeypress", (event) => {
       if (event.originalEvent.key !== "Enter") return;
       const first = event.layer.getAllChildMarkers()[0];
-      // The clusters split after the zoom, in an animation of their own.
-      const focusFirst = () =>
-        setTimeout(() => {
-          const shown = clusters.getVisibleParent(first);
-          const element = shown && shown.getElement();
-          if (element) element.focus({ preventScroll: true });
-        }, 400);
-      if (map.getZoom() >= map.getMaxZoom()) clusters.once("spiderfied", focusFirst);
-      else map.once("moveend", focusFirst);
+      const pressed = event.layer.getElement();
+      // The clusters split after the zoom in an animation of their own, replacing elements
+      // for a while: the focus follows until it rests on what the cluster became.
+      const focusFirst = (tries = 15) => {
+        const shown = clusters.getVisibleParent(first);
+        const element = shown && shown.getElement();
+        const active = document.activeElement;
+        const lost = [document.body, map.getContainer(), pressed].includes(active) || !active.isConnected;
+        if (element && element !== active && lost) element.focus({ preventScroll: true });
+        if (tries > 0) setTimeout(() => focusFirst(tries - 1), 150);
+      };
+      if (map.getZoom() >= map.getMaxZoom()) clusters.once("spiderfied", () => focusFirst());
+      else map.once("moveend", () => focusFirst());
       if (map.getZoom() >= map.getMaxZoom()) event.layer.spiderfy();
       else event.layer.zoomToBounds({ padding: [24, 24] });
     });
