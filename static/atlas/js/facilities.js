@@ -355,6 +355,11 @@
     }
   }
 
+  function failed(error) {
+    document.getElementById("facility-status").textContent = text.error;
+    throw error;
+  }
+
   function setup() {
     const list = document.getElementById("facility-overlay");
     list.addEventListener("change", (event) => {
@@ -369,7 +374,7 @@
         state.catchment = document.getElementById("catchment-type").value;
         state.distance = document.getElementById("catchment-distance").value;
         publish();
-        renderCatchment();
+        renderCatchment().catch(failed);
       });
     }
     window.addEventListener("popstate", () => {
@@ -377,7 +382,7 @@
       syncControls();
       if (atlas) atlas.overlay = urlState();
       render();
-      if (atlas) renderCatchment();
+      if (atlas) renderCatchment().catch(failed);
     });
     document.addEventListener("atlas:state", (event) => {
       atlas = event.detail.config;
