@@ -86,6 +86,8 @@ PARAMETER_OVERRIDES = {
     ("/tiles/{level}/{z}/{x}/{y}.mvt", "year"): _("Grenzen, die am 31. Dezember dieses "
                                                   "Jahres galten; ohne Angabe die heutigen"),
     ("/values", "from"): _("Veränderungskarte: Veränderung von diesem Jahr bis „year“"),
+    ("/facilities", "level"): _("Kennung einer Gebietsebene: jedes Angebot nennt das Gebiet "
+                                "dieser Ebene, in dem es liegt"),
 }  # fmt: skip
 # Which parameters the example URL of an endpoint uses.
 EXAMPLE_PARAMETERS = {

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districts import api as districts_api
 from facilities import api as facilities_api
+from facilities import downloads as facilities_downloads
 from indicators import api as indicators_api
 
 from . import accessibility, apidocs, downloads, factsheet, health, openapi, views
@@ -35,6 +36,7 @@ open_data = [
     path("gebiete.gpkg", downloads.districts_gpkg, name="gpkg"),
     path("tabelle.csv", downloads.table_csv, name="table-csv"),
     path("tabelle.xlsx", downloads.table_xlsx, name="table-xlsx"),
+    path("erreichbarkeit.csv", facilities_downloads.catchment_csv, name="catchment-csv"),
     path("<int:release_id>/werte.csv", downloads.release_csv, name="release-csv"),
     path("<int:release_id>/werte.xlsx", downloads.release_xlsx, name="release-xlsx"),
 ]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
+from facilities.presenters import overlay_context
 from facilities.selectors import facilities_in
 from indicators.models import Indicator, Release, Theme
 from indicators.selectors import (
@@ -126,6 +127,7 @@ def map_view(request, bezirk: str | None = None):
         "within": within,
         "bezirke": District.objects.current().filter(level__slug="stadtbezirk"),
         "config": config,
+        "overlay": overlay_context(),
         "messages_js": {
             "suppressed": _("zu geringe Fallzahl (.)"),
             "missing": _("keine Angabe"),

@@ -76,44 +76,59 @@ def facility_types(request):
 @require_GET
 def facilities(request):
     """Facilities open at the end of ``year`` as GeoJSON, optionally of one type, in a
-    Stadtbezirk or a bounding box."""
+    Stadtbezirk or a bounding box, each with its district of ``level`` if one is named."""
     try:
         facility_type = _type(request, needed=False)
         year = _year(request)
         within = _within(request)
         bbox = _bbox(request)
+        slug = request.GET.get("level", "").strip()
+        level = lookup(Level, "level", slug, slug=slug) if slug else None
     except BadParameter as bad:
         return bad.response()
-    text = facilities_geojson(year=year, facility_type=facility_type, within=within, bbox=bbox)
+    text = facilities_geojson(
+        year=year, facility_type=facility_type, within=within, bbox=bbox, level=level
+    )
     return HttpResponse(text, content_type="application/geo+json")
+
+
+def catchment_parameters(request) -> dict:
+    """The catchment's parameters as the API and the CSV download take them."""
+    facility_type = _type(request, needed=True)
+    required(request, "distance")
+    distance = integer(request, "distance")
+    if not MIN_DISTANCE <= distance <= MAX_DISTANCE:
+        raise BadParameter(
+            "distance",
+            f"„distance“ muss zwischen {MIN_DISTANCE} und {MAX_DISTANCE} m liegen / "
+            f"'distance' must be {MIN_DISTANCE} to {MAX_DISTANCE} metres",
+        )
+    slug = required(request, "level")
+    level = lookup(Level, "level", slug, slug=slug)
+    return {
+        "facility_type": facility_type,
+        "distance": distance,
+        "level": level,
+        "year": _year(request),
+        "within": _within(request),
+    }
 
 
 @require_GET
 def catchment_shares(request):
-    """Per district of a level, the share of its area within ``distance`` metres of an open
-    facility of the type."""
+    """Per district of a level (optionally of a Stadtbezirk view), the share of its area
+    within ``distance`` metres of an open facility of the type."""
     try:
-        facility_type = _type(request, needed=True)
-        required(request, "distance")
-        distance = integer(request, "distance")
-        if not MIN_DISTANCE <= distance <= MAX_DISTANCE:
-            raise BadParameter(
-                "distance",
-                f"„distance“ muss zwischen {MIN_DISTANCE} und {MAX_DISTANCE} m liegen / "
-                f"'distance' must be {MIN_DISTANCE} to {MAX_DISTANCE} metres",
-            )
-        slug = required(request, "level")
-        level = lookup(Level, "level", slug, slug=slug)
-        year = _year(request)
+        parameters = catchment_parameters(request)
     except BadParameter as bad:
         return bad.response()
-    reaches = catchment(facility_type=facility_type, distance=distance, level=level, year=year)
+    reaches = catchment(**parameters)
     return JsonResponse(
         {
-            "type": facility_type.slug,
-            "distance": distance,
-            "level": level.slug,
-            "year": year,
+            "type": parameters["facility_type"].slug,
+            "distance": parameters["distance"],
+            "level": parameters["level"].slug,
+            "year": parameters["year"],
             "areas": [
                 {"code": reach.code, "name": reach.name, "share": round(reach.share, 4)}
                 for reach in reaches

@@ -82,6 +82,11 @@ def paths(error: dict) -> dict:
                     _YEAR,
                     _param("within", "code of a Stadtbezirk", required=False),
                     _param("bbox", "west,south,east,north in degrees (WGS 84)", required=False),
+                    _param(
+                        "level",
+                        "level slug: each facility names the district of this level it lies in",
+                        required=False,
+                    ),
                 ],
                 "responses": {
                     "200": _ok(
@@ -120,6 +125,12 @@ def paths(error: dict) -> dict:
                                                         **_NULLABLE_STRING, "format": "date",
                                                         "description": "first day closed",
                                                     },
+                                                    "district_code": {
+                                                        **_NULLABLE_STRING,
+                                                        "description": "with level: the "
+                                                        "district containing the facility",
+                                                    },
+                                                    "district_name": _NULLABLE_STRING,
                                                 },
                                             },
                                             "geometry": {
@@ -158,6 +169,11 @@ def paths(error: dict) -> dict:
                     ),
                     _param("level", "level slug", required=True),
                     _YEAR,
+                    _param(
+                        "within",
+                        "code of a Stadtbezirk: only the districts its map view shows",
+                        required=False,
+                    ),
                 ],
                 "responses": {
                     "200": _ok(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from districts.models import District, Level
+from districts.models import District, Level, Overlap
 
 from .models import Facility, FacilityType
 
@@ -75,8 +75,10 @@ def facilities_geojson(
     facility_type: FacilityType | None = None,
     within: District | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    level: Level | None = None,
 ) -> str:
-    """Open facilities as a GeoJSON FeatureCollection in EPSG:4326, built by PostGIS."""
+    """Open facilities as a GeoJSON FeatureCollection in EPSG:4326, built by PostGIS; with a
+    level, each names the district of that level containing it at the end of the year."""
     facilities = Facility.objects.open_in(year)
     if facility_type is not None:
         facilities = facilities.filter(type=facility_type)
@@ -90,6 +92,18 @@ def facilities_geojson(
             "ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 25832))"
         )
         params = (*params, *bbox)
+    district_join = "LEFT JOIN (SELECT NULL::text AS code, NULL::text AS name) d ON true"
+    if level is not None:
+        day = _year_end(year)
+        district_join = """
+            LEFT JOIN LATERAL (
+                SELECT d.code, d.name FROM districts_district d
+                WHERE d.level_id = %s AND d.valid_from <= %s
+                  AND (d.valid_to IS NULL OR d.valid_to > %s)
+                  AND ST_Contains(d.boundary, f.location)
+                ORDER BY d.code LIMIT 1
+            ) d ON true"""
+        params = (level.id, day, day, *params)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -101,12 +115,14 @@ def facilities_geojson(
                     'properties', json_build_object(
                         'name', f.name, 'address', f.address, 'capacity', f.capacity,
                         'type', t.slug, 'contact', f.contact_url, 'is_demo', f.is_demo,
-                        'opened_on', f.opened_on, 'closed_on', f.closed_on
+                        'opened_on', f.opened_on, 'closed_on', f.closed_on,
+                        'district_code', d.code, 'district_name', d.name
                     ),
                     'geometry', ST_AsGeoJSON(ST_Transform(f.location, 4326), 6)::json
                 ) ORDER BY t."order", f.name, f.id), '[]'::json)
             )::text
             FROM facilities_facility f JOIN facilities_facilitytype t ON t.id = f.type_id
+            {district_join}
             WHERE f.id IN ({ids_sql}) {envelope}
             """,
             params,
@@ -122,10 +138,18 @@ class Reach:
 
 
 def catchment(
-    *, facility_type: FacilityType, distance: float, level: Level, year: int
+    *,
+    facility_type: FacilityType,
+    distance: float,
+    level: Level,
+    year: int,
+    within: District | None = None,
 ) -> list[Reach]:
     """Per district of the level: the share of its area within ``distance`` metres of a
-    facility of the type open at the end of the year (facilities beyond its boundary too)."""
+    facility of the type open at the end of the year (facilities beyond its boundary too).
+
+    With ``within`` (a Stadtbezirk), only the districts a Bezirk view of the map shows.
+    """
     if not MIN_DISTANCE <= distance <= MAX_DISTANCE:
         raise ValueError(f"distance {distance} outside {MIN_DISTANCE}..{MAX_DISTANCE}")
     day = _year_end(year)
@@ -152,4 +176,17 @@ def catchment(
                 level.id, day, day,
             ],
         )  # fmt: skip
-        return [Reach(code, name, min(float(share), 1.0)) for code, name, share in cursor]
+        reaches = [Reach(code, name, min(float(share), 1.0)) for code, name, share in cursor]
+    if within is None:
+        return reaches
+    if within.level_id == level.id:
+        return [reach for reach in reaches if reach.code == within.code]
+    # The read path imports this module: its threshold is read here, at call time.
+    from indicators.selectors import MIN_SHARE_INSIDE
+
+    inside = set(
+        Overlap.objects.filter(
+            target=within, source__level=level, area_share__gte=MIN_SHARE_INSIDE
+        ).values_list("source__code", flat=True)
+    )
+    return [reach for reach in reaches if reach.code in inside]

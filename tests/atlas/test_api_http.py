@@ -153,6 +153,17 @@ ENDPOINTS = [
         ["indicator", "level", "year", "within", "dialect"],
     ),
     ("/daten/gebiete.gpkg", {}, ["year"]),
+    ("/api/v1/facilities", {}, ["type", "year", "within", "bbox", "level"]),
+    (
+        "/api/v1/catchment",
+        {"type": "kita", "distance": "500", "level": "stadtbezirk"},
+        ["type", "distance", "level", "year", "within"],
+    ),
+    (
+        "/daten/erreichbarkeit.csv",
+        {"type": "kita", "distance": "500", "level": "stadtbezirk"},
+        ["type", "distance", "level", "year", "within", "dialect"],
+    ),
     ("/ogcapi/collections", {}, ["f", "year"]),
 ]
 

@@ -41,11 +41,24 @@ def chart_drawn(page):
     page.wait_for_selector("#chart-table table")
 
 
+def facilities_drawn(page):
+    """The map with facilities, the catchment of a type and one facility's popup open."""
+    map_drawn(page)
+    page.wait_for_selector("#map[data-facilities]")
+    page.wait_for_selector("#map[data-catchment]")
+    page.locator("#facility-table tbody button").first.click()
+    page.wait_for_selector(".leaflet-popup .facility-popup")
+
+
 PAGES = {
     "map": ("/?indicator=kinderarmut&year=2023", map_drawn),
     "map-chart": ("/?indicator=kinderarmut&year=2023&sel=11,12&chart=series", chart_drawn),
     "change-map": ("/?indicator=kinderarmut&year=2023&from=2015", map_drawn),
     "bezirk": ("/bezirk/3/?indicator=kinderarmut&year=2023", map_drawn),
+    "map-facilities": ("/?indicator=kinderarmut&year=2023&angebote=kita,grundschule"
+                       "&erreichbarkeit=kita&distanz=500", facilities_drawn),
+    "bezirk-facilities": ("/bezirk/2/?indicator=kita-plaetze-je-100-unter-6&year=2023"
+                          "&angebote=kita&erreichbarkeit=kita&distanz=1000", facilities_drawn),
     "profile": ("/gebiet/statistischer-bezirk/11/?year=2023", show_chart),
     "statement": ("/barrierefreiheit/", None),
     "factsheet": ("/bezirk/2/steckbrief/?year=2023", None),

@@ -428,7 +428,7 @@
   // Charts and other listeners learn of every new state and its values.
   function announce() {
     document.dispatchEvent(
-      new CustomEvent("atlas:state", { detail: { config, values: values && values.data } }),
+      new CustomEvent("atlas:state", { detail: { config, values: values && values.data, map } }),
     );
   }
 
@@ -451,6 +451,8 @@
     if (config.scatter) params.set("y", config.scatter);
     if (config.embed) params.set("embed", "1");
     if (config.release) params.set("release", config.release);
+    // Overlays (facilities.js) keep their own parameters in the view.
+    for (const [key, value] of Object.entries(config.overlay || {})) if (value) params.set(key, value);
     if (!text.locale.startsWith("de")) params.set("lang", "en");
     return params;
   }
@@ -638,6 +640,11 @@
     window.addEventListener("popstate", () => {
       readState();
       repaint();
+    });
+    document.addEventListener("atlas:overlay", (event) => {
+      config.overlay = event.detail;
+      pushState();
+      renderEmbedCode();
     });
     document.addEventListener("atlas:chart", (event) => {
       config.chart = event.detail.chart;
