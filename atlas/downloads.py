@@ -23,7 +23,7 @@ from indicators.services.downloads import DIALECTS, Link
 from .http import BadParameter, integer, lookup, text
 
 
-def _dialect(request) -> downloads.Dialect:
+def requested_dialect(request) -> downloads.Dialect:
     name = text(request, "dialect") or "de"
     if name not in DIALECTS:
         raise BadParameter(
@@ -105,7 +105,7 @@ def _example_table(years: list[int]) -> str | None:
 def release_csv(request, release_id: int):
     release = _published(release_id)
     try:
-        dialect = _dialect(request)
+        dialect = requested_dialect(request)
         theme = _theme(request)
     except BadParameter as bad:
         return bad.response()
@@ -140,7 +140,7 @@ def _table(request):
 @require_safe
 def table_csv(request):
     try:
-        dialect = _dialect(request)
+        dialect = requested_dialect(request)
         download, name = _table(request)
     except BadParameter as bad:
         return bad.response()

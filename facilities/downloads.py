@@ -6,7 +6,7 @@ import io
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from atlas.downloads import _dialect
+from atlas.downloads import requested_dialect
 from atlas.http import BadParameter
 from indicators.services.downloads import CSV_TYPE, file_name, licence, neutralise
 
@@ -27,7 +27,7 @@ NOTE = (
 def catchment_csv(request):
     """The shares /api/v1/catchment answers with the same parameters, one row per district."""
     try:
-        dialect = _dialect(request)
+        dialect = requested_dialect(request)
         parameters = catchment_parameters(request)
     except BadParameter as bad:
         return bad.response()
