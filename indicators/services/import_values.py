@@ -447,6 +447,7 @@ class _Checker:
 
 # COPY's text format: backslash, tab and line breaks in text are escaped.
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
 
 
 def _create_staging() -> None:
@@ -518,9 +519,10 @@ def _stage(source: Source, layout: _Layout, checker: _Checker) -> _Staged:
                     record[3] = str(year)
                 yield number, record, {**layout.names, "value": layout.header[column]}
 
+    check, count, append = checker.check, staged.count, lines.append
     for number, texts, names in records():
         position = next(seq)
-        bad, row = checker.check(*texts, explain=explain)
+        bad, row = check(*texts, explain=explain)
         if bad:
             staged.error_count += len(bad)
             for name, message in bad:
@@ -534,23 +536,23 @@ def _stage(source: Source, layout: _Layout, checker: _Checker) -> _Staged:
         indicator, district, year, value, numerator, denominator, status, note, ok = row
         if note:
             note = note.translate(COPY_ESCAPES)
-        lines.append(
+        append(
             f"{position}\t{number}\t{indicator}\t{district}\t{year}\t"
-            f"{_copy_number(value)}\t{_copy_number(numerator)}\t{_copy_number(denominator)}\t"
+            f"{NULL if value is None else repr(value)}\t"
+            f"{NULL if numerator is None else repr(numerator)}\t"
+            f"{NULL if denominator is None else repr(denominator)}\t"
             f"{status}\t{note}\t{'t' if ok else 'f'}\n"
         )
-        staged.count += 1
-        staged.cities = staged.cities or district in cities
+        count += 1
+        if district in cities:
+            staged.cities = True
         if len(lines) >= BATCH:
             flush()
+    staged.count = count
     flush()
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {STAGING}")
     return staged
-
-
-def _copy_number(number: float | None) -> str:
-    return "\\N" if number is None else repr(number)
 
 
 def _duplicates() -> tuple[list[tuple[int, RowError]], int]:

@@ -139,7 +139,8 @@ class Source:
                 on_row(number, row)
             width = len(row)
             for column in columns:
-                if column < width:
+                # Only a separator can decide anything; most cells are plain integers.
+                if column < width and ("." in row[column] or "," in row[column]):
                     see(number, column, row[column])
         return decider.decide()
 
@@ -182,7 +183,7 @@ def open_table(path: Path) -> Source:
     def rows() -> Iterator[tuple[int, list[str]]]:
         # Every record counts, blank ones too, so the numbers are the rows a spreadsheet shows.
         for number, row in enumerate(records(), start=1):
-            if number > 1 and any(cell.strip() for cell in row):
+            if number > 1 and row and (row[0].strip() or any(cell.strip() for cell in row)):
                 yield number, row
 
     first = next(records(), [])
