@@ -499,6 +499,10 @@ def _stage(source: Source, layout: _Layout, checker: _Checker) -> _Staged:
                 )
             lines.clear()
 
+    # In the wide layout, the value of a record is named by its indicator's column.
+    wide_names = {column: {**layout.names, "value": layout.header[column]}
+                  for column, _slug, _year in layout.wide}  # fmt: skip
+
     def records():
         """(row number, texts of FIELDS, the file's names of FIELDS) of every value."""
         for number, row in source.rows():
@@ -517,7 +521,7 @@ def _stage(source: Source, layout: _Layout, checker: _Checker) -> _Staged:
                 record[2], record[4] = slug, text
                 if year is not None:
                     record[3] = str(year)
-                yield number, record, {**layout.names, "value": layout.header[column]}
+                yield number, record, wide_names[column]
 
     check, count, append = checker.check, staged.count, lines.append
     for number, texts, names in records():
