@@ -83,7 +83,8 @@ NOTE_LENGTH = Observation._meta.get_field("note").max_length
 # Errors, changed values and warnings are listed one by one up to this many; the rest are
 # counted, so a file that is wrong in every row gets a readable answer in bounded memory.
 LISTED = 1000
-# Rows per COPY into the staging table: the text of one batch is all the import holds.
+# Rows per piece of the COPY into the staging table: the text of one piece is all the import
+# holds of them.
 BATCH = 20_000
 STAGING = "atlas_import_staging"
 PUBLIC = "atlas_import_public"
@@ -479,26 +480,38 @@ class _Staged:
     cities: bool = False  # whether a city's own value is among the rows
 
 
+class _Stream(io.TextIOBase):
+    """Text pieces from an iterator as a file, for COPY ... FROM STDIN: the database takes in
+    one piece while the next is being made. An exception while making a piece ends the input
+    and is kept in ``error`` (psycopg2 would turn it into a database error)."""
+
+    def __init__(self, pieces):
+        self.pieces, self.rest, self.error = iter(pieces), "", None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        try:
+            # An empty string would end the COPY: empty pieces are skipped.
+            text = self.rest or next((piece for piece in self.pieces if piece), "")
+        except Exception as error:
+            self.error, text = error, ""
+        if size is not None and 0 <= size < len(text):
+            text, self.rest = text[:size], text[size:]
+        else:
+            self.rest = ""
+        return text
+
+
 def _stage(source: Source, layout: _Layout, checker: _Checker) -> _Staged:
     """Check every value of the file and COPY the keyed ones into the staging table."""
-    staged, lines = _Staged(), []
+    staged = _Staged()
     index = layout.index
     texts_of = operator.itemgetter(*(index[name] for name in FIELDS))
     width = len(layout.header)
     pad = [""] * (width + 1)
-    seq = itertools.count()
     cities = checker.lookup.cities
-    explain = True
-
-    def flush():
-        if lines:
-            with connection.cursor() as cursor:
-                # The buffer size is positional: Django's debug cursor passes on no keywords.
-                cursor.copy_expert(
-                    f"COPY {STAGING} FROM STDIN", io.StringIO("".join(lines)), 1 << 20
-                )
-            lines.clear()
-
     # In the wide layout, the value of a record is named by its indicator's column.
     wide_names = {column: {**layout.names, "value": layout.header[column]}
                   for column, _slug, _year in layout.wide}  # fmt: skip
@@ -523,37 +536,47 @@ def _stage(source: Source, layout: _Layout, checker: _Checker) -> _Staged:
                     record[3] = str(year)
                 yield number, record, wide_names[column]
 
-    check, count, append = checker.check, staged.count, lines.append
-    for number, texts, names in records():
-        position = next(seq)
-        bad, row = check(*texts, explain=explain)
-        if bad:
-            staged.error_count += len(bad)
-            for name, message in bad:
-                if len(staged.errors) < LISTED:
-                    error = RowError(number, names.get(name, name), texts[FIELDS.index(name)],
-                                     message)  # fmt: skip
-                    staged.errors.append((position, error))
-            explain = len(staged.errors) < LISTED
-        if row is None:
-            continue
-        indicator, district, year, value, numerator, denominator, status, note, ok = row
-        if note:
-            note = note.translate(COPY_ESCAPES)
-        append(
-            f"{position}\t{number}\t{indicator}\t{district}\t{year}\t"
-            f"{NULL if value is None else repr(value)}\t"
-            f"{NULL if numerator is None else repr(numerator)}\t"
-            f"{NULL if denominator is None else repr(denominator)}\t"
-            f"{status}\t{note}\t{'t' if ok else 'f'}\n"
-        )
-        count += 1
-        if district in cities:
-            staged.cities = True
-        if len(lines) >= BATCH:
-            flush()
-    staged.count = count
-    flush()
+    def batches():
+        """The staged rows in COPY's text format, BATCH rows to a piece."""
+        check, lines, count, explain = checker.check, [], 0, True
+        for position, (number, texts, names) in enumerate(records()):
+            bad, row = check(*texts, explain=explain)
+            if bad:
+                staged.error_count += len(bad)
+                for name, message in bad:
+                    if len(staged.errors) < LISTED:
+                        error = RowError(number, names.get(name, name),
+                                         texts[FIELDS.index(name)], message)  # fmt: skip
+                        staged.errors.append((position, error))
+                explain = len(staged.errors) < LISTED
+            if row is None:
+                continue
+            indicator, district, year, value, numerator, denominator, status, note, ok = row
+            if note:
+                note = note.translate(COPY_ESCAPES)
+            lines.append(
+                f"{position}\t{number}\t{indicator}\t{district}\t{year}\t"
+                f"{NULL if value is None else repr(value)}\t"
+                f"{NULL if numerator is None else repr(numerator)}\t"
+                f"{NULL if denominator is None else repr(denominator)}\t"
+                f"{status}\t{note}\t{'t' if ok else 'f'}\n"
+            )
+            count += 1
+            if district in cities:
+                staged.cities = True
+            if len(lines) >= BATCH:
+                yield "".join(lines)
+                lines.clear()
+        staged.count = count
+        yield "".join(lines)
+
+    with connection.cursor() as cursor:
+        # One COPY for the whole file. The buffer size is positional: Django's debug cursor
+        # passes on no keywords.
+        stream = _Stream(batches())
+        cursor.copy_expert(f"COPY {STAGING} FROM STDIN", stream, 1 << 16)
+    if stream.error:
+        raise stream.error
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {STAGING}")
     return staged

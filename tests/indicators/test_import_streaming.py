@@ -229,3 +229,22 @@ def test_a_department_is_told_about_each_valid_row_outside_its_themes(tmp_path):
         (2, "indikator", "einwohner"), (3, "indikator", "einwohner"), (4, "indikator", "einwohner"),
     ]  # fmt: skip
     assert not Release.objects.filter(title="t").exists()
+
+
+def test_a_failure_while_streaming_into_the_staging_table_writes_nothing(
+    tmp_path, small_batches, monkeypatch
+):
+    calls, check = [], service._Checker.check
+
+    def failing(self, *texts, **options):
+        calls.append(1)
+        if len(calls) == 120:
+            raise RuntimeError("disk full")
+        return check(self, *texts, **options)
+
+    monkeypatch.setattr(service._Checker, "check", failing)
+    before = table_checksums()
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_values(path=write(tmp_path, lines(range(2030, 2035))), title="t")
+    assert table_checksums() == before
+    assert not staging_exists()
