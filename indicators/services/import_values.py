@@ -486,21 +486,20 @@ class _Stream(io.TextIOBase):
     and is kept in ``error`` (psycopg2 would turn it into a database error)."""
 
     def __init__(self, pieces):
-        self.pieces, self.rest, self.error = iter(pieces), "", None
+        self.pieces, self.piece, self.at, self.error = iter(pieces), "", 0, None
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int | None = -1) -> str:
-        try:
-            # An empty string would end the COPY: empty pieces are skipped.
-            text = self.rest or next((piece for piece in self.pieces if piece), "")
-        except Exception as error:
-            self.error, text = error, ""
-        if size is not None and 0 <= size < len(text):
-            text, self.rest = text[:size], text[size:]
-        else:
-            self.rest = ""
+        if self.at >= len(self.piece):
+            try:
+                # An empty string would end the COPY: empty pieces are skipped.
+                self.piece, self.at = next((p for p in self.pieces if p), ""), 0
+            except Exception as error:
+                self.error, self.piece, self.at = error, "", 0
+        end = len(self.piece) if size is None or size < 0 else self.at + size
+        text, self.at = self.piece[self.at : end], min(end, len(self.piece))
         return text
 
 

@@ -248,3 +248,10 @@ def test_a_failure_while_streaming_into_the_staging_table_writes_nothing(
         import_values(path=write(tmp_path, lines(range(2030, 2035))), title="t")
     assert table_checksums() == before
     assert not staging_exists()
+
+
+def test_the_copy_stream_hands_over_every_piece_in_reads_of_any_size():
+    stream = service._Stream(["abcdef", "", "gh", "ijklmnopq"])
+    reads = list(iter(lambda: stream.read(4), ""))
+    assert reads == ["abcd", "ef", "gh", "ijkl", "mnop", "q"]
+    assert stream.read(4) == "" and stream.error is None
