@@ -5,7 +5,7 @@ validated and committed by indicators.services.import_values (published), in a p
 own so its peak memory (VmHWM) is its own. The baseline is a raw COPY of the very rows the
 import wrote into a copy of the observations table (same columns and indexes, no foreign
 keys), in the same run. Target: import at most 5 × the COPY time. Everything runs in the
-scratch database atlas_bench_import, dropped at the end.
+scratch database beside the benchmark database (atlas_bench_import), dropped at the end.
 """
 
 import argparse

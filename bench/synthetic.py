@@ -19,11 +19,12 @@ VALID_FROM = datetime.date(2000, 1, 1)
 
 
 def import_database_url() -> str:
-    """The database for synthetic data, beside the benchmark database: atlas_bench_import,
-    or the name in BENCH_SCRATCH_DATABASE (so that several runs on one server do not drop
-    each other's)."""
-    base = database_url().rsplit("/", 1)[0]
-    return f"{base}/{os.environ.get('BENCH_SCRATCH_DATABASE', 'atlas_bench_import')}"
+    """The database for synthetic data, beside the benchmark database: its name with
+    ``_import`` appended (atlas_bench_import), or ``BENCH_SCRATCH_DATABASE``, so benchmark
+    runs on different benchmark databases never drop each other's scratch database.
+    """
+    base, name = database_url().rsplit("/", 1)
+    return f"{base}/{os.environ.get('BENCH_SCRATCH_DATABASE') or name + '_import'}"
 
 
 @contextlib.contextmanager

@@ -4,12 +4,18 @@ Everything a statistician may bring is turned into the same shape, so validation
 kind of input: CSV in UTF-8 (with or without BOM) or Windows-1252 with ``;``, ``,`` or tab,
 and XLSX (first sheet, cached values of formulas). Hostile or broken files get a clear
 message instead of an exception.
+
+``read_table`` holds the whole table in memory; ``open_table`` reads a CSV file row by row, as
+often as the caller needs to pass over it, so a large upload never sits in memory whole.
 """
 
+import codecs
 import csv
+import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,12 +51,7 @@ def _reject(field: str, value: str, message: str, row: int | None = None) -> Imp
 def read_table(path: Path) -> Table:
     """Header and rows of the file's first table; raises ImportRejected with the reason."""
     path = Path(path)
-    limit = getattr(settings, "ATLAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
-    size = path.stat().st_size
-    if size > limit:
-        raise _reject(
-            "Datei", path.name, f"zu groß: {size / 1e6:.1f} MB, erlaubt sind {limit / 1e6:.0f} MB"
-        )
+    _check_size(path)
     raw = path.read_bytes()
     if not raw.strip():
         raise _reject("Datei", path.name, "die Datei ist leer")
@@ -71,24 +72,150 @@ def read_table(path: Path) -> Table:
     return table
 
 
+def _check_size(path: Path) -> None:
+    limit = getattr(settings, "ATLAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    size = path.stat().st_size
+    if size > limit:
+        raise _reject(
+            "Datei", path.name, f"zu groß: {size / 1e6:.1f} MB, erlaubt sind {limit / 1e6:.0f} MB"
+        )
+
+
+DELIMITER_NAMES = {";": "Semikolon", ",": "Komma", "\t": "Tabulator"}
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of the header line (the first line of ``text``)."""
+    try:
+        return csv.Sniffer().sniff(text[:20000].split("\n", 1)[0], delimiters=";,\t").delimiter
+    except csv.Error:
+        return ","  # one column only: the header check will say what is missing
+
+
 def _read_csv(raw: bytes) -> Table:
     try:
         text, encoding = raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         text, encoding = raw.decode("cp1252", errors="replace"), "Windows-1252"
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=";,\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","  # one column only: the header check will say what is missing
+    delimiter = _delimiter(text)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    names = {";": "Semikolon", ",": "Komma", "\t": "Tabulator"}
     return Table(
         header=[cell.strip() for cell in rows[0]] if rows else [],
         rows=rows[1:],
-        description=f"CSV, {encoding}, Trennzeichen {names[delimiter]}",
+        description=f"CSV, {encoding}, Trennzeichen {DELIMITER_NAMES[delimiter]}",
     )
+
+
+@dataclass
+class Source:
+    """A table to pass over row by row: its header and description at once, its data rows
+    (spreadsheet row number and cells, blank rows left out) as often as ``rows()`` is called.
+    """
+
+    header: list[str]
+    description: str
+    sha256: str  # of the file's bytes
+    _rows: Callable[[], Iterator[tuple[int, list[str]]]]
+    # Set for spreadsheets: the table in memory, whose number cells follow the decided format.
+    table: Table | None = None
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        return self._rows()
+
+    def number_format(
+        self, columns: list[int], on_row: Callable[[int, list[str]], None] | None = None
+    ) -> tuple[bool, str]:
+        """One pass over the rows: ``on_row`` sees each, then the file's number format is
+        decided from the text of ``columns`` (as ``number_format``)."""
+        if self.table is not None:
+            if on_row:
+                for number, row in self.rows():
+                    on_row(number, row)
+            return number_format(self.table, columns)
+        decider = NumberFormat(self.header, semicolon="Semikolon" in self.description)
+        see = decider.see
+        for number, row in self.rows():
+            if on_row:
+                on_row(number, row)
+            width = len(row)
+            for column in columns:
+                # Only a separator can decide anything; most cells are plain integers.
+                if column < width and ("." in row[column] or "," in row[column]):
+                    see(number, column, row[column])
+        return decider.decide()
+
+
+def open_table(path: Path) -> Source:
+    """The file's first table, for reading row by row; raises ImportRejected with the reason.
+
+    Checks as ``read_table``. A CSV file is read from disk on every pass, never held whole;
+    a spreadsheet (at most ``MAX_UNPACKED_BYTES`` unpacked) is read into memory once.
+    """
+    path = Path(path)
+    _check_size(path)
+    digest, utf8, blank = _scan_bytes(path)
+    if blank:
+        raise _reject("Datei", path.name, "die Datei ist leer")
+    with path.open("rb") as file:
+        start = file.read(4096)
+    if start.startswith(b"PK\x03\x04"):
+        table = read_table(path)
+        return Source(
+            table.header,
+            table.description,
+            digest,
+            lambda: ((table.first_row + i, row) for i, row in enumerate(table.rows)),
+            table=table,
+        )
+    if b"\x00" in start:
+        raise _reject("Datei", path.name, "keine Tabelle: weder CSV-Text noch XLSX")
+    encoding = "utf-8-sig" if utf8 else "cp1252"
+    with path.open(encoding=encoding, errors="replace", newline="") as file:
+        delimiter = _delimiter(file.read(20000))
+
+    def records() -> Iterator[list[str]]:
+        with path.open(encoding=encoding, errors="replace", newline="") as file:
+            try:
+                yield from csv.reader(file, delimiter=delimiter)
+            except csv.Error as error:  # e.g. a field longer than the csv module's limit
+                raise _reject("Datei", path.name, f"kein lesbares CSV ({error})") from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        # Every record counts, blank ones too, so the numbers are the rows a spreadsheet shows.
+        for number, row in enumerate(records(), start=1):
+            if number > 1 and row and (row[0].strip() or any(cell.strip() for cell in row)):
+                yield number, row
+
+    first = next(records(), [])
+    header = [cell.strip() for cell in first]
+    if not [cell for cell in header if cell]:
+        raise _reject("Datei", path.name, "keine Kopfzeile gefunden")
+    if next(rows(), None) is None:
+        raise _reject("Datei", path.name, "nur eine Kopfzeile, keine Datenzeilen")
+    names = "UTF-8" if utf8 else "Windows-1252"
+    description = f"CSV, {names}, Trennzeichen {DELIMITER_NAMES[delimiter]}"
+    return Source(header, description, digest, rows)
+
+
+def _scan_bytes(path: Path, chunk: int = 1 << 20) -> tuple[str, bool, bool]:
+    """SHA-256 of the file, whether it is valid UTF-8, and whether it holds only whitespace."""
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    utf8, blank = True, True
+    with path.open("rb") as file:
+        while data := file.read(chunk):
+            digest.update(data)
+            blank = blank and not data.strip()
+            if utf8:
+                try:
+                    decoder.decode(data)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return digest.hexdigest(), utf8, blank
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -170,50 +297,75 @@ def number_format(table: Table, columns: list[int]) -> tuple[bool, str]:
 
 
 def _decide(table: Table, columns: list[int]) -> tuple[bool, str]:
-    german_seen = international_seen = ambiguous_seen = None
+    decider = NumberFormat(table.header, semicolon="Semikolon" in table.description)
     for offset, row in enumerate(table.rows):
+        number = offset + table.first_row
         for column in columns:
             if (offset, column) in table.numeric:
                 continue  # a real number decides nothing about how text is written
-            text = row[column].strip() if column < len(row) else ""
-            if ambiguous_seen is None and AMBIGUOUS.fullmatch(text):
-                ambiguous_seen = (offset + table.first_row, table.header[column], text)
-            if german_seen is None and GERMAN_ONLY.fullmatch(text):
-                german_seen = (offset + table.first_row, table.header[column], text)
-            if international_seen is None and INTERNATIONAL_ONLY.fullmatch(text):
-                international_seen = (offset + table.first_row, table.header[column], text)
-    if german_seen and international_seen:
-        row, column, text = international_seen
-        g_row, g_column, g_text = german_seen
-        raise ImportRejected(
-            [
-                RowError(
-                    row,
-                    column,
-                    text,
-                    f"internationales Zahlenformat, aber Zeile {g_row} ({g_column} = "
-                    f"{g_text!r}) ist deutsch: bitte ein Format für die ganze Datei",
-                )
-            ]
+            decider.see(number, column, row[column] if column < len(row) else "")
+    return decider.decide()
+
+
+class NumberFormat:
+    """Decides, from the text of every number cell shown to it in file order, whether the file
+    writes numbers the German (1.234,5) or the international way (1,234.5)."""
+
+    def __init__(self, header: list[str], *, semicolon: bool):
+        self.header, self.semicolon = header, semicolon
+        self.german_seen = self.international_seen = self.ambiguous_seen = None
+
+    def see(self, row: int, column: int, text: str) -> None:
+        # Only a separator can decide anything; most cells are plain integers.
+        if "." not in text and "," not in text:
+            return
+        text = text.strip()
+        if self.ambiguous_seen is None and AMBIGUOUS.fullmatch(text):
+            self.ambiguous_seen = (row, self.header[column], text)
+        if self.german_seen is None and GERMAN_ONLY.fullmatch(text):
+            self.german_seen = (row, self.header[column], text)
+        if self.international_seen is None and INTERNATIONAL_ONLY.fullmatch(text):
+            self.international_seen = (row, self.header[column], text)
+
+    def decide(self) -> tuple[bool, str]:
+        """(german, how it was decided); raises ImportRejected for a mixed or undecidable file."""
+        german_seen, international_seen = self.german_seen, self.international_seen
+        if german_seen and international_seen:
+            row, column, text = international_seen
+            g_row, g_column, g_text = german_seen
+            raise ImportRejected(
+                [
+                    RowError(
+                        row,
+                        column,
+                        text,
+                        f"internationales Zahlenformat, aber Zeile {g_row} ({g_column} = "
+                        f"{g_text!r}) ist deutsch: bitte ein Format für die ganze Datei",
+                    )
+                ]
+            )
+        if german_seen:
+            return True, (
+                f"deutsch (1.234,5), erkannt an {german_seen[2]!r} in Zeile {german_seen[0]}"
+            )
+        if international_seen:
+            row, _column, text = international_seen
+            return False, f"international (1,234.5), erkannt an {text!r} in Zeile {row}"
+        if self.ambiguous_seen:
+            row, column, text = self.ambiguous_seen
+            raise ImportRejected(
+                [
+                    RowError(
+                        row,
+                        column,
+                        text,
+                        "mehrdeutige Zahl (mit Tausendertrennzeichen oder mit drei "
+                        "Nachkommastellen?) und keine andere Zahl der Datei entscheidet das "
+                        "Format: bitte Tausendertrennzeichen weglassen",
+                    )
+                ]
+            )
+        german = self.semicolon
+        return german, ("deutsch" if german else "international") + (
+            " (nur ganze Zahlen, unerheblich)"
         )
-    if german_seen:
-        return True, f"deutsch (1.234,5), erkannt an {german_seen[2]!r} in Zeile {german_seen[0]}"
-    if international_seen:
-        row, _, text = international_seen
-        return False, f"international (1,234.5), erkannt an {text!r} in Zeile {row}"
-    if ambiguous_seen:
-        row, column, text = ambiguous_seen
-        raise ImportRejected(
-            [
-                RowError(
-                    row,
-                    column,
-                    text,
-                    "mehrdeutige Zahl (mit Tausendertrennzeichen oder mit drei Nachkommastellen?) "
-                    "und keine andere Zahl der Datei entscheidet das Format: bitte "
-                    "Tausendertrennzeichen weglassen",
-                )
-            ]
-        )
-    german = "Semikolon" in table.description
-    return german, ("deutsch" if german else "international") + " (nur ganze Zahlen, unerheblich)"

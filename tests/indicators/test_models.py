@@ -31,6 +31,19 @@ def test_a_share_cannot_have_a_numerator_above_its_denominator(share, district, 
         make_observation(share, district, value=120, numerator=12, denominator=10)
 
 
+def test_a_share_cannot_have_a_negative_numerator(share, district, make_observation):
+    with pytest.raises(IntegrityError, match="numerator_not_negative"), transaction.atomic():
+        make_observation(share, district, value=0, numerator=-1, denominator=10)
+
+
+def test_a_count_cannot_be_made_negative_later(make_indicator, district, make_observation):
+    count = make_indicator("test-anzahl", kind=Indicator.Kind.COUNT, factor=1)
+    observation = make_observation(count, district, value=1)
+    observation.value = -1
+    with pytest.raises(IntegrityError, match="count_not_negative"), transaction.atomic():
+        observation.save()
+
+
 def test_a_quotient_may_exceed_its_denominator(make_indicator, district, make_observation):
     quotient = make_indicator("test-quotient", is_proportion=False)
     observation = make_observation(quotient, district, value=120, numerator=12, denominator=10)
