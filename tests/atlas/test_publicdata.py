@@ -10,6 +10,7 @@ from django.urls import reverse
 from atlas.permissions import STATISTICIANS
 from atlas.publicdata import CLASS_COUNTS, IMMUTABLE, public_state
 from districts.models import District
+from districts.services.boundaries import import_boundaries
 from indicators.classify import METHODS
 from indicators.models import Indicator, Observation, Release
 from indicators.services.releases import publish_release
@@ -161,3 +162,21 @@ def test_bad_paths_and_parameters_get_a_clear_answer(client, path, status, publi
     assert response.status_code == status
     assert "message" in response.json()["error"]
     assert not any(public_data_root.rglob("*.json"))
+
+
+def test_a_boundary_import_renders_the_new_boundaries_under_a_new_state(
+    client, level, tmp_path, django_capture_on_commit_callbacks, public_data_root
+):
+    from tests.districts.test_boundaries import DAY, grid, write_features
+
+    old = public_state()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_boundaries(path=write_features(tmp_path, grid()), level=level, valid_from=DAY)
+    new = public_state()
+    assert new != old
+    written = public_data_root / new / "boundaries" / level.slug / "2023.json"
+    codes = {f["properties"]["code"] for f in json.loads(written.read_bytes())["features"]}
+    assert codes == {"A1", "A2", "A3", "A4"}
+    assert client.get(boundaries_url(old, level.slug))["Location"] == boundaries_url(
+        new, level.slug
+    )
