@@ -180,3 +180,16 @@ def test_a_boundary_import_renders_the_new_boundaries_under_a_new_state(
     assert client.get(boundaries_url(old, level.slug))["Location"] == boundaries_url(
         new, level.slug
     )
+
+
+def test_a_level_with_many_areas_carries_only_the_default_classification(client, monkeypatch):
+    monkeypatch.setattr("atlas.publicdata.VARIANT_LIMIT", 5)
+    api = client.get("/api/v1/values", {"indicator": "kinderarmut", "level": LEVEL, "year": 2023})
+    data = json.loads(body(client.get(values_url(public_state()))))
+    indicator = Indicator.objects.get(slug="kinderarmut")
+    variants = data.pop("classifications")
+    default = variants[indicator.classification_method][str(indicator.classification_classes)]
+    assert list(variants) == [indicator.classification_method]
+    assert default["classes"] == api.json()["classes"]
+    assert default["class"] == [row["class"] for row in api.json()["values"]]
+    assert data == api.json()
