@@ -25,6 +25,9 @@ ENDPOINTS = {
                  "ihrer aktuellen Gebiete."),
     "/districts": _("Die Grenzen aller Gebiete einer Ebene als GeoJSON in WGS 84, mit Kennziffer, "
                     "Name und Fläche."),
+    "/tiles/{level}/{z}/{x}/{y}.mvt": _("Die Grenzen einer Ebene als Vektorkacheln (Mapbox "
+                                        "Vector Tiles) mit Kennziffer und Name, je Zoomstufe "
+                                        "passend vereinfacht."),
     "/themes": _("Die Themenfelder mit den Kennungen ihrer Indikatoren."),
     "/indicators": _("Alle Indikatoren mit Definition, Einheit, Quelle, Lizenz, "
                      "Geheimhaltungsschwelle und den Ebenen, für die es Werte gibt."),
@@ -59,6 +62,13 @@ PARAMETERS = {
     "to": _("zweites Jahr des Vergleichs; ohne Angabe das neueste"),
     "theme": _("nur die Indikatoren dieses Themenfelds (Kennung)"),
     "geometry": _("simplified (vereinfacht, Standard) oder full (Grenzen in voller Auflösung)"),
+    "zoom": _(
+        "Zoomstufe der Karte, 0 bis 22: die für sie vereinfachten Grenzen; die "
+        "Antwort nennt unter „zoom“, bis zu welcher Zoomstufe sie reichen"
+    ),
+    "z": _("Zoomstufe der Kachel, 0 bis 22"),
+    "x": _("Spalte der Kachel, von Westen gezählt ab 0"),
+    "y": _("Zeile der Kachel, von Norden gezählt ab 0"),
     "limit": _("Einträge je Seite, 1 bis 100 (Standard 20)"),
     "offset": _("so viele Einträge überspringen (Standard 0)"),
     "type": _("Kennung der Angebotsart (siehe „facility-types“)"),
@@ -73,6 +83,8 @@ PARAMETERS = {
 PARAMETER_OVERRIDES = {
     ("/districts", "year"): _("Grenzen, die am 31. Dezember dieses Jahres galten; ohne Angabe "
                               "die heutigen"),
+    ("/tiles/{level}/{z}/{x}/{y}.mvt", "year"): _("Grenzen, die am 31. Dezember dieses "
+                                                  "Jahres galten; ohne Angabe die heutigen"),
     ("/values", "from"): _("Veränderungskarte: Veränderung von diesem Jahr bis „year“"),
 }  # fmt: skip
 # Which parameters the example URL of an endpoint uses.
@@ -147,7 +159,9 @@ def endpoints() -> list[Endpoint]:
         query = {
             name: examples[name] for name in EXAMPLE_PARAMETERS.get(path, []) if name in examples
         }
-        example = base + path + (f"?{urlencode(query)}" if query else "")
+        in_path = {p["name"]: examples[p["name"]] for p in operation.get("parameters", [])
+                   if p["in"] == "path"}  # fmt: skip
+        example = base + path.format(**in_path) + (f"?{urlencode(query)}" if query else "")
         rows.append(Endpoint(path, operation["summary"], str(ENDPOINTS[path]), parameters, example))
     return rows
 

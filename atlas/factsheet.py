@@ -37,6 +37,7 @@ from indicators.selectors import (
 )
 
 from .http import BadParameter
+from .pagecache import shared_page
 from .presenters import shown, shown_area, sparkline
 
 TEMPLATE = "atlas/factsheet.html"
@@ -46,6 +47,7 @@ TREND_YEARS = 5
 WHOLE = 0.995
 
 
+@shared_page
 def factsheet_view(request, bezirk: str):
     """The fact sheet as a page; ``?year=`` picks the year, the latest published by default."""
     try:

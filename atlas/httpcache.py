@@ -1,18 +1,23 @@
 """HTTP behaviour of the public data interfaces (/api/v1/, /ogcapi/, /daten/).
 
 - Validators: an ETag and Last-Modified derived from the state of the published data (releases,
-  boundaries, the metadata of indicators, themes and levels), so a conditional request is
-  answered 304 after one small query, before any value is read.
+  boundaries and their overlaps, facilities, the metadata of indicators, themes, levels and
+  facility types), so a conditional request is answered 304 after one small query, before any
+  value is read. A read request reads that state once (``request_data_state``); the read path
+  keys what it keeps across requests by it.
 - Cache-Control: public for a few minutes; pages that carry a CSRF token stay private.
 - CORS: anyone may read (GET, HEAD, OPTIONS); no other method gets CORS headers.
 - A fixed-window rate limit per client address on /api/v1/ and /ogcapi/.
 """
 
+import contextlib
 import datetime
 import functools
 import hashlib
+import logging
 import math
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,8 +29,11 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
-from districts.models import District, Level
+from districts.models import District, Level, Overlap
+from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.models import Indicator, Release, Theme
+
+logger = logging.getLogger(__name__)
 
 DATA_PATHS = ("/api/v1/", "/ogcapi/", "/daten/")
 LIMITED_PATHS = ("/api/v1/", "/ogcapi/")
@@ -53,9 +61,10 @@ class DataState:
 
 
 def data_state() -> DataState:
-    """The state of releases, boundaries and metadata, in one query without reading values."""
-    release, district = Release._meta.db_table, District._meta.db_table
-    metadata = [m._meta.db_table for m in (Indicator, Theme, Level)]
+    """The state of releases, boundaries, facilities and metadata, in one query without values."""
+    release, district, overlap = (m._meta.db_table for m in (Release, District, Overlap))
+    facility, upload = Facility._meta.db_table, FacilityUpload._meta.db_table
+    metadata = [m._meta.db_table for m in (Indicator, Theme, Level, FacilityType)]
     digests = ", ".join(
         f"(SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {table} t)"
         for table in metadata
@@ -68,12 +77,57 @@ def data_state() -> DataState:
                    (SELECT max(withdrawn_at) FROM {release}),
                    (SELECT count(*) FROM {district}),
                    (SELECT max(updated_at) FROM {district}),
+                   (SELECT max(updated_at) FROM {facility}),
+                   (SELECT max(created_at) FROM {upload}),
+                   (SELECT count(*) FROM {facility}),
+                   (SELECT count(*) || ':' || COALESCE(sum(population_share), 0) FROM {overlap}),
                    {digests}
             """
         )
         row = cursor.fetchone()
-    changes = [moment for moment in (row[1], row[2], row[4]) if moment is not None]
+    changes = [moment for moment in row[1:7] if isinstance(moment, datetime.datetime)]
     return DataState("|".join(str(part) for part in row), max(changes, default=None))
+
+
+# The data state of the current read request, read at most once; None outside of one.
+_REQUEST_STATE: ContextVar[dict | None] = ContextVar("request_data_state", default=None)
+
+
+@contextlib.contextmanager
+def one_state_per_request():
+    """Within the block, request_data_state() reads the data state at most once."""
+    token = _REQUEST_STATE.set({})
+    try:
+        yield
+    finally:
+        _REQUEST_STATE.reset(token)
+
+
+def request_data_state() -> DataState | None:
+    """The data state of the current public read request, or None outside of one.
+
+    None means: nothing may be taken from or put into a cache shared between requests (a
+    write, the admin, a management command).
+    """
+    scope = _REQUEST_STATE.get()
+    if scope is None:
+        return None
+    if "state" not in scope:
+        scope["state"] = data_state()
+    return scope["state"]
+
+
+class DataStateMiddleware:
+    """Public GET and HEAD requests share one reading of the data state (see above)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in READ_METHODS or request.path_info.startswith("/admin/"):
+            return self.get_response(request)
+        with one_state_per_request():
+            return self.get_response(request)
 
 
 def etag_for(request, state: DataState) -> str:
@@ -119,7 +173,7 @@ class ConditionalGetMiddleware:
         if request.method not in READ_METHODS or not _under(request.path_info, DATA_PATHS):
             return self.get_response(request)
         try:
-            state = data_state()
+            state = request_data_state() or data_state()
         except DatabaseError:
             # Without the database there is nothing to validate: the view explains the outage.
             return self.get_response(request)
@@ -224,6 +278,27 @@ def _count(key: str, timeout: int) -> int:
         return 1
 
 
+_counting_failed = False
+
+
+def _count_or_zero(key: str, timeout: int) -> int:
+    """The request's number in its window; 0 while the cache cannot count (fail open).
+
+    Without the cache the atlas cannot tell clients apart across workers; refusing everyone
+    would turn a cache outage into an outage of the API.
+    """
+    global _counting_failed
+    try:
+        count = _count(key, timeout)
+    except Exception as error:  # any cache failure: the client library's errors vary
+        if not _counting_failed:
+            logger.warning("rate limit suspended, the cache is unavailable: %s", error)
+            _counting_failed = True
+        return 0
+    _counting_failed = False
+    return count
+
+
 def too_many(rate: Rate, retry_after: int) -> JsonResponse:
     german, english = PERIOD_NAMES.get(rate.seconds, ("Tag", "day"))
     message = (
@@ -250,7 +325,7 @@ class RateLimitMiddleware:
     """At most ATLAS_API_RATE_LIMIT requests per client and window on /api/v1/ and /ogcapi/.
 
     Fixed windows counted in the shared cache (Redis in production), so every worker counts
-    the same requests.
+    the same requests. Without the cache nobody is limited.
     """
 
     def __init__(self, get_response):
@@ -265,7 +340,7 @@ class RateLimitMiddleware:
         window = int(now // rate.seconds)
         client = hashlib.sha256(client_address(request).encode(), usedforsecurity=False)
         key = f"ratelimit:{rate.text}:{client.hexdigest()[:24]}:{window}"
-        if _count(key, rate.seconds + 1) > rate.requests:
+        if _count_or_zero(key, rate.seconds + 1) > rate.requests:
             retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
             return too_many(rate, retry_after)
         return self.get_response(request)

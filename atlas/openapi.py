@@ -126,6 +126,10 @@ EXAMPLES = {
     "from": 2015,
     "to": 2023,
     "theme": "kinder-und-jugend",
+    # The tile over the middle of Bottrop at zoom 12.
+    "z": 12,
+    "x": 2126,
+    "y": 1361,
 }
 
 
@@ -147,6 +151,11 @@ def _param(
     if name in EXAMPLES:
         parameter["example"] = EXAMPLES[name]
     return parameter
+
+
+def _path_param(name: str, description: str, *, schema_type: str = "string", **schema) -> dict:
+    return {**_param(name, description, required=True, schema_type=schema_type, **schema),
+            "in": "path"}  # fmt: skip
 
 
 def _ok(schema: dict, media: str = "application/json") -> dict:
@@ -217,6 +226,17 @@ DOCUMENT = {
                         required=False,
                         enum=["simplified", "full"],
                     ),
+                    _param(
+                        "zoom",
+                        "the map's zoom (Web Mercator, 256-pixel tiles): the simplified "
+                        "geometry of that zoom's band, coarser for smaller zooms; the response's "
+                        "'zoom' says which zooms it suits. Only with geometry=simplified. "
+                        "Without it, the web geometry for every zoom",
+                        required=False,
+                        schema_type="integer",
+                        minimum=0,
+                        maximum=22,
+                    ),
                 ],
                 "responses": {
                     "200": _ok(
@@ -225,6 +245,17 @@ DOCUMENT = {
                             "required": ["type", "features"],
                             "properties": {
                                 "type": {"type": "string", "enum": ["FeatureCollection"]},
+                                "zoom": {
+                                    "type": "object",
+                                    "description": "with the parameter zoom only: the zooms "
+                                    "this geometry suits; a map zoomed beyond 'max' asks again "
+                                    "(max null: every finer zoom)",
+                                    "required": ["min", "max"],
+                                    "properties": {
+                                        "min": {"type": "integer"},
+                                        "max": {"type": "integer", "nullable": True},
+                                    },
+                                },
                                 "features": {
                                     "type": "array",
                                     "items": {
@@ -250,6 +281,40 @@ DOCUMENT = {
                             },
                         },
                         media="application/geo+json",
+                    ),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                },
+            }
+        },
+        "/tiles/{level}/{z}/{x}/{y}.mvt": {
+            "get": {
+                "summary": "Grenzen als Vektorkacheln / boundaries as vector tiles",
+                "operationId": "getDistrictTile",
+                "description": "A Mapbox Vector Tile (XYZ scheme, Web Mercator, extent 4096) "
+                "with one layer 'districts' whose features carry code and name; values join "
+                "by code. Drawn from the simplified geometry of z's zoom band, as "
+                "/districts?zoom=z. A tile that no district reaches is empty (0 bytes).",
+                "parameters": [
+                    _path_param("level", "level slug, e.g. statistischer-bezirk"),
+                    _path_param("z", "zoom, 0 to 22", schema_type="integer", minimum=0, maximum=22),
+                    _path_param("x", "column, 0 to 2^z − 1", schema_type="integer", minimum=0),
+                    _path_param(
+                        "y", "row from the north, 0 to 2^z − 1", schema_type="integer", minimum=0
+                    ),
+                    _param(
+                        "year",
+                        "boundaries valid on 31 Dec of this year (default: today)",
+                        required=False,
+                        schema_type="integer",
+                        minimum=1,
+                        maximum=9998,
+                    ),
+                ],
+                "responses": {
+                    "200": _ok(
+                        {"type": "string", "format": "binary"},
+                        media="application/vnd.mapbox-vector-tile",
                     ),
                     "400": _ERROR,
                     "404": _ERROR,

@@ -25,7 +25,6 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
 from django.http import FileResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -35,7 +34,6 @@ from django.views.decorators.http import require_safe
 from atlas.http import BadParameter
 from districts.api import districts_body
 from districts.models import Level
-from facilities.models import Facility, FacilityType
 from indicators.api import classified, values_body
 from indicators.classify import METHODS
 from indicators.models import Indicator
@@ -63,18 +61,7 @@ VARIANT_LIMIT = 500
 
 def public_state() -> str:
     """A short name for everything the files show: data, boundaries, metadata, facilities."""
-    # The supply indicators are computed from the facilities, which data_state() leaves out.
-    facility, facility_type = Facility._meta.db_table, FacilityType._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT (SELECT count(*) FROM {facility}), (SELECT max(updated_at) FROM {facility}),
-                   (SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
-                      FROM {facility_type} t)
-            """
-        )
-        facilities = "|".join(str(part) for part in cursor.fetchone())
-    parts = [FORMAT, settings.ATLAS_BUILD_ID, data_state().fingerprint, facilities]
+    parts = [FORMAT, settings.ATLAS_BUILD_ID, data_state().fingerprint]
     digest = hashlib.sha256("\n".join(parts).encode(), usedforsecurity=False)
     return digest.hexdigest()[:STATE_LENGTH]
 

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "atlas.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "atlas.httpcache.DataStateMiddleware",
     "atlas.httpcache.CorsMiddleware",
     "atlas.httpcache.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,7 +130,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, but a Redis outage only makes the atlas slower (atlas/cache.py).
+            "BACKEND": "atlas.cache.FailSafeRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -354,6 +356,11 @@ except ValueError as error:
 # response, requests per client on /api/v1/ and /ogcapi/ ("120/minute"; 0 or empty: no
 # limit), and an identifier of the deployed build (part of every ETag, so a new version of the
 # code is never answered 304 with an old body).
+# Year tables of the read path kept per worker process (indicators/readcache.py; about 15 KB
+# each with the Bottrop data, whose 73 indicators over 14 years make some 1,100); 0: none.
+ATLAS_TABLE_CACHE_SIZE = int(os.environ.get("ATLAS_TABLE_CACHE_SIZE", "2000"))
+# Public pages kept per worker process for anonymous visitors (atlas/pagecache.py); 0: none.
+ATLAS_PAGE_CACHE_SIZE = int(os.environ.get("ATLAS_PAGE_CACHE_SIZE", "300"))
 ATLAS_API_CACHE_SECONDS = int(os.environ.get("ATLAS_API_CACHE_SECONDS", "300"))
 ATLAS_API_RATE_LIMIT = os.environ.get("ATLAS_API_RATE_LIMIT", "120/minute")
 ATLAS_BUILD_ID = os.environ.get("ATLAS_BUILD_ID", "")

@@ -14,6 +14,8 @@ admin.site.site_title = _("Sozialatlas")
 api_v1 = [
     path("levels", districts_api.levels, name="levels"),
     path("districts", districts_api.districts, name="districts"),
+    # Path converters would turn a malformed coordinate into a bare 404: the view names it.
+    path("tiles/<str:level>/<str:z>/<str:x>/<str:y>.mvt", districts_api.tile, name="tile"),
     path("indicators", indicators_api.indicators, name="indicators"),
     path("values", indicators_api.values, name="values"),
     path("series", indicators_api.series, name="series"),

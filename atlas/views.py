@@ -19,6 +19,7 @@ from indicators.selectors import (
     year_tables,
 )
 
+from .pagecache import shared_page
 from .presenters import shown, shown_area, shown_interval, sparkline
 from .publicdata import data_prefix, public_state
 from .pyramid import is_pyramid_part, pyramid
@@ -28,6 +29,7 @@ MAP_LEVEL = "statistischer-bezirk"
 MAP_LEVELS = ["statistischer-bezirk", "stadtbezirk"]
 
 
+@shared_page
 def map_view(request, bezirk: str | None = None):
     """The map explorer; the page state (indicator, level, year) lives in the query string.
 
@@ -190,6 +192,7 @@ def _shown_year(indicator: Indicator | None, asked: str) -> str | None:
     return str(earlier[-1] if earlier else years[0])
 
 
+@shared_page
 def profile_view(request, level, code):
     """Every indicator for one district and year, beside the city, grouped by theme."""
     years = published_years()

@@ -88,6 +88,8 @@ def production_env(database: str | None = None) -> dict[str, str]:
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_STATIC_ROOT": str(STATIC_ROOT),
         "ATLAS_PUBLIC_DATA_ROOT": str(PUBLIC_DATA_ROOT),
+        # The rate limit counts per client address, and wrk is one client.
+        "ATLAS_API_RATE_LIMIT": "0",
     }
 
 

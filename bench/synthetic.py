@@ -4,6 +4,7 @@ import contextlib
 import csv
 import datetime
 import itertools
+import os
 import subprocess
 from pathlib import Path
 
@@ -18,9 +19,11 @@ VALID_FROM = datetime.date(2000, 1, 1)
 
 
 def import_database_url() -> str:
-    """The database for synthetic data, beside the benchmark database: atlas_bench_import."""
+    """The database for synthetic data, beside the benchmark database: atlas_bench_import,
+    or the name in BENCH_SCRATCH_DATABASE (so that several runs on one server do not drop
+    each other's)."""
     base = database_url().rsplit("/", 1)[0]
-    return f"{base}/atlas_bench_import"
+    return f"{base}/{os.environ.get('BENCH_SCRATCH_DATABASE', 'atlas_bench_import')}"
 
 
 @contextlib.contextmanager

@@ -6,7 +6,10 @@ from django.views.decorators.http import require_safe
 from atlas.http import BadParameter, integer, lookup, required, text
 
 from .models import Level
-from .selectors import GEOMETRIES, boundaries_geojson
+from .selectors import GEOMETRIES, boundaries_geojson, boundary_tile
+from .zoom import MAX_ZOOM
+
+MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 
 
 def level_dict(level: Level) -> dict:
@@ -50,5 +53,41 @@ def districts_body(request) -> str:
             "„geometry“ muss „simplified“ oder „full“ sein / "
             "'geometry' must be 'simplified' or 'full'",
         )
+    zoom = integer(request, "zoom", minimum=0, maximum=MAX_ZOOM)
+    if zoom is not None and geometry != "simplified":
+        raise BadParameter(
+            "zoom",
+            "„zoom“ gilt nur für „geometry=simplified“ / "
+            "'zoom' applies to 'geometry=simplified' only",
+        )
     day = datetime.date(year, 12, 31) if year else None
-    return boundaries_geojson(level=level, day=day, geometry=geometry)
+    return boundaries_geojson(level=level, day=day, geometry=geometry, zoom=zoom)
+
+
+def _tile_number(name: str, raw: str, *, maximum: int) -> int:
+    """A tile coordinate from the path: a whole number from 0 to ``maximum``."""
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:
+        raise BadParameter(
+            name,
+            f"„{name}“ muss eine ganze Zahl von 0 bis {maximum} sein / "
+            f"'{name}' must be a whole number from 0 to {maximum}",
+        )
+    return int(raw)
+
+
+@require_safe
+def tile(request, level: str, z: str, x: str, y: str):
+    try:
+        level_obj = lookup(Level, "level", level, slug=level)
+        zoom = _tile_number("z", z, maximum=MAX_ZOOM)
+        column = _tile_number("x", x, maximum=2**zoom - 1)
+        row = _tile_number("y", y, maximum=2**zoom - 1)
+        year = integer(request, "year", minimum=1, maximum=9998)
+    except BadParameter as bad:
+        return bad.response()
+    day = datetime.date(year, 12, 31) if year else None
+    # A tile where no district reaches is empty, and as cacheable as any other.
+    return HttpResponse(
+        boundary_tile(level=level_obj, z=zoom, x=column, y=row, day=day),
+        content_type=MVT_MEDIA_TYPE,
+    )

@@ -130,3 +130,31 @@ class Overlap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target}: {self.area_share:.1%}"
+
+
+class ZoomGeometry(models.Model):
+    """A district's web geometry for the maps of one zoom band, coarser than ``web_geometry``.
+
+    Each band is simplified over the whole level as one coverage, so neighbours keep their
+    shared edges at every zoom (see ``districts.zoom``).
+    """
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="zoom_geometries", verbose_name=_("Gebiet")
+    )
+    max_zoom = models.PositiveSmallIntegerField(
+        _("bis Zoomstufe"), help_text=_("Die feinste Zoomstufe, für die diese Geometrie reicht.")
+    )
+    geometry = models.MultiPolygonField(_("Geometrie"), srid=WEB_SRID)
+
+    class Meta:
+        verbose_name = _("Geometrie je Zoomstufe")
+        verbose_name_plural = _("Geometrien je Zoomstufe")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "max_zoom"], name="zoom_geometry_unique_band"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} (z ≤ {self.max_zoom})"

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, Max
 
 from .models import District, Level
+from .zoom import Band, band_for
 
 
 def boundary_version(*, level: Level, day: datetime.date | None = None) -> str:
@@ -35,29 +36,49 @@ GEOMETRIES = {
 
 
 def boundaries_geojson(
-    *, level: Level, day: datetime.date | None = None, geometry: str = "simplified"
+    *,
+    level: Level,
+    day: datetime.date | None = None,
+    geometry: str = "simplified",
+    zoom: int | None = None,
 ) -> str:
     """The level's districts valid on ``day`` as a GeoJSON FeatureCollection.
 
-    ``geometry`` is "simplified" (the web geometry) or "full" (the stored boundary). Built by
-    PostGIS in one query and cached per boundary version, so no request serialises
-    geometries in Python.
+    ``geometry`` is "simplified" (the web geometry) or "full" (the stored boundary). With
+    ``zoom``, the simplified geometry of that zoom's band, and the band as the member "zoom"
+    ({"min": …, "max": …}, max null for every finer zoom). Built by PostGIS in one query and
+    cached per boundary version, so no request serialises geometries in Python.
     """
     day = day or datetime.date.today()
-    key = f"boundaries:{level.slug}:{geometry}:{boundary_version(level=level, day=day)}"
+    band = None if zoom is None else band_for(zoom)
+    version = boundary_version(level=level, day=day)
+    key = f"boundaries:{level.slug}:{geometry}:{version}"
+    if band is not None:
+        key += f":z{band.min_zoom}"
     text = cache.get(key)
     if text is None:
-        text = _build_geojson(level.id, day, GEOMETRIES[geometry])
+        text = _build_geojson(level.id, day, GEOMETRIES[geometry], band)
         cache.set(key, text, timeout=24 * 3600)
     return text
 
 
-def _build_geojson(level_id: int, day: datetime.date, geometry_sql: str) -> str:
+def _build_geojson(level_id: int, day: datetime.date, geometry_sql: str, band: Band | None) -> str:
+    join, zoom_member = "", ""
+    if band is not None and not band.finest:
+        geometry_sql = f"COALESCE(z.geometry, {geometry_sql})"
+        join = (
+            "LEFT JOIN districts_zoomgeometry z "
+            f"ON z.district_id = d.id AND z.max_zoom = {int(band.max_zoom)}"
+        )
+    if band is not None:
+        zoom_member = f"'zoom', json_build_object('min', {int(band.min_zoom)}, 'max', "
+        zoom_member += "NULL::int)," if band.finest else f"{int(band.max_zoom)}),"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT json_build_object(
                 'type', 'FeatureCollection',
+                {zoom_member}
                 'features', COALESCE(json_agg(json_build_object(
                     'type', 'Feature',
                     'id', d.code,
@@ -68,9 +89,69 @@ def _build_geojson(level_id: int, day: datetime.date, geometry_sql: str) -> str:
                     'geometry', ST_AsGeoJSON({geometry_sql}, 6)::json
                 ) ORDER BY d.code), '[]'::json)
             )::text
-            FROM districts_district d
+            FROM districts_district d {join}
             WHERE d.level_id = %s AND d.valid_from <= %s AND (d.valid_to IS NULL OR d.valid_to > %s)
             """,
             [level_id, day, day],
         )
         return cursor.fetchone()[0]
+
+
+# Tiles in the Mapbox Vector Tile format: 4096 units a side, features kept 64 units beyond
+# the edge so that lines do not end visibly at tile borders.
+TILE_EXTENT = 4096
+TILE_BUFFER = 64
+TILE_LAYER = "districts"
+
+
+def boundary_tile(
+    *, level: Level, z: int, x: int, y: int, day: datetime.date | None = None
+) -> bytes:
+    """The level's districts valid on ``day`` (default today) in tile ``z``/``x``/``y`` as a
+    Mapbox Vector Tile (layer "districts", attributes code and name), drawn from the web
+    geometry of ``z``'s zoom band; empty (no bytes) where no district reaches the tile.
+    """
+    day = day or datetime.date.today()
+    band = band_for(z)
+    geometry, join = "d.web_geometry", ""
+    if not band.finest:
+        geometry = "COALESCE(z.geometry, d.web_geometry)"
+        join = (
+            "LEFT JOIN districts_zoomgeometry z "
+            f"ON z.district_id = d.id AND z.max_zoom = {int(band.max_zoom)}"
+        )
+    with connection.cursor() as cursor:
+        # The index on the web geometry finds the candidates: a band's geometry strays from it
+        # by about a pixel at most, well inside the tile's buffer.
+        cursor.execute(
+            f"""
+            WITH bounds AS (
+                SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
+                       -- The margin must not cross the antimeridian: clipped to the world.
+                       ST_Transform(ST_ClipByBox2D(
+                           ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s),
+                           ST_TileEnvelope(0, 0, 0)
+                       ), 4326) AS search
+            ),
+            features AS (
+                SELECT d.code, d.name,
+                       ST_AsMVTGeom(
+                           ST_Transform({geometry}, 3857), bounds.tile,
+                           %(extent)s, %(buffer)s, true
+                       ) AS geom
+                FROM bounds, districts_district d {join}
+                WHERE d.level_id = %(level)s AND d.valid_from <= %(day)s
+                  AND (d.valid_to IS NULL OR d.valid_to > %(day)s)
+                  AND d.web_geometry && bounds.search
+            )
+            SELECT ST_AsMVT(features.*, %(layer)s, %(extent)s, 'geom')
+            FROM features WHERE geom IS NOT NULL
+            """,
+            {
+                "z": z, "x": x, "y": y, "level": level.id, "day": day,
+                "margin": TILE_BUFFER / TILE_EXTENT, "extent": TILE_EXTENT,
+                "buffer": TILE_BUFFER, "layer": TILE_LAYER,
+            },
+        )  # fmt: skip
+        row = cursor.fetchone()
+    return bytes(row[0] or b"")

@@ -1,9 +1,9 @@
 """The kinds of facility every atlas starts with; more can be added in the admin.
 
 The served group is read through the indicator named here: a count indicator's value, or the
-numerator of a share (the share of under-6-year-olds counts the children under 6). Where the
-atlas has no indicator for a group (children of primary school age), the type is counted but
-has no ratio until one is set in the admin.
+numerator of a share (the share of under-6-year-olds counts the children under 6). Where an
+atlas has no indicator for a group, the type is counted but has no ratio until one is set in
+the admin.
 """
 
 STANDARD_TYPES = [
@@ -11,9 +11,10 @@ STANDARD_TYPES = [
     ("kita", "Kita", "Day-care centre", "kita",
      "Kinder unter 6 Jahren", "children under 6", "anteil-unter-6", "numerator"),
     ("grundschule", "Grundschule", "Primary school", "schule",
-     "Kinder von 6 bis 10 Jahren", "children aged 6 to 10", "", "value"),
+     "Kinder von 6 bis 9 Jahren", "children aged 6 to 9", "kinder-6-bis-9", "value"),
     ("jugendzentrum", "Jugendzentrum", "Youth centre", "jugend",
-     "junge Menschen von 10 bis 21 Jahren", "young people aged 10 to 21", "", "value"),
+     "junge Menschen von 10 bis 20 Jahren", "young people aged 10 to 20",
+     "junge-menschen-10-bis-20", "value"),
     ("seniorenberatung", "Seniorenberatung", "Advice for older people", "senioren",
      "Menschen ab 65 Jahren", "people aged 65 and over", "anteil-65-plus", "numerator"),
     ("pflegeberatung", "Pflegeberatung", "Care advice", "pflege",
@@ -46,3 +47,15 @@ def ensure_standard_types(type_model) -> None:
                 "order": order,
             },
         )
+
+
+def link_age_groups(type_model) -> None:
+    """Give the school and youth types their age groups where no group was chosen yet."""
+    for slug, _, _, _, group_de, group_en, indicator, part in STANDARD_TYPES:
+        if slug in ("grundschule", "jugendzentrum"):
+            type_model.objects.filter(slug=slug, served_indicator="").update(
+                served_group_de=group_de,
+                served_group_en=group_en,
+                served_indicator=indicator,
+                served_part=part,
+            )

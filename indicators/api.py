@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from atlas.http import BadParameter, integer, lookup, page, page_links, required, text
+from atlas.pagecache import shared_page
 from districts.models import District, Level
 from districts.selectors import boundary_version
 
@@ -141,6 +142,7 @@ def themes(request):
 
 
 @require_safe
+@shared_page
 def indicators(request):
     try:
         slug = text(request, "theme")
@@ -256,6 +258,7 @@ def _release(request) -> Release | None:
 
 
 @require_safe
+@shared_page
 def values(request):
     """Values of an indicator per area and year, classified for the map.
 
@@ -369,6 +372,7 @@ def classified(
 
 
 @require_safe
+@shared_page
 def series(request):
     try:
         indicator = _indicator(request)
@@ -398,6 +402,7 @@ def series(request):
 
 
 @require_safe
+@shared_page
 def district_profile(request):
     try:
         level = _level(request)
@@ -435,6 +440,7 @@ def district_profile(request):
 
 
 @require_safe
+@shared_page
 def change(request):
     try:
         indicator = _indicator(request)

@@ -18,6 +18,11 @@ def published_until(moment: datetime.datetime | None):
         _PUBLISHED_UNTIL.reset(token)
 
 
+def pinned_until() -> datetime.datetime | None:
+    """The moment reads are pinned to (see published_until), or None for the current state."""
+    return _PUBLISHED_UNTIL.get()
+
+
 class ObservationQuerySet(models.QuerySet):
     def published(self):
         observations = self.filter(release__status="published")

@@ -20,7 +20,7 @@ from districts.models import District, Level, Overlap
 from facilities.models import FacilityType
 from facilities.selectors import supply_by_district
 
-from . import social_index, stats
+from . import readcache, social_index, stats
 from .models import FACILITY_COMPUTATIONS, Indicator, Observation, Release
 from .stats import Cell
 
@@ -329,7 +329,7 @@ def year_table(*, indicator: Indicator, year: int) -> YearTable:
 
 
 # Within one call of year_tables (and the calls it makes for computed indicators) every
-# geography and table is built once.
+# geography and table is built once; across requests, readcache keeps them.
 _MEMO: ContextVar[dict | None] = ContextVar("year_tables_memo", default=None)
 
 
@@ -338,14 +338,50 @@ def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dic
     memo = _MEMO.get()
     if memo is not None:
         return _year_tables(list(indicators), sorted(set(years)), memo)
-    token = _MEMO.set({})
+    token = _MEMO.set({"scope": readcache.scope()})
     try:
         return _year_tables(list(indicators), sorted(set(years)), _MEMO.get())
     finally:
         _MEMO.reset(token)
 
 
+def _remembered(memo: dict, key: tuple) -> bool:
+    """Whether ``key`` is in the memo, taking it from the cross-request cache if it is there."""
+    if key in memo:
+        return True
+    if memo["scope"] is None:
+        return False
+    value = readcache.TABLES.get((memo["scope"], *key))
+    if value is None:
+        return False
+    memo[key] = value
+    return True
+
+
+def _remember(memo: dict, key: tuple, value) -> None:
+    memo[key] = value
+    if memo["scope"] is not None:
+        readcache.TABLES.put((memo["scope"], *key), value)
+
+
+def _memoised(key: tuple, build):
+    """``build()`` once per year_tables call (and across requests), outside of one every time."""
+    memo = _MEMO.get()
+    if memo is None:
+        return build()
+    if not _remembered(memo, key):
+        _remember(memo, key, build())
+    return memo[key]
+
+
 def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> dict:
+    asked = {i.slug: i for i in indicators}
+    if all(_remembered(memo, ("table", slug, year)) for slug in asked for year in years):
+        return {
+            (slug, year): _as_asked(memo[("table", slug, year)], asked[slug])
+            for slug in asked
+            for year in years
+        }
     components = _components(indicators)
     supplies = _supplies(indicators)
     wanted = {
@@ -357,24 +393,36 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
         ]
     }
     missing = [
-        i for i in wanted.values() if any(("table", i.slug, year) not in memo for year in years)
+        i
+        for i in wanted.values()
+        if any(not _remembered(memo, ("table", i.slug, year)) for year in years)
     ]
     observed = [i for i in missing if not i.computation]
     raw = _raw_cells([i.id for i in observed], years) if observed else {}
     tables = {}
     for year in years:
-        if ("geo", year) not in memo:
-            memo[("geo", year)] = _geography(year)
+        if not _remembered(memo, ("geo", year)):
+            _remember(memo, ("geo", year), _geography(year))
         geo = memo[("geo", year)]
         # Components first: a balance is withheld wherever one of its parts is; the served
         # population before the supply per person.
         ordered = sorted(wanted.values(), key=lambda i: i.id in components or i.id in supplies)
         for indicator in ordered:
             key = ("table", indicator.slug, year)
-            if key not in memo:
-                memo[key] = _table(indicator, year, geo, raw, tables, components, supplies)
+            if not _remembered(memo, key):
+                table = _table(indicator, year, geo, raw, tables, components, supplies)
+                _remember(memo, key, table)
             tables[(indicator.slug, year)] = memo[key]
-    return {key: table for key, table in tables.items() if key[0] in {i.slug for i in indicators}}
+    return {
+        key: _as_asked(table, asked[key[0]]) for key, table in tables.items() if key[0] in asked
+    }
+
+
+def _as_asked(table: YearTable, indicator: Indicator) -> YearTable:
+    """The table with the caller's own indicator object (a cached one came from elsewhere)."""
+    return (
+        table if table.indicator is indicator else dataclasses.replace(table, indicator=indicator)
+    )
 
 
 def _table(indicator, year, geo, raw, tables, components, supplies) -> YearTable:
@@ -476,7 +524,12 @@ def _facility_cells(
     """
     if facility_type is None:
         return {}
-    supply = supply_by_district(facility_type=facility_type, year=year, district_ids=geo.districts)
+    supply = _memoised(
+        ("supply", facility_type.slug, year),
+        lambda: supply_by_district(
+            facility_type=facility_type, year=year, district_ids=geo.districts
+        ),
+    )
     if indicator.computation == Indicator.Computation.FACILITY_COUNT:
         return {d: Cell(float(s.facilities), None, None, "normal") for d, s in supply.items()}
     if population is None:
@@ -522,6 +575,10 @@ def _approximate_as(table: YearTable, population: YearTable) -> YearTable:
 
 
 def _core_indicators() -> list[Indicator]:
+    return _memoised(("core",), _load_core_indicators)
+
+
+def _load_core_indicators() -> list[Indicator]:
     core = {i.slug: i for i in Indicator.objects.filter(slug__in=social_index.CORE_INDICATORS)}
     return [core[slug] for slug in social_index.CORE_INDICATORS if slug in core]
 

@@ -70,6 +70,16 @@ def make_observation(release):
 
 
 @pytest.fixture(autouse=True)
+def empty_read_caches():
+    """Each test rolls its data back, so what one test kept must not reach the next."""
+    from atlas.pagecache import PAGES
+    from indicators.readcache import TABLES
+
+    TABLES.clear()
+    PAGES.clear()
+
+
+@pytest.fixture(autouse=True)
 def no_rate_limit(settings):
     """Tests send many requests a second; the rate limit has tests of its own."""
     settings.ATLAS_API_RATE_LIMIT = ""

@@ -3,12 +3,14 @@
 import datetime
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 
-from districts.models import METRIC_SRID, WEB_SRID, District, Level
+from districts.models import METRIC_SRID, WEB_SRID, District, Level, ZoomGeometry
+from districts.zoom import BANDS, COARSE_BANDS, COARSE_GRID, Band, tolerance_m
 
 # Coordinates sent to browsers: 6 decimals are about 0.1 m, far below what a screen shows.
 WEB_GRID = 1e-6
@@ -30,27 +32,51 @@ def _as_multipolygon(geom) -> GEOSGeometry:
     return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=WEB_SRID)
 
 
+def web_geometries(boundaries: np.ndarray, *, finest_m: float) -> dict[Band, np.ndarray]:
+    """The web geometries (EPSG:4326) of a coverage of ``boundaries`` (EPSG:25832) per zoom
+    band, each band simplified over the whole coverage so neighbours keep shared edges.
+
+    The tolerance of a band follows from the pixel size at the coverage's mean latitude
+    (``districts.zoom.tolerance_m``); the finest band uses ``finest_m``.
+    """
+    xmin, ymin, xmax, ymax = shapely.total_bounds(boundaries)
+    centre = gpd.GeoSeries([shapely.Point((xmin + xmax) / 2, (ymin + ymax) / 2)], crs=METRIC_SRID)
+    latitude = float(centre.to_crs(WEB_SRID).y.iloc[0])
+    bands = {}
+    for band in BANDS:
+        tolerance = tolerance_m(band, latitude=latitude, finest_m=finest_m)
+        simplified = shapely.coverage_simplify(boundaries, tolerance)
+        web = gpd.GeoSeries(simplified, crs=METRIC_SRID).to_crs(WEB_SRID)
+        # Rounding vertex by vertex keeps shared vertices shared.
+        grid = WEB_GRID if band.finest else COARSE_GRID
+        bands[band] = shapely.set_precision(web.values, grid, mode="pointwise")
+    return bands
+
+
 @transaction.atomic
 def rebuild_web_geometries(*, level: Level, day: datetime.date | None = None) -> int:
     """Simplify a level's districts valid on ``day`` (default today) as one coverage, so
-    neighbours keep shared edges. Returns the number of districts updated.
+    neighbours keep shared edges: the web geometry and one geometry per coarser zoom band.
+    Returns the number of districts updated.
     """
     day = day or datetime.date.today()
     districts = list(District.objects.valid_on(day).filter(level=level).only("id", "boundary"))
     if not districts:
         return 0
-    frame = gpd.GeoDataFrame(
-        {"id": [d.id for d in districts]},
-        geometry=shapely.from_wkb([bytes(d.boundary.wkb) for d in districts]),
-        crs=METRIC_SRID,
-    )
-    simplified = shapely.coverage_simplify(frame.geometry.values, _simplify_tolerance_m())
-    web = gpd.GeoSeries(simplified, crs=METRIC_SRID).to_crs(WEB_SRID)
-    # Rounding vertex by vertex keeps shared vertices shared.
-    web = shapely.set_precision(web.values, WEB_GRID, mode="pointwise")
-    for district, geom in zip(districts, web, strict=True):
+    boundaries = shapely.from_wkb([bytes(d.boundary.wkb) for d in districts])
+    bands = web_geometries(boundaries, finest_m=_simplify_tolerance_m())
+    for district, geom in zip(districts, bands[BANDS[-1]], strict=True):
         district.web_geometry = _as_multipolygon(geom)
-    District.objects.bulk_update(districts, ["web_geometry"])
+    District.objects.bulk_update(districts, ["web_geometry"], batch_size=1000)
+    ZoomGeometry.objects.filter(district__in=districts).delete()
+    ZoomGeometry.objects.bulk_create(
+        (
+            ZoomGeometry(district=district, max_zoom=band.max_zoom, geometry=_as_multipolygon(g))
+            for band in COARSE_BANDS
+            for district, g in zip(districts, bands[band], strict=True)
+        ),
+        batch_size=1000,
+    )
     return len(districts)
 
 

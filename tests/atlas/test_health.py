@@ -51,11 +51,26 @@ def test_readyz_names_the_database_when_it_cannot_be_reached(client, db, databas
     }
 
 
-def test_readyz_names_the_cache_when_it_cannot_be_reached(client, db, settings):
+def test_readyz_stays_ready_but_names_the_cache_when_it_cannot_be_reached(client, db, settings):
+    settings.CACHES = REDIS_NOBODY_LISTENS
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "cache": "unavailable"},
+    }
+
+
+def test_readyz_is_unavailable_when_database_and_cache_are_down(
+    client, db, settings, database_down
+):
     settings.CACHES = REDIS_NOBODY_LISTENS
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "cache": "unavailable"}
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable", "cache": "unavailable"},
+    }
 
 
 @pytest.mark.parametrize(

@@ -103,3 +103,40 @@ def test_loading_the_demo_again_changes_no_facility(capsys):
     call_command("load_demo_data")
     assert Counter(Facility.objects.values_list("type__slug", flat=True)) == before
     assert "unverändert: 121" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("ratio", "count", "group"),
+    [
+        ("kinder-6-bis-9-je-grundschule", "anzahl-grundschulen", "kinder-6-bis-9"),
+        ("junge-menschen-10-bis-20-je-jugendzentrum", "anzahl-jugendzentren",
+         "junge-menschen-10-bis-20"),
+    ],
+)  # fmt: skip
+def test_schools_and_youth_centres_serve_their_age_group(client, ratio, count, group):
+    def values(indicator):
+        payload = client.get(
+            "/api/v1/values", {"indicator": indicator, "level": "stadtbezirk", "year": 2024}
+        ).json()
+        return {v["code"]: v for v in payload["values"]}
+
+    per_facility, facilities, people = values(ratio), values(count), values(group)
+    assert len(per_facility) == 3
+    for code, row in per_facility.items():
+        assert row["numerator"] == people[code]["value"]
+        assert row["denominator"] == facilities[code]["value"]
+        assert row["value"] == pytest.approx(people[code]["value"] / facilities[code]["value"])
+
+
+def test_the_age_groups_of_schools_and_youth_centres_add_up_to_the_pyramid(client):
+    def city(indicator):
+        return client.get(
+            "/api/v1/values",
+            {"indicator": indicator, "level": "statistischer-bezirk", "year": 2024},
+        ).json()["city"]["value"]
+
+    young = city("kinder-6-bis-9") + city("junge-menschen-10-bis-20")
+    pyramid = sum(city(f"bevoelkerung-{sex}-{low}-{low + 9}") for sex in "mw" for low in (0, 10))
+    under_6 = city("anteil-unter-6") * city("einwohner") / 100
+    # 6 to 20 years are the two pyramid bars 0–19 without the under-6s, plus the 20-year-olds.
+    assert 0 < young - (pyramid - under_6) < city("einwohner") * 0.02
