@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_DEBUG=0 \
     DJANGO_STATIC_ROOT=/app/staticfiles \
     DJANGO_MEDIA_ROOT=/data/media \
+    ATLAS_PUBLIC_DATA_ROOT=/data/public-data \
     WEB_CONCURRENCY=3
 
 RUN apt-get update \
@@ -24,7 +25,7 @@ COPY . .
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input -v 0 \
     && DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v 0 --ignore=.venv
 
-RUN useradd --system --uid 1000 atlas && mkdir -p /data/media && chown -R atlas /data
+RUN useradd --system --uid 1000 atlas && mkdir -p /data/media /data/public-data && chown -R atlas /data
 USER atlas
 EXPOSE 8000
 # Workers: WEB_CONCURRENCY. No gunicorn access log: the atlas logs every request itself, with

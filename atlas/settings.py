@@ -364,3 +364,7 @@ ATLAS_PAGE_CACHE_SIZE = int(os.environ.get("ATLAS_PAGE_CACHE_SIZE", "300"))
 ATLAS_API_CACHE_SECONDS = int(os.environ.get("ATLAS_API_CACHE_SECONDS", "300"))
 ATLAS_API_RATE_LIMIT = os.environ.get("ATLAS_API_RATE_LIMIT", "120/minute")
 ATLAS_BUILD_ID = os.environ.get("ATLAS_BUILD_ID", "")
+# The map's two requests (boundaries of a level, values of an indicator) as files, rendered
+# once per state of the published data and served under /data/<state>/; nginx may serve the
+# directory itself and fall back to the atlas for a file not rendered yet.
+ATLAS_PUBLIC_DATA_ROOT = Path(os.environ.get("ATLAS_PUBLIC_DATA_ROOT", BASE_DIR / "public-data"))

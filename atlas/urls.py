@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from districts import api as districts_api
@@ -7,7 +7,7 @@ from facilities import api as facilities_api
 from facilities import downloads as facilities_downloads
 from indicators import api as indicators_api
 
-from . import accessibility, apidocs, downloads, factsheet, health, openapi, views
+from . import accessibility, apidocs, downloads, factsheet, health, openapi, publicdata, views
 
 admin.site.site_header = _("Sozialatlas – Verwaltung")
 admin.site.site_title = _("Sozialatlas")
@@ -41,6 +41,21 @@ open_data = [
     path("<int:release_id>/werte.xlsx", downloads.release_xlsx, name="release-xlsx"),
 ]
 
+# The map's hot path as immutable files (atlas/publicdata.py); nginx may serve them directly.
+public_data = [
+    path("", publicdata.unknown_file, name="public-data"),
+    path(
+        "boundaries/<slug:level>/<int:year>.json",
+        publicdata.boundaries_file,
+        name="public-data-boundaries",
+    ),
+    path(
+        "values/<slug:indicator>/<slug:level>/<int:year>.json",
+        publicdata.values_file,
+        name="public-data-values",
+    ),
+]
+
 urlpatterns = [
     path("", views.map_view, name="map"),
     path("gebiet/<slug:level>/<str:code>/", views.profile_view, name="profile"),
@@ -52,6 +67,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("ogcapi/", include("atlas.ogcapi.urls")),
     path("daten/", include((open_data, "downloads"), namespace="downloads")),
+    path("data/<str:state>/", include(public_data)),
+    re_path(r"^data/", publicdata.unknown_file),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

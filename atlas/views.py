@@ -22,6 +22,7 @@ from indicators.selectors import (
 
 from .pagecache import shared_page
 from .presenters import shown, shown_area, shown_interval, sparkline
+from .publicdata import data_prefix, public_state
 from .pyramid import is_pyramid_part, pyramid
 
 MAP_LEVEL = "statistischer-bezirk"
@@ -99,6 +100,8 @@ def map_view(request, bezirk: str | None = None):
         else "",
         "latestRelease": latest_release.pk if latest_release else None,
         "valuesUrl": reverse("v1:values"),
+        # The published files of the map's two requests, under the state they show.
+        "dataUrl": data_prefix(public_state()),
         "seriesUrl": reverse("v1:series"),
         "profileApiUrl": reverse("v1:profile"),
         "indicatorsUrl": reverse("v1:indicators"),

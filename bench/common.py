@@ -25,7 +25,10 @@ DEFAULT_DATABASE_URL = "postgis://atlas:atlas@127.0.0.1:5432/atlas_bench"
 # The benchmarks' own ports, away from the development server's 8000.
 ATLAS_PORT = int(os.environ.get("BENCH_ATLAS_PORT", "8120"))
 NGINX_PORT = int(os.environ.get("BENCH_NGINX_PORT", "8121"))
-STATIC_ROOT = Path(tempfile.gettempdir()) / "atlas-bench-static"
+# Per port, so that benchmarks of two checkouts on one machine never share collected files.
+STATIC_ROOT = Path(tempfile.gettempdir()) / f"atlas-bench-static-{ATLAS_PORT}"
+# The map's published data files (atlas/publicdata.py); nginx's workers must read them.
+PUBLIC_DATA_ROOT = Path(tempfile.gettempdir()) / f"atlas-bench-public-data-{ATLAS_PORT}"
 # A request still unanswered after this long counts as an error (a timeout), not as a latency.
 WRK_TIMEOUT_S = 30
 WRK_SCRIPT = Path(__file__).resolve().parent / "percentiles.lua"
@@ -84,6 +87,7 @@ def production_env(database: str | None = None) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_STATIC_ROOT": str(STATIC_ROOT),
+        "ATLAS_PUBLIC_DATA_ROOT": str(PUBLIC_DATA_ROOT),
         # The rate limit counts per client address, and wrk is one client.
         "ATLAS_API_RATE_LIMIT": "0",
     }
@@ -217,6 +221,52 @@ def nginx_server(files: dict[str, bytes], *, port: int = NGINX_PORT):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/{next(iter(files))}")
+        yield base
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            subprocess.run(
+                ["nginx", "-p", str(prefix), "-c", str(conf), "-s", "stop"],
+                check=True,
+                capture_output=True,
+            )
+        time.sleep(0.5)
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+def production_nginx_conf(*, prefix: Path, atlas: str, port: int) -> tuple[str, str]:
+    """A main configuration (as for the static baseline) and deploy/nginx.conf as production
+    runs it, pointed at this machine's atlas, public-data directory and port.
+    """
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    replacements = {
+        "server web:8000;": f"server {atlas.removeprefix('http://')};",
+        "listen 8000;": f"listen 127.0.0.1:{port};",
+        "alias /srv/public-data/;": f"alias {PUBLIC_DATA_ROOT}/;",
+        "include /etc/nginx/atlas-proxy.conf;": f"include {ROOT / 'deploy' / 'nginx-proxy.conf'};",
+    }
+    for old, new in replacements.items():
+        if old not in site:
+            raise RuntimeError(f"deploy/nginx.conf no longer contains {old!r}")
+        site = site.replace(old, new)
+    main = NGINX_CONF.split("    server {{")[0].format(prefix=prefix)
+    return f"{main}    include {prefix}/site.conf;\n}}\n", site
+
+
+@contextlib.contextmanager
+def proxy_server(atlas: str, *, port: int = NGINX_PORT):
+    """nginx configured as deploy/nginx.conf in front of ``atlas``; yields its base URL."""
+    prefix = Path(tempfile.mkdtemp(prefix="atlas-bench-proxy-"))
+    prefix.chmod(0o755)
+    PUBLIC_DATA_ROOT.mkdir(mode=0o755, exist_ok=True)
+    PUBLIC_DATA_ROOT.chmod(0o755)
+    main, site = production_nginx_conf(prefix=prefix, atlas=atlas, port=port)
+    (prefix / "site.conf").write_text(site)
+    conf = prefix / "nginx.conf"
+    conf.write_text(main)
+    subprocess.run(["nginx", "-p", str(prefix), "-c", str(conf)], check=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/nginx-health")
         yield base
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):

@@ -32,30 +32,36 @@ def levels(request):
 @require_safe
 def districts(request):
     try:
-        slug = required(request, "level")
-        level = lookup(Level, "level", slug, slug=slug)
-        year = integer(request, "year", minimum=1, maximum=9998)
-        geometry = text(request, "geometry") or "simplified"
-        if geometry not in GEOMETRIES:
-            raise BadParameter(
-                "geometry",
-                "„geometry“ muss „simplified“ oder „full“ sein / "
-                "'geometry' must be 'simplified' or 'full'",
-            )
-        zoom = integer(request, "zoom", minimum=0, maximum=MAX_ZOOM)
-        if zoom is not None and geometry != "simplified":
-            raise BadParameter(
-                "zoom",
-                "„zoom“ gilt nur für „geometry=simplified“ / "
-                "'zoom' applies to 'geometry=simplified' only",
-            )
+        body = districts_body(request)
     except BadParameter as bad:
         return bad.response()
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+def districts_body(request) -> str:
+    """The GeoJSON of /api/v1/districts for ``request.GET``; raises BadParameter.
+
+    The published data files (atlas/publicdata.py) are made by this function too.
+    """
+    slug = required(request, "level")
+    level = lookup(Level, "level", slug, slug=slug)
+    year = integer(request, "year", minimum=1, maximum=9998)
+    geometry = text(request, "geometry") or "simplified"
+    if geometry not in GEOMETRIES:
+        raise BadParameter(
+            "geometry",
+            "„geometry“ muss „simplified“ oder „full“ sein / "
+            "'geometry' must be 'simplified' or 'full'",
+        )
+    zoom = integer(request, "zoom", minimum=0, maximum=MAX_ZOOM)
+    if zoom is not None and geometry != "simplified":
+        raise BadParameter(
+            "zoom",
+            "„zoom“ gilt nur für „geometry=simplified“ / "
+            "'zoom' applies to 'geometry=simplified' only",
+        )
     day = datetime.date(year, 12, 31) if year else None
-    return HttpResponse(
-        boundaries_geojson(level=level, day=day, geometry=geometry, zoom=zoom),
-        content_type="application/geo+json",
-    )
+    return boundaries_geojson(level=level, day=day, geometry=geometry, zoom=zoom)
 
 
 def _tile_number(name: str, raw: str, *, maximum: int) -> int:

@@ -275,37 +275,39 @@ def values(request):
 
 def _values(request):
     try:
-        indicator = _indicator(request)
-        level = _level(request)
-        year = _year(request, indicator)
-        within = _within(request)
-        start = _start_year(request, indicator, year)
-        method = request.GET.get("method") or indicator.classification_method
-        if method not in (*METHODS, "manual"):
-            raise BadParameter(
-                "method",
-                f"„method“ muss eines von {', '.join((*METHODS, 'manual'))} sein / unknown method",
-            )
-        k = integer(request, "classes", default=indicator.classification_classes)
-        if not 3 <= k <= 7:
-            raise BadParameter("classes", "„classes“ muss zwischen 3 und 7 liegen / 3 to 7")
-        breaks = _breaks(request, indicator, method)
+        body = values_body(request)
     except BadParameter as bad:
         return bad.response()
+    return JsonResponse(body)
+
+
+def values_body(request) -> dict:
+    """The body of /api/v1/values for ``request.GET``; raises BadParameter.
+
+    The published data files (atlas/publicdata.py) are made by this function too.
+    """
+    indicator = _indicator(request)
+    level = _level(request)
+    year = _year(request, indicator)
+    within = _within(request)
+    start = _start_year(request, indicator, year)
+    method = request.GET.get("method") or indicator.classification_method
+    if method not in (*METHODS, "manual"):
+        raise BadParameter(
+            "method",
+            f"„method“ muss eines von {', '.join((*METHODS, 'manual'))} sein / unknown method",
+        )
+    k = integer(request, "classes", default=indicator.classification_classes)
+    if not 3 <= k <= 7:
+        raise BadParameter("classes", "„classes“ muss zwischen 3 und 7 liegen / 3 to 7")
+    breaks = _breaks(request, indicator, method)
 
     result = level_values(indicator=indicator, level=level, year=year, within=within)
     unit_de, unit_en = indicator.unit_de, indicator.unit_en
     if start is None:
         rows = [{**area_dict(area), "share_inside": area.share_inside} for area in result.areas]
         city, within_value = area_dict(result.city), area_dict(result.within)
-        shown = [r for r in rows if r["value"] is not None]
-        classes = classify(
-            [r["value"] for r in shown],
-            method=method,
-            k=k,
-            palette_name=indicator.palette,
-            breaks=breaks,
-        )
+        classes, class_of = classified(rows, indicator=indicator, method=method, k=k, breaks=breaks)
     else:
         share = {a.code: a.share_inside for a in result.areas}
         changes = change_values(indicator=indicator, level=level, start=start, end=year)
@@ -325,31 +327,48 @@ def _values(request):
         classes = classify_change(
             [r["value"] for r in shown], k=k, polarity=indicator.polarity, method=method
         )
-    class_of = dict(zip((r["code"] for r in shown), classes.bins, strict=True)) if classes else {}
-    return JsonResponse(
-        {
-            "indicator": indicator.slug,
-            "level": level.slug,
-            "year": year,
-            "from": start,
-            "years": available_years(indicator=indicator),
-            "within": within.code if within else None,
-            # Boundaries valid in that year; the version only changes with the boundaries.
-            "boundaries": {
-                "version": boundary_version(level=level, day=datetime.date(year, 12, 31)),
-                "url": f"{reverse('v1:districts')}?level={level.slug}&year={year}",
-            },
-            "unit_de": unit_de,
-            "unit_en": unit_en,
-            "decimals": indicator.decimals,
-            "is_demo": indicator.is_demo,
-            "notice": DEMO_NOTICE if indicator.is_demo else "",
-            "classes": _classes_dict(classes),
-            "city": city,
-            "within_value": within_value,
-            "values": [{**r, "class": class_of.get(r["code"])} for r in rows],
-        }
+        class_of = (
+            dict(zip((r["code"] for r in shown), classes.bins, strict=True)) if classes else {}
+        )
+        classes = _classes_dict(classes)
+    return {
+        "indicator": indicator.slug,
+        "level": level.slug,
+        "year": year,
+        "from": start,
+        "years": available_years(indicator=indicator),
+        "within": within.code if within else None,
+        # Boundaries valid in that year; the version only changes with the boundaries.
+        "boundaries": {
+            "version": boundary_version(level=level, day=datetime.date(year, 12, 31)),
+            "url": f"{reverse('v1:districts')}?level={level.slug}&year={year}",
+        },
+        "unit_de": unit_de,
+        "unit_en": unit_en,
+        "decimals": indicator.decimals,
+        "is_demo": indicator.is_demo,
+        "notice": DEMO_NOTICE if indicator.is_demo else "",
+        "classes": classes,
+        "city": city,
+        "within_value": within_value,
+        "values": [{**r, "class": class_of.get(r["code"])} for r in rows],
+    }
+
+
+def classified(
+    rows: list[dict], *, indicator: Indicator, method: str, k: int, breaks: list[float] | None
+) -> tuple[dict | None, dict[str, int]]:
+    """The map's classes of the rows' values, and the class of each row's code that has one."""
+    shown = [r for r in rows if r["value"] is not None]
+    classes = classify(
+        [r["value"] for r in shown],
+        method=method,
+        k=k,
+        palette_name=indicator.palette,
+        breaks=breaks,
     )
+    class_of = dict(zip((r["code"] for r in shown), classes.bins, strict=True)) if classes else {}
+    return _classes_dict(classes), class_of
 
 
 @require_safe

@@ -86,6 +86,13 @@ def no_rate_limit(settings):
 
 
 @pytest.fixture(autouse=True)
+def public_data_root(settings, tmp_path_factory):
+    """The map's rendered data files go to a temporary folder, not into the working tree."""
+    settings.ATLAS_PUBLIC_DATA_ROOT = tmp_path_factory.mktemp("public-data")
+    return settings.ATLAS_PUBLIC_DATA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path_factory):
     """Uploaded source files go to a temporary folder, not into the working tree."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

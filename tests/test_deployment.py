@@ -108,8 +108,17 @@ def test_data_lives_in_named_volumes():
         for service in COMPOSE["services"].values()
         for volume in service.get("volumes", [])
     }
-    assert used == declared == {"db-data", "media"}
+    assert used == declared == {"db-data", "media", "public-data"}
     assert "db-data:/var/lib/postgresql/data" in COMPOSE["services"]["db"]["volumes"]
+
+
+def test_nginx_reads_the_data_files_the_atlas_writes():
+    services = COMPOSE["services"]
+    assert "public-data:/data/public-data" in services["web"]["volumes"]
+    assert "public-data:/srv/public-data:ro" in services["proxy"]["volumes"]
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "alias /srv/public-data/;" in site
+    assert "try_files $uri @atlas;" in site
 
 
 def test_the_database_image_has_postgis():

@@ -385,7 +385,15 @@ def import_boundaries(
     if not dry_run and (result.created or result.replaced or result.retired):
         rebuild_web_geometries(level=level, day=valid_from)
         rebuild_overlaps(level=level)
+        transaction.on_commit(_refresh_public_data)
     return result
+
+
+def _refresh_public_data() -> None:
+    # New boundaries are a new state of the map's files (atlas/publicdata.py).
+    from atlas.publicdata import refresh_after_change
+
+    refresh_after_change()
 
 
 def _replace(

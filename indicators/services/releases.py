@@ -59,6 +59,14 @@ def _four_eyes(release: Release, user) -> None:
         )
 
 
+def _refresh_public_data() -> None:
+    # The map's files of the new state (atlas/publicdata.py); imported here, the site layer
+    # imports this module.
+    from atlas.publicdata import refresh_after_change
+
+    refresh_after_change()
+
+
 @transaction.atomic
 def publish_release(*, release: Release, user=None) -> Release:
     """Make a draft public; its values replace older published ones from now on."""
@@ -76,6 +84,7 @@ def publish_release(*, release: Release, user=None) -> Release:
     release.published_by = user
     release.save(update_fields=["status", "published_at", "published_by"])
     record(user=user, obj=release, message="veröffentlicht")
+    transaction.on_commit(_refresh_public_data)
     return release
 
 
@@ -91,4 +100,5 @@ def withdraw_release(*, release: Release, user=None) -> Release:
     release.withdrawn_at = timezone.now()
     release.save(update_fields=["status", "withdrawn_at"])
     record(user=user, obj=release, message="zurückgezogen")
+    transaction.on_commit(_refresh_public_data)
     return release

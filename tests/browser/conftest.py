@@ -39,6 +39,24 @@ def atlas(live_server, transactional_db):
     return live_server
 
 
+def track_requests(page) -> set:
+    """The page's requests that have not finished yet (kept up to date by the page)."""
+    pending = set()
+    page.on("request", lambda request: pending.add(request))
+    page.on("requestfinished", lambda request: pending.discard(request))
+    page.on("requestfailed", lambda request: pending.discard(request))
+    return pending
+
+
+def settle(page, pending: set, timeout_s: float = 10.0) -> None:
+    """Let requests the page still makes (the map fetches years ahead) end before the live
+    server's tables are emptied for the next test; a page that never settles is left as is."""
+    for _ in range(int(timeout_s / 0.05)):
+        if not pending:
+            return
+        page.wait_for_timeout(50)
+
+
 @pytest.fixture
 def page(browser):
     # Playwright's wait_for_function evaluates its predicate as a string, which the atlas's
@@ -47,7 +65,9 @@ def page(browser):
         viewport={"width": 1280, "height": 900}, locale="de-DE", bypass_csp=True
     )
     page = context.new_page()
+    pending = track_requests(page)
     yield page
+    settle(page, pending)
     context.close()
 
 
@@ -56,5 +76,7 @@ def strict_page(browser):
     """A page under the site's content security policy, as a visitor's browser applies it."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     page = context.new_page()
+    pending = track_requests(page)
     yield page
+    settle(page, pending)
     context.close()

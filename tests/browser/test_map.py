@@ -33,13 +33,41 @@ def test_a_year_change_repaints_without_fetching_boundaries_again(atlas, page):
     page.on("request", lambda r: requests.append(r.url))
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
     before = page.locator("#values-table tbody td:nth-child(4)").first.inner_text()
-    with page.expect_response(re.compile(r"/api/v1/values")):
+    with page.expect_response(re.compile(r"/data/[0-9a-f]+/values/einwohner/.*/2013\.json")):
         page.select_option("#year", "2013")
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
     after = page.locator("#values-table tbody td:nth-child(4)").first.inner_text()
     assert before != after
-    assert sum("/api/v1/districts" in url for url in requests) == 1
+    assert sum("/boundaries/" in url for url in requests) == 1
     assert "year=2013" in page.url
+
+
+def test_the_map_loads_its_data_from_the_published_files(atlas, page):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url.removeprefix(atlas.url)))
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    page.wait_for_load_state("networkidle")
+    data = [url for url in requests if "/api/v1/values" in url or "/api/v1/districts" in url]
+    assert data == []
+    files = sorted(url for url in requests if url.startswith("/data/"))
+    state = files[0].split("/")[2]
+    assert files == [
+        f"/data/{state}/boundaries/statistischer-bezirk/2023.json",
+        f"/data/{state}/values/einwohner/statistischer-bezirk/2022.json",
+        f"/data/{state}/values/einwohner/statistischer-bezirk/2023.json",
+        f"/data/{state}/values/einwohner/statistischer-bezirk/2024.json",
+    ]
+
+
+def test_a_neighbouring_year_repaints_without_any_request(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    page.wait_for_load_state("networkidle")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.select_option("#year", "2024")
+    page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2024')")
+    assert "118.705" not in page.locator("#legend").inner_text()
+    assert [url for url in requests if "/data/" in url or "/api/v1/" in url] == []
 
 
 def test_the_page_makes_no_request_to_another_site(atlas, page):
@@ -97,10 +125,14 @@ def test_a_profile_shows_a_time_series_chart_with_its_table_on_demand(atlas, pag
 
 def test_the_classification_is_chosen_on_the_map_and_kept_in_the_url(atlas, page):
     open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
-    with page.expect_response(re.compile(r"/api/v1/values")):
-        page.select_option("#classes", "3")
+    page.wait_for_load_state("networkidle")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.select_option("#classes", "3")
     page.wait_for_function("document.querySelectorAll('#legend li').length === 4")
     assert "classes=3" in page.url
+    # The published file holds every classification: no request for another one.
+    assert [url for url in requests if "/data/" in url or "/api/v1/" in url] == []
 
 
 def test_play_steps_through_the_years_to_the_last(atlas, page):

@@ -118,11 +118,86 @@
 
   // Boundaries are fetched once per boundary version, which the values response names.
   async function loadBoundaries(version, url) {
-    if (!boundaries[version]) boundaries[version] = fetchJson(url);
+    if (!boundaries[version]) {
+      boundaries[version] = fetchJson(url).catch((error) => {
+        delete boundaries[version];
+        throw error;
+      });
+    }
     return boundaries[version];
   }
 
+  // The published files (config.dataUrl, named by the state of the data, so they never
+  // change) hold the values of an indicator, level and year with every classification the
+  // controls offer; each is fetched once. Views they do not cover ask the API.
+  const files = {};
+
+  const dataFile = (kind, ...parts) =>
+    `${config.dataUrl}${kind}/${parts.map((part) => encodeURIComponent(part)).join("/")}.json`;
+
+  function loadFile(year) {
+    const url = dataFile("values", config.indicator, config.level, year);
+    if (!files[url]) {
+      files[url] = fetchJson(url).catch((error) => {
+        delete files[url];
+        throw error;
+      });
+    }
+    return files[url];
+  }
+
+  const fromFiles = () =>
+    Boolean(config.dataUrl && config.year) &&
+    !config.within &&
+    !config.from &&
+    !config.release &&
+    config.method !== "manual";
+
+  function classifiedFrom(file) {
+    const methods = file.classifications || {};
+    const variant = (methods[config.method] || {})[String(config.classes)];
+    if (!variant) return null;
+    const { classifications, ...data } = file;
+    data.classes = variant.classes;
+    data.values = file.values.map((row, i) => ({ ...row, class: variant.class[i] }));
+    return data;
+  }
+
+  function indexed(data) {
+    const byCode = {};
+    for (const row of data.values) byCode[row.code] = row;
+    return { data, byCode };
+  }
+
+  function boundariesFor(data) {
+    const url = config.dataUrl ? dataFile("boundaries", config.level, data.year) : data.boundaries.url;
+    return loadBoundaries(data.boundaries.version, url).catch(() =>
+      loadBoundaries(data.boundaries.version, data.boundaries.url),
+    );
+  }
+
+  // The years beside the shown one are fetched ahead, so stepping to them needs no request.
+  function prefetchNeighbours(data) {
+    if (!fromFiles()) return;
+    const at = data.years.indexOf(data.year);
+    for (const year of [data.years[at - 1], data.years[at + 1]]) {
+      if (year === undefined) continue;
+      // A hint only: a failure here is met again, and reported, when that year is shown.
+      loadFile(year)
+        .then((file) => boundariesFor(file))
+        .catch(() => {});
+    }
+  }
+
   async function loadValues() {
+    if (fromFiles()) {
+      try {
+        const data = classifiedFrom(await loadFile(config.year));
+        if (data) return indexed(data);
+      } catch (error) {
+        // No file for this view (e.g. a year without values): the API answers with a message.
+      }
+    }
     const params = new URLSearchParams({ indicator: config.indicator, level: config.level });
     if (config.year) params.set("year", config.year);
     if (config.within) params.set("within", config.within);
@@ -136,9 +211,7 @@
     });
     const data = await response.json();
     if (!response.ok) throw new BadParameter(data.error);
-    const byCode = {};
-    for (const row of data.values) byCode[row.code] = row;
-    return { data, byCode };
+    return indexed(data);
   }
 
   function renderYears(data) {
@@ -374,7 +447,7 @@
     const status = document.getElementById("map-status");
     try {
       const loaded = await loadValues();
-      const geojson = await loadBoundaries(loaded.data.boundaries.version, loaded.data.boundaries.url);
+      const geojson = await boundariesFor(loaded.data);
       values = loaded;
       config.year = String(loaded.data.year);
       renderYears(loaded.data);
@@ -414,6 +487,7 @@
       status.textContent = text.drawn.replace("{n}", drawn);
       document.getElementById("breaks-error").textContent = "";
       announce();
+      prefetchNeighbours(loaded.data);
     } catch (error) {
       if (error instanceof BadParameter && error.parameter === "breaks") {
         document.getElementById("breaks-error").textContent = error.message;

@@ -1,0 +1,287 @@
+"""The map's hot path as files: boundaries of a level and values of an indicator, per year.
+
+Each file is the body of the JSON API for the same query, made by the same functions
+(``districts.api.districts_body``, ``indicators.api.values_body``), written once per state of
+the published data under ``ATLAS_PUBLIC_DATA_ROOT/<state>/`` and served at
+``/data/<state>/…``. The state is in the path, so a file never changes: browsers and proxies
+may keep it for a year. A publish, a withdrawal or a boundary import changes the state, and
+with it every URL; requests for an old state are redirected to the current one.
+
+nginx can serve the directory itself (``deploy/nginx.conf``) and ask the atlas only for a
+file that is not there yet; the view below renders it then, so the same URLs also work under
+runserver or with whitenoise alone.
+"""
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from atlas.http import BadParameter
+from districts.api import districts_body
+from districts.models import Level
+from indicators.api import classified, values_body
+from indicators.classify import METHODS
+from indicators.models import Indicator
+from indicators.selectors import available_years, indicator_levels, published_years
+
+from .httpcache import data_state
+
+logger = logging.getLogger(__name__)
+
+# Part of the state: a change of the files' layout gets new URLs even without new data.
+FORMAT = "1"
+STATE_LENGTH = 16
+STATE_NAME = re.compile(rf"^[0-9a-f]{{{STATE_LENGTH}}}$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+# The map offers these class counts; every method × count is in a values file, so changing
+# them needs no request. Above this many areas only the indicator's default classification is
+# written and the map asks the API for others: Fisher-Jenks (pure Python without numba) grows
+# with the square of the areas, 3.4 s for all class counts of 400 areas, 63 s of 2,000.
+CLASS_COUNTS = range(3, 8)
+VARIANT_LIMIT = 500
+
+
+# --- the state ------------------------------------------------------------------------------
+
+
+def public_state() -> str:
+    """A short name for everything the files show: data, boundaries, metadata, facilities."""
+    parts = [FORMAT, settings.ATLAS_BUILD_ID, data_state().fingerprint]
+    digest = hashlib.sha256("\n".join(parts).encode(), usedforsecurity=False)
+    return digest.hexdigest()[:STATE_LENGTH]
+
+
+def data_prefix(state: str) -> str:
+    """The URL under which the files of ``state`` are served, ending in a slash."""
+    return reverse("public-data", args=[state])
+
+
+def _root() -> Path:
+    return Path(settings.ATLAS_PUBLIC_DATA_ROOT)
+
+
+def boundaries_name(level: str, year: int) -> str:
+    return f"boundaries/{level}/{year}.json"
+
+
+def values_name(indicator: str, level: str, year: int) -> str:
+    return f"values/{indicator}/{level}/{year}.json"
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _query(**params) -> SimpleNamespace:
+    """What the API's body functions read from a request: its query parameters."""
+    query = QueryDict(mutable=True)
+    query.update({name: str(value) for name, value in params.items()})
+    return SimpleNamespace(GET=query)
+
+
+def _published_year(year: int) -> None:
+    # Files exist for published years only, so no request can fill the disk with others.
+    if year not in published_years():
+        raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}", 404)
+
+
+def render_boundaries(*, level: str, year: int) -> bytes:
+    """The body of /api/v1/districts?level=…&year=… (simplified geometry); BadParameter if none."""
+    _published_year(year)
+    return districts_body(_query(level=level, year=year)).encode()
+
+
+def render_values(*, indicator: str, level: str, year: int) -> bytes:
+    """The body of /api/v1/values?indicator=…&level=…&year=… with the indicator's default
+    classification, plus ``classifications``: every other method × class count the map offers.
+    """
+    body = values_body(_query(indicator=indicator, level=level, year=year))
+    if len(body["values"]) <= VARIANT_LIMIT:
+        body["classifications"] = _variants(body)
+    elif body["classes"] is not None:
+        default = {"classes": body["classes"], "class": [row["class"] for row in body["values"]]}
+        k = Indicator.objects.get(slug=body["indicator"]).classification_classes
+        body["classifications"] = {body["classes"]["method"]: {str(k): default}}
+    return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+
+
+def _variants(body: dict) -> dict:
+    """method → class count → the classes and each row's class, in the order of the rows."""
+    indicator = Indicator.objects.get(slug=body["indicator"])
+    variants = {}
+    for method in METHODS:
+        variants[method] = {}
+        for k in CLASS_COUNTS:
+            classes, class_of = classified(
+                body["values"], indicator=indicator, method=method, k=k, breaks=None
+            )
+            variants[method][str(k)] = {
+                "classes": classes,
+                "class": [class_of.get(row["code"]) for row in body["values"]],
+            }
+    return variants
+
+
+def write_file(path: Path, body: bytes) -> None:
+    """Write the file and its gzipped sibling, each complete or not at all (temp + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The plain file last: nginx's gzip_static finds the .gz as soon as the plain one exists.
+    for target, data in ((path.with_name(path.name + ".gz"), _gzip(body)), (path, body)):
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _gzip(body: bytes) -> bytes:
+    # mtime 0: the same body always gives the same bytes.
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def render_all(*, state: str | None = None, values: bool = True) -> dict[str, int]:
+    """Write every boundaries file (and with ``values`` every values file) of the state."""
+    state = state or public_state()
+    base = _root() / state
+    counts = {"boundaries": 0, "values": 0}
+    years = published_years()
+    for level in Level.objects.order_by("rank"):
+        for year in years:
+            body = render_boundaries(level=level.slug, year=year)
+            write_file(base / boundaries_name(level.slug, year), body)
+            counts["boundaries"] += 1
+    if values:
+        levels = indicator_levels()
+        for indicator in Indicator.objects.order_by("slug"):
+            for year in available_years(indicator=indicator):
+                for level in levels.get(indicator.id, []):
+                    body = render_values(indicator=indicator.slug, level=level, year=year)
+                    write_file(base / values_name(indicator.slug, level, year), body)
+                    counts["values"] += 1
+    return counts
+
+
+def remove_old_states(*, keep: str) -> list[str]:
+    """Delete the directories of every other state; returns their names."""
+    root = _root()
+    if not root.is_dir():
+        return []
+    removed = []
+    for entry in root.iterdir():
+        if entry.is_dir() and STATE_NAME.match(entry.name) and entry.name != keep:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return sorted(removed)
+
+
+def refresh_after_change() -> None:
+    """After a publish, withdrawal or boundary import: the boundaries of the new state, and
+    away with the old states. Values are rendered on their first request (or by
+    ``render_public_data``), which keeps a publish fast.
+
+    Runs after the commit; a failure here must not undo the change, the files are then
+    rendered on request instead.
+    """
+    try:
+        state = public_state()
+        render_all(state=state, values=False)
+        remove_old_states(keep=state)
+    except Exception:
+        logger.exception("rendering the published data files failed")
+
+
+# --- serving --------------------------------------------------------------------------------
+
+
+def _not_found(message: str) -> JsonResponse:
+    return JsonResponse({"error": {"message": message}}, status=404)
+
+
+def _serve(request, *, state: str, name: str, render, content_type: str, url_name: str, args):
+    current = public_state()
+    if state != current:
+        # An old (or made-up) state: the data of now, under the URL of now.
+        response = redirect(reverse(url_name, args=[current, *args]))
+        response["Cache-Control"] = "no-cache"
+        return response
+    path = _root() / state / name
+    if not path.is_file():
+        try:
+            write_file(path, render())
+        except BadParameter as bad:
+            return bad.response()
+    gzipped = path.with_name(path.name + ".gz")
+    use_gzip = "gzip" in request.headers.get("Accept-Encoding", "") and gzipped.is_file()
+    try:
+        body = open(gzipped if use_gzip else path, "rb")  # noqa: SIM115 - FileResponse closes it
+    except FileNotFoundError:
+        # Removed in this instant by a newer state's rendering: ask again under the new one.
+        return _serve(request, state="", name=name, render=render, content_type=content_type,
+                      url_name=url_name, args=args)  # fmt: skip
+    response = FileResponse(body, content_type=content_type)
+    if use_gzip:
+        response["Content-Encoding"] = "gzip"
+    response.headers.pop("Content-Disposition", None)
+    response["Cache-Control"] = IMMUTABLE
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
+@require_safe
+def boundaries_file(request, state: str, level: str, year: int):
+    """/data/<state>/boundaries/<level>/<year>.json: as /api/v1/districts?level=…&year=…"""
+    return _serve(
+        request,
+        state=state,
+        name=boundaries_name(level, year),
+        render=lambda: render_boundaries(level=level, year=year),
+        content_type="application/geo+json",
+        url_name="public-data-boundaries",
+        args=[level, year],
+    )
+
+
+@require_safe
+def values_file(request, state: str, indicator: str, level: str, year: int):
+    """/data/<state>/values/<indicator>/<level>/<year>.json: as /api/v1/values with the
+    indicator's default classification, plus every method × class count.
+    """
+    return _serve(
+        request,
+        state=state,
+        name=values_name(indicator, level, year),
+        render=lambda: render_values(indicator=indicator, level=level, year=year),
+        content_type="application/json",
+        url_name="public-data-values",
+        args=[indicator, level, year],
+    )
+
+
+@require_safe
+def unknown_file(request, **kwargs):
+    """Anything else under /data/: no such file, said plainly."""
+    return _not_found(
+        "Unbekannte Datei: /data/<Stand>/boundaries/<Ebene>/<Jahr>.json oder "
+        "/data/<Stand>/values/<Indikator>/<Ebene>/<Jahr>.json / unknown file: "
+        "/data/<state>/boundaries/<level>/<year>.json or "
+        "/data/<state>/values/<indicator>/<level>/<year>.json"
+    )

@@ -1,0 +1,195 @@
+import datetime
+import gzip
+import json
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.urls import reverse
+
+from atlas.permissions import STATISTICIANS
+from atlas.publicdata import CLASS_COUNTS, IMMUTABLE, public_state
+from districts.models import District
+from districts.services.boundaries import import_boundaries
+from indicators.classify import METHODS
+from indicators.models import Indicator, Observation, Release
+from indicators.services.releases import publish_release
+
+pytestmark = pytest.mark.django_db
+
+LEVEL = "statistischer-bezirk"
+
+
+def body(response) -> bytes:
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return gzip.decompress(data) if response.get("Content-Encoding") == "gzip" else data
+
+
+def boundaries_url(state, level=LEVEL, year=2023):
+    return reverse("public-data-boundaries", args=[state, level, year])
+
+
+def values_url(state, indicator="kinderarmut", level=LEVEL, year=2023):
+    return reverse("public-data-values", args=[state, indicator, level, year])
+
+
+@pytest.fixture
+def correction():
+    """A draft that changes the city's population in 2023."""
+    draft = Release.objects.create(title="Korrektur 2023")
+    Observation.objects.create(
+        release=draft, indicator=Indicator.objects.get(slug="einwohner"),
+        district=District.objects.get(level__slug="stadt"), year=2023,
+        reference_date=datetime.date(2023, 12, 31), value=118_800,
+    )  # fmt: skip
+    return draft
+
+
+@pytest.fixture
+def statistician():
+    user = User.objects.create_user("stat", is_staff=True)
+    user.groups.add(Group.objects.get(name=STATISTICIANS))
+    return user
+
+
+def test_the_boundaries_file_is_the_api_response(client):
+    api = client.get("/api/v1/districts", {"level": LEVEL, "year": 2023})
+    response = client.get(boundaries_url(public_state()))
+    assert response.status_code == 200
+    assert body(response) == api.content
+
+
+@pytest.mark.parametrize("indicator", ["kinderarmut", "einwohner", "anteil-65-plus"])
+def test_the_values_file_is_the_api_response_with_the_default_classes(client, indicator):
+    api = client.get("/api/v1/values", {"indicator": indicator, "level": LEVEL, "year": 2023})
+    data = json.loads(body(client.get(values_url(public_state(), indicator))))
+    data.pop("classifications")
+    assert data == api.json()
+
+
+def test_every_classification_in_the_values_file_is_the_apis(client):
+    data = json.loads(body(client.get(values_url(public_state()))))
+    for method in METHODS:
+        for k in CLASS_COUNTS:
+            api = client.get(
+                "/api/v1/values",
+                {"indicator": "kinderarmut", "level": LEVEL, "year": 2023, "method": method,
+                 "classes": k},
+            ).json()  # fmt: skip
+            variant = data["classifications"][method][str(k)]
+            assert variant["classes"] == api["classes"], (method, k)
+            assert variant["class"] == [row["class"] for row in api["values"]], (method, k)
+
+
+def test_files_are_immutable_and_gzipped_for_clients_that_accept_it(client):
+    plain = client.get(values_url(public_state()))
+    packed = client.get(values_url(public_state()), HTTP_ACCEPT_ENCODING="gzip, br")
+    assert plain["Cache-Control"] == IMMUTABLE == packed["Cache-Control"]
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert body(packed) == body(plain)
+
+
+def test_a_file_is_written_on_first_request_with_its_gzipped_sibling(client, public_data_root):
+    state = public_state()
+    client.get(boundaries_url(state))
+    written = public_data_root / state / "boundaries" / LEVEL / "2023.json"
+    assert gzip.decompress(written.with_name("2023.json.gz").read_bytes()) == written.read_bytes()
+
+
+def test_publishing_changes_the_state_and_an_old_url_redirects_to_new_data(
+    client, correction, statistician, django_capture_on_commit_callbacks
+):
+    old = public_state()
+    before = json.loads(body(client.get(values_url(old, "einwohner"))))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_release(release=correction, user=statistician)
+    new = public_state()
+    assert new != old
+    response = client.get(values_url(old, "einwohner"))
+    assert response.status_code == 302
+    assert response["Location"] == values_url(new, "einwohner")
+    after = json.loads(body(client.get(response["Location"])))
+    assert (before["city"]["value"], after["city"]["value"]) == (118_705, 118_800)
+
+
+def test_publishing_renders_the_new_boundaries_and_removes_the_old_state(
+    client, correction, statistician, django_capture_on_commit_callbacks, public_data_root
+):
+    old = public_state()
+    client.get(values_url(old))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_release(release=correction, user=statistician)
+    new = public_state()
+    assert not (public_data_root / old).exists()
+    assert (public_data_root / new / "boundaries" / LEVEL / "2023.json").is_file()
+
+
+def test_the_command_renders_every_file_and_removes_old_states(public_data_root):
+    stale = public_data_root / ("0" * 16)
+    stale.mkdir()
+    call_command("render_public_data")
+    state = public_data_root / public_state()
+    assert not stale.exists()
+    assert (state / "values" / "kinderarmut" / LEVEL / "2023.json.gz").is_file()
+    assert (state / "values" / "kinderarmut" / "stadtbezirk" / "2023.json").is_file()
+    assert (state / "boundaries" / "stadtbezirk" / "2023.json").is_file()
+
+
+def test_the_map_page_names_the_files_of_the_current_state(client):
+    response = client.get("/")
+    assert response.context["config"]["dataUrl"] == f"/data/{public_state()}/"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("values/unbekannt/statistischer-bezirk/2023.json", 404),
+        ("values/kinderarmut/unbekannt/2023.json", 404),
+        ("boundaries/unbekannt/2023.json", 404),
+        ("values/kinderarmut/statistischer-bezirk/1900.json", 400),
+        ("boundaries/statistischer-bezirk/1900.json", 404),
+        ("boundaries/statistischer-bezirk/zwei.json", 404),
+        ("boundaries/statistischer-bezirk/2023.json.gz", 404),
+        ("..%2F..%2Fetc%2Fpasswd", 404),
+        ("../../etc/passwd", 404),
+        ("boundaries/%2e%2e/2023.json", 404),
+    ],
+)
+def test_bad_paths_and_parameters_get_a_clear_answer(client, path, status, public_data_root):
+    response = client.get(f"/data/{public_state()}/{path}")
+    assert response.status_code == status
+    assert "message" in response.json()["error"]
+    assert not any(public_data_root.rglob("*.json"))
+
+
+def test_a_boundary_import_renders_the_new_boundaries_under_a_new_state(
+    client, level, tmp_path, django_capture_on_commit_callbacks, public_data_root
+):
+    from tests.districts.test_boundaries import DAY, grid, write_features
+
+    old = public_state()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_boundaries(path=write_features(tmp_path, grid()), level=level, valid_from=DAY)
+    new = public_state()
+    assert new != old
+    written = public_data_root / new / "boundaries" / level.slug / "2023.json"
+    codes = {f["properties"]["code"] for f in json.loads(written.read_bytes())["features"]}
+    assert codes == {"A1", "A2", "A3", "A4"}
+    assert client.get(boundaries_url(old, level.slug))["Location"] == boundaries_url(
+        new, level.slug
+    )
+
+
+def test_a_level_with_many_areas_carries_only_the_default_classification(client, monkeypatch):
+    monkeypatch.setattr("atlas.publicdata.VARIANT_LIMIT", 5)
+    api = client.get("/api/v1/values", {"indicator": "kinderarmut", "level": LEVEL, "year": 2023})
+    data = json.loads(body(client.get(values_url(public_state()))))
+    indicator = Indicator.objects.get(slug="kinderarmut")
+    variants = data.pop("classifications")
+    default = variants[indicator.classification_method][str(indicator.classification_classes)]
+    assert list(variants) == [indicator.classification_method]
+    assert default["classes"] == api.json()["classes"]
+    assert default["class"] == [row["class"] for row in api.json()["values"]]
+    assert data == api.json()
