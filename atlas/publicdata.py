@@ -33,7 +33,8 @@ from django.views.decorators.http import require_safe
 
 from atlas.http import BadParameter
 from districts.api import districts_body
-from districts.models import Level
+from districts.models import District, Level
+from districts.zoom import BANDS
 from indicators.api import classified, values_body
 from indicators.classify import METHODS
 from indicators.models import Indicator
@@ -75,8 +76,10 @@ def _root() -> Path:
     return Path(settings.ATLAS_PUBLIC_DATA_ROOT)
 
 
-def boundaries_name(level: str, year: int) -> str:
-    return f"boundaries/{level}/{year}.json"
+def boundaries_name(level: str, year: int, zoom: int | None = None) -> str:
+    """The default geometry, or with ``zoom`` (a band's coarsest zoom) that band's."""
+    band = "" if zoom is None else f"-z{zoom}"
+    return f"boundaries/{level}/{year}{band}.json"
 
 
 def values_name(indicator: str, level: str, year: int) -> str:
@@ -99,10 +102,14 @@ def _published_year(year: int) -> None:
         raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}", 404)
 
 
-def render_boundaries(*, level: str, year: int) -> bytes:
-    """The body of /api/v1/districts?level=…&year=… (simplified geometry); BadParameter if none."""
+def render_boundaries(*, level: str, year: int, zoom: int | None = None) -> bytes:
+    """The body of /api/v1/districts?level=…&year=…[&zoom=…] (simplified geometry);
+    BadParameter if none."""
     _published_year(year)
-    return districts_body(_query(level=level, year=year)).encode()
+    params = {"level": level, "year": year}
+    if zoom is not None:
+        params["zoom"] = zoom
+    return districts_body(_query(**params)).encode()
 
 
 def render_values(*, indicator: str, level: str, year: int) -> bytes:
@@ -164,10 +171,14 @@ def render_all(*, state: str | None = None, values: bool = True) -> dict[str, in
     counts = {"boundaries": 0, "values": 0}
     years = published_years()
     for level in Level.objects.order_by("rank"):
+        zooms = [None]
+        if zoom_banded(level.slug):
+            zooms += [band.min_zoom for band in BANDS]
         for year in years:
-            body = render_boundaries(level=level.slug, year=year)
-            write_file(base / boundaries_name(level.slug, year), body)
-            counts["boundaries"] += 1
+            for zoom in zooms:
+                body = render_boundaries(level=level.slug, year=year, zoom=zoom)
+                write_file(base / boundaries_name(level.slug, year, zoom), body)
+                counts["boundaries"] += 1
     if values:
         levels = indicator_levels()
         for indicator in Indicator.objects.order_by("slug"):
@@ -258,6 +269,33 @@ def boundaries_file(request, state: str, level: str, year: int):
         url_name="public-data-boundaries",
         args=[level, year],
     )
+
+
+@require_safe
+def band_boundaries_file(request, state: str, level: str, year: int, zoom: int):
+    """/data/<state>/boundaries/<level>/<year>-z<zoom>.json: as /api/v1/districts with
+    ``zoom``, for the band that starts at ``zoom`` (other zooms are no file)."""
+    if zoom not in {band.min_zoom for band in BANDS}:
+        return _not_found(
+            f"Keine Zoomstufe, mit der ein Band beginnt: {zoom} / "
+            f"no zoom at which a band starts: {zoom}"
+        )
+    return _serve(
+        request,
+        state=state,
+        name=boundaries_name(level, year, zoom),
+        render=lambda: render_boundaries(level=level, year=year, zoom=zoom),
+        content_type="application/geo+json",
+        url_name="public-data-band-boundaries",
+        args=[level, year, zoom],
+    )
+
+
+def zoom_banded(level: str) -> bool:
+    """Whether the map loads this level's boundaries per zoom band: when it has so many areas
+    that the web geometry of all of them is too heavy for the first view."""
+    count = District.objects.current().filter(level__slug=level).count()
+    return count >= settings.ATLAS_ZOOM_BANDS_FROM
 
 
 @require_safe

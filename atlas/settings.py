@@ -368,3 +368,6 @@ ATLAS_BUILD_ID = os.environ.get("ATLAS_BUILD_ID", "")
 # once per state of the published data and served under /data/<state>/; nginx may serve the
 # directory itself and fall back to the atlas for a file not rendered yet.
 ATLAS_PUBLIC_DATA_ROOT = Path(os.environ.get("ATLAS_PUBLIC_DATA_ROOT", BASE_DIR / "public-data"))
+# From this many areas on, the map loads a level's boundaries per zoom band (districts/zoom.py)
+# instead of the one web geometry: NRW's 396 municipalities, not Bottrop's 17 districts.
+ATLAS_ZOOM_BANDS_FROM = int(os.environ.get("ATLAS_ZOOM_BANDS_FROM", "100"))

@@ -50,6 +50,11 @@ public_data = [
         name="public-data-boundaries",
     ),
     path(
+        "boundaries/<slug:level>/<int:year>-z<int:zoom>.json",
+        publicdata.band_boundaries_file,
+        name="public-data-band-boundaries",
+    ),
+    path(
         "values/<slug:indicator>/<slug:level>/<int:year>.json",
         publicdata.values_file,
         name="public-data-values",

@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
+from districts.zoom import BANDS
 from facilities.presenters import overlay_context
 from facilities.selectors import facilities_in
 from indicators.models import Indicator, Release, Theme
@@ -22,7 +24,7 @@ from indicators.selectors import (
 
 from .pagecache import shared_page
 from .presenters import shown, shown_area, shown_interval, sparkline
-from .publicdata import data_prefix, public_state
+from .publicdata import data_prefix, public_state, zoom_banded
 from .pyramid import is_pyramid_part, pyramid
 
 MAP_LEVEL = "statistischer-bezirk"
@@ -82,6 +84,7 @@ def map_view(request, bezirk: str | None = None):
     full_params = request.GET.copy()
     full_params.pop("embed", None)
     full_url = f"{request.path}?{full_params.urlencode()}"
+    banded = within is None and zoom_banded(level_slug)
     config = {
         "indicator": current,
         "level": level_slug,
@@ -102,6 +105,9 @@ def map_view(request, bezirk: str | None = None):
         "valuesUrl": reverse("v1:values"),
         # The published files of the map's two requests, under the state they show.
         "dataUrl": data_prefix(public_state()),
+        # Levels with many areas: boundaries per zoom band, and the extent to fit first.
+        "zoomBands": [band.as_dict() for band in BANDS] if banded else None,
+        "extent": _extent(level_slug) if banded else None,
         "seriesUrl": reverse("v1:series"),
         "profileApiUrl": reverse("v1:profile"),
         "indicatorsUrl": reverse("v1:indicators"),
@@ -182,6 +188,19 @@ def map_view(request, bezirk: str | None = None):
         },
     }
     return render(request, "atlas/map.html", context)
+
+
+def _extent(level_slug: str) -> list[list[float]] | None:
+    """South-west and north-east corners (latitude, longitude) of the level's current areas."""
+    box = (
+        District.objects.current()
+        .filter(level__slug=level_slug)
+        .aggregate(box=Extent("web_geometry"))["box"]
+    )
+    if box is None:
+        return None
+    west, south, east, north = box
+    return [[south, west], [north, east]]
 
 
 def _shown_year(indicator: Indicator | None, asked: str) -> str | None:

@@ -1,8 +1,8 @@
 """Zoom bands: which web geometry suits which map zoom (Web Mercator, 256-pixel tiles).
 
 A level's boundaries are simplified once per band, as one coverage, with a tolerance of about
-half a screen pixel at the band's finest zoom: a map at any zoom of the band draws them no
-worse than the full web geometry would. The finest band is the web geometry itself.
+one screen pixel at the band's finest zoom: a map at any zoom of the band draws them about as
+the full web geometry would. The finest band is the web geometry itself.
 """
 
 import math

@@ -193,3 +193,51 @@ def test_a_level_with_many_areas_carries_only_the_default_classification(client,
     assert default["classes"] == api.json()["classes"]
     assert default["class"] == [row["class"] for row in api.json()["values"]]
     assert data == api.json()
+
+
+def band_url(state, zoom, level=LEVEL, year=2023):
+    return reverse("public-data-band-boundaries", args=[state, level, year, zoom])
+
+
+@pytest.mark.parametrize("zoom", [0, 7, 9, 11, 13])
+def test_a_band_file_is_the_api_response_for_its_zoom(client, zoom):
+    api = client.get("/api/v1/districts", {"level": LEVEL, "year": 2023, "zoom": zoom})
+    response = client.get(band_url(public_state(), zoom))
+    assert response.status_code == 200
+    assert body(response) == api.content
+    assert response["Cache-Control"] == IMMUTABLE
+
+
+def test_a_zoom_inside_a_band_is_no_file(client, settings):
+    response = client.get(band_url(public_state(), 8))
+    assert response.status_code == 404
+    assert "8" in response.json()["error"]["message"]
+    assert not list(settings.ATLAS_PUBLIC_DATA_ROOT.rglob("*-z8.json"))
+
+
+def test_band_files_are_rendered_for_levels_with_many_areas_only(settings):
+    settings.ATLAS_ZOOM_BANDS_FROM = 10  # the 17 statistical districts, not the 3 Stadtbezirke
+    call_command("render_public_data", "--boundaries-only")
+    names = {path.name for path in settings.ATLAS_PUBLIC_DATA_ROOT.rglob("*.json")}
+    banded = {path.parent.name for path in settings.ATLAS_PUBLIC_DATA_ROOT.rglob("*-z*.json")}
+    assert banded == {LEVEL}
+    assert {"2023.json", "2023-z0.json", "2023-z7.json", "2023-z11.json", "2023-z13.json"} <= names
+
+
+def config_of(response) -> dict:
+    html = response.content.decode()
+    start = html.index('id="atlas-config"')
+    start = html.index(">", start) + 1
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_the_map_names_bands_and_extent_of_a_level_with_many_areas(client, settings):
+    assert config_of(client.get("/"))["zoomBands"] is None
+    settings.ATLAS_ZOOM_BANDS_FROM = 10
+    config = config_of(client.get("/?indicator=einwohner"))
+    assert [band["min"] for band in config["zoomBands"]] == [0, 7, 9, 11, 13]
+    (south, west), (north, east) = config["extent"]
+    # Bottrop: about 51.50–51.64° N, 6.83–7.00° E.
+    assert 51.45 < south < 51.52 < 51.62 < north < 51.7
+    assert 6.8 < west < 6.86 < 6.97 < east < 7.05
+    assert config_of(client.get("/bezirk/2/"))["zoomBands"] is None

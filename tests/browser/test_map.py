@@ -67,7 +67,9 @@ def test_a_neighbouring_year_repaints_without_any_request(atlas, page):
     page.select_option("#year", "2024")
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2024')")
     assert "118.705" not in page.locator("#legend").inner_text()
-    assert [url for url in requests if "/data/" in url or "/api/v1/" in url] == []
+    # The facility overlay asks for the new year's facilities (its counts); the map asks nothing.
+    asked = [url for url in requests if "/data/" in url or "/api/v1/" in url]
+    assert [url for url in asked if "/api/v1/facilities?" not in url] == []
 
 
 def test_the_page_makes_no_request_to_another_site(atlas, page):
@@ -146,3 +148,22 @@ def test_play_steps_through_the_years_to_the_last(atlas, page):
         "document.querySelector('#play').getAttribute('aria-pressed') === 'false'"
     )
     assert "year=2024" in page.url
+
+
+def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, page, settings):
+    settings.ATLAS_ZOOM_BANDS_FROM = 10  # Bottrop's 17 districts stand in for a large level
+    boundaries = []
+    page.on(
+        "request",
+        lambda r: boundaries.append(r.url) if "/boundaries/" in r.url else None,
+    )
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    page.wait_for_load_state("networkidle")
+    # The city fits the map at a zoom between 11 and 12: the band of zooms 11–12.
+    assert [url.rsplit("/", 1)[1] for url in boundaries] == ["2023-z11.json"]
+    with page.expect_response(re.compile(r"/boundaries/statistischer-bezirk/2023-z13\.json")):
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_timeout(400)
+        page.click(".leaflet-control-zoom-in")
+    page.wait_for_function("document.querySelector('#map').dataset.drawn === '17'")
+    assert page.locator(".leaflet-overlay-pane canvas").count() == 1

@@ -169,11 +169,25 @@
     return { data, byCode };
   }
 
+  // A level with many areas (config.zoomBands) is drawn with the geometry simplified for the
+  // map's zoom band, and loaded again when the zoom leaves the band.
+  function bandAt(mapZoom) {
+    if (!config.zoomBands) return null;
+    const zoom = Math.floor(mapZoom);
+    return config.zoomBands.find((band) => band.min <= zoom && (band.max === null || zoom <= band.max));
+  }
+
+  const bandNow = () => bandAt(map.getZoom());
+
+  const boundaryKey = (data, band) => (band ? `${data.boundaries.version}|z${band.min}` : data.boundaries.version);
+
   function boundariesFor(data) {
-    const url = config.dataUrl ? dataFile("boundaries", config.level, data.year) : data.boundaries.url;
-    return loadBoundaries(data.boundaries.version, url).catch(() =>
-      loadBoundaries(data.boundaries.version, data.boundaries.url),
-    );
+    const band = bandNow();
+    const key = boundaryKey(data, band);
+    const api = band ? `${data.boundaries.url}&zoom=${band.min}` : data.boundaries.url;
+    if (!config.dataUrl) return loadBoundaries(key, api);
+    const file = dataFile("boundaries", config.level, band ? `${data.year}-z${band.min}` : data.year);
+    return loadBoundaries(key, file).catch(() => loadBoundaries(key, api));
   }
 
   // The years beside the shown one are fetched ahead, so stepping to them needs no request.
@@ -455,7 +469,8 @@
       renderTable(loaded.data);
       renderDownloads(loaded.data);
       renderEmbedCode();
-      if (layer && layer.version !== loaded.data.boundaries.version) {
+      const key = boundaryKey(loaded.data, bandNow());
+      if (layer && layer.version !== key) {
         for (const part of [layer, layer.halo, layer.line]) part.remove();
         layer = null;
       }
@@ -474,7 +489,7 @@
         }).addTo(map);
         layer.halo = L.geoJSON(geojson, { renderer, interactive: false, style: haloStyle }).addTo(map);
         layer.line = L.geoJSON(geojson, { renderer, interactive: false, style: lineStyle }).addTo(map);
-        layer.version = loaded.data.boundaries.version;
+        layer.version = key;
         if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
         map.fitted = true;
       } else {
@@ -672,6 +687,19 @@
       L.tileLayer(config.tileUrl, { attribution: config.tileAttribution }).addTo(leafletMap);
     }
     L.control.scale({ imperial: false }).addTo(leafletMap);
+    if (config.extent) {
+      // A large level is fitted before its boundaries load, so the first ones suit the zoom.
+      const extent = L.latLngBounds(config.extent);
+      leafletMap.setMinZoom(Math.min(config.minZoom, Math.floor(leafletMap.getBoundsZoom(extent))));
+      leafletMap.fitBounds(extent, { padding: [8, 8] });
+      leafletMap.fitted = true;
+      let band = bandAt(leafletMap.getZoom());
+      leafletMap.on("zoomend", () => {
+        const now = bandAt(leafletMap.getZoom());
+        if (now !== band && values) repaint();
+        band = now;
+      });
+    }
     return leafletMap;
   }
 
