@@ -161,9 +161,12 @@ def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, pa
     page.wait_for_load_state("networkidle")
     # The city fits the map at a zoom between 11 and 12: the band of zooms 11–12.
     assert [url.rsplit("/", 1)[1] for url in boundaries] == ["2023-z11.json"]
+    assert page.locator("#map").get_attribute("data-band") == "11"
     with page.expect_response(re.compile(r"/boundaries/statistischer-bezirk/2023-z13\.json")):
         page.click(".leaflet-control-zoom-in")
         page.wait_for_timeout(400)
         page.click(".leaflet-control-zoom-in")
-    page.wait_for_function("document.querySelector('#map').dataset.drawn === '17'")
+    page.wait_for_function("document.querySelector('#map').dataset.band === '13'")
+    assert page.locator("#map").get_attribute("data-drawn") == "17"
+    # The coarser band's layers went with their canvas.
     assert page.locator(".leaflet-overlay-pane canvas").count() == 1

@@ -471,7 +471,7 @@
       renderEmbedCode();
       const key = boundaryKey(loaded.data, bandNow());
       if (layer && layer.version !== key) {
-        for (const part of [layer, layer.halo, layer.line]) part.remove();
+        for (const part of [layer, layer.halo, layer.line, layer.renderer]) part.remove();
         layer = null;
       }
       if (!layer) {
@@ -490,6 +490,9 @@
         layer.halo = L.geoJSON(geojson, { renderer, interactive: false, style: haloStyle }).addTo(map);
         layer.line = L.geoJSON(geojson, { renderer, interactive: false, style: lineStyle }).addTo(map);
         layer.version = key;
+        layer.renderer = renderer;
+        const band = bandNow();
+        if (band) map.getContainer().dataset.band = String(band.min);
         if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
         map.fitted = true;
       } else {
