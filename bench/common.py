@@ -206,6 +206,26 @@ http {{
 
 
 @contextlib.contextmanager
+def _running_nginx(prefix: Path, conf: Path, *, port: int, probe: str):
+    """Start nginx with ``conf`` under ``prefix``, wait until ``probe`` answers, yield the base
+    URL; stop it and remove ``prefix`` afterwards."""
+    subprocess.run(["nginx", "-p", str(prefix), "-c", str(conf)], check=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/{probe}")
+        yield base
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            subprocess.run(
+                ["nginx", "-p", str(prefix), "-c", str(conf), "-s", "stop"],
+                check=True,
+                capture_output=True,
+            )
+        time.sleep(0.5)
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def nginx_server(files: dict[str, bytes], *, port: int = NGINX_PORT):
     """nginx serving ``files`` (name -> bytes) as static files; yields its base URL."""
     prefix = Path(tempfile.mkdtemp(prefix="atlas-bench-nginx-"))
@@ -217,20 +237,8 @@ def nginx_server(files: dict[str, bytes], *, port: int = NGINX_PORT):
         (root / name).write_bytes(body)
     conf = prefix / "nginx.conf"
     conf.write_text(NGINX_CONF.format(prefix=prefix, root=root, port=port))
-    subprocess.run(["nginx", "-p", str(prefix), "-c", str(conf)], check=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/{next(iter(files))}")
+    with _running_nginx(prefix, conf, port=port, probe=next(iter(files))) as base:
         yield base
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            subprocess.run(
-                ["nginx", "-p", str(prefix), "-c", str(conf), "-s", "stop"],
-                check=True,
-                capture_output=True,
-            )
-        time.sleep(0.5)
-        shutil.rmtree(prefix, ignore_errors=True)
 
 
 def production_nginx_conf(*, prefix: Path, atlas: str, port: int) -> tuple[str, str]:
@@ -263,20 +271,8 @@ def proxy_server(atlas: str, *, port: int = NGINX_PORT):
     (prefix / "site.conf").write_text(site)
     conf = prefix / "nginx.conf"
     conf.write_text(main)
-    subprocess.run(["nginx", "-p", str(prefix), "-c", str(conf)], check=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/nginx-health")
+    with _running_nginx(prefix, conf, port=port, probe="nginx-health") as base:
         yield base
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            subprocess.run(
-                ["nginx", "-p", str(prefix), "-c", str(conf), "-s", "stop"],
-                check=True,
-                capture_output=True,
-            )
-        time.sleep(0.5)
-        shutil.rmtree(prefix, ignore_errors=True)
 
 
 @dataclass
