@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
+from atlas.models import DataVersion
 from districts.models import District, Level, Overlap
 from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.models import Indicator, Release, Theme
@@ -60,8 +61,65 @@ class DataState:
     last_modified: datetime.datetime | None
 
 
+# What the state covers; migration atlas.0001 puts a trigger on each of their tables.
+TRACKED_MODELS = (Release, Indicator, Theme, District, Level, Overlap, Facility, FacilityType,
+                  FacilityUpload)  # fmt: skip
+
+# The last state this process computed, with the database and data version it belongs to.
+_KNOWN: dict[str, tuple[tuple, DataState]] = {}
+
+
 def data_state() -> DataState:
-    """The state of releases, boundaries, facilities and metadata, in one query without values."""
+    """The state of releases, boundaries, facilities and metadata.
+
+    One small query reads the data version (``atlas.models.DataVersion``), which the database
+    counts up with every change to the tracked tables; only when it moved does the full state
+    (counts, latest changes and digests of the metadata) get computed, in one query without
+    values.
+    """
+    row = _data_version()
+    # Without the row (a flushed test database until its first write) nothing is kept.
+    key = (connection.alias, connection.settings_dict["NAME"], *row) if row else None
+    known = _KNOWN.get("state")
+    if key is not None and known is not None and known[0] == key:
+        return known[1]
+    state = _full_data_state()
+    if key is not None:
+        # The version itself is part of it: any write counts, also one the digests miss.
+        state = DataState(f"{row[0]}@{row[1].isoformat()}|{state.fingerprint}", state.last_modified)
+        _KNOWN["state"] = (key, state)
+    return state
+
+
+def _data_version():
+    """The row of the data version, or None. The query doubles as the connection's health
+    check (``CONN_HEALTH_CHECKS``): on a persistent connection the database dropped (a
+    restart) it is made once more on a new connection, instead of a ``SELECT 1`` before it on
+    every request.
+    """
+    query = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = 1"
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchone()
+    except (InterfaceError, OperationalError):
+        if not checking:
+            raise
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return cursor.fetchone()
+
+
+def _full_data_state() -> DataState:
     release, district, overlap = (m._meta.db_table for m in (Release, District, Overlap))
     facility, upload = Facility._meta.db_table, FacilityUpload._meta.db_table
     metadata = [m._meta.db_table for m in (Indicator, Theme, Level, FacilityType)]
