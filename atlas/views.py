@@ -108,6 +108,8 @@ def map_view(request, bezirk: str | None = None):
         # Levels with many areas: boundaries per zoom band, and the extent to fit first.
         "zoomBands": [band.as_dict() for band in BANDS] if banded else None,
         "extent": _extent(level_slug) if banded else None,
+        # Rows per page of the table, for levels with more areas than that.
+        "tablePage": settings.ATLAS_TABLE_PAGE_ROWS,
         "seriesUrl": reverse("v1:series"),
         "profileApiUrl": reverse("v1:profile"),
         "indicatorsUrl": reverse("v1:indicators"),
@@ -156,6 +158,8 @@ def map_view(request, bezirk: str | None = None):
             "found": _("{n} von {total} Indikatoren"),
             "changeCaption": _("{indicator}: Veränderung {from}–{year}, {unit}"),
             "rank": _("Rang {rank} von {n}"),
+            "tablePage": _("Zeilen {from}–{to} von {n}"),
+            "tableNone": _("Kein Gebiet passt (von {total})."),
             "select": _("{name} auswählen"),
             "selected": _("{n} ausgewählt"),
             "tooMany": _("Höchstens 6 Gebiete lassen sich auswählen."),

@@ -170,3 +170,57 @@ def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, pa
     assert page.locator("#map").get_attribute("data-drawn") == "17"
     # The coarser band's layers went with their canvas.
     assert page.locator(".leaflet-overlay-pane canvas").count() == 1
+
+
+def test_a_level_with_many_areas_shows_its_table_a_page_at_a_time(atlas, page, settings):
+    settings.ATLAS_TABLE_PAGE_ROWS = 5  # Bottrop's 17 districts stand in for a large level
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    rows = page.locator("#values-table tbody tr")
+    status = page.locator("#table-page-status")
+    assert rows.count() == 5
+    assert status.inner_text() == "Zeilen 1–5 von 17"
+    assert page.locator("#table-previous").is_disabled()
+    first_page = rows.evaluate_all("rows => rows.map(r => r.dataset.code)")
+
+    page.click("#table-next")
+    assert status.inner_text() == "Zeilen 6–10 von 17"
+    second_page = rows.evaluate_all("rows => rows.map(r => r.dataset.code)")
+    assert len(second_page) == 5 and not set(second_page) & set(first_page)
+
+    # A year change keeps the page.
+    page.select_option("#year", "2013")
+    page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
+    assert status.inner_text() == "Zeilen 6–10 von 17"
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.code)") == second_page
+
+    page.click("#table-next")
+    page.click("#table-next")
+    assert status.inner_text() == "Zeilen 16–17 von 17"
+    assert page.locator("#table-next").is_disabled()
+
+    name = rows.nth(0).locator("td:nth-child(3)").inner_text()
+    page.fill("#table-filter", name)
+    assert rows.count() == 1
+    assert status.inner_text() == "Zeilen 1–1 von 1"
+    page.fill("#table-filter", "gibt es nicht")
+    assert rows.count() == 0
+    assert status.inner_text() == "Kein Gebiet passt (von 17)."
+
+
+def test_a_city_table_is_not_paged(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    assert page.locator("#values-table tbody tr").count() == 17
+    assert page.locator("#table-pager").is_hidden()
+
+
+def test_ranks_count_the_greater_values_and_ties_share_one(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    cells = page.locator("#values-table tbody tr").evaluate_all(
+        "rows => rows.map(r => [r.children[3].textContent, r.children[4].textContent])"
+    )
+    values = {i: float(v.replace(".", "").replace(",", ".")) for i, (v, r) in enumerate(cells)
+              if r}  # fmt: skip
+    for i, (_, rank) in enumerate(cells):
+        if i in values:
+            assert int(rank) == 1 + sum(other > values[i] for other in values.values())
+    assert sorted(int(r) for _, r in cells if r)[0] == 1

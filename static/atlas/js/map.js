@@ -34,6 +34,87 @@
       maximumFractionDigits: decimals,
     });
 
+  // A canvas that draws all areas of one style as one path: one fill per class colour and one
+  // stroke per line style instead of one of each per area, which for a level of thousands of
+  // areas is most of the time a year change takes. The areas of a level do not overlap, so
+  // the order of fills within a layer does not matter; styles are drawn in the order they
+  // first appear, which keeps the halos under the lines and a chosen area's line on top.
+  const BatchedCanvas = L.Canvas.extend({
+    redrawAll() {
+      this._all = true;
+    },
+
+    _requestRedraw(layer) {
+      if (!this._map) return;
+      if (!this._all) this._extendRedrawBounds(layer);
+      this._redrawRequest = this._redrawRequest || L.Util.requestAnimFrame(this._redraw, this);
+    },
+
+    _redraw() {
+      if (this._all) this._redrawBounds = null;
+      this._all = false;
+      L.Canvas.prototype._redraw.call(this);
+    },
+
+    _draw() {
+      const bounds = this._redrawBounds;
+      const ctx = this._ctx;
+      ctx.save();
+      if (bounds) {
+        const size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._batches = new Map();
+      this._drawing = true;
+      for (let order = this._drawFirst; order; order = order.next) {
+        const layer = order.layer;
+        if (!bounds || (layer._pxBounds && layer._pxBounds.intersects(bounds))) layer._updatePath();
+      }
+      this._drawing = false;
+      for (const batch of this._batches.values()) this._paint(ctx, batch.path, batch.options);
+      this._batches = null;
+      ctx.restore();
+    },
+
+    _updatePoly(layer, closed) {
+      const o = layer.options;
+      if (!this._drawing || !layer._parts.length || !(o.fill || o.stroke)) return;
+      const key = [o.fill, o.fillColor, o.fillOpacity, o.fillRule, o.stroke, o.color, o.weight,
+        o.opacity, o.dashArray, o.lineCap, o.lineJoin].join("|");
+      let batch = this._batches.get(key);
+      if (!batch) {
+        batch = { path: new Path2D(), options: o };
+        this._batches.set(key, batch);
+      }
+      // A ring ends with a line back to its start: closePath on a path of thousands of rings
+      // costs Chromium more than all the rest of the drawing.
+      const path = batch.path;
+      for (const part of layer._parts) {
+        part.forEach((point, i) => path[i ? "lineTo" : "moveTo"](point.x, point.y));
+        if (closed && part.length > 1) path.lineTo(part[0].x, part[0].y);
+      }
+    },
+
+    _paint(ctx, path, o) {
+      if (o.fill) {
+        ctx.globalAlpha = o.fillOpacity;
+        ctx.fillStyle = o.fillColor || o.color;
+        ctx.fill(path, o.fillRule || "evenodd");
+      }
+      if (o.stroke && o.weight !== 0) {
+        ctx.setLineDash(o._dashArray || []);
+        ctx.globalAlpha = o.opacity;
+        ctx.lineWidth = o.weight;
+        ctx.strokeStyle = o.color;
+        ctx.lineCap = o.lineCap;
+        ctx.lineJoin = o.lineJoin;
+        ctx.stroke(path);
+      }
+    },
+  });
+
   function escapeHtml(value) {
     const span = document.createElement("span");
     span.textContent = String(value);
@@ -80,7 +161,27 @@
   // contrast of at least 3:1 with one of the two. Chosen areas get a heavy line.
   function haloStyle(feature) {
     const selected = config.selection.includes(feature.properties.code);
+    if (!selected && areaPixels() < HALO_MIN_PIXELS) return { fill: false, stroke: false };
     return { fill: false, color: "#ffffff", weight: selected ? 6 : 3, opacity: 1 };
+  }
+
+  // Where thousands of areas are only a few dozen pixels across, white halos would cover
+  // their colours and take most of the drawing time: there the dark line alone parts them,
+  // and where they are a few pixels across, their colours alone. Lines and halos come back
+  // as the map zooms in; chosen areas keep theirs.
+  const HALO_MIN_PIXELS = 40;
+  const LINE_MIN_PIXELS = 8;
+  let pixels = null;
+  function areaPixels() {
+    if (!config.extent || !layer) return Infinity;
+    const zoom = map.getZoom();
+    const count = layer.areas;
+    if (!pixels || pixels.zoom !== zoom || pixels.count !== count) {
+      const [south, north] = [map.project(config.extent[0]), map.project(config.extent[1])];
+      const area = Math.abs((north.x - south.x) * (north.y - south.y));
+      pixels = { zoom, count, across: Math.sqrt(area / Math.max(1, count)) };
+    }
+    return pixels.across;
   }
 
   function lineStyle(feature) {
@@ -90,15 +191,19 @@
     if (config.selection.includes(code) || code === focused) {
       return { ...style, color: "#000000", weight: 3.5 };
     }
+    if (areaPixels() < LINE_MIN_PIXELS) return { fill: false, stroke: false };
     if (config.within && !row) return { ...style, color: "#767676" };
     if (isSuppressed(row)) return { ...style, dashArray: "2 4" };
     if (!hasValue(row)) return { ...style, dashArray: "3 3" };
     return style;
   }
 
-  function restyle() {
+  // Every area gets its style again: one redraw of the whole canvas, not the union of
+  // thousands of areas' bounds. The halo depends on the chosen areas only.
+  function restyle({ selection = true } = {}) {
+    layer.renderer.redrawAll();
     layer.setStyle(styleFor);
-    layer.halo.setStyle(haloStyle);
+    if (selection) layer.halo.setStyle(haloStyle);
     layer.line.setStyle(lineStyle);
   }
 
@@ -284,21 +389,80 @@
     return `${path}?year=${encodeURIComponent(config.year)}`;
   }
 
-  // Rank 1 is the highest value; equal values share a rank.
+  // Rank 1 is the highest value; equal values share a rank. Worked out once per values file:
+  // the table and every tooltip ask for it.
+  const rankCache = new WeakMap();
   function ranks(data) {
+    if (rankCache.has(data)) return rankCache.get(data);
     const shown = data.values.filter(hasValue).map((row) => row.value);
-    const result = {};
-    for (const row of data.values.filter(hasValue)) {
-      result[row.code] = 1 + shown.filter((value) => value > row.value).length;
-    }
-    return { byCode: result, count: shown.length };
+    const descending = [...shown].sort((a, b) => b - a);
+    // In descending order a value first appears after all greater ones.
+    const rankOf = new Map();
+    descending.forEach((value, i) => {
+      if (!rankOf.has(value)) rankOf.set(value, i + 1);
+    });
+    const byCode = {};
+    for (const row of data.values.filter(hasValue)) byCode[row.code] = rankOf.get(row.value);
+    const result = { byCode, count: shown.length };
+    rankCache.set(data, result);
+    return result;
+  }
+
+  // A level with thousands of areas shows its table a page at a time, with a filter by name
+  // or key: rendering every row on each year change would hold the map up for seconds.
+  const table = { page: 0, filter: "" };
+
+  function tableRows(data) {
+    const size = config.tablePage;
+    const words = table.filter.toLowerCase().split(/\s+/).filter(Boolean);
+    const matching = words.length
+      ? data.values.filter((row) => {
+          const key = `${row.code} ${row.name}`.toLowerCase();
+          return words.every((word) => key.includes(word));
+        })
+      : data.values;
+    const paged = size > 0 && data.values.length > size;
+    const pager = document.getElementById("table-pager");
+    if (pager) pager.hidden = !paged;
+    if (!paged) return matching;
+    const pages = Math.max(1, Math.ceil(matching.length / size));
+    table.page = Math.min(table.page, pages - 1);
+    const first = table.page * size;
+    const shown = matching.slice(first, first + size);
+    const number = new Intl.NumberFormat(text.locale);
+    document.getElementById("table-page-status").textContent = (
+      matching.length ? text.tablePage : text.tableNone
+    )
+      .replace("{from}", number.format(first + 1))
+      .replace("{to}", number.format(first + shown.length))
+      .replace("{n}", number.format(matching.length))
+      .replace("{total}", number.format(data.values.length));
+    document.getElementById("table-previous").disabled = table.page === 0;
+    document.getElementById("table-next").disabled = table.page >= pages - 1;
+    return shown;
+  }
+
+  function setupTablePager() {
+    const pager = document.getElementById("table-pager");
+    if (!pager) return;
+    const turn = (step) => {
+      table.page += step;
+      if (values) renderTable(values.data);
+    };
+    document.getElementById("table-previous").addEventListener("click", () => turn(-1));
+    document.getElementById("table-next").addEventListener("click", () => turn(1));
+    document.getElementById("table-filter").addEventListener("input", (event) => {
+      table.filter = event.target.value;
+      table.page = 0;
+      if (values) renderTable(values.data);
+    });
   }
 
   function renderTable(data) {
     const fmt = numberFormat(data.decimals);
     const rank = ranks(data);
     const body = document.querySelector("#values-table tbody");
-    const rows = data.values.map((row) => {
+    const rows = tableRows(data).map((row) => {
       const tr = document.createElement("tr");
       tr.dataset.code = row.code;
       const select = document.createElement("td");
@@ -476,7 +640,7 @@
       }
       if (!layer) {
         // One canvas without padding: it ends where the map ends.
-        const renderer = L.canvas({ padding: 0 });
+        const renderer = new BatchedCanvas({ padding: 0 });
         layer = L.geoJSON(geojson, {
           renderer,
           style: styleFor,
@@ -487,6 +651,7 @@
             });
           },
         }).addTo(map);
+        layer.areas = geojson.features.length;
         layer.halo = L.geoJSON(geojson, { renderer, interactive: false, style: haloStyle }).addTo(map);
         layer.line = L.geoJSON(geojson, { renderer, interactive: false, style: lineStyle }).addTo(map);
         layer.version = key;
@@ -496,13 +661,13 @@
         if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
         map.fitted = true;
       } else {
-        restyle();
+        restyle({ selection: false });
       }
       const drawn = config.within
         ? layer.getLayers().filter((l) => values.byCode[l.feature.properties.code]).length
         : layer.getLayers().length;
       map.getContainer().dataset.drawn = String(drawn);
-      status.textContent = text.drawn.replace("{n}", drawn);
+      status.textContent = text.drawn.replace("{n}", new Intl.NumberFormat(text.locale).format(drawn));
       document.getElementById("breaks-error").textContent = "";
       announce();
       prefetchNeighbours(loaded.data);
@@ -693,6 +858,8 @@
     if (config.extent) {
       // A large level is fitted before its boundaries load, so the first ones suit the zoom.
       const extent = L.latLngBounds(config.extent);
+      // getBoundsZoom stops at the minimum zoom: lifted first, for a level larger than a city.
+      leafletMap.setMinZoom(0);
       leafletMap.setMinZoom(Math.min(config.minZoom, Math.floor(leafletMap.getBoundsZoom(extent))));
       leafletMap.fitBounds(extent, { padding: [8, 8] });
       leafletMap.fitted = true;
@@ -700,6 +867,11 @@
       leafletMap.on("zoomend", () => {
         const now = bandAt(leafletMap.getZoom());
         if (now !== band && values) repaint();
+        else if (layer) {
+          layer.renderer.redrawAll();
+          layer.halo.setStyle(haloStyle);
+          layer.line.setStyle(lineStyle);
+        }
         band = now;
       });
     }
@@ -733,6 +905,7 @@
     setupBreaks();
     setupSelection();
     setupRowFocus();
+    setupTablePager();
     for (const name of ["method", "classes", "from"]) {
       document.getElementById(name).addEventListener("change", (event) => {
         config[name] = event.target.value;
