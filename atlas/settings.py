@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "atlas.httpcache.DataStateMiddleware",
     "atlas.httpcache.CorsMiddleware",
     "atlas.httpcache.RateLimitMiddleware",
+    # Kept public responses, before sessions, language, CSRF and CSP (atlas/pagecache.py).
+    "atlas.pagecache.SharedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "atlas.middleware.LanguageFromQueryMiddleware",
@@ -372,4 +374,4 @@ ATLAS_PUBLIC_DATA_ROOT = Path(os.environ.get("ATLAS_PUBLIC_DATA_ROOT", BASE_DIR 
 # instead of the one web geometry: NRW's 396 municipalities, not Bottrop's 17 districts.
 ATLAS_ZOOM_BANDS_FROM = int(os.environ.get("ATLAS_ZOOM_BANDS_FROM", "100"))
 # The map's table shows a level with more areas than this a page of this many rows at a time.
-ATLAS_TABLE_PAGE_ROWS = int(os.environ.get("ATLAS_TABLE_PAGE_ROWS", "200"))
+ATLAS_TABLE_PAGE_ROWS = int(os.environ.get("ATLAS_TABLE_PAGE_ROWS", "100"))

@@ -278,14 +278,16 @@ def test_errors_carry_no_validators(client):
     assert "public" not in response.get("Cache-Control", "")
 
 
-def test_html_pages_with_a_csrf_form_stay_private(client):
+def test_html_pages_carry_no_token_and_are_validated_like_the_api(client):
+    # The language switch is a link: nothing on a public page belongs to one visitor.
     for path in ("/daten/", "/ogcapi/?f=html"):
         response = client.get(path)
         assert response.status_code == 200
-        assert "csrfmiddlewaretoken" in response.content.decode()
-        assert not response.has_header("ETag")
-        assert "public" not in response["Cache-Control"]
-        assert "private" in response["Cache-Control"]
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+        assert not response.cookies
+        assert "public" in response["Cache-Control"]
+        again = client.get(path, headers={"if-none-match": response["ETag"]})
+        assert again.status_code == 304
 
 
 # --- compression -------------------------------------------------------------------------------

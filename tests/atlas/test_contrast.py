@@ -153,10 +153,10 @@ TEXT_PAIRS = [
     # (text: selector, property), (background: selector, property)
     ((":root", "color"), ("#white", "")),
     ((".site-title", "color"), (".site-header", "background")),
-    ((".language-switch button", "color"), (".site-header", "background")),
+    ((".language-switch a", "color"), (".site-header", "background")),
     (
-        ('.language-switch button[aria-current="true"]', "color"),
-        ('.language-switch button[aria-current="true"]', "background"),
+        ('.language-switch a[aria-current="true"]', "color"),
+        ('.language-switch a[aria-current="true"]', "background"),
     ),
     ((".demo-badge", "color"), (".demo-badge", "background")),
     ((".indicator-info .meta", "color"), ("#white", "")),

@@ -75,8 +75,8 @@ def test_a_profile_row_draws_the_district_s_trend_against_the_city(client):
 def test_the_language_can_be_chosen_in_the_url_and_is_remembered(client):
     html = client.get("/", {"lang": "en", "year": "2020"}).content.decode()
     assert "Demography and Social Atlas Bottrop" in html
-    # The switch back to German reopens the same view, without the lang that would win.
-    assert 'name="next" type="hidden" value="/?year=2020"' in html
+    # The switch back to German is a link to the same view.
+    assert '<a href="/?year=2020&amp;lang=de" lang="de" hreflang="de"' in html
     assert "Demography and Social Atlas" in client.get("/").content.decode()
     assert "Demografie- und Sozialatlas" in client.get("/", {"lang": "de"}).content.decode()
     assert "Demografie- und Sozialatlas" in client.get("/", {"lang": "xx"}).content.decode()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.http import HttpResponse
@@ -66,10 +67,6 @@ def release_with(value: float, *, publish: bool = True) -> Release:
         status="normal",
     )
     return publish_release(release=release) if publish else release
-
-
-def csrf_token(html: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
 def test_a_publish_right_after_a_cached_read_shows_in_the_api_at_once(client):
@@ -148,21 +145,67 @@ def test_a_draft_is_not_shown_to_visitors_after_statisticians_looked_at_it(clien
     assert value_of(client, VALUES) != 98765
 
 
-def test_a_page_seen_by_a_signed_in_user_is_not_served_to_a_visitor(client):
+def test_a_page_seen_by_a_signed_in_user_is_not_kept(client):
     user = Client()
     user.force_login(User.objects.create_user("rat", "r@example.org", "x"))
-    seen = csrf_token(user.get(PROFILE).content.decode())
-    assert csrf_token(client.get(PROFILE).content.decode()) != seen
+    assert user.get(PROFILE).status_code == 200
+    assert len(pagecache.PAGES) == 0
+    assert len(pagecache.RESPONSES) == 0
+    client.get(PROFILE)
+    assert len(pagecache.PAGES) == 1
+    assert len(pagecache.RESPONSES) == 1
 
 
-def test_every_visitor_of_a_kept_page_gets_a_working_csrf_token_of_their_own(client):
-    first = Client(enforce_csrf_checks=True)
-    second = Client(enforce_csrf_checks=True)
-    token_one = csrf_token(first.get(PROFILE).content.decode())
-    token_two = csrf_token(second.get(PROFILE).content.decode())
-    assert token_one != token_two
-    switched = second.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token_two})
-    assert switched.status_code == 302
+def test_a_public_page_carries_nothing_of_one_visitor_and_switches_language_by_link(client):
+    response = client.get(PROFILE)
+    html = response.content.decode()
+    assert "csrfmiddlewaretoken" not in html
+    assert not response.cookies
+    link = re.search(r'<a href="([^"]+)" lang="en" hreflang="en"', html).group(1)
+    assert link == "/gebiet/statistischer-bezirk/11/?year=2023&amp;lang=en"
+    english = client.get(link.replace("&amp;", "&"))
+    assert '<html lang="en"' in english.content.decode()
+    assert english.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    # The cookie keeps the language on the next page, without the parameter.
+    assert '<html lang="en"' in client.get(PROFILE).content.decode()
+
+
+def test_a_kept_response_is_served_before_sessions_language_and_authentication(client):
+    first = client.get(PROFILE)
+    assert hasattr(first.wsgi_request, "user")
+    again = client.get(PROFILE)
+    assert not hasattr(again.wsgi_request, "user")
+    assert not hasattr(again.wsgi_request, "LANGUAGE_CODE")
+    assert again.content == first.content
+    for header in ("Content-Language", "Content-Security-Policy", "X-Frame-Options", "Vary"):
+        assert again[header] == first[header]
+
+
+def test_kept_responses_are_told_apart_by_language_format_and_encoding(client):
+    german = client.get(VALUES, headers={"accept-language": "de"})
+    english = client.get(VALUES, headers={"accept-language": "en"})
+    assert german["Content-Language"] == "de"
+    assert english["Content-Language"] == "en"
+    assert client.get(VALUES, headers={"accept-language": "en"})["Content-Language"] == "en"
+    packed = client.get(VALUES, headers={"accept-encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in client.get(VALUES)
+    assert client.get(VALUES, headers={"accept-encoding": "gzip"})["Content-Encoding"] == "gzip"
+
+
+def test_sessions_and_conditional_requests_pass_the_kept_responses_by(client):
+    etag = client.get(VALUES)["ETag"]
+    assert client.get(VALUES).status_code == 200
+    assert client.get(VALUES, headers={"if-none-match": etag}).status_code == 304
+    client.cookies["sessionid"] = "irgendeine"
+    assert hasattr(client.get(VALUES).wsgi_request, "user")
+
+
+def test_a_response_that_sets_a_cookie_is_not_kept(client):
+    client.get(PROFILE + "&lang=en")
+    assert len(pagecache.RESPONSES) == 0
+    fresh = Client()
+    assert fresh.get(PROFILE + "&lang=en").cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 
 
 def test_a_kept_page_is_kept_per_language(client):

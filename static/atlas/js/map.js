@@ -200,11 +200,12 @@
 
   // Every area gets its style again: one redraw of the whole canvas, not the union of
   // thousands of areas' bounds. The halo depends on the chosen areas only.
+  // Lines too small to be drawn get their style when the map zooms in (createMap).
   function restyle({ selection = true } = {}) {
     layer.renderer.redrawAll();
     layer.setStyle(styleFor);
     if (selection) layer.halo.setStyle(haloStyle);
-    layer.line.setStyle(lineStyle);
+    if (selection || areaPixels() >= LINE_MIN_PIXELS) layer.line.setStyle(lineStyle);
   }
 
   // A parameter the server refused (its message names it), shown beside the control.
