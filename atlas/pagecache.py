@@ -11,9 +11,9 @@ A page is stored per data state (``atlas.httpcache.request_data_state``), build,
 host, URL and day, so a publish, withdrawal, boundary change or facility upload is visible
 on the next request. What belongs to one visitor stays out of the stored copy: only
 anonymous GET and HEAD requests are served from it or stored, responses that set a cookie are
-not stored, and the CSRF token of the language switch is stored as a placeholder and filled
+not stored, and a CSRF token (a public page with a form) is stored as a placeholder and filled
 in with the visitor's own token each time (Django's CSRF middleware then sets its cookie as it
-does for a freshly rendered page).
+does for a freshly rendered page). The language switch is a link and carries none.
 """
 
 import functools
