@@ -34,6 +34,7 @@ from django.views.decorators.http import require_safe
 from atlas.http import BadParameter
 from districts.api import districts_body
 from districts.models import District, Level
+from districts.selectors import overview_of
 from districts.zoom import BANDS
 from indicators.api import classified, values_body
 from indicators.classify import METHODS
@@ -170,9 +171,13 @@ def render_all(*, state: str | None = None, values: bool = True) -> dict[str, in
     base = _root() / state
     counts = {"boundaries": 0, "values": 0}
     years = published_years()
-    for level in Level.objects.order_by("rank"):
+    levels = list(Level.objects.order_by("rank"))
+    banded = [level for level in levels if zoom_banded(level.slug)]
+    # The map draws an overview level with the geometry of the band, as the level it stands for.
+    banded += [overview.level for level in banded if (overview := overview_of(level))]
+    for level in levels:
         zooms = [None]
-        if zoom_banded(level.slug):
+        if level in banded:
             zooms += [band.min_zoom for band in BANDS]
         for year in years:
             for zoom in zooms:

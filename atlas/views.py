@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
+from districts.selectors import overview_of
 from districts.zoom import BANDS
 from facilities.presenters import overlay_context
 from facilities.selectors import facilities_in
@@ -85,6 +86,11 @@ def map_view(request, bezirk: str | None = None):
     full_params.pop("embed", None)
     full_url = f"{request.path}?{full_params.urlencode()}"
     banded = within is None and zoom_banded(level_slug)
+    overview = (
+        _overview(level_slug, levels_with_values.get(current_indicator.id, []))
+        if banded and current_indicator
+        else None
+    )
     config = {
         "indicator": current,
         "level": level_slug,
@@ -108,6 +114,8 @@ def map_view(request, bezirk: str | None = None):
         # Levels with many areas: boundaries per zoom band, and the extent to fit first.
         "zoomBands": [band.as_dict() for band in BANDS] if banded else None,
         "extent": _extent(level_slug) if banded else None,
+        # Where those areas are specks, the map draws a coarser level with rolled-up values.
+        "overview": overview,
         # Rows per page of the table, for levels with more areas than that.
         "tablePage": settings.ATLAS_TABLE_PAGE_ROWS,
         "seriesUrl": reverse("v1:series"),
@@ -148,6 +156,14 @@ def map_view(request, bezirk: str | None = None):
             "legend": _("Legende"),
             "caption": _("{indicator} {year}, {unit}"),
             "drawn": _("{n} Bezirke dargestellt"),
+            "overviewDrawn": _(
+                "Übersicht: {n} {name} dargestellt. Zum Anzeigen der einzelnen Gebiete "
+                "hineinzoomen."
+            ),
+            "overview": _(
+                "Übersicht: Werte der {name}, zusammengefasst aus den einzelnen Gebieten. "
+                "Hineinzoomen zeigt die Gebiete selbst."
+            ),
             "outside": _("außerhalb des Stadtbezirks"),
             "play": _("Abspielen"),
             "pause": _("Anhalten"),
@@ -205,6 +221,18 @@ def _extent(level_slug: str) -> list[list[float]] | None:
         return None
     west, south, east, north = box
     return [[south, west], [north, east]]
+
+
+def _overview(level_slug: str, levels_with_values: list[str]) -> dict | None:
+    """The level's overview for the map, if the indicator has values on it."""
+    overview = overview_of(Level.objects.get(slug=level_slug))
+    if overview is None or overview.level.slug not in levels_with_values:
+        return None
+    return {
+        "level": overview.level.slug,
+        "maxZoom": overview.max_zoom,
+        "name": overview.level.name_plural,
+    }
 
 
 def _shown_year(indicator: Indicator | None, asked: str) -> str | None:

@@ -2,14 +2,17 @@
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef, Sum
 
-from .models import District, Level
-from .zoom import Band, band_for
+from .models import District, Level, Overlap
+from .zoom import Band, band_for, overview_max_zoom
 
 
 def boundary_version(*, level: Level, day: datetime.date | None = None) -> str:
@@ -155,3 +158,42 @@ def boundary_tile(
         )  # fmt: skip
         row = cursor.fetchone()
     return bytes(row[0] or b"")
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the map draws for a level with very many areas while they are specks: the coarser
+    ``level`` up to ``max_zoom``, with its values rolled up from the finer ones."""
+
+    level: Level
+    max_zoom: int
+
+
+def overview_of(level: Level) -> Overview | None:
+    """The overview of ``level``: the finest coarser level of 2 to ATLAS_OVERVIEW_AREAS areas
+    that the level's areas are crosswalked to, drawn while those areas are under
+    OVERVIEW_PIXELS across; None for a level whose areas are wide enough at every zoom."""
+    current = District.objects.current()
+    figures = current.filter(level=level).aggregate(
+        count=Count("id"), area=Sum("area_km2"), box=Extent("web_geometry")
+    )
+    if not figures["count"] or figures["box"] is None:
+        return None
+    south, north = figures["box"][1], figures["box"][3]
+    max_zoom = overview_max_zoom(
+        mean_area_m2=figures["area"] * 1e6 / figures["count"], latitude=(south + north) / 2
+    )
+    if max_zoom is None:
+        return None
+    crosswalked = Overlap.objects.filter(
+        source__in=current.filter(level=level), target__in=current, target__level=OuterRef("pk")
+    )
+    coarser = (
+        Level.objects.filter(rank__lt=level.rank)
+        .with_current_counts()
+        .filter(district_count__gte=2, district_count__lte=settings.ATLAS_OVERVIEW_AREAS)
+        .filter(Exists(crosswalked))
+        .order_by("-rank")
+        .first()
+    )
+    return Overview(level=coarser, max_zoom=max_zoom) if coarser else None

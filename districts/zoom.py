@@ -59,3 +59,17 @@ def tolerance_m(band: Band, *, latitude: float, finest_m: float) -> float:
     if band.finest:
         return finest_m
     return max(finest_m, TOLERANCE_PIXELS * pixel_size_m(band.max_zoom, latitude))
+
+
+# Below this many pixels across, an area is a speck: a map of thousands of them reads as noise,
+# and filling them holds up every repaint. Up to the zoom where a level's areas reach it, the
+# map draws a coarser level instead (its overview, districts.selectors.overview_of).
+OVERVIEW_PIXELS = 8.0
+
+
+def overview_max_zoom(*, mean_area_m2: float, latitude: float) -> int | None:
+    """The finest zoom at which areas of ``mean_area_m2`` are under OVERVIEW_PIXELS across;
+    None when they are wider even at zoom 0."""
+    side = math.sqrt(mean_area_m2)
+    coarse = [z for z in range(MAX_ZOOM + 1) if side / pixel_size_m(z, latitude) < OVERVIEW_PIXELS]
+    return max(coarse) if coarse else None

@@ -217,11 +217,19 @@ def test_a_zoom_inside_a_band_is_no_file(client, settings):
 
 def test_band_files_are_rendered_for_levels_with_many_areas_only(settings):
     settings.ATLAS_ZOOM_BANDS_FROM = 10  # the 17 statistical districts, not the 3 Stadtbezirke
+    settings.ATLAS_OVERVIEW_AREAS = 2  # nor the Stadtbezirke as their overview
     call_command("render_public_data", "--boundaries-only")
     names = {path.name for path in settings.ATLAS_PUBLIC_DATA_ROOT.rglob("*.json")}
     banded = {path.parent.name for path in settings.ATLAS_PUBLIC_DATA_ROOT.rglob("*-z*.json")}
     assert banded == {LEVEL}
     assert {"2023.json", "2023-z0.json", "2023-z7.json", "2023-z11.json", "2023-z13.json"} <= names
+
+
+def test_band_files_are_rendered_for_the_overview_of_a_level_with_many_areas(settings):
+    settings.ATLAS_ZOOM_BANDS_FROM = 10
+    call_command("render_public_data", "--boundaries-only")
+    banded = {path.parent.name for path in settings.ATLAS_PUBLIC_DATA_ROOT.rglob("*-z0.json")}
+    assert banded == {LEVEL, "stadtbezirk"}
 
 
 def config_of(response) -> dict:
@@ -241,3 +249,15 @@ def test_the_map_names_bands_and_extent_of_a_level_with_many_areas(client, setti
     assert 51.45 < south < 51.52 < 51.62 < north < 51.7
     assert 6.8 < west < 6.86 < 6.97 < east < 7.05
     assert config_of(client.get("/bezirk/2/"))["zoomBands"] is None
+
+
+def test_the_map_names_the_overview_of_a_level_with_many_areas(client, settings):
+    assert config_of(client.get("/?indicator=kinderarmut&year=2023"))["overview"] is None
+    settings.ATLAS_ZOOM_BANDS_FROM = 10
+    config = config_of(client.get("/?indicator=kinderarmut"))
+    assert config["overview"] == {"level": "stadtbezirk", "maxZoom": 8, "name": "Stadtbezirke"}
+    english = config_of(client.get("/?indicator=kinderarmut&lang=en"))
+    assert english["overview"]["name"] == "City boroughs"
+    # An index does not roll up: its map has no overview and draws every area.
+    assert config_of(client.get("/?indicator=sozialindex-status"))["overview"] is None
+    assert config_of(client.get("/bezirk/2/?indicator=kinderarmut"))["overview"] is None

@@ -172,6 +172,40 @@ def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, pa
     assert page.locator(".leaflet-overlay-pane canvas").count() == 1
 
 
+def test_zoomed_out_a_level_with_many_areas_draws_its_overview(atlas, page, settings):
+    settings.ATLAS_ZOOM_BANDS_FROM = 10  # Bottrop's 17 districts stand in for a large level
+    # Their overview, the 3 Stadtbezirke, is drawn up to zoom 8: the map may zoom out to 5.
+    settings.LEAFLET_CONFIG = {**settings.LEAFLET_CONFIG, "MIN_ZOOM": 5}
+    values = []
+    page.on("request", lambda r: values.append(r.url) if "/values/" in r.url else None)
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023")
+    map_ = page.locator("#map")
+    assert map_.get_attribute("data-drawn") == "17"
+    assert map_.get_attribute("data-overview") is None
+    for _ in range(3):  # from between 11 and 12 to below 9
+        page.click(".leaflet-control-zoom-out")
+        page.wait_for_timeout(400)
+    page.wait_for_function("document.querySelector('#map').dataset.overview === 'stadtbezirk'")
+    assert map_.get_attribute("data-drawn") == "3"
+    assert "Übersicht: 3 Stadtbezirke dargestellt" in page.locator("#map-status").inner_text()
+    assert "Werte der Stadtbezirke" in page.locator("#legend").inner_text()
+    assert any("/kinderarmut/stadtbezirk/2023.json" in url for url in values)
+    # The table keeps the level's own rows; the legend counts the Stadtbezirke.
+    assert page.locator("#values-table tbody tr").count() == 17
+    counts = page.locator("#legend li .count").all_inner_texts()
+    assert sum(int(c.strip("()")) for c in counts) == 3
+    page.select_option("#year", "2024")
+    page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2024')")
+    page.wait_for_function("document.querySelector('#map').dataset.drawn === '3'")
+    assert any("/kinderarmut/stadtbezirk/2024.json" in url for url in values)
+    for _ in range(3):
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_timeout(400)
+    page.wait_for_function("document.querySelector('#map').dataset.drawn === '17'")
+    assert map_.get_attribute("data-overview") is None
+    assert "Übersicht" not in page.locator("#legend").inner_text()
+
+
 def test_a_level_with_many_areas_shows_its_table_a_page_at_a_time(atlas, page, settings):
     settings.ATLAS_TABLE_PAGE_ROWS = 5  # Bottrop's 17 districts stand in for a large level
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")

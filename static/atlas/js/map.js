@@ -25,7 +25,8 @@
   let map = null;
   let layer = null;
   let focused = null; // the district whose table row has the focus or the pointer
-  let values = null;
+  let values = null; // the level's values: table, downloads and charts
+  let painted = null; // what the map draws: those values, or its overview's (config.overview)
   const boundaries = {};
 
   const numberFormat = (decimals) =>
@@ -148,13 +149,13 @@
   const FILL_OPACITY = config.tileUrl ? 0.85 : 1;
 
   function styleFor(feature) {
-    const row = values && values.byCode[feature.properties.code];
+    const row = painted && painted.byCode[feature.properties.code];
     const base = { stroke: false, fillOpacity: FILL_OPACITY };
     // In a Bezirk view the districts outside it stay as a dimmed outline for orientation.
     if (config.within && !row) return { ...base, fillColor: "#eeeeee", fillOpacity: 0.5 };
     if (isSuppressed(row)) return { ...base, fillColor: SUPPRESSED_FILL };
-    if (!hasValue(row) || values.data.classes === null) return { ...base, fillColor: MISSING_FILL };
-    return { ...base, fillColor: values.data.classes.colors[row.class] };
+    if (!hasValue(row) || painted.data.classes === null) return { ...base, fillColor: MISSING_FILL };
+    return { ...base, fillColor: painted.data.classes.colors[row.class] };
   }
 
   // Boundaries are a dark line over a wider white one: every fill, light or dark, has a
@@ -186,7 +187,7 @@
 
   function lineStyle(feature) {
     const code = feature.properties.code;
-    const row = values && values.byCode[code];
+    const row = painted && painted.byCode[code];
     const style = { fill: false, color: "#333333", weight: 1, opacity: 1 };
     if (config.selection.includes(code) || code === focused) {
       return { ...style, color: "#000000", weight: 3.5 };
@@ -241,8 +242,8 @@
   const dataFile = (kind, ...parts) =>
     `${config.dataUrl}${kind}/${parts.map((part) => encodeURIComponent(part)).join("/")}.json`;
 
-  function loadFile(year) {
-    const url = dataFile("values", config.indicator, config.level, year);
+  function loadFile(year, level = config.level) {
+    const url = dataFile("values", config.indicator, level, year);
     if (!files[url]) {
       files[url] = fetchJson(url).catch((error) => {
         delete files[url];
@@ -285,14 +286,23 @@
 
   const bandNow = () => bandAt(map.getZoom());
 
+  // Where the level's areas are specks (thousands of municipalities on a map of the whole
+  // country), the map draws its overview: a coarser level with the values rolled up.
+  function overviewAt(mapZoom) {
+    const overview = config.overview;
+    return overview && !config.within && Math.floor(mapZoom) <= overview.maxZoom ? overview : null;
+  }
+
+  const overviewNow = () => overviewAt(map.getZoom());
+
   const boundaryKey = (data, band) => (band ? `${data.boundaries.version}|z${band.min}` : data.boundaries.version);
 
-  function boundariesFor(data) {
+  function boundariesFor(data, level = config.level) {
     const band = bandNow();
     const key = boundaryKey(data, band);
     const api = band ? `${data.boundaries.url}&zoom=${band.min}` : data.boundaries.url;
     if (!config.dataUrl) return loadBoundaries(key, api);
-    const file = dataFile("boundaries", config.level, band ? `${data.year}-z${band.min}` : data.year);
+    const file = dataFile("boundaries", level, band ? `${data.year}-z${band.min}` : data.year);
     return loadBoundaries(key, file).catch(() => loadBoundaries(key, api));
   }
 
@@ -300,25 +310,28 @@
   function prefetchNeighbours(data) {
     if (!fromFiles()) return;
     const at = data.years.indexOf(data.year);
+    const overview = overviewNow();
     for (const year of [data.years[at - 1], data.years[at + 1]]) {
       if (year === undefined) continue;
       // A hint only: a failure here is met again, and reported, when that year is shown.
-      loadFile(year)
-        .then((file) => boundariesFor(file))
+      const shown = overview ? overview.level : config.level;
+      if (overview) loadFile(year).catch(() => {});
+      loadFile(year, shown)
+        .then((file) => boundariesFor(file, shown))
         .catch(() => {});
     }
   }
 
-  async function loadValues() {
+  async function loadValues(level = config.level) {
     if (fromFiles()) {
       try {
-        const data = classifiedFrom(await loadFile(config.year));
+        const data = classifiedFrom(await loadFile(config.year, level));
         if (data) return indexed(data);
       } catch (error) {
         // No file for this view (e.g. a year without values): the API answers with a message.
       }
     }
-    const params = new URLSearchParams({ indicator: config.indicator, level: config.level });
+    const params = new URLSearchParams({ indicator: config.indicator, level });
     if (config.year) params.set("year", config.year);
     if (config.within) params.set("within", config.within);
     params.set("method", config.method);
@@ -374,18 +387,22 @@
     const city =
       (data.within_value ? reference(data.within_value.name, data.within_value) : "") +
       (data.city ? reference(text.city, data.city) : "");
+    const overview = overviewNow();
+    const note = overview
+      ? `<p class="overview-note">${escapeHtml(text.overview.replace("{name}", overview.name))}</p>`
+      : "";
     document.getElementById("legend").innerHTML =
       `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
-      `<ul>${items.join("")}</ul>${city}`;
+      `${note}<ul>${items.join("")}</ul>${city}`;
     // Colours are set through the DOM, not as style attributes in markup (no inline styles).
     for (const swatch of document.querySelectorAll("#legend [data-colour]")) {
       swatch.style.background = swatch.dataset.colour;
     }
   }
 
-  function profileUrl(code) {
+  function profileUrl(code, level = config.level) {
     const path = config.profileUrl
-      .replace("__level__", encodeURIComponent(config.level))
+      .replace("__level__", encodeURIComponent(level))
       .replace("__code__", encodeURIComponent(code));
     return `${path}?year=${encodeURIComponent(config.year)}`;
   }
@@ -594,8 +611,8 @@
   }
 
   function tooltipFor(feature) {
-    const row = values.byCode[feature.properties.code];
-    const fmt = numberFormat(values.data.decimals);
+    const row = painted.byCode[feature.properties.code];
+    const fmt = numberFormat(painted.data.decimals);
     const lines = [`<strong>${escapeHtml(feature.properties.name)}</strong>`];
     if (config.within && !row) return `${lines[0]}<br>${escapeHtml(text.outside)}`;
     if (row && row.share_inside < 1) {
@@ -605,10 +622,10 @@
     if (isSuppressed(row)) {
       lines.push(escapeHtml(text.suppressed));
     } else {
-      lines.push(`${formatValue(row, fmt)} ${escapeHtml(unitOf(values.data))}`);
+      lines.push(`${formatValue(row, fmt)} ${escapeHtml(unitOf(painted.data))}`);
       const interval = formatInterval(row, fmt);
       if (interval) lines.push(`${escapeHtml(text.interval)}: ${interval}`);
-      const rank = ranks(values.data);
+      const rank = ranks(painted.data);
       if (rank.byCode[feature.properties.code]) {
         lines.push(
           escapeHtml(
@@ -625,16 +642,22 @@
   async function repaint() {
     const status = document.getElementById("map-status");
     try {
-      const loaded = await loadValues();
-      const geojson = await boundariesFor(loaded.data);
+      const overview = overviewNow();
+      const level = overview ? overview.level : config.level;
+      const [loaded, shown] = await Promise.all([
+        loadValues(),
+        overview ? loadValues(overview.level) : null,
+      ]);
+      const geojson = await boundariesFor((shown || loaded).data, level);
       values = loaded;
+      painted = shown || loaded;
       config.year = String(loaded.data.year);
       renderYears(loaded.data);
-      renderLegend(loaded.data);
+      renderLegend(painted.data);
       renderTable(loaded.data);
       renderDownloads(loaded.data);
       renderEmbedCode();
-      const key = boundaryKey(loaded.data, bandNow());
+      const key = boundaryKey(painted.data, bandNow());
       if (layer && layer.version !== key) {
         for (const part of [layer, layer.halo, layer.line, layer.renderer]) part.remove();
         layer = null;
@@ -648,7 +671,7 @@
           onEachFeature: (feature, featureLayer) => {
             featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true });
             featureLayer.on("click", () => {
-              window.location.href = profileUrl(feature.properties.code);
+              window.location.href = profileUrl(feature.properties.code, level);
             });
           },
         }).addTo(map);
@@ -665,10 +688,16 @@
         restyle({ selection: false });
       }
       const drawn = config.within
-        ? layer.getLayers().filter((l) => values.byCode[l.feature.properties.code]).length
+        ? layer.getLayers().filter((l) => painted.byCode[l.feature.properties.code]).length
         : layer.getLayers().length;
-      map.getContainer().dataset.drawn = String(drawn);
-      status.textContent = text.drawn.replace("{n}", new Intl.NumberFormat(text.locale).format(drawn));
+      const container = map.getContainer();
+      container.dataset.drawn = String(drawn);
+      if (overview) container.dataset.overview = overview.level;
+      else delete container.dataset.overview;
+      const count = new Intl.NumberFormat(text.locale).format(drawn);
+      status.textContent = overview
+        ? text.overviewDrawn.replace("{n}", count).replace("{name}", overview.name)
+        : text.drawn.replace("{n}", count);
       document.getElementById("breaks-error").textContent = "";
       announce();
       prefetchNeighbours(loaded.data);
@@ -693,7 +722,7 @@
   function focusBounds() {
     // A Bezirk view zooms to the Bezirk's districts; the city view to everything.
     if (!config.within) return layer.getBounds();
-    const inside = layer.getLayers().filter((l) => values.byCode[l.feature.properties.code]);
+    const inside = layer.getLayers().filter((l) => painted.byCode[l.feature.properties.code]);
     return L.featureGroup(inside).getBounds();
   }
 
@@ -864,16 +893,18 @@
       leafletMap.setMinZoom(Math.min(config.minZoom, Math.floor(leafletMap.getBoundsZoom(extent))));
       leafletMap.fitBounds(extent, { padding: [8, 8] });
       leafletMap.fitted = true;
-      let band = bandAt(leafletMap.getZoom());
+      // What a zoom draws: the geometry of its band, of the level or of its overview.
+      const drawing = (zoom) => [bandAt(zoom), overviewAt(zoom)];
+      let drawn = drawing(leafletMap.getZoom());
       leafletMap.on("zoomend", () => {
-        const now = bandAt(leafletMap.getZoom());
-        if (now !== band && values) repaint();
+        const now = drawing(leafletMap.getZoom());
+        if ((now[0] !== drawn[0] || now[1] !== drawn[1]) && values) repaint();
         else if (layer) {
           layer.renderer.redrawAll();
           layer.halo.setStyle(haloStyle);
           layer.line.setStyle(lineStyle);
         }
-        band = now;
+        drawn = now;
       });
     }
     return leafletMap;
