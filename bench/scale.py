@@ -3,10 +3,12 @@
 The level is a seeded Voronoi tessellation of a 370 km × 830 km box (EPSG:25832) with jagged
 shared edges, a valid coverage, imported through the boundary import as the map's level
 (statistischer-bezirk) in the scratch database atlas_bench_import, with one indicator for
-two years. Measured: the boundary import, the payload (raw and gzipped GeoJSON from the
-districts API, without zoom and for the overview zoom at which the whole box fits a 1280 × 800
-map) and its coverage, the hot path against nginx, the start page and a year change on
-localhost, and the size of Mapbox vector tiles for the zoom levels that show the whole
+two years; 400 Kreise made of whole municipalities are imported as a coarser level, which the
+map draws as its overview where the municipalities are specks. Measured: the boundary import,
+the payload (raw and gzipped GeoJSON from the districts API, without zoom and for the
+overview zoom at which the whole box fits a 1280 × 800 map; for that zoom also the Kreise's)
+and its coverage, the hot path against nginx, the start page and a year change on
+localhost and on slow 4G, and the size of Mapbox vector tiles for the zoom levels that show the whole
 country, from the tile API (per-zoom geometry) and from the full boundaries (ST_AsMVT here).
 Scripts and stylesheets do not depend on the level: benchmark 3 holds.
 """
@@ -34,6 +36,10 @@ from common import (
 
 DISTRICTS = 11_000
 LEVEL = "statistischer-bezirk"
+# Germany has about 400 Kreise and kreisfreie Städte.
+KREISE = 400
+OVERVIEW_LEVEL = "kreis"
+KREIS = ("Synthetischer Kreis", "Synthetische Kreise", "Synthetic district", "Synthetic districts")
 INDICATOR = "synthetisch-0"
 YEARS = (2023, 2024)
 SLOW_4G_BYTES_PER_S = 200_000
@@ -67,7 +73,14 @@ def main(argv=None) -> list[Result]:
 
 
 def _load_level(scratch: Path, count: int) -> list[Result]:
-    from synthetic import indicators, level, long_csv, voronoi_coverage, write_geopackage
+    from synthetic import (
+        grouped_coverage,
+        indicators,
+        level,
+        long_csv,
+        voronoi_coverage,
+        write_geopackage,
+    )
 
     from districts.services.boundaries import import_boundaries
     from indicators.services.import_values import import_values
@@ -80,6 +93,13 @@ def _load_level(scratch: Path, count: int) -> list[Result]:
     started = time.perf_counter()
     import_boundaries(path=path, level=target, valid_from=datetime.date(2000, 1, 1), srid=25832)
     imported = time.perf_counter() - started
+    # The Kreise the municipalities make up: the map's overview where those are specks.
+    kreise, _ = grouped_coverage(polygons, KREISE)
+    path = write_geopackage(scratch / "kreise.gpkg", kreise, name="Kreis")
+    coarser = level(OVERVIEW_LEVEL, rank=15, names=KREIS)
+    started = time.perf_counter()
+    import_boundaries(path=path, level=coarser, valid_from=datetime.date(2000, 1, 1), srid=25832)
+    crosswalked = time.perf_counter() - started
     codes = [f"{i:08d}" for i in range(len(polygons))]
     values = scratch / "werte.csv"
     long_csv(values, level_slug=LEVEL, codes=codes, slugs=indicators(1), years=YEARS)
@@ -88,6 +108,8 @@ def _load_level(scratch: Path, count: int) -> list[Result]:
         Result("7 scale", "districts in the synthetic level", f"{len(polygons):,}"),
         Result("7 scale", "generating the coverage", generated, "s"),
         Result("7 scale", "boundary import (incl. simplification)", imported, "s"),
+        Result("7 scale", "Kreise made of them (the map's overview)", f"{len(kreise):,}"),
+        Result("7 scale", "  their import (incl. the crosswalk)", crosswalked, "s"),
     ]
 
 
@@ -116,6 +138,9 @@ def _payload() -> list[Result]:
     overview = gzipped(api_geojson(LEVEL, zoom=overview_zoom(originals)))
     transfer = SLOW_4G_LATENCY_S + overview / SLOW_4G_BYTES_PER_S
     results.append(Result("7 scale", "  overview's transfer on slow 4G (computed)", transfer, "s"))
+    # What the map loads at that zoom: the Kreise, its overview.
+    kreise, _ = level_geometries(OVERVIEW_LEVEL)
+    results += overview_figures(kreise, OVERVIEW_LEVEL, "Kreise (the map's overview)", "7 scale")
     return results
 
 
@@ -219,7 +244,7 @@ def _tile_range(extent, zoom: int):
 def _served(url: str, duration: float) -> list[Result]:
     """Benchmarks 1 and 4 against the synthetic level: the map's two data files through nginx
     in front of gunicorn (deploy/nginx.conf) against nginx alone, and the map in Chromium."""
-    from browser import LOCALHOST, chromium
+    from browser import LOCALHOST, SLOW_4G, chromium
     from hot_path import current_path
     from page_timing import measure
 
@@ -249,18 +274,25 @@ def _served(url: str, duration: float) -> list[Result]:
                     ),
                     Result("7 scale", f"{name}: atlas/nginx", ratio, "", ">= 0.5", ratio >= 0.5),
                 ]  # fmt: skip
+        path = f"/?indicator={INDICATOR}&year=2024"
         with chromium() as browser:
-            figures = measure(
-                browser, atlas, LOCALHOST, 4, path=f"/?indicator={INDICATOR}&year=2024",
-                timeout_ms=600_000,
-            )  # fmt: skip
+            # On localhost first: the values files are rendered on their first request, as
+            # after a publish, so slow 4G then measures the transfer of finished files.
+            figures = measure(browser, atlas, LOCALHOST, 4, path=path, timeout_ms=600_000)
+            slow = measure(browser, atlas, SLOW_4G, 2, path=path, timeout_ms=600_000)
         year = statistics.median(figures["year_ms"])
+        lcp = float(slow["lcp"]["ms"] or 0)
         results += [
             Result("7 scale", f"localhost: LCP ({figures['lcp']['element']})",
                    float(figures["lcp"]["ms"] or 0), "ms"),
             Result("7 scale", "localhost: map drawn after", figures["drawn"], "ms"),
             Result("7 scale", "localhost: year change, median", year, "ms", "<= 100",
                    year <= 100),
+            Result("7 scale", f"slow 4G: LCP ({slow['lcp']['element']})", lcp, "ms", "<= 2500",
+                   0 < lcp <= 2500),
+            Result("7 scale", "slow 4G: map drawn after", slow["drawn"], "ms"),
+            Result("7 scale", "slow 4G: year change, median", statistics.median(slow["year_ms"]),
+                   "ms"),
         ]  # fmt: skip
     return results
 

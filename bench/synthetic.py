@@ -57,16 +57,26 @@ def scratch_database():
         subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
 
 
-def level(slug: str, *, rank: int = 40):
+MUNICIPALITY = (
+    "Synthetische Gemeinde",
+    "Synthetische Gemeinden",
+    "Synthetic municipality",
+    "Synthetic municipalities",
+)
+
+
+def level(slug: str, *, rank: int = 40, names: tuple[str, str, str, str] = MUNICIPALITY):
+    """The level ``slug``, made with ``names`` (de, plural de, en, plural en) if new."""
     from districts.models import Level
 
+    name_de, plural_de, name_en, plural_en = names
     return Level.objects.get_or_create(
         slug=slug,
         defaults={
-            "name_de": "Synthetische Gemeinde",
-            "name_en": "Synthetic municipality",
-            "name_plural_de": "Synthetische Gemeinden",
-            "name_plural_en": "Synthetic municipalities",
+            "name_de": name_de,
+            "name_en": name_en,
+            "name_plural_de": plural_de,
+            "name_plural_en": plural_en,
             "rank": rank,
         },
     )[0]
@@ -118,6 +128,26 @@ def voronoi_coverage(count: int, *, seed: int = 25832) -> np.ndarray:
     return _wobble(cells, rng)
 
 
+def grouped_coverage(cells: np.ndarray, count: int, *, seed: int = 31) -> tuple[np.ndarray, list]:
+    """``count`` larger areas made of whole ``cells`` (a coverage): each cell joins the nearest
+    of ``count`` seeded points, as municipalities make up a Kreis. Returns the areas and, for
+    each cell, the index of its area.
+    """
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = GERMANY_BOX
+    seeds = np.column_stack([rng.uniform(xmin, xmax, count), rng.uniform(ymin, ymax, count)])
+    inside = shapely.get_coordinates(shapely.point_on_surface(cells))
+    group = cKDTree(seeds).query(inside)[1]
+    # A seed no cell is nearest to makes no area: the areas are numbered without gaps.
+    used, group = np.unique(group, return_inverse=True)
+    areas = np.array(
+        [shapely.coverage_union_all(cells[group == i]) for i in range(len(used))], dtype=object
+    )
+    return areas, group.tolist()
+
+
 def _wobble(cells: np.ndarray, rng) -> np.ndarray:
     """Replace every edge by a jagged line (the same for both cells that share it)."""
     edges: dict[tuple, np.ndarray] = {}
@@ -157,12 +187,12 @@ def _on_frame(start, end) -> bool:
     ) or (abs(start[1] - end[1]) < 1e-6 and min(abs(start[1] - ymin), abs(start[1] - ymax)) < 1e-3)
 
 
-def write_geopackage(path: Path, polygons: np.ndarray) -> Path:
+def write_geopackage(path: Path, polygons: np.ndarray, *, name: str = "Gemeinde") -> Path:
     import geopandas as gpd
 
     frame = gpd.GeoDataFrame(
         {"code": [f"{i:08d}" for i in range(len(polygons))],
-         "name": [f"Gemeinde {i}" for i in range(len(polygons))]},
+         "name": [f"{name} {i}" for i in range(len(polygons))]},
         geometry=list(polygons),
         crs=25832,
     )  # fmt: skip

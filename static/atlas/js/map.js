@@ -639,68 +639,81 @@
     return lines.join("<br>");
   }
 
+  // The level's own values: the year controls, the table and the downloads.
+  function showValues(loaded) {
+    values = loaded;
+    config.year = String(loaded.data.year);
+    renderYears(loaded.data);
+    renderTable(loaded.data);
+    renderDownloads(loaded.data);
+    renderEmbedCode();
+  }
+
+  // The map: ``shown`` (the level's values or its overview's) on the boundaries of ``level``.
+  function draw(shown, geojson, level, overview) {
+    painted = shown;
+    renderLegend(painted.data);
+    const key = boundaryKey(painted.data, bandNow());
+    if (layer && layer.version !== key) {
+      for (const part of [layer, layer.halo, layer.line, layer.renderer]) part.remove();
+      layer = null;
+    }
+    if (!layer) {
+      // One canvas without padding: it ends where the map ends.
+      const renderer = new BatchedCanvas({ padding: 0 });
+      layer = L.geoJSON(geojson, {
+        renderer,
+        style: styleFor,
+        onEachFeature: (feature, featureLayer) => {
+          featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true });
+          featureLayer.on("click", () => {
+            window.location.href = profileUrl(feature.properties.code, level);
+          });
+        },
+      }).addTo(map);
+      layer.areas = geojson.features.length;
+      layer.halo = L.geoJSON(geojson, { renderer, interactive: false, style: haloStyle }).addTo(map);
+      layer.line = L.geoJSON(geojson, { renderer, interactive: false, style: lineStyle }).addTo(map);
+      layer.version = key;
+      layer.renderer = renderer;
+      const band = bandNow();
+      if (band) map.getContainer().dataset.band = String(band.min);
+      if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
+      map.fitted = true;
+    } else {
+      restyle({ selection: false });
+    }
+    const drawn = config.within
+      ? layer.getLayers().filter((l) => painted.byCode[l.feature.properties.code]).length
+      : layer.getLayers().length;
+    const container = map.getContainer();
+    container.dataset.drawn = String(drawn);
+    if (overview) container.dataset.overview = overview.level;
+    else delete container.dataset.overview;
+    const count = new Intl.NumberFormat(text.locale).format(drawn);
+    document.getElementById("map-status").textContent = overview
+      ? text.overviewDrawn.replace("{n}", count).replace("{name}", overview.name)
+      : text.drawn.replace("{n}", count);
+  }
+
   async function repaint() {
     const status = document.getElementById("map-status");
     try {
       const overview = overviewNow();
       const level = overview ? overview.level : config.level;
-      const [loaded, shown] = await Promise.all([
-        loadValues(),
-        overview ? loadValues(overview.level) : null,
-      ]);
-      const geojson = await boundariesFor((shown || loaded).data, level);
-      values = loaded;
-      painted = shown || loaded;
-      config.year = String(loaded.data.year);
-      renderYears(loaded.data);
-      renderLegend(painted.data);
-      renderTable(loaded.data);
-      renderDownloads(loaded.data);
-      renderEmbedCode();
-      const key = boundaryKey(painted.data, bandNow());
-      if (layer && layer.version !== key) {
-        for (const part of [layer, layer.halo, layer.line, layer.renderer]) part.remove();
-        layer = null;
-      }
-      if (!layer) {
-        // One canvas without padding: it ends where the map ends.
-        const renderer = new BatchedCanvas({ padding: 0 });
-        layer = L.geoJSON(geojson, {
-          renderer,
-          style: styleFor,
-          onEachFeature: (feature, featureLayer) => {
-            featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true });
-            featureLayer.on("click", () => {
-              window.location.href = profileUrl(feature.properties.code, level);
-            });
-          },
-        }).addTo(map);
-        layer.areas = geojson.features.length;
-        layer.halo = L.geoJSON(geojson, { renderer, interactive: false, style: haloStyle }).addTo(map);
-        layer.line = L.geoJSON(geojson, { renderer, interactive: false, style: lineStyle }).addTo(map);
-        layer.version = key;
-        layer.renderer = renderer;
-        const band = bandNow();
-        if (band) map.getContainer().dataset.band = String(band.min);
-        if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
-        map.fitted = true;
-      } else {
-        restyle({ selection: false });
-      }
-      const drawn = config.within
-        ? layer.getLayers().filter((l) => painted.byCode[l.feature.properties.code]).length
-        : layer.getLayers().length;
-      const container = map.getContainer();
-      container.dataset.drawn = String(drawn);
-      if (overview) container.dataset.overview = overview.level;
-      else delete container.dataset.overview;
-      const count = new Intl.NumberFormat(text.locale).format(drawn);
-      status.textContent = overview
-        ? text.overviewDrawn.replace("{n}", count).replace("{name}", overview.name)
-        : text.drawn.replace("{n}", count);
+      const own = loadValues();
+      // Met when awaited below; until then a failure must not count as unhandled.
+      own.catch(() => {});
+      const shown = overview ? await loadValues(overview.level) : await own;
+      const geojson = await boundariesFor(shown.data, level);
+      // An overview is drawn without waiting for the level's own values, which for
+      // thousands of areas are the larger file: the table follows when they are in.
+      if (!overview) showValues(shown);
+      draw(shown, geojson, level, overview);
+      if (overview) showValues(await own);
       document.getElementById("breaks-error").textContent = "";
       announce();
-      prefetchNeighbours(loaded.data);
+      prefetchNeighbours(values.data);
     } catch (error) {
       if (error instanceof BadParameter && error.parameter === "breaks") {
         document.getElementById("breaks-error").textContent = error.message;
