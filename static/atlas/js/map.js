@@ -701,16 +701,14 @@
     try {
       const overview = overviewNow();
       const level = overview ? overview.level : config.level;
-      const own = loadValues();
-      // Met when awaited below; until then a failure must not count as unhandled.
-      own.catch(() => {});
-      const shown = overview ? await loadValues(overview.level) : await own;
+      // An overview is drawn before the level's own values are fetched: for thousands of
+      // areas they are the larger file, and on a slow line they would share its bandwidth
+      // with the overview's. The table follows when they are in.
+      const shown = await loadValues(level);
       const geojson = await boundariesFor(shown.data, level);
-      // An overview is drawn without waiting for the level's own values, which for
-      // thousands of areas are the larger file: the table follows when they are in.
       if (!overview) showValues(shown);
       draw(shown, geojson, level, overview);
-      if (overview) showValues(await own);
+      if (overview) showValues(await loadValues());
       document.getElementById("breaks-error").textContent = "";
       announce();
       prefetchNeighbours(values.data);
