@@ -8,9 +8,9 @@ map draws as its overview where the municipalities are specks. Measured: the bou
 the payload (raw and gzipped GeoJSON from the districts API, without zoom and for the
 overview zoom at which the whole box fits a 1280 × 800 map; for that zoom also the Kreise's)
 and its coverage, the hot path against nginx, the start page and a year change on
-localhost and on slow 4G, and the size of Mapbox vector tiles for the zoom levels that show the whole
-country, from the tile API (per-zoom geometry) and from the full boundaries (ST_AsMVT here).
-Scripts and stylesheets do not depend on the level: benchmark 3 holds.
+localhost and on slow 4G, and the size of Mapbox vector tiles for the zoom levels that show
+the whole country, from the tile API (per-zoom geometry) and from the full boundaries
+(ST_AsMVT here). Scripts and stylesheets do not depend on the level: benchmark 3 holds.
 """
 
 import datetime
@@ -39,7 +39,12 @@ LEVEL = "statistischer-bezirk"
 # Germany has about 400 Kreise and kreisfreie Städte.
 KREISE = 400
 OVERVIEW_LEVEL = "kreis"
-KREIS = ("Synthetischer Kreis", "Synthetische Kreise", "Synthetic district", "Synthetic districts")
+KREIS = (
+    "Kreis (synthetisch)",
+    "Kreise (synthetisch)",
+    "District (synthetic)",
+    "Districts (synthetic)",
+)
 INDICATOR = "synthetisch-0"
 YEARS = (2023, 2024)
 SLOW_4G_BYTES_PER_S = 200_000

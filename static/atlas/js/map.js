@@ -223,10 +223,21 @@
     return response.json();
   }
 
+  // The first map's boundaries file is asked for beside its values, not after them: the
+  // values name the boundary version, but the file's name needs only level, year and band.
+  const early = {};
+  function fetchEarly(url) {
+    if (!early[url]) early[url] = fetchJson(url);
+    // A hint only: a failure is met again where the file is loaded.
+    early[url].catch(() => {});
+  }
+
   // Boundaries are fetched once per boundary version, which the values response names.
   async function loadBoundaries(version, url) {
     if (!boundaries[version]) {
-      boundaries[version] = fetchJson(url).catch((error) => {
+      const hinted = early[url];
+      delete early[url];
+      boundaries[version] = (hinted || fetchJson(url)).catch((error) => {
         delete boundaries[version];
         throw error;
       });
@@ -297,12 +308,15 @@
 
   const boundaryKey = (data, band) => (band ? `${data.boundaries.version}|z${band.min}` : data.boundaries.version);
 
+  const boundariesFile = (level, year, band) =>
+    dataFile("boundaries", level, band ? `${year}-z${band.min}` : year);
+
   function boundariesFor(data, level = config.level) {
     const band = bandNow();
     const key = boundaryKey(data, band);
     const api = band ? `${data.boundaries.url}&zoom=${band.min}` : data.boundaries.url;
     if (!config.dataUrl) return loadBoundaries(key, api);
-    const file = dataFile("boundaries", level, band ? `${data.year}-z${band.min}` : data.year);
+    const file = boundariesFile(level, data.year, band);
     return loadBoundaries(key, file).catch(() => loadBoundaries(key, api));
   }
 
@@ -704,6 +718,7 @@
       // An overview is drawn before the level's own values are fetched: for thousands of
       // areas they are the larger file, and on a slow line they would share its bandwidth
       // with the overview's. The table follows when they are in.
+      if (!layer && fromFiles()) fetchEarly(boundariesFile(level, config.year, bandNow()));
       const shown = await loadValues(level);
       const geojson = await boundariesFor(shown.data, level);
       if (!overview) showValues(shown);
