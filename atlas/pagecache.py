@@ -35,8 +35,18 @@ from indicators.readcache import LRU
 TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 PLACEHOLDER = b"\x00csrf-token\x00"
 
-PAGES = LRU(settings.ATLAS_PAGE_CACHE_SIZE)
-RESPONSES = LRU(settings.ATLAS_PAGE_CACHE_SIZE)
+# Each store is bounded by entries and by bytes: the values of a level of thousands of areas
+# are megabytes a response.
+PAGES = LRU(
+    settings.ATLAS_PAGE_CACHE_SIZE,
+    max_bytes=settings.ATLAS_PAGE_CACHE_BYTES,
+    weigh=lambda page: len(page.content),
+)
+RESPONSES = LRU(
+    settings.ATLAS_PAGE_CACHE_SIZE,
+    max_bytes=settings.ATLAS_PAGE_CACHE_BYTES,
+    weigh=lambda response: len(response.content),
+)
 _LOCKS = [threading.Lock() for _ in range(32)]
 
 

@@ -20,33 +20,54 @@ from .querysets import pinned_until
 
 
 class LRU:
-    """A bounded mapping that forgets the least recently used entry first; thread-safe."""
+    """A bounded mapping that forgets the least recently used entry first; thread-safe.
 
-    def __init__(self, size: int):
+    Bounded by ``size`` entries and, with ``max_bytes``, by the sum of ``weigh(value)``: an
+    entry heavier than all of ``max_bytes`` is not kept at all.
+    """
+
+    def __init__(self, size: int, *, max_bytes: int | None = None, weigh=None):
         self.size = size
-        self._entries: OrderedDict = OrderedDict()
+        self.max_bytes = max_bytes
+        self._weigh = weigh or (lambda value: 0)
+        self._entries: OrderedDict = OrderedDict()  # key → (value, weight)
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
 
     def put(self, key, value) -> None:
+        weight = self._weigh(value)
         with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            if key in self._entries:
+                self._bytes -= self._entries.pop(key)[1]
+            if self.max_bytes is not None and weight > self.max_bytes:
+                return
+            self._entries[key] = (value, weight)
+            self._bytes += weight
+            while len(self._entries) > self.size or (
+                self.max_bytes is not None and self._bytes > self.max_bytes
+            ):
+                self._bytes -= self._entries.popitem(last=False)[1][1]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        """The sum of the kept entries' weights."""
+        return self._bytes
 
 
 TABLES = LRU(settings.ATLAS_TABLE_CACHE_SIZE)

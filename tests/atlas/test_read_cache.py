@@ -156,6 +156,25 @@ def test_a_page_seen_by_a_signed_in_user_is_not_kept(client):
     assert len(pagecache.RESPONSES) == 1
 
 
+def test_the_page_stores_keep_no_more_bytes_than_allowed(client, monkeypatch):
+    size = len(client.get(PROFILE).content)
+    pagecache.PAGES.clear()
+    pagecache.RESPONSES.clear()
+    # A budget just under the page: neither the view's page nor the response is kept.
+    for store in (pagecache.PAGES, pagecache.RESPONSES):
+        monkeypatch.setattr(store, "max_bytes", size - 1)
+    assert client.get(PROFILE).status_code == 200
+    assert len(pagecache.PAGES) == len(pagecache.RESPONSES) == 0
+    # Room for one page: the next one pushes it out.
+    for store in (pagecache.PAGES, pagecache.RESPONSES):
+        monkeypatch.setattr(store, "max_bytes", size + 1000)
+    client.get(PROFILE)
+    assert len(pagecache.PAGES) == len(pagecache.RESPONSES) == 1
+    client.get(f"/gebiet/statistischer-bezirk/12/?year={YEAR}")
+    assert len(pagecache.PAGES) == len(pagecache.RESPONSES) == 1
+    assert pagecache.RESPONSES.nbytes <= size + 1000
+
+
 def test_a_public_page_carries_nothing_of_one_visitor_and_switches_language_by_link(client):
     response = client.get(PROFILE)
     html = response.content.decode()
