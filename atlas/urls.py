@@ -37,6 +37,7 @@ open_data = [
     path("tabelle.csv", downloads.table_csv, name="table-csv"),
     path("tabelle.xlsx", downloads.table_xlsx, name="table-xlsx"),
     path("erreichbarkeit.csv", facilities_downloads.catchment_csv, name="catchment-csv"),
+    path("erreichbarkeit.xlsx", facilities_downloads.catchment_xlsx, name="catchment-xlsx"),
     path("<int:release_id>/werte.csv", downloads.release_csv, name="release-csv"),
     path("<int:release_id>/werte.xlsx", downloads.release_xlsx, name="release-xlsx"),
 ]

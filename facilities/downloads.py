@@ -1,14 +1,26 @@
-"""The catchment table of the map as CSV, in the dialects of the map's value table."""
+"""The catchment table of the map as CSV, in the dialects of the map's value table, and XLSX."""
 
 import csv
 import io
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from atlas.downloads import requested_dialect
 from atlas.http import BadParameter
-from indicators.services.downloads import CSV_TYPE, file_name, licence, neutralise
+from indicators.services.downloads import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    attribution,
+    file_name,
+    licence,
+    neutralise,
+    publisher,
+)
 
 from .api import catchment_parameters
 from .selectors import catchment
@@ -17,10 +29,40 @@ HEADER = [
     "gebiet", "gebietsname", "ebene", "angebotsart", "angebotsartname", "entfernung_m", "jahr",
     "anteil_flaeche_prozent", "hinweis", "lizenz",
 ]  # fmt: skip
+PERCENT = HEADER.index("anteil_flaeche_prozent")
 NOTE = (
     "Anteil der Fläche des Gebiets in höchstens {distance} m Luftlinie von einem am "
     "31.12.{year} geöffneten Angebot der Art (auch jenseits der Gebietsgrenze)"
 )
+
+
+def _parameters(request):
+    parameters = catchment_parameters(request)
+    distance, year = parameters["distance"], parameters["year"]
+    within = parameters["within"]
+    name = file_name(
+        "erreichbarkeit", parameters["facility_type"].slug, distance,
+        parameters["level"].slug, year, within and within.code,
+    )  # fmt: skip
+    return parameters, NOTE.format(distance=distance, year=year), name
+
+
+def _rows(parameters: dict, note: str):
+    """One row per district in the order of HEADER, the share in percent (one decimal)."""
+    facility_type, level = parameters["facility_type"], parameters["level"]
+    for reach in catchment(**parameters):
+        yield [
+            reach.code,
+            reach.name,
+            level.slug,
+            facility_type.slug,
+            facility_type.name_de,
+            parameters["distance"],
+            parameters["year"],
+            round(reach.share * 100, 1),
+            note,
+            licence().identifier,
+        ]
 
 
 @require_safe
@@ -28,36 +70,65 @@ def catchment_csv(request):
     """The shares /api/v1/catchment answers with the same parameters, one row per district."""
     try:
         dialect = requested_dialect(request)
-        parameters = catchment_parameters(request)
+        parameters, note, name = _parameters(request)
     except BadParameter as bad:
         return bad.response()
-    facility_type, level = parameters["facility_type"], parameters["level"]
-    distance, year = parameters["distance"], parameters["year"]
-    note = NOTE.format(distance=distance, year=year)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow(HEADER)
-    for reach in catchment(**parameters):
-        percent = f"{reach.share * 100:.1f}".replace(".", dialect.decimal)
-        writer.writerow(
-            [
-                neutralise(reach.code),
-                neutralise(reach.name),
-                level.slug,
-                facility_type.slug,
-                neutralise(facility_type.name_de),
-                distance,
-                year,
-                percent,
-                note,
-                licence().identifier,
-            ]
-        )
-    within = parameters["within"]
-    name = file_name(
-        "erreichbarkeit", facility_type.slug, distance, level.slug, year, within and within.code
-    )
+    for row in _rows(parameters, note):
+        row[PERCENT] = f"{row[PERCENT]:.1f}".replace(".", dialect.decimal)
+        writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in row])
     response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}-{dialect.name}.csv"'
     response["Link"] = f'<{licence().url}>; rel="license"'
     return response
+
+
+@require_safe
+def catchment_xlsx(request):
+    """The rows of the CSV as numbers in a worksheet, and a worksheet of metadata."""
+    try:
+        parameters, note, name = _parameters(request)
+    except BadParameter as bad:
+        return bad.response()
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    sheet = book.create_sheet("Erreichbarkeit")
+    sheet.freeze_panes = "A2"
+    for letter, width in (("B", 28), ("E", 28), ("I", 60)):
+        sheet.column_dimensions[letter].width = width
+    sheet.append([_bold(title, sheet, bold) for title in HEADER])
+    for row in _rows(parameters, note):
+        cells = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
+        share = WriteOnlyCell(sheet, value=cells[PERCENT])
+        share.number_format = "0.0"
+        cells[PERCENT] = share
+        sheet.append(cells)
+    meta = book.create_sheet("Metadaten")
+    meta.column_dimensions["A"].width = 24
+    meta.column_dimensions["B"].width = 90
+    lic = licence()
+    for label, value in (
+        ("Titel", f"Erreichbarkeit: {parameters['facility_type'].name_de}, "
+                  f"{parameters['distance']} m, {parameters['year']}"),
+        ("Herausgeber", publisher()),
+        ("Lizenz", f"{lic.name} ({lic.identifier})"),
+        ("Lizenztext", lic.url),
+        ("Namensnennung", attribution()),
+        ("Abgerufen am", timezone.localtime().strftime("%d.%m.%Y")),
+        ("anteil_flaeche_prozent", note),
+    ):  # fmt: skip
+        meta.append([_bold(label, meta, bold), neutralise(value)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Link"] = f'<{lic.url}>; rel="license"'
+    return response
+
+
+def _bold(text: str, sheet, font: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = font
+    return cell

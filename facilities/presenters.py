@@ -37,6 +37,7 @@ def overlay_context() -> dict:
             "facilitiesUrl": reverse("v1:facilities"),
             "catchmentUrl": reverse("v1:catchment"),
             "catchmentCsvUrl": reverse("downloads:catchment-csv"),
+            "catchmentXlsxUrl": reverse("downloads:catchment-xlsx"),
             "text": {
                 "places": _("Plätze"),
                 "noPlaces": _("keine Platzzahl"),

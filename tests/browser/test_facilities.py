@@ -156,3 +156,9 @@ def test_the_catchment_table_shows_the_shares_of_the_api(atlas, page):
     link = page.locator("#catchment-downloads a[data-dialect='de']").get_attribute("href")
     assert "distance=1000" in link and "within=2" in link
     assert page.request.get(atlas.url + link).status == 200
+    workbook = page.locator("#catchment-downloads a[data-format='xlsx']").get_attribute("href")
+    assert workbook.startswith("/daten/erreichbarkeit.xlsx?")
+    assert "distance=1000" in workbook and "within=2" in workbook
+    response = page.request.get(atlas.url + workbook)
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")

@@ -1,11 +1,13 @@
 """What the map's facility overlay asks of the server: districts named per facility, catchment
-shares limited to a Bezirk view, and the catchment table as CSV."""
+shares limited to a Bezirk view, and the catchment table as CSV and XLSX."""
 
 import csv
 import io
 
+import openpyxl
 import pytest
 
+from indicators.services.downloads import XLSX_TYPE
 from tests.atlas.test_api import assert_matches
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,34 @@ def test_the_international_catchment_csv_uses_commas_and_decimal_points(client):
     rows = read_csv(response, ",")
     assert len(rows) == 17
     assert all("." in row["anteil_flaeche_prozent"] for row in rows)
+
+
+def test_the_catchment_xlsx_holds_the_shares_as_numbers_with_its_metadata(client):
+    shares = client.get("/api/v1/catchment", {**SUED, "within": "2"}).json()["areas"]
+    response = client.get("/daten/erreichbarkeit.xlsx", {**SUED, "within": "2"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    assert "erreichbarkeit-kita-500" in response["Content-Disposition"]
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["Erreichbarkeit", "Metadaten"]
+    header, *rows = book["Erreichbarkeit"].iter_rows(values_only=True)
+    assert header[0] == "gebiet" and header[7] == "anteil_flaeche_prozent"
+    assert [row[0] for row in rows] == [area["code"] for area in shares]
+    for row, area in zip(rows, shares, strict=True):
+        assert isinstance(row[7], int | float)  # a number, not text
+        assert row[7] == pytest.approx(area["share"] * 100, abs=0.05)
+        assert (row[3], row[5], row[6]) == ("kita", 500, 2023)
+    meta = dict(book["Metadaten"].iter_rows(values_only=True))
+    assert "500 m" in meta["Titel"]
+    assert meta["Lizenz"].endswith("(dl-de/by-2-0)")
+    assert "Luftlinie" in meta["anteil_flaeche_prozent"]
+
+
+def test_bad_catchment_xlsx_parameters_are_named(client):
+    response = client.get("/daten/erreichbarkeit.xlsx", {**SUED, "year": "letztes"})
+    assert response.status_code == 400
+    assert response.json()["error"]["parameter"] == "year"
 
 
 def test_bad_catchment_csv_parameters_are_named(client):

@@ -328,7 +328,9 @@
       year: atlas.year,
     });
     for (const link of document.querySelectorAll("#catchment-downloads a")) {
-      link.href = `${overlay.catchmentCsvUrl}?${params}&dialect=${link.dataset.dialect}`;
+      link.href = link.dataset.dialect
+        ? `${overlay.catchmentCsvUrl}?${params}&dialect=${link.dataset.dialect}`
+        : `${overlay.catchmentXlsxUrl}?${params}`;
     }
     map.getContainer().dataset.catchment = asked;
   }
