@@ -77,9 +77,14 @@ def _root() -> Path:
     return Path(settings.ATLAS_PUBLIC_DATA_ROOT)
 
 
-def boundaries_name(level: str, year: int, zoom: int | None = None) -> str:
-    """The default geometry, or with ``zoom`` (a band's coarsest zoom) that band's."""
+def boundaries_name(
+    level: str, year: int, zoom: int | None = None, chunk: tuple[int, int] | None = None
+) -> str:
+    """The default geometry, or with ``zoom`` (a band's coarsest zoom) that band's, with
+    ``chunk`` (x, y) only the areas that meet that tile (districts.zoom.chunk_zoom)."""
     band = "" if zoom is None else f"-z{zoom}"
+    if chunk is not None:
+        return f"boundaries/{level}/{year}{band}/{chunk[0]}-{chunk[1]}.json"
     return f"boundaries/{level}/{year}{band}.json"
 
 
@@ -103,13 +108,17 @@ def _published_year(year: int) -> None:
         raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}", 404)
 
 
-def render_boundaries(*, level: str, year: int, zoom: int | None = None) -> bytes:
-    """The body of /api/v1/districts?level=…&year=…[&zoom=…] (simplified geometry);
-    BadParameter if none."""
+def render_boundaries(
+    *, level: str, year: int, zoom: int | None = None, chunk: tuple[int, int] | None = None
+) -> bytes:
+    """The body of /api/v1/districts?level=…&year=…[&zoom=…[&chunk=x,y]] (simplified
+    geometry); BadParameter if none."""
     _published_year(year)
     params = {"level": level, "year": year}
     if zoom is not None:
         params["zoom"] = zoom
+    if chunk is not None:
+        params["chunk"] = f"{chunk[0]},{chunk[1]}"
     return districts_body(_query(**params)).encode()
 
 
@@ -294,6 +303,36 @@ def band_boundaries_file(request, state: str, level: str, year: int, zoom: int):
         url_name="public-data-band-boundaries",
         args=[level, year, zoom],
     )
+
+
+@require_safe
+def chunk_boundaries_file(request, state: str, level: str, year: int, zoom: int, x: int, y: int):
+    """/data/<state>/boundaries/<level>/<year>-z<zoom>/<x>-<y>.json: as /api/v1/districts
+    with ``zoom`` and ``chunk=x,y``; rendered on request only (a level has thousands)."""
+    if zoom not in {band.min_zoom for band in BANDS}:
+        return _not_found(
+            f"Keine Zoomstufe, mit der ein Band beginnt: {zoom} / "
+            f"no zoom at which a band starts: {zoom}"
+        )
+    return _serve(
+        request,
+        state=state,
+        name=boundaries_name(level, year, zoom, (x, y)),
+        render=lambda: _render_chunk(level=level, year=year, zoom=zoom, chunk=(x, y)),
+        content_type="application/geo+json",
+        url_name="public-data-chunk-boundaries",
+        args=[level, year, zoom, x, y],
+    )
+
+
+def _render_chunk(*, level: str, year: int, zoom: int, chunk: tuple[int, int]) -> bytes:
+    body = render_boundaries(level=level, year=year, zoom=zoom, chunk=chunk)
+    # Only chunks with areas become files: the tiles of the world cannot fill the disk.
+    if not json.loads(body)["features"]:
+        raise BadParameter(
+            "chunk", "Keine Gebiete in diesem Ausschnitt / no areas in this chunk", 404
+        )
+    return body
 
 
 def zoom_banded(level: str) -> bool:

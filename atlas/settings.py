@@ -375,6 +375,9 @@ ATLAS_PUBLIC_DATA_ROOT = Path(os.environ.get("ATLAS_PUBLIC_DATA_ROOT", BASE_DIR 
 # From this many areas on, the map loads a level's boundaries per zoom band (districts/zoom.py)
 # instead of the one web geometry: NRW's 396 municipalities, not Bottrop's 17 districts.
 ATLAS_ZOOM_BANDS_FROM = int(os.environ.get("ATLAS_ZOOM_BANDS_FROM", "100"))
+# From this many areas on, the map loads a band's boundaries for the part of the level in view
+# only, in chunks (districts/zoom.py), wherever the view does not hold the whole level.
+ATLAS_BOUNDARY_CHUNKS_FROM = int(os.environ.get("ATLAS_BOUNDARY_CHUNKS_FROM", "2000"))
 # A level with very many areas is drawn at zooms where they are specks as the finest coarser
 # level of at most this many areas that it is crosswalked to (districts.selectors.overview_of).
 ATLAS_OVERVIEW_AREAS = int(os.environ.get("ATLAS_OVERVIEW_AREAS", "1000"))

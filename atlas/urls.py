@@ -56,6 +56,11 @@ public_data = [
         name="public-data-band-boundaries",
     ),
     path(
+        "boundaries/<slug:level>/<int:year>-z<int:zoom>/<int:x>-<int:y>.json",
+        publicdata.chunk_boundaries_file,
+        name="public-data-chunk-boundaries",
+    ),
+    path(
         "values/<slug:indicator>/<slug:level>/<int:year>.json",
         publicdata.values_file,
         name="public-data-values",

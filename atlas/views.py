@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from districts.models import District, Level
 from districts.selectors import overview_of
-from districts.zoom import BANDS
+from districts.zoom import BANDS, CHUNK_ZOOMS_UP
 from facilities.presenters import overlay_context
 from facilities.selectors import facilities_in
 from indicators.models import Indicator, Release, Theme
@@ -86,6 +86,7 @@ def map_view(request, bezirk: str | None = None):
     full_params.pop("embed", None)
     full_url = f"{request.path}?{full_params.urlencode()}"
     banded = within is None and zoom_banded(level_slug)
+    areas = District.objects.current().filter(level__slug=level_slug).count() if banded else None
     overview = (
         _overview(level_slug, levels_with_values.get(current_indicator.id, []))
         if banded and current_indicator
@@ -116,6 +117,11 @@ def map_view(request, bezirk: str | None = None):
         "extent": _extent(level_slug) if banded else None,
         # Where those areas are specks, the map draws a coarser level with rolled-up values.
         "overview": overview,
+        # With thousands of areas, a band is loaded for the part in view, in chunks.
+        "areas": areas,
+        "chunks": {"zoomsUp": CHUNK_ZOOMS_UP}
+        if areas is not None and areas >= settings.ATLAS_BOUNDARY_CHUNKS_FROM
+        else None,
         # Rows per page of the table, for levels with more areas than that.
         "tablePage": settings.ATLAS_TABLE_PAGE_ROWS,
         "seriesUrl": reverse("v1:series"),

@@ -7,7 +7,7 @@ from atlas.http import BadParameter, integer, lookup, required, text
 
 from .models import Level
 from .selectors import GEOMETRIES, boundaries_geojson, boundary_tile
-from .zoom import MAX_ZOOM
+from .zoom import MAX_ZOOM, band_for, chunk_zoom
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -60,8 +60,28 @@ def districts_body(request) -> str:
             "„zoom“ gilt nur für „geometry=simplified“ / "
             "'zoom' applies to 'geometry=simplified' only",
         )
+    chunk = _chunk(text(request, "chunk"), zoom)
     day = datetime.date(year, 12, 31) if year else None
-    return boundaries_geojson(level=level, day=day, geometry=geometry, zoom=zoom)
+    return boundaries_geojson(level=level, day=day, geometry=geometry, zoom=zoom, chunk=chunk)
+
+
+def _chunk(raw: str, zoom: int | None) -> tuple[int, int] | None:
+    """``chunk=x,y``: a tile at the chunk zoom of ``zoom``'s band (districts.zoom.chunk_zoom)."""
+    if not raw:
+        return None
+    if zoom is None:
+        raise BadParameter(
+            "chunk", "„chunk“ gilt nur mit „zoom“ / 'chunk' applies with 'zoom' only"
+        )
+    z = chunk_zoom(band_for(zoom))
+    parts = raw.split(",")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and int(p) < 2**z for p in parts):
+        raise BadParameter(
+            "chunk",
+            f"„chunk“ sind zwei ganze Zahlen x,y von 0 bis {2**z - 1} / "
+            f"'chunk' is two whole numbers x,y from 0 to {2**z - 1}",
+        )
+    return int(parts[0]), int(parts[1])
 
 
 def _tile_number(name: str, raw: str, *, maximum: int) -> int:

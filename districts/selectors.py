@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Sum
 
 from .models import District, Level, Overlap
-from .zoom import Band, band_for, overview_max_zoom
+from .zoom import Band, band_for, chunk_zoom, overview_max_zoom
 
 
 def boundary_version(*, level: Level, day: datetime.date | None = None) -> str:
@@ -44,13 +44,16 @@ def boundaries_geojson(
     day: datetime.date | None = None,
     geometry: str = "simplified",
     zoom: int | None = None,
+    chunk: tuple[int, int] | None = None,
 ) -> str:
     """The level's districts valid on ``day`` as a GeoJSON FeatureCollection.
 
     ``geometry`` is "simplified" (the web geometry) or "full" (the stored boundary). With
     ``zoom``, the simplified geometry of that zoom's band, and the band as the member "zoom"
-    ({"min": …, "max": …}, max null for every finer zoom). Built by PostGIS in one query and
-    cached per boundary version, so no request serialises geometries in Python.
+    ({"min": …, "max": …}, max null for every finer zoom); with ``chunk`` (x, y) too, only
+    the districts whose web geometry meets that tile at the band's ``chunk_zoom``, whole, and
+    the member "chunk" ({"z": …, "x": …, "y": …}). Built by PostGIS in one query and cached
+    per boundary version, so no request serialises geometries in Python.
     """
     day = day or datetime.date.today()
     band = None if zoom is None else band_for(zoom)
@@ -58,23 +61,38 @@ def boundaries_geojson(
     key = f"boundaries:{level.slug}:{geometry}:{version}"
     if band is not None:
         key += f":z{band.min_zoom}"
+    tile = None
+    if chunk is not None and band is not None:
+        tile = (chunk_zoom(band), *chunk)
+        key += f":{tile[1]}-{tile[2]}"
     text = cache.get(key)
     if text is None:
-        text = _build_geojson(level.id, day, GEOMETRIES[geometry], band)
+        text = _build_geojson(level.id, day, GEOMETRIES[geometry], band, tile)
         cache.set(key, text, timeout=24 * 3600)
     return text
 
 
-def _build_geojson(level_id: int, day: datetime.date, geometry_sql: str, band: Band | None) -> str:
-    join, zoom_member = "", ""
+def _build_geojson(
+    level_id: int,
+    day: datetime.date,
+    geometry_sql: str,
+    band: Band | None,
+    tile: tuple[int, int, int] | None = None,
+) -> str:
+    join, zoom_member, where = "", "", ""
+    if tile is not None:
+        z, x, y = (int(n) for n in tile)
+        zoom_member = f"'chunk', json_build_object('z', {z}, 'x', {x}, 'y', {y}),"
+        where = "AND COALESCE(d.web_geometry && e.env, ST_Transform(d.boundary, 4326) && e.env)"
+        join += f" CROSS JOIN (SELECT ST_Transform(ST_TileEnvelope({z}, {x}, {y}), 4326) AS env) e"
     if band is not None and not band.finest:
         geometry_sql = f"COALESCE(z.geometry, {geometry_sql})"
-        join = (
-            "LEFT JOIN districts_zoomgeometry z "
+        join += (
+            " LEFT JOIN districts_zoomgeometry z "
             f"ON z.district_id = d.id AND z.max_zoom = {int(band.max_zoom)}"
         )
     if band is not None:
-        zoom_member = f"'zoom', json_build_object('min', {int(band.min_zoom)}, 'max', "
+        zoom_member += f"'zoom', json_build_object('min', {int(band.min_zoom)}, 'max', "
         zoom_member += "NULL::int)," if band.finest else f"{int(band.max_zoom)}),"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -94,6 +112,7 @@ def _build_geojson(level_id: int, day: datetime.date, geometry_sql: str, band: B
             )::text
             FROM districts_district d {join}
             WHERE d.level_id = %s AND d.valid_from <= %s AND (d.valid_to IS NULL OR d.valid_to > %s)
+              {where}
             """,
             [level_id, day, day],
         )

@@ -73,3 +73,15 @@ def overview_max_zoom(*, mean_area_m2: float, latitude: float) -> int | None:
     side = math.sqrt(mean_area_m2)
     coarse = [z for z in range(MAX_ZOOM + 1) if side / pixel_size_m(z, latitude) < OVERVIEW_PIXELS]
     return max(coarse) if coarse else None
+
+
+# A level of thousands of areas is loaded a piece at a time where the map shows only part of
+# it: the areas that meet one Web Mercator tile CHUNK_ZOOMS_UP zooms coarser than the band
+# (512 pixels a side at the band's coarsest zoom), so a map of 1280 × 800 needs 6 to 12 and
+# loads about twice the area it shows.
+CHUNK_ZOOMS_UP = 1
+
+
+def chunk_zoom(band: Band) -> int:
+    """The zoom of the tiles that cut ``band``'s geometry into chunks."""
+    return max(0, band.min_zoom - CHUNK_ZOOMS_UP)

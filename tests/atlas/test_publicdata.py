@@ -1,6 +1,7 @@
 import datetime
 import gzip
 import json
+import math
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -11,6 +12,7 @@ from atlas.permissions import STATISTICIANS
 from atlas.publicdata import CLASS_COUNTS, IMMUTABLE, public_state
 from districts.models import District
 from districts.services.boundaries import import_boundaries
+from districts.zoom import band_for, chunk_zoom
 from indicators.classify import METHODS
 from indicators.models import Indicator, Observation, Release
 from indicators.services.releases import publish_release
@@ -208,6 +210,41 @@ def test_a_band_file_is_the_api_response_for_its_zoom(client, zoom):
     assert response["Cache-Control"] == IMMUTABLE
 
 
+def chunk_url(state, zoom, x, y, level=LEVEL, year=2023):
+    return reverse("public-data-chunk-boundaries", args=[state, level, year, zoom, x, y])
+
+
+def bottrop_tile(zoom: int) -> tuple[int, int]:
+    """The tile at the chunk zoom of ``zoom``'s band that holds Bottrop's centre."""
+    lon, lat, n = 6.93, 51.565, 2 ** chunk_zoom(band_for(zoom))
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+@pytest.mark.parametrize("zoom", [11, 13])
+def test_a_chunk_file_is_the_api_response_for_its_tile(client, zoom):
+    x, y = bottrop_tile(zoom)
+    api = client.get(
+        "/api/v1/districts", {"level": LEVEL, "year": 2023, "zoom": zoom, "chunk": f"{x},{y}"}
+    )
+    response = client.get(chunk_url(public_state(), zoom, x, y))
+    assert response.status_code == 200
+    assert body(response) == api.content
+    assert json.loads(api.content)["features"]
+    assert response["Cache-Control"] == IMMUTABLE
+
+
+def test_a_chunk_without_areas_is_no_file(client, settings):
+    x, y = bottrop_tile(11)
+    response = client.get(chunk_url(public_state(), 11, x + 3, y))
+    assert response.status_code == 404
+    assert response.json()["error"]["parameter"] == "chunk"
+    assert not list(settings.ATLAS_PUBLIC_DATA_ROOT.rglob(f"{x + 3}-{y}.json"))
+    # A tile outside the world of its zoom, and a zoom at which no band starts.
+    assert client.get(chunk_url(public_state(), 11, 2**10, y)).status_code == 400
+    assert client.get(chunk_url(public_state(), 12, x, y)).status_code == 404
+
+
 def test_a_zoom_inside_a_band_is_no_file(client, settings):
     response = client.get(band_url(public_state(), 8))
     assert response.status_code == 404
@@ -261,3 +298,14 @@ def test_the_map_names_the_overview_of_a_level_with_many_areas(client, settings)
     # An index does not roll up: its map has no overview and draws every area.
     assert config_of(client.get("/?indicator=sozialindex-status"))["overview"] is None
     assert config_of(client.get("/bezirk/2/?indicator=kinderarmut"))["overview"] is None
+
+
+def test_the_map_loads_a_level_of_thousands_of_areas_in_chunks(client, settings):
+    settings.ATLAS_ZOOM_BANDS_FROM = 10
+    config = config_of(client.get("/?indicator=kinderarmut&year=2022"))
+    assert config["chunks"] is None
+    assert config["areas"] == 17
+    settings.ATLAS_BOUNDARY_CHUNKS_FROM = 10  # Bottrop's 17 districts stand in for thousands
+    config = config_of(client.get("/?indicator=kinderarmut&year=2021"))
+    assert config["chunks"] == {"zoomsUp": 1}
+    assert config_of(client.get("/bezirk/2/?indicator=kinderarmut"))["chunks"] is None

@@ -172,6 +172,44 @@ def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, pa
     assert page.locator(".leaflet-overlay-pane canvas").count() == 1
 
 
+def test_a_level_of_thousands_of_areas_loads_the_chunks_in_view(atlas, page, settings):
+    # Bottrop's 17 districts stand in for thousands.
+    settings.ATLAS_ZOOM_BANDS_FROM = settings.ATLAS_BOUNDARY_CHUNKS_FROM = 10
+    boundaries = []
+    page.on("request", lambda r: boundaries.append(r.url) if "/boundaries/" in r.url else None)
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    page.wait_for_load_state("networkidle")
+    chunk = re.compile(r"/boundaries/statistischer-bezirk/2023-z11/(\d+)-(\d+)\.json$")
+    assert boundaries and all(chunk.search(url) for url in boundaries), boundaries
+    assert page.locator("#map").get_attribute("data-drawn") == "17"
+    boundaries.clear()
+    for _ in range(5):
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_timeout(400)
+    page.wait_for_function("document.querySelector('#map').dataset.band === '13'")
+    page.wait_for_load_state("networkidle")
+    finer = re.compile(r"/boundaries/statistischer-bezirk/2023-z13/(\d+)-(\d+)\.json$")
+    assert boundaries and all(finer.search(url) for url in boundaries), boundaries
+    tiles = {tuple(map(int, finer.search(url).groups())) for url in boundaries}
+    # At zoom 16 the view is under a kilometre across: a chunk or two of zoom 12 (about 6 km
+    # a side here), which hold the districts that meet them.
+    assert len(tiles) <= 4
+    # Panning north brings the chunks of the new view.
+    boundaries.clear()
+    box = page.locator("#map").bounding_box()
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(20):  # 20 × 400 pixels at zoom 16: about 12 km, to the city's north end
+        page.mouse.move(*middle)
+        page.mouse.down()
+        page.mouse.move(middle[0], middle[1] + 400, steps=4)
+        page.mouse.up()
+        page.wait_for_timeout(100)
+    page.wait_for_load_state("networkidle")
+    north = {tuple(map(int, finer.search(url).groups())) for url in boundaries}
+    assert north, boundaries
+    assert min(y for _, y in north) < min(y for _, y in tiles)
+
+
 def test_zoomed_out_a_level_with_many_areas_draws_its_overview(atlas, page, settings):
     settings.ATLAS_ZOOM_BANDS_FROM = 10  # Bottrop's 17 districts stand in for a large level
     # Their overview, the 3 Stadtbezirke, is drawn up to zoom 8: the map may zoom out to 5.

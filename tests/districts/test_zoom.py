@@ -15,7 +15,15 @@ from shapely.geometry import mapping, shape
 
 from districts.models import District, ZoomGeometry
 from districts.services.boundaries import import_boundaries
-from districts.zoom import BANDS, COARSE_BANDS, Band, band_for, pixel_size_m, tolerance_m
+from districts.zoom import (
+    BANDS,
+    COARSE_BANDS,
+    Band,
+    band_for,
+    chunk_zoom,
+    pixel_size_m,
+    tolerance_m,
+)
 
 DAY = datetime.date(2020, 1, 1)
 # Near Bottrop, in EPSG:25832.
@@ -236,6 +244,56 @@ def test_zoom_with_full_geometry_is_refused(client):
     response = client.get("/api/v1/districts", {"level": "stadt", "zoom": 8, "geometry": "full"})
     assert response.status_code == 400
     assert response.json()["error"]["parameter"] == "zoom"
+
+
+# --- the districts API in chunks ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("zoom", [11, 13])
+def test_the_chunks_of_a_band_hold_whole_the_areas_that_meet_their_tile(
+    client, coverage, level, zoom
+):
+    band = served(client, level, zoom=zoom).json()
+    by_code = {feature["id"]: feature for feature in band["features"]}
+    z = chunk_zoom(band_for(zoom))
+    lon, lat = centre_lon_lat()
+    cx, cy = tile_of(lon, lat, z)
+    seen = set()
+    for x, y in itertools.product(range(cx - 1, cx + 2), range(cy - 1, cy + 2)):
+        chunk = served(client, level, zoom=zoom, chunk=f"{x},{y}").json()
+        assert chunk["chunk"] == {"z": z, "x": x, "y": y}
+        assert chunk["zoom"] == band["zoom"]
+        square = tile_box(z, x, y)
+        meets = {
+            code
+            for code, feature in by_code.items()
+            if shapely.intersects(web_mercator(feature), square)
+        }
+        codes = {feature["id"] for feature in chunk["features"]}
+        # Every area that meets the tile, and no other (but an area whose box only meets it).
+        assert meets <= codes
+        for feature in chunk["features"]:
+            assert feature == by_code[feature["id"]]
+            assert shapely.box(*web_mercator(feature).bounds).intersects(square)
+        seen |= codes
+    # The nine tiles around the centre hold the whole level.
+    assert seen == set(by_code)
+
+
+def web_mercator(feature: dict) -> shapely.Geometry:
+    return gpd.GeoSeries([shape(feature["geometry"])], crs=4326).to_crs(3857).iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [({"chunk": "1,2"}, "chunk"), ({"zoom": 11, "chunk": "1"}, "chunk"),
+     ({"zoom": 11, "chunk": "1024,1"}, "chunk"), ({"zoom": 11, "chunk": "-1,2"}, "chunk"),
+     ({"zoom": 11, "chunk": "a,b"}, "chunk")],
+)  # fmt: skip
+def test_a_bad_chunk_is_refused_naming_it(client, params, parameter):
+    response = client.get("/api/v1/districts", {"level": "stadt", **params})
+    assert response.status_code == 400
+    assert response.json()["error"]["parameter"] == parameter
 
 
 # --- vector tiles ----------------------------------------------------------------------------

@@ -311,10 +311,76 @@
   const boundariesFile = (level, year, band) =>
     dataFile("boundaries", level, band ? `${year}-z${band.min}` : year);
 
+  // A level of thousands of areas (config.chunks) is loaded, band by band, for the part in
+  // view: the areas meeting each tile of the chunk zoom (a zoom coarser than the band) in
+  // view, one file each. Areas on a tile's edge come in both files and are drawn once.
+  const chunked = (level, band) => Boolean(config.chunks && config.dataUrl && band) && level === config.level;
+
+  function chunksInView(band) {
+    const zoom = Math.max(0, band.min - config.chunks.zoomsUp);
+    const view = map.getBounds().pad(0.1);
+    const extent = L.latLngBounds(config.extent);
+    if (!view.intersects(extent)) return [];
+    const south = Math.max(view.getSouth(), extent.getSouth());
+    const north = Math.min(view.getNorth(), extent.getNorth());
+    const west = Math.max(view.getWest(), extent.getWest());
+    const east = Math.min(view.getEast(), extent.getEast());
+    const first = map.project([north, west], zoom).divideBy(256).floor();
+    const last = map.project([south, east], zoom).divideBy(256).floor();
+    const tiles = [];
+    for (let x = first.x; x <= last.x; x++) {
+      for (let y = first.y; y <= last.y; y++) tiles.push([x, y]);
+    }
+    return tiles;
+  }
+
+  async function fetchChunk(url, api) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    // No file for a tile without areas.
+    if (response.status === 404) return { features: [] };
+    if (!response.ok) return fetchJson(api);
+    return response.json();
+  }
+
+  async function loadChunks(data, level, band, key, api) {
+    const parts = await Promise.all(
+      chunksInView(band).map(([x, y]) => {
+        const chunkKey = `${key}|${x}-${y}`;
+        if (!boundaries[chunkKey]) {
+          const file = dataFile("boundaries", level, `${data.year}-z${band.min}`, `${x}-${y}`);
+          boundaries[chunkKey] = fetchChunk(file, `${api}&chunk=${x},${y}`).catch((error) => {
+            delete boundaries[chunkKey];
+            throw error;
+          });
+        }
+        return boundaries[chunkKey];
+      }),
+    );
+    const seen = new Set();
+    const features = [];
+    for (const part of parts) {
+      for (const feature of part.features) {
+        if (seen.has(feature.properties.code)) continue;
+        seen.add(feature.properties.code);
+        features.push(feature);
+      }
+    }
+    return { type: "FeatureCollection", features };
+  }
+
+  // Whether the view shows a tile whose chunk has not been asked for (createMap: moveend).
+  function chunksMissing() {
+    const band = bandNow();
+    if (!values || !layer || overviewNow() || !chunked(config.level, band)) return false;
+    const key = boundaryKey(painted.data, band);
+    return chunksInView(band).some(([x, y]) => !boundaries[`${key}|${x}-${y}`]);
+  }
+
   function boundariesFor(data, level = config.level) {
     const band = bandNow();
     const key = boundaryKey(data, band);
     const api = band ? `${data.boundaries.url}&zoom=${band.min}` : data.boundaries.url;
+    if (chunked(level, band)) return loadChunks(data, level, band, key, api);
     if (!config.dataUrl) return loadBoundaries(key, api);
     const file = boundariesFile(level, data.year, band);
     return loadBoundaries(key, file).catch(() => loadBoundaries(key, api));
@@ -685,7 +751,8 @@
           });
         },
       }).addTo(map);
-      layer.areas = geojson.features.length;
+      layer.areas = level === config.level && config.areas ? config.areas : geojson.features.length;
+      layer.codes = new Set(geojson.features.map((feature) => feature.properties.code));
       layer.halo = L.geoJSON(geojson, { renderer, interactive: false, style: haloStyle }).addTo(map);
       layer.line = L.geoJSON(geojson, { renderer, interactive: false, style: lineStyle }).addTo(map);
       layer.version = key;
@@ -695,6 +762,12 @@
       if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
       map.fitted = true;
     } else {
+      // Chunks that came in since: their areas join the layer.
+      const fresh = geojson.features.filter((feature) => !layer.codes.has(feature.properties.code));
+      if (fresh.length) {
+        for (const part of [layer, layer.halo, layer.line]) part.addData(fresh);
+        for (const feature of fresh) layer.codes.add(feature.properties.code);
+      }
       restyle({ selection: false });
     }
     const drawn = config.within
@@ -710,15 +783,20 @@
       : text.drawn.replace("{n}", count);
   }
 
+  let repainting = false;
+
   async function repaint() {
     const status = document.getElementById("map-status");
+    repainting = true;
     try {
       const overview = overviewNow();
       const level = overview ? overview.level : config.level;
       // An overview is drawn before the level's own values are fetched: for thousands of
       // areas they are the larger file, and on a slow line they would share its bandwidth
       // with the overview's. The table follows when they are in.
-      if (!layer && fromFiles()) fetchEarly(boundariesFile(level, config.year, bandNow()));
+      if (!layer && fromFiles() && !chunked(level, bandNow())) {
+        fetchEarly(boundariesFile(level, config.year, bandNow()));
+      }
       const shown = await loadValues(level);
       const geojson = await boundariesFor(shown.data, level);
       if (!overview) showValues(shown);
@@ -727,7 +805,11 @@
       document.getElementById("breaks-error").textContent = "";
       announce();
       prefetchNeighbours(values.data);
+      repainting = false;
+      // The view moved on while this view's chunks loaded.
+      if (chunksMissing()) repaint();
     } catch (error) {
+      repainting = false;
       if (error instanceof BadParameter && error.parameter === "breaks") {
         document.getElementById("breaks-error").textContent = error.message;
         status.textContent = "";
@@ -931,6 +1013,10 @@
           layer.line.setStyle(lineStyle);
         }
         drawn = now;
+      });
+      // Panning a level loaded in chunks brings the chunks of the new view.
+      leafletMap.on("moveend", () => {
+        if (!repainting && chunksMissing()) repaint();
       });
     }
     return leafletMap;
