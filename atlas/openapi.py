@@ -237,6 +237,15 @@ DOCUMENT = {
                         minimum=0,
                         maximum=22,
                     ),
+                    _param(
+                        "chunk",
+                        "x,y of a Web Mercator tile one zoom coarser than the zoom's band "
+                        "(zoom 0 for the coarsest band): only the districts whose web "
+                        "geometry meets that tile, whole. Only with zoom. The map loads a "
+                        "level of thousands of districts so, a part of the view at a time",
+                        required=False,
+                        pattern=r"^[0-9]+,[0-9]+$",
+                    ),
                 ],
                 "responses": {
                     "200": _ok(
@@ -245,6 +254,16 @@ DOCUMENT = {
                             "required": ["type", "features"],
                             "properties": {
                                 "type": {"type": "string", "enum": ["FeatureCollection"]},
+                                "chunk": {
+                                    "type": "object",
+                                    "description": "with the parameter chunk only: its tile",
+                                    "required": ["z", "x", "y"],
+                                    "properties": {
+                                        "z": {"type": "integer"},
+                                        "x": {"type": "integer"},
+                                        "y": {"type": "integer"},
+                                    },
+                                },
                                 "zoom": {
                                     "type": "object",
                                     "description": "with the parameter zoom only: the zooms "
