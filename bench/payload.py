@@ -41,11 +41,16 @@ def gzipped(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
-def api_geojson(level: str, year: int = 2024, zoom: int | None = None) -> bytes:
-    """The districts API response, as the map fetches it (with ``zoom``: that zoom's band)."""
+def api_geojson(
+    level: str, year: int = 2024, zoom: int | None = None, chunk: str | None = None
+) -> bytes:
+    """The districts API response, as the map fetches it (with ``zoom``: that zoom's band;
+    with ``chunk`` "x,y" too, that chunk of it)."""
     from django.test import Client
 
     params = {"level": level, "year": year} | ({} if zoom is None else {"zoom": zoom})
+    if chunk is not None:
+        params["chunk"] = chunk
     response = Client(HTTP_HOST="localhost").get("/api/v1/districts", params)
     assert response.status_code == 200, response.content[:200]
     return response.content
