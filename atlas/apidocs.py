@@ -66,6 +66,10 @@ PARAMETERS = {
         "Zoomstufe der Karte, 0 bis 22: die für sie vereinfachten Grenzen; die "
         "Antwort nennt unter „zoom“, bis zu welcher Zoomstufe sie reichen"
     ),
+    "chunk": _(
+        "nur mit zoom: x,y einer Kachel eine Zoomstufe gröber als das Band der Zoomstufe; "
+        "nur die Gebiete, die sie berühren, ganz"
+    ),
     "z": _("Zoomstufe der Kachel, 0 bis 22"),
     "x": _("Spalte der Kachel, von Westen gezählt ab 0"),
     "y": _("Zeile der Kachel, von Norden gezählt ab 0"),
