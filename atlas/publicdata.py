@@ -286,33 +286,33 @@ def boundaries_file(request, state: str, level: str, year: int):
 
 
 @require_safe
-def band_boundaries_file(request, state: str, level: str, year: int, zoom: int):
+def band_boundaries_file(
+    request,
+    state: str,
+    level: str,
+    year: int,
+    zoom: int,
+    x: int | None = None,
+    y: int | None = None,
+):
     """/data/<state>/boundaries/<level>/<year>-z<zoom>.json: as /api/v1/districts with
-    ``zoom``, for the band that starts at ``zoom`` (other zooms are no file)."""
+    ``zoom``, for the band that starts at ``zoom`` (other zooms are no file); and
+    …/<year>-z<zoom>/<x>-<y>.json with ``chunk=x,y`` too, rendered on request only (a level
+    has thousands)."""
     if zoom not in {band.min_zoom for band in BANDS}:
         return _not_found(
             f"Keine Zoomstufe, mit der ein Band beginnt: {zoom} / "
             f"no zoom at which a band starts: {zoom}"
         )
-    return _serve(
-        request,
-        state=state,
-        name=boundaries_name(level, year, zoom),
-        render=lambda: render_boundaries(level=level, year=year, zoom=zoom),
-        content_type="application/geo+json",
-        url_name="public-data-band-boundaries",
-        args=[level, year, zoom],
-    )
-
-
-@require_safe
-def chunk_boundaries_file(request, state: str, level: str, year: int, zoom: int, x: int, y: int):
-    """/data/<state>/boundaries/<level>/<year>-z<zoom>/<x>-<y>.json: as /api/v1/districts
-    with ``zoom`` and ``chunk=x,y``; rendered on request only (a level has thousands)."""
-    if zoom not in {band.min_zoom for band in BANDS}:
-        return _not_found(
-            f"Keine Zoomstufe, mit der ein Band beginnt: {zoom} / "
-            f"no zoom at which a band starts: {zoom}"
+    if x is None or y is None:
+        return _serve(
+            request,
+            state=state,
+            name=boundaries_name(level, year, zoom),
+            render=lambda: render_boundaries(level=level, year=year, zoom=zoom),
+            content_type="application/geo+json",
+            url_name="public-data-band-boundaries",
+            args=[level, year, zoom],
         )
     return _serve(
         request,

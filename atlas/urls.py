@@ -57,7 +57,7 @@ public_data = [
     ),
     path(
         "boundaries/<slug:level>/<int:year>-z<int:zoom>/<int:x>-<int:y>.json",
-        publicdata.chunk_boundaries_file,
+        publicdata.band_boundaries_file,
         name="public-data-chunk-boundaries",
     ),
     path(

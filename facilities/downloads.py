@@ -15,6 +15,7 @@ from atlas.http import BadParameter
 from indicators.services.downloads import (
     CSV_TYPE,
     XLSX_TYPE,
+    _bold,
     attribution,
     file_name,
     licence,
@@ -126,9 +127,3 @@ def catchment_xlsx(request):
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     response["Link"] = f'<{lic.url}>; rel="license"'
     return response
-
-
-def _bold(text: str, sheet, font: Font) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font = font
-    return cell
