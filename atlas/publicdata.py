@@ -304,31 +304,22 @@ def band_boundaries_file(
             f"Keine Zoomstufe, mit der ein Band beginnt: {zoom} / "
             f"no zoom at which a band starts: {zoom}"
         )
-    if x is None or y is None:
-        return _serve(
-            request,
-            state=state,
-            name=boundaries_name(level, year, zoom),
-            render=lambda: render_boundaries(level=level, year=year, zoom=zoom),
-            content_type="application/geo+json",
-            url_name="public-data-band-boundaries",
-            args=[level, year, zoom],
-        )
+    chunk = None if x is None or y is None else (x, y)
     return _serve(
         request,
         state=state,
-        name=boundaries_name(level, year, zoom, (x, y)),
-        render=lambda: _render_chunk(level=level, year=year, zoom=zoom, chunk=(x, y)),
+        name=boundaries_name(level, year, zoom, chunk),
+        render=lambda: _render_band(level=level, year=year, zoom=zoom, chunk=chunk),
         content_type="application/geo+json",
-        url_name="public-data-chunk-boundaries",
-        args=[level, year, zoom, x, y],
+        url_name="public-data-band-boundaries" if chunk is None else "public-data-chunk-boundaries",
+        args=[level, year, zoom, *(chunk or ())],
     )
 
 
-def _render_chunk(*, level: str, year: int, zoom: int, chunk: tuple[int, int]) -> bytes:
+def _render_band(*, level: str, year: int, zoom: int, chunk: tuple[int, int] | None) -> bytes:
     body = render_boundaries(level=level, year=year, zoom=zoom, chunk=chunk)
     # Only chunks with areas become files: the tiles of the world cannot fill the disk.
-    if not json.loads(body)["features"]:
+    if chunk is not None and not json.loads(body)["features"]:
         raise BadParameter(
             "chunk", "Keine Gebiete in diesem Ausschnitt / no areas in this chunk", 404
         )
