@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from atlas.audit import record
-from atlas.importing import ImportRejected
-from atlas.uploads import keep, pending_path
+from core.audit import record
+from core.importing import ImportRejected
+from core.uploads import keep, pending_path
 
 from .models import Level
 from .services.boundaries import import_boundaries

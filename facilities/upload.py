@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from atlas.importing import ImportRejected
-from atlas.uploads import keep, pending_path
+from core.importing import ImportRejected
+from core.uploads import keep, pending_path
 from districts.models import METRIC_SRID
 
 from .services.import_facilities import import_facilities

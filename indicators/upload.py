@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from atlas.importing import ImportRejected, RowError
-from atlas.uploads import keep, pending_path
+from core.importing import ImportRejected, RowError
+from core.uploads import keep, pending_path
 
 from .models import ColumnMapping, Indicator
 from .services.import_values import IGNORE, import_values, unmapped_columns

@@ -15,7 +15,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import numberformat
 
-from atlas.importing import ImportRejected, RowError
+from core.importing import ImportRejected, RowError
 from districts.models import METRIC_SRID, WEB_SRID, District, Level
 
 from .geometry import rebuild_overlaps, rebuild_web_geometries

@@ -27,7 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 
-from atlas.importing import ImportRejected, RowError
+from core.importing import ImportRejected, RowError
 from districts.models import METRIC_SRID, District
 from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.services.tables import read_table

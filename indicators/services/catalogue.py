@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from atlas.importing import ImportRejected, RowError
+from core.importing import ImportRejected, RowError
 from indicators.models import Indicator, Theme
 
 THEME_FIELDS = ["name_de", "name_en", "description_de", "description_en", "order"]

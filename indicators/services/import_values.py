@@ -31,8 +31,8 @@ from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from atlas import audit
-from atlas.importing import ImportRejected, RowError
+from core import audit
+from core.importing import ImportRejected, RowError
 from districts.models import District, Level
 from indicators.models import Indicator, Observation, Release, ThemeAccess
 

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from atlas.audit import record
+from core.audit import record
 from indicators.models import Release, ThemeAccess
 
 PUBLISH_PERMISSION = "indicators.publish_release"

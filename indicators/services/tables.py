@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from atlas.importing import ImportRejected, RowError
+from core.importing import ImportRejected, RowError
 
 # Numbers that can only be read one way. "1.234" and "1,234" could be either and decide nothing.
 GERMAN_ONLY = re.compile(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}")

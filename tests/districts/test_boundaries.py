@@ -10,7 +10,7 @@ import shapely
 from django.core.management import CommandError, call_command
 from shapely.geometry import box, mapping
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from districts.models import District, Overlap
 from districts.services.boundaries import import_boundaries
 

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from facilities.models import Facility, FacilityUpload
 from facilities.services.import_facilities import import_facilities
 

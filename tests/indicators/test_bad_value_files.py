@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from indicators.services.import_values import import_values
 
 from ..conftest import table_checksums

@@ -5,7 +5,7 @@ between imports, long lists of errors)."""
 import pytest
 from django.db import connection
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from indicators.models import Observation, Release
 from indicators.services import import_values as service
 from indicators.services.import_values import import_values

@@ -1,6 +1,6 @@
 import pytest
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from districts.models import District
 from indicators.models import Indicator, Observation, Release
 from indicators.services.import_values import import_values

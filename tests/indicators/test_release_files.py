@@ -90,8 +90,8 @@ def test_the_admin_exports_a_release(admin_client, demo_release):
 
 
 def test_a_department_uploads_only_for_its_themes(tmp_path):
-    from atlas.importing import ImportRejected
     from atlas.permissions import DEPARTMENTS
+    from core.importing import ImportRejected
     from indicators.models import Theme, ThemeAccess
 
     department = Group.objects.get(name=DEPARTMENTS)

@@ -5,7 +5,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from indicators.models import Observation
 from indicators.services.import_values import import_values
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from atlas.demo import load_demo_data
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from districts.models import District
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from districts.models import Level
 from districts.services.boundaries import import_boundaries
 

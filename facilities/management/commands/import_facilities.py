@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from districts.models import METRIC_SRID
 from facilities.services.import_facilities import import_facilities
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from atlas.importing import ImportRejected
+from core.importing import ImportRejected
 from indicators.services.import_values import import_values
 
 

@@ -1,0 +1,1 @@
+"""What every app shares and no page owns; it imports no app of the atlas."""
