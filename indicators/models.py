@@ -432,16 +432,65 @@ class ThemeAccess(models.Model):
         return f"{self.group} → {self.theme}"
 
 
-class ColumnMapping(models.Model):
-    """How the columns of a source's files map to the atlas's (remembered per source)."""
+def allowed_theme_ids(user) -> set[int] | None:
+    """The themes whose raw data the user may see and upload: None for all (statisticians,
+    superusers), else those released to the user's groups (ThemeAccess)."""
+    if user is None or user.has_perm("indicators.import_all_themes"):
+        return None
+    return set(ThemeAccess.objects.filter(group__user=user).values_list("theme_id", flat=True))
 
-    source = models.CharField(_("Quelle"), max_length=120, unique=True)
-    mapping = models.JSONField(_("Zuordnung"), default=dict)
+
+class ColumnMapping(models.Model):
+    """How the columns of a source's files map to the atlas's, remembered per source and theme.
+
+    A mapping belongs to the theme it is for: departments read and change only those of their
+    themes; one without a theme is shared and only statisticians keep it.
+    """
+
+    source = models.CharField(_("Quelle"), max_length=120)
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="column_mappings",
+        verbose_name=_("Themenfeld"),
+        help_text=_("Leer: gemeinsame Zuordnung, nur von der Statistikstelle zu ändern."),
+    )
+    mapping = models.JSONField(
+        _("Zuordnung"),
+        default=dict,
+        help_text=_(
+            "Spalte der Datei → Ziel: gebiet (area), ebene (level), jahr (year), "
+            "indikator (indicator), wert (value), zaehler (numerator), nenner (denominator), "
+            "status, hinweis (note), ignore, oder „indicator:<Kennung>“ bzw. "
+            "„indicator:<Kennung>:<Jahr>“."
+        ),
+    )
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geändert von"),
+    )
 
     class Meta:
+        ordering = ["source", "theme__order", "theme__slug"]
         verbose_name = _("Spaltenzuordnung")
         verbose_name_plural = _("Spaltenzuordnungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "theme"], name="column_mapping_unique_per_theme"
+            ),
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(theme__isnull=True),
+                name="column_mapping_unique_shared",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.source
+        return f"{self.source} ({self.theme})" if self.theme_id else self.source
