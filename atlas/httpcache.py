@@ -30,6 +30,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
 from atlas.models import DataVersion
+from core.clients import client_address
 from districts.models import District, Level, Overlap
 from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.models import Indicator, Release, Theme
@@ -306,24 +307,6 @@ def parse_rate(text: str) -> Rate | None:
     if requests == 0:
         return None
     return Rate(requests, PERIODS[period], f"{requests}/{period}")
-
-
-def client_address(request) -> str:
-    """The client's address; X-Forwarded-For counts only as far as the proxies are trusted.
-
-    Each trusted proxy appends the address it was reached from, so with n trusted proxies the
-    client is the n-th entry from the right; entries left of it may be made up by the client.
-    """
-    trusted = settings.ATLAS_TRUSTED_PROXIES
-    if trusted > 0:
-        chain = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(chain) >= trusted:
-            return chain[-trusted]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _count(key: str, timeout: int) -> int:

@@ -62,20 +62,6 @@ class AtlasCSPMiddleware(CSPMiddleware):
         return super().process_response(request, response)
 
 
-def client_ip(request) -> str | None:
-    """The visitor's address: behind the TLS proxy, the one the proxy appended last.
-
-    Only the right-most X-Forwarded-For entry comes from the proxy itself; those to its left
-    are whatever the client sent and must not decide whom a login lock-out hits.
-    """
-    if settings.ATLAS_BEHIND_TLS_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR")
-
-
 def lockout(request, original_response=None, credentials=None):
     """The page shown while a login is locked: what happened and how long it lasts."""
     cool_off = settings.AXES_COOLOFF_TIME

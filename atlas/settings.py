@@ -258,8 +258,15 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # How many reverse proxies in front of the atlas append to X-Forwarded-For; 0: trust none,
-# use the peer address (a client can write anything into that header).
+# use the peer address (a client can write anything into that header). A hop counts as a proxy
+# only from these addresses (loopback and the private ranges, where the compose network and a
+# TLS proxy on the same host are), so a direct request is judged by its peer address.
+# core/clients.py finds the client with both.
 ATLAS_TRUSTED_PROXIES = int(os.environ.get("ATLAS_TRUSTED_PROXIES", "0"))
+ATLAS_TRUSTED_PROXY_ADDRESSES = envlist(
+    "ATLAS_TRUSTED_PROXY_ADDRESSES",
+    "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+)
 
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -303,7 +310,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "atlas.security.lockout"
-AXES_CLIENT_IP_CALLABLE = "atlas.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 # A second factor for the admin: TOTP devices are set up under "OTP_TOTP" by an administrator.
 ATLAS_ADMIN_REQUIRE_OTP = envbool("ATLAS_ADMIN_REQUIRE_OTP", False)
 OTP_TOTP_ISSUER = f"Sozialatlas {ATLAS_CITY_NAME}"

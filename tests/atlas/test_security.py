@@ -15,7 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from atlas.permissions import STATISTICIANS
-from atlas.security import client_ip
+from core.clients import client_address
 
 pytestmark = pytest.mark.django_db
 
@@ -154,14 +154,57 @@ def test_the_lock_ends_after_the_cool_off(client, statistician_account):
     assert log_in(client).status_code == 302
 
 
-def test_behind_the_proxy_the_address_is_the_one_the_proxy_added(settings):
-    request = RequestFactory().get(
-        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.7"
-    )
-    settings.ATLAS_BEHIND_TLS_PROXY = True
-    assert client_ip(request) == "192.0.2.7"
-    settings.ATLAS_BEHIND_TLS_PROXY = False
-    assert client_ip(request) == "127.0.0.1"
+# The client's address
+
+
+def request_from(peer: str, forwarded: str | None = None):
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+    return RequestFactory().get("/", REMOTE_ADDR=peer, **headers)
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(settings):
+    settings.ATLAS_TRUSTED_PROXIES = 0
+    assert client_address(request_from("172.18.0.5", "6.6.6.6")) == "172.18.0.5"
+
+
+def test_behind_nginx_the_client_is_the_entry_nginx_appended(settings):
+    settings.ATLAS_TRUSTED_PROXIES = 1
+    request = request_from("172.18.0.5", "6.6.6.6, 192.0.2.7")
+    assert client_address(request) == "192.0.2.7"
+
+
+def test_behind_the_tls_proxy_and_nginx_the_client_is_two_hops_from_the_right(settings):
+    settings.ATLAS_TRUSTED_PROXIES = 2
+    # The visitor wrote 6.6.6.6; the TLS proxy appended her address, nginx the TLS proxy's.
+    request = request_from("172.18.0.5", "6.6.6.6, 192.0.2.7, 10.0.0.2")
+    assert client_address(request) == "192.0.2.7"
+
+
+def test_a_direct_request_is_judged_by_its_peer_whatever_it_forwards(settings):
+    settings.ATLAS_TRUSTED_PROXIES = 2
+    assert client_address(request_from("198.51.100.9", "6.6.6.6, 10.0.0.2")) == "198.51.100.9"
+
+
+def test_a_hop_that_is_no_proxy_address_ends_the_walk(settings):
+    settings.ATLAS_TRUSTED_PROXIES = 2
+    # nginx reached by a visitor who bypassed the TLS proxy: her own address is not a proxy's.
+    request = request_from("172.18.0.5", "6.6.6.6, 198.51.100.9")
+    assert client_address(request) == "198.51.100.9"
+
+
+def test_the_proxy_addresses_can_be_named(settings):
+    settings.ATLAS_TRUSTED_PROXIES = 1
+    settings.ATLAS_TRUSTED_PROXY_ADDRESSES = ["192.0.2.10"]
+    assert client_address(request_from("192.0.2.10", "198.51.100.9")) == "198.51.100.9"
+    assert client_address(request_from("127.0.0.1", "198.51.100.9")) == "127.0.0.1"
+
+
+def test_a_made_up_entry_is_never_taken_as_an_address(settings):
+    settings.ATLAS_TRUSTED_PROXIES = 2
+    # Fewer hops than configured, and garbage where the client should be.
+    assert client_address(request_from("127.0.0.1", "<script>")) == "127.0.0.1"
+    assert client_address(request_from("127.0.0.1", "[2001:db8::1]:443")) == "2001:db8::1"
+    assert client_address(request_from("127.0.0.1", "192.0.2.7:5123")) == "192.0.2.7"
 
 
 # The second factor
