@@ -315,6 +315,9 @@ AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 ATLAS_ADMIN_REQUIRE_OTP = envbool("ATLAS_ADMIN_REQUIRE_OTP", False)
 OTP_TOTP_ISSUER = f"Sozialatlas {ATLAS_CITY_NAME}"
 ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
+# No indicator's disclosure threshold may be lower than this, whoever sets it: values from
+# fewer cases stay withheld even if a threshold of 0 reaches the database.
+ATLAS_DISCLOSURE_FLOOR = int(os.environ.get("ATLAS_DISCLOSURE_FLOOR", "3"))
 ATLAS_UPLOAD_MAX_BYTES = int(os.environ.get("ATLAS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ATLAS_IMPORT_JUMP_SHARE = float(os.environ.get("ATLAS_IMPORT_JUMP_SHARE", "0.5"))
 # Key indicators of the Stadtbezirk fact sheet (slugs; unknown ones are left out).

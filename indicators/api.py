@@ -59,7 +59,7 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
             "classes": indicator.classification_classes,
             "palette": indicator.palette,
         },
-        "disclosure_threshold": indicator.disclosure_threshold,
+        "disclosure_threshold": indicator.applied_threshold,
         "denominator_is_count": indicator.denominator_is_count,
         "sex": indicator.sex,
         "age_group": indicator.age_group,

@@ -224,6 +224,18 @@ class Indicator(models.Model):
         return self.name_de
 
     def clean(self):
+        if self.disclosure_threshold is not None and (
+            self.disclosure_threshold < self.disclosure_floor
+        ):
+            raise ValidationError(
+                {
+                    "disclosure_threshold": _(
+                        "Die Geheimhaltungsschwelle darf nicht unter %(floor)d liegen "
+                        "(Mindestschwelle ATLAS_DISCLOSURE_FLOOR)."
+                    )
+                    % {"floor": self.disclosure_floor}
+                }
+            )
         if self.computation in FACILITY_COMPUTATIONS:
             from facilities.models import FacilityType
 
@@ -240,6 +252,26 @@ class Indicator(models.Model):
             raise ValidationError(
                 {"classification_breaks": _("Manuelle Grenzen brauchen Klassengrenzen.")}
             )
+
+    @property
+    def disclosure_floor(self) -> int:
+        """The lowest threshold this indicator may have (ATLAS_DISCLOSURE_FLOOR).
+
+        Supply indicators are computed from the facility register, whose places are public
+        anyway: they count facilities, not persons, so no floor applies to them.
+        """
+        if self.computation in FACILITY_COMPUTATIONS:
+            return 0
+        return settings.ATLAS_DISCLOSURE_FLOOR
+
+    @property
+    def applied_threshold(self) -> int:
+        """The threshold the read path applies: the stored one, never below the floor.
+
+        The floor holds here too, so that a threshold lowered around clean() (a queryset
+        update, an old row) still discloses nothing.
+        """
+        return max(self.disclosure_threshold, self.disclosure_floor)
 
     @property
     def name(self) -> str:

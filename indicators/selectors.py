@@ -303,7 +303,7 @@ def _disclose(
         "factor": indicator.factor,
         "denominator_is_count": indicator.denominator_is_count,
     }
-    threshold = indicator.disclosure_threshold
+    threshold = indicator.applied_threshold
     cases = {d: n for d, c in base.items() if (n := stats.case_count(c, **rule)) is not None}
     primary = {
         d for d, c in cells.items() if stats.is_below_threshold(c, threshold=threshold, **rule)
