@@ -319,6 +319,12 @@ ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
 # fewer cases stay withheld even if a threshold of 0 reaches the database.
 ATLAS_DISCLOSURE_FLOOR = int(os.environ.get("ATLAS_DISCLOSURE_FLOOR", "3"))
 ATLAS_UPLOAD_MAX_BYTES = int(os.environ.get("ATLAS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Reading an upload happens in a child process with these limits (core/sandbox.py); a file
+# beyond them is refused. Spreadsheet cells counted while reading.
+ATLAS_UPLOAD_CPU_SECONDS = int(os.environ.get("ATLAS_UPLOAD_CPU_SECONDS", "10"))
+ATLAS_UPLOAD_MEMORY_BYTES = int(os.environ.get("ATLAS_UPLOAD_MEMORY_BYTES", str(1024**3)))
+ATLAS_UPLOAD_WALL_SECONDS = float(os.environ.get("ATLAS_UPLOAD_WALL_SECONDS", "15"))
+ATLAS_UPLOAD_MAX_CELLS = int(os.environ.get("ATLAS_UPLOAD_MAX_CELLS", "5000000"))
 ATLAS_IMPORT_JUMP_SHARE = float(os.environ.get("ATLAS_IMPORT_JUMP_SHARE", "0.5"))
 # Key indicators of the Stadtbezirk fact sheet (slugs; unknown ones are left out).
 ATLAS_FACTSHEET_INDICATORS = envlist(

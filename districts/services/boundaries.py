@@ -1,41 +1,24 @@
-"""Importing the boundaries of one level from any file GDAL reads (GeoJSON, GeoPackage,
-Shapefile, a Shapefile zipped, …)."""
+"""Importing the boundaries of one level from a GeoJSON, GeoPackage or (zipped) Shapefile file,
+read in the box of core.geodata."""
 
 import datetime
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
+import pandas as pd
 import pyproj
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import numberformat
 
+from core.geodata import Geodata, read_geodata
 from core.importing import ImportRejected, RowError
 from districts.models import METRIC_SRID, WEB_SRID, District, Level
 
 from .geometry import rebuild_overlaps, rebuild_web_geometries
-
-# GDAL recognises formats by their content, whatever the name: a VRT disguised as .geojson
-# could make it read other files on the server. So each allowed ending must also start the
-# way its format does.
-SIGNATURES = {
-    ".geojson": (b"{",),
-    ".json": (b"{",),
-    ".gpkg": (b"SQLite format 3\x00",),
-    ".shp": (b"\x00\x00\x27\x0a",),
-    ".zip": (b"PK\x03\x04",),
-}
-SUFFIXES = set(SIGNATURES)
-
-
-def _looks_like(head: bytes, suffix: str) -> bool:
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(SIGNATURES[suffix])
-
 
 # Overlaps and gaps smaller than this are rounding between sources, not something to fix.
 MIN_REPORTED_M2 = 1.0
@@ -66,41 +49,6 @@ class BoundaryImportResult:
 
 def _reject(field_name: str, value: str, message: str) -> ImportRejected:
     return ImportRejected([RowError(None, field_name, value, message)])
-
-
-def _gdal_path(path: Path) -> str:
-    """What GDAL should open: for a zip, the one Shapefile inside (in any folder); else the file."""
-    if path.suffix.lower() != ".zip":
-        return str(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise _reject("Datei", path.name, "kein lesbares ZIP-Archiv") from exc
-    # Zips made on a Mac carry "__MACOSX/._name.shp" resource files beside the real ones.
-    shapefiles = [
-        name
-        for name in names
-        if name.lower().endswith(".shp")
-        and not name.startswith("__MACOSX/")
-        and not PurePosixPath(name).name.startswith("._")
-    ]
-    if not shapefiles:
-        content = ", ".join(names[:10]) + (", …" if len(names) > 10 else "") or "leer"
-        raise _reject(
-            "Datei", path.name, f"ZIP-Archiv enthält kein Shapefile (.shp); Inhalt: {content}"
-        )
-    if len(shapefiles) > 1:
-        raise _reject(
-            "Datei",
-            path.name,
-            f"ZIP-Archiv enthält mehrere Shapefiles ({', '.join(shapefiles)}); eines je Archiv",
-        )
-    # Braces let the archive's own path hold anything, spaces or ".zip/" included.
-    with zipfile.ZipFile(path) as archive, archive.open(shapefiles[0]) as member:
-        if not _looks_like(member.read(64), ".shp"):
-            raise _reject("Datei", path.name, f"{shapefiles[0]} ist kein Shapefile")
-    return f"/vsizip/{{{path.resolve()}}}/{shapefiles[0]}"
 
 
 def _crs_name(crs: pyproj.CRS) -> str:
@@ -156,39 +104,26 @@ def _outside_area_of_use(frame: gpd.GeoDataFrame) -> str | None:
     )
 
 
+def _frame(data: Geodata) -> gpd.GeoDataFrame:
+    """The features as a frame; attributes keep their values as read (a code stays text)."""
+    columns = [name for name in data.columns if name != "geometry"]
+    attributes = pd.DataFrame(
+        [[row[data.columns.index(name)] for name in columns] for row in data.rows],
+        columns=columns,
+        dtype=object,
+    )
+    return gpd.GeoDataFrame(
+        attributes, geometry=gpd.GeoSeries(data.geometries, dtype="geometry"), crs=data.crs
+    )
+
+
 def _read_features(
     path: Path, *, code_field: str, name_field: str, srid: int | None
 ) -> gpd.GeoDataFrame:
     """The file's features in METRIC_SRID. Raises ImportRejected for a file that is missing,
     unreadable or empty, lacks a column, or whose CRS is missing, contradicts ``srid`` or
     does not fit its coordinates."""
-    if not path.exists():
-        raise _reject("Datei", str(path), "nicht gefunden")
-    if path.suffix.lower() not in SUFFIXES:
-        # Only plain formats: GDAL's virtual formats (.vrt and the like) could read other files.
-        raise _reject(
-            "Datei",
-            path.name,
-            "Dateityp nicht unterstützt; erlaubt sind GeoJSON, GeoPackage und Shapefile "
-            "(auch als ZIP)",
-        )
-    with path.open("rb") as handle:
-        if not _looks_like(handle.read(64), path.suffix.lower()):
-            raise _reject(
-                "Datei", path.name, f"Inhalt passt nicht zur Endung {path.suffix.lower()}"
-            )
-    source = _gdal_path(path)
-    try:
-        frame = gpd.read_file(source)
-    except pyogrio.errors.DataSourceError as exc:
-        raise _reject(
-            "Datei",
-            path.name,
-            "kein Geodatenformat, das der Atlas lesen kann "
-            "(z. B. GeoJSON, GeoPackage, Shapefile, auch als ZIP)",
-        ) from exc
-    except Exception as exc:  # pyogrio raises several types for damaged files
-        raise _reject("Datei", path.name, f"nicht lesbar: {exc}") from exc
+    frame = _frame(read_geodata(path=path))
     if frame.empty:
         raise _reject("Datei", path.name, "enthält keine Gebiete")
     errors = []

@@ -19,14 +19,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyproj
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 
+from core.geodata import read_geodata
 from core.importing import ImportRejected, RowError
 from districts.models import METRIC_SRID, District
 from facilities.models import Facility, FacilityType, FacilityUpload
@@ -113,6 +114,16 @@ def _table_rows(path: Path) -> list[_Row]:
     return rows
 
 
+def _geodata_suffix(path: Path) -> str | None:
+    """Which geodata format a file is (a GeoPackage also when named otherwise), or None for a
+    table."""
+    with path.open("rb") as handle:
+        if handle.read(16).startswith(b"SQLite format 3"):
+            return ".gpkg"
+    suffix = path.suffix.lower()
+    return suffix if suffix in GEODATA_SUFFIXES else None
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -123,33 +134,25 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _geodata_rows(path: Path) -> list[_Row]:
-    try:
-        source = DataSource(str(path))
-    except GDALException as exc:
-        raise ImportRejected([RowError(None, "Datei", path.name, f"nicht lesbar: {exc}")]) from exc
-    if not len(source):
-        raise ImportRejected([RowError(None, "Datei", path.name, "keine Ebene mit Objekten")])
-    layer = source[0]
-    names = {name: _column(name) for name in layer.fields}
-    # GeoJSON is WGS 84 by definition (RFC 7946); other formats say which CRS they use.
-    srid = 4326 if path.suffix.lower() in {".geojson", ".json"} else None
-    if srid is None and layer.srs is not None:
-        srid = layer.srs.srid
+def _geodata_rows(path: Path, suffix: str) -> list[_Row]:
+    data = read_geodata(path=path, suffix=suffix)
+    roles = [_column(name) for name in data.columns]
+    # GeoJSON is WGS 84 unless it names another CRS; other formats say which CRS they use.
+    to_metric = (
+        None
+        if data.crs is None
+        else pyproj.Transformer.from_crs(data.crs, METRIC_SRID, always_xy=True).transform
+    )
     rows = []
-    for number, feature in enumerate(layer, start=1):
-        values = {role: _text(feature.get(name)) for name, role in names.items() if role}
+    for number, (cells, geometry) in enumerate(zip(data.rows, data.geometries, strict=True), 1):
+        values = {role: _text(cell) for role, cell in zip(roles, cells, strict=True) if role}
         row = _Row(number, values)
-        geometry = feature.geom
-        if geometry is None or geometry.geom_type.name != "Point":
+        if geometry is None or geometry.geom_type != "Point" or geometry.is_empty:
             row.geometry_problem = "kein Punkt (Geometrie muss ein Punkt sein)"
-        elif srid is None:
+        elif to_metric is None:
             row.geometry_problem = "Koordinatenbezugssystem der Datei unbekannt"
         else:
-            point = Point(geometry.x, geometry.y, srid=srid)
-            if srid != METRIC_SRID:
-                point.transform(METRIC_SRID)
-            row.point = point
+            row.point = Point(*to_metric(geometry.x, geometry.y), srid=METRIC_SRID)
         rows.append(row)
     if not rows:
         raise ImportRejected([RowError(None, "Datei", path.name, "keine Objekte")])
@@ -349,12 +352,11 @@ def import_facilities(
     """Validate a whole file, then add and update its facilities (or nothing, raising
     ImportRejected); the result previews what is new, changed and unchanged."""
     path = Path(path)
+    # Read (in the box) before the lock: a file that is slow to read holds up no other import.
+    suffix = _geodata_suffix(path)
+    rows = _geodata_rows(path, suffix) if suffix else _table_rows(path)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('atlas.import_facilities'))")
-    geodata = path.suffix.lower() in GEODATA_SUFFIXES or path.read_bytes()[:16].startswith(
-        b"SQLite format 3"
-    )
-    rows = _geodata_rows(path) if geodata else _table_rows(path)
     parsed, errors = _validate(rows, srid=srid)
     if errors:
         raise ImportRejected(errors)

@@ -14,7 +14,6 @@ import csv
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,8 @@ from pathlib import Path
 from django.conf import settings
 
 from core.importing import ImportRejected, RowError
+from core.sandbox import run_boxed
+from core.sheets import cell_text
 
 # Numbers that can only be read one way. "1.234" and "1,234" could be either and decide nothing.
 GERMAN_ONLY = re.compile(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}")
@@ -29,8 +30,6 @@ INTERNATIONAL_ONLY = re.compile(
     r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}"
 )
 AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
-# An XLSX file unpacked beyond this many bytes is treated as a decompression bomb.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
 @dataclass
@@ -61,7 +60,7 @@ def read_table(path: Path) -> Table:
         raise _reject("Datei", path.name, "keine Tabelle: weder CSV-Text noch XLSX")
     else:
         try:
-            table = _read_csv(raw)
+            table = _read_csv(raw, path)
         except csv.Error as error:  # e.g. a field longer than the csv module's limit
             raise _reject("Datei", path.name, f"kein lesbares CSV ({error})") from None
     if not [cell for cell in table.header if cell]:
@@ -92,12 +91,14 @@ def _delimiter(text: str) -> str:
         return ","  # one column only: the header check will say what is missing
 
 
-def _read_csv(raw: bytes) -> Table:
+def _read_csv(raw: bytes, path: Path) -> Table:
     try:
         text, encoding = raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         text, encoding = raw.decode("cp1252", errors="replace"), "Windows-1252"
     delimiter = _delimiter(text)
+    codec = "utf-8-sig" if encoding == "UTF-8" else "cp1252"
+    _check_csv(path, encoding=codec, delimiter=delimiter)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return Table(
         header=[cell.strip() for cell in rows[0]] if rows else [],
@@ -149,7 +150,7 @@ def open_table(path: Path) -> Source:
     """The file's first table, for reading row by row; raises ImportRejected with the reason.
 
     Checks as ``read_table``. A CSV file is read from disk on every pass, never held whole;
-    a spreadsheet (at most ``MAX_UNPACKED_BYTES`` unpacked) is read into memory once.
+    a spreadsheet is read in the box (core.sheets, with its limits) into memory once.
     """
     path = Path(path)
     _check_size(path)
@@ -172,6 +173,7 @@ def open_table(path: Path) -> Source:
     encoding = "utf-8-sig" if utf8 else "cp1252"
     with path.open(encoding=encoding, errors="replace", newline="") as file:
         delimiter = _delimiter(file.read(20000))
+    _check_csv(path, encoding=encoding, delimiter=delimiter)
 
     def records() -> Iterator[list[str]]:
         with path.open(encoding=encoding, errors="replace", newline="") as file:
@@ -219,66 +221,25 @@ def _scan_bytes(path: Path, chunk: int = 1 << 20) -> tuple[str, bool, bool]:
 
 
 def _read_xlsx(path: Path) -> Table:
-    from openpyxl import load_workbook  # defusedxml installed: openpyxl parses XML safely
+    """The first sheet, read in the box with the upload limits (core.sheets)."""
+    answer = run_boxed(task="xlsx", path=path, name=path.name, options={"max_cells": _max_cells()})
+    numeric = {(row, column): value for row, column, value in answer["numeric"]}
+    return Table(answer["header"], answer["rows"], answer["description"], numeric=numeric)
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked > MAX_UNPACKED_BYTES:
-                raise _reject("Datei", path.name, "entpackt zu groß (mögliche ZIP-Bombe)")
-            if "xl/workbook.xml" not in archive.namelist():
-                raise _reject("Datei", path.name, "ZIP-Archiv, aber keine XLSX-Arbeitsmappe")
-        values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
-    except ImportRejected:
-        raise
-    except Exception as exc:  # openpyxl and defusedxml raise many kinds for broken files
-        raise _reject("Datei", path.name, f"XLSX nicht lesbar: {exc}") from exc
-    sheet, raw_sheet = values.worksheets[0], formulas.worksheets[0]
-    rows, numeric = [], {}
-    for row_number, (cells, raw_cells) in enumerate(
-        zip(sheet.iter_rows(values_only=True), raw_sheet.iter_rows(values_only=True), strict=False),
-        start=1,
-    ):
-        for column, (value, raw) in enumerate(zip(cells, raw_cells, strict=False), start=1):
-            if isinstance(raw, str) and raw.startswith("=") and value is None:
-                cell = f"{_column_letter(column)}{row_number}"
-                raise _reject(
-                    cell,
-                    raw,
-                    "Formel ohne gespeichertes Ergebnis: bitte in Excel neu berechnen und "
-                    "speichern oder als Wert einfügen",
-                    row_number,
-                )
-        rows.append([_cell_text(value) for value in cells])
-        for column, value in enumerate(cells):
-            if row_number > 1 and isinstance(value, int | float) and not isinstance(value, bool):
-                numeric[(row_number - 2, column)] = value
-    values.close()
-    formulas.close()
-    return Table(
-        header=[cell.strip() for cell in rows[0]] if rows else [],
-        rows=rows[1:],
-        description=f"XLSX, Blatt „{sheet.title}“",
-        numeric=numeric,
+
+def _check_csv(path: Path, *, encoding: str, delimiter: str) -> None:
+    """Count a CSV file's cells in the box before it is read here: one line of a million
+    delimiters would otherwise become a million cells in the worker."""
+    run_boxed(
+        task="csv",
+        path=path,
+        name=path.name,
+        options={"max_cells": _max_cells(), "encoding": encoding, "delimiter": delimiter},
     )
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
-
-
-def _cell_text(value) -> str:
-    """A spreadsheet cell as text in international notation (Excel stores numbers as such)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if not value.is_integer() else str(int(value))
-    return str(value).strip()
+def _max_cells() -> int:
+    return getattr(settings, "ATLAS_UPLOAD_MAX_CELLS", 5_000_000)
 
 
 def number_format(table: Table, columns: list[int]) -> tuple[bool, str]:
@@ -290,7 +251,7 @@ def number_format(table: Table, columns: list[int]) -> tuple[bool, str]:
     # Real spreadsheet numbers follow the format the text cells use (or any, if none do).
     for (row, column), value in table.numeric.items():
         if row < len(table.rows) and german:
-            table.rows[row][column] = _cell_text(value).replace(".", ",")
+            table.rows[row][column] = cell_text(value).replace(".", ",")
     if table.numeric and decided.endswith("unerheblich)"):
         return german, "aus Excel-Zellen"
     return german, decided

@@ -1,0 +1,135 @@
+"""Reading an uploaded table inside the box (core.boxed): an XLSX workbook's first sheet into
+text cells, and a CSV file's cells counted.
+
+A small XLSX file can describe a vast sheet: a dimension of A1:XFD1048576 and one cell in its
+last row makes openpyxl produce 17 billion empty cells. So the zip's unpacked size, the
+sheet's stated dimension and the cells actually produced are each held to a limit, and the
+parent sees only the finished table.
+"""
+
+import csv
+import zipfile
+from pathlib import Path
+
+from core.boxed import Refused
+
+# Unpacked XML beyond this many times the file's size is a bomb, not a spreadsheet (real
+# workbooks compress about 5 to 20 times).
+MAX_RATIO = 100
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 10_000
+# Excel's own widest sheet; a CSV row beyond it is no table a person made.
+MAX_COLUMNS = 16_384
+
+
+def run(task: str, path: str, options: dict) -> dict:
+    path = Path(path)
+    if task == "csv":
+        return _count_csv(path, options)
+    return _read_xlsx(path, max_cells=options["max_cells"])
+
+
+def _too_many(max_cells: int) -> Refused:
+    return Refused(f"zu viele Tabellenzellen (mehr als {max_cells:,}".replace(",", ".") + ")")
+
+
+def _count_csv(path: Path, options: dict) -> dict:
+    max_cells, cells = options["max_cells"], 0
+    with path.open(encoding=options["encoding"], errors="replace", newline="") as file:
+        try:
+            for row in csv.reader(file, delimiter=options["delimiter"]):
+                if len(row) > MAX_COLUMNS:
+                    raise Refused(f"eine Zeile hat mehr als {MAX_COLUMNS} Felder")
+                cells += len(row)
+                if cells > max_cells:
+                    raise _too_many(max_cells)
+        except csv.Error as error:  # e.g. a field longer than the csv module's limit
+            raise Refused(f"kein lesbares CSV ({error})") from None
+    return {"cells": cells}
+
+
+def _check_archive(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+    except (OSError, zipfile.BadZipFile) as error:
+        raise Refused(f"XLSX nicht lesbar: {error}") from None
+    unpacked = sum(m.file_size for m in members)
+    if (
+        len(members) > MAX_MEMBERS
+        or unpacked > MAX_UNPACKED_BYTES
+        or unpacked > MAX_RATIO * max(path.stat().st_size, 1 << 20)
+    ):
+        raise Refused("entpackt zu groß (mögliche ZIP-Bombe)")
+    if "xl/workbook.xml" not in names:
+        raise Refused("ZIP-Archiv, aber keine XLSX-Arbeitsmappe")
+
+
+def _open(path: Path, *, formulas: bool):
+    from openpyxl import load_workbook  # defusedxml installed: openpyxl parses XML safely
+
+    try:
+        return load_workbook(path, read_only=True, data_only=not formulas)
+    except MemoryError:
+        raise
+    except Exception as exc:  # openpyxl and defusedxml raise many kinds for broken files
+        raise Refused(f"XLSX nicht lesbar: {str(exc)[:200]}") from None
+
+
+def _read_xlsx(path: Path, *, max_cells: int) -> dict:
+    _check_archive(path)
+    values, formulas = _open(path, formulas=False), _open(path, formulas=True)
+    sheet, raw_sheet = values.worksheets[0], formulas.worksheets[0]
+    stated = (sheet.max_row or 0) * (sheet.max_column or 0)
+    if stated > max_cells:
+        raise Refused(
+            f"Tabellenblatt laut Datei {sheet.max_row:,} Zeilen × {sheet.max_column:,} Spalten "
+            f"groß, erlaubt sind {max_cells:,} Zellen".replace(",", ".")
+        )
+    rows, numeric, cells = [], [], 0
+    for row_number, (cells_of_row, raw_cells) in enumerate(
+        zip(sheet.iter_rows(values_only=True), raw_sheet.iter_rows(values_only=True), strict=False),
+        start=1,
+    ):
+        cells += max(len(cells_of_row), 1)  # a million empty rows cost time, too
+        if cells > max_cells:
+            raise _too_many(max_cells)
+        _check_formulas(row_number, cells_of_row, raw_cells)
+        rows.append([cell_text(value) for value in cells_of_row])
+        for column, value in enumerate(cells_of_row):
+            if row_number > 1 and isinstance(value, int | float) and not isinstance(value, bool):
+                numeric.append([row_number - 2, column, value])
+    values.close()
+    formulas.close()
+    return {
+        "header": [cell.strip() for cell in rows[0]] if rows else [],
+        "rows": rows[1:],
+        "description": f"XLSX, Blatt „{sheet.title}“",
+        "numeric": numeric,
+    }
+
+
+def _check_formulas(row_number: int, cells, raw_cells) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for column, (value, raw) in enumerate(zip(cells, raw_cells, strict=False), start=1):
+        if isinstance(raw, str) and raw.startswith("=") and value is None:
+            raise Refused(
+                "Formel ohne gespeichertes Ergebnis: bitte in Excel neu berechnen und "
+                "speichern oder als Wert einfügen",
+                row=row_number,
+                field=f"{get_column_letter(column)}{row_number}",
+                value=raw,
+            )
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as text in international notation (Excel stores numbers as such)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip()
