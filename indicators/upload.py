@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from core.importing import ImportRejected, RowError
 from core.uploads import keep, pending_path
 
-from .models import ColumnMapping, Indicator
-from .services.import_values import IGNORE, import_values, unmapped_columns
+from .models import ColumnMapping, Indicator, Release, allowed_theme_ids
+from .services.import_values import (
+    IGNORE,
+    import_values,
+    mapped_indicators,
+    mapping_errors,
+    unmapped_columns,
+)
 
 TEMPLATE = "admin/indicators/release/upload.html"
 TARGETS = [
@@ -42,9 +49,64 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("Datei (CSV oder XLSX)"))
 
 
-def _saved_mapping(source: str) -> dict[str, str]:
-    found = ColumnMapping.objects.filter(source=source).first() if source else None
-    return dict(found.mapping) if found else {}
+def _indicators(user):
+    """The indicators the user may upload values of, for the mapping step's choices."""
+    indicators = Indicator.objects.filter(computation="").order_by("slug")
+    allowed = allowed_theme_ids(user)
+    return indicators if allowed is None else indicators.filter(theme_id__in=allowed)
+
+
+def _saved_mapping(source: str, user) -> dict[str, str]:
+    """The mappings kept for the source that the user may see (a department: its themes'),
+    the shared one first; a broken one is refused with its name and its bad entry."""
+    if not source:
+        return {}
+    mappings = ColumnMapping.objects.filter(source=source).select_related("theme")
+    allowed = allowed_theme_ids(user)
+    if allowed is not None:
+        mappings = mappings.filter(theme_id__in=allowed)
+    slugs = set(Indicator.objects.values_list("slug", flat=True))
+    merged = {}
+    for saved in mappings.order_by(F("theme__order").asc(nulls_first=True), "theme__slug"):
+        errors = mapping_errors(saved.mapping, name=str(saved), indicators=slugs)
+        if errors:
+            hint = "; bitte unter „Spaltenzuordnungen“ korrigieren"
+            raise ImportRejected([RowError(e.row, e.field, e.value, e.message + hint)
+                                  for e in errors])  # fmt: skip
+        merged.update(saved.mapping)
+    return merged
+
+
+def _remember(request, source: str, mapping: dict[str, str], release: Release) -> None:
+    """Keep the mapping for the source under the one theme it serves, if the user may.
+
+    A mapping serving several themes is kept as the shared one, which only statisticians
+    (all themes) may change; a department's mapping never replaces another theme's.
+    """
+    user = request.user
+    themes = set(release.observations.values_list("indicator__theme_id", flat=True).distinct())
+    themes |= set(
+        Indicator.objects.filter(slug__in=mapped_indicators(mapping)).values_list(
+            "theme_id", flat=True
+        )
+    )
+    theme = themes.pop() if len(themes) == 1 else None
+    allowed = allowed_theme_ids(user)
+    existing = ColumnMapping.objects.filter(source=source, theme_id=theme).first()
+    permission = "change_columnmapping" if existing else "add_columnmapping"
+    if not user.has_perm(f"indicators.{permission}") or (
+        allowed is not None and (theme is None or theme not in allowed)
+    ):
+        messages.warning(
+            request,
+            _("Die Spaltenzuordnung für „%(source)s“ wurde nicht gemerkt: keine Berechtigung "
+              "für eine Zuordnung dieses Themenfelds.") % {"source": source},
+        )  # fmt: skip
+        return
+    if existing is None:
+        existing = ColumnMapping(source=source, theme_id=theme)
+    existing.mapping, existing.updated_by = mapping, user
+    existing.save()
 
 
 def _json(post, name: str, kind: type):
@@ -61,16 +123,16 @@ def _json(post, name: str, kind: type):
     return value
 
 
-def _mapping_from_post(post, columns: list[str]) -> dict[str, str]:
+def _mapping_from_post(post, columns: list[str], user) -> dict[str, str]:
     """The mapping chosen in the form: a target per column, an indicator with its year."""
     known = {value for value, _ in TARGETS}
-    slugs = set(Indicator.objects.filter(computation="").values_list("slug", flat=True))
+    slugs = set(_indicators(user).values_list("slug", flat=True))
     mapping = {}
     for i, column in enumerate(columns):
         target = post.get(f"target-{i}", IGNORE)
         if target.startswith("indicator:") and target.split(":", 1)[1] in slugs:
             year = post.get(f"year-{i}", "").strip()
-            target = f"{target}:{int(year)}" if year.isdigit() else target
+            target = f"{target}:{int(year)}" if year.isascii() and year.isdigit() else target
         elif target not in known:
             raise ImportRejected([RowError(1, str(column), target, "unbekannte Zuordnung")])
         mapping[str(column)] = target
@@ -110,13 +172,13 @@ def _check(request, context, *, token: str, name: str, form=None):
     context.update(token=token, filename=name, title_value=title, source=source)
     try:
         mapping = _json(request.POST, "mapping", dict) if form is None else {}
-        mapping = {**_saved_mapping(source), **mapping}
+        mapping = {**_saved_mapping(source, request.user), **mapping}
         if form is None and "map" in request.POST:
             columns = _json(request.POST, "columns", list)
-            mapping.update(_mapping_from_post(request.POST, columns))
+            mapping.update(_mapping_from_post(request.POST, columns, request.user))
         unknown = unmapped_columns(path, mapping)
         if unknown:
-            indicators = Indicator.objects.filter(computation="").order_by("slug")
+            indicators = _indicators(request.user)
             choices = [*TARGETS, *((f"indicator:{i.slug}", f"Indikator: {i.slug}")
                                    for i in indicators)]  # fmt: skip
             context.update(columns=unknown, choices=choices, mapping_json=json.dumps(mapping),
@@ -153,7 +215,7 @@ def _confirm(request, context):
     finally:
         path.unlink(missing_ok=True)
     if source and mapping:
-        ColumnMapping.objects.update_or_create(source=source, defaults={"mapping": mapping})
+        _remember(request, source, mapping, result.release)
     messages.success(
         request,
         _("Entwurf „%(title)s“ mit %(rows)d Werten angelegt; veröffentlichen über die Aktion.")

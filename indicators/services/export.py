@@ -1,9 +1,17 @@
-"""A release as a file in the upload layout, so export → import shows no changes."""
+"""A release as a file in the upload layout, so export → import shows no changes.
+
+Text that a spreadsheet would evaluate as a formula (``=HYPERLINK(…)`` planted in a note) stays
+text: in the CSV behind an apostrophe, which the import takes off again (``restore_text``); in
+the XLSX as a string cell marked as text. Numbers and the DIN 55301 symbols (``-1``, ``-``) are
+no formulas and are written as they are.
+"""
 
 import csv
 import io
+import re
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from indicators.models import Observation, Release
 
@@ -30,6 +38,31 @@ def _rows(release: Release):
         ]
 
 
+# What a spreadsheet starts a formula with (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(\d[\d.,]*)([eE][+-]?\d+)?")
+SYMBOLS = frozenset(Observation.Status.values) - frozenset(Observation.WITH_VALUE)
+
+
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet would evaluate the text: it starts like a formula and is neither
+    a number nor a DIN 55301 symbol. Text behind an apostrophe that would be one counts too,
+    so that ``neutralise`` and ``restore_text`` are exact inverses."""
+    text = text.lstrip("'")
+    return text.startswith(FORMULA_START) and text not in SYMBOLS and not NUMBER.fullmatch(text)
+
+
+def neutralise(text: str) -> str:
+    """The text for a CSV cell: behind an apostrophe (the spreadsheets' text marker) where it
+    would be evaluated."""
+    return "'" + text if is_formula(text) else text
+
+
+def restore_text(text: str) -> str:
+    """The text a cell of an exported file stands for (undoes ``neutralise``)."""
+    return text[1:] if text[:1] == "'" and is_formula(text[1:]) else text
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -44,7 +77,9 @@ def release_csv(release: Release) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
     for row in _rows(release):
-        writer.writerow([_text(cell) for cell in row])
+        writer.writerow(
+            [neutralise(cell) if isinstance(cell, str) else _text(cell) for cell in row]
+        )
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -54,7 +89,19 @@ def release_xlsx(release: Release) -> bytes:
     sheet = book.create_sheet("Werte")
     sheet.append(HEADER)
     for row in _rows(release):
-        sheet.append([cell if cell is not None else None for cell in row])
+        sheet.append([_cell(sheet, cell) if isinstance(cell, str) else cell for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(sheet, text: str) -> WriteOnlyCell:
+    """A text cell that stays text: openpyxl would write "=…" as a formula, and Excel reads a
+    cell marked as text (quotePrefix) as text even when it is edited."""
+    if text[:1] == "'" and is_formula(text[1:]):
+        text = "'" + text  # an apostrophe of the text itself is kept through restore_text
+    cell = WriteOnlyCell(sheet, value=text)
+    if is_formula(text):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell

@@ -22,20 +22,22 @@ import itertools
 import math
 import operator
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files import File
 from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.importing import ImportRejected, RowError
+from core.uploads import store_on_commit
 from districts.models import District, Level
 from indicators.models import Indicator, Observation, Release, ThemeAccess
 
+from .export import restore_text
 from .tables import Source, open_table
 
 COLUMNS = {
@@ -187,6 +189,52 @@ def _suggest(word: str, options) -> str:
 
 
 IGNORE = "ignore"
+# A mapping longer than any real file's header is garbage, not a mapping.
+MAPPING_ENTRIES = 1000
+
+
+def mapping_errors(mapping, *, name: str = "", indicators: Container[str]) -> list[RowError]:
+    """What makes a column mapping (file header → target) unusable, one error per bad entry
+    naming the mapping and the entry; [] for a usable one. ``indicators``: the known slugs."""
+    where = f"Spaltenzuordnung „{name}“" if name else "Spaltenzuordnung"
+    if not isinstance(mapping, dict):
+        return [RowError(None, where, "", "keine Zuordnung „Spalte → Ziel“ (JSON-Objekt erwartet)")]
+    if len(mapping) > MAPPING_ENTRIES:
+        return [RowError(None, where, "", f"mehr als {MAPPING_ENTRIES} Einträge")]
+    errors = []
+    for column, target in mapping.items():
+        problem = _target_problem(target, indicators)
+        if not isinstance(column, str) or not column.strip():
+            problem = "leerer Spaltenname"
+        if problem:
+            shown = target if isinstance(target, str) else repr(target)
+            errors.append(RowError(None, where, f"{column} → {shown}"[:200], problem))
+    return errors
+
+
+def mapped_indicators(mapping: dict[str, str]) -> set[str]:
+    """The slugs of the indicators a (checked) mapping names as targets."""
+    return {
+        target.split(":")[1]
+        for target in mapping.values()
+        if isinstance(target, str) and target.startswith("indicator:")
+    }
+
+
+def _target_problem(target, indicators: Container[str]) -> str:
+    if not isinstance(target, str):
+        return "Ziel muss ein Text sein"
+    if target == IGNORE or target in FIELDS:
+        return ""
+    kind, _sep, rest = target.partition(":")
+    if kind != "indicator" or not rest:
+        return "unbekanntes Ziel"
+    slug, with_year, year = rest.partition(":")
+    if slug not in indicators:
+        return "unbekannter Indikator"
+    if with_year and not (year.isdecimal() and int(year) in YEARS):
+        return f"kein Jahr zwischen {YEARS.start} und {YEARS.stop - 1}"
+    return ""
 
 
 def _roles(header: list[str], mapping: dict[str, str]) -> list[tuple]:
@@ -224,7 +272,10 @@ class _Layout:
 
 def _layout(header: list[str], lookup: _Lookup, mapping: dict[str, str]) -> _Layout:
     """The layout of the file (long or wide, or by a mapping); raises ImportRejected for
-    unknown and missing columns."""
+    a broken mapping and for unknown and missing columns."""
+    broken = mapping_errors(mapping, indicators=lookup.indicators)
+    if broken:
+        raise ImportRejected(broken)
     roles = _roles(header, mapping)
     keys = {role[1] for role in roles if role and role[0] == "key"}
     wide = "indicator" not in keys and "value" not in keys
@@ -264,6 +315,9 @@ def unmapped_columns(path: Path, mapping: dict[str, str] | None = None) -> list[
     """Headers of a file the import does not understand (for the admin's mapping step)."""
     header = open_table(path).header
     lookup = _Lookup.load()
+    broken = mapping_errors(mapping or {}, indicators=lookup.indicators)
+    if broken:
+        raise ImportRejected(broken)
     roles = _roles(header, mapping or {})
     return [
         name
@@ -360,6 +414,9 @@ class _Checker:
 
         Without ``explain``, messages leave out the suggestions (for errors not listed).
         """
+        if area[:1] == "'" or note[:1] == "'":
+            # The admin's export keeps text that looks like a formula behind an apostrophe.
+            area, note = restore_text(area), restore_text(note)
         bad = []
         rules = self.rules.get(slug)
         if rules is None:
@@ -814,10 +871,12 @@ def import_values(
     looks implausible without blocking (warnings).
     """
     path = Path(path)
+    # Checked and, if a spreadsheet, read in the box (tables.open_table) before the lock: a
+    # file that is slow to read holds up no other import.
+    source = open_table(path)
     # One import at a time: a second one waits here, so two uploads never interleave.
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('atlas.import_values'))")
-    source = open_table(path)
     lookup = _Lookup.load()
     layout = _layout(source.header, lookup, mapping or {})
     german, decided = _number_format(source, layout)
@@ -837,8 +896,7 @@ def import_values(
         return result
 
     release = Release(title=title, source_filename=path.name, sha256=source.sha256, created_by=user)
-    with path.open("rb") as file:
-        release.source_file.save(path.name, File(file), save=False)
+    store_on_commit(release.source_file, path)
     release.save()
     with connection.cursor() as cursor:
         cursor.execute(
