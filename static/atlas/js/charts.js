@@ -1,5 +1,9 @@
 /* Charts beside the map: time series, comparison, ranking and scatter. Plotly is loaded only
-   when a chart is first shown; every chart is followed by a table of its data. */
+   when a chart is first shown; every chart is followed by a table of its data. Plotly reads a
+   little markup in every text it draws (names, titles, hover labels): those texts pass through
+   escapeHtml, the tables below take the same text as DOM text. */
+import { escapeHtml, fill } from "./escape.js";
+
 (function () {
   "use strict";
 
@@ -66,7 +70,7 @@
       separators: german() ? ",." : ".,",
       margin: { l: 60, r: 20, t: 20, b: 50 },
       font: { family: "system-ui, sans-serif", size: 13, color: "#1a1a1a" },
-      yaxis: { title: { text: unit }, automargin: true },
+      yaxis: { title: { text: escapeHtml(unit) }, automargin: true },
       xaxis: { automargin: true },
       legend: { orientation: "h", y: -0.2 },
       paper_bgcolor: "#ffffff",
@@ -150,7 +154,7 @@
       traces.push({
         x: line.points.map((p) => p.year),
         y: line.points.map((p) => p.value),
-        name: line.name,
+        name: escapeHtml(line.name),
         type: "scatter",
         mode: "lines+markers",
         line: { color: line.colour, width: line.city ? 3 : 2, dash: line.city ? "dash" : "solid" },
@@ -163,7 +167,7 @@
       ...lines.map((line) => shown(line.points.find((p) => p.year === year), fmt)),
     ]);
     const layout = baseLayout(text.charts.series, unitOf(data));
-    layout.xaxis.title = { text: text.year };
+    layout.xaxis.title = { text: escapeHtml(text.year) };
     layout.xaxis.tickformat = "d";
     return {
       traces,
@@ -182,7 +186,7 @@
     const withValue = rows.filter((row) => row.value !== null);
     const trace = {
       type: "bar",
-      x: withValue.map((row) => row.name),
+      x: withValue.map((row) => escapeHtml(row.name)),
       y: withValue.map((row) => row.value),
       marker: { color: withValue.map((row, i) => (row.city ? CITY_COLOUR : SERIES_COLOURS[i])) },
       error_y: {
@@ -235,7 +239,7 @@
     const trace = {
       type: "bar",
       orientation: "h",
-      y: rows.map((row) => row.name),
+      y: rows.map((row) => escapeHtml(row.name)),
       x: rows.map((row) => row.value),
       marker: {
         color: rows.map((row) => (row.class === null ? "#bdbdbd" : colours[row.class])),
@@ -251,7 +255,7 @@
       : `${text.charts.ranking} (${data.year})`;
     const layout = baseLayout(title, "");
     layout.yaxis = { autorange: "reversed", automargin: true };
-    layout.xaxis = { title: { text: unitOf(data) }, automargin: true };
+    layout.xaxis = { title: { text: escapeHtml(unitOf(data)) }, automargin: true };
     layout.height = Math.max(260, 26 * rows.length + 110);
     layout.showlegend = false;
     if (data.city && data.city.value !== null) {
@@ -272,7 +276,7 @@
           y: 1,
           yref: "paper",
           yanchor: "bottom",
-          text: `${text.city}: ${fmt.format(data.city.value)}`,
+          text: escapeHtml(`${text.city}: ${fmt.format(data.city.value)}`),
           showarrow: false,
         },
       ];
@@ -299,7 +303,7 @@
       });
     } catch (error) {
       const label = scatterSelect.options[scatterSelect.selectedIndex].text;
-      return { message: text.noCommon.replace("{indicator}", label).replace("{year}", data.year) };
+      return { message: fill(text.noCommon, { indicator: label, year: data.year }) };
     }
     const yLabel = scatterSelect.options[scatterSelect.selectedIndex].text;
     const xLabel = document.getElementById("indicator-name").textContent;
@@ -313,8 +317,8 @@
       x: pairs.map(([a]) => a.value),
       y: pairs.map(([, b]) => b.value),
       // Names on the chart only for the chosen areas; every name is in the hover and table.
-      text: pairs.map(([a]) => (config.selection.includes(a.code) ? a.name : "")),
-      hovertext: pairs.map(([a]) => a.name),
+      text: pairs.map(([a]) => (config.selection.includes(a.code) ? escapeHtml(a.name) : "")),
+      hovertext: pairs.map(([a]) => escapeHtml(a.name)),
       textposition: "top center",
       textfont: { size: 10, color: "#333333" },
       marker: {
@@ -326,7 +330,7 @@
     };
     const title = `${text.charts.scatter} (${data.year})`;
     const layout = baseLayout(title, `${yLabel} (${unitOf(y)})`);
-    layout.xaxis.title = { text: `${xLabel} (${unitOf(data)})` };
+    layout.xaxis.title = { text: escapeHtml(`${xLabel} (${unitOf(data)})`) };
     layout.showlegend = false;
     const fx = numberFormat(data.decimals);
     const fy = numberFormat(y.decimals);
@@ -409,7 +413,7 @@
   pngButton.addEventListener("click", async () => {
     // The image carries its title, which the page shows as text above the chart.
     const Plotly = window.Plotly;
-    await Plotly.relayout(chartDiv, { title: { text: chartTitle.textContent }, "margin.t": 60 });
+    await Plotly.relayout(chartDiv, { title: { text: escapeHtml(chartTitle.textContent) }, "margin.t": 60 });
     try {
       await Plotly.downloadImage(chartDiv, {
         format: "png",

@@ -1,6 +1,8 @@
 /* Facilities over the map: markers per type for the shown year, their table, and how much of
    each district lies within reach of a facility of a type. The map page's state arrives with
    every "atlas:state" event; this overlay's own state goes back with "atlas:overlay". */
+import { escapeHtml, fill, httpUrl } from "./escape.js";
+
 (function () {
   "use strict";
 
@@ -26,16 +28,6 @@
     minimumFractionDigits: 1,
     maximumFractionDigits: 1,
   });
-
-  function escapeHtml(value) {
-    const span = document.createElement("span");
-    span.textContent = String(value);
-    return span.innerHTML;
-  }
-
-  function fill(template, values) {
-    return Object.entries(values).reduce((result, [key, value]) => result.replace(`{${key}}`, value), template);
-  }
 
   async function fetchJson(url) {
     const response = await fetch(url, { headers: { Accept: "application/json" } });
@@ -101,8 +93,9 @@
       const date = new Date(`${p.opened_on}T00:00:00`).toLocaleDateString(locale);
       lines.push(`<p>${escapeHtml(fill(text.opened, { date }))}</p>`);
     }
-    if (/^https?:\/\//.test(p.contact || "")) {
-      lines.push(`<p><a href="${escapeHtml(p.contact)}" rel="noopener" target="_blank">${escapeHtml(text.contact)}</a></p>`);
+    const contact = httpUrl(p.contact);
+    if (contact) {
+      lines.push(`<p><a href="${escapeHtml(contact)}" rel="noopener" target="_blank">${escapeHtml(text.contact)}</a></p>`);
     }
     if (p.is_demo) lines.push(`<p class="facility-demo">${escapeHtml(text.demo)}</p>`);
     return `<div class="facility-popup" tabindex="-1">${lines.join("")}</div>`;
@@ -132,7 +125,7 @@
       className: "facility-cluster",
       html:
         `<span class="visually-hidden">${escapeHtml(fill(text.cluster, { n }))}</span>` +
-        `<span aria-hidden="true">${n}</span>`,
+        `<span aria-hidden="true">${escapeHtml(n)}</span>`,
       iconSize: [36, 36],
     });
   }

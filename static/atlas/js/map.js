@@ -1,4 +1,6 @@
 /* Map explorer: boundaries are fetched once per level, values per indicator and year. */
+import { escapeHtml, fill } from "./escape.js";
+
 (function () {
   "use strict";
 
@@ -115,12 +117,6 @@
       }
     },
   });
-
-  function escapeHtml(value) {
-    const span = document.createElement("span");
-    span.textContent = String(value);
-    return span.innerHTML;
-  }
 
   const isSuppressed = (row) => Boolean(row) && row.reason === "disclosure";
   const hasValue = (row) => Boolean(row) && row.value !== null;
@@ -451,7 +447,7 @@
     if (data.classes) {
       let lower = data.classes.lower;
       data.classes.breaks.forEach((upper, i) => {
-        const swatch = `<span class="swatch" data-colour="${data.classes.colors[i]}"></span>`;
+        const swatch = `<span class="swatch" data-colour="${escapeHtml(data.classes.colors[i])}"></span>`;
         items.push(legendItem(swatch, `${fmt.format(lower)} – ${fmt.format(upper)}`, data.classes.counts[i]));
         lower = upper;
       });
@@ -469,7 +465,7 @@
       (data.city ? reference(text.city, data.city) : "");
     const overview = overviewNow();
     const note = overview
-      ? `<p class="overview-note">${escapeHtml(text.overview.replace("{name}", overview.name))}</p>`
+      ? `<p class="overview-note">${escapeHtml(fill(text.overview, { name: overview.name }))}</p>`
       : "";
     document.getElementById("legend").innerHTML =
       `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
@@ -569,7 +565,7 @@
       box.className = "select-area";
       box.value = row.code;
       box.checked = config.selection.includes(row.code);
-      box.setAttribute("aria-label", text.select.replace("{name}", row.name));
+      box.setAttribute("aria-label", fill(text.select, { name: row.name }));
       select.append(box);
       tr.append(select);
       const cells = [
@@ -604,11 +600,12 @@
     body.replaceChildren(...rows);
     const name = document.getElementById("indicator-name");
     const caption = data.from ? text.changeCaption : text.caption;
-    document.getElementById("table-caption").textContent = caption
-      .replace("{indicator}", name ? name.textContent : data.indicator)
-      .replace("{from}", data.from)
-      .replace("{year}", data.year)
-      .replace("{unit}", unitOf(data));
+    document.getElementById("table-caption").textContent = fill(caption, {
+      indicator: name ? name.textContent : data.indicator,
+      from: data.from,
+      year: data.year,
+      unit: unitOf(data),
+    });
     renderSelectionStatus();
   }
 
@@ -779,7 +776,7 @@
     else delete container.dataset.overview;
     const count = new Intl.NumberFormat(text.locale).format(drawn);
     document.getElementById("map-status").textContent = overview
-      ? text.overviewDrawn.replace("{n}", count).replace("{name}", overview.name)
+      ? fill(text.overviewDrawn, { n: count, name: overview.name })
       : text.drawn.replace("{n}", count);
   }
 

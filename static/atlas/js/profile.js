@@ -1,5 +1,7 @@
 /* Profile page: a time series of one indicator for the district and the city, on demand.
    Plotly is loaded only when the first chart is asked for. */
+import { escapeHtml } from "./escape.js";
+
 (function () {
   "use strict";
 
@@ -37,12 +39,12 @@
     const own = series[config.code] || [];
     const city = series.stadt || [];
     const rows = own.map((point, i) =>
-      `<tr><td>${point.year}</td><td class="num">${cellText(point, decimals)}</td>` +
-      `<td class="num">${cellText(city[i], decimals)}</td></tr>`,
+      `<tr><td>${escapeHtml(point.year)}</td><td class="num">${escapeHtml(cellText(point, decimals))}</td>` +
+      `<td class="num">${escapeHtml(cellText(city[i], decimals))}</td></tr>`,
     );
-    return `<table class="values-table"><caption>${config.text.tableCaption}</caption>` +
-      `<thead><tr><th scope="col">${config.text.year}</th><th scope="col" class="num">` +
-      `${config.name}</th><th scope="col" class="num">${config.text.city}</th></tr></thead>` +
+    return `<table class="values-table"><caption>${escapeHtml(config.text.tableCaption)}</caption>` +
+      `<thead><tr><th scope="col">${escapeHtml(config.text.year)}</th><th scope="col" class="num">` +
+      `${escapeHtml(config.name)}</th><th scope="col" class="num">${escapeHtml(config.text.city)}</th></tr></thead>` +
       `<tbody>${rows.join("")}</tbody></table>`;
   }
 
@@ -67,13 +69,13 @@
         x: [...years, ...years.slice().reverse()],
         y: [...own.map((p) => p.ci_high), ...own.map((p) => p.ci_low).reverse()],
         fill: "toself", fillcolor: "rgba(33,102,172,0.15)", line: { width: 0 },
-        hoverinfo: "skip", name: config.text.interval, type: "scatter",
+        hoverinfo: "skip", name: escapeHtml(config.text.interval), type: "scatter",
       });
     }
     traces.push(
-      { x: years, y: own.map((p) => p.value), name: config.name, type: "scatter",
+      { x: years, y: own.map((p) => p.value), name: escapeHtml(config.name), type: "scatter",
         mode: "lines+markers", line: { color: "#2166ac" } },
-      { x: years, y: city.map((p) => p.value), name: config.text.city, type: "scatter",
+      { x: years, y: city.map((p) => p.value), name: escapeHtml(config.text.city), type: "scatter",
         mode: "lines", line: { color: "#b35806", dash: "dash" } },
     );
     const chart = document.createElement("div");
@@ -101,16 +103,18 @@
     const text = config.text;
     const negate = (values) => values.map((v) => (v === null ? null : -v));
     const label = (v) => (v === null ? "." : `${format(Math.abs(v), 1)} %`);
+    // Plotly reads markup in names, labels and templates: every text goes in escaped.
+    const groups = data.groups.map(escapeHtml);
     const bar = (name, values, shown, color) => ({
-      type: "bar", orientation: "h", name, y: data.groups, x: shown,
+      type: "bar", orientation: "h", name: escapeHtml(name), y: groups, x: shown,
       marker: { color }, customdata: values.map(label),
-      hovertemplate: `${name} %{y}: %{customdata}<extra></extra>`,
+      hovertemplate: `${escapeHtml(name)} %{y}: %{customdata}<extra></extra>`,
     });
     const outline = (name, values, shown, color) => ({
-      type: "scatter", mode: "lines", name, y: data.groups, x: shown,
+      type: "scatter", mode: "lines", name: escapeHtml(name), y: groups, x: shown,
       line: { color, width: 2, shape: "vhv" }, connectgaps: false,
       customdata: values.map(label),
-      hovertemplate: `${name} %{y}: %{customdata}<extra></extra>`,
+      hovertemplate: `${escapeHtml(name)} %{y}: %{customdata}<extra></extra>`,
     });
     const traces = [
       bar(text.men, data.men, negate(data.men), "#2166ac"),
@@ -131,10 +135,10 @@
       // Above the plot, so that it never runs into the axis title on a narrow screen.
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       xaxis: {
-        title: { text: text.share }, tickvals: ticks,
+        title: { text: escapeHtml(text.share) }, tickvals: ticks,
         ticktext: ticks.map((t) => format(Math.abs(t), 0)), zeroline: true,
       },
-      yaxis: { title: { text: text.ageGroup }, type: "category" },
+      yaxis: { title: { text: escapeHtml(text.ageGroup) }, type: "category" },
     }, { displayModeBar: false, responsive: true, locale: config.locale.slice(0, 2) });
   }
 
