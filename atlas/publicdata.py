@@ -3,9 +3,15 @@
 Each file is the body of the JSON API for the same query, made by the same functions
 (``districts.api.districts_body``, ``indicators.api.values_body``), written once per state of
 the published data under ``ATLAS_PUBLIC_DATA_ROOT/<state>/`` and served at
-``/data/<state>/…``. The state is in the path, so a file never changes: browsers and proxies
-may keep it for a year. A publish, a withdrawal or a boundary import changes the state, and
+``/data/<state>/…``. The state is in the path, so a file never changes. A publish, a
+withdrawal, a boundary import or a change of an indicator's metadata changes the state, and
 with it every URL; requests for an old state are redirected to the current one.
+
+An old state's files are deleted as soon as the change is committed (``prune_after_commit``,
+on every save of what the data state covers), and again whenever a new state's first file is
+written, so nginx cannot go on serving them: a value withheld again after a threshold was
+lowered by mistake is then no longer downloadable under the old URL. Browsers and proxies may
+keep a file for an hour only, for the same reason; within a state it is still one request.
 
 nginx can serve the directory itself (``deploy/nginx.conf``) and ask the atlas only for a
 file that is not there yet; the view below renders it then, so the same URLs also work under
@@ -25,6 +31,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import FileResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -49,7 +56,9 @@ logger = logging.getLogger(__name__)
 FORMAT = "1"
 STATE_LENGTH = 16
 STATE_NAME = re.compile(rf"^[0-9a-f]{{{STATE_LENGTH}}}$")
-IMMUTABLE = "public, max-age=31536000, immutable"
+# Not a year and "immutable": a file of a state that turned out to disclose a value must drop
+# out of shared caches soon after its state is gone. deploy/nginx.conf sends the same.
+CACHE_CONTROL = "public, max-age=3600"
 # The map offers these class counts; every method × count is in a values file, so changing
 # them needs no request. Above this many areas only the indicator's default classification is
 # written and the map asks the API for others: Fisher-Jenks (pure Python without numba) grows
@@ -75,6 +84,11 @@ def data_prefix(state: str) -> str:
 
 def _root() -> Path:
     return Path(settings.ATLAS_PUBLIC_DATA_ROOT)
+
+
+def download_root() -> Path:
+    """Where the downloads and fact sheets built once per state are kept (atlas/kept.py)."""
+    return Path(settings.ATLAS_DOWNLOAD_ROOT or Path(settings.MEDIA_ROOT) / "downloads")
 
 
 def boundaries_name(
@@ -205,15 +219,16 @@ def render_all(*, state: str | None = None, values: bool = True) -> dict[str, in
 
 
 def remove_old_states(*, keep: str) -> list[str]:
-    """Delete the directories of every other state; returns their names."""
-    root = _root()
-    if not root.is_dir():
-        return []
-    removed = []
-    for entry in root.iterdir():
-        if entry.is_dir() and STATE_NAME.match(entry.name) and entry.name != keep:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry.name)
+    """Delete the directories of every other state, data files and kept downloads; returns
+    their names."""
+    removed = set()
+    for root in (_root(), download_root()):
+        if not root.is_dir():
+            continue
+        for entry in root.iterdir():
+            if entry.is_dir() and STATE_NAME.match(entry.name) and entry.name != keep:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.add(entry.name)
     return sorted(removed)
 
 
@@ -233,7 +248,30 @@ def refresh_after_change() -> None:
         logger.exception("rendering the published data files failed")
 
 
+def prune_after_commit(**kwargs) -> None:
+    """Receiver of post_save and post_delete of everything the data state covers
+    (atlas/apps.py): once the change is committed, the files of older states go."""
+    transaction.on_commit(_prune)
+
+
+def _prune() -> None:
+    try:
+        remove_old_states(keep=public_state())
+    except Exception:
+        # The change stands; the next state's first file or render_public_data --prune retries.
+        logger.exception("removing the files of old data states failed")
+
+
 # --- serving --------------------------------------------------------------------------------
+
+
+def settle(state: str, *, first: bool) -> None:
+    """After writing a file of ``state``: the first file of a state clears out older ones (a
+    change no signal saw), and a state that stopped being current while the file was made
+    goes at once (its change's own clean-up may have run before the file existed)."""
+    current = public_state()
+    if first or current != state:
+        remove_old_states(keep=current)
 
 
 def _not_found(message: str) -> JsonResponse:
@@ -249,10 +287,12 @@ def _serve(request, *, state: str, name: str, render, content_type: str, url_nam
         return response
     path = _root() / state / name
     if not path.is_file():
+        first = not (_root() / state).is_dir()
         try:
             write_file(path, render())
         except BadParameter as bad:
             return bad.response()
+        settle(state, first=first)
     gzipped = path.with_name(path.name + ".gz")
     use_gzip = "gzip" in request.headers.get("Accept-Encoding", "") and gzipped.is_file()
     try:
@@ -265,7 +305,7 @@ def _serve(request, *, state: str, name: str, render, content_type: str, url_nam
     if use_gzip:
         response["Content-Encoding"] = "gzip"
     response.headers.pop("Content-Disposition", None)
-    response["Cache-Control"] = IMMUTABLE
+    response["Cache-Control"] = CACHE_CONTROL
     response["Access-Control-Allow-Origin"] = "*"
     patch_vary_headers(response, ["Accept-Encoding"])
     return response

@@ -395,6 +395,14 @@ ATLAS_ZOOM_BANDS_FROM = int(os.environ.get("ATLAS_ZOOM_BANDS_FROM", "100"))
 # From this many areas on, the map loads a band's boundaries for the part of the level in view
 # only, in chunks (districts/zoom.py), wherever the view does not hold the whole level.
 ATLAS_BOUNDARY_CHUNKS_FROM = int(os.environ.get("ATLAS_BOUNDARY_CHUNKS_FROM", "2000"))
+# Downloads (/daten/) and fact sheet PDFs, built once per state of the published data and kept
+# here for every worker (atlas/kept.py); empty: MEDIA_ROOT/downloads. Old states are deleted.
+ATLAS_DOWNLOAD_ROOT = os.environ.get("ATLAS_DOWNLOAD_ROOT", "")
+# Requests per client for the downloads that cost a build (XLSX, CSV, GeoPackage, PDF);
+# empty or 0: none. Counted like ATLAS_API_RATE_LIMIT, separately from it.
+ATLAS_DOWNLOAD_RATE_LIMIT = os.environ.get("ATLAS_DOWNLOAD_RATE_LIMIT", "30/minute")
+# Seconds a request waits for the same download being built by another; then 503 Retry-After.
+ATLAS_DOWNLOAD_WAIT_SECONDS = float(os.environ.get("ATLAS_DOWNLOAD_WAIT_SECONDS", "5"))
 # A level with very many areas is drawn at zooms where they are specks as the finest coarser
 # level of at most this many areas that it is crosswalked to (districts.selectors.overview_of).
 ATLAS_OVERVIEW_AREAS = int(os.environ.get("ATLAS_OVERVIEW_AREAS", "1000"))

@@ -2,14 +2,16 @@ import datetime
 import gzip
 import json
 import math
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
+from atlas import publicdata
 from atlas.permissions import STATISTICIANS
-from atlas.publicdata import CLASS_COUNTS, IMMUTABLE, public_state
+from atlas.publicdata import CACHE_CONTROL, CLASS_COUNTS, public_state
 from districts.models import District
 from districts.services.boundaries import import_boundaries
 from districts.zoom import band_for, chunk_zoom
@@ -83,10 +85,10 @@ def test_every_classification_in_the_values_file_is_the_apis(client):
             assert variant["class"] == [row["class"] for row in api["values"]], (method, k)
 
 
-def test_files_are_immutable_and_gzipped_for_clients_that_accept_it(client):
+def test_files_are_cacheable_and_gzipped_for_clients_that_accept_it(client):
     plain = client.get(values_url(public_state()))
     packed = client.get(values_url(public_state()), HTTP_ACCEPT_ENCODING="gzip, br")
-    assert plain["Cache-Control"] == IMMUTABLE == packed["Cache-Control"]
+    assert plain["Cache-Control"] == CACHE_CONTROL == packed["Cache-Control"]
     assert "Content-Encoding" not in plain
     assert packed["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed["Vary"]
@@ -137,6 +139,91 @@ def test_the_command_renders_every_file_and_removes_old_states(public_data_root)
     assert (state / "values" / "kinderarmut" / LEVEL / "2023.json.gz").is_file()
     assert (state / "values" / "kinderarmut" / "stadtbezirk" / "2023.json").is_file()
     assert (state / "boundaries" / "stadtbezirk" / "2023.json").is_file()
+
+
+def test_the_command_can_remove_old_states_without_rendering(public_data_root):
+    stale = public_data_root / ("0" * 16)
+    stale.mkdir()
+    call_command("render_public_data", "--prune")
+    assert not stale.exists()
+    assert not (public_data_root / public_state()).exists()
+
+
+WITHHELD = "jugendarbeitslosigkeit"  # Kirchhellen-Nord-West has fewer than 3 cases
+
+
+def _small_cell() -> Observation:
+    indicator = Indicator.objects.get(slug=WITHHELD)
+    return (
+        Observation.objects.filter(
+            indicator=indicator,
+            district__level__slug=LEVEL,
+            numerator__gt=0,
+            numerator__lt=indicator.disclosure_threshold,
+        )
+        .select_related("district")
+        .order_by("-year")
+        .first()
+    )
+
+
+def _value_of(response, code: str):
+    rows = json.loads(body(response))["values"]
+    return next(row["value"] for row in rows if row["code"] == code)
+
+
+def test_restoring_a_lowered_threshold_takes_the_old_states_files_offline(
+    client, public_data_root, django_capture_on_commit_callbacks, settings
+):
+    settings.ATLAS_DISCLOSURE_FLOOR = 0  # a site that allows it, or a mistake made before
+    cell = _small_cell()
+    indicator, code, year = cell.indicator, cell.district.code, cell.year
+    threshold = indicator.disclosure_threshold
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator.disclosure_threshold = 0
+        indicator.save()
+    disclosed = public_state()
+    response = client.get(values_url(disclosed, WITHHELD, year=year))
+    assert _value_of(response, code) is not None
+    path = public_data_root / disclosed / "values" / WITHHELD / LEVEL / f"{year}.json"
+    assert path.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator.disclosure_threshold = threshold
+        indicator.save()
+    assert not (public_data_root / disclosed).exists()
+    response = client.get(values_url(disclosed, WITHHELD, year=year), follow=True)
+    assert response.redirect_chain
+    assert _value_of(response, code) is None
+
+
+def test_a_file_made_while_the_state_changed_is_removed_at_once(
+    client, public_data_root, monkeypatch
+):
+    state = public_state()
+    client.get(boundaries_url(state))  # the state's first file
+    render = publicdata.render_values
+
+    def render_while_a_change_is_committed(**params):
+        body = render(**params)
+        monkeypatch.setattr(publicdata, "public_state", lambda: "f" * 16)
+        return body
+
+    monkeypatch.setattr(publicdata, "render_values", render_while_a_change_is_committed)
+    client.get(values_url(state))
+    assert not (public_data_root / state).exists()
+
+
+def test_the_first_file_of_a_state_removes_older_states(client, public_data_root):
+    stale = public_data_root / ("0" * 16)
+    (stale / "values").mkdir(parents=True)
+    client.get(values_url(public_state()))
+    assert not stale.exists()
+
+
+def test_nginx_gives_the_files_the_atlas_cache_lifetime():
+    site = (Path(__file__).parents[2] / "deploy" / "nginx.conf").read_text()
+    assert f'add_header Cache-Control "{CACHE_CONTROL}";' in site
+    assert "immutable" not in CACHE_CONTROL
 
 
 def test_the_map_page_names_the_files_of_the_current_state(client):
@@ -207,7 +294,7 @@ def test_a_band_file_is_the_api_response_for_its_zoom(client, zoom):
     response = client.get(band_url(public_state(), zoom))
     assert response.status_code == 200
     assert body(response) == api.content
-    assert response["Cache-Control"] == IMMUTABLE
+    assert response["Cache-Control"] == CACHE_CONTROL
 
 
 def chunk_url(state, zoom, x, y, level=LEVEL, year=2023):
@@ -231,7 +318,7 @@ def test_a_chunk_file_is_the_api_response_for_its_tile(client, zoom):
     assert response.status_code == 200
     assert body(response) == api.content
     assert json.loads(api.content)["features"]
-    assert response["Cache-Control"] == IMMUTABLE
+    assert response["Cache-Control"] == CACHE_CONTROL
 
 
 def test_a_chunk_without_areas_is_no_file(client, settings):
