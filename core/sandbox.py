@@ -25,6 +25,7 @@ from core.importing import ImportRejected, RowError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The worker's environment is not passed on; only what Python and the libraries need.
 PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "GDAL_DATA", "PROJ_DATA", "PROJ_LIB")
+CHILD_COMMAND = [sys.executable, "-s", "-m", "core.boxed"]
 QUIET_LIBRARIES = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -73,15 +74,13 @@ def run_boxed(*, task: str, path: Path, name: str, options: dict, limits: Limits
 
 def _run(request: dict, *, folder: str, stdout, stderr, limits: Limits) -> int | None:
     """The child's exit status, or None when it was stopped at the wall-clock limit."""
-    environment = {k: v for k, v in os.environ.items() if k in PASSED_ENVIRONMENT}
-    environment.update(QUIET_LIBRARIES, PYTHONPATH=str(PROJECT_ROOT), HOME=folder, TMPDIR=folder)
     child = subprocess.Popen(
-        [sys.executable, "-s", "-m", "core.boxed"],
+        CHILD_COMMAND,
         stdin=subprocess.PIPE,
         stdout=stdout,
         stderr=stderr,
         cwd=folder,
-        env=environment,
+        env=child_environment(folder),
         start_new_session=True,  # its own process group: a kill takes whatever it started
         close_fds=True,
     )
@@ -91,6 +90,13 @@ def _run(request: dict, *, folder: str, stdout, stderr, limits: Limits) -> int |
         _kill(child)
         return None
     return child.returncode
+
+
+def child_environment(folder: str) -> dict[str, str]:
+    """What the child sees of the environment: nothing of the worker's but the system paths."""
+    environment = {k: v for k, v in os.environ.items() if k in PASSED_ENVIRONMENT}
+    environment.update(QUIET_LIBRARIES, PYTHONPATH=str(PROJECT_ROOT), HOME=folder, TMPDIR=folder)
+    return environment
 
 
 def _kill(child: subprocess.Popen) -> None:
