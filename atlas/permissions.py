@@ -36,6 +36,9 @@ STATISTICIAN_PERMISSIONS = [
     ("facilities", "change_facility"),
     ("facilities", "view_facilityupload"),
     ("facilities", "add_facilityupload"),
+    # Four eyes (ATLAS_FOUR_EYES): a statistician decides on changes another one submitted.
+    ("core", "view_pendingchange"),
+    ("core", "approve_pendingchange"),
 ]
 
 DEPARTMENTS = "Fachbereich"

@@ -13,10 +13,13 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import FourEyesMixin
+from core.changes import enabled as four_eyes_enabled
+
 from .models import ColumnMapping, Indicator, Observation, Release, Theme, ThemeAccess
 from .selectors import plausibility_warnings
 from .services.export import release_csv, release_xlsx
-from .services.releases import publish_release, withdraw_release
+from .services.releases import publish_release, request_withdrawal, withdraw_release
 from .upload import upload_view
 
 
@@ -26,15 +29,25 @@ class IndicatorInline(admin.TabularInline):
     extra = 0
     show_change_link = True
 
+    # Under four eyes an indicator changes on its own page, where the edit waits for approval.
+    def has_add_permission(self, request, obj=None):
+        return not four_eyes_enabled() and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not four_eyes_enabled() and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not four_eyes_enabled() and super().has_delete_permission(request, obj)
+
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(FourEyesMixin, admin.ModelAdmin):
     list_display = ["name_de", "name_en", "slug", "order"]
     inlines = [IndicatorInline]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(FourEyesMixin, admin.ModelAdmin):
     list_display = ["name_de", "slug", "theme", "kind", "unit_de", "is_demo"]
     list_filter = ["theme", "kind", "polarity", "is_demo"]
     search_fields = ["slug", "name_de", "name_en", "definition_de"]
@@ -174,7 +187,12 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Ausgewählte Datenstände zurückziehen"))
     def withdraw(self, request, queryset):
-        self._apply(request, queryset, withdraw_release, _("zurückgezogen"))
+        if four_eyes_enabled():
+            # The withdrawal waits for a second person under "Änderungen zur Freigabe".
+            done = _("Zur Freigabe vorgelegt: zurückziehen")
+            self._apply(request, queryset, request_withdrawal, done)
+        else:
+            self._apply(request, queryset, withdraw_release, _("zurückgezogen"))
 
     def _apply(self, request, queryset, service, done):
         # Oldest first, so that of several drafts the newest ends up public.

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indikatoren")
+
+    def ready(self) -> None:
+        # Four eyes (core/changes.py): catalogue edits and withdrawals wait for a second person.
+        from core.changes import register_model
+
+        from .models import Indicator, Theme
+        from .services.releases import register_changes
+
+        register_model(Indicator, permission="indicators.change_indicator")
+        register_model(Theme, permission="indicators.change_theme")
+        register_changes()

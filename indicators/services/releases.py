@@ -5,10 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import changes
 from core.audit import record
+from core.models import PendingChange
 from indicators.models import Release, ThemeAccess
 
 PUBLISH_PERMISSION = "indicators.publish_release"
+WITHDRAWAL = "indicators.withdraw_release"
 
 
 def _check(user) -> None:
@@ -83,22 +86,95 @@ def publish_release(*, release: Release, user=None) -> Release:
     release.published_at = timezone.now()
     release.published_by = user
     release.save(update_fields=["status", "published_at", "published_by"])
-    record(user=user, obj=release, message="veröffentlicht")
+    message = "veröffentlicht"
+    if changes.enabled() and release.created_by_id:
+        # The upload was the first pair of eyes, the publication is the second.
+        message += f" (hochgeladen von {release.created_by}, veröffentlicht von {user})"
+    record(user=user, obj=release, message=message)
+    transaction.on_commit(_refresh_public_data)
+    return release
+
+
+def _published(release: Release) -> None:
+    if release.status != Release.Status.PUBLISHED:
+        raise ValueError(
+            "Nur veröffentlichte Datenstände können zurückgezogen werden "
+            f"(Status: {release.get_status_display()})."
+        )
+
+
+@transaction.atomic
+def withdraw_release(*, release: Release, user=None, requested_by=None) -> Release:
+    """Take a release back; the values that were public before it are public again.
+
+    With ATLAS_FOUR_EYES a person withdraws only what another person asked for
+    (``requested_by``, from an approved PendingChange); commands (no user) are not asked.
+    """
+    _check(user)
+    if changes.enabled() and user is not None and getattr(requested_by, "pk", user.pk) == user.pk:
+        raise PermissionDenied(
+            "Vier-Augen-Prinzip: Den Rückzug muss eine zweite Person freigeben "
+            "(Änderungen zur Freigabe)."
+        )
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    _themes(release, user)
+    _published(release)
+    release.status = Release.Status.WITHDRAWN
+    release.withdrawn_at = timezone.now()
+    release.save(update_fields=["status", "withdrawn_at"])
+    message = "zurückgezogen"
+    if requested_by is not None:
+        message += f" (vorgelegt von {requested_by}, freigegeben von {user})"
+    record(user=user, obj=release, message=message)
     transaction.on_commit(_refresh_public_data)
     return release
 
 
 @transaction.atomic
-def withdraw_release(*, release: Release, user=None) -> Release:
-    """Take a release back; the values that were public before it are public again."""
+def request_withdrawal(*, release: Release, user) -> PendingChange:
+    """Under four eyes: ask a second person to withdraw a published release."""
     _check(user)
     release = Release.objects.select_for_update().get(pk=release.pk)
     _themes(release, user)
-    if release.status != Release.Status.PUBLISHED:
-        raise ValueError("Nur veröffentlichte Datenstände können zurückgezogen werden.")
-    release.status = Release.Status.WITHDRAWN
-    release.withdrawn_at = timezone.now()
-    release.save(update_fields=["status", "withdrawn_at"])
-    record(user=user, obj=release, message="zurückgezogen")
-    transaction.on_commit(_refresh_public_data)
-    return release
+    _published(release)
+    waiting = PendingChange.objects.filter(
+        kind=WITHDRAWAL, status=PendingChange.Status.PENDING, payload__release=release.pk
+    )
+    if waiting.exists():
+        raise ValueError("Der Rückzug dieses Datenstands wartet schon auf Freigabe.")
+    return changes.submit(
+        kind=WITHDRAWAL,
+        user=user,
+        target=f"Datenstand „{release}“",
+        summary="zurückziehen: die vorher öffentlichen Werte gelten wieder",
+        payload={"release": release.pk},
+    )
+
+
+def _apply_withdrawal(change: PendingChange, *, user) -> None:
+    release = Release.objects.filter(pk=change.payload["release"]).first()
+    if release is None:
+        raise changes.Stale("Den Datenstand gibt es nicht mehr.")
+    withdraw_release(release=release, user=user, requested_by=change.requested_by)
+
+
+def _describe_withdrawal(change: PendingChange) -> list[changes.Line]:
+    release = Release.objects.filter(pk=change.payload["release"]).first()
+    status = release.get_status_display() if release else "–"
+    current = None
+    if release is not None and release.status != Release.Status.PUBLISHED:
+        current = status
+    return [changes.Line("Status", "veröffentlicht", "zurückgezogen", current)]
+
+
+def register_changes() -> None:
+    """Withdrawals wait for a second person under four eyes (core/changes.py)."""
+    changes.register(
+        changes.Kind(
+            name=WITHDRAWAL,
+            label="Rückzug eines Datenstands",
+            permission=PUBLISH_PERMISSION,
+            apply=_apply_withdrawal,
+            describe=_describe_withdrawal,
+        )
+    )

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from atlas.permissions import DEPARTMENTS, STATISTICIANS
+from core.models import PendingChange
 from districts.models import District, Level, Overlap
 from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.models import (
@@ -46,6 +47,7 @@ RIGHTS = {
         "indicators.observation": "v", "indicators.themeaccess": "vac",
         "indicators.columnmapping": "vc", "facilities.facilitytype": "vac",
         "facilities.facility": "vac", "facilities.facilityupload": "v",
+        "core.pendingchange": "v",
     },
     "administrator": {
         "auth.group": "vacd", "auth.user": "vacd", "axes.accessattempt": "vcd",
@@ -55,6 +57,7 @@ RIGHTS = {
         "indicators.observation": "v", "indicators.themeaccess": "vacd",
         "indicators.columnmapping": "vacd", "facilities.facilitytype": "vacd",
         "facilities.facility": "vacd", "facilities.facilityupload": "vc",
+        "core.pendingchange": "v",
     },
 }  # fmt: skip
 
@@ -135,6 +138,9 @@ def instances(users):
         "facilities.facilitytype": FacilityType.objects.first(),
         "facilities.facility": Facility.objects.first(),
         "facilities.facilityupload": FacilityUpload.objects.first(),
+        "core.pendingchange": PendingChange.objects.create(
+            kind="indicators.theme", target="Themenfeld", summary="neu", requested_by=user
+        ),
     }  # fmt: skip
     return made
 

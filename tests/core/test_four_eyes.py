@@ -1,0 +1,237 @@
+"""Four eyes (ATLAS_FOUR_EYES) on everything that changes what the public sees: a change
+waits under "Änderungen zur Freigabe" until a second person approves it."""
+
+import json
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
+from django.test import Client
+
+from atlas.permissions import STATISTICIANS
+from core import changes
+from core.models import PendingChange
+from indicators.models import Indicator, Release, Theme
+from indicators.services.releases import withdraw_release
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "jugendarbeitslosigkeit"
+# Kirchhellen-Süd (74) has 2 young unemployed in 2024: withheld at the threshold of 3.
+SMALL = {"indicator": SLUG, "level": "statistischer-bezirk", "year": 2024}
+CHANGES = "/admin/core/pendingchange/"
+
+
+@pytest.fixture
+def four_eyes(settings):
+    settings.ATLAS_FOUR_EYES = True
+
+
+def signed_in(name: str) -> Client:
+    user = User.objects.create_user(name, is_staff=True)
+    user.groups.add(Group.objects.get(name=STATISTICIANS))
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def anna():
+    return signed_in("anna")
+
+
+@pytest.fixture
+def ben():
+    return signed_in("ben")
+
+
+def indicator_form(indicator: Indicator, **changed) -> dict:
+    """The indicator's change form as the browser sends it, with ``changed`` edited."""
+    data = {k: v for k, v in model_to_dict(indicator).items() if v is not None}
+    data["components"] = [c.pk for c in indicator.components.all()]
+    data["classification_breaks"] = json.dumps(indicator.classification_breaks)
+    data.update(changed)
+    return data
+
+
+def edit_indicator(client: Client, **changed):
+    indicator = Indicator.objects.get(slug=SLUG)
+    url = f"/admin/indicators/indicator/{indicator.pk}/change/"
+    return client.post(url, indicator_form(indicator, **changed))
+
+
+def decide(client: Client, change: PendingChange, **data):
+    return client.post(f"{CHANGES}{change.pk}/entscheiden/", data, follow=True)
+
+
+def shown_value(client: Client, code: str = "74"):
+    payload = client.get("/api/v1/values", SMALL).json()
+    return next(v["value"] for v in payload["values"] if v["code"] == code)
+
+
+def texts(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_a_lowered_threshold_waits_and_changes_nothing_public(four_eyes, settings, anna, client):
+    settings.ATLAS_DISCLOSURE_FLOOR = 0  # four eyes alone, without the floor's help
+    response = edit_indicator(anna, disclosure_threshold=0)
+    assert response.status_code == 302 and response.url.startswith(CHANGES)
+    assert Indicator.objects.get(slug=SLUG).disclosure_threshold == 3
+    change = PendingChange.objects.get(status="pending")
+    assert "Geheimhaltungsschwelle: 3 → 0" in change.summary
+    assert shown_value(client) is None
+
+
+def test_the_author_cannot_approve_their_own_change(four_eyes, settings, anna):
+    settings.ATLAS_DISCLOSURE_FLOOR = 0
+    edit_indicator(anna, disclosure_threshold=0)
+    change = PendingChange.objects.get()
+    page = decide(anna, change, approve="1")
+    assert any("zweite Person" in t for t in texts(page))
+    assert PendingChange.objects.get().status == "pending"
+    assert Indicator.objects.get(slug=SLUG).disclosure_threshold == 3
+    with pytest.raises(PermissionDenied):
+        changes.approve(change=change, user=anna.user)
+
+
+def test_a_second_statistician_approves_and_the_log_names_both(
+    four_eyes, settings, anna, ben, client
+):
+    settings.ATLAS_DISCLOSURE_FLOOR = 0
+    edit_indicator(anna, disclosure_threshold=0)
+    change = PendingChange.objects.get()
+    page = decide(ben, change, approve="1")
+    assert any(t.startswith("Freigegeben") for t in texts(page))
+    assert Indicator.objects.get(slug=SLUG).disclosure_threshold == 0
+    assert shown_value(client) is not None  # what was approved is what now applies
+    entry = LogEntry.objects.filter(object_id=str(Indicator.objects.get(slug=SLUG).pk)).latest(
+        "action_time"
+    )
+    assert entry.user.username == "ben"
+    assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
+
+
+def test_under_the_floor_the_form_refuses_and_nothing_waits(four_eyes, anna):
+    response = edit_indicator(anna, disclosure_threshold=1)
+    assert response.status_code == 200
+    assert "disclosure_threshold" in response.context["adminform"].form.errors
+    assert not PendingChange.objects.exists()
+
+
+def test_a_factor_change_waits_for_the_second_person(four_eyes, anna, ben):
+    edit_indicator(anna, factor=1000)
+    assert Indicator.objects.get(slug=SLUG).factor == 100
+    change = PendingChange.objects.get()
+    review = ben.get(f"{CHANGES}{change.pk}/change/").content.decode()
+    assert "Faktor" in review and "100" in review and "1.000" in review
+    decide(ben, change, approve="1")
+    assert Indicator.objects.get(slug=SLUG).factor == 1000
+
+
+def test_components_change_only_on_approval(four_eyes, anna, ben):
+    # The admin's form has no components yet; the catalogue's relations wait all the same.
+    births = Indicator.objects.get(slug="geburtenrate")
+    indicator = Indicator.objects.get(slug=SLUG)
+    changes.submit_model_change(
+        obj=indicator, names=["components"], many={"components": [births.pk]}, user=anna.user
+    )
+    assert not indicator.components.exists()
+    assert "Bestandteile: – → Geburtenrate" in PendingChange.objects.get().summary
+    decide(ben, PendingChange.objects.get(), approve="1")
+    assert list(indicator.components.all()) == [births]
+
+
+def test_a_change_of_a_meanwhile_edited_indicator_is_refused(four_eyes, anna, ben):
+    edit_indicator(anna, disclosure_threshold=5)
+    change = PendingChange.objects.get()
+    Indicator.objects.filter(slug=SLUG).update(disclosure_threshold=7)
+    review = ben.get(f"{CHANGES}{change.pk}/change/").content.decode()
+    assert "inzwischen" in review
+    page = decide(ben, change, approve="1")
+    assert any("seit der Vorlage geändert" in t for t in texts(page))
+    assert Indicator.objects.get(slug=SLUG).disclosure_threshold == 7
+    assert PendingChange.objects.get().status == "pending"
+
+
+def test_a_rejection_needs_a_reason_and_changes_nothing(four_eyes, anna, ben):
+    edit_indicator(anna, factor=10)
+    change = PendingChange.objects.get()
+    page = decide(ben, change, reject="1", reason=" ")
+    assert any("Begründung" in t for t in texts(page))
+    decide(ben, change, reject="1", reason="Faktor passt nicht zur Einheit")
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.reason) == (
+        "rejected", ben.user, "Faktor passt nicht zur Einheit",
+    )  # fmt: skip
+    assert Indicator.objects.get(slug=SLUG).factor == 100
+
+
+def test_a_new_theme_waits_for_approval(four_eyes, anna, ben):
+    data = {"slug": "test-neu", "name_de": "Neu", "name_en": "New", "order": 5,
+            "indicators-TOTAL_FORMS": 0, "indicators-INITIAL_FORMS": 0}  # fmt: skip
+    response = anna.post("/admin/indicators/theme/add/", data)
+    assert response.status_code == 302
+    assert not Theme.objects.filter(slug="test-neu").exists()
+    decide(ben, PendingChange.objects.get(), approve="1")
+    assert Theme.objects.get(slug="test-neu").name_de == "Neu"
+
+
+def test_the_review_list_is_on_the_admin_index(four_eyes, anna, ben):
+    edit_indicator(anna, factor=10)
+    assert "Änderungen zur Freigabe" in ben.get("/admin/").content.decode()
+    listing = ben.get(CHANGES).content.decode()
+    assert "Jugendarbeitslosigkeit" in listing and "Faktor" in listing
+
+
+def test_without_four_eyes_the_admin_saves_directly(anna):
+    edit_indicator(anna, factor=1000)
+    assert Indicator.objects.get(slug=SLUG).factor == 1000
+    assert not PendingChange.objects.exists()
+
+
+# --- Releases ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published():
+    return Release.objects.get(status=Release.Status.PUBLISHED)
+
+
+def withdraw(client: Client, release: Release):
+    data = {"action": "withdraw", "_selected_action": [release.pk]}
+    return client.post("/admin/indicators/release/", data, follow=True)
+
+
+def test_a_withdrawal_waits_for_the_second_person(four_eyes, anna, ben, published):
+    page = withdraw(anna, published)
+    assert any("Zur Freigabe vorgelegt" in t for t in texts(page))
+    assert Release.objects.get(pk=published.pk).status == "published"
+    change = PendingChange.objects.get()
+    decide(anna, change, approve="1")
+    assert Release.objects.get(pk=published.pk).status == "published"
+    decide(ben, change, approve="1")
+    assert Release.objects.get(pk=published.pk).status == "withdrawn"
+    entry = LogEntry.objects.filter(object_id=str(published.pk)).latest("action_time")
+    assert entry.user.username == "ben"
+    assert "zurückgezogen (vorgelegt von anna, freigegeben von ben)" in entry.change_message
+
+
+def test_under_four_eyes_nobody_withdraws_alone(four_eyes, anna, published):
+    with pytest.raises(PermissionDenied, match="Vier-Augen"):
+        withdraw_release(release=published, user=anna.user)
+
+
+def test_a_withdrawal_is_asked_for_once(four_eyes, anna, ben, published):
+    withdraw(anna, published)
+    page = withdraw(ben, published)
+    assert any("wartet schon" in t for t in texts(page))
+    assert PendingChange.objects.count() == 1
+
+
+def test_without_four_eyes_a_withdrawal_is_direct(anna, published):
+    withdraw(anna, published)
+    assert Release.objects.get(pk=published.pk).status == "withdrawn"
