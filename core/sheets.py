@@ -29,8 +29,12 @@ def run(task: str, path: str, options: dict) -> dict:
     return _read_xlsx(path, max_cells=options["max_cells"])
 
 
+def _german(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
 def _too_many(max_cells: int) -> Refused:
-    return Refused(f"zu viele Tabellenzellen (mehr als {max_cells:,}".replace(",", ".") + ")")
+    return Refused(f"zu viele Tabellenzellen (mehr als {_german(max_cells)})")
 
 
 def _count_csv(path: Path, options: dict) -> dict:
@@ -84,8 +88,8 @@ def _read_xlsx(path: Path, *, max_cells: int) -> dict:
     stated = (sheet.max_row or 0) * (sheet.max_column or 0)
     if stated > max_cells:
         raise Refused(
-            f"Tabellenblatt laut Datei {sheet.max_row:,} Zeilen × {sheet.max_column:,} Spalten "
-            f"groß, erlaubt sind {max_cells:,} Zellen".replace(",", ".")
+            f"Tabellenblatt laut Datei {_german(sheet.max_row)} Zeilen × "
+            f"{_german(sheet.max_column)} Spalten groß, erlaubt sind {_german(max_cells)} Zellen"
         )
     rows, numeric, cells = [], [], 0
     for row_number, (cells_of_row, raw_cells) in enumerate(

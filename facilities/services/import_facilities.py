@@ -23,12 +23,12 @@ import pyproj
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 
 from core.geodata import read_geodata
 from core.importing import ImportRejected, RowError
+from core.uploads import store_on_commit
 from districts.models import METRIC_SRID, District
 from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.services.tables import read_table
@@ -396,7 +396,7 @@ def import_facilities(
         changed=len(to_change),
         unchanged=result.unchanged,
     )
-    upload.source_file.save(path.name, ContentFile(raw), save=False)
+    store_on_commit(upload.source_file, path)
     upload.save()
     _record(user, to_add, ADDITION, f"neu aus {path.name} (SHA-256 {upload.sha256[:12]}…)")
     _record(user, to_change, CHANGE, f"geändert durch {path.name} (SHA-256 {upload.sha256[:12]}…)")

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -65,3 +66,29 @@ def test_a_boundary_import_is_in_the_audit_log(statistician, level):
     statistician.post(URL, {**form(level), **pending, "confirm": "1"})
     entry = LogEntry.objects.get(object_id=str(level.pk))
     assert entry.user.username == "stat" and "2 neu" in entry.change_message
+
+
+HOSTILE = Path(__file__).resolve().parent.parent / "data" / "hostile"
+
+
+@pytest.mark.parametrize(
+    "name", ["vrt-hosts.geojson", "klammer-vrt.geojson", "pipeline.geojson", "mit-vrt.zip",
+             "falsche-kennung.gpkg", "ohne-geometrie.geojson"],
+)  # fmt: skip
+def test_a_hostile_file_gets_its_message_not_a_server_error(statistician, level, name):
+    upload = SimpleUploadedFile(name, (HOSTILE / name).read_bytes())
+    response = statistician.post(URL, {**form(level), "file": upload})
+    assert response.status_code == 200
+    (error,) = response.context["errors"]
+    assert error.value == name
+    html = response.content.decode()
+    assert "localhost" not in html
+    assert "/tmp/" not in html and "/uploads/pending/" not in html
+
+
+def test_a_long_non_ascii_file_name_is_no_server_error(statistician, level):
+    name = "Grenzen der Stadtbezirke – endgültige Fassung für die Bezirksvertretung " * 4
+    upload = SimpleUploadedFile(name + ".geojson", geojson(blocks()).read())
+    response = statistician.post(URL, {**form(level), "file": upload})
+    assert response.status_code == 200
+    assert "2 neu" in response.content.decode()

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -45,3 +47,26 @@ def test_the_upload_needs_the_permission(client, django_user_model):
     user = django_user_model.objects.create_user("gast", is_staff=True)
     client.force_login(user)
     assert check(client, GOOD).status_code == 403
+
+
+HOSTILE = Path(__file__).resolve().parent.parent / "data" / "hostile"
+
+
+@pytest.mark.parametrize(
+    "name", ["vrt-hosts.geojson", "klammer-vrt.geojson", "vsicurl.geojson", "pipeline.geojson",
+             "falsche-kennung.gpkg", "ohne-geometrie.geojson"],
+)  # fmt: skip
+def test_a_hostile_geodata_file_gets_its_message_not_a_server_error(statistician, name):
+    response = check(statistician, (HOSTILE / name).read_bytes(), name)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    html = response.content.decode()
+    assert "localhost" not in html
+    assert "/tmp/" not in html and "/uploads/pending/" not in html
+
+
+def test_a_long_non_ascii_file_name_is_no_server_error(statistician):
+    name = "Kindertagesstätten und Familienzentren – Übersicht für die Sozialplanung " * 4
+    response = check(statistician, GOOD, name + ".csv")
+    assert response.status_code == 200
+    assert response.context["result"].added == ["Kita Admin"]

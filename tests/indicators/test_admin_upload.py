@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -115,3 +117,20 @@ def test_another_user_cannot_confirm_someone_elses_upload(statistician, client):
                                  "title": "fremd", "confirm": "1", "mapping": "{}"})  # fmt: skip
     assert response.status_code == 403
     assert not Release.objects.filter(title="fremd").exists()
+
+
+def test_an_expanding_xlsx_is_refused_with_its_message_not_a_server_error(statistician):
+    content = Path(__file__).resolve().parent.parent / "data" / "hostile" / "aufgeblasen.xlsx"
+    file = SimpleUploadedFile("aufgeblasen.xlsx", content.read_bytes())
+    response = statistician.post(URL, {"title": "Bombe", "file": file})
+    assert response.status_code == 200
+    (error,) = response.context["errors"]
+    assert "Tabellenblatt laut Datei 1.048.576 Zeilen" in error.message
+
+
+def test_a_long_non_ascii_file_name_is_no_server_error(statistician):
+    name = "Bevölkerung nach Stadtbezirken – endgültige Fassung für den Sozialbericht " * 4
+    text = "gebiet,ebene,indikator,jahr,wert\n05512000,stadt,einwohner,2023,118800\n"
+    response = upload(statistician, text, name=name + ".csv")
+    assert response.status_code == 200
+    assert '<strong id="preview-changed">1</strong>' in response.content.decode()

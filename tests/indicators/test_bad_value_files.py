@@ -1,8 +1,13 @@
 """The catalogue of bad value files (tests/data/values/): each message, and no table changed."""
 
+import re
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from openpyxl import Workbook
 
 from core.importing import ImportRejected
 from indicators.services.import_values import import_values
@@ -62,3 +67,59 @@ def test_each_bad_file_is_rejected_with_its_messages_and_nothing_changes(name):
 
 def test_the_catalogue_covers_every_file():
     assert {p.name for p in FILES.iterdir() if p.name != "README.md"} == set(EXPECTED)
+
+
+HOSTILE = FILES.parent / "hostile"
+
+
+def test_an_xlsx_that_expands_to_billions_of_cells_is_refused_at_once():
+    started = time.monotonic()
+    with pytest.raises(ImportRejected) as info:
+        import_values(path=HOSTILE / "aufgeblasen.xlsx", title="bombe")
+    assert str(info.value.errors[0]) == (
+        "Datei „aufgeblasen.xlsx“: Tabellenblatt laut Datei 1.048.576 Zeilen × 16.384 Spalten "
+        "groß, erlaubt sind 5.000.000 Zellen"
+    )
+    assert time.monotonic() - started < 10
+
+
+def test_the_cells_of_a_sheet_are_counted_while_it_is_read(settings, tmp_path):
+    settings.ATLAS_UPLOAD_MAX_CELLS = 50
+    book = Workbook()
+    for row in range(20):
+        book.active.append([f"z{row}", "einwohner", 2020, row])
+    book.save(tmp_path / "ohne-dimension.xlsx")
+    # Without the sheet's stated size, only counting finds out.
+    with (
+        zipfile.ZipFile(tmp_path / "ohne-dimension.xlsx") as source,
+        zipfile.ZipFile(tmp_path / "lang.xlsx", "w") as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, re.sub(rb"<dimension [^>]*>", b"", data))
+    with pytest.raises(ImportRejected, match=r"zu viele Tabellenzellen \(mehr als 50\)"):
+        import_values(path=tmp_path / "lang.xlsx", title="lang")
+
+
+def test_the_cells_of_a_csv_file_are_counted_before_it_is_read(settings, tmp_path):
+    settings.ATLAS_UPLOAD_MAX_CELLS = 50
+    path = tmp_path / "breit.csv"
+    path.write_text("gebiet;indikator;jahr;wert\n" + ";" * 60 + "\n")
+    with pytest.raises(ImportRejected, match=r"„breit.csv“: zu viele Tabellenzellen"):
+        import_values(path=path, title="breit")
+
+
+def test_a_slow_file_is_checked_before_the_import_lock_is_taken():
+    # Another import holds the lock; the expanding sheet is refused without waiting for it.
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext('atlas.import_values'))")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        with pytest.raises(ImportRejected, match="Tabellenblatt laut Datei"):
+            import_values(path=HOSTILE / "aufgeblasen.xlsx", title="bombe")
+    finally:
+        other.close()
