@@ -27,6 +27,7 @@ STATISTICIAN_PERMISSIONS = [
     ("indicators", "add_themeaccess"),
     ("indicators", "change_themeaccess"),
     ("indicators", "view_columnmapping"),
+    ("indicators", "add_columnmapping"),
     ("indicators", "change_columnmapping"),
     ("facilities", "view_facilitytype"),
     ("facilities", "add_facilitytype"),
@@ -44,7 +45,8 @@ STATISTICIAN_PERMISSIONS = [
 DEPARTMENTS = "Fachbereich"
 
 # Departments upload drafts for the themes released to their group (ThemeAccess); a
-# statistician checks and publishes them.
+# statistician checks and publishes them. Observations, releases and column mappings they see
+# only of those themes (indicators.admin), and they keep mappings only for them.
 DEPARTMENT_PERMISSIONS = [
     ("districts", "view_level"),
     ("districts", "view_district"),
@@ -53,6 +55,9 @@ DEPARTMENT_PERMISSIONS = [
     ("indicators", "view_release"),
     ("indicators", "add_release"),
     ("indicators", "view_observation"),
+    ("indicators", "view_columnmapping"),
+    ("indicators", "add_columnmapping"),
+    ("indicators", "change_columnmapping"),
 ]
 
 

@@ -1,10 +1,11 @@
 import hashlib
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -16,9 +17,18 @@ from django.utils.translation import gettext_lazy
 from core.admin import FourEyesMixin
 from core.changes import enabled as four_eyes_enabled
 
-from .models import ColumnMapping, Indicator, Observation, Release, Theme, ThemeAccess
+from .models import (
+    ColumnMapping,
+    Indicator,
+    Observation,
+    Release,
+    Theme,
+    ThemeAccess,
+    allowed_theme_ids,
+)
 from .selectors import plausibility_warnings
 from .services.export import release_csv, release_xlsx
+from .services.import_values import mapped_indicators, mapping_errors
 from .services.releases import publish_release, request_withdrawal, withdraw_release
 from .upload import upload_view
 
@@ -110,13 +120,61 @@ def _cached_warnings() -> list:
     return cache.get_or_set(key, plausibility_warnings, timeout=24 * 3600)
 
 
+def visible_releases(queryset, user):
+    """The releases a user may see: all for statisticians; for a department, those whose
+    values all lie in its themes (and its own uploads, even empty ones).
+
+    A release mixing themes stays hidden from a department as a whole rather than shown with
+    its own rows only: its title, note, source file and export carry the other themes' values
+    too. The department still sees its own theme's rows of it among the observations.
+    """
+    allowed = allowed_theme_ids(user)
+    if allowed is None:
+        return queryset
+    values = Observation.objects.filter(release=OuterRef("pk"))
+    outside = values.exclude(indicator__theme_id__in=allowed)
+    return queryset.filter(~Exists(outside) & (Exists(values) | Q(created_by=user)))
+
+
+class VisibleReleaseFilter(admin.RelatedFieldListFilter):
+    """The release filter lists only the releases the user may see (titles tell too)."""
+
+    def field_choices(self, field, request, model_admin):
+        releases = visible_releases(Release.objects.all(), request.user)
+        return [(release.pk, str(release)) for release in releases]
+
+
+class ThemeScopedFilter(admin.RelatedFieldListFilter):
+    """An indicator or theme filter listing only the user's themes."""
+
+    def field_choices(self, field, request, model_admin):
+        allowed = allowed_theme_ids(request.user)
+        model = field.related_model
+        objects = model.objects.all()
+        if allowed is not None:
+            objects = objects.filter(
+                **({"pk__in": allowed} if model is Theme else {"theme_id__in": allowed})
+            )
+        return [(obj.pk, str(obj)) for obj in objects]
+
+
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
-        # Statisticians see here where a city's own value disagrees with its districts.
+        # Statisticians see here where a city's own value disagrees with its districts; a
+        # department only those of its themes.
+        allowed = allowed_theme_ids(request.user)
+        indicators = Indicator.objects.all()
+        if allowed is not None:
+            indicators = indicators.filter(theme_id__in=allowed)
+        slugs = set(indicators.values_list("slug", flat=True))
         for warning in _cached_warnings() if request.method == "GET" else []:
-            messages.warning(request, _("Plausibilität: %(warning)s") % {"warning": warning})
+            if warning.indicator in slugs:
+                messages.warning(request, _("Plausibilität: %(warning)s") % {"warning": warning})
         return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        return visible_releases(super().get_queryset(request), request.user)
 
     list_display = ["title", "status", "created_at", "published_at", "source_filename"]
     list_filter = ["status"]
@@ -209,7 +267,8 @@ class ReleaseAdmin(admin.ModelAdmin):
 class ObservationAdmin(admin.ModelAdmin):
     list_display = ["indicator", "district", "jahr", "value", "numerator", "denominator", "status"]
     list_filter = [
-        "indicator", "indicator__theme", "year", "district", "district__level", "status", "release",
+        ("indicator", ThemeScopedFilter), ("indicator__theme", ThemeScopedFilter), "year",
+        "district", "district__level", "status", ("release", VisibleReleaseFilter),
     ]  # fmt: skip
     search_fields = ["indicator__slug", "indicator__name_de", "district__name", "district__code"]
     list_select_related = ["indicator", "district", "release"]
@@ -219,6 +278,14 @@ class ObservationAdmin(admin.ModelAdmin):
         "release", "indicator", "district", "jahr", "reference_date", "value", "numerator",
         "denominator", "status", "note", "history",
     ]  # fmt: skip
+
+    def get_queryset(self, request):
+        # A department sees the values of its themes only, drafts of other themes included.
+        observations = super().get_queryset(request)
+        allowed = allowed_theme_ids(request.user)
+        if allowed is None:
+            return observations
+        return observations.filter(indicator__theme_id__in=allowed)
 
     @admin.display(description=gettext_lazy("Jahr"), ordering="year")
     def jahr(self, obj):
@@ -271,6 +338,74 @@ class ThemeAccessAdmin(admin.ModelAdmin):
     list_filter = ["group", "theme"]
 
 
+class ColumnMappingForm(forms.ModelForm):
+    """A mapping is checked before it is kept: its shape, and that every indicator it names
+    exists and belongs to its theme and to the themes of whoever saves it."""
+
+    allowed_themes: set[int] | None = None  # set per request by ColumnMappingAdmin.get_form
+
+    class Meta:
+        model = ColumnMapping
+        fields = ["source", "theme", "mapping"]
+
+    def clean(self):
+        cleaned = super().clean()
+        theme, mapping = cleaned.get("theme"), cleaned.get("mapping")
+        allowed = self.allowed_themes
+        if allowed is not None and (theme is None or theme.pk not in allowed):
+            self.add_error("theme", _("Nur Zuordnungen der eigenen Themenfelder sind erlaubt."))
+        if "mapping" not in cleaned:
+            return cleaned  # not JSON at all: the field has said so
+        slugs = set(Indicator.objects.values_list("slug", flat=True))
+        name = cleaned.get("source") or ""
+        errors = mapping_errors(mapping, name=name, indicators=slugs)
+        if errors:
+            self.add_error("mapping", [f"{e.value}: {e.message}" if e.value else e.message
+                                       for e in errors])  # fmt: skip
+            return cleaned
+        for indicator in Indicator.objects.filter(slug__in=mapped_indicators(mapping)):
+            if (theme is not None and indicator.theme_id != theme.pk) or (
+                allowed is not None and indicator.theme_id not in allowed
+            ):
+                self.add_error(
+                    "mapping",
+                    _("Indikator „%(slug)s“ gehört nicht zum Themenfeld dieser Zuordnung.")
+                    % {"slug": indicator.slug},
+                )
+        return cleaned
+
+
 @admin.register(ColumnMapping)
 class ColumnMappingAdmin(admin.ModelAdmin):
-    list_display = ["source", "updated_at"]
+    """Mappings per source and theme; a department reads and changes those of its themes."""
+
+    form = ColumnMappingForm
+    list_display = ["source", "theme", "updated_at", "updated_by"]
+    list_filter = [("theme", ThemeScopedFilter)]
+    search_fields = ["source"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def get_queryset(self, request):
+        mappings = super().get_queryset(request).select_related("theme", "updated_by")
+        allowed = allowed_theme_ids(request.user)
+        return mappings if allowed is None else mappings.filter(theme_id__in=allowed)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"allowed_themes": allowed_theme_ids(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        allowed = allowed_theme_ids(request.user)
+        if db_field.name == "theme" and allowed is not None:
+            kwargs["queryset"] = Theme.objects.filter(pk__in=allowed)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = allowed_theme_ids(request.user)
+        in_scope = obj is None or allowed is None or obj.theme_id in allowed
+        return in_scope and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

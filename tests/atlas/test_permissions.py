@@ -40,12 +40,13 @@ RIGHTS = {
     "department": {
         "districts.level": "v", "districts.district": "v", "indicators.theme": "v",
         "indicators.indicator": "v", "indicators.release": "v", "indicators.observation": "v",
+        "indicators.columnmapping": "vac",
     },
     "statistician": {
         "districts.level": "v", "districts.district": "vc", "districts.overlap": "v",
         "indicators.theme": "vac", "indicators.indicator": "vac", "indicators.release": "vc",
         "indicators.observation": "v", "indicators.themeaccess": "vac",
-        "indicators.columnmapping": "vc", "facilities.facilitytype": "vac",
+        "indicators.columnmapping": "vac", "facilities.facilitytype": "vac",
         "facilities.facility": "vac", "facilities.facilityupload": "v",
         "core.pendingchange": "v",
     },
@@ -103,9 +104,16 @@ def as_role(client, users):
 
 @pytest.fixture
 def instances(users):
-    """One object per admin model, to open its change and delete pages."""
+    """One object per admin model, to open its change and delete pages; those a department
+    sees only of its themes are of its theme (Pflege)."""
     user = users["statistician"]
     now = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    pflege = Observation.objects.filter(indicator__theme__slug="pflege").first()
+    own_release = Release.objects.create(title="Pflege 2024")
+    Observation.objects.create(
+        release=own_release, indicator=pflege.indicator, district=pflege.district, year=2024,
+        reference_date=datetime.date(2024, 12, 31), value=pflege.value,
+    )  # fmt: skip
     made = {
         "auth.group": Group.objects.first(),
         "auth.user": user,
@@ -131,10 +139,12 @@ def instances(users):
         "districts.overlap": Overlap.objects.first(),
         "indicators.theme": Theme.objects.first(),
         "indicators.indicator": Indicator.objects.first(),
-        "indicators.release": Release.objects.first(),
-        "indicators.observation": Observation.objects.first(),
+        "indicators.release": own_release,
+        "indicators.observation": pflege,
         "indicators.themeaccess": ThemeAccess.objects.first(),
-        "indicators.columnmapping": ColumnMapping.objects.create(source="Jobcenter", mapping={}),
+        "indicators.columnmapping": ColumnMapping.objects.create(
+            source="Jobcenter", theme=pflege.indicator.theme, mapping={}
+        ),
         "facilities.facilitytype": FacilityType.objects.first(),
         "facilities.facility": Facility.objects.first(),
         "facilities.facilityupload": FacilityUpload.objects.first(),
