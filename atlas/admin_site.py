@@ -1,16 +1,28 @@
-"""The admin site: login with an optional second factor (TOTP), required by setting.
+"""The admin site: login with a second factor (TOTP), required by setting.
 
-With ``ATLAS_ADMIN_REQUIRE_OTP`` off, an account that has a confirmed TOTP device must give a
-token with its password; with it on, staff without a device cannot sign in at all.
+User name, password and one-time code are asked for together and get one answer: whatever
+was wrong, the message is the same, so a guessed password is not confirmed by a question for
+the code. With ``ATLAS_ADMIN_REQUIRE_OTP`` off, an account that has a confirmed TOTP device must
+give a token with its password; with it on, staff without a device cannot sign in at all.
+A wrong or missing code counts as a failed login for the lock-out, like a wrong password.
 """
+
+import logging
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.clients import client_address
+
+from .security import forget_failures, record_failure, seconds_to_wait
+
+logger = logging.getLogger(__name__)
 
 
 def otp_required() -> bool:
@@ -28,41 +40,70 @@ class OTPLoginForm(AdminAuthenticationForm):
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "otp_missing": _(
-            "Für dieses Konto ist ein Einmalcode (TOTP) eingerichtet: bitte den Code aus der "
-            "Authenticator-App eingeben."
+        "invalid_login": _(
+            "Die Anmeldung ist fehlgeschlagen. Bitte Benutzername, Passwort und – wenn für Ihr "
+            "Konto eingerichtet – den Einmalcode prüfen; Groß- und Kleinschreibung zählen."
         ),
-        "otp_invalid": _("Der Einmalcode ist falsch oder abgelaufen."),
-        "otp_throttled": _(
-            "Zu viele falsche Einmalcodes. Bitte einen Moment warten und es dann erneut versuchen."
-        ),
-        "otp_not_set_up": _(
-            "Die Anmeldung zur Verwaltung verlangt einen zweiten Faktor (TOTP), für dieses Konto "
-            "ist aber keiner eingerichtet. Bitte wenden Sie sich an die Administration."
+        "wait": _(
+            "Für dieses Konto gab es mehrere fehlgeschlagene Anmeldungen. Bitte in %(seconds)s "
+            "Sekunden erneut versuchen."
         ),
     }
 
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        if otp_required():
+            self.fields["otp_token"].help_text = _("Der Code aus Ihrer Authenticator-App.")
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip()
+        address = client_address(self.request) if self.request is not None else ""
+        if username:
+            # Refused before the password is looked at: no answer about it while waiting.
+            wait = seconds_to_wait(username, address)
+            if wait:
+                raise forms.ValidationError(
+                    self.error_messages["wait"], code="wait", params={"seconds": wait}
+                )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                record_failure(username, address)
+            raise
+        forget_failures(username)
+        return cleaned
+
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
+        problem = self.second_factor_problem(user)
+        if problem:
+            logger.info("admin login refused for %s: %s", user.get_username(), problem)
+            # Counted by django-axes like a wrong password, and answered like one.
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": user.get_username()},
+                request=self.request,
+            )
+            raise self.get_invalid_login_error()
+
+    def second_factor_problem(self, user) -> str | None:
+        """Why the token does not let the user in, for the log; None when it does."""
         devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
         if not devices:
-            if otp_required():
-                raise forms.ValidationError(
-                    self.error_messages["otp_not_set_up"], code="otp_not_set_up"
-                )
-            return
+            return "no TOTP device, but one is required" if otp_required() else None
         token = (self.cleaned_data.get("otp_token") or "").strip().replace(" ", "")
         if not token:
-            raise forms.ValidationError(self.error_messages["otp_missing"], code="otp_missing")
+            return "no token"
         allowed = [device for device in devices if device.verify_is_allowed()[0]]
         if not allowed:
-            raise forms.ValidationError(self.error_messages["otp_throttled"], code="otp_throttled")
+            return "token throttled"
         for device in allowed:
             if device.verify_token(token):
                 # django_otp marks the session as verified on login when this is set.
                 user.otp_device = device
-                return
-        raise forms.ValidationError(self.error_messages["otp_invalid"], code="otp_invalid")
+                return None
+        return "wrong token"
 
 
 class AtlasAdminSite(admin.AdminSite):

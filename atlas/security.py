@@ -6,9 +6,13 @@ allowed by a per-request nonce) and the embeddable map (``?embed=1``), which oth
 in ``ATLAS_EMBED_ORIGINS`` may show in a frame.
 """
 
+import hashlib
+import time
+
 from csp.constants import NONCE, SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -68,6 +72,53 @@ def lockout(request, original_response=None, credentials=None):
     minutes = int(cool_off.total_seconds() // 60) if cool_off else None
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
     return render(request, "atlas/lockout.html", context, status=429)
+
+
+# --- a growing delay per account ----------------------------------------------------------
+#
+# django-axes locks a user name at one address (AXES_LOCKOUT_PARAMETERS): a stranger elsewhere
+# cannot lock the account's owner out. Against guessing one account from many addresses, each
+# failure of the account makes the next attempt *from the same address* wait longer. A stranger
+# can make the owner wait only after her own failure, and at most ACCOUNT_DELAY_CAP seconds.
+
+ACCOUNT_FREE_FAILURES = 3
+ACCOUNT_DELAY_CAP = 60
+
+
+def _key(*parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode(), usedforsecurity=False)
+    return f"login-delay:{digest.hexdigest()[:32]}"
+
+
+def account_delay(failures: int) -> int:
+    """Seconds between attempts on an account after this many failures: 2, 4, 8 … 60."""
+    if failures < ACCOUNT_FREE_FAILURES:
+        return 0
+    return min(2 ** (failures - ACCOUNT_FREE_FAILURES + 1), ACCOUNT_DELAY_CAP)
+
+
+def seconds_to_wait(username: str, address: str) -> int:
+    """How long an attempt on the account from this address must still wait (0: none)."""
+    failures = cache.get(_key("failures", username)) or 0
+    last = cache.get(_key("last", username, address))
+    if last is None:
+        return 0
+    return max(0, int(last + account_delay(failures) - time.time() + 0.999))
+
+
+def record_failure(username: str, address: str) -> None:
+    window = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    key = _key("failures", username)
+    if not cache.add(key, 1, timeout=window):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.set(key, 1, timeout=window)
+    cache.set(_key("last", username, address), time.time(), timeout=ACCOUNT_DELAY_CAP + 1)
+
+
+def forget_failures(username: str) -> None:
+    cache.delete(_key("failures", username))
 
 
 JSON_PATHS = ("/api/v1/", "/ogcapi/", "/daten/")

@@ -303,8 +303,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Admin login throttling: after AXES_FAILURE_LIMIT failures for one user name from one address,
-# that combination waits 15 minutes.
+# Admin login throttling: after AXES_FAILURE_LIMIT failures for one user name from one client
+# address (core/clients.py), that combination waits 15 minutes; nobody elsewhere can lock the
+# account's owner out. Each failure of an account also makes the next attempt on it from the
+# same address wait a little longer, up to a minute (atlas/security.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -312,7 +314,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "atlas.security.lockout"
 AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 # A second factor for the admin: TOTP devices are set up under "OTP_TOTP" by an administrator.
-ATLAS_ADMIN_REQUIRE_OTP = envbool("ATLAS_ADMIN_REQUIRE_OTP", False)
+# On by default in production (DJANGO_DEBUG=0); `make dev`, `make run` and tests run with DEBUG.
+ATLAS_ADMIN_REQUIRE_OTP = envbool("ATLAS_ADMIN_REQUIRE_OTP", not DEBUG)
+# Only staff have sessions (public pages keep none): they end after 8 hours without a request.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
 OTP_TOTP_ISSUER = f"Sozialatlas {ATLAS_CITY_NAME}"
 ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
 # No indicator's disclosure threshold may be lower than this, whoever sets it: values from

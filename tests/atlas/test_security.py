@@ -10,10 +10,14 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.test import RequestFactory
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from atlas import security
 from atlas.permissions import STATISTICIANS
 from core.clients import client_address
 
@@ -80,12 +84,22 @@ def test_the_admin_login_page_has_no_nonce_but_a_strict_policy(client):
     assert policy(client.get(LOGIN))["script-src"] == ["'self'"]
 
 
-def production_settings(**env) -> dict:
+COOKIE_SETTINGS = (
+    "SESSION_COOKIE_NAME",
+    "CSRF_COOKIE_NAME",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_PATH",
+    "SESSION_COOKIE_DOMAIN",
+    "SECURE_HSTS_SECONDS",
+)
+
+
+def production_settings(*names: str, **env) -> list:
+    names = names or COOKIE_SETTINGS
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE,"
-        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_PATH, s.SESSION_COOKIE_DOMAIN,"
-        " s.SECURE_HSTS_SECONDS]))"
+        f"print(json.dumps([getattr(s, name) for name in {list(names)!r}]))"
     )
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "atlas.settings", **env}
     run = subprocess.run(
@@ -109,7 +123,24 @@ def test_development_keeps_plain_cookie_names():
     assert names[:3] == ["sessionid", "csrftoken", False]
 
 
+def test_production_requires_the_second_factor_by_default():
+    production = production_settings(
+        "ATLAS_ADMIN_REQUIRE_OTP", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50
+    )
+    development = production_settings("ATLAS_ADMIN_REQUIRE_OTP", DJANGO_DEBUG="1")
+    assert production == [True]
+    assert development == [False]
+
+
 # Login throttling
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The per-account delay and the rate limit count in the cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -124,7 +155,20 @@ def log_in(client, username="statistik", password=PASSWORD, address="127.0.0.1",
     return client.post(LOGIN, data, REMOTE_ADDR=address)
 
 
-def test_five_wrong_passwords_lock_the_login_with_a_clear_page(client, statistician_account):
+def error_note(page) -> str:
+    html = page.content.decode()
+    return html.split('<p class="errornote">', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.fixture
+def no_delay(monkeypatch):
+    """Failures without the growing delay per account, to reach the lock-out quickly."""
+    monkeypatch.setattr(security, "account_delay", lambda failures: 0)
+
+
+def test_five_wrong_passwords_lock_the_login_with_a_clear_page(
+    client, statistician_account, no_delay
+):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert log_in(client, password="falsch").status_code == 200
     locked = log_in(client, password="falsch")
@@ -137,7 +181,7 @@ def test_five_wrong_passwords_lock_the_login_with_a_clear_page(client, statistic
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_is_per_user_name_and_address(client, statistician_account):
+def test_the_lock_is_per_user_name_and_address(client, statistician_account, no_delay):
     User.objects.create_user("kollege", password=PASSWORD, is_staff=True)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, password="falsch")
@@ -146,12 +190,91 @@ def test_the_lock_is_per_user_name_and_address(client, statistician_account):
     assert other_address.status_code == 302
 
 
-def test_the_lock_ends_after_the_cool_off(client, statistician_account):
+def test_the_lock_ends_after_the_cool_off(client, statistician_account, no_delay):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, password="falsch")
     assert log_in(client).status_code == 429
     AccessAttempt.objects.update(attempt_time=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     assert log_in(client).status_code == 302
+
+
+def test_a_spoofed_x_forwarded_for_on_a_direct_request_does_not_escape_the_lock(
+    client, statistician_account, no_delay, settings
+):
+    settings.ATLAS_TRUSTED_PROXIES = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": "statistik", "password": "falsch"},
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    again = client.post(
+        LOGIN,
+        {"username": "statistik", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert again.status_code == 429
+
+
+def test_a_strangers_failures_behind_the_proxies_do_not_lock_the_owner_out(
+    client, statistician_account, settings
+):
+    settings.ATLAS_TRUSTED_PROXIES = 2
+
+    def through_proxies(visitor: str, password: str):
+        # The TLS proxy appends the visitor, nginx the TLS proxy; gunicorn sees nginx.
+        return client.post(
+            LOGIN,
+            {"username": "statistik", "password": password},
+            REMOTE_ADDR="172.18.0.5",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.9, {visitor}, 10.0.0.2",
+        )
+
+    for _ in range(settings.AXES_FAILURE_LIMIT * 2):
+        through_proxies("203.0.113.66", "falsch")
+    # The stranger's address waits or is locked; the owner's address is neither.
+    assert through_proxies("203.0.113.66", PASSWORD).status_code in {200, 429}
+    assert "_auth_user_id" not in client.session
+    assert through_proxies("192.0.2.7", PASSWORD).status_code == 302
+
+
+def test_each_failure_on_an_account_makes_the_next_attempt_from_there_wait(
+    client, statistician_account, monkeypatch
+):
+    now = [1_000_000.0]
+    monkeypatch.setattr(security.time, "time", lambda: now[0])
+    for _ in range(security.ACCOUNT_FREE_FAILURES):
+        assert "Anmeldung ist fehlgeschlagen" in error_note(log_in(client, password="falsch"))
+    waiting = log_in(client)  # the right password, but too soon: not even looked at
+    assert "Bitte in 2 Sekunden erneut versuchen" in error_note(waiting)
+    assert "_auth_user_id" not in client.session
+    # Another address has not failed: its first attempt needs no wait.
+    assert log_in(client, password="falsch", address="192.0.2.50").status_code == 200
+    now[0] += 60
+    assert log_in(client).status_code == 302
+
+
+def test_the_delay_grows_to_a_minute_at_most():
+    delays = [security.account_delay(n) for n in range(12)]
+    assert delays[:3] == [0, 0, 0]
+    assert delays[3:7] == [2, 4, 8, 16]
+    assert max(delays) == security.ACCOUNT_DELAY_CAP == 60
+
+
+def test_the_api_limit_counts_each_client_behind_the_proxy(client, settings):
+    settings.ATLAS_API_RATE_LIMIT = "3/minute"
+    settings.ATLAS_TRUSTED_PROXIES = 1
+
+    def get(visitor: str) -> int:
+        response = client.get(
+            "/api/v1/levels", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=visitor
+        )
+        return response.status_code
+
+    assert [get("192.0.2.1") for _ in range(5)][-1] == 429
+    assert get("192.0.2.2") == 200
 
 
 # The client's address
@@ -214,6 +337,10 @@ def device_for(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Handy", confirmed=True)
 
 
+def device_for_name(username: str) -> TOTPDevice:
+    return device_for(User.objects.create_user(username, password=PASSWORD, is_staff=True))
+
+
 def token(device: TOTPDevice) -> str:
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return str(code).zfill(device.digits)
@@ -224,20 +351,26 @@ def test_without_a_device_the_password_is_enough(client, statistician_account):
     assert client.get("/admin/").status_code == 200
 
 
-def test_with_a_device_the_token_is_required(client, statistician_account):
+def test_a_right_password_without_the_token_is_answered_like_a_wrong_one(
+    client, statistician_account
+):
     device_for(statistician_account)
-    page = log_in(client)
-    assert page.status_code == 200
-    assert "bitte den Code aus der Authenticator-App eingeben" in page.content.decode()
+    without_token = log_in(client)
+    wrong_password = log_in(client, password="falsch", otp_token=token(device_for_name("x")))
+    assert without_token.status_code == wrong_password.status_code == 200
+    assert error_note(without_token) == error_note(wrong_password)
+    assert "Authenticator" not in without_token.content.decode().split("otp_token")[0]
     assert "_auth_user_id" not in client.session
 
 
-def test_a_wrong_token_is_refused(client, statistician_account):
+def test_a_wrong_token_is_refused_and_counted_like_a_wrong_password(client, statistician_account):
     device = device_for(statistician_account)
     wrong = str((int(token(device)) + 1) % 10**6).zfill(6)
     page = log_in(client, otp_token=wrong)
-    assert "Der Einmalcode ist falsch oder abgelaufen." in page.content.decode()
+    assert error_note(page) == error_note(log_in(client, username="niemand", password="x"))
     assert "_auth_user_id" not in client.session
+    attempt = AccessAttempt.objects.get(username="statistik")
+    assert attempt.failures_since_start == 1
 
 
 def test_the_right_token_opens_the_admin(client, statistician_account):
@@ -257,7 +390,7 @@ def test_when_required_staff_without_a_device_cannot_sign_in(
 ):
     settings.ATLAS_ADMIN_REQUIRE_OTP = True
     page = log_in(client)
-    assert "verlangt einen zweiten Faktor (TOTP)" in page.content.decode()
+    assert "Anmeldung ist fehlgeschlagen" in error_note(page)
     assert "_auth_user_id" not in client.session
     client.force_login(statistician_account)
     assert client.get("/admin/").status_code == 302
@@ -270,3 +403,27 @@ def test_when_required_staff_with_a_device_sign_in_with_the_token(
     device = device_for(statistician_account)
     assert log_in(client, otp_token=token(device)).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+# Admin sessions
+
+
+def test_an_admin_session_ends_after_eight_idle_hours(client, statistician_account):
+    assert log_in(client).status_code == 302
+    session = Session.objects.get()
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get("/admin/").status_code == 302
+    assert not Session.objects.filter(pk=session.pk, expire_date__gt=timezone.now()).exists()
+
+
+def test_each_admin_request_starts_the_eight_hours_again(client, statistician_account):
+    assert log_in(client).status_code == 302
+    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(minutes=1))
+    assert client.get("/admin/").status_code == 200
+    left = Session.objects.get().expire_date - timezone.now()
+    assert datetime.timedelta(hours=7, minutes=59) < left <= datetime.timedelta(hours=8)
+
+
+def test_public_pages_start_no_session(client):
+    response = client.get("/")
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
