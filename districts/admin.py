@@ -6,6 +6,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from core.admin import FourEyesMixin
+
 from .models import District, Level, Overlap
 from .upload import boundary_upload_view
 
@@ -16,7 +18,8 @@ class LevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(LeafletGeoAdmin):
+class DistrictAdmin(FourEyesMixin, LeafletGeoAdmin):
+    # Nothing here is editable today; should a field become so, its edit waits for approval.
     list_display = ["name", "code", "level", "area", "valid_from", "valid_to", "is_demo"]
     list_filter = ["level", "is_demo"]
     search_fields = ["name", "code"]

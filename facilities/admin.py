@@ -4,18 +4,20 @@ from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.urls import path
 
+from core.admin import FourEyesMixin
+
 from .models import Facility, FacilityType, FacilityUpload
 from .upload import upload_view
 
 
 @admin.register(FacilityType)
-class FacilityTypeAdmin(admin.ModelAdmin):
+class FacilityTypeAdmin(FourEyesMixin, admin.ModelAdmin):
     list_display = ["name_de", "slug", "icon", "served_group_de", "served_indicator", "order"]
     search_fields = ["slug", "name_de", "name_en"]
 
 
 @admin.register(Facility)
-class FacilityAdmin(GISModelAdmin):
+class FacilityAdmin(FourEyesMixin, GISModelAdmin):
     list_display = ["name", "type", "address", "capacity", "opened_on", "closed_on", "is_demo"]
     list_filter = ["type", "is_demo"]
     search_fields = ["name", "address", "key"]

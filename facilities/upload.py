@@ -5,9 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import changes
+from core.admin import submitted
 from core.importing import ImportRejected
+from core.models import PendingChange
 from core.uploads import keep, pending_path
 from districts.models import METRIC_SRID
 
@@ -68,6 +72,8 @@ def _confirm(request, context):
     srid = int(request.POST.get("srid") or METRIC_SRID)
     if srid not in {value for value, _label in CRS_CHOICES}:
         raise PermissionDenied
+    if changes.enabled():
+        return _hold(request, context, path, srid)
     try:
         result = import_facilities(path=path, srid=srid, user=request.user)
     except ImportRejected as rejected:
@@ -82,3 +88,90 @@ def _confirm(request, context):
            "unchanged": result.unchanged},
     )  # fmt: skip
     return redirect("admin:facilities_facility_changelist")
+
+
+# --- Four eyes: a facility import waits for a second person (core/changes.py) ----------------
+
+FACILITY_IMPORT = "facilities.import_facilities"
+
+
+def _counts(result) -> dict:
+    return {"added": len(result.added), "changed": len(result.changed),
+            "unchanged": result.unchanged}  # fmt: skip
+
+
+def _summary(counts: dict) -> str:
+    return "{added} neu, {changed} geändert, {unchanged} unverändert".format(**counts)
+
+
+def _hold(request, context, path, srid: int):
+    """Check once more, then keep the file and the expected result for the second person."""
+    try:
+        result = import_facilities(path=path, srid=srid, dry_run=True)
+    except ImportRejected as rejected:
+        path.unlink(missing_ok=True)
+        context.update(errors=rejected.errors, filename=path.name, form=UploadForm())
+        return render(request, TEMPLATE, context)
+    counts = _counts(result)
+    change = changes.submit(
+        kind=FACILITY_IMPORT,
+        user=request.user,
+        target=f"Angebote aus {path.name}",
+        summary=_summary(counts),
+        payload={
+            "srid": srid,
+            "counts": counts,
+            # Names for the review page; the counts decide whether the import still holds.
+            "added": result.added[:50],
+            "changed": [c.name for c in result.changed[:50]],
+        },
+        file=changes.keep_file(path),
+    )
+    return submitted(request, change, reverse("admin:facilities_facility_changelist"))
+
+
+def _apply_import(change: PendingChange, *, user):
+    path = changes.file_of(change)
+    # The upload is the requester's; the approval is recorded on it with both names.
+    result = import_facilities(path=path, srid=change.payload["srid"], user=change.requested_by)
+    if _counts(result) != change.payload["counts"]:
+        raise changes.Stale(
+            f"Der Stand hat sich seit der Vorlage geändert: jetzt {_summary(_counts(result))} "
+            f"statt {change.summary}. Bitte ablehnen und neu vorlegen."
+        )
+    return result.upload
+
+
+def _describe_import(change: PendingChange) -> list[changes.Line]:
+    payload = change.payload
+    current = None
+    if change.is_pending:
+        # A dry run against today's facilities shows whether the result still holds.
+        try:
+            result = import_facilities(
+                path=changes.file_of(change), srid=payload["srid"], dry_run=True
+            )
+            now = _summary(_counts(result))
+        except (ImportRejected, changes.Stale) as problem:
+            now = str(problem)
+        current = None if now == change.summary else now
+    srid = dict(CRS_CHOICES).get(payload["srid"], payload["srid"])
+    return [
+        changes.Line(str(_("Datei")), "–", change.file.rsplit("/", 1)[-1]),
+        changes.Line(str(_("Bezugssystem")), "–", str(srid)),
+        changes.Line(str(_("Ergebnis")), "–", change.summary, current),
+        changes.Line(str(_("neu")), "–", ", ".join(payload["added"]) or "–"),
+        changes.Line(str(_("geändert")), "–", ", ".join(payload["changed"]) or "–"),
+    ]
+
+
+def register_changes() -> None:
+    changes.register(
+        changes.Kind(
+            name=FACILITY_IMPORT,
+            label="Angebote-Import",
+            permission="facilities.add_facilityupload",
+            apply=_apply_import,
+            describe=_describe_import,
+        )
+    )

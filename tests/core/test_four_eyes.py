@@ -1,20 +1,26 @@
 """Four eyes (ATLAS_FOUR_EYES) on everything that changes what the public sees: a change
 waits under "Änderungen zur Freigabe" until a second person approves it."""
 
+import datetime
 import json
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.test import Client
 
 from atlas.permissions import STATISTICIANS
 from core import changes
 from core.models import PendingChange
+from districts.models import District
+from districts.services.boundaries import import_boundaries as service
+from facilities.models import Facility, FacilityUpload
 from indicators.models import Indicator, Release, Theme
 from indicators.services.releases import withdraw_release
+from tests.districts.test_admin_upload import blocks, form, geojson
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +241,119 @@ def test_a_withdrawal_is_asked_for_once(four_eyes, anna, ben, published):
 def test_without_four_eyes_a_withdrawal_is_direct(anna, published):
     withdraw(anna, published)
     assert Release.objects.get(pk=published.pk).status == "withdrawn"
+
+
+# --- Boundary and facility imports, facility edits ---------------------------------------------
+
+BOUNDARIES = "/admin/districts/district/upload/"
+FACILITIES = "/admin/facilities/facility/upload/"
+KITA = b"typ,name,lon,lat,plaetze\nkita,Kita Vier Augen,6.9234,51.52471,40\n"
+
+
+def import_boundaries(client, level):
+    check = client.post(BOUNDARIES, {**form(level), "file": geojson(blocks())})
+    pending = {"token": check.context["token"], "filename": check.context["filename"]}
+    return client.post(BOUNDARIES, {**form(level), **pending, "confirm": "1"}, follow=True)
+
+
+def test_a_boundary_import_waits_for_the_second_person(four_eyes, anna, ben, level):
+    page = import_boundaries(anna, level)
+    assert any(t.startswith("Zur Freigabe vorgelegt: Grenzen") for t in texts(page))
+    assert not District.objects.filter(level=level).exists()
+    change = PendingChange.objects.get()
+    assert "2 neu" in change.summary
+    decide(anna, change, approve="1")
+    assert not District.objects.filter(level=level).exists()
+    decide(ben, change, approve="1")
+    assert District.objects.filter(level=level).count() == 2
+    entry = LogEntry.objects.get(object_id=str(level.pk))
+    assert entry.user.username == "ben"
+    assert "2 neu" in entry.change_message
+    assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
+
+
+def test_a_boundary_import_that_no_longer_fits_is_refused(four_eyes, anna, ben, level):
+    import_boundaries(anna, level)
+    change = PendingChange.objects.get()
+    # Meanwhile the same boundaries arrived by command: the import would now change nothing.
+    service(path=changes.file_of(change), level=level, valid_from=datetime.date(2024, 1, 1))
+    review = ben.get(f"/admin/core/pendingchange/{change.pk}/change/").content.decode()
+    assert "inzwischen" in review and "2 unverändert" in review
+    page = decide(ben, change, approve="1")
+    assert any("seit der Vorlage geändert" in t for t in texts(page))
+    assert PendingChange.objects.get().status == "pending"
+
+
+def test_without_four_eyes_boundaries_are_imported_directly(anna, level):
+    import_boundaries(anna, level)
+    assert District.objects.filter(level=level).count() == 2
+    assert not PendingChange.objects.exists()
+
+
+def import_facilities(client):
+    upload = SimpleUploadedFile("angebote.csv", KITA, content_type="text/csv")
+    preview = client.post(FACILITIES, {"file": upload, "srid": 25832}).context
+    pending = {"token": preview["token"], "filename": preview["filename"], "srid": 25832}
+    return client.post(FACILITIES, pending, follow=True)
+
+
+def test_a_facility_import_waits_for_the_second_person(four_eyes, anna, ben):
+    page = import_facilities(anna)
+    assert any("Zur Freigabe vorgelegt: Angebote aus angebote.csv" in t for t in texts(page))
+    assert not Facility.objects.filter(name="Kita Vier Augen").exists()
+    change = PendingChange.objects.get()
+    assert change.summary == "1 neu, 0 geändert, 0 unverändert"
+    decide(anna, change, approve="1")
+    assert not Facility.objects.filter(name="Kita Vier Augen").exists()
+    decide(ben, change, approve="1")
+    assert Facility.objects.filter(name="Kita Vier Augen").exists()
+    upload = FacilityUpload.objects.get(source_filename="angebote.csv")
+    assert upload.created_by.username == "anna"
+    entry = LogEntry.objects.filter(object_id=str(upload.pk)).latest("action_time")
+    assert entry.user.username == "ben"
+    assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
+
+
+def test_the_waiting_file_outlives_the_pending_uploads(four_eyes, anna, settings):
+    import_facilities(anna)
+    change = PendingChange.objects.get()
+    assert change.file.startswith("changes/")
+    assert (settings.MEDIA_ROOT / change.file).is_file()
+
+
+def test_a_rejected_import_writes_nothing_and_drops_its_file(
+    four_eyes, anna, ben, settings, django_capture_on_commit_callbacks
+):
+    import_facilities(anna)
+    change = PendingChange.objects.get()
+    path = settings.MEDIA_ROOT / change.file
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(ben, change, reject="1", reason="falsche Datei")
+    assert PendingChange.objects.get().status == "rejected"
+    assert not Facility.objects.filter(name="Kita Vier Augen").exists()
+    assert not path.exists()
+
+
+def test_a_facility_edit_waits_for_the_second_person(four_eyes, anna, ben):
+    facility = Facility.objects.filter(capacity__isnull=False).first()
+    url = f"/admin/facilities/facility/{facility.pk}/change/"
+    data = {
+        "type": facility.type_id, "key": facility.key, "name": facility.name,
+        "address": facility.address, "location": facility.location.ewkt,
+        "capacity": facility.capacity + 10, "contact_url": facility.contact_url,
+        "source": facility.source, "is_demo": facility.is_demo,
+    }  # fmt: skip
+    response = anna.post(url, data)
+    assert response.status_code == 302
+    change = PendingChange.objects.get()
+    assert change.summary == f"geändert: Plätze: {facility.capacity} → {facility.capacity + 10}"
+    assert Facility.objects.get(pk=facility.pk).capacity == facility.capacity
+    decide(ben, change, approve="1")
+    assert Facility.objects.get(pk=facility.pk).capacity == facility.capacity + 10
+    entry = LogEntry.objects.filter(object_id=str(facility.pk)).latest("action_time")
+    assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
+
+
+def test_without_four_eyes_facilities_are_imported_directly(anna):
+    import_facilities(anna)
+    assert Facility.objects.filter(name="Kita Vier Augen").exists()
