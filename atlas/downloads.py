@@ -3,8 +3,12 @@ the DCAT-AP.de catalogue describing them.
 
 Release downloads exist for published releases only. The GeoPackage is not per release: it
 holds the values public now for one year (default: the latest), as the map shows them.
+
+Every file is built once per state of the published data and kept (atlas/kept.py); a
+parameter a view does not read is refused, so no spelling of a URL forces a rebuild.
 """
 
+import functools
 from collections import defaultdict
 
 from django.conf import settings
@@ -21,6 +25,22 @@ from indicators.services import downloads
 from indicators.services.downloads import DIALECTS, Link
 
 from .http import BadParameter, integer, lookup, text
+from .kept import Busy, kept, only
+from .pagecache import shared_page
+
+
+def refuse_unknown_parameters(view):
+    """A page without parameters: any query parameter is refused (400, naming it)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            only(request)
+        except BadParameter as bad:
+            return bad.response()
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def requested_dialect(request) -> downloads.Dialect:
@@ -51,6 +71,8 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
 
 
 @require_safe
+@refuse_unknown_parameters
+@shared_page
 def index(request):
     """Every download with its formats and the licence."""
     coverage = published_coverage()
@@ -101,15 +123,25 @@ def _example_table(years: list[int]) -> str | None:
     )
 
 
+# Names of kept files (atlas/kept.py) from parsed parameters; "~" is in no slug: no parameter.
+NONE = "~"
+
+
 @require_safe
 def release_csv(request, release_id: int):
     release = _published(release_id)
     try:
+        only(request, "theme", "dialect")
         dialect = requested_dialect(request)
         theme = _theme(request)
-    except BadParameter as bad:
-        return bad.response()
-    content = downloads.to_csv(downloads.release_download(release, theme=theme), dialect=dialect)
+        content = kept(
+            f"daten/{release.pk}/werte/{theme.slug if theme else NONE}/{dialect.name}.csv",
+            lambda: downloads.to_csv(
+                downloads.release_download(release, theme=theme), dialect=dialect
+            ),
+        )
+    except (BadParameter, Busy) as error:
+        return error.response()
     name = downloads.file_name("datenstand", release.pk, theme and theme.slug, dialect.name)
     return _attachment(content, downloads.CSV_TYPE, f"{name}.csv")
 
@@ -118,60 +150,81 @@ def release_csv(request, release_id: int):
 def release_xlsx(request, release_id: int):
     release = _published(release_id)
     try:
+        only(request, "theme")
         theme = _theme(request)
-    except BadParameter as bad:
-        return bad.response()
-    content = downloads.to_xlsx(downloads.release_download(release, theme=theme))
+        content = kept(
+            f"daten/{release.pk}/werte/{theme.slug if theme else NONE}.xlsx",
+            lambda: downloads.to_xlsx(downloads.release_download(release, theme=theme)),
+        )
+    except (BadParameter, Busy) as error:
+        return error.response()
     name = downloads.file_name("datenstand", release.pk, theme and theme.slug)
     return _attachment(content, downloads.XLSX_TYPE, f"{name}.xlsx")
 
 
-def _table(request):
-    """The parameters of /api/v1/values, parsed the same way, and the values they select."""
+TABLE_PARAMETERS = ("indicator", "level", "year", "within")
+
+
+def _table(request, *, extension: str, write):
+    """The parameters of /api/v1/values, parsed the same way; the table of the values they
+    select, made by ``write`` once per state. Returns the content and the file's name."""
     indicator = _indicator(request)
     level = _level(request)
     year = _year(request, indicator)
     within = _within(request)
-    values = level_values(indicator=indicator, level=level, year=year, within=within)
-    name = downloads.file_name(indicator.slug, level.slug, year, within and within.code)
-    return downloads.table_download(values), name
+
+    def build() -> bytes:
+        values = level_values(indicator=indicator, level=level, year=year, within=within)
+        return write(downloads.table_download(values))
+
+    code = within.code if within else NONE
+    content = kept(f"daten/tabelle/{indicator.slug}/{level.slug}/{year}/{code}.{extension}", build)
+    return content, downloads.file_name(indicator.slug, level.slug, year, within and within.code)
 
 
 @require_safe
 def table_csv(request):
     try:
+        only(request, *TABLE_PARAMETERS, "dialect")
         dialect = requested_dialect(request)
-        download, name = _table(request)
-    except BadParameter as bad:
-        return bad.response()
-    content = downloads.to_csv(download, dialect=dialect)
+        content, name = _table(
+            request,
+            extension=f"{dialect.name}.csv",
+            write=lambda download: downloads.to_csv(download, dialect=dialect),
+        )
+    except (BadParameter, Busy) as error:
+        return error.response()
     return _attachment(content, downloads.CSV_TYPE, f"{name}-{dialect.name}.csv")
 
 
 @require_safe
 def table_xlsx(request):
     try:
-        download, name = _table(request)
-    except BadParameter as bad:
-        return bad.response()
-    return _attachment(downloads.to_xlsx(download), downloads.XLSX_TYPE, f"{name}.xlsx")
+        only(request, *TABLE_PARAMETERS)
+        content, name = _table(request, extension="xlsx", write=downloads.to_xlsx)
+    except (BadParameter, Busy) as error:
+        return error.response()
+    return _attachment(content, downloads.XLSX_TYPE, f"{name}.xlsx")
 
 
 @require_safe
 def districts_gpkg(request):
     years = published_years()
     try:
+        only(request, "year")
         year = integer(request, "year", default=years[-1] if years else None)
         if year is None or year not in years:
             raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}")
-    except BadParameter as bad:
-        return bad.response()
-    content = downloads.districts_gpkg(year=year)
+        content = kept(f"daten/gebiete/{year}.gpkg", lambda: downloads.districts_gpkg(year=year))
+    except (BadParameter, Busy) as error:
+        return error.response()
     name = downloads.file_name("gebiete", year)
     return _attachment(content, downloads.GPKG_TYPE, f"{name}.gpkg")
 
 
 @require_safe
+@refuse_unknown_parameters
+@shared_page
 def dcat(request):
     """The catalogue as JSON-LD (DCAT-AP.de), every URL absolute."""
     absolute = request.build_absolute_uri

@@ -6,6 +6,7 @@ SVG, so the page prints and converts to PDF without JavaScript.
 """
 
 import datetime
+import hashlib
 import mimetypes
 import posixpath
 from pathlib import Path
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils._os import safe_join
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from districts.models import District
@@ -37,6 +39,7 @@ from indicators.selectors import (
 )
 
 from .http import BadParameter
+from .kept import Busy, kept, only
 from .pagecache import shared_page
 from .presenters import shown, shown_area, sparkline
 
@@ -58,19 +61,41 @@ def factsheet_view(request, bezirk: str):
 
 
 def factsheet_pdf(request, bezirk: str):
-    """The same fact sheet as an A4 PDF, rendered by WeasyPrint from local files only."""
+    """The same fact sheet as an A4 PDF, rendered by WeasyPrint from local files only; built
+    once per data state, year, language and site address, and kept (atlas/kept.py)."""
     try:
-        context = _context(request, bezirk)
+        only(request, "year")
+        year = _year(request, _years(bezirk))
+        # The PDF prints the page's absolute URL: one file per address the site answers to.
+        origin = request.build_absolute_uri("/")
+        site = hashlib.sha256(origin.encode(), usedforsecurity=False).hexdigest()[:12]
+        name = f"steckbrief/{bezirk}/{year}-{get_language() or 'de'}-{site}.pdf"
+        pdf = kept(name, lambda: _pdf(request, bezirk, origin))
     except BadParameter as bad:
         return _bad_request(bad)
+    except Busy as busy:
+        return busy.response()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename_of(bezirk, year)}"'
+    return response
+
+
+def _pdf(request, bezirk: str, origin: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(TEMPLATE, context, request=request)
-    origin = request.build_absolute_uri("/")
-    pdf = HTML(string=html, base_url=origin, url_fetcher=local_fetcher(origin)).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(context)}"'
-    return response
+    html = render_to_string(TEMPLATE, _context(request, bezirk), request=request)
+    return HTML(string=html, base_url=origin, url_fetcher=local_fetcher(origin)).write_pdf()
+
+
+def _filename_of(code: str, year: int) -> str:
+    bezirk = (
+        District.objects.valid_on(datetime.date(year, 12, 31))
+        .filter(level__slug=BEZIRK_LEVEL, code=code)
+        .first()
+    )
+    if bezirk is None:
+        raise Http404(_("Den Stadtbezirk gab es in diesem Jahr nicht."))
+    return pdf_filename({"bezirk": bezirk, "year": year})
 
 
 def pdf_filename(context: dict) -> str:
@@ -108,12 +133,18 @@ def _year(request, years: list[int]) -> int:
     return year
 
 
-def _context(request, code: str) -> dict:
+def _years(code: str) -> list[int]:
+    """The published years; 404 for an unknown Stadtbezirk or before the first publish."""
     if not District.objects.filter(level__slug=BEZIRK_LEVEL, code=code).exists():
         raise Http404(_("Unbekannter Stadtbezirk"))
     years = published_years()
     if not years:
         raise Http404(_("Es sind noch keine Werte veröffentlicht."))
+    return years
+
+
+def _context(request, code: str) -> dict:
+    years = _years(code)
     year = _year(request, years)
     # The boundary version valid in that year (values refer to 31 December).
     bezirk = (

@@ -1,4 +1,8 @@
-"""The catchment table of the map as CSV, in the dialects of the map's value table, and XLSX."""
+"""The catchment table of the map as CSV, in the dialects of the map's value table, and XLSX.
+
+Each file is built once per state of the published data and kept (atlas/kept.py), under a
+name made of the parsed parameters; other parameters are refused.
+"""
 
 import csv
 import io
@@ -10,8 +14,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from atlas.downloads import requested_dialect
+from atlas.downloads import NONE, requested_dialect
 from atlas.http import BadParameter
+from atlas.kept import Busy, kept, only
 from indicators.services.downloads import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -37,6 +42,9 @@ NOTE = (
 )
 
 
+PARAMETERS = ("type", "distance", "level", "year", "within")
+
+
 def _parameters(request):
     parameters = catchment_parameters(request)
     distance, year = parameters["distance"], parameters["year"]
@@ -46,6 +54,16 @@ def _parameters(request):
         parameters["level"].slug, year, within and within.code,
     )  # fmt: skip
     return parameters, NOTE.format(distance=distance, year=year), name
+
+
+def _kept_name(parameters: dict, extension: str) -> str:
+    """The kept file of these parameters (atlas/kept.py)."""
+    within = parameters["within"]
+    return (
+        f"daten/erreichbarkeit/{parameters['facility_type'].slug}/{parameters['distance']}/"
+        f"{parameters['level'].slug}/{parameters['year']}/{within.code if within else NONE}"
+        f".{extension}"
+    )
 
 
 def _rows(parameters: dict, note: str):
@@ -70,29 +88,47 @@ def _rows(parameters: dict, note: str):
 def catchment_csv(request):
     """The shares /api/v1/catchment answers with the same parameters, one row per district."""
     try:
+        only(request, *PARAMETERS, "dialect")
         dialect = requested_dialect(request)
         parameters, note, name = _parameters(request)
-    except BadParameter as bad:
-        return bad.response()
+        content = kept(
+            _kept_name(parameters, f"{dialect.name}.csv"),
+            lambda: _csv(parameters, note, dialect),
+        )
+    except (BadParameter, Busy) as error:
+        return error.response()
+    response = HttpResponse(content, content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{dialect.name}.csv"'
+    response["Link"] = f'<{licence().url}>; rel="license"'
+    return response
+
+
+def _csv(parameters: dict, note: str, dialect) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in _rows(parameters, note):
         row[PERCENT] = f"{row[PERCENT]:.1f}".replace(".", dialect.decimal)
         writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in row])
-    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type=CSV_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{dialect.name}.csv"'
-    response["Link"] = f'<{licence().url}>; rel="license"'
-    return response
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 @require_safe
 def catchment_xlsx(request):
     """The rows of the CSV as numbers in a worksheet, and a worksheet of metadata."""
     try:
+        only(request, *PARAMETERS)
         parameters, note, name = _parameters(request)
-    except BadParameter as bad:
-        return bad.response()
+        content = kept(_kept_name(parameters, "xlsx"), lambda: _xlsx(parameters, note))
+    except (BadParameter, Busy) as error:
+        return error.response()
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Link"] = f'<{licence().url}>; rel="license"'
+    return response
+
+
+def _xlsx(parameters: dict, note: str) -> bytes:
     book = Workbook(write_only=True)
     bold = Font(bold=True)
     sheet = book.create_sheet("Erreichbarkeit")
@@ -117,13 +153,10 @@ def catchment_xlsx(request):
         ("Lizenz", f"{lic.name} ({lic.identifier})"),
         ("Lizenztext", lic.url),
         ("Namensnennung", attribution()),
-        ("Abgerufen am", timezone.localtime().strftime("%d.%m.%Y")),
+        ("Erstellt am", timezone.localtime().strftime("%d.%m.%Y")),
         ("anteil_flaeche_prozent", note),
     ):  # fmt: skip
         meta.append([_bold(label, meta, bold), neutralise(value)])
     buffer = io.BytesIO()
     book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    response["Link"] = f'<{lic.url}>; rel="license"'
-    return response
+    return buffer.getvalue()

@@ -322,7 +322,8 @@ def metadata_lines(
         ["Lizenz", f"{lic.name} ({lic.identifier})"],
         ["Lizenztext", lic.url],
         ["Namensnennung", attribution()],
-        ["Abgerufen am", _date(downloaded)],
+        # Kept once per data state (atlas/kept.py): the day the file was made.
+        ["Erstellt am", _date(downloaded)],
         [],
         ["Datenstände", "Nummer, Titel, veröffentlicht am"],
     ]
@@ -439,7 +440,7 @@ def districts_gpkg(*, year: int) -> bytes:
         "releases": "; ".join(f"{r.pk}: {r.title} ({_date(r.published_at)})" for r in releases),
         "sources": "; ".join(sorted({i.source for i in indicators if i.source})),
         "withheld": "NULL: kein Wert oder gesperrt (Geheimhaltung, DIN 55301 „.“)",
-        "downloaded": _date(timezone.now()),
+        "created": _date(timezone.now()),
     }
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "gebiete.gpkg"

@@ -146,7 +146,7 @@ def test_xlsx_has_a_sheet_per_theme_and_a_metadata_sheet(client, demo):
         for row in book["Metadaten"].iter_rows(values_only=True)
     )
     for text in ("Datenlizenz Deutschland – Namensnennung – Version 2.0",
-                 "https://www.govdata.de/dl-de/by-2-0", demo.title, "Abgerufen am",
+                 "https://www.govdata.de/dl-de/by-2-0", demo.title, "Erstellt am",
                  "Zahlenwert unbekannt oder geheim zu halten"):  # fmt: skip
         assert text in meta
 
@@ -194,8 +194,8 @@ def test_a_withheld_value_is_in_no_download(client, small_cell, tmp_path):
         assert (rows["A"]["wert"], rows["A"]["ki_unten"], rows["A"]["status"]) == ("", "", ".")
         assert_absent(f"table csv {dialect}", response.content.decode("utf-8-sig"))
 
-    for url in (f"/daten/{release.pk}/werte.xlsx", "/daten/tabelle.xlsx"):
-        params = {"indicator": indicator.slug, "level": level.slug, "year": 2020}
+    table = {"indicator": indicator.slug, "level": level.slug, "year": 2020}
+    for url, params in ((f"/daten/{release.pk}/werte.xlsx", {}), ("/daten/tabelle.xlsx", table)):
         book = load_workbook(io.BytesIO(client.get(url, params).content))
         cells = [v for sheet in book for row in sheet.iter_rows(values_only=True) for v in row]
         assert secret not in cells
