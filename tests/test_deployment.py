@@ -121,6 +121,30 @@ def test_nginx_reads_the_data_files_the_atlas_writes():
     assert "try_files $uri @atlas;" in site
 
 
+def test_nginx_is_published_only_on_the_address_the_tls_proxy_uses():
+    (port,) = COMPOSE["services"]["proxy"]["ports"]
+    assert port == "${ATLAS_BIND:-127.0.0.1}:${ATLAS_PORT:-8000}:8000"
+    assert re.search(r"^ATLAS_BIND=127\.0\.0\.1$", ENV_EXAMPLE, flags=re.MULTILINE)
+
+
+def test_nginx_does_not_pass_on_a_made_up_forwarded_proto():
+    proxy = (ROOT / "deploy" / "nginx-proxy.conf").read_text()
+    directives = [line.strip() for line in proxy.splitlines() if not line.strip().startswith("#")]
+    assert "proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;" not in directives
+    assert "set $atlas_forwarded_proto $scheme;" in directives
+    assert 'if ($http_x_forwarded_proto = "https") {' in directives
+    assert "proxy_set_header X-Forwarded-Proto $atlas_forwarded_proto;" in directives
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in directives
+
+
+def test_env_example_counts_both_proxies_and_requires_the_second_factor():
+    def value(name: str) -> str:
+        return re.search(rf"^{name}=(.*)$", ENV_EXAMPLE, flags=re.MULTILINE).group(1)
+
+    assert value("ATLAS_TRUSTED_PROXIES") == "2"  # TLS proxy and nginx
+    assert value("ATLAS_ADMIN_REQUIRE_OTP") == "1"
+
+
 def test_the_database_image_has_postgis():
     assert COMPOSE["services"]["db"]["image"].startswith("postgis/postgis:")
 

@@ -427,3 +427,15 @@ def test_each_admin_request_starts_the_eight_hours_again(client, statistician_ac
 def test_public_pages_start_no_session(client):
     response = client.get("/")
     assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_a_device_can_be_set_up_from_the_command_line(statistician_account):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("add_totp_device", "statistik", stdout=out)
+    device = TOTPDevice.objects.get(user=statistician_account)
+    assert device.confirmed
+    assert "otpauth://totp/" in out.getvalue()
