@@ -98,10 +98,23 @@ class FourEyesMixin:
         return reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds by their German names, as the apps registered them."""
+
+    title = _("Art")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.name, kind.label) for kind in changes.kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(PendingChange)
 class PendingChangeAdmin(admin.ModelAdmin):
-    list_display = ["target", "summary", "requested_by", "requested_at", "status", "decided_by"]
-    list_filter = ["status", "kind"]
+    list_display = ["target", "status", "summary", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["status", KindFilter]
     list_select_related = ["requested_by", "decided_by"]
     search_fields = ["target", "summary"]
 

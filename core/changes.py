@@ -61,6 +61,10 @@ def register(kind: Kind) -> None:
     _KINDS[kind.name] = kind
 
 
+def kinds() -> list[Kind]:
+    return sorted(_KINDS.values(), key=lambda kind: str(kind.label))
+
+
 def kind_of(change: PendingChange) -> Kind:
     try:
         return _KINDS[change.kind]
@@ -202,7 +206,7 @@ def register_model(model: type[models.Model], *, permission: str) -> None:
     register(
         Kind(
             name=model._meta.label_lower,
-            label=str(model._meta.verbose_name),
+            label=model._meta.verbose_name,
             permission=permission,
             apply=_apply_model,
             describe=_describe_model,

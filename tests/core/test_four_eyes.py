@@ -19,7 +19,8 @@ from districts.models import District
 from districts.services.boundaries import import_boundaries as service
 from facilities.models import Facility, FacilityUpload
 from indicators.models import Indicator, Release, Theme
-from indicators.services.releases import withdraw_release
+from indicators.services.import_values import import_values
+from indicators.services.releases import publish_release, withdraw_release
 from tests.districts.test_admin_upload import blocks, form, geojson
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +237,16 @@ def test_a_withdrawal_is_asked_for_once(four_eyes, anna, ben, published):
     page = withdraw(ben, published)
     assert any("wartet schon" in t for t in texts(page))
     assert PendingChange.objects.count() == 1
+
+
+def test_a_publication_names_uploader_and_publisher(four_eyes, anna, ben, tmp_path):
+    # Publishing keeps its own four eyes: the uploader may not publish (test_release_files).
+    path = tmp_path / "w.csv"
+    path.write_text("gebiet,ebene,indikator,jahr,wert\n05512000,stadt,einwohner,2023,118800\n")
+    draft = import_values(path=path, title="Entwurf", user=anna.user).release
+    publish_release(release=draft, user=ben.user)
+    entry = LogEntry.objects.filter(object_id=str(draft.pk)).latest("action_time")
+    assert entry.change_message == "veröffentlicht (hochgeladen von anna, veröffentlicht von ben)"
 
 
 def test_without_four_eyes_a_withdrawal_is_direct(anna, published):
