@@ -7,7 +7,8 @@
   keys what it keeps across requests by it.
 - Cache-Control: public for a few minutes; pages that carry a CSRF token stay private.
 - CORS: anyone may read (GET, HEAD, OPTIONS); no other method gets CORS headers.
-- A fixed-window rate limit per client address on /api/v1/ and /ogcapi/.
+- A fixed-window rate limit per client address on /api/v1/ and /ogcapi/, and one of its own
+  on the downloads that cost a build (files under /daten/, the fact sheet PDF).
 """
 
 import contextlib
@@ -16,6 +17,7 @@ import functools
 import hashlib
 import logging
 import math
+import re
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -290,7 +292,7 @@ class Rate:
 
 
 @functools.lru_cache(maxsize=16)
-def parse_rate(text: str) -> Rate | None:
+def parse_rate(text: str, setting: str = "ATLAS_API_RATE_LIMIT") -> Rate | None:
     """ "120/minute" → 120 requests per 60 seconds; "", "0" or "0/minute" → no limit."""
     text = (text or "").strip()
     count, _, period = text.partition("/")
@@ -301,8 +303,7 @@ def parse_rate(text: str) -> Rate | None:
     period = period.strip().lower() or "minute"
     if requests < 0 or period not in PERIODS:
         raise ImproperlyConfigured(
-            f"ATLAS_API_RATE_LIMIT must look like 120/minute (second, minute, hour, day), "
-            f"got {text!r}"
+            f"{setting} must look like 120/minute (second, minute, hour, day), got {text!r}"
         )
     if requests == 0:
         return None
@@ -363,7 +364,10 @@ def too_many(rate: Rate, retry_after: int) -> JsonResponse:
 
 
 class RateLimitMiddleware:
-    """At most ATLAS_API_RATE_LIMIT requests per client and window on /api/v1/ and /ogcapi/.
+    """At most ATLAS_API_RATE_LIMIT requests per client and window on /api/v1/ and /ogcapi/,
+    and, counted apart, at most ATLAS_DOWNLOAD_RATE_LIMIT on the downloads whose first build
+    costs seconds (HEAVY_DOWNLOADS): a client fetching files cannot use up its API requests,
+    nor one asking for files all day keep the workers building.
 
     Fixed windows counted in the shared cache (Redis in production), so every worker counts
     the same requests. Without the cache nobody is limited.
@@ -371,17 +375,36 @@ class RateLimitMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        parse_rate(settings.ATLAS_API_RATE_LIMIT)  # a typo fails at start, not per request
+        # A typo fails at start, not per request.
+        for setting in LIMITS.values():
+            parse_rate(getattr(settings, setting), setting)
 
     def __call__(self, request):
-        rate = parse_rate(settings.ATLAS_API_RATE_LIMIT)
-        if rate is None or not _under(request.path_info, LIMITED_PATHS):
+        kind = _limited_kind(request.path_info)
+        rate = kind and parse_rate(getattr(settings, LIMITS[kind]), LIMITS[kind])
+        if not rate:
             return self.get_response(request)
         now = time.time()
         window = int(now // rate.seconds)
         client = hashlib.sha256(client_address(request).encode(), usedforsecurity=False)
-        key = f"ratelimit:{rate.text}:{client.hexdigest()[:24]}:{window}"
+        key = f"ratelimit:{KEY_PREFIXES[kind]}{rate.text}:{client.hexdigest()[:24]}:{window}"
         if _count_or_zero(key, rate.seconds + 1) > rate.requests:
             retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
             return too_many(rate, retry_after)
         return self.get_response(request)
+
+
+# Files under /daten/ and the fact sheet PDF: built once per data state (atlas/kept.py), but
+# the first build of each costs up to seconds, and there are many (release × theme × format).
+HEAVY_DOWNLOADS = re.compile(r"^/daten/.+\.(?:csv|xlsx|gpkg|zip)$|^/bezirk/[^/]+/steckbrief\.pdf$")
+LIMITS = {"api": "ATLAS_API_RATE_LIMIT", "download": "ATLAS_DOWNLOAD_RATE_LIMIT"}
+KEY_PREFIXES = {"api": "", "download": "download:"}
+
+
+def _limited_kind(path: str) -> str | None:
+    """Which limit counts a request for ``path``: "api", "download" or none."""
+    if _under(path, LIMITED_PATHS):
+        return "api"
+    if HEAVY_DOWNLOADS.match(path):
+        return "download"
+    return None

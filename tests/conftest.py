@@ -84,6 +84,7 @@ def empty_read_caches():
 def no_rate_limit(settings):
     """Tests send many requests a second; the rate limit has tests of its own."""
     settings.ATLAS_API_RATE_LIMIT = ""
+    settings.ATLAS_DOWNLOAD_RATE_LIMIT = ""
 
 
 @pytest.fixture(autouse=True)

@@ -193,3 +193,64 @@ def test_a_name_outside_the_download_root_is_refused():
 def test_the_index_and_catalogue_still_answer_without_parameters(client):
     assert client.get("/daten/").status_code == 200
     assert json.loads(client.get("/daten/dcat.jsonld").content)["@type"] == "dcat:Catalog"
+
+
+# --- the download rate limit ---------------------------------------------------------------
+
+TABLE = "/daten/tabelle.csv?indicator=einwohner&level=stadt&year=2023"
+
+
+@pytest.fixture
+def download_limit(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ATLAS_DOWNLOAD_RATE_LIMIT = "3/minute"
+    yield
+    cache.clear()
+
+
+def test_a_client_over_the_download_limit_gets_429_and_another_client_does_not(
+    client, download_limit
+):
+    statuses = [client.get(TABLE, REMOTE_ADDR="192.0.2.1").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(TABLE, REMOTE_ADDR="192.0.2.1")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json()["error"]["limit"] == "3/minute"
+    assert client.get(TABLE, REMOTE_ADDR="192.0.2.2").status_code == 200
+
+
+def test_clients_behind_the_trusted_proxy_are_counted_apart(client, download_limit, settings):
+    settings.ATLAS_TRUSTED_PROXIES = 1
+
+    def get(visitor):
+        return client.get(TABLE, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=visitor)
+
+    assert [get("198.51.100.1").status_code for _ in range(4)][-1] == 429
+    assert get("198.51.100.2").status_code == 200
+
+
+def test_the_pdf_and_every_file_format_count_as_downloads(client, demo, download_limit):
+    for url in ("/bezirk/2/steckbrief.pdf", f"/daten/{demo.pk}/werte.xlsx", "/daten/gebiete.gpkg"):
+        client.get(url)
+    assert client.get("/daten/erreichbarkeit.csv").status_code == 429
+
+
+def test_pages_the_catalogue_and_the_api_are_not_counted_as_downloads(client, download_limit):
+    for _ in range(3):
+        client.get(TABLE)
+    assert client.get(TABLE).status_code == 429
+    assert client.get("/daten/").status_code == 200
+    assert client.get("/daten/dcat.jsonld").status_code == 200
+    assert client.get("/bezirk/2/steckbrief/").status_code == 200
+    assert client.get("/api/v1/levels").status_code == 200
+
+
+def test_a_malformed_download_limit_names_its_setting():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from atlas.httpcache import parse_rate
+
+    with pytest.raises(ImproperlyConfigured, match="ATLAS_DOWNLOAD_RATE_LIMIT"):
+        parse_rate("viele", "ATLAS_DOWNLOAD_RATE_LIMIT")
