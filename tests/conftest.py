@@ -82,7 +82,7 @@ def empty_read_caches():
 
 @pytest.fixture(autouse=True)
 def no_rate_limit(settings):
-    """Tests send many requests a second; the rate limit has tests of its own."""
+    """Tests send many requests a second; the rate limits have tests of their own."""
     settings.ATLAS_API_RATE_LIMIT = ""
     settings.ATLAS_DOWNLOAD_RATE_LIMIT = ""
 
