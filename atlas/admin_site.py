@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.clients import client_address
 
-from .security import forget_failures, record_failure, seconds_to_wait
+from .security import address_blocked, forget_failures, record_failure, seconds_to_wait
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ class OTPLoginForm(AdminAuthenticationForm):
             "Die Anmeldung ist fehlgeschlagen. Bitte Benutzername, Passwort und – wenn für Ihr "
             "Konto eingerichtet – den Einmalcode prüfen; Groß- und Kleinschreibung zählen."
         ),
+        "address": _(
+            "Von Ihrer Adresse aus gab es zu viele fehlgeschlagene Anmeldungen. Bitte in "
+            "%(minutes)s Minuten erneut versuchen."
+        ),
         "wait": _(
             "Für dieses Konto gab es mehrere fehlgeschlagene Anmeldungen. Bitte in %(seconds)s "
             "Sekunden erneut versuchen."
@@ -58,6 +62,11 @@ class OTPLoginForm(AdminAuthenticationForm):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
         address = client_address(self.request) if self.request is not None else ""
+        if address_blocked(address):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            raise forms.ValidationError(
+                self.error_messages["address"], code="address", params={"minutes": minutes}
+            )
         if username:
             # Refused before the password is looked at: no answer about it while waiting.
             wait = seconds_to_wait(username, address)

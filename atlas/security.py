@@ -106,14 +106,26 @@ def seconds_to_wait(username: str, address: str) -> int:
     return max(0, int(last + account_delay(failures) - time.time() + 0.999))
 
 
-def record_failure(username: str, address: str) -> None:
-    window = int(settings.AXES_COOLOFF_TIME.total_seconds())
-    key = _key("failures", username)
+def address_blocked(address: str) -> bool:
+    """Whether an address failed with more than ATLAS_LOGIN_ADDRESS_FAILURE_LIMIT user names
+    and passwords in the cool-off time: one password tried on many accounts (spraying) never
+    reaches the lock per user name, this stops it. Only the sprayer's own address waits."""
+    limit = settings.ATLAS_LOGIN_ADDRESS_FAILURE_LIMIT
+    return bool(limit) and (cache.get(_key("address", address)) or 0) >= limit
+
+
+def _count(key: str, window: int) -> None:
     if not cache.add(key, 1, timeout=window):
         try:
             cache.incr(key)
         except ValueError:  # expired in between
             cache.set(key, 1, timeout=window)
+
+
+def record_failure(username: str, address: str) -> None:
+    window = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    _count(_key("failures", username), window)
+    _count(_key("address", address), window)
     cache.set(_key("last", username, address), time.time(), timeout=ACCOUNT_DELAY_CAP + 1)
 
 

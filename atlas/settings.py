@@ -169,7 +169,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "atlas.staticfiles.AtlasStaticFilesStorage"
         )
     },
 }
@@ -311,6 +311,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failed sign-ins from one address, whatever the user names, before that address waits the
+# cool-off too (one password tried on many accounts); 0: no such limit.
+ATLAS_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("ATLAS_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_LOCKOUT_CALLABLE = "atlas.security.lockout"
 AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 # A second factor for the admin: TOTP devices are set up under "OTP_TOTP" by an administrator.

@@ -439,3 +439,16 @@ def test_a_device_can_be_set_up_from_the_command_line(statistician_account):
     device = TOTPDevice.objects.get(user=statistician_account)
     assert device.confirmed
     assert "otpauth://totp/" in out.getvalue()
+
+
+def test_one_address_trying_many_accounts_waits_after_the_address_limit(
+    client, statistician_account, settings
+):
+    settings.ATLAS_LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    for n in range(4):
+        assert log_in(client, username=f"konto{n}", password="falsch").status_code == 200
+    refused = log_in(client, address="127.0.0.1")  # the right password, from the sprayer
+    assert "zu viele fehlgeschlagene Anmeldungen" in error_note(refused)
+    assert "_auth_user_id" not in client.session
+    # The account's owner, from her own address, is not affected.
+    assert log_in(client, address="192.0.2.7").status_code == 302
