@@ -23,6 +23,10 @@ from core.boxed import Refused
 
 ALLOWED_DRIVERS = ("GPKG", "ESRI Shapefile")
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+# Indexes and metadata that ArcGIS and QGIS write beside a Shapefile (name.sbn, name.shp.xml,
+# …): left in the archive, never unpacked or read, so an agency's download needs no repacking.
+SHAPEFILE_SIDECARS = {".sbn", ".sbx", ".qix", ".fix", ".qpj", ".qmd", ".atx", ".ain", ".aih",
+                      ".ixs", ".mxs", ".shp.xml"}  # fmt: skip
 # Zipped Shapefiles of a city's areas are a few MB; far more unpacked is a bomb.
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -255,8 +259,12 @@ def _unpack_shapefile(path: Path, folder: Path) -> Path:
 def _ignorable(member: zipfile.ZipInfo) -> bool:
     # Zips made on a Mac carry "__MACOSX/._name.shp" resource files beside the real ones.
     name = member.filename
+    base = PurePosixPath(name).name.lower()
     return (
-        member.is_dir() or name.startswith("__MACOSX/") or PurePosixPath(name).name.startswith("._")
+        member.is_dir()
+        or name.startswith("__MACOSX/")
+        or base.startswith("._")
+        or any(base.endswith(suffix) for suffix in SHAPEFILE_SIDECARS)
     )
 
 

@@ -234,6 +234,23 @@ def test_a_zipped_shapefile_is_read_from_any_folder_of_the_archive(level, tmp_pa
     assert result.created == ["Z1"]
 
 
+def test_the_index_and_metadata_files_beside_a_zipped_shapefile_are_left_unread(level, tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"code": ["Z2"], "name": ["Mit Beiwerk"]},
+        geometry=[box(354000, 5711000, 355000, 5712000)],
+        crs=25832,
+    )
+    frame.to_file(tmp_path / "bezirke.shp")
+    path = tmp_path / "Download des Amts.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in tmp_path.glob("bezirke.*"):
+            archive.write(part, part.name)
+        archive.writestr("bezirke.sbn", b"\x00" * 100)
+        archive.writestr("bezirke.shp.xml", "<metadata><idinfo/></metadata>")
+    result = import_boundaries(path=path, level=level, valid_from=DAY)
+    assert result.created == ["Z2"]
+
+
 @pytest.mark.parametrize(
     ("name", "problem"),
     [
