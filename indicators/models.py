@@ -224,6 +224,7 @@ class Indicator(models.Model):
         return self.name_de
 
     def clean(self):
+        self._keep_what_stored_values_depend_on()
         if self.disclosure_threshold is not None and (
             self.disclosure_threshold < self.disclosure_floor
         ):
@@ -252,6 +253,25 @@ class Indicator(models.Model):
             raise ValidationError(
                 {"classification_breaks": _("Manuelle Grenzen brauchen Klassengrenzen.")}
             )
+
+    def _keep_what_stored_values_depend_on(self) -> None:
+        """The kind and the computation decide how stored values roll up and whether they are
+        withheld at all (an index has no case count to hold against the threshold): once an
+        indicator has values, changing them would publish its withheld cells."""
+        if self._state.adding or not self.observations.exists():
+            return
+        stored = Indicator.objects.filter(pk=self.pk).values("kind", "computation").first()
+        errors = {
+            name: _(
+                "Lässt sich nicht ändern, solange Werte zu diesem Indikator gespeichert sind: "
+                "davon hängen Zusammenfassung und Geheimhaltung der Werte ab. Bitte einen neuen "
+                "Indikator anlegen."
+            )
+            for name in ("kind", "computation")
+            if stored is not None and stored[name] != getattr(self, name)
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def disclosure_floor(self) -> int:

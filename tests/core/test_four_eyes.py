@@ -3,6 +3,7 @@ waits under "Änderungen zur Freigabe" until a second person approves it."""
 
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -368,3 +369,77 @@ def test_a_facility_edit_waits_for_the_second_person(four_eyes, anna, ben):
 def test_without_four_eyes_facilities_are_imported_directly(anna):
     import_facilities(anna)
     assert Facility.objects.filter(name="Kita Vier Augen").exists()
+
+
+# --- What a second look found ----------------------------------------------------------------
+
+
+def test_the_kind_of_an_indicator_with_values_cannot_change(anna):
+    # An index has no case count: as one, the withheld counts would be shown.
+    response = edit_indicator(anna, kind=Indicator.Kind.INDEX)
+    assert response.status_code == 200
+    assert "solange Werte zu diesem Indikator gespeichert sind" in str(
+        response.context["adminform"].form.errors["kind"]
+    )
+    assert Indicator.objects.get(slug=SLUG).kind != Indicator.Kind.INDEX
+
+
+def test_the_kind_of_an_indicator_without_values_can_change(anna, make_indicator):
+    indicator = make_indicator("neu-ohne-werte", kind=Indicator.Kind.COUNT)
+    indicator.kind = Indicator.Kind.INDEX
+    indicator.full_clean()
+
+
+def test_a_release_title_waits_for_the_second_person(four_eyes, anna, ben, published):
+    url = f"/admin/indicators/release/{published.pk}/change/"
+    data = {"title": "Neuer öffentlicher Titel", "note": published.note}
+    anna.post(url, data)
+    assert Release.objects.get(pk=published.pk).title == published.title
+    decide(ben, PendingChange.objects.get(), approve="1")
+    assert Release.objects.get(pk=published.pk).title == "Neuer öffentlicher Titel"
+
+
+def test_a_theme_released_to_a_department_waits_for_the_second_person(four_eyes, anna, ben):
+    from indicators.models import ThemeAccess
+
+    department = Group.objects.get(name="Fachbereich")
+    theme = Theme.objects.exclude(access__group=department).first()
+    data = {"group": department.pk, "theme": theme.pk}
+    anna.post("/admin/indicators/themeaccess/add/", data)
+    assert not ThemeAccess.objects.filter(group=department, theme=theme).exists()
+    decide(ben, PendingChange.objects.get(), approve="1")
+    assert ThemeAccess.objects.filter(group=department, theme=theme).exists()
+
+
+def test_staff_without_the_permission_learn_nothing_of_a_change(four_eyes, settings, anna):
+    settings.ATLAS_DISCLOSURE_FLOOR = 0
+    edit_indicator(anna, disclosure_threshold=0)
+    change = PendingChange.objects.get()
+    outsider = User.objects.create_user("aussen", is_staff=True)
+    client = Client()
+    client.force_login(outsider)
+    for data in ({"approve": "1"}, {"reject": "1", "reason": ""}):
+        response = client.post(f"{CHANGES}{change.pk}/entscheiden/", data, follow=True)
+        assert response.status_code == 403
+        assert "Geheimhaltungsschwelle" not in client.get("/admin/", follow=True).content.decode()
+    assert PendingChange.objects.get().status == "pending"
+
+
+def test_a_facility_confirmation_with_a_malformed_srid_is_refused(four_eyes, anna):
+    upload = SimpleUploadedFile("angebote.csv", KITA, content_type="text/csv")
+    preview = anna.post(FACILITIES, {"file": upload, "srid": 25832}).context
+    pending = {"token": preview["token"], "filename": preview["filename"], "srid": "abc"}
+    assert anna.post(FACILITIES, pending).status_code == 403
+
+
+def test_a_facility_confirmation_sent_twice_submits_once(four_eyes, anna, settings):
+    upload = SimpleUploadedFile("angebote.csv", KITA, content_type="text/csv")
+    preview = anna.post(FACILITIES, {"file": upload, "srid": 25832}).context
+    pending = {"token": preview["token"], "filename": preview["filename"], "srid": 25832}
+    anna.post(FACILITIES, pending)
+    again = anna.post(FACILITIES, pending, follow=True)
+    assert again.status_code == 200
+    assert PendingChange.objects.count() == 1
+    # No empty folder is left behind by the second confirmation.
+    folders = list((Path(settings.MEDIA_ROOT) / changes.FILES_DIR).iterdir())
+    assert [p.name for p in folders] == [PendingChange.objects.get().file.split("/")[1]]
