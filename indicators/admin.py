@@ -159,7 +159,7 @@ class ThemeScopedFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(FourEyesMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Statisticians see here where a city's own value disagrees with its districts; a
         # department only those of its themes.
@@ -333,7 +333,7 @@ class ObservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ThemeAccess)
-class ThemeAccessAdmin(admin.ModelAdmin):
+class ThemeAccessAdmin(FourEyesMixin, admin.ModelAdmin):
     list_display = ["group", "theme"]
     list_filter = ["group", "theme"]
 

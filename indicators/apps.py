@@ -7,12 +7,15 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indikatoren")
 
     def ready(self) -> None:
-        # Four eyes (core/changes.py): catalogue edits and withdrawals wait for a second person.
+        # Four eyes (core/changes.py): catalogue edits and withdrawals wait for a second person,
+        # and so do a release's public title and notes, and which department sees which theme.
         from core.changes import register_model
 
-        from .models import Indicator, Theme
+        from .models import Indicator, Release, Theme, ThemeAccess
         from .services.releases import register_changes
 
         register_model(Indicator, permission="indicators.change_indicator")
         register_model(Theme, permission="indicators.change_theme")
+        register_model(Release, permission="indicators.change_release")
+        register_model(ThemeAccess, permission="indicators.change_themeaccess")
         register_changes()
