@@ -173,6 +173,9 @@ class PendingChangeAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         change = get_object_or_404(PendingChange, pk=pk)
+        # Refused before anything is said about the change: its summary is not for everyone.
+        if not self.has_view_permission(request, change):
+            raise PermissionDenied
         review = reverse("admin:core_pendingchange_change", args=[change.pk])
         try:
             if "approve" in request.POST:

@@ -138,14 +138,14 @@ def approve(*, change: PendingChange, user) -> PendingChange:
 @transaction.atomic
 def reject(*, change: PendingChange, user, reason: str) -> PendingChange:
     """Refuse a change, with a reason; its author may also take it back this way."""
+    if change.requested_by_id != user.pk and not user.has_perm(APPROVE_PERMISSION):
+        raise PermissionDenied("Keine Berechtigung, diese Änderung abzulehnen.")
     reason = reason.strip()
     if not reason:
         raise ValueError("Bitte eine Begründung für die Ablehnung angeben.")
     change = PendingChange.objects.select_for_update().get(pk=change.pk)
     if not change.is_pending:
         raise ValueError(f"Diese Änderung ist schon entschieden ({change.get_status_display()}).")
-    if change.requested_by_id != user.pk and not user.has_perm(APPROVE_PERMISSION):
-        raise PermissionDenied("Keine Berechtigung, diese Änderung abzulehnen.")
     change.status = PendingChange.Status.REJECTED
     change.decided_by = user
     change.decided_at = timezone.now()
@@ -176,7 +176,12 @@ def keep_file(path: Path) -> str:
     folder = _files_root() / uuid.uuid4().hex
     folder.mkdir(parents=True)
     target = folder / Path(path).name
-    shutil.move(path, target)
+    try:
+        shutil.move(path, target)
+    except FileNotFoundError:
+        # The same confirmation sent twice: the first took the file.
+        folder.rmdir()
+        raise Stale("Die hochgeladene Datei ist nicht mehr vorhanden.") from None
     return str(target.relative_to(settings.MEDIA_ROOT))
 
 

@@ -83,7 +83,11 @@ def boundary_upload_view(model_admin, request):
         path.unlink(missing_ok=True)
         return render(request, TEMPLATE, {**context, "form": form, "errors": rejected.errors})
     if held:
-        change = _submit(form.cleaned_data, path, _outcome(result), user=request.user)
+        try:
+            change = _submit(form.cleaned_data, path, _outcome(result), user=request.user)
+        except changes.Stale as gone:  # the same confirmation sent twice
+            messages.error(request, str(gone))
+            return redirect("admin:districts_district_upload")
         return submitted(request, change, reverse("admin:districts_district_changelist"))
     if confirm:
         path.unlink(missing_ok=True)

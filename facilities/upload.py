@@ -69,9 +69,10 @@ def _confirm(request, context):
     if not path.is_file():
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:facilities_facility_upload")
-    srid = int(request.POST.get("srid") or METRIC_SRID)
-    if srid not in {value for value, _label in CRS_CHOICES}:
+    srid = request.POST.get("srid") or str(METRIC_SRID)
+    if srid not in {str(value) for value, _label in CRS_CHOICES}:
         raise PermissionDenied
+    srid = int(srid)
     if changes.enabled():
         return _hold(request, context, path, srid)
     try:
@@ -113,6 +114,11 @@ def _hold(request, context, path, srid: int):
         context.update(errors=rejected.errors, filename=path.name, form=UploadForm())
         return render(request, TEMPLATE, context)
     counts = _counts(result)
+    try:
+        kept = changes.keep_file(path)
+    except changes.Stale as gone:  # the same confirmation sent twice
+        messages.error(request, str(gone))
+        return redirect("admin:facilities_facility_upload")
     change = changes.submit(
         kind=FACILITY_IMPORT,
         user=request.user,
@@ -125,7 +131,7 @@ def _hold(request, context, path, srid: int):
             "added": result.added[:50],
             "changed": [c.name for c in result.changed[:50]],
         },
-        file=changes.keep_file(path),
+        file=kept,
     )
     return submitted(request, change, reverse("admin:facilities_facility_changelist"))
 
