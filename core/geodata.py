@@ -28,6 +28,8 @@ class Geodata:
     rows: list[list]
     geometries: list  # shapely geometries, None where a feature has none
     crs: pyproj.CRS | None
+    # Why an area was invalid where the box repaired it (None: it was valid).
+    repairs: list[str | None]
 
 
 def _reject(name: str, message: str) -> ImportRejected:
@@ -68,11 +70,12 @@ def read_geodata(*, path: Path, suffix: str | None = None) -> Geodata:
             None if g is None else shapely.from_wkb(base64.b64decode(g))
             for g in answer["geometries"]
         ]
-        data = Geodata(answer["columns"], answer["rows"], geometries, _crs(answer["crs"]))
+        repairs = [None if r is None else str(r) for r in answer["repairs"]]
+        data = Geodata(answer["columns"], answer["rows"], geometries, _crs(answer["crs"]), repairs)
     except (KeyError, TypeError, ValueError, shapely.errors.GEOSException,
             pyproj.exceptions.CRSError) as error:  # fmt: skip
         raise _reject(path.name, "nicht lesbar: unerwartete Antwort des Lesers") from error
-    if len(data.rows) != len(data.geometries):
+    if not len(data.rows) == len(data.geometries) == len(data.repairs):
         raise _reject(path.name, "nicht lesbar: unerwartete Antwort des Lesers")
     return data
 

@@ -73,12 +73,34 @@ def run(task: str, path: str, options: dict) -> dict:
 
 
 def _answer(columns: list[str], rows: list[list], geometries: list, crs: str | None) -> dict:
+    repaired = [_repaired(g) for g in geometries]
     return {
         "columns": columns,
         "rows": rows,
-        "geometries": [None if g is None else base64.b64encode(g).decode() for g in geometries],
+        "geometries": [None if g is None else base64.b64encode(g).decode() for g, _ in repaired],
+        "repairs": [reason for _, reason in repaired],
         "crs": crs,
     }
+
+
+def _repaired(wkb: bytes | None) -> tuple[bytes | None, str | None]:
+    """An area as the atlas can use it, with the reason it was invalid (None: it was valid).
+
+    Checking and repairing a polygon costs time that grows far faster than its vertices when
+    it crosses itself everywhere: done here, under the box's limits, and not in a worker.
+    """
+    import shapely
+
+    if wkb is None:
+        return None, None
+    shape = shapely.from_wkb(wkb)
+    if shape.geom_type not in ("Polygon", "MultiPolygon") or shape.is_valid:
+        return wkb, None
+    reason = shapely.is_valid_reason(shape)
+    parts = shapely.get_parts(shapely.get_parts(shapely.make_valid(shape)))
+    polygons = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    repaired = shapely.MultiPolygon(polygons) if polygons else shapely.MultiPolygon()
+    return shapely.to_wkb(repaired), reason
 
 
 def _check_start(path: Path, magic: bytes, problem: str) -> bytes:

@@ -104,14 +104,19 @@ def _outside_area_of_use(frame: gpd.GeoDataFrame) -> str | None:
     )
 
 
+REPAIRED = "__repariert__"
+
+
 def _frame(data: Geodata) -> gpd.GeoDataFrame:
-    """The features as a frame; attributes keep their values as read (a code stays text)."""
+    """The features as a frame; attributes keep their values as read (a code stays text).
+    The column REPAIRED says why the box repaired an area (None where it was valid)."""
     columns = [name for name in data.columns if name != "geometry"]
     attributes = pd.DataFrame(
         [[row[data.columns.index(name)] for name in columns] for row in data.rows],
         columns=columns,
         dtype=object,
     )
+    attributes[REPAIRED] = pd.Series(data.repairs, index=attributes.index, dtype=object)
     return gpd.GeoDataFrame(
         attributes, geometry=gpd.GeoSeries(data.geometries, dtype="geometry"), crs=data.crs
     )
@@ -127,10 +132,11 @@ def _read_features(
     if frame.empty:
         raise _reject("Datei", path.name, "enthält keine Gebiete")
     errors = []
+    present = [name for name in frame.columns if name != REPAIRED]
     for column in (code_field, name_field):
-        if column not in frame.columns:
+        if column not in present:
             errors.append(
-                RowError(None, column, "", f"Spalte fehlt; vorhanden: {', '.join(frame.columns)}")
+                RowError(None, column, "", f"Spalte fehlt; vorhanden: {', '.join(present)}")
             )
     frame, problem = _with_crs(frame, srid)
     if problem:
@@ -159,10 +165,11 @@ def _validate(
     """
     geometries, errors, warnings = [], [], []
     seen: dict[str, int] = {}
-    for index, (code, name, geom) in enumerate(
-        zip(frame[code_field], frame[name_field], frame.geometry, strict=True)
+    for index, (code, name, geom, repair) in enumerate(
+        zip(frame[code_field], frame[name_field], frame.geometry, frame[REPAIRED], strict=True)
     ):
         row = index + 2  # the header counts as row 1, as in a spreadsheet
+        repair = repair if isinstance(repair, str) else None
         code = "" if code is None else str(code).strip()
         if not code:
             errors.append(RowError(row, code_field, "", "Schlüssel fehlt"))
@@ -174,11 +181,17 @@ def _validate(
             seen[code] = row
         if name is None or not str(name).strip():
             errors.append(RowError(row, name_field, "", "Name fehlt"))
-        if geom is None or geom.is_empty:
+        if repair and (geom is None or geom.is_empty):
+            errors.append(RowError(row, "geometry", "", f"ungültig, ohne Fläche: {repair}"))
+        elif geom is None or geom.is_empty:
             errors.append(RowError(row, "geometry", "", "Geometrie fehlt"))
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
             errors.append(RowError(row, "geometry", geom.geom_type, "keine Fläche"))
-        elif not geom.is_valid:
+        elif repair:
+            warnings.append(
+                f"Zeile {row} (Schlüssel {code}): ungültige Geometrie repariert ({repair})"
+            )
+        elif not geom.is_valid:  # made invalid by the change of CRS
             reason = shapely.is_valid_reason(geom)
             geom = _polygonal(shapely.make_valid(geom))
             if geom is None:

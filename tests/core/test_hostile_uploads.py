@@ -2,6 +2,7 @@
 no request sent, and the worker still alive."""
 
 import datetime
+import json
 import os
 
 import pytest
@@ -77,3 +78,34 @@ def test_the_worker_survives_every_hostile_file(level, hostile):
         with pytest.raises(ImportRejected):
             import_boundaries(path=hostile(name), level=level, valid_from=DAY)
     assert os.getpid() == pid
+
+
+def zigzag(vertices: int) -> list[list[float]]:
+    """A ring that crosses itself at every vertex: cheap to send, dear to repair."""
+    ring = [
+        [7.01 if i % 2 == 0 else 7.058, 51.55 + (i // 2) * 1e-6 + (i % 2) * 3e-7 * ((i // 2) % 3)]
+        for i in range(vertices)
+    ]
+    return [*ring, ring[0]]
+
+
+def test_an_area_too_dear_to_repair_costs_the_box_not_the_worker(level, tmp_path, settings):
+    settings.ATLAS_UPLOAD_CPU_SECONDS = 1
+    path = tmp_path / "zacken.geojson"
+    feature = {"type": "Feature", "properties": {"code": "Z", "name": "Zacken"},
+               "geometry": {"type": "Polygon", "coordinates": [zigzag(20_000)]}}  # fmt: skip
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    with pytest.raises(ImportRejected) as info:
+        import_boundaries(path=path, level=level, valid_from=DAY, dry_run=True)
+    assert "zu aufwendig zu lesen (Rechenzeitlimit von 1 s)" in str(info.value)
+
+
+def test_an_area_repaired_in_the_box_is_imported_with_a_warning(level, tmp_path):
+    path = tmp_path / "schleife.geojson"
+    bowtie = [[7.0, 51.5], [7.01, 51.51], [7.01, 51.5], [7.0, 51.51], [7.0, 51.5]]
+    feature = {"type": "Feature", "properties": {"code": "S", "name": "Schleife"},
+               "geometry": {"type": "Polygon", "coordinates": [bowtie]}}  # fmt: skip
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    result = import_boundaries(path=path, level=level, valid_from=DAY, dry_run=True)
+    assert result.created == ["S"]
+    assert any("ungültige Geometrie repariert (Self-intersection" in w for w in result.warnings)
