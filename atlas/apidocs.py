@@ -179,7 +179,6 @@ def api_guide(request):
         "openapi_url": reverse("v1:openapi"),
         "licence": downloads.licence(),
         "attribution": downloads.attribution(),
-        "cache_seconds": settings.ATLAS_API_CACHE_SECONDS,
         "rate": parse_rate(settings.ATLAS_API_RATE_LIMIT),
         "error_example": '{"error": {"parameter": "level", "message": '
         "\"unbekannter Wert für „level“: 'x' / unknown level: 'x'\"}}",

@@ -5,7 +5,10 @@
   facility types), so a conditional request is answered 304 after one small query, before any
   value is read. A read request reads that state once (``request_data_state``); the read path
   keys what it keeps across requests by it.
-- Cache-Control: public for a few minutes; pages that carry a CSRF token stay private.
+- Cache-Control: public, but revalidated on every use (no-cache): a withdrawn value must not
+  outlive its withdrawal in a shared cache, and the revalidation costs one small query and a
+  304. Pages that carry a CSRF token stay private. (The /data/<state>/ files keep their own,
+  long lifetime: their URL changes with the state.)
 - CORS: anyone may read (GET, HEAD, OPTIONS); no other method gets CORS headers.
 - A fixed-window rate limit per client address on /api/v1/ and /ogcapi/, and one of its own
   on the downloads that cost a build (files under /daten/, the fact sheet PDF).
@@ -219,7 +222,7 @@ def _public(response, *, etag: str, last_modified: datetime.datetime | None) -> 
     response["ETag"] = etag
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
-    patch_cache_control(response, public=True, max_age=settings.ATLAS_API_CACHE_SECONDS)
+    patch_cache_control(response, public=True, no_cache=True)
     # The language may come from the cookie, the format from Accept (OGC API).
     patch_vary_headers(response, ["Accept", "Accept-Language", "Cookie", "Accept-Encoding"])
 

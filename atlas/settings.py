@@ -391,7 +391,6 @@ ATLAS_TABLE_CACHE_SIZE = int(os.environ.get("ATLAS_TABLE_CACHE_SIZE", "2000"))
 ATLAS_PAGE_CACHE_SIZE = int(os.environ.get("ATLAS_PAGE_CACHE_SIZE", "300"))
 # ... and at most this many bytes of them in each of its two stores (pages, finished responses).
 ATLAS_PAGE_CACHE_BYTES = int(os.environ.get("ATLAS_PAGE_CACHE_BYTES", str(64 * 1024 * 1024)))
-ATLAS_API_CACHE_SECONDS = int(os.environ.get("ATLAS_API_CACHE_SECONDS", "300"))
 ATLAS_API_RATE_LIMIT = os.environ.get("ATLAS_API_RATE_LIMIT", "120/minute")
 ATLAS_BUILD_ID = os.environ.get("ATLAS_BUILD_ID", "")
 # The map's two requests (boundaries of a level, values of an indicator) as files, rendered

@@ -14,8 +14,9 @@ from openapi_schema_validator import OAS30Validator
 
 from atlas.openapi import DOCUMENT
 from districts.models import District
-from indicators.models import Release
-from tests.factories import ReleaseFactory
+from indicators.models import Indicator, Release
+from indicators.services.releases import withdraw_release
+from tests.factories import ObservationFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,12 +210,23 @@ def test_non_finite_breaks_are_refused(client):
 # --- validators, 304 and Cache-Control ---------------------------------------------------------
 
 
-def test_data_responses_carry_validators_and_public_caching(client, settings):
-    settings.ATLAS_API_CACHE_SECONDS = 123
+def test_data_responses_carry_validators_and_public_caching(client):
     response = client.get(VALUES)
     assert re.fullmatch(r'"[0-9a-f]{32}"', response["ETag"])
     assert response["Last-Modified"].endswith("GMT")
-    assert "public" in response["Cache-Control"] and "max-age=123" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "path", [VALUES, "/ogcapi/collections?f=json", "/daten/", "/daten/dcat.jsonld"]
+)
+def test_public_answers_may_be_shared_but_are_revalidated_before_every_use(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert directives == {"public", "no-cache"}
+    again = client.get(path, headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
+    assert {d.strip() for d in again["Cache-Control"].split(",")} == {"public", "no-cache"}
 
 
 @pytest.mark.parametrize(
@@ -261,6 +273,22 @@ def test_withdrawing_a_release_changes_the_etag(client):
         status=Release.Status.WITHDRAWN, withdrawn_at=timezone.now()
     )
     assert client.get(VALUES)["ETag"] != before
+
+
+def test_a_withdrawn_value_is_not_confirmed_by_a_304(client):
+    city = District.objects.get(level__slug="stadt")
+    path = "/api/v1/values?indicator=einwohner&level=stadt&year=2023"
+    release = publish("Zurückzuziehen", when=timezone.now() + datetime.timedelta(days=1))
+    ObservationFactory(
+        release=release, indicator=Indicator.objects.get(slug="einwohner"), district=city,
+        year=2023, value=987_654,
+    )  # fmt: skip
+    before = client.get(path)
+    assert [v["value"] for v in before.json()["values"]] == [987_654]
+    withdraw_release(release=release)
+    after = client.get(path, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert 987_654 not in [v["value"] for v in after.json()["values"]]
 
 
 def test_changed_boundaries_change_the_etag(client):
