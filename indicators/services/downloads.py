@@ -49,17 +49,16 @@ class Dialect:
     statuses: dict[str, str]
 
 
+# The words for the statuses that carry a number, defined once: German files (CSV "de", XLSX)
+# write the words their metadata explains (STATUS_NOTES, the model's German labels); the
+# international CSV writes the API's codes, which are the English words.
+GERMAN_STATUSES = {"normal": "normal", "provisional": "vorläufig", "estimated": "geschätzt"}
+ENGLISH_STATUSES = {"normal": "normal", "provisional": "provisional", "estimated": "estimated"}
+
 DIALECTS = {
     # Excel in a German locale opens this by double click: semicolons, decimal comma, BOM.
-    "de": Dialect(
-        "de", ";", ",", {"normal": "normal", "provisional": "vorläufig", "estimated": "geschätzt"}
-    ),
-    "international": Dialect(
-        "international",
-        ",",
-        ".",
-        {"normal": "normal", "provisional": "provisional", "estimated": "estimated"},
-    ),
+    "de": Dialect("de", ";", ",", GERMAN_STATUSES),
+    "international": Dialect("international", ",", ".", ENGLISH_STATUSES),
 }
 
 HEADER = [
@@ -81,7 +80,7 @@ COLUMN_NOTES = [
     ("zaehler", "Zähler (bei Quoten)"),
     ("nenner", "Nenner (bei Quoten)"),
     ("einheit", "Einheit des Werts"),
-    ("status", "normal, vorläufig, geschätzt oder ein Zeichen nach DIN 55301"),
+    ("status", f"{', '.join(GERMAN_STATUSES.values())} oder ein Zeichen nach DIN 55301"),
     ("vergleich_stadt", "Vergleich mit dem Wert der Stadt über das Konfidenzintervall"),
     ("hinweis", "Grund für einen fehlenden Wert, angenäherte Werte"),
     ("quelle", "Quelle des Indikators"),
@@ -90,9 +89,9 @@ COLUMN_NOTES = [
 ]
 
 STATUS_NOTES = [
-    ("normal", "endgültiger Wert"),
-    ("vorläufig", "vorläufiger Wert"),
-    ("geschätzt", "geschätzter Wert"),
+    (GERMAN_STATUSES["normal"], "endgültiger Wert"),
+    (GERMAN_STATUSES["provisional"], "vorläufiger Wert"),
+    (GERMAN_STATUSES["estimated"], "geschätzter Wert"),
     (".", "Zahlenwert unbekannt oder geheim zu halten (auch: zu geringe Fallzahl)"),
     ("-", "nichts vorhanden"),
     ("x", "Tabellenfach gesperrt, weil Aussage nicht sinnvoll (z. B. nicht summierbar)"),

@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 import pyogrio
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from districts.models import District, Level
 from indicators.models import Indicator, Observation, Release, Theme
 from indicators.selectors import level_values, year_table
-from indicators.services.downloads import neutralise
+from indicators.services.downloads import DIALECTS, neutralise
 from indicators.services.import_values import import_values
 
 from ..factories import ObservationFactory, ReleaseFactory
@@ -416,3 +416,45 @@ def test_the_open_data_page_lists_releases_formats_and_licence(client, demo):
     for link in links:
         assert link in page
     assert 'href="/daten/"' in client.get("/").content.decode()
+
+
+@pytest.fixture
+def marked_values(make_district, make_indicator):
+    """A published release with a provisional and an estimated value."""
+    a, b = make_district("A"), make_district("B", x=1000)
+    count = make_indicator("anzahl-markiert", kind=Indicator.Kind.COUNT, factor=1, decimals=0)
+    release = published_release(title="Markiert")
+    for district, status in ((a, "provisional"), (b, "estimated")):
+        ObservationFactory(release=release, indicator=count, district=district, year=2020,
+                           value=1234, status=status)  # fmt: skip
+    return release
+
+
+def test_xlsx_statuses_are_the_german_words_its_metadata_explains(client, marked_values):
+    content = client.get(f"/daten/{marked_values.pk}/werte.xlsx").content
+    book = load_workbook(io.BytesIO(content))
+    rows = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+    column = rows[0].index("status")
+    written = {row[column] for row in rows[1:]}
+    meta = list(book["Metadaten"].iter_rows(values_only=True))
+    start = meta.index(("Zeichen in „status“", "Bedeutung (DIN 55301)"))
+    explained = {row[0] for row in meta[start + 1 :] if row and row[0]}
+    assert written == {"vorläufig", "geschätzt"}
+    assert written <= explained
+
+
+def test_the_international_csv_writes_the_english_status_words(client, marked_values):
+    response = client.get(f"/daten/{marked_values.pk}/werte.csv", {"dialect": "international"})
+    assert {row["status"] for row in rows_of(response, delimiter=",")} == {
+        "provisional",
+        "estimated",
+    }
+
+
+def test_the_status_words_of_the_files_are_the_labels_the_atlas_explains_them_with():
+    with translation.override("de"):
+        german = {s: str(Observation.Status(s).label) for s in Observation.WITH_VALUE}
+    with translation.override("en"):
+        english = {s: str(Observation.Status(s).label) for s in Observation.WITH_VALUE}
+    assert DIALECTS["de"].statuses == german
+    assert DIALECTS["international"].statuses == english
