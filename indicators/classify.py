@@ -1,5 +1,7 @@
 """Choropleth classes on the server: mapclassify for the breaks, ColorBrewer for the colours."""
 
+import itertools
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -9,6 +11,8 @@ warnings.filterwarnings("ignore", message="Numba not installed", category=UserWa
 import mapclassify  # noqa: E402
 import numpy as np  # noqa: E402
 from plotly.colors import colorbrewer  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 METHODS = {
     "quantiles": mapclassify.Quantiles,
@@ -25,6 +29,11 @@ STD_MULTIPLES = {
     6: [-2, -1, 0, 1, 2],
     7: [-3, -2, -1, 1, 2, 3],
 }
+# Steps of σ tried in turn until every limit lies inside the data (see _std_limits).
+STD_STEPS = (1, 1 / 2, 1 / 3, 1 / 4)
+# Methods whose limits do not come from where the values lie; a class of theirs may be empty,
+# and the legend shows it with its count (0).
+EMPTY_CLASSES_DEFINED = {"equal_interval", "std_mean", "manual"}
 SEQUENTIAL = {
     "Blues", "BuGn", "BuPu", "GnBu", "Greens", "Greys", "OrRd", "Oranges", "PuBu", "PuBuGn",
     "PuRd", "Purples", "RdPu", "Reds", "YlGn", "YlGnBu", "YlOrBr", "YlOrRd",
@@ -64,6 +73,9 @@ def classify(
 ) -> Classes | None:
     """Classes for the given values; None when there is nothing to classify.
 
+    Every result is checked before it is returned (see ``classification_problem``): limits
+    strictly increasing from the smallest to the largest value, no empty class unless the
+    method defines one, and one class per value when there are no more values than classes.
     ``method="manual"`` takes the upper class limits from ``breaks``; the last class always
     reaches the largest value.
     """
@@ -71,42 +83,97 @@ def classify(
     if data.size == 0:
         return None
     if method == "manual" and breaks:
-        return _manual(data, breaks, palette_name)
-    distinct = np.unique(data).size
-    k = max(1, min(k, distinct))
-    if k < 2:
-        return Classes(method, [float(data.max())], float(data.min()), palette(palette_name, 1),
-                       [int(data.size)], [0] * int(data.size))  # fmt: skip
-    if method == "std_mean":
-        classifier = mapclassify.StdMean(data, multiples=STD_MULTIPLES[k])
+        result = _finish("manual", data, [float(b) for b in breaks], palette_name)
+    elif np.unique(data).size <= k:
+        # Fisher-Jenks and quantiles misbehave when asked for as many classes as there are
+        # values (Jenks returned unsorted limits); each value is then a class of its own.
+        result = _finish(method, data, [float(v) for v in np.unique(data)], palette_name)
+    elif method == "std_mean":
+        result = _finish(method, data, _std_limits(data, k), palette_name)
     else:
         classifier = METHODS.get(method, mapclassify.Quantiles)(data, k=k)
-    breaks = [float(b) for b in classifier.bins]
-    # Standard-deviation classes may extend beyond the data; the legend shows the data's range.
-    breaks[-1] = max(breaks[-1], float(data.max()))
-    k = len(breaks)
+        result = _finish(method, data, [float(b) for b in classifier.bins], palette_name)
+    problem = classification_problem(result, values, k=k)
+    if problem:
+        # Never serve a legend that misstates the data; one class over the range is true.
+        logger.error("Klassifikation %s mit %s Klassen verworfen: %s", method, k, problem)
+        result = _finish(method, data, [float(data.max())], palette_name)
+    return result
+
+
+def _std_limits(data: np.ndarray, k: int) -> list[float]:
+    """Limits at multiples of σ around the mean, in steps of 1, ½, ⅓ or ¼ σ.
+
+    With whole σ the outer limits of a small, compact set often lie beyond its smallest or
+    largest value, which left empty and inverted classes. The largest step that fills every
+    class wins, else the largest whose limits all lie inside the data (as GIS software offers
+    fractional σ); the legend then shows an empty class with its count (0).
+    """
+    low, high = float(data.min()), float(data.max())
+    candidates = []
+    for step in STD_STEPS:
+        multiples = [m * step for m in STD_MULTIPLES[k]]
+        cuts = [float(c) for c in mapclassify.StdMean(data, multiples=multiples).bins]
+        if low < cuts[0] and cuts[len(multiples) - 1] < high:
+            bins = np.searchsorted([*cuts[: len(multiples)], high], data, side="left")
+            if np.bincount(bins, minlength=k).all():
+                return cuts
+            candidates.append(cuts)
+    return candidates[0] if candidates else cuts
+
+
+def _finish(method: str, data: np.ndarray, limits: list[float], palette_name: str) -> Classes:
+    """Classes (lower, upper] from upper limits, cut to the data's range; a value on a limit
+    belongs to the class below it, the smallest value to the first class.
+    """
+    low, high = float(data.min()), float(data.max())
+    limits = sorted({b for b in limits if low <= b < high} | {high})
+    bins = np.searchsorted(limits, data, side="left")
+    counts = np.bincount(bins, minlength=len(limits))
+    if method not in EMPTY_CLASSES_DEFINED:
+        # A class between two limits with no value in it says nothing; it joins the next one.
+        keep = [i for i, count in enumerate(counts) if count]
+        limits = [limits[i] for i in keep]
+        bins = np.searchsorted(limits, data, side="left")
+        counts = np.bincount(bins, minlength=len(limits))
     return Classes(
         method=method,
-        breaks=breaks,
-        lower=float(data.min()),
-        colors=palette(palette_name, k),
-        counts=[int(c) for c in classifier.counts],
-        bins=[int(b) for b in classifier.yb],
-    )
-
-
-def _manual(data: np.ndarray, breaks: list[float], palette_name: str) -> Classes:
-    limits = sorted(float(b) for b in breaks if data.min() < b < data.max())
-    limits.append(float(data.max()))
-    bins = np.searchsorted(limits, data, side="left")
-    return Classes(
-        method="manual",
         breaks=limits,
-        lower=float(data.min()),
+        lower=low,
         colors=palette(palette_name, len(limits)),
-        counts=[int((bins == i).sum()) for i in range(len(limits))],
+        counts=[int(c) for c in counts],
         bins=[int(b) for b in bins],
     )
+
+
+def classification_problem(classes: Classes | None, values: list[float], *, k: int) -> str:
+    """What is wrong with ``classes`` as the legend of ``values`` in ``k`` classes, or ""."""
+    data = np.asarray(values, dtype=float)
+    if classes is None:
+        return "" if data.size == 0 else "keine Klassen für vorhandene Werte"
+    limits = classes.breaks
+    n = len(limits)
+    if not (n == len(classes.colors) == len(classes.counts)):
+        return "Grenzen, Farben und Anzahlen passen nicht zusammen"
+    if any(a >= b for a, b in itertools.pairwise(limits)):
+        return f"Klassengrenzen steigen nicht streng: {limits}"
+    if classes.lower != float(data.min()) or classes.lower > limits[0]:
+        return f"erste Untergrenze {classes.lower} ist nicht der kleinste Wert {data.min()}"
+    if limits[-1] != float(data.max()):
+        return f"letzte Obergrenze {limits[-1]} ist nicht der größte Wert {data.max()}"
+    if classes.method != "manual" and n > k:
+        return f"{n} Klassen statt höchstens {k}"
+    expected = np.searchsorted(limits, data, side="left")
+    if list(expected) != classes.bins:
+        return "ein Wert liegt nicht in der Klasse, die seine Grenzen sagen"
+    if list(np.bincount(expected, minlength=n)) != classes.counts:
+        return "Anzahlen je Klasse stimmen nicht"
+    if classes.method not in EMPTY_CLASSES_DEFINED and 0 in classes.counts:
+        return f"leere Klasse bei {classes.method}: {classes.counts}"
+    distinct = np.unique(data)
+    if classes.method != "manual" and distinct.size <= k and limits != [float(v) for v in distinct]:
+        return f"{distinct.size} verschiedene Werte, aber nicht eine Klasse je Wert: {limits}"
+    return ""
 
 
 # Change maps: a diverging ColorBrewer scheme centred on "no change". Which end is red follows
