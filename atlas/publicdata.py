@@ -53,7 +53,8 @@ from .httpcache import data_state
 logger = logging.getLogger(__name__)
 
 # Part of the state: a change of the files' layout gets new URLs even without new data.
-FORMAT = "1"
+# "2": legends checked before they are served (indicators/classify.py).
+FORMAT = "2"
 STATE_LENGTH = 16
 STATE_NAME = re.compile(rf"^[0-9a-f]{{{STATE_LENGTH}}}$")
 # Not a year and "immutable": a file of a state that turned out to disclose a value must drop
