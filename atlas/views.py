@@ -154,7 +154,7 @@ def map_view(request, bezirk: str | None = None):
         "config": config,
         "overlay": overlay_context(),
         "messages_js": {
-            "suppressed": _("zu geringe Fallzahl (.)"),
+            "suppressed": _("„.“ gesperrt (Geheimhaltung)"),
             "missing": _("keine Angabe"),
             "city": _("Stadt"),
             "loading": _("Karte wird geladen …"),

@@ -117,7 +117,7 @@ def test_a_withheld_value_is_shown_as_a_dot_and_no_number_gives_it_away(client, 
     html = page(client, code="9", year=2024).content.decode()
     value, _, difference, verdict, trend = cells(row_of(html, "kleine-fallzahl"))[:5]
     assert (value, difference) == (".", "–")
-    assert verdict == "zu geringe Fallzahl (.)"
+    assert verdict == "„.“ gesperrt (Geheimhaltung)"
     assert trend.startswith(". ")  # the change would reveal it
     assert not re.search(r"(?<!\d)0,(16|2(?!\d))", html)
 

@@ -102,8 +102,39 @@ def test_a_withheld_group_is_a_dot_in_the_table_and_a_gap_in_the_chart(client):
     last = table_rows(html)[-1]
     assert last[:2] == ["90+", "."] and last[3] == "."
     assert chart(html)["men"][-1] is None
-    assert "zu geringe Fallzahl" in html
+    assert "„.“ gesperrt (Geheimhaltung)" in html
 
 
 def test_no_pyramid_without_age_groups():
     assert pyramid([]) is None
+
+
+def test_a_complement_is_labelled_like_the_small_value_it_protects(client):
+    # "zu geringe Fallzahl" would be wrong for a complement: one label for both kinds.
+    indicator = Indicator.objects.get(slug="kinderarmut")
+    ObservationFactory(
+        release=ReleaseFactory(status="published", published_at=timezone.now()),
+        indicator=indicator, year=2023, value=2 / 737 * 100, numerator=2, denominator=737,
+        district=District.objects.get(level__slug="statistischer-bezirk", code="11"),
+    )  # fmt: skip
+    table = year_tables(indicators=[indicator], years=[2023])[(indicator.slug, 2023)]
+    counts = dict(
+        Observation.objects.filter(
+            indicator=indicator, year=2023, release__title="Demodaten Bottrop (synthetisch)"
+        ).values_list("district__code", "numerator")
+    )
+    complement = next(
+        area.code
+        for area in table.of_level("statistischer-bezirk")
+        if area.cell is not None
+        and area.cell.suppressed
+        and counts[area.code] >= indicator.applied_threshold
+    )
+
+    def verdict(code: str) -> str:
+        html = client.get(f"/gebiet/statistischer-bezirk/{code}/", {"year": 2023}).content
+        row = re.search(rf'data-indicator="{indicator.slug}".*?</tr>', html.decode(), re.S)
+        texts = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
+        return " ".join(texts[4].split())
+
+    assert verdict("11") == verdict(complement) == "„.“ gesperrt (Geheimhaltung)"

@@ -17,7 +17,7 @@ def test_the_start_page_draws_seventeen_districts_and_a_legend(atlas, page):
     assert page.locator("#values-table tbody tr").count() == 17
     legend = page.locator("#legend li")
     assert legend.count() >= 4
-    assert "zu geringe Fallzahl" in page.locator("#legend").inner_text()
+    assert "gesperrt (Geheimhaltung)" in page.locator("#legend").inner_text()
     assert page.locator(".demo-badge").is_visible()
 
 
@@ -89,7 +89,7 @@ def test_withheld_values_show_as_dots_with_their_own_legend_entry(atlas, page):
     ]
     assert "Kirchhellen-Nord-West" in withheld
     legend = " ".join(page.locator("#legend").inner_text().split())
-    assert f"zu geringe Fallzahl (.) ({len(withheld)})" in legend
+    assert f"„.“ gesperrt (Geheimhaltung) ({len(withheld)})" in legend
 
 
 def test_the_map_switches_to_stadtbezirke(atlas, page):
