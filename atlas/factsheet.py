@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from districts.models import District
-from indicators import stats
+from indicators import units
 from indicators.models import Indicator
 from indicators.selectors import (
     AreaValue,
@@ -35,13 +35,14 @@ from indicators.selectors import (
     profile_row,
     published_releases,
     published_years,
+    value_of,
     year_tables,
 )
 
 from .http import BadParameter
 from .kept import Busy, kept, only
 from .pagecache import shared_page
-from .presenters import shown, shown_area, sparkline
+from .presenters import against_city, shown, shown_area, shown_change, sparkline
 
 TEMPLATE = "atlas/factsheet.html"
 BEZIRK_LEVEL = "stadtbezirk"
@@ -205,17 +206,13 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
     # A change needs this year's value; a withheld one still shows "." in its place.
     comparable = current is not None and (current.has_value or _withheld(current))
     start_year, start = trend_start(own, year) if comparable else (None, None)
-    change, unit = (None, "")
-    if start is not None and current.cell is not None and start.cell is not None:
-        change, unit = stats.change(
-            start.cell, current.cell, kind=indicator.kind, factor=indicator.factor
-        )
+    change = units.change(indicator, value_of(start), value_of(current))
     return {
         "indicator": indicator,
         "value": _keep_together(shown_area(current, decimals)),
         "city": shown_area(row.city, decimals),
-        # A count of part of the city is no match for the city's count: no difference shown.
-        "difference": "" if counted else signed(row.difference, decimals),
+        # A count of part of the city is no match for the city's count: its share instead.
+        "difference": against_city(row),
         "comparison": current.comparison if current else None,
         "verdict": current.verdict if current else None,
         "suppressed": _withheld(current),
@@ -224,8 +221,7 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
         "sources": current.sources if current else (),
         "start_year": start_year,
         "start": _keep_together(shown_area(start, decimals)) if start_year else "",
-        "change": "." if _withheld(current) or _withheld(start) else signed(change, decimals),
-        "percentage_points": unit == "percentage_points",
+        "change": "." if _withheld(current) or _withheld(start) else shown_change(change, decimals),
         "sparkline": sparkline(
             [a.cell.value if a is not None and a.has_value else None for _, a in own],
             [] if counted else [a.cell.value if a and a.has_value else None for _, a in city],
@@ -251,16 +247,6 @@ def trend_start(series: list[tuple[int, AreaValue | None]], year: int):
         if year - TREND_YEARS <= y < year and area is not None and area.cell and area.cell.status:
             return y, area
     return None, None
-
-
-def signed(value: float | None, decimals: int) -> str:
-    if value is None:
-        return "–"
-    text = shown(value, decimals)
-    # A difference that rounds to zero gets no sign; a negative one a real minus sign.
-    if text.lstrip("-").strip("0,.") == "":
-        return text.lstrip("-")
-    return "+" + text if value > 0 else "−" + text.lstrip("-")
 
 
 def parts(rows: list[dict]) -> list[dict]:

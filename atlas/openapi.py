@@ -6,6 +6,24 @@ from django.views.decorators.http import require_safe
 from facilities.openapi import paths as facility_paths
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
+# A change between two years (the /change endpoint and change maps).
+_CHANGE = {
+    **_NULLABLE_NUMBER,
+    "description": "the second year's value minus the first's, both rounded to the "
+    "indicator's decimals (as shown); null where either year is withheld or missing",
+}
+_CHANGE_PERCENT = {
+    **_NULLABLE_NUMBER,
+    "description": "counts only, in change maps and /change: the change in % of the first "
+    "year's value, one decimal",
+}
+_CHANGE_UNIT = {
+    "type": "string",
+    "enum": ["percentage_points", "points", "per_mille_points", ""],
+    "description": "percentage points where the indicator's unit is %, points for other "
+    "ratios per 100 (and indices with base 100), per-mille points for rates per 1,000; "
+    "empty: the indicator's own unit (counts also in % in change_percent)",
+}
 _STATUS = {
     "type": "string",
     "nullable": True,
@@ -452,8 +470,10 @@ DOCUMENT = {
                     ),
                     _param(
                         "from",
-                        "change map: the values are the change from this year to `year`, "
-                        "classified symmetrically around zero",
+                        "change map: the values are the change from this year to `year` "
+                        "(from the values rounded to the indicator's decimals), classified "
+                        "symmetrically around zero; unit_de and unit_en then name the "
+                        "change's unit (e.g. Prozentpunkte), counts carry change_percent",
                         required=False,
                         schema_type="integer",
                     ),
@@ -523,6 +543,7 @@ DOCUMENT = {
                                             **_AREA_VALUE["properties"],
                                             "class": {"type": "integer", "nullable": True},
                                             "share_inside": {"type": "number"},
+                                            "change_percent": _CHANGE_PERCENT,
                                         },
                                     },
                                 },
@@ -580,8 +601,9 @@ DOCUMENT = {
             "get": {
                 "summary": "Profil eines Gebiets / every indicator for one district",
                 "description": "The values of one district: every indicator in one year, "
-                "with the city value, the difference and the rank among the level's "
-                "districts. This is the endpoint for 'all values of a district'.",
+                "with the city value, the difference (for counts: the share of the city) and "
+                "the rank among the level's districts. This is the endpoint for 'all values "
+                "of a district'.",
                 "operationId": "getProfile",
                 "parameters": [
                     _param("level", "level slug", required=True),
@@ -610,7 +632,19 @@ DOCUMENT = {
                                             "theme": {"type": "string"},
                                             "value": {**_AREA_VALUE, "nullable": True},
                                             "city": {**_AREA_VALUE, "nullable": True},
-                                            "difference": _NULLABLE_NUMBER,
+                                            "difference": {
+                                                **_NULLABLE_NUMBER,
+                                                "description": "the district's value minus "
+                                                "the city's, both rounded to the indicator's "
+                                                "decimals (as shown); null for counts (see "
+                                                "share_of_city) and where either is missing "
+                                                "or withheld",
+                                            },
+                                            "share_of_city": {
+                                                **_NULLABLE_NUMBER,
+                                                "description": "counts only: the district's "
+                                                "count in % of the city's, one decimal",
+                                            },
                                             "rank": {"type": "integer", "nullable": True},
                                             "ranked": {"type": "integer"},
                                         },
@@ -649,6 +683,14 @@ DOCUMENT = {
                                 "level": {"type": "string"},
                                 "from": {"type": "integer"},
                                 "to": {"type": "integer"},
+                                "unit": _CHANGE_UNIT,
+                                "unit_de": {
+                                    "type": "string",
+                                    "description": "what the changes are measured in, e.g. "
+                                    "'Prozentpunkte', 'Punkte', '‰-Punkte' or the indicator's "
+                                    "unit",
+                                },
+                                "unit_en": {"type": "string"},
                                 "is_demo": {"type": "boolean"},
                                 "notice": {"type": "string"},
                                 "values": {
@@ -661,16 +703,9 @@ DOCUMENT = {
                                             "name": {"type": "string"},
                                             "start": {**_AREA_VALUE, "nullable": True},
                                             "end": {**_AREA_VALUE, "nullable": True},
-                                            "change": {
-                                                **_NULLABLE_NUMBER,
-                                                "description": "null where either year is "
-                                                "withheld or missing",
-                                            },
-                                            "unit": {
-                                                "type": "string",
-                                                "description": "'percentage_points' for "
-                                                "rates in %, else empty (the indicator's unit)",
-                                            },
+                                            "change": _CHANGE,
+                                            "change_percent": _CHANGE_PERCENT,
+                                            "unit": _CHANGE_UNIT,
                                         },
                                     },
                                 },

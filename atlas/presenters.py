@@ -3,16 +3,60 @@
 from dataclasses import dataclass
 
 from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from indicators.selectors import AreaValue
+from indicators import units
+from indicators.selectors import AreaValue, ProfileRow
 
 
 def shown(value: float | None, decimals: int) -> str:
     if value is None:
         return "–"
-    # Django's number_format cuts off digits; the value is rounded first (and -0.0 is 0).
-    rounded = round(value, decimals) + 0.0
-    return number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+    # Django's number_format cuts off digits: the value is rounded first, by the one rule
+    # every derived figure follows (indicators/units.py).
+    return number_format(
+        units.rounded(value, decimals), decimals, use_l10n=True, force_grouping=True
+    )
+
+
+def signed(value: float | None, decimals: int) -> str:
+    """A difference or change: "+" or a real minus sign in front, none where it rounds to 0."""
+    if value is None:
+        return "–"
+    text = shown(value, decimals)
+    if text.lstrip("-").strip("0,.") == "":
+        return text.lstrip("-")
+    return "+" + text if value > 0 else "−" + text.lstrip("-")
+
+
+def shown_share(share: float | None) -> str:
+    """A count's share of the city's count: "4,8 % der Stadt"."""
+    if share is None:
+        return "–"
+    percent = shown(share, units.PERCENT_DECIMALS) + "\u00a0%"
+    return _("%(share)s der Stadt") % {"share": percent}
+
+
+def against_city(row: ProfileRow) -> str:
+    """What a profile row sets beside the city's value: the signed difference, or for a count
+    its share of the city (a part minus the whole means nothing)."""
+    if units.compared_by_share(row.indicator):
+        return shown_share(row.share_of_city)
+    return signed(row.difference, row.indicator.decimals)
+
+
+def shown_change(change: units.Change | None, decimals: int) -> str:
+    """A change in its unit: "+0,5 Pp.", "−1,2 Punkte", "+372 (+0,7 %)" (no-break spaces)."""
+    if change is None or change.value is None:
+        return "–"
+    text = signed(change.value, decimals)
+    short = change.unit.short(get_language())
+    if short:
+        text += "\u00a0" + short
+    if change.relative is not None:
+        text += f" ({signed(change.relative, units.PERCENT_DECIMALS)}\u00a0%)"
+    return text
 
 
 def shown_area(area: AreaValue | None, decimals: int) -> str:

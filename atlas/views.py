@@ -24,7 +24,7 @@ from indicators.selectors import (
 )
 
 from .pagecache import shared_page
-from .presenters import shown, shown_area, shown_interval, sparkline
+from .presenters import against_city, shown_area, shown_interval, sparkline
 from .publicdata import data_prefix, public_state, zoom_banded
 from .pyramid import is_pyramid_part, pyramid
 
@@ -290,7 +290,8 @@ def profile_view(request, level, code):
                 "indicator": row.indicator,
                 "value": shown_area(row.value, decimals),
                 "city": shown_area(row.city, decimals),
-                "difference": shown(row.difference, decimals) if row.difference is not None else "",
+                # Signed like the fact sheet's; a count's share of the city instead.
+                "difference": against_city(row),
                 "interval": shown_interval(row.value, decimals),
                 "comparison": row.value.comparison,
                 "verdict": row.value.verdict,

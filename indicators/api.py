@@ -24,6 +24,7 @@ from .selectors import (
     published_years,
     time_series,
 )
+from .units import change_unit
 
 DEMO_NOTICE = "Demodaten: synthetische Werte, nicht amtlich / demo data: synthetic, not official"
 
@@ -221,9 +222,6 @@ def _classes_dict(classes) -> dict | None:
     }
 
 
-CHANGE_UNITS = {"percentage_points": ("Prozentpunkte", "percentage points")}
-
-
 def _change_row(row, share_inside: float) -> dict:
     """A district's change as a map row; a withheld start or end withholds the change."""
     withheld = any(
@@ -245,6 +243,8 @@ def _change_row(row, share_inside: float) -> dict:
         "approximate": any(a is not None and a.approximate for a in (row.start, row.end)),
         "sources": [],
         "share_inside": share_inside,
+        # Counts change in their unit and in %.
+        "change_percent": None if withheld else row.relative,
     }
 
 
@@ -320,9 +320,8 @@ def values_body(request) -> dict:
         )
         city = _change_row(city_rows[0], 1.0) if city_rows else None
         within_value = None
-        units = [c.unit for c in changes if c.unit]
-        if units and units[0] in CHANGE_UNITS:
-            unit_de, unit_en = CHANGE_UNITS[units[0]]
+        unit = change_unit(indicator)
+        unit_de, unit_en = unit.de, unit.en
         shown = [r for r in rows if r["value"] is not None]
         classes = classify_change(
             [r["value"] for r in shown], k=k, polarity=indicator.polarity, method=method
@@ -430,6 +429,7 @@ def district_profile(request):
                     "value": area_dict(row.value),
                     "city": area_dict(row.city),
                     "difference": row.difference,
+                    "share_of_city": row.share_of_city,
                     "rank": row.rank,
                     "ranked": row.ranked,
                 }
@@ -454,12 +454,16 @@ def change(request):
     except BadParameter as bad:
         return bad.response()
     rows = change_values(indicator=indicator, level=level, start=start, end=end)
+    unit = change_unit(indicator)
     return JsonResponse(
         {
             "indicator": indicator.slug,
             "level": level.slug,
             "from": start,
             "to": end,
+            "unit": unit.code,
+            "unit_de": unit.de,
+            "unit_en": unit.en,
             "is_demo": indicator.is_demo,
             "notice": DEMO_NOTICE if indicator.is_demo else "",
             "values": [
@@ -469,6 +473,7 @@ def change(request):
                     "start": area_dict(row.start),
                     "end": area_dict(row.end),
                     "change": row.change,
+                    "change_percent": row.relative,
                     "unit": row.unit,
                 }
                 for row in rows

@@ -20,7 +20,7 @@ from districts.models import District, Level, Overlap
 from facilities.models import FacilityType
 from facilities.selectors import supply_by_district
 
-from . import readcache, social_index, stats
+from . import readcache, social_index, stats, units
 from .models import FACILITY_COMPUTATIONS, Indicator, Observation, Release
 from .stats import Cell
 
@@ -684,13 +684,17 @@ class ProfileRow:
     indicator: Indicator
     value: AreaValue | None
     city: AreaValue | None
+    # The district's value minus the city's, both rounded to the indicator's decimals; None
+    # for counts, which are compared by their share of the city instead.
     difference: float | None
     rank: int | None  # 1 = highest value among the level's districts
     ranked: int  # how many districts had a value to rank
+    share_of_city: float | None = None  # counts: the district's part of the city's, in %
 
 
 def profile(*, district: District, year: int) -> list[ProfileRow]:
-    """Every indicator for one district and year, with the city value, difference and rank."""
+    """Every indicator for one district and year, with the city value, difference (or share
+    of the city, for counts) and rank."""
     indicators = list(Indicator.objects.select_related("theme"))
     tables = year_tables(indicators=indicators, years=[year])
     return [profile_row(table=tables[(i.slug, year)], district=district) for i in indicators]
@@ -698,17 +702,19 @@ def profile(*, district: District, year: int) -> list[ProfileRow]:
 
 def profile_row(*, table: YearTable, district: District) -> ProfileRow:
     """One indicator's row of a district profile, from a year table that is already built."""
+    indicator = table.indicator
     peers = table.of_level(district.level.slug)
     own = next((a for a in peers if a.district_id == district.id), None)
     city = table.city
     ranked = sorted((a.cell.value for a in peers if a.has_value), reverse=True)
     rank = ranked.index(own.cell.value) + 1 if own is not None and own.has_value else None
-    difference = (
-        own.cell.value - city.cell.value
-        if own is not None and own.has_value and city is not None and city.has_value
-        else None
-    )
-    return ProfileRow(table.indicator, own, city, difference, rank, len(ranked))
+    difference = share = None
+    if own is not None and own.has_value and city is not None and city.has_value:
+        if units.compared_by_share(indicator):
+            share = units.share(own.cell.value, city.cell.value, indicator.decimals)
+        else:
+            difference = units.difference(own.cell.value, city.cell.value, indicator.decimals)
+    return ProfileRow(indicator, own, city, difference, rank, len(ranked), share)
 
 
 @dataclass(frozen=True)
@@ -717,8 +723,9 @@ class ChangeValue:
     name: str
     start: AreaValue | None
     end: AreaValue | None
-    change: float | None
-    unit: str  # "percentage_points" for rates in %, else the indicator's unit
+    change: float | None  # end − start, both rounded to the indicator's decimals
+    unit: str  # units.ChangeUnit.code: "percentage_points", "points", … or "" (own unit)
+    relative: float | None = None  # counts: the change in % of the start
 
 
 def change_values(*, indicator: Indicator, level: Level, start: int, end: int) -> list[ChangeValue]:
@@ -729,11 +736,16 @@ def change_values(*, indicator: Indicator, level: Level, start: int, end: int) -
     rows = []
     for code in sorted(first.keys() | last.keys()):
         a, b = first.get(code), last.get(code)
-        delta, unit = (None, "")
-        if a is not None and b is not None and a.cell is not None and b.cell is not None:
-            delta, unit = stats.change(a.cell, b.cell, kind=indicator.kind, factor=indicator.factor)
-        rows.append(ChangeValue(code, (b or a).name, a, b, delta, unit))
+        delta = units.change(indicator, value_of(a), value_of(b))
+        rows.append(
+            ChangeValue(code, (b or a).name, a, b, delta.value, delta.unit.code, delta.relative)
+        )
     return rows
+
+
+def value_of(area: AreaValue | None) -> float | None:
+    """The area's number where it has one to show (not withheld, not missing)."""
+    return area.cell.value if area is not None and area.has_value else None
 
 
 def plausibility_warnings(*, year: int | None = None) -> list[PlausibilityWarning]:

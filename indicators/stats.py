@@ -308,12 +308,5 @@ def judge(comparison: str | None, polarity: str) -> str | None:
     return "better" if (comparison == "above") == higher_is_better else "worse"
 
 
-def change(start: Cell, end: Cell, *, kind: str, factor: float) -> tuple[float | None, str]:
-    """Change between two years and its unit: percentage points for rates in %."""
-    if not (start.has_value and end.has_value):
-        return None, ""
-    return end.value - start.value, "percentage_points" if (kind, factor) == ("rate", 100) else ""
-
-
 def apply_suppression(cells: Mapping[Hashable, Cell], keys: set[Hashable]) -> dict:
     return {key: (withheld(cell) if key in keys else cell) for key, cell in cells.items()}

@@ -1,6 +1,7 @@
 import datetime
 import itertools
 import re
+from decimal import Decimal
 
 import pytest
 from openapi_schema_validator import OAS30Validator
@@ -10,6 +11,7 @@ from atlas.openapi import DOCUMENT
 from atlas.urls import api_v1
 from districts.models import District
 from indicators.models import Indicator
+from indicators.units import rounded
 
 pytestmark = pytest.mark.django_db
 
@@ -213,12 +215,19 @@ def test_a_change_map_shows_the_difference_between_two_years(client):
     assert change["from"] == 2015 and change["unit_de"] == "Prozentpunkte"
     before = {v["code"]: v["value"] for v in start["values"]}
     after = {v["code"]: v["value"] for v in end["values"]}
+
+    def as_shown(value):
+        return Decimal(str(rounded(value, change["decimals"])))
+
     for row in change["values"]:
         if before[row["code"]] is None or after[row["code"]] is None:
             assert row["value"] is None
         else:
-            assert row["value"] == pytest.approx(after[row["code"]] - before[row["code"]])
-    assert change["city"]["value"] == pytest.approx(end["city"]["value"] - start["city"]["value"])
+            # The change of the values as shown (rounded to the indicator's decimals).
+            expected = as_shown(after[row["code"]]) - as_shown(before[row["code"]])
+            assert Decimal(str(row["value"])) == expected
+    city = as_shown(end["city"]["value"]) - as_shown(start["city"]["value"])
+    assert Decimal(str(change["city"]["value"])) == city
     classes = change["classes"]
     # Symmetric around zero: the scale says increase or decrease at a glance.
     assert classes["lower"] == pytest.approx(-classes["breaks"][-1])

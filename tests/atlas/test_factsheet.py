@@ -12,6 +12,7 @@ from atlas.presenters import shown, sparkline
 from districts.models import Level
 from indicators.models import Indicator, Release
 from indicators.selectors import year_table
+from indicators.units import rounded
 
 from ..factories import DistrictFactory
 
@@ -90,10 +91,11 @@ def test_the_trend_compares_with_five_years_earlier_and_draws_a_sparkline(client
     for year in (2018, 2023):
         own = year_table(indicator=indicator, year=year).of_level("stadtbezirk")
         values[year] = next(a for a in own if a.code == "2").cell.value
-    change = values[2023] - values[2018]
+    # The change of the two values as shown: 16,4 − 17,8 = −1,4 (unrounded −1.48…).
+    change = rounded(values[2023], 1) - rounded(values[2018], 1)
     row = row_of(page(client, year=2023).content.decode(), "sgb-ii-quote")
     trend = cells(row)[4]
-    assert trend.startswith(("+" if change > 0 else "−") + shown(abs(change), 1) + " Pp.")
+    assert trend.startswith(("+" if change > 0 else "−") + shown(abs(change), 1) + "\xa0Pp.")
     assert "seit 2018" in trend
     assert row.count("<polyline") == 2  # the Bezirk and the city
 

@@ -13,6 +13,7 @@ from indicators.selectors import (
     profile,
     time_series,
 )
+from indicators.units import rounded
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,10 @@ def test_a_change_of_a_rate_is_in_percentage_points():
     )
     altstadt = next(r for r in rows if r.code == "11")
     assert altstadt.unit == "percentage_points"
-    assert altstadt.change == pytest.approx(altstadt.end.cell.value - altstadt.start.cell.value)
+    # From the values as shown, to one decimal: 54,3 − 48,8 = 5,5 (unrounded 5.478…).
+    start, end = (rounded(a.cell.value, 1) for a in (altstadt.start, altstadt.end))
+    assert altstadt.change == pytest.approx(end - start)
+    assert altstadt.change == rounded(altstadt.change, 1)
 
 
 def test_a_profile_ranks_the_district_among_its_peers():
