@@ -70,7 +70,21 @@ def test_a_change_map_uses_a_scale_around_zero(atlas, page):
     assert "Prozentpunkte" in page.locator("#legend").inner_text()
     assert "from=2015" in page.url
     values = page.locator(VALUE_COLUMN).all_inner_texts()
-    assert any(v.startswith("-") for v in values) and any(re.match(r"\d", v) for v in values)
+    # A change carries its sign, as on the fact sheet.
+    assert any(v.startswith("-") for v in values) and any(v.startswith("+") for v in values)
+    assert all(re.fullmatch(r"[+-]\d+,\d|0,0", v) for v in values)
+
+
+def test_a_count_s_change_map_gives_the_change_in_its_unit_and_in_percent(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023&from=2018")
+    page.wait_for_function(
+        "document.querySelector('#table-caption').textContent.includes('2018–2023, Personen')"
+    )
+    values = page.locator(VALUE_COLUMN).all_inner_texts()
+    assert values and all(re.fullmatch(r"([+-][\d.]+|0) \(([+-]\d+,\d|0,0) %\)", v) for v in values)
+    assert re.search(
+        r"Stadt: [+-][\d.]+ Personen \([+-]\d+,\d %\)", page.locator("#legend").inner_text()
+    )
 
 
 def test_manual_class_limits_are_entered_in_german_and_refused_with_a_message(atlas, page):

@@ -31,11 +31,15 @@ import { escapeHtml, fill } from "./escape.js";
   let painted = null; // what the map draws: those values, or its overview's (config.overview)
   const boundaries = {};
 
-  const numberFormat = (decimals) =>
+  // A change map's figures carry their sign, as the fact sheet's do ("+0,5", "−1,2", "0,0").
+  const numberFormat = (decimals, signed = false) =>
     new Intl.NumberFormat(text.locale, {
       minimumFractionDigits: decimals,
       maximumFractionDigits: decimals,
+      signDisplay: signed ? "exceptZero" : "auto",
     });
+  const formatOf = (data) => numberFormat(data.decimals, Boolean(data.from));
+  const percentFormat = numberFormat(1, true);
 
   // A canvas that draws all areas of one style as one path: one fill per class colour and one
   // stroke per line style instead of one of each per area, which for a level of thousands of
@@ -129,6 +133,12 @@ import { escapeHtml, fill } from "./escape.js";
     if (!row || row.status === null) return "–";
     if (row.value === null) return escapeHtml(row.status);
     return (row.approximate ? "≈ " : "") + fmt.format(row.value);
+  }
+
+  // Counts change in their unit and in % of the first year's value: " (+2,1 %)".
+  function formatPercent(row) {
+    if (!row || typeof row.change_percent !== "number") return "";
+    return ` (${percentFormat.format(row.change_percent)} %)`;
   }
 
   function formatInterval(row, fmt) {
@@ -442,7 +452,7 @@ import { escapeHtml, fill } from "./escape.js";
   }
 
   function renderLegend(data) {
-    const fmt = numberFormat(data.decimals);
+    const fmt = formatOf(data);
     const items = [];
     if (data.classes) {
       let lower = data.classes.lower;
@@ -459,7 +469,7 @@ import { escapeHtml, fill } from "./escape.js";
       items.push(legendItem('<span class="swatch swatch-missing"></span>', text.missing, missing));
     }
     const reference = (label, row) =>
-      `<p class="city-value">${escapeHtml(label)}: <strong>${formatValue(row, fmt)}</strong> ${escapeHtml(unitOf(data))}</p>`;
+      `<p class="city-value">${escapeHtml(label)}: <strong>${formatValue(row, fmt)}</strong> ${escapeHtml(unitOf(data))}${formatPercent(row)}</p>`;
     const city =
       (data.within_value ? reference(data.within_value.name, data.within_value) : "") +
       (data.city ? reference(text.city, data.city) : "");
@@ -553,7 +563,7 @@ import { escapeHtml, fill } from "./escape.js";
   }
 
   function renderTable(data) {
-    const fmt = numberFormat(data.decimals);
+    const fmt = formatOf(data);
     const rank = ranks(data);
     const body = document.querySelector("#values-table tbody");
     const rows = tableRows(data).map((row) => {
@@ -571,7 +581,7 @@ import { escapeHtml, fill } from "./escape.js";
       const cells = [
         [row.code, ""],
         [row.name, "name"],
-        [formatValue(row, fmt), "num"],
+        [formatValue(row, fmt) + formatPercent(row), "num"],
         [rank.byCode[row.code] ? String(rank.byCode[row.code]) : "", "num"],
         [formatInterval(row, fmt), "num"],
         [isSuppressed(row) ? text.suppressed : comparisonText(row), row.verdict || ""],
@@ -689,7 +699,7 @@ import { escapeHtml, fill } from "./escape.js";
 
   function tooltipFor(feature) {
     const row = painted.byCode[feature.properties.code];
-    const fmt = numberFormat(painted.data.decimals);
+    const fmt = formatOf(painted.data);
     const lines = [`<strong>${escapeHtml(feature.properties.name)}</strong>`];
     if (config.within && !row) return `${lines[0]}<br>${escapeHtml(text.outside)}`;
     if (row && row.share_inside < 1) {
@@ -699,7 +709,7 @@ import { escapeHtml, fill } from "./escape.js";
     if (isSuppressed(row)) {
       lines.push(escapeHtml(text.suppressed));
     } else {
-      lines.push(`${formatValue(row, fmt)} ${escapeHtml(unitOf(painted.data))}`);
+      lines.push(`${formatValue(row, fmt)} ${escapeHtml(unitOf(painted.data))}${formatPercent(row)}`);
       const interval = formatInterval(row, fmt);
       if (interval) lines.push(`${escapeHtml(text.interval)}: ${interval}`);
       const rank = ranks(painted.data);
