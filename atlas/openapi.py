@@ -47,10 +47,10 @@ _AREA_VALUE = {
         "reason": {
             "type": "string",
             "nullable": True,
-            "enum": ["disclosure", "not_rollable", "incomplete", None],
+            "enum": ["disclosure", "not_rollable", "incomplete", "core_incomplete", None],
             "description": "why no number is shown although one could exist: withheld by "
-            "disclosure control, an index or median that is not rolled up, or a roll-up "
-            "with a missing part",
+            "disclosure control, an index or median that is not rolled up, a roll-up "
+            "with a missing part, or a social index with a core indicator not published",
         },
         "ci_low": {**_NULLABLE_NUMBER, "description": "95 % confidence interval (rates)"},
         "ci_high": _NULLABLE_NUMBER,
@@ -65,7 +65,9 @@ _AREA_VALUE = {
         "approximate": {
             "type": "boolean",
             "description": "rolled up across levels that do not nest (area or population "
-            "weights); the parts and weights are in 'sources'",
+            "weights); the parts and weights are in 'sources'. Approximate values are "
+            "rounded to the indicator's decimals (numerator and denominator to whole "
+            "numbers) and have no confidence interval",
         },
         "sources": {
             "type": "array",
@@ -444,7 +446,12 @@ DOCUMENT = {
                 "parameters": [
                     _param("indicator", "indicator slug", required=True),
                     _param("level", "level slug", required=True),
-                    _param("year", "year (default: latest)", required=False, schema_type="integer"),
+                    _param(
+                        "year",
+                        "year (default: the latest with published values)",
+                        required=False,
+                        schema_type="integer",
+                    ),
                     _param(
                         "within",
                         "code of a Stadtbezirk: only the areas in it, with share_inside",
@@ -668,7 +675,7 @@ DOCUMENT = {
                     _param("from", "first year", required=True, schema_type="integer"),
                     _param(
                         "to",
-                        "second year (default: latest)",
+                        "second year (default: the latest with published values)",
                         required=False,
                         schema_type="integer",
                     ),

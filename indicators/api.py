@@ -10,6 +10,7 @@ from atlas.pagecache import shared_page
 from districts.models import District, Level
 from districts.selectors import boundary_version
 
+from . import marks
 from .classify import METHODS, classify, classify_change
 from .models import Indicator, Release, Theme, breaks_problem
 from .querysets import published_until
@@ -17,6 +18,7 @@ from .selectors import (
     AreaValue,
     available_years,
     change_values,
+    default_year,
     indicator_levels,
     level_values,
     profile,
@@ -69,17 +71,19 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
     }
 
 
-def area_dict(area: AreaValue | None) -> dict | None:
-    """One area's public value; suppressed cells carry no number of any kind."""
+def area_dict(area: AreaValue | None, indicator: Indicator) -> dict | None:
+    """One area's public value; suppressed cells carry no number of any kind, approximate
+    ones are rounded (indicators.marks)."""
     if area is None:
         return None
     cell = area.cell
+    shown = marks.numbers(area, indicator)
     return {
         "code": area.code,
         "name": area.name,
-        "value": cell.value if cell else None,
-        "numerator": cell.numerator if cell else None,
-        "denominator": cell.denominator if cell else None,
+        "value": shown.value,
+        "numerator": shown.numerator,
+        "denominator": shown.denominator,
         "status": cell.status if cell else None,
         "reason": (cell.reason or None) if cell else None,
         "ci_low": area.interval[0] if area.interval else None,
@@ -104,11 +108,24 @@ def _level(request) -> Level:
 
 
 def _year(request, indicator: Indicator) -> int:
+    """``year``: a year the indicator is published for; by default the latest with values."""
     years = available_years(indicator=indicator)
-    year = integer(request, "year", default=years[-1] if years else None)
+    year = integer(request, "year", default=default_year(indicator=indicator))
     if year is None or year not in years:
-        raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}")
+        raise BadParameter("year", no_values(year, years))
     return year
+
+
+def no_values(year: int | None, years: list[int]) -> str:
+    """The message for a year without values, saying so where the statistic skips it."""
+    message = f"keine Werte für Jahr {year} / no values for year {year}"
+    interval = marks.between_surveys(year, years) if year is not None else None
+    if interval:
+        message += (
+            f" (nur alle {interval} Jahre erhoben, zuletzt {max(y for y in years if y < year)}"
+            f" / collected every {interval} years)"
+        )
+    return message
 
 
 def _within(request) -> District | None:
@@ -305,8 +322,12 @@ def values_body(request) -> dict:
     result = level_values(indicator=indicator, level=level, year=year, within=within)
     unit_de, unit_en = indicator.unit_de, indicator.unit_en
     if start is None:
-        rows = [{**area_dict(area), "share_inside": area.share_inside} for area in result.areas]
-        city, within_value = area_dict(result.city), area_dict(result.within)
+        rows = [
+            {**area_dict(area, indicator), "share_inside": area.share_inside}
+            for area in result.areas
+        ]
+        city = area_dict(result.city, indicator)
+        within_value = area_dict(result.within, indicator)
         classes, class_of = classified(rows, indicator=indicator, method=method, k=k, breaks=breaks)
     else:
         share = {a.code: a.share_inside for a in result.areas}
@@ -393,7 +414,9 @@ def series(request):
             "is_demo": indicator.is_demo,
             "notice": DEMO_NOTICE if indicator.is_demo else "",
             "series": {
-                code: [{"year": year, **(area_dict(area) or {})} for year, area in points]
+                code: [
+                    {"year": year, **(area_dict(area, indicator) or {})} for year, area in points
+                ]
                 for code, points in data.items()
             },
         }
@@ -426,8 +449,8 @@ def district_profile(request):
                 {
                     "indicator": row.indicator.slug,
                     "theme": row.indicator.theme.slug,
-                    "value": area_dict(row.value),
-                    "city": area_dict(row.city),
+                    "value": area_dict(row.value, row.indicator),
+                    "city": area_dict(row.city, row.indicator),
                     "difference": row.difference,
                     "share_of_city": row.share_of_city,
                     "rank": row.rank,
@@ -447,10 +470,10 @@ def change(request):
         level = _level(request)
         years = available_years(indicator=indicator)
         start = integer(request, "from")
-        end = integer(request, "to", default=years[-1] if years else None)
+        end = integer(request, "to", default=default_year(indicator=indicator))
         for name, year in (("from", start), ("to", end)):
             if year is None or year not in years:
-                raise BadParameter(name, f"keine Werte für Jahr {year} / no values for year {year}")
+                raise BadParameter(name, no_values(year, years))
     except BadParameter as bad:
         return bad.response()
     rows = change_values(indicator=indicator, level=level, start=start, end=end)
@@ -470,8 +493,8 @@ def change(request):
                 {
                     "code": row.code,
                     "name": row.name,
-                    "start": area_dict(row.start),
-                    "end": area_dict(row.end),
+                    "start": area_dict(row.start, indicator),
+                    "end": area_dict(row.end, indicator),
                     "change": row.change,
                     "change_percent": row.relative,
                     "unit": row.unit,

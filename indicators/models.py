@@ -327,6 +327,10 @@ FACILITY_COMPUTATIONS = (
     Indicator.Computation.FACILITY_PLACES,
     Indicator.Computation.FACILITY_PERSONS,
 )
+SOCIAL_INDEX_COMPUTATIONS = (
+    Indicator.Computation.SOCIAL_STATUS,
+    Indicator.Computation.SOCIAL_DYNAMICS,
+)
 
 
 class Release(models.Model):

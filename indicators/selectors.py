@@ -21,7 +21,13 @@ from facilities.models import FacilityType
 from facilities.selectors import supply_by_district
 
 from . import readcache, social_index, stats, units
-from .models import FACILITY_COMPUTATIONS, Indicator, Observation, Release
+from .models import (
+    FACILITY_COMPUTATIONS,
+    SOCIAL_INDEX_COMPUTATIONS,
+    Indicator,
+    Observation,
+    Release,
+)
 from .stats import Cell
 
 CITY_LEVEL = "stadt"
@@ -453,6 +459,8 @@ def _table(indicator, year, geo, raw, tables, components, supplies) -> YearTable
     )
     if population is not None:
         table = _approximate_as(table, population)
+    if indicator.computation in SOCIAL_INDEX_COMPUTATIONS:
+        table = _index_gaps(table, year, geo)
     return table
 
 
@@ -617,6 +625,40 @@ def _computed_cells(indicator: Indicator, year: int, geo: _Geography) -> dict[in
     }
 
 
+def _index_gaps(table: YearTable, year: int, geo: _Geography) -> YearTable:
+    """The social index table with a symbol and a reason for every district without an index.
+
+    "..." where a core indicator is not yet available for the district, else "." (a core
+    value withheld or missing). Added after disclosure control: a gap hides no number.
+    """
+    core = _core_indicators()
+    if len(core) < len(social_index.CORE_INDICATORS):
+        return table
+    years = [year]
+    if table.indicator.computation == Indicator.Computation.SOCIAL_DYNAMICS:
+        years.insert(0, year - social_index.DYNAMICS_YEARS)
+    tables = year_tables(indicators=core, years=years)
+    first = tables[(core[0].slug, year)]
+    level = first.base_level
+    if level is None:
+        return table
+    parts = [
+        {a.code: a.cell for a in tables[(i.slug, y)].of_level(level)} for i in core for y in years
+    ]
+    areas = dict(table.areas)
+    for area in first.of_level(level):
+        if area.district_id in areas or area.district_id not in geo.districts:
+            continue
+        pending = any(
+            (cell := part.get(area.code)) is not None and cell.status == Observation.Status.NOT_YET
+            for part in parts
+        )
+        symbol = Observation.Status.NOT_YET.value if pending else stats.SECRET
+        cell = Cell(None, None, None, symbol, social_index.INCOMPLETE_CORE)
+        areas[area.district_id] = AreaValue(area.district_id, area.code, area.name, level, cell)
+    return dataclasses.replace(table, areas=areas, base_level=table.base_level or level)
+
+
 def districts_in_year(*, level: Level, year: int):
     return District.objects.valid_on(_year_end(year)).filter(level=level)
 
@@ -650,6 +692,16 @@ def level_values(
         ]
     own = table.areas.get(within.id) if within is not None else None
     return LevelValues(indicator, level, year, areas, table.city, own)
+
+
+def weight_bases(*, target: District, year: int) -> dict[tuple[str, str], str]:
+    """(level, code) of each district a roll-up into ``target`` draws on → what its weight
+    is a share of: "population" where the overlap's population share is known, else "area"
+    (the choice ``_geography`` makes)."""
+    rows = Overlap.objects.filter(
+        target=target, source__in=District.objects.valid_on(_year_end(year))
+    ).values_list("source__level__slug", "source__code", "population_share")
+    return {(level, code): "area" if share is None else "population" for level, code, share in rows}
 
 
 def _inside(area: AreaValue, share: float) -> AreaValue:
@@ -789,19 +841,34 @@ def last_update(indicator: Indicator) -> datetime.datetime | None:
     return latest["latest"]
 
 
-def available_years(*, indicator: Indicator, level: Level | None = None) -> list[int]:
-    """Years with at least one published observation of the indicator (on the level)."""
+def available_years(
+    *, indicator: Indicator, level: Level | None = None, with_values: bool = False
+) -> list[int]:
+    """Years with at least one published observation of the indicator (on the level).
+
+    With ``with_values``, only years in which one of them carries a number: a year
+    delivered as "..." everywhere (not yet available) is published, but has no values.
+    """
     if indicator.computation in FACILITY_COMPUTATIONS:
-        return _facility_years(indicator)
+        return _facility_years(indicator, with_values)
     if indicator.computation:
-        return _computed_years(indicator)
+        return _computed_years(indicator, with_values)
     observations = Observation.objects.published().filter(indicator=indicator)
     if level is not None:
         observations = observations.filter(district__level=level)
+    if with_values:
+        observations = observations.filter(status__in=stats.WITH_VALUE, value__isnull=False)
     return sorted(observations.values_list("year", flat=True).distinct())
 
 
-def _facility_years(indicator: Indicator) -> list[int]:
+def default_year(*, indicator: Indicator) -> int | None:
+    """The year a view of the indicator opens on: the latest with published values."""
+    years = available_years(indicator=indicator, with_values=True)
+    years = years or available_years(indicator=indicator)
+    return years[-1] if years else None
+
+
+def _facility_years(indicator: Indicator, with_values: bool = False) -> list[int]:
     """Years with values of the served group; counts alone, every published year."""
     facility_type, served = _supplies([indicator])[indicator.id]
     if facility_type is None:
@@ -811,14 +878,18 @@ def _facility_years(indicator: Indicator) -> list[int]:
         served = Indicator.objects.filter(slug=slug, computation="").first() if slug else None
         if served is None:
             return published_years()
-    return available_years(indicator=served) if served is not None else []
+    if served is None:
+        return []
+    return available_years(indicator=served, with_values=with_values)
 
 
-def _computed_years(indicator: Indicator) -> list[int]:
+def _computed_years(indicator: Indicator, with_values: bool = False) -> list[int]:
     core = _core_indicators()
     if len(core) < len(social_index.CORE_INDICATORS):
         return []
-    years = set.intersection(*(set(available_years(indicator=i)) for i in core))
+    years = set.intersection(
+        *(set(available_years(indicator=i, with_values=with_values)) for i in core)
+    )
     if indicator.computation == Indicator.Computation.SOCIAL_DYNAMICS:
         years = {y for y in years if y - social_index.DYNAMICS_YEARS in years}
     return sorted(years)

@@ -16,6 +16,8 @@ from collections.abc import Hashable, Mapping
 # Core indicators (slugs) and the span of the dynamics index, as in the Berlin monitoring.
 CORE_INDICATORS = ("arbeitslosenanteil", "sgb-ii-quote", "kinderarmut", "grundsicherung-im-alter")
 DYNAMICS_YEARS = 2
+# Why a district has no index: a core indicator has no published value there.
+INCOMPLETE_CORE = "core_incomplete"
 
 
 def standardise(values: Mapping[Hashable, float]) -> dict[Hashable, float]:

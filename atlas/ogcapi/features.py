@@ -16,6 +16,7 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import Q
 
 from districts.models import WEB_SRID, District, Level
+from indicators import marks
 from indicators.models import Indicator
 from indicators.selectors import AreaValue, indicator_levels, year_tables
 
@@ -24,6 +25,7 @@ from .params import Bbox, Period
 # Seven decimals of a degree are about a centimetre: the boundaries keep their resolution.
 PRECISION = 7
 STATUS_SUFFIX = "_status"
+APPROXIMATE_SUFFIX = "_approximate"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class Collection:
     @property
     def id(self) -> str:
         return self.level.slug
+
+    @property
+    def by_slug(self) -> dict[str, Indicator]:
+        return {indicator.slug: indicator for indicator in self.indicators}
 
 
 @dataclass(frozen=True)
@@ -163,10 +169,12 @@ def _features(collection: Collection, year: int, rows, geometry: bool) -> list[F
     ]
 
 
-def properties(feature: Feature, year: int) -> dict:
-    """Code, name, area and, per indicator with values that year, its value and status.
+def properties(feature: Feature, year: int, indicators: dict[str, Indicator]) -> dict:
+    """Code, name, area and, per indicator with values that year, its value, status and
+    whether it is approximate.
 
-    Withheld values are null, their status ".".
+    Withheld values are null, their status "."; approximate values (rolled up through
+    levels that do not nest) are rounded to the indicator's decimals.
     """
     result = {
         "code": feature.code,
@@ -177,8 +185,9 @@ def properties(feature: Feature, year: int) -> dict:
     for slug in feature.published:
         area = feature.values[slug]
         cell = area.cell if area is not None else None
-        result[slug] = cell.value if cell is not None and cell.has_value else None
+        result[slug] = marks.numbers(area, indicators[slug]).value
         result[slug + STATUS_SUFFIX] = (cell.status or None) if cell is not None else None
+        result[slug + APPROXIMATE_SUFFIX] = area is not None and area.approximate
     return result
 
 

@@ -201,7 +201,9 @@ def _description(collection: data.Collection, years: list[int]) -> str:
         )
     note = _(
         "Zum Schutz vor Rückschlüssen auf Personen zurückgehaltene Werte sind null, ihr "
-        "Status (Eigenschaft <Kennung>_status) ist „.“."
+        "Status (Eigenschaft <Kennung>_status) ist „.“. Angenäherte Werte, aus Teilen von "
+        "Gebieten einer anderen Ebene geschätzt, haben <Kennung>_approximate = true und sind "
+        "auf die Nachkommastellen des Indikators gerundet."
     )
     return f"{text % facts} {note}"
 
@@ -273,7 +275,7 @@ def items(request, collection_id: str, *, html: bool):
         return _items_page(request, found, page, year, offset, links)
     body = {
         "type": "FeatureCollection",
-        "features": [_feature_dict(f, year) for f in page.features],
+        "features": [_feature_dict(f, year, found) for f in page.features],
         "numberMatched": page.matched,
         "numberReturned": len(page.features),
         "timeStamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -282,12 +284,14 @@ def items(request, collection_id: str, *, html: bool):
     return HttpResponse(data.to_json(body), content_type=GEOJSON)
 
 
-def _feature_dict(feature: data.Feature, year: int, links: list | None = None) -> dict:
+def _feature_dict(
+    feature: data.Feature, year: int, collection: data.Collection, links: list | None = None
+) -> dict:
     result = {
         "type": "Feature",
         "id": feature.code,
         "geometry": data.Raw(feature.geometry) if feature.geometry else None,
-        "properties": data.properties(feature, year),
+        "properties": data.properties(feature, year, collection.by_slug),
     }
     if links is not None:
         result["links"] = links
@@ -347,7 +351,7 @@ def item(request, collection_id: str, feature_id: str, *, html: bool):
     ]
     if html:
         return _item_page(request, found, feature, year, links)
-    body = _feature_dict(feature, year, links)
+    body = _feature_dict(feature, year, found, links)
     return HttpResponse(data.to_json(body), content_type=GEOJSON)
 
 

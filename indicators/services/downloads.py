@@ -29,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from districts.models import Level
-from indicators import stats
+from indicators import marks, social_index, stats
 from indicators.models import Indicator, Observation, Release, Theme
 from indicators.selectors import (
     AreaValue,
@@ -47,6 +47,8 @@ class Dialect:
     delimiter: str
     decimal: str
     statuses: dict[str, str]
+    approximate: str  # the name of the column that marks approximate values
+    yes_no: tuple[str, str]  # its two entries
 
 
 # The words for the statuses that carry a number, defined once: German files (CSV "de", XLSX)
@@ -57,15 +59,25 @@ ENGLISH_STATUSES = {"normal": "normal", "provisional": "provisional", "estimated
 
 DIALECTS = {
     # Excel in a German locale opens this by double click: semicolons, decimal comma, BOM.
-    "de": Dialect("de", ";", ",", GERMAN_STATUSES),
-    "international": Dialect("international", ",", ".", ENGLISH_STATUSES),
+    "de": Dialect("de", ";", ",", GERMAN_STATUSES, "ungefaehr", ("ja", "nein")),
+    "international": Dialect(
+        "international", ",", ".", ENGLISH_STATUSES, "approximate", ("true", "false")
+    ),
 }
 
+# The import reads "gebiet" … "status" and "hinweis" back in; the approximate column, named
+# by the dialect, stands after "status".
 HEADER = [
     "gebiet", "gebietsname", "ebene", "indikator", "indikatorname", "jahr", "wert",
     "ki_unten", "ki_oben", "zaehler", "nenner", "einheit", "status", "vergleich_stadt",
     "hinweis", "quelle", "lizenz", "datenstand",
 ]  # fmt: skip
+APPROXIMATE_AFTER = HEADER.index("status") + 1
+
+
+def header(dialect: Dialect) -> list[str]:
+    return [*HEADER[:APPROXIMATE_AFTER], dialect.approximate, *HEADER[APPROXIMATE_AFTER:]]
+
 
 COLUMN_NOTES = [
     ("gebiet", "Schlüssel des Gebiets"),
@@ -81,6 +93,16 @@ COLUMN_NOTES = [
     ("nenner", "Nenner (bei Quoten)"),
     ("einheit", "Einheit des Werts"),
     ("status", f"{', '.join(GERMAN_STATUSES.values())} oder ein Zeichen nach DIN 55301"),
+    (
+        DIALECTS["de"].approximate,
+        f"{DIALECTS['de'].yes_no[0]}: angenäherter Wert, aus Teilen von Gebieten einer anderen "
+        "Ebene geschätzt (gewichtet mit ihrem Flächen- oder Bevölkerungsanteil), gerundet: der "
+        "Wert auf die Nachkommastellen des Indikators, Zähler und Nenner auf ganze Zahlen; "
+        "ohne Konfidenzintervall und ohne Vergleich mit der Stadt; "
+        f"{DIALECTS['de'].yes_no[1]}: gezählter Wert; leer, wo kein Wert steht. In der "
+        f"internationalen CSV-Datei heißt die Spalte „{DIALECTS['international'].approximate}“ "
+        f"({' / '.join(DIALECTS['international'].yes_no)})",
+    ),
     ("vergleich_stadt", "Vergleich mit dem Wert der Stadt über das Konfidenzintervall"),
     ("hinweis", "Grund für einen fehlenden Wert, angenäherte Werte"),
     ("quelle", "Quelle des Indikators"),
@@ -105,12 +127,16 @@ SUPPRESSION_NOTE = (
 )
 INTERVAL_NOTE = (
     "95 %: Wilson-Intervall für Anteile, exaktes Poisson-Intervall für Raten je Einwohner; "
-    "keines für Salden."
+    "keines für Salden und keines für angenäherte Werte (ihr Schätzfehler aus der Aufteilung "
+    "ist unbekannt), daher für sie auch kein Vergleich mit der Stadt."
 )
 REASONS = {
     stats.DISCLOSURE: "Geheimhaltung: zu geringe Fallzahl oder aus anderen Werten rückrechenbar",
     stats.NOT_ROLLABLE: "nicht summierbar (Index oder Median)",
     stats.INCOMPLETE: "unvollständig: für einen Teil des Gebiets liegt kein Wert vor",
+    social_index.INCOMPLETE_CORE: (
+        "kein Index: nicht für jeden Kernindikator ist ein Wert veröffentlicht"
+    ),
 }
 COMPARISONS = {
     "above": "signifikant höher als die Stadt",
@@ -205,6 +231,7 @@ def _cells(row: Row, dialect: Dialect) -> list:
     status = ""
     if cell is not None:
         status = dialect.statuses.get(cell.status, cell.status)
+    shown = marks.numbers(area, indicator)
     return [
         area.code,
         area.name,
@@ -212,13 +239,14 @@ def _cells(row: Row, dialect: Dialect) -> list:
         indicator.slug,
         indicator.name_de,
         row.year,
-        cell.value if has_value else None,
+        shown.value,
         area.interval[0] if has_value and area.interval else None,
         area.interval[1] if has_value and area.interval else None,
-        cell.numerator if has_value else None,
-        cell.denominator if has_value else None,
+        shown.numerator,
+        shown.denominator,
         indicator.unit_de,
         status,
+        (dialect.yes_no[0] if area.approximate else dialect.yes_no[1]) if has_value else "",
         COMPARISONS.get(area.comparison or "", ""),
         "; ".join(notes),
         indicator.source,
@@ -245,7 +273,7 @@ def to_csv(download: Download, *, dialect: Dialect) -> bytes:
     """The tidy table as CSV in UTF-8 with BOM (so Excel picks the encoding)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(header(dialect))
     for row in download.rows:
         writer.writerow([_csv_text(value, dialect) for value in _cells(row, dialect)])
     return buffer.getvalue().encode("utf-8-sig")
@@ -288,9 +316,9 @@ def to_xlsx(download: Download, *, downloaded: datetime.datetime | None = None) 
     for theme in download.themes:
         sheet = book.create_sheet(_sheet_title(theme.name_de, taken))
         sheet.freeze_panes = "A2"
-        for letter, width in (("B", 28), ("D", 24), ("E", 40), ("N", 30), ("O", 40)):
+        for letter, width in (("B", 28), ("D", 24), ("E", 40), ("O", 30), ("P", 40)):
             sheet.column_dimensions[letter].width = width
-        sheet.append([_bold(name, sheet, bold) for name in HEADER])
+        sheet.append([_bold(name, sheet, bold) for name in header(dialect)])
         for row in by_theme[theme.id]:
             sheet.append([_xlsx_value(v) for v in _cells(row, dialect)])
     meta = book.create_sheet("Metadaten")
@@ -415,11 +443,47 @@ def table_download(values: LevelValues) -> Download:
     return Download(title, rows, _releases(r for row in rows for r in row.releases))
 
 
-def districts_gpkg(*, year: int) -> bytes:
-    """Districts valid at the end of the year, one layer per level, a column per indicator.
+# The GeoPackage's columns beside each indicator's value column.
+GPKG_STATUS = "_status"
+GPKG_APPROXIMATE = "_ungefaehr"
+GPKG_NOTE = (
+    "Je Indikator drei Spalten: <Kennung> der Wert (NULL, wo keiner steht); "
+    f"<Kennung>{GPKG_STATUS} sein Status: {', '.join(GERMAN_STATUSES.values())} oder das "
+    "Zeichen nach DIN 55301, das für den fehlenden Wert steht („.“ gesperrt (Geheimhaltung) "
+    "oder unbekannt, „x“ nicht sinnvoll, z. B. nicht summierbar, „...“ Angabe fällt später an, "
+    "„-“ nichts vorhanden, „/“ nicht sicher genug), NULL, wo für das Gebiet nichts "
+    f"veröffentlicht ist; <Kennung>{GPKG_APPROXIMATE} wahr bei angenäherten Werten (aus Teilen "
+    "von Gebieten einer anderen Ebene geschätzt, auf die Nachkommastellen des Indikators "
+    "gerundet)."
+)
 
-    Columns hold the read path's numbers; an empty (NULL) cell has no value or a withheld one.
-    Boundaries are in EPSG:25832, as stored.
+
+def _gpkg_columns(indicator: Indicator, areas: list[AreaValue | None]) -> dict[str, list]:
+    """An indicator's value, status and approximate columns for the areas of a layer."""
+    import pandas as pd
+
+    cells = [area.cell if area is not None else None for area in areas]
+    return {
+        indicator.slug: pd.array(
+            [marks.numbers(area, indicator).value for area in areas], dtype="Float64"
+        ),
+        indicator.slug + GPKG_STATUS: [
+            GERMAN_STATUSES.get(cell.status, cell.status) if cell and cell.status else None
+            for cell in cells
+        ],
+        indicator.slug + GPKG_APPROXIMATE: pd.array(
+            [area.approximate if area is not None and area.has_value else None for area in areas],
+            dtype="boolean",
+        ),
+    }
+
+
+def districts_gpkg(*, year: int) -> bytes:
+    """Districts valid at the end of the year, one layer per level, three columns per
+    indicator: value, status and whether the value is approximate (GPKG_NOTE).
+
+    Columns hold the read path's numbers, approximate ones rounded. Boundaries are in
+    EPSG:25832, as stored.
     """
     import geopandas as gpd
     import pyogrio
@@ -438,7 +502,7 @@ def districts_gpkg(*, year: int) -> bytes:
         "attribution": attribution(),
         "releases": "; ".join(f"{r.pk}: {r.title} ({_date(r.published_at)})" for r in releases),
         "sources": "; ".join(sorted({i.source for i in indicators if i.source})),
-        "withheld": "NULL: kein Wert oder gesperrt (Geheimhaltung, DIN 55301 „.“)",
+        "columns": GPKG_NOTE,
         "created": _date(timezone.now()),
     }
     with tempfile.TemporaryDirectory() as folder:
@@ -455,19 +519,13 @@ def districts_gpkg(*, year: int) -> bytes:
                 continue
             data = {"code": [d[0] for d in districts], "name": [d[1] for d in districts]}
             for indicator in indicators:
-                by_code = {
-                    a.code: a.cell.value
-                    for a in tables[(indicator.slug, year)].of_level(level.slug)
-                    if a.has_value
-                }
-                data[indicator.slug] = [by_code.get(d[0]) for d in districts]
+                by_code = {a.code: a for a in tables[(indicator.slug, year)].of_level(level.slug)}
+                data |= _gpkg_columns(indicator, [by_code.get(d[0]) for d in districts])
             frame = gpd.GeoDataFrame(
                 data,
                 geometry=shapely.from_wkb([bytes(d[2]) for d in districts]),
                 crs="EPSG:25832",
             )
-            for indicator in indicators:
-                frame[indicator.slug] = frame[indicator.slug].astype("float64")
             pyogrio.write_dataframe(
                 frame,
                 path,

@@ -66,8 +66,8 @@ COLUMNS = {
 # Columns the atlas's own downloads add for readers (names, units, intervals, provenance): a
 # download read back in skips them.
 DOWNLOAD_EXTRAS = {
-    "gebietsname", "indikatorname", "einheit", "ki_unten", "ki_oben", "vergleich_stadt",
-    "quelle", "lizenz", "datenstand",
+    "gebietsname", "indikatorname", "einheit", "ki_unten", "ki_oben", "ungefaehr",
+    "approximate", "vergleich_stadt", "quelle", "lizenz", "datenstand",
 }  # fmt: skip
 REQUIRED = ("area", "indicator", "year", "value")
 # Statuses as statisticians write them, German or English.

@@ -270,3 +270,56 @@ def test_a_pinned_view_shows_the_values_as_published_up_to_its_release(client):
         "/api/v1/values", {"indicator": "einwohner", "level": "stadt", "release": 99999}
     )
     assert response.status_code == 404 and response.json()["error"]["parameter"] == "release"
+
+
+def test_values_open_on_the_latest_year_with_published_values(client):
+    # Grundsicherung im Alter 2024 is published as "..." (not yet available) everywhere.
+    params = {"indicator": "grundsicherung-im-alter", "level": "statistischer-bezirk"}
+    payload = client.get("/api/v1/values", params).json()
+    assert payload["year"] == 2023
+    assert 2024 in payload["years"]
+    assert any(v["value"] is not None for v in payload["values"])
+
+
+def test_the_social_index_opens_on_the_last_year_all_its_core_indicators_have_values(client):
+    params = {"indicator": "sozialindex-status", "level": "statistischer-bezirk"}
+    assert client.get("/api/v1/values", params).json()["year"] == 2023
+
+
+def test_a_missing_social_index_has_a_symbol_and_a_reason(client):
+    params = {"indicator": "sozialindex-status", "level": "statistischer-bezirk", "year": 2024}
+    payload = client.get("/api/v1/values", params).json()
+    assert_matches("/values", payload)
+    assert len(payload["values"]) == 17
+    # Grundsicherung im Alter is not yet available ("..."): neither is the index.
+    assert {(v["value"], v["status"], v["reason"]) for v in payload["values"]} == {
+        (None, "...", "core_incomplete")
+    }
+
+
+def test_a_year_between_two_surveys_is_refused_saying_the_statistic_skips_it(client):
+    params = {"indicator": "pflegequote", "level": "statistischer-bezirk", "year": 2024}
+    response = client.get("/api/v1/values", params)
+    assert response.status_code == 400
+    assert "nur alle 2 Jahre erhoben, zuletzt 2023" in response.json()["error"]["message"]
+
+
+def test_approximate_values_are_rounded_to_the_indicator_s_decimals(client):
+    params = {"indicator": "sgb-ii-quote", "level": "stadtbezirk", "year": 2023}
+    payload = client.get("/api/v1/values", params).json()
+    mitte = next(v for v in payload["values"] if v["name"] == "Mitte")
+    assert mitte["approximate"] is True
+    assert mitte["value"] == round(mitte["value"], 1)
+    assert mitte["numerator"] == int(mitte["numerator"])
+    assert mitte["denominator"] == int(mitte["denominator"])
+    kirchhellen = next(v for v in payload["values"] if v["name"] == "Kirchhellen")
+    assert kirchhellen["approximate"] is False
+
+
+def test_a_profile_difference_of_an_approximate_value_is_rounded_too(client):
+    params = {"level": "stadtbezirk", "code": "1", "year": 2023}
+    rows = client.get("/api/v1/profile", params).json()["indicators"]
+    row = next(r for r in rows if r["indicator"] == "durchschnittsalter")
+    assert row["value"]["approximate"] is True
+    # Otherwise the approximate value would follow from the city's value and the difference.
+    assert row["difference"] == round(row["difference"], 1)

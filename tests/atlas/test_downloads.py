@@ -3,6 +3,7 @@ open safely in a spreadsheet and read back into the import."""
 
 import csv
 import io
+import re
 import struct
 from urllib.parse import urlsplit
 
@@ -306,6 +307,78 @@ def test_the_map_table_download_has_the_rows_of_the_values_api(client):
         )  # fmt: skip
     book = load_workbook(io.BytesIO(client.get("/daten/tabelle.xlsx", params).content))
     assert book.worksheets[0].max_row == len(rows) + 1
+
+
+BEZIRKE = {"indicator": "sgb-ii-quote", "level": "stadtbezirk", "year": 2023}
+
+
+def test_the_german_table_marks_approximate_values_and_rounds_them(client):
+    rows = rows_of(client.get("/daten/tabelle.csv", {**BEZIRKE, "dialect": "de"}))
+    by_name = {r["gebietsname"]: r for r in rows}
+    # Mitte and Süd are summed from statistical districts partly inside them.
+    assert [by_name[name]["ungefaehr"] for name in ("Mitte", "Süd", "Kirchhellen")] == [
+        "ja", "ja", "nein"
+    ]  # fmt: skip
+    mitte = by_name["Mitte"]
+    assert re.fullmatch(r"\d+,\d", mitte["wert"]), mitte["wert"]
+    assert re.fullmatch(r"\d+", mitte["zaehler"]) and re.fullmatch(r"\d+", mitte["nenner"])
+
+
+def test_the_international_table_names_the_column_approximate(client):
+    response = client.get("/daten/tabelle.csv", {**BEZIRKE, "dialect": "international"})
+    rows = rows_of(response, delimiter=",")
+    assert {r["gebietsname"]: r["approximate"] for r in rows} == {
+        "Mitte": "true", "Süd": "true", "Kirchhellen": "false"
+    }  # fmt: skip
+    assert "ungefaehr" not in rows[0]
+
+
+def test_the_xlsx_marks_approximate_values_and_its_metadata_explains_the_column(client):
+    book = load_workbook(io.BytesIO(client.get("/daten/tabelle.xlsx", BEZIRKE).content))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    column = header.index("ungefaehr")
+    assert header[column - 1] == "status"
+    values = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert values == ["ja", "ja", "nein"]
+    meta = {row[0]: row[1] for row in book["Metadaten"].iter_rows(values_only=True) if row}
+    assert meta["ungefaehr"].startswith("ja: angenäherter Wert")
+    assert "keines für angenäherte Werte" in meta["Konfidenzintervall"]
+
+
+def test_a_table_download_reads_back_in_with_its_approximate_column(client, tmp_path):
+    content = client.get("/daten/tabelle.csv", {**BEZIRKE, "dialect": "de"}).content
+    path = tmp_path / "tabelle.csv"
+    path.write_bytes(content)
+    # The reader's columns, the approximate one too, are skipped; the three values are read.
+    result = import_values(path=path, title="Tabelle wieder eingelesen", dry_run=True)
+    assert result.preview.new + result.preview.unchanged == 3
+
+
+def test_the_geopackage_keeps_the_status_of_every_cell(client, small_cell, tmp_path):
+    _, indicator, _ = small_cell
+    level = District.objects.get(code="A").level
+    (tmp_path / "g.gpkg").write_bytes(client.get("/daten/gebiete.gpkg", {"year": 2020}).content)
+    frame = gpd.read_file(tmp_path / "g.gpkg", layer=level.slug).set_index("code")
+    status = f"{indicator.slug}_status"
+    # A withheld cell: no number, and "." where NULL alone could be anything.
+    assert gpd.pd.isna(frame.loc["A", indicator.slug])
+    assert frame.loc["A", status] == "."
+    assert frame.loc["B", status] == "normal"
+
+
+def test_the_geopackage_marks_approximate_values_and_rounds_them(client, tmp_path):
+    (tmp_path / "g.gpkg").write_bytes(client.get("/daten/gebiete.gpkg", {"year": 2023}).content)
+    frame = gpd.read_file(tmp_path / "g.gpkg", layer="stadtbezirk").set_index("name")
+    assert bool(frame.loc["Mitte", "einwohner_ungefaehr"]) is True
+    assert bool(frame.loc["Kirchhellen", "einwohner_ungefaehr"]) is False
+    assert frame.loc["Mitte", "einwohner"] == int(frame.loc["Mitte", "einwohner"])
+    assert frame.loc["Mitte", "sgb-ii-quote"] == round(frame.loc["Mitte", "sgb-ii-quote"], 1)
+    # An index is not summed: "x", not an empty cell that could mean anything.
+    assert frame.loc["Mitte", "sozialindex-status_status"] == "x"
+    info = pyogrio.read_info(tmp_path / "g.gpkg", layer="stadtbezirk")
+    fields = dict(zip(info["fields"], info["ogr_subtypes"], strict=True))
+    assert fields["einwohner_ungefaehr"] == "OFSTBoolean"
 
 
 @pytest.mark.parametrize("status", [Release.Status.DRAFT, Release.Status.WITHDRAWN])

@@ -6,6 +6,7 @@ import io
 import json
 import re
 
+import geopandas as gpd
 import pytest
 
 from indicators.models import Indicator, Observation, Release
@@ -163,3 +164,21 @@ def test_no_published_total_recovers_a_withheld_cell(client, small_cells):
                 totals.append({s["code"]: s["weight"] for s in borough["sources"]})
         assert totals, "some totals are published"
         assert recoverable(hidden, totals) == [], (year, hidden, json.dumps(totals))
+
+
+def test_the_geopackage_has_no_number_of_a_withheld_cell_and_marks_it(
+    client, small_cells, tmp_path
+):
+    years = sorted({year for _, year in small_cells})
+    for year in (years[0], years[-1]):
+        path = tmp_path / f"{year}.gpkg"
+        path.write_bytes(client.get("/daten/gebiete.gpkg", {"year": year}).content)
+        frame = gpd.read_file(path, layer="statistischer-bezirk").set_index("code")
+        for (code, cell_year), observation in small_cells.items():
+            if cell_year != year:
+                continue
+            assert gpd.pd.isna(frame.loc[code, INDICATOR]), (code, year)
+            assert frame.loc[code, f"{INDICATOR}_status"] == ".", (code, year)
+            assert gpd.pd.isna(frame.loc[code, f"{INDICATOR}_ungefaehr"]), (code, year)
+            shown = {repr(v) for v in frame[INDICATOR].dropna()}
+            assert not shown & set(distinctive(observation)), (code, year)

@@ -13,6 +13,7 @@ from openapi_spec_validator import validate
 from atlas.demo import load_demo_data
 from districts.levels import ensure_standard_levels
 from districts.models import WEB_SRID, District, Level
+from indicators.marks import numbers
 from indicators.models import Indicator, Observation
 from indicators.selectors import level_values, published_years
 from tests.factories import DistrictFactory
@@ -166,7 +167,8 @@ class TestItems:
         for slug in ("einwohner", "sgb-ii-quote", "durchschnittsalter"):
             indicator = Indicator.objects.get(slug=slug)
             for area in level_values(indicator=indicator, level=level, year=year).areas:
-                expected = area.cell.value if area.has_value else None
+                # Approximate values rounded to the indicator's decimals, as every output.
+                expected = numbers(area, indicator).value
                 assert by_code[area.code][slug] == expected, (slug, area.code)
                 assert by_code[area.code]["year"] == year
 
@@ -181,6 +183,17 @@ class TestItems:
         assert without, "the demo data should have an indicator not yet published"
         assert with_values <= properties.keys()
         assert not without & properties.keys()
+
+    def test_an_approximate_value_is_marked_and_rounded_and_keeps_its_status(self, client):
+        feature = client.get("/ogcapi/collections/stadtbezirk/items/1", {"year": 2023}).json()
+        properties = feature["properties"]
+        # Mitte is summed from statistical districts that lie partly in it (area shares).
+        assert properties["einwohner_approximate"] is True
+        assert properties["einwohner"] == int(properties["einwohner"])
+        assert properties["sgb-ii-quote"] == round(properties["sgb-ii-quote"], 1)
+        assert properties["einwohner_status"] == "normal"
+        kirchhellen = client.get("/ogcapi/collections/stadtbezirk/items/3", {"year": 2023})
+        assert kirchhellen.json()["properties"]["einwohner_approximate"] is False
 
     def test_the_newest_published_year_is_the_default(self, client):
         feature = client.get(f"{ITEMS}/11").json()
@@ -332,7 +345,7 @@ def test_gdal_reads_every_feature_of_every_collection(server):
         numbers = {
             name: kind for name, kind in fields.items() if name not in ("id", "code", "name")
         }
-        numbers = {n: k for n, k in numbers.items() if not n.endswith("_status")}
+        numbers = {n: k for n, k in numbers.items() if not n.endswith(("_status", "_approximate"))}
         assert "einwohner" in numbers
         assert set(numbers.values()) <= {"Real", "Integer", "Integer64"}, (layer, numbers)
         # Five per page: GDAL has to follow the next links.

@@ -89,7 +89,7 @@ def _demo_cases():
     ):
         result = level_values(indicator=indicator, level=levels[slug], year=year)
         # Exactly what the API classifies: the published values, withheld cells left out.
-        data = [v for a in result.areas if (v := area_dict(a)["value"]) is not None]
+        data = [v for a in result.areas if (v := area_dict(a, indicator)["value"]) is not None]
         if data:
             yield indicator, slug, year, data
 
