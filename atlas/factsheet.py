@@ -27,22 +27,35 @@ from django.utils.translation import gettext as _
 
 from districts.models import District
 from indicators import units
+from indicators.marks import between_surveys
 from indicators.models import Indicator
 from indicators.selectors import (
     AreaValue,
     ProfileRow,
     Source,
+    available_years,
     profile_row,
     published_releases,
     published_years,
     value_of,
+    weight_bases,
     year_tables,
 )
 
 from .http import BadParameter
 from .kept import Busy, kept, only
 from .pagecache import shared_page
-from .presenters import against_city, shown, shown_area, shown_change, sparkline
+from .presenters import (
+    against_city,
+    reason_of,
+    shown,
+    shown_area,
+    shown_change,
+    sparkline,
+    status_mark,
+    status_marks,
+    survey_note,
+)
 
 TEMPLATE = "atlas/factsheet.html"
 BEZIRK_LEVEL = "stadtbezirk"
@@ -166,19 +179,23 @@ def _context(request, code: str) -> dict:
             [(y, tables[(i.slug, y)].city) for y in series_years],
             year,
         )
+        | {"base_level": tables[(i.slug, year)].base_level}
         for i in indicators
     ]
     themes: dict = {}
     for row in rows:
         themes.setdefault(row["indicator"].theme, []).append(row)
+    composition = parts(rows, weight_bases(target=bezirk, year=year))
     return {
         "bezirk": bezirk,
         "year": year,
         "years": years,
         "themes": list(themes.items()),
         "row_count": len(rows),
-        "parts": parts(rows),
+        "parts": composition,
+        "weighting": weighting(composition),
         "approximate": any(r["approximate"] for r in rows),
+        "marks": [m for m in status_marks().values() if any(m in r["marks"] for r in rows)],
         "is_demo": bezirk.is_demo or any(i.is_demo for i in indicators),
         "sources": sorted({(i.source, i.licence) for i in indicators}),
         "releases": published_releases(indicators=indicators, year=year),
@@ -210,7 +227,13 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
     return {
         "indicator": indicator,
         "value": _keep_together(shown_area(current, decimals)),
+        "mark": status_mark(current),
         "city": shown_area(row.city, decimals),
+        "city_mark": status_mark(row.city),
+        "marks": [m for m in (status_mark(current), status_mark(row.city)) if m],
+        # A statistic collected every few years has no value in the years between.
+        "skipped": "" if _shown(current) else survey_note(_between_surveys(indicator, year)),
+        "reason": reason_of(current),
         # A count of part of the city is no match for the city's count: its share instead.
         "difference": against_city(row),
         "comparison": current.comparison if current else None,
@@ -231,6 +254,15 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
     }
 
 
+def _shown(area: AreaValue | None) -> bool:
+    """Whether the area has a cell to show: a value or a symbol standing for one."""
+    return area is not None and area.cell is not None and bool(area.cell.status)
+
+
+def _between_surveys(indicator: Indicator, year: int) -> int | None:
+    return between_surveys(year, available_years(indicator=indicator, with_values=True))
+
+
 def _withheld(area: AreaValue | None) -> bool:
     return area is not None and area.cell is not None and area.cell.suppressed
 
@@ -249,18 +281,32 @@ def trend_start(series: list[tuple[int, AreaValue | None]], year: int):
     return None, None
 
 
-def parts(rows: list[dict]) -> list[dict]:
-    """The statistical districts the Bezirk's values are summed from, with the share counted."""
-    sources: tuple[Source, ...] = next((r["sources"] for r in rows if r["sources"]), ())
+def parts(rows: list[dict], bases: dict[tuple[str, str], str]) -> list[dict]:
+    """The statistical districts the Bezirk's values are summed from, with the share counted
+    and what it is a share of ("population" or "area", from ``bases``: weight_bases)."""
+    row = next((r for r in rows if r["sources"]), None)
+    if row is None:
+        return []
+    sources: tuple[Source, ...] = row["sources"]
     return [
         {
             "code": s.code,
             "name": s.name,
             "whole": s.weight >= WHOLE,
             "share": "< 1 %" if s.weight < 0.005 else f"{shown(s.weight * 100, 0)} %",
+            "basis": bases.get((row["base_level"], s.code), "area"),
         }
         for s in sources
     ]
+
+
+def weighting(composition: list[dict]) -> str:
+    """What the shares of the districts partly inside are shares of: "area", "population",
+    "mixed", or "" where every district lies wholly inside."""
+    bases = {part["basis"] for part in composition if not part["whole"]}
+    if not bases:
+        return ""
+    return bases.pop() if len(bases) == 1 else "mixed"
 
 
 def local_fetcher(origin: str):

@@ -6,8 +6,57 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from indicators import units
+from indicators import social_index, stats, units
+from indicators.models import Observation
 from indicators.selectors import AreaValue, ProfileRow
+
+
+def status_marks() -> dict[str, dict[str, str]]:
+    """The marks of values that are not final, as official tables set them after the number."""
+    return {
+        "provisional": {"symbol": _("p"), "label": _("vorläufiger Wert")},
+        "estimated": {"symbol": _("s"), "label": _("geschätzter Wert")},
+    }
+
+
+def status_mark(area: AreaValue | None) -> dict[str, str] | None:
+    """The mark of a shown value that is provisional or estimated, else None."""
+    if area is None or not area.has_value:
+        return None
+    return status_marks().get(area.cell.status)
+
+
+def symbol_meanings() -> dict[str, str]:
+    """What each DIN 55301 symbol standing in place of a number means."""
+    return {
+        value: str(label)
+        for value, label in Observation.Status.choices
+        if value not in Observation.WITH_VALUE
+    }
+
+
+def reasons() -> dict[str, str]:
+    """Why an area shows a symbol although its parts have numbers (the read path's reasons)."""
+    return {
+        stats.NOT_ROLLABLE: _("nicht summierbar (Index oder Median)"),
+        stats.INCOMPLETE: _("unvollständig: für einen Teil des Gebiets liegt kein Wert vor"),
+        social_index.INCOMPLETE_CORE: _(
+            "kein Index: nicht für jeden Kernindikator ist ein Wert veröffentlicht"
+        ),
+    }
+
+
+def reason_of(area: AreaValue | None) -> str:
+    """Why the area shows a symbol instead of a number, where the read path says so."""
+    if area is None or area.cell is None or area.has_value or _passed_on(area.cell):
+        return ""
+    return reasons().get(area.cell.reason, "")
+
+
+def _passed_on(cell) -> bool:
+    # A roll-up whose parts all wait for the same thing ("...") passes their symbol on: the
+    # symbol says it all, "incomplete" would suggest that some part has a value.
+    return cell.reason == stats.INCOMPLETE and cell.status != stats.SECRET
 
 
 def shown(value: float | None, decimals: int) -> str:
@@ -66,6 +115,15 @@ def shown_area(area: AreaValue | None, decimals: int) -> str:
     if not area.cell.has_value:
         return area.cell.status
     return ("≈ " if area.approximate else "") + shown(area.cell.value, decimals)
+
+
+def survey_note(interval: int | None) -> str:
+    """ "wird nur alle zwei Jahre erhoben" for a statistic collected every few years."""
+    if not interval:
+        return ""
+    if interval == 2:
+        return _("wird nur alle zwei Jahre erhoben")
+    return _("wird nur alle %(n)s Jahre erhoben") % {"n": interval}
 
 
 def shown_interval(area: AreaValue | None, decimals: int) -> str:

@@ -13,6 +13,7 @@ from districts.selectors import overview_of
 from districts.zoom import BANDS, CHUNK_ZOOMS_UP
 from facilities.presenters import overlay_context
 from facilities.selectors import facilities_in
+from indicators.marks import between_surveys
 from indicators.models import Indicator, Release, Theme
 from indicators.selectors import (
     available_years,
@@ -24,7 +25,18 @@ from indicators.selectors import (
 )
 
 from .pagecache import shared_page
-from .presenters import against_city, shown_area, shown_interval, sparkline
+from .presenters import (
+    against_city,
+    reason_of,
+    reasons,
+    shown_area,
+    shown_interval,
+    sparkline,
+    status_mark,
+    status_marks,
+    survey_note,
+    symbol_meanings,
+)
 from .publicdata import data_prefix, public_state, zoom_banded
 from .pyramid import is_pyramid_part, pyramid
 
@@ -92,13 +104,14 @@ def map_view(request, bezirk: str | None = None):
         if banded and current_indicator
         else None
     )
+    year, year_note = _shown_year(current_indicator, request.GET.get("year", ""))
     config = {
         "indicator": current,
         "level": level_slug,
         "method": method,
         "classes": classes,
         "within": within.code if within else None,
-        "year": _shown_year(current_indicator, request.GET.get("year", "")),
+        "year": year,
         "from": request.GET.get("from", ""),
         "breaks": breaks,
         "selection": [code for code in request.GET.get("sel", "").split(",") if code][:6],
@@ -143,6 +156,7 @@ def map_view(request, bezirk: str | None = None):
         "method": method,
         "breaks": breaks,
         "last_update": last_update(current_indicator) if current_indicator else None,
+        "year_note": year_note,
         "embed": embed,
         "full_url": full_url,
         "class_counts": range(3, 8),
@@ -176,7 +190,14 @@ def map_view(request, bezirk: str | None = None):
             "partly": _("zum Teil im Stadtbezirk ({share} der Fläche)"),
             "locale": _("de-DE"),
             "interval": _("95-%-Konfidenzintervall"),
-            "approximate": _("angenähert: aus Teilen der statistischen Bezirke geschätzt"),
+            "approximate": _(
+                "angenähert: aus Teilen der statistischen Bezirke geschätzt, ohne "
+                "Konfidenzintervall"
+            ),
+            "approximateMark": _("≈ angenähert"),
+            "marks": status_marks(),
+            "symbols": symbol_meanings(),
+            "reasons": reasons(),
             "found": _("{n} von {total} Indikatoren"),
             "changeCaption": _("{indicator}: Veränderung {from}–{year}, {unit}"),
             "rank": _("Rang {rank} von {n}"),
@@ -241,14 +262,35 @@ def _overview(level_slug: str, levels_with_values: list[str]) -> dict | None:
     }
 
 
-def _shown_year(indicator: Indicator | None, asked: str) -> str | None:
-    """The year asked for, or the nearest earlier one with values (indicators differ)."""
+def _shown_year(indicator: Indicator | None, asked: str) -> tuple[str | None, str]:
+    """The year the map opens on, and a note where that is not the year asked for.
+
+    The year asked for where the indicator has values then, else the nearest earlier one
+    with values (indicators differ: a statistic may be collected every other year, or its
+    latest year may not be available yet); without a year, the latest with values.
+    """
     years = available_years(indicator=indicator) if indicator else []
     if not years:
-        return None
-    year = int(asked) if asked.isdigit() else years[-1]
-    earlier = [y for y in years if y <= year]
-    return str(earlier[-1] if earlier else years[0])
+        return None, ""
+    with_values = available_years(indicator=indicator, with_values=True) or years
+    if not asked.isdigit():
+        return str(with_values[-1]), ""
+    year = int(asked)
+    earlier = [y for y in with_values if y <= year]
+    shown = earlier[-1] if earlier else with_values[0]
+    if shown == year:
+        return str(shown), ""
+    interval = between_surveys(year, with_values)
+    if interval:
+        note = _(
+            "%(indicator)s %(collected)s: für %(year)s gibt es keinen Wert, gezeigt wird %(shown)s."
+        )
+    elif year > with_values[-1]:
+        note = _("%(indicator)s: Für %(year)s liegen noch keine Werte vor, gezeigt wird %(shown)s.")
+    else:
+        note = _("%(indicator)s: Für %(year)s gibt es keine Werte, gezeigt wird %(shown)s.")
+    facts = {"indicator": indicator.name, "year": year, "shown": shown}
+    return str(shown), note % {**facts, "collected": survey_note(interval)}
 
 
 @shared_page
@@ -268,10 +310,16 @@ def profile_view(request, level, code):
         level__slug=level,
         code=code,
     )
-    all_rows = [row for row in profile(district=district, year=year) if row.value is not None]
+    all_rows = profile(district=district, year=year)
     # Counts by sex and age group are shown together as the population pyramid.
-    ages = pyramid(all_rows)
-    rows = [row for row in all_rows if not is_pyramid_part(row.indicator)]
+    ages = pyramid([row for row in all_rows if row.value is not None])
+    skipped = _between_surveys(all_rows, district, year)
+    rows = [
+        row
+        for row in all_rows
+        if (row.value is not None or row.indicator.id in skipped)
+        and not is_pyramid_part(row.indicator)
+    ]
     # The trend: this district's and the city's values over the years up to the chosen one.
     series_years = [y for y in years if y <= year]
     tables = year_tables(indicators=[r.indicator for r in rows], years=series_years)
@@ -289,13 +337,17 @@ def profile_view(request, level, code):
             {
                 "indicator": row.indicator,
                 "value": shown_area(row.value, decimals),
+                "mark": status_mark(row.value),
                 "city": shown_area(row.city, decimals),
+                "city_mark": status_mark(row.city),
+                "skipped": survey_note(skipped.get(row.indicator.id)),
+                "reason": reason_of(row.value),
                 # Signed like the fact sheet's; a count's share of the city instead.
                 "difference": against_city(row),
                 "interval": shown_interval(row.value, decimals),
-                "comparison": row.value.comparison,
-                "verdict": row.value.verdict,
-                "suppressed": row.value.cell is not None and row.value.cell.suppressed,
+                "comparison": row.value.comparison if row.value else None,
+                "verdict": row.value.verdict if row.value else None,
+                "suppressed": _suppressed(row.value),
                 "rank": f"{row.rank} / {row.ranked}" if row.rank else "",
                 "sparkline": sparkline(own, city),
                 "with_city_line": bool(city),
@@ -323,10 +375,32 @@ def profile_view(request, level, code):
         },
         "pyramid": ages.chart if ages else None,
     }
+    shown_rows = [r for theme_rows in themes.values() for r in theme_rows]
     context = {
         "district": district, "year": year, "years": years, "themes": themes.items(),
+        "marks": [m for m in status_marks().values()
+                  if any(m in (r["mark"], r["city_mark"]) for r in shown_rows)],
+        "approximate": any(r.value is not None and r.value.approximate for r in rows),
         "first_year": series_years[0],
         "config": config, "pyramid": ages,
         "facilities": list(facilities_in(district=district, year=year)),
     }  # fmt: skip
     return render(request, "atlas/profile.html", context)
+
+
+def _suppressed(area) -> bool:
+    return area is not None and area.cell is not None and area.cell.suppressed
+
+
+def _between_surveys(rows, district: District, year: int) -> dict[int, int]:
+    """Indicator id → survey interval, for the profile's indicators without a value for the
+    district because they are collected every few years and ``year`` lies between surveys."""
+    levels = indicator_levels()
+    result = {}
+    for row in rows:
+        if row.value is not None or district.level.slug not in levels.get(row.indicator.id, []):
+            continue
+        interval = between_surveys(year, available_years(indicator=row.indicator, with_values=True))
+        if interval:
+            result[row.indicator.id] = interval
+    return result

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from atlas.factsheet import local_fetcher, static_path
 from atlas.presenters import shown, sparkline
-from districts.models import Level
+from districts.models import District, Level, Overlap
 from indicators.models import Indicator, Release
 from indicators.selectors import year_table
 from indicators.units import rounded
@@ -130,8 +130,51 @@ def test_the_fact_sheet_lists_the_statistical_districts_and_which_are_partly_ins
     rows = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", parts, re.S)[1:]]
     by_code = {r[0]: r for r in rows}
     assert by_code["52"][2:] == ["100 %", "ganz im Stadtbezirk"]  # Welheim
-    assert by_code["11"][3] == "zum Teil – angenähert"  # Altstadt, shared with Mitte
+    assert by_code["11"][3] == "zum Teil – angenähert nach Flächenanteil"  # shared with Mitte
     assert "71" not in by_code  # Kirchhellen-Mitte
+
+
+def test_the_fact_sheet_names_the_weights_its_approximate_values_were_rolled_up_with(client):
+    # The demo overlaps know no population shares: every partial district counts by area.
+    html = page(client, year=2023).content.decode()
+    assert "zählt der Anteil seiner Fläche, der darin liegt" in html
+    assert "Bevölkerungsanteile liegen nicht vor" in html
+    assert "wo bekannt" not in html and "der darin wohnt" not in html
+
+
+def test_population_shares_where_known_are_named_as_such(client):
+    süd = District.objects.get(level__slug="stadtbezirk", code="2")
+    partial = Overlap.objects.filter(target=süd, area_share__lt=0.995)
+    altstadt = partial.get(source__code="11")
+    altstadt.population_share = 0.4
+    altstadt.save()
+    html = page(client, year=2023).content.decode()
+    assert "der darin wohnt, wo er bekannt ist, sonst der Anteil seiner Fläche" in html
+    assert "zum Teil – angenähert nach Bevölkerungsanteil" in html
+    assert "zum Teil – angenähert nach Flächenanteil" in html
+    partial.update(population_share=0.5)
+    html = page(client, year=2023).content.decode()
+    assert "zählt der Anteil seiner Bevölkerung, der darin wohnt." in html
+    assert "Flächenanteil" not in html
+
+
+def test_the_fact_sheet_marks_provisional_values_where_they_are_shown(client):
+    html = page(client, year=2024).content.decode()
+    value, city = cells(row_of(html, "sgb-ii-quote"))[:2]
+    mark = '<abbr class="status-mark" title="vorläufiger Wert">p</abbr>'
+    assert value.endswith(mark) and city.endswith(mark)
+    assert "„p“ vorläufiger Wert" in html
+    assert "<abbr" not in row_of(page(client, year=2023).content.decode(), "sgb-ii-quote")
+
+
+def test_the_fact_sheet_says_a_statistic_is_collected_every_other_year(client):
+    html = page(client, year=2024).content.decode()
+    assert cells(row_of(html, "pflegequote"))[3] == "Wird nur alle zwei Jahre erhoben"
+
+
+def test_the_reading_help_says_approximate_values_have_no_interval(client):
+    html = page(client, year=2023).content.decode()
+    assert "Angenäherte Werte („≈“) haben kein Konfidenzintervall" in html
 
 
 def test_the_fact_sheet_names_source_and_release(client):
@@ -202,3 +245,11 @@ def test_the_sparkline_leaves_out_years_without_a_value_and_shares_one_scale():
     assert line.city_line == "3.0,14.0 50.0,14.0 97.0,14.0"
     assert line.dot == ("97.0", "3.0")
     assert sparkline([None, None], []) is None
+
+
+def test_a_value_not_yet_available_keeps_its_symbol_without_a_misleading_reason(client):
+    # Grundsicherung im Alter 2024 is "..." in every statistical district, so in Mitte too.
+    html = page(client, code="1", year=2024).content.decode()
+    value, _, _, comparison = cells(row_of(html, "grundsicherung-im-alter"))[:4]
+    assert value == "..."
+    assert "Unvollständig" not in comparison

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -101,3 +102,70 @@ def test_a_profile_lists_the_facilities_open_in_its_year(client):
     # Opened in September 2019: not yet there at the end of 2018.
     earlier = client.get("/gebiet/statistischer-bezirk/41/", {"year": 2018}).content.decode()
     assert "Stadtteilbüro Batenbrock" not in earlier[earlier.index('id="facilities-heading"') :]
+
+
+def map_config(response) -> dict:
+    html = response.content.decode()
+    start = html.index(">", html.index('id="atlas-config"')) + 1
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def profile_row(html: str, slug: str) -> str:
+    return re.search(rf"indicator={slug}&amp;.*?</tr>", html, re.S).group(0)
+
+
+def test_the_map_opens_on_the_latest_year_with_values_of_the_indicator(client):
+    # Grundsicherung im Alter 2024 is delivered as "..." (not yet available) everywhere.
+    response = client.get("/", {"indicator": "grundsicherung-im-alter"})
+    assert map_config(response)["year"] == "2023"
+    assert 'id="year-note"' not in response.content.decode()
+    assert map_config(client.get("/", {"indicator": "sozialindex-status"}))["year"] == "2023"
+    assert map_config(client.get("/", {"indicator": "einwohner"}))["year"] == "2024"
+
+
+def test_the_map_says_why_it_shows_another_year_than_the_one_asked_for(client):
+    response = client.get("/", {"indicator": "grundsicherung-im-alter", "year": "2024"})
+    assert map_config(response)["year"] == "2023"
+    assert "Für 2024 liegen noch keine Werte vor, gezeigt wird 2023." in response.content.decode()
+
+
+def test_the_map_says_a_statistic_is_collected_every_other_year(client):
+    response = client.get("/", {"indicator": "pflegequote", "year": "2024"})
+    assert map_config(response)["year"] == "2023"
+    html = response.content.decode()
+    assert "Pflegequote wird nur alle zwei Jahre erhoben: für 2024 gibt es keinen Wert" in html
+
+
+def test_the_map_explains_the_marks_of_provisional_values(client):
+    messages = client.get("/").context["messages_js"]
+    assert messages["marks"]["provisional"] == {"symbol": "p", "label": "vorläufiger Wert"}
+    assert "kein Index" in messages["reasons"]["core_incomplete"]
+
+
+def test_a_profile_marks_provisional_values(client):
+    html = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2024}).content.decode()
+    row = profile_row(html, "sgb-ii-quote")
+    # Altstadt's and the city's SGB-II-Quote 2024 are both provisional.
+    assert row.count('<abbr class="status-mark" title="vorläufiger Wert">p</abbr>') == 2
+    assert "<abbr" not in profile_row(html, "arbeitslosenanteil")
+    assert "„p“ vorläufiger Wert" in html
+
+
+def test_a_profile_says_a_statistic_is_collected_every_other_year(client):
+    html = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2024}).content.decode()
+    assert "Wird nur alle zwei Jahre erhoben" in profile_row(html, "pflegequote")
+    odd = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2023}).content.decode()
+    assert "zwei Jahre" not in profile_row(odd, "pflegequote")
+
+
+def test_a_profile_gives_the_symbol_and_the_reason_of_a_missing_social_index(client):
+    html = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2024}).content.decode()
+    row = profile_row(html, "sozialindex-status")
+    assert '<td class="num">...' in row
+    assert "Kein Index: nicht für jeden Kernindikator ist ein Wert veröffentlicht" in row
+
+
+def test_a_profile_of_an_approximate_value_says_it_has_no_interval(client):
+    html = client.get("/gebiet/stadtbezirk/1/", {"year": 2023}).content.decode()
+    assert "≈ 46,1" in profile_row(html, "durchschnittsalter")
+    assert "„≈“ angenähert" in html and "ohne Konfidenzintervall" in html

@@ -99,6 +99,30 @@ def test_the_map_switches_to_stadtbezirke(atlas, page):
     assert sum(v.startswith("≈") for v in values) == 2  # Mitte and Süd are approximate
 
 
+def test_provisional_values_carry_their_mark_in_table_legend_and_tooltip(atlas, page):
+    open_map(page, atlas.url + "/?indicator=sgb-ii-quote&year=2024")
+    cells = page.locator("#values-table tbody td.value")
+    texts = cells.all_inner_texts()
+    assert texts and all(re.fullmatch(r"\d+,\d p|\.", t) for t in texts), texts
+    assert cells.first.get_attribute("title") == "vorläufiger Wert"
+    legend = page.locator("#legend").inner_text()
+    assert "p vorläufiger Wert" in legend and re.search(r"Stadt: \d+,\d p", legend)
+    page.locator("#values-table tbody tr").first.hover()
+    assert "vorläufiger Wert" in page.locator(".leaflet-tooltip").inner_text()
+    open_map(page, atlas.url + "/?indicator=sgb-ii-quote&year=2023")
+    assert " p" not in " ".join(page.locator("#values-table tbody td.value").all_inner_texts())
+
+
+def test_a_missing_social_index_shows_its_symbol_and_reason(atlas, page):
+    open_map(page, atlas.url + "/?indicator=sozialindex-status&year=2023")
+    page.select_option("#year", "2024")
+    page.wait_for_function(
+        "document.querySelector('#values-table tbody td.value').textContent === '...'"
+    )
+    title = page.locator("#values-table tbody td.value").first.get_attribute("title")
+    assert "Angabe fällt später an" in title and "kein Index" in title
+
+
 def test_bezirk_mode_shows_only_the_districts_of_one_stadtbezirk(atlas, page):
     open_map(page, atlas.url + "/bezirk/3/?indicator=einwohner&year=2023")
     names = page.locator("#values-table tbody td:nth-child(3)").all_inner_texts()

@@ -109,7 +109,8 @@ import { escapeHtml, fill } from "./escape.js";
   const shown = (row, fmt) => {
     if (!row || row.status === null || row.status === undefined) return "–";
     if (row.value === null) return row.status;
-    return (row.approximate ? "≈ " : "") + fmt.format(row.value);
+    const mark = text.marks[row.status];
+    return (row.approximate ? "≈ " : "") + fmt.format(row.value) + (mark ? ` ${mark.symbol}` : "");
   };
 
   // -- the four charts -------------------------------------------------------------------

@@ -129,10 +129,23 @@ import { escapeHtml, fill } from "./escape.js";
     return text.locale.startsWith("de") ? data.unit_de : data.unit_en || data.unit_de;
   }
 
+  // Provisional and estimated values carry their mark ("p", "s") wherever they are shown.
+  const markOf = (row) => (row && row.value !== null && text.marks[row.status]) || null;
+
   function formatValue(row, fmt) {
     if (!row || row.status === null) return "–";
     if (row.value === null) return escapeHtml(row.status);
-    return (row.approximate ? "≈ " : "") + fmt.format(row.value);
+    const mark = markOf(row);
+    return (row.approximate ? "≈ " : "") + fmt.format(row.value) + (mark ? ` ${escapeHtml(mark.symbol)}` : "");
+  }
+
+  // Why an area shows a symbol instead of a number: the symbol's meaning, and the reason.
+  function symbolText(row) {
+    if (!row || row.value !== null || row.status === null) return "";
+    // A roll-up whose parts all wait for the same thing passes their symbol on: it says all.
+    const passedOn = row.reason === "incomplete" && row.status !== ".";
+    const parts = [text.symbols[row.status], passedOn ? "" : text.reasons[row.reason]].filter(Boolean);
+    return parts.join(": ");
   }
 
   // Counts change in their unit and in % of the first year's value: " (+2,1 %)".
@@ -470,6 +483,15 @@ import { escapeHtml, fill } from "./escape.js";
     }
     const reference = (label, row) =>
       `<p class="city-value">${escapeHtml(label)}: <strong>${formatValue(row, fmt)}</strong> ${escapeHtml(unitOf(data))}${formatPercent(row)}</p>`;
+    // The marks the values carry, explained where they are shown.
+    const rows = [...data.values, data.city, data.within_value].filter(Boolean);
+    const notes = Object.keys(text.marks)
+      .filter((status) => rows.some((row) => markOf(row) === text.marks[status]))
+      .map((status) => `${text.marks[status].symbol} ${text.marks[status].label}`);
+    if (rows.some((row) => row.approximate && row.value !== null)) notes.push(text.approximateMark);
+    const marks = notes.length
+      ? `<p class="marks-note">${notes.map((note) => escapeHtml(note)).join(" · ")}</p>`
+      : "";
     const city =
       (data.within_value ? reference(data.within_value.name, data.within_value) : "") +
       (data.city ? reference(text.city, data.city) : "");
@@ -479,7 +501,7 @@ import { escapeHtml, fill } from "./escape.js";
       : "";
     document.getElementById("legend").innerHTML =
       `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
-      `${note}<ul>${items.join("")}</ul>${city}`;
+      `${note}<ul>${items.join("")}</ul>${marks}${city}`;
     // Colours are set through the DOM, not as style attributes in markup (no inline styles).
     for (const swatch of document.querySelectorAll("#legend [data-colour]")) {
       swatch.style.background = swatch.dataset.colour;
@@ -581,7 +603,7 @@ import { escapeHtml, fill } from "./escape.js";
       const cells = [
         [row.code, ""],
         [row.name, "name"],
-        [formatValue(row, fmt) + formatPercent(row), "num"],
+        [formatValue(row, fmt) + formatPercent(row), "num value"],
         [rank.byCode[row.code] ? String(rank.byCode[row.code]) : "", "num"],
         [formatInterval(row, fmt), "num"],
         [isSuppressed(row) ? text.suppressed : comparisonText(row), row.verdict || ""],
@@ -589,6 +611,7 @@ import { escapeHtml, fill } from "./escape.js";
       for (const [content, cls] of cells) {
         const td = document.createElement("td");
         td.textContent = content;
+        if (cls === "num value") td.title = markOf(row) ? markOf(row).label : symbolText(row);
         if (cls === "better" || cls === "worse") {
           // Polarity turns a significant difference into better or worse: said in words, and
           // marked with a colour-blind-safe dot.
@@ -710,6 +733,8 @@ import { escapeHtml, fill } from "./escape.js";
       lines.push(escapeHtml(text.suppressed));
     } else {
       lines.push(`${formatValue(row, fmt)} ${escapeHtml(unitOf(painted.data))}${formatPercent(row)}`);
+      if (markOf(row)) lines.push(escapeHtml(markOf(row).label));
+      if (symbolText(row)) lines.push(escapeHtml(symbolText(row)));
       const interval = formatInterval(row, fmt);
       if (interval) lines.push(`${escapeHtml(text.interval)}: ${interval}`);
       const rank = ranks(painted.data);
@@ -1046,6 +1071,9 @@ import { escapeHtml, fill } from "./escape.js";
     }
     document.getElementById("year").addEventListener("change", (event) => {
       config.year = event.target.value;
+      // The note on the year the page opened on is about that year only.
+      const yearNote = document.getElementById("year-note");
+      if (yearNote) yearNote.hidden = true;
       // A change map needs its first year before the shown one.
       if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
       pushState();
