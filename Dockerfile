@@ -28,7 +28,7 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input -v 0 
 RUN useradd --system --uid 1000 atlas && mkdir -p /data/media /data/public-data && chown -R atlas /data
 USER atlas
 EXPOSE 8000
-# Workers: WEB_CONCURRENCY. No gunicorn access log: the atlas logs every request itself, with
-# its request id (JSON when ATLAS_LOG_JSON is on).
-CMD ["gunicorn", "atlas.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", \
-     "--max-requests", "2000", "--max-requests-jitter", "200"]
+# Workers: WEB_CONCURRENCY; the rest of gunicorn's settings, shared with `make run`, in
+# deploy/gunicorn.conf.py.
+CMD ["gunicorn", "atlas.wsgi:application", "--config", "deploy/gunicorn.conf.py", \
+     "--bind", "0.0.0.0:8000"]
