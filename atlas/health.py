@@ -14,9 +14,10 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from . import errors
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +98,12 @@ def database_unavailable(request) -> HttpResponse:
 
 
 def server_error(request):
-    """handler500: a database error raised outside a view (in a middleware) still gets the 503."""
+    """handler500: a database error raised outside a view (in a middleware) still gets the 503;
+    any other error the atlas's own 500 (atlas/errors.py)."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
         return database_unavailable(request)
-    return defaults.server_error(request)
+    return errors.server_error(request)
 
 
 class DatabaseUnavailableMiddleware:

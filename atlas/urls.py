@@ -86,4 +86,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
 ]
 
+# The atlas's own answers wherever DEBUG is off (atlas/errors.py).
+handler404 = "atlas.errors.not_found"
 handler500 = "atlas.health.server_error"
