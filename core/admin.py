@@ -1,17 +1,26 @@
-"""The admin's side of four eyes: edits that wait, and the page where a second person decides."""
+"""The admin's side of four eyes (edits that wait, the page where a second person decides),
+and the stored source files of uploads."""
+
+import logging
+from pathlib import PurePosixPath
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
-from django.http import HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import changes
 from .importing import ImportRejected
 from .models import PendingChange
+
+logger = logging.getLogger(__name__)
 
 # What an approval may raise when the change no longer fits; shown, never a 500.
 REFUSALS = (PermissionDenied, ValueError, ValidationError, ImportRejected)
@@ -96,6 +105,79 @@ class FourEyesMixin:
     def _changelist(self) -> str:
         meta = self.model._meta
         return reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+
+
+class SourceFileMixin:
+    """An upload's stored source file (``source_file``), downloadable from its change page.
+
+    The file lies among the uploaded files (MEDIA_ROOT), which no web server serves: it holds
+    every raw value, withheld ones included. So the admin serves it, to those who may see the
+    row, instead of Django's link into MEDIA_URL; and where the file is gone (a database
+    restored without its files, MEDIA_ROOT moved) the page and the link say so in words.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return ["source_file_link" if name == "source_file" else name for name in fields]
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), "source_file"]
+
+    def get_urls(self):
+        meta = self.model._meta
+        source = path(
+            "<path:object_id>/quelldatei/",
+            self.admin_site.admin_view(self.source_file_view),
+            name=f"{meta.app_label}_{meta.model_name}_source",
+        )
+        return [source, *super().get_urls()]
+
+    @admin.display(description=gettext_lazy("Quelldatei"))
+    def source_file_link(self, obj):
+        stored = obj.source_file
+        if not stored:
+            return "–"
+        if not stored.storage.exists(stored.name):
+            return format_html(
+                "{} <strong>({})</strong>", _file_name(obj), _("fehlt im Dateispeicher")
+            )
+        return format_html('<a href="{}">{}</a>', self._url(obj, "source"), _file_name(obj))
+
+    def source_file_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            messages.warning(request, _("Diesen Eintrag gibt es nicht (mehr)."))
+            return redirect(self._url(None, "changelist"))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        stored = obj.source_file
+        if not stored:
+            messages.info(request, _("Zu diesem Eintrag ist keine Quelldatei gespeichert."))
+            return redirect(self._url(obj, "change"))
+        try:
+            handle = stored.storage.open(stored.name, "rb")
+        except FileNotFoundError:
+            logger.warning("source file missing from the storage: %s", stored.name)
+            messages.error(request, missing_source_message(obj))
+            return redirect(self._url(obj, "change"))
+        return FileResponse(handle, as_attachment=True, filename=_file_name(obj))
+
+    def _url(self, obj, view: str) -> str:
+        meta = self.model._meta
+        args = [] if obj is None else [obj.pk]
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
+
+
+def _file_name(obj) -> str:
+    return obj.source_filename or PurePosixPath(obj.source_file.name).name
+
+
+def missing_source_message(obj) -> str:
+    return _(
+        "Die Quelldatei „%(name)s“ fehlt im Dateispeicher (erwartet als %(stored)s unter den "
+        "hochgeladenen Dateien). Was aus ihr importiert wurde, ist davon nicht betroffen. Die "
+        "Datei lässt sich aus einer Sicherung wiederherstellen."
+    ) % {"name": _file_name(obj), "stored": obj.source_file.name}
 
 
 class KindFilter(admin.SimpleListFilter):

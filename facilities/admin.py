@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.urls import path
 
-from core.admin import FourEyesMixin
+from core.admin import FourEyesMixin, SourceFileMixin
 
 from .models import Facility, FacilityType, FacilityUpload
 from .upload import upload_view
@@ -34,7 +34,7 @@ class FacilityAdmin(FourEyesMixin, GISModelAdmin):
 
 
 @admin.register(FacilityUpload)
-class FacilityUploadAdmin(admin.ModelAdmin):
+class FacilityUploadAdmin(SourceFileMixin, admin.ModelAdmin):
     list_display = ["source_filename", "created_at", "created_by", "added", "changed", "unchanged"]
     readonly_fields = [
         "source_file", "source_filename", "sha256", "created_at", "created_by", "added",

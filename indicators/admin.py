@@ -14,7 +14,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import FourEyesMixin
+from core.admin import FourEyesMixin, SourceFileMixin
 from core.changes import enabled as four_eyes_enabled
 
 from .models import (
@@ -159,7 +159,7 @@ class ThemeScopedFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Release)
-class ReleaseAdmin(FourEyesMixin, admin.ModelAdmin):
+class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Statisticians see here where a city's own value disagrees with its districts; a
         # department only those of its themes.
