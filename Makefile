@@ -10,8 +10,14 @@ setup:
 setup-test:
 	bash scripts/setup.sh --test
 
+# As production serves it: gunicorn, DEBUG off, compressed static files (scripts/run.sh).
 run: setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+# For development: runserver with DEBUG, reloading on every change.
+.PHONY: dev
+dev: setup
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh --dev
 
 lint:
 	$(PY) -m ruff check .

@@ -33,11 +33,13 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DJANGO_DEBUG", True)
+# Only ever with DEBUG on (`make dev`, the tests); `make run` generates a key of its own once.
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
-    SECRET_KEY = "development-only-not-secret"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 INSTALLED_APPS = [
@@ -317,7 +319,7 @@ ATLAS_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("ATLAS_LOGIN_ADDRESS_FAIL
 AXES_LOCKOUT_CALLABLE = "atlas.security.lockout"
 AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 # A second factor for the admin: TOTP devices are set up under "OTP_TOTP" by an administrator.
-# On by default in production (DJANGO_DEBUG=0); `make dev`, `make run` and tests run with DEBUG.
+# On by default wherever DEBUG is off: in production and under `make run`, not under `make dev`.
 ATLAS_ADMIN_REQUIRE_OTP = envbool("ATLAS_ADMIN_REQUIRE_OTP", not DEBUG)
 # Only staff have sessions (public pages keep none): they end after 8 hours without a request.
 SESSION_COOKIE_AGE = 8 * 60 * 60
