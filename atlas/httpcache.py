@@ -38,7 +38,7 @@ from atlas.models import DataVersion
 from core.clients import client_address
 from districts.models import District, Level, Overlap
 from facilities.models import Facility, FacilityType, FacilityUpload
-from indicators.models import Indicator, Release, Theme
+from indicators.models import Identity, Indicator, Release, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ class DataState:
 
 
 # What the state covers; migration atlas.0001 puts a trigger on each of their tables.
-TRACKED_MODELS = (Release, Indicator, Theme, District, Level, Overlap, Facility, FacilityType,
-                  FacilityUpload)  # fmt: skip
+TRACKED_MODELS = (Release, Indicator, Identity, Theme, District, Level, Overlap, Facility,
+                  FacilityType, FacilityUpload)  # fmt: skip
 
 # The last state this process computed, with the database and data version it belongs to.
 _KNOWN: dict[str, tuple[tuple, DataState]] = {}
@@ -128,7 +128,7 @@ def _data_version():
 def _full_data_state() -> DataState:
     release, district, overlap = (m._meta.db_table for m in (Release, District, Overlap))
     facility, upload = Facility._meta.db_table, FacilityUpload._meta.db_table
-    metadata = [m._meta.db_table for m in (Indicator, Theme, Level, FacilityType)]
+    metadata = [m._meta.db_table for m in (Indicator, Identity, Theme, Level, FacilityType)]
     digests = ", ".join(
         f"(SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {table} t)"
         for table in metadata

@@ -329,6 +329,9 @@ ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
 # No indicator's disclosure threshold may be lower than this, whoever sets it: values from
 # fewer cases stay withheld even if a threshold of 0 reaches the database.
 ATLAS_DISCLOSURE_FLOOR = int(os.environ.get("ATLAS_DISCLOSURE_FLOOR", "3"))
+# Roll-ups across levels that do not nest leave out a district of which less than this share
+# lies in the area (slivers from drawing the lines); the parts list names them.
+ATLAS_MIN_PART_SHARE = float(os.environ.get("ATLAS_MIN_PART_SHARE", "0.01"))
 ATLAS_UPLOAD_MAX_BYTES = int(os.environ.get("ATLAS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # Reading an upload happens in a child process with these limits (core/sandbox.py); a file
 # beyond them is refused. Spreadsheet cells counted while reading.

@@ -19,6 +19,7 @@ from core.changes import enabled as four_eyes_enabled
 
 from .models import (
     ColumnMapping,
+    Identity,
     Indicator,
     Observation,
     Release,
@@ -54,6 +55,16 @@ class IndicatorInline(admin.TabularInline):
 class ThemeAdmin(FourEyesMixin, admin.ModelAdmin):
     list_display = ["name_de", "name_en", "slug", "order"]
     inlines = [IndicatorInline]
+
+
+@admin.register(Identity)
+class IdentityAdmin(FourEyesMixin, admin.ModelAdmin):
+    """Identities between indicators: disclosure control withholds their cells together."""
+
+    list_display = ["__str__", "note"]
+    search_fields = ["indicator__slug", "terms", "note"]
+    autocomplete_fields = ["indicator"]
+    fields = ["indicator", "part", "terms", "note"]
 
 
 @admin.register(Indicator)

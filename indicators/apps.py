@@ -11,11 +11,12 @@ class IndicatorsConfig(AppConfig):
         # and so do a release's public title and notes, and which department sees which theme.
         from core.changes import register_model
 
-        from .models import Indicator, Release, Theme, ThemeAccess
+        from .models import Identity, Indicator, Release, Theme, ThemeAccess
         from .services.releases import register_changes
 
         register_model(Indicator, permission="indicators.change_indicator")
         register_model(Theme, permission="indicators.change_theme")
+        register_model(Identity, permission="indicators.change_identity")
         register_model(Release, permission="indicators.change_release")
         register_model(ThemeAccess, permission="indicators.change_themeaccess")
         register_changes()

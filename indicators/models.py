@@ -550,3 +550,125 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.theme})" if self.theme_id else self.source
+
+
+class Identity(models.Model):
+    """Numbers of indicators that are equal in every area and year: one indicator's number is
+    the signed sum of others' (Einwohner = the 20 age bands; the SGB-II numerator = persons
+    in Bedarfsgemeinschaften). Disclosure control withholds the cells of linked indicators
+    together, so that no withheld cell follows from the others."""
+
+    class Part(models.TextChoices):
+        VALUE = "value", _("Wert")
+        NUMERATOR = "numerator", _("Zähler")
+        DENOMINATOR = "denominator", _("Nenner")
+
+    # How a term names its part: "slug.zaehler"; English names are understood too.
+    PART_NAMES = {
+        "wert": Part.VALUE,
+        "value": Part.VALUE,
+        "zaehler": Part.NUMERATOR,
+        "zähler": Part.NUMERATOR,
+        "numerator": Part.NUMERATOR,
+        "nenner": Part.DENOMINATOR,
+        "denominator": Part.DENOMINATOR,
+    }
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="identities",
+        verbose_name=_("Indikator"),
+    )
+    part = models.CharField(_("Teil"), max_length=12, choices=Part.choices, default=Part.VALUE)
+    terms = models.TextField(
+        _("Summe aus"),
+        help_text=_(
+            "Indikatoren mit Vorzeichen, z. B. „bevoelkerung-m-0-9 + bevoelkerung-w-0-9“ "
+            "oder „geburtenrate.zaehler − sterberate.zaehler“; Teile: .wert, .zaehler, "
+            ".nenner (ohne Angabe der Wert einer Anzahl, der Zähler einer Quote)."
+        ),
+    )
+    note = models.CharField(_("Anmerkung"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Identität zwischen Indikatoren")
+        verbose_name_plural = _("Identitäten zwischen Indikatoren")
+        ordering = ["indicator__slug", "part"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.slug}.{self.part} = {' '.join(self.terms.split())}"
+
+    def clean(self):
+        errors = {}
+        try:
+            terms = self.parsed_terms()
+        except ValidationError as exc:
+            errors["terms"] = exc.messages
+            terms = []
+        if self.indicator_id is not None:
+            problem = _part_problem(self.indicator, self.part)
+            if problem:
+                errors["part"] = problem
+            if any(t[0] == self.indicator.slug and t[1] == self.part for t in terms):
+                errors["terms"] = _("Ein Indikator kann nicht Teil seiner eigenen Summe sein.")
+        if errors:
+            raise ValidationError(errors)
+
+    def parsed_terms(self) -> list[tuple[str, str, int]]:
+        """(slug, part, sign) of every term; ValidationError naming the term that is wrong."""
+        # Slugs contain hyphens: a sign stands apart from its term, or leads it ("-a.zaehler").
+        tokens = self.terms.replace("−", " - ").split()
+        terms, sign = [], 1
+        slugs = {}
+        for token in tokens:
+            if token in ("+", "-"):
+                sign = 1 if token == "+" else -1
+                continue
+            if token[0] in "+-":
+                sign, token = (1 if token[0] == "+" else -1), token[1:]
+            slug, _dot, name = token.partition(".")
+            slugs.setdefault(slug, None)
+            part = self.PART_NAMES.get(name.lower()) if name else None
+            if name and part is None:
+                raise ValidationError(
+                    _("„%(term)s“: unbekannter Teil „%(part)s“ (wert, zaehler oder nenner)")
+                    % {"term": token, "part": name}
+                )
+            terms.append((slug, part, sign))
+            sign = 1
+        if not terms:
+            raise ValidationError(_("Mindestens ein Indikator muss genannt sein."))
+        known = {i.slug: i for i in Indicator.objects.filter(slug__in=slugs)}
+        result = []
+        for slug, part, sign in terms:
+            indicator = known.get(slug)
+            if indicator is None:
+                raise ValidationError(_("„%(slug)s“: kein Indikator") % {"slug": slug})
+            part = part or _main_part(indicator)
+            problem = _part_problem(indicator, part)
+            if problem:
+                raise ValidationError(f"„{slug}“: {problem}")
+            result.append((slug, part, sign))
+        return result
+
+
+def _main_part(indicator: Indicator) -> str:
+    return (
+        Identity.Part.VALUE if indicator.kind == Indicator.Kind.COUNT else Identity.Part.NUMERATOR
+    )
+
+
+def _part_problem(indicator: Indicator, part: str) -> str:
+    """Why the part cannot be used in an identity of this indicator, or ""."""
+    kind = indicator.kind
+    if kind == Indicator.Kind.COUNT and part == Identity.Part.VALUE:
+        return ""
+    if kind == Indicator.Kind.RATE and part in (Identity.Part.NUMERATOR, Identity.Part.DENOMINATOR):
+        return ""
+    if kind == Indicator.Kind.MEAN and part == Identity.Part.DENOMINATOR:
+        return ""
+    return str(
+        _("Ein Indikator der Art „%(kind)s“ hat keinen Teil „%(part)s“.")
+        % {"kind": indicator.get_kind_display(), "part": Identity.Part(part).label}
+    )

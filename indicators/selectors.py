@@ -14,16 +14,18 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Max, Min
 
 from districts.models import District, Level, Overlap
 from facilities.models import FacilityType
 from facilities.selectors import supply_by_district
 
-from . import readcache, social_index, stats, units
+from . import readcache, social_index, stats, suppression, units
 from .models import (
     FACILITY_COMPUTATIONS,
     SOCIAL_INDEX_COMPUTATIONS,
+    Identity,
     Indicator,
     Observation,
     Release,
@@ -54,6 +56,7 @@ class AreaValue:
     cell: Cell | None  # None: nothing published for this area and year
     approximate: bool = False  # rolled up across levels that do not nest
     sources: tuple[Source, ...] = ()
+    ignored: tuple[Source, ...] = ()  # parts below the minimum share, left out
     interval: tuple[float, float] | None = None
     comparison: str | None = None  # "above", "below", "not_different" (against the city)
     verdict: str | None = None  # "better", "worse" by the indicator's polarity
@@ -194,35 +197,59 @@ def _covers_city(geo: _Geography, rank: int) -> bool:
 MISSING = Cell(None, None, None, "", stats.INCOMPLETE)
 
 
-def _build(
+def min_part_share() -> float:
+    """Below this share of a district in an area, a roll-up leaves it out (a sliver from
+    drawing the lines, which would pin the district's value down to a tiny weight)."""
+    return settings.ATLAS_MIN_PART_SHARE
+
+
+@dataclass
+class _Draft:
+    """One indicator's table of a year before disclosure control."""
+
+    suppression: suppression.Draft
+    year: int
+    base_level: str | None
+    sources: dict[int, tuple[Source, ...]]
+    ignored: dict[int, tuple[Source, ...]]
+    warnings: list[PlausibilityWarning]
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.suppression.indicator
+
+
+def _draft(
     indicator: Indicator,
     year: int,
     geo: _Geography,
     raw: dict[int, Cell],
     forced: set[int] = frozenset(),
-    balance: bool = False,
     exact: bool = False,
-) -> YearTable:
+) -> _Draft:
     raw = {d: c for d, c in raw.items() if d in geo.districts}
     if not raw:
-        return YearTable(indicator, year, None, {}, [])
+        return _Draft(suppression.Draft(indicator, {}, {}, {}), year, None, {}, {}, [])
     base_rank = _base_rank(geo, raw)
     base_ids = [d for d, x in geo.districts.items() if x.rank == base_rank]
     base_level = geo.districts[base_ids[0]].level
     base = {d: raw.get(d, MISSING) for d in base_ids}
     kind, factor = indicator.kind, indicator.factor
+    least = min_part_share()
 
     # Coarser areas: their own observation where one exists, else the roll-up of the base
     # (a missing base district makes the roll-up incomplete, never silently smaller).
     cells: dict[int, Cell] = {d: c for d, c in base.items() if d in raw}
     approximate: dict[int, bool] = {}
     sources: dict[int, tuple[Source, ...]] = {}
+    ignored: dict[int, tuple[Source, ...]] = {}
     totals: dict[int, dict[int, float]] = {}
     warnings = []
     for target, district in geo.districts.items():
         if district.rank >= base_rank:
             continue
-        parts = [(s, w) for s, w in geo.parts.get(target, []) if s in base]
+        overlapping = [(s, w) for s, w in geo.parts.get(target, []) if s in base]
+        parts = [(s, w) for s, w in overlapping if w >= least]
         own = raw.get(target)
         if not parts:
             if own is not None:
@@ -231,10 +258,8 @@ def _build(
         rolled = stats.roll_up([(base[s], w) for s, w in parts], kind=kind, factor=factor)
         totals[target] = dict(parts)
         approximate[target] = any(w < 1 for _, w in parts)
-        sources[target] = tuple(
-            Source(geo.districts[s].code, geo.districts[s].name, w)
-            for s, w in sorted(parts, key=lambda p: geo.districts[p[0]].code)
-        )
+        sources[target] = _sources(geo, parts)
+        ignored[target] = _sources(geo, [(s, w) for s, w in overlapping if w < least])
         if own is not None:
             # The area's own observation wins, a symbol too ("." delivered as secret stays so).
             cells[target] = own
@@ -246,6 +271,10 @@ def _build(
                 and _differs(own.value, rolled.value, indicator.decimals)
             ):
                 warnings.append(PlausibilityWarning(indicator.slug, year, own.value, rolled.value))
+        elif approximate[target]:
+            # An estimate is published as precise as the indicator, never to the last digit
+            # of its weights: those digits would tie the parts together for an attacker.
+            cells[target] = _rounded(rolled, indicator.decimals)
         else:
             cells[target] = rolled
 
@@ -253,18 +282,43 @@ def _build(
         # Computed exactly in each district's own polygon: finer and non-nested levels too.
         for district_id, cell in raw.items():
             cells.setdefault(district_id, cell)
-    cells = _disclose(indicator, base, cells, totals, forced)
+    draft = suppression.Draft(indicator, base, cells, totals, approximate, set(forced))
+    return _Draft(draft, year, base_level, sources, ignored, warnings)
+
+
+def _sources(geo: _Geography, parts) -> tuple[Source, ...]:
+    return tuple(
+        Source(geo.districts[s].code, geo.districts[s].name, w)
+        for s, w in sorted(parts, key=lambda p: geo.districts[p[0]].code)
+    )
+
+
+def _rounded(cell: Cell, decimals: int) -> Cell:
+    if not cell.has_value:
+        return cell
+    whole = [None if x is None else float(round(x)) for x in (cell.numerator, cell.denominator)]
+    return Cell(round(cell.value, decimals), *whole, cell.status, cell.reason)
+
+
+def _finish(draft: _Draft, geo: _Geography, withheld: set[int], balance: bool = False) -> YearTable:
+    indicator = draft.indicator
+    kind, factor = indicator.kind, indicator.factor
+    cells = {
+        d: stats.withheld(c) if d in withheld else c for d, c in draft.suppression.cells.items()
+    }
     city = next((cells.get(d) for d, x in geo.districts.items() if x.level == CITY_LEVEL), None)
     reference = city.value if city is not None and city.has_value else None
 
     areas = {}
     for district_id, cell in cells.items():
         district = geo.districts[district_id]
+        approximate = draft.suppression.approximate.get(district_id, False)
         # A balance (births minus deaths) is no Poisson count, nor is a supply of
-        # facilities: they get no interval.
+        # facilities; an estimate over areas that do not nest carries an allocation error
+        # no counting interval knows: none of them gets an interval.
         interval = (
             None
-            if balance
+            if balance or approximate
             else stats.confidence_interval(
                 cell,
                 kind=kind,
@@ -280,53 +334,18 @@ def _build(
             name=district.name,
             level=district.level,
             cell=cell,
-            approximate=approximate.get(district_id, False),
-            sources=sources.get(district_id, ()),
+            approximate=approximate,
+            sources=draft.sources.get(district_id, ()),
+            ignored=draft.ignored.get(district_id, ()),
             interval=interval,
             comparison=comparison,
             verdict=stats.judge(comparison, indicator.polarity),
         )
-    return YearTable(indicator, year, base_level, areas, warnings)
+    return YearTable(indicator, draft.year, draft.base_level, areas, draft.warnings)
 
 
 def _differs(a: float, b: float, decimals: int) -> bool:
     return abs(a - b) > 0.5 * 10**-decimals + 1e-9 * max(abs(a), abs(b))
-
-
-def _disclose(
-    indicator: Indicator,
-    base: dict[int, Cell],
-    cells: dict[int, Cell],
-    totals: dict[int, dict[int, float]],
-    forced: set[int] = frozenset(),
-) -> dict[int, Cell]:
-    """Primary and secondary suppression over the base cells and every total built on them.
-
-    ``forced`` cells are withheld whatever their size (a part of them is withheld elsewhere).
-    """
-    rule = {
-        "kind": indicator.kind,
-        "factor": indicator.factor,
-        "denominator_is_count": indicator.denominator_is_count,
-    }
-    threshold = indicator.applied_threshold
-    cases = {d: n for d, c in base.items() if (n := stats.case_count(c, **rule)) is not None}
-    primary = {
-        d for d, c in cells.items() if stats.is_below_threshold(c, threshold=threshold, **rule)
-    }
-    # Values the source itself keeps secret are protected like withheld ones.
-    secret = {d for d, c in cells.items() if c.status == stats.SECRET}
-    primary |= forced & cells.keys()
-    hidden = primary | secret
-    shown_keys = [t for t in totals if t not in hidden]
-    shown = [totals[t] for t in shown_keys]
-    hidden_totals = [totals[t] for t in totals if t in hidden]
-    suppressed = stats.secondary_suppression(cases, hidden & base.keys(), shown, hidden_totals)
-    withheld = {shown_keys[i] for i in stats.revealing_totals(suppressed, shown, hidden_totals)}
-    return {
-        d: stats.withheld(c) if d in (suppressed | withheld | primary) else c
-        for d, c in cells.items()
-    }
 
 
 def year_table(*, indicator: Indicator, year: int) -> YearTable:
@@ -388,15 +407,21 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
             for slug in asked
             for year in years
         }
-    components = _components(indicators)
-    supplies = _supplies(indicators)
+    linked = _memoised(("links",), _load_links)
+    # Linked indicators are judged together, so a table needs the tables of its group.
+    grouped = _with_groups(indicators, linked)
+    components = _components(grouped)
+    supplies = _supplies(grouped)
     wanted = {
         i.slug: i
-        for i in [
-            *indicators,
-            *(c for cs in components.values() for c in cs),
-            *(served for _, served in supplies.values() if served is not None),
-        ]
+        for i in _with_groups(
+            [
+                *grouped,
+                *(c for cs in components.values() for c in cs),
+                *(served for _, served in supplies.values() if served is not None),
+            ],
+            linked,
+        )
     }
     missing = [
         i
@@ -416,8 +441,14 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
         for indicator in ordered:
             key = ("table", indicator.slug, year)
             if not _remembered(memo, key):
-                table = _table(indicator, year, geo, raw, tables, components, supplies)
-                _remember(memo, key, table)
+                group = [
+                    i
+                    for i in ordered
+                    if linked.group.get(i.id) == linked.group.get(indicator.id, indicator.id)
+                ] or [indicator]
+                built = _group_tables(group, year, geo, raw, tables, components, supplies, linked)
+                for member, table in built.items():
+                    _remember(memo, ("table", member, year), table)
             tables[(indicator.slug, year)] = memo[key]
     return {
         key: _as_asked(table, asked[key[0]]) for key, table in tables.items() if key[0] in asked
@@ -431,37 +462,112 @@ def _as_asked(table: YearTable, indicator: Indicator) -> YearTable:
     )
 
 
-def _table(indicator, year, geo, raw, tables, components, supplies) -> YearTable:
-    """One indicator's table for a year, from its cells and the tables it depends on."""
-    population = None
+@dataclass(frozen=True)
+class _Linked:
+    """The declared identities between indicators and the groups they tie together."""
+
+    links: tuple[suppression.Link, ...] = ()
+    group: dict[int, int] = field(default_factory=dict)  # indicator id → group number
+    members: dict[int, tuple[int, ...]] = field(default_factory=dict)  # group → ids
+
+
+def _load_links() -> _Linked:
+    links = identities()
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for link in links:
+        for part_id, _, _ in link.parts:
+            parent[find(part_id)] = find(link.whole[0])
+    group = {i: find(i) for i in parent}
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, g in group.items():
+        members[g].append(i)
+    return _Linked(tuple(links), group, {g: tuple(sorted(m)) for g, m in members.items()})
+
+
+def identities() -> list[suppression.Link]:
+    """The declared identities between indicators, as links of indicator ids."""
+    rows = list(Identity.objects.select_related("indicator"))
+    if not rows:
+        return []
+    ids = dict(Indicator.objects.values_list("slug", "id"))
+    links = []
+    for identity in rows:
+        terms = identity.parsed_terms()
+        links.append(
+            suppression.Link(
+                (identity.indicator_id, identity.part),
+                tuple((ids[slug], part, sign) for slug, part, sign in terms),
+            )
+        )
+    return links
+
+
+def _with_groups(indicators: Iterable[Indicator], linked: _Linked) -> list[Indicator]:
+    """The indicators and every indicator linked to one of them."""
+    indicators = {i.id: i for i in indicators}
+    more = {
+        member
+        for i in indicators
+        if i in linked.group
+        for member in linked.members[linked.group[i]]
+        if member not in indicators
+    }
+    if more:
+        indicators.update({i.id: i for i in Indicator.objects.filter(id__in=more)})
+    return list(indicators.values())
+
+
+def _group_tables(group, year, geo, raw, tables, components, supplies, linked) -> dict:
+    """The tables of linked indicators for a year (one indicator is a group of its own),
+    disclosure control applied to all of them together."""
+    drafts = {}
+    populations = {}
+    for indicator in group:
+        cells, populations[indicator.id] = _cells(indicator, year, geo, raw, tables, supplies)
+        # A balance is withheld wherever one of its parts is; parts linked to it by an
+        # identity are judged with it instead.
+        forced = {
+            area.district_id
+            for part in components.get(indicator.id, [])
+            if part not in group
+            for area in tables[(part.slug, year)].areas.values()
+            if area.cell is not None and area.cell.suppressed
+        }
+        drafts[indicator.id] = _draft(
+            indicator, year, geo, cells, forced, exact=indicator.id in supplies
+        )
+        drafts[indicator.id].suppression.balance = indicator.id in components
+    links = linked.links if len(group) > 1 else ()
+    withheld = suppression.disclose({i: d.suppression for i, d in drafts.items()}, links)
+    result = {}
+    for indicator in group:
+        balance = indicator.id in components or indicator.id in supplies
+        table = _finish(drafts[indicator.id], geo, withheld[indicator.id], balance)
+        population = populations[indicator.id]
+        if population is not None:
+            table = _approximate_as(table, population)
+        if indicator.computation in SOCIAL_INDEX_COMPUTATIONS:
+            table = _index_gaps(table, year, geo)
+        result[indicator.slug] = table
+    return result
+
+
+def _cells(indicator, year, geo, raw, tables, supplies) -> tuple[dict[int, Cell], YearTable | None]:
+    """One indicator's cells for a year, and the table of the group it serves, if any."""
     if indicator.id in supplies:
         facility_type, served = supplies[indicator.id]
         population = tables[(served.slug, year)] if served is not None else None
-        cells = _facility_cells(indicator, facility_type, population, year, geo)
-    elif indicator.computation:
-        cells = _computed_cells(indicator, year, geo)
-    else:
-        cells = raw.get((indicator.id, year), {})
-    forced = {
-        area.district_id
-        for part in components.get(indicator.id, [])
-        for area in tables[(part.slug, year)].areas.values()
-        if area.cell is not None and area.cell.suppressed
-    }
-    table = _build(
-        indicator,
-        year,
-        geo,
-        cells,
-        forced,
-        balance=indicator.id in components or indicator.id in supplies,
-        exact=indicator.id in supplies,
-    )
-    if population is not None:
-        table = _approximate_as(table, population)
-    if indicator.computation in SOCIAL_INDEX_COMPUTATIONS:
-        table = _index_gaps(table, year, geo)
-    return table
+        return _facility_cells(indicator, facility_type, population, year, geo), population
+    if indicator.computation:
+        return _computed_cells(indicator, year, geo), None
+    return raw.get((indicator.id, year), {}), None
 
 
 def _components(indicators: list[Indicator]) -> dict[int, list[Indicator]]:

@@ -1,13 +1,15 @@
-"""Pure statistics for the read path: roll-up, disclosure control, confidence intervals.
+"""Pure statistics for the read path: roll-up, primary disclosure control, intervals.
+
+Secondary disclosure control (complements and their audit) is in ``disclosure`` and
+``suppression``.
 
 Nothing here touches the database, so every rule can be tested with numbers written by hand.
 """
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 from scipy.special import gammaincinv
 
 SECRET = "."  # DIN 55301: Zahlenwert unbekannt oder geheim zu halten
@@ -131,120 +133,6 @@ def _weakest_status(statuses: Iterable[str]) -> str:
     return max(statuses, key=order.index)
 
 
-# --- secondary suppression ---------------------------------------------------------------
-
-
-def _nonzero(total: Mapping[Hashable, float]) -> set[Hashable]:
-    return {key for key, weight in total.items() if weight}
-
-
-def exposed(
-    suppressed: Iterable[Hashable],
-    published: Sequence[Mapping[Hashable, float]],
-    secrets: Sequence[Mapping[Hashable, float]],
-) -> list[int]:
-    """Indices of the secrets that follow from the published cells and totals.
-
-    Every total and secret is a weighted sum of cells (weights by cell key). Published cells
-    can be subtracted from each published total, leaving one linear equation in the
-    suppressed cells; a secret follows exactly when its vector over the suppressed cells lies
-    in the span of those equations. A secret made of published cells only is no secret (an
-    estimate from published figures) and is skipped.
-    """
-    keys = sorted(set(suppressed), key=str)
-    rows = [[t.get(k, 0.0) for k in keys] for t in published if any(t.get(k, 0.0) for k in keys)]
-    equations = np.array(rows, dtype=float).reshape(len(rows), len(keys))
-    rank = np.linalg.matrix_rank(equations) if rows else 0
-    found = []
-    for i, secret in enumerate(secrets):
-        vector = np.array([[secret.get(k, 0.0) for k in keys]], dtype=float)
-        if not vector.any() or not rows:
-            continue
-        if np.linalg.matrix_rank(np.vstack([equations, vector])) == rank:
-            found.append(i)
-    return found
-
-
-def recoverable(
-    suppressed: Sequence[Hashable], totals: Sequence[Mapping[Hashable, float]]
-) -> list[Hashable]:
-    """Suppressed cells whose value follows from the published totals."""
-    keys = sorted(set(suppressed), key=str)
-    return [keys[i] for i in exposed(keys, totals, [{key: 1.0} for key in keys])]
-
-
-def secondary_suppression(
-    cases: Mapping[Hashable, float],
-    suppressed: set[Hashable],
-    totals: Sequence[Mapping[Hashable, float]],
-    hidden_totals: Sequence[Mapping[Hashable, float]] = (),
-) -> set[Hashable]:
-    """Suppress further cells until no suppressed cell and no hidden total can be recovered.
-
-    ``cases`` holds the case count of every cell with a value; ``totals`` are the published
-    totals, ``hidden_totals`` the ones withheld themselves (their sum is a secret too). For
-    an exposed secret, the cell with the fewest cases in the smallest published total that
-    touches it is suppressed too (the least information lost), and the check runs again.
-    Cells published on their own by a one-cell total cannot hide anything and are not chosen.
-    """
-    suppressed = set(suppressed)
-    pinned = {key for total in totals if len(_nonzero(total)) == 1 for key in _nonzero(total)}
-    while True:
-        keys = sorted(suppressed, key=str)
-        secrets = [{key: 1.0} for key in keys] + list(hidden_totals)
-        found = exposed(keys, totals, secrets)
-        if not found:
-            return suppressed
-        cells = _nonzero(secrets[found[0]])
-        touching = sorted(
-            (total for total in totals if _nonzero(total) & cells),
-            key=lambda total: len(_nonzero(total)),
-        )
-        candidates = next(
-            (
-                free
-                for total in touching
-                if (
-                    free := {
-                        key
-                        for key in _nonzero(total) - cells
-                        if key not in suppressed and key in cases and key not in pinned
-                    }
-                )
-            ),
-            set(),
-        )
-        if not candidates:
-            # Nothing left to hide behind: the caller must withhold totals (revealing_totals).
-            return suppressed
-        suppressed.add(min(candidates, key=lambda key: (cases[key], str(key))))
-
-
-def revealing_totals(
-    suppressed: set[Hashable],
-    totals: Sequence[Mapping[Hashable, float]],
-    hidden_totals: Sequence[Mapping[Hashable, float]] = (),
-) -> list[int]:
-    """Indices of totals to withhold because with them a secret would be recoverable."""
-    kept = list(range(len(totals)))
-    withheld_totals: list[int] = []
-    keys = sorted(suppressed, key=str)
-
-    def secrets():
-        return (
-            [{key: 1.0} for key in keys]
-            + list(hidden_totals)
-            + [totals[i] for i in withheld_totals]
-        )
-
-    while kept and exposed(keys, [totals[i] for i in kept], secrets()):
-        # Drop the total that involves the fewest cells: it pins cells down most directly.
-        worst = min(kept, key=lambda i: (len(_nonzero(totals[i])), i))
-        kept.remove(worst)
-        withheld_totals.append(worst)
-    return withheld_totals
-
-
 # --- confidence intervals ----------------------------------------------------------------
 
 
@@ -306,7 +194,3 @@ def judge(comparison: str | None, polarity: str) -> str | None:
         return None
     higher_is_better = polarity == "higher_better"
     return "better" if (comparison == "above") == higher_is_better else "worse"
-
-
-def apply_suppression(cells: Mapping[Hashable, Cell], keys: set[Hashable]) -> dict:
-    return {key: (withheld(cell) if key in keys else cell) for key, cell in cells.items()}

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.importing import ImportRejected, RowError
-from indicators.models import Indicator, Theme
+from indicators.models import Identity, Indicator, Theme
 
 THEME_FIELDS = ["name_de", "name_en", "description_de", "description_en", "order"]
 INDICATOR_FIELDS = [
@@ -64,7 +64,37 @@ def import_catalogue(*, path: Path) -> tuple[int, int]:
                 [RowError(position, "components", ", ".join(sorted(unknown)), "unbekannt")]
             )
         Indicator.objects.get(slug=item["slug"]).components.set(parts)
+    _import_identities(data.get("identities", []))
     return len(themes), len(data.get("indicators", []))
+
+
+def _import_identities(items: list[dict]) -> None:
+    """The identities of the file replace those of the indicators they are declared for."""
+    identities = []
+    for position, item in enumerate(items, start=1):
+        indicator = Indicator.objects.filter(slug=item.get("indicator", "")).first()
+        if indicator is None:
+            raise ImportRejected(
+                [RowError(position, "indicator", str(item.get("indicator", "")), "unbekannt")]
+            )
+        identity = Identity(
+            indicator=indicator,
+            part=item.get("part", Identity.Part.VALUE),
+            terms=item.get("terms", ""),
+            note=item.get("note", ""),
+        )
+        try:
+            identity.full_clean()
+        except ValidationError as exc:
+            raise ImportRejected(
+                [
+                    RowError(position, name, str(item.get(name, "")), " ".join(messages))
+                    for name, messages in exc.message_dict.items()
+                ]
+            ) from exc
+        identities.append(identity)
+    Identity.objects.filter(indicator__in={i.indicator for i in identities}).delete()
+    Identity.objects.bulk_create(identities)
 
 
 # Fields with a sensible default that a catalogue may leave out.

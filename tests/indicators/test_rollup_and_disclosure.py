@@ -1,20 +1,17 @@
-"""Hand-computed examples and properties of roll-up, disclosure control and intervals."""
+"""Hand-computed examples and properties of roll-up and intervals (complements and their
+audit: test_disclosure_audit.py)."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.stats import (
     Cell,
     compare,
     confidence_interval,
-    exposed,
     garwood_interval,
     judge,
-    recoverable,
-    revealing_totals,
     roll_up,
-    secondary_suppression,
     wilson_interval,
 )
 
@@ -125,63 +122,6 @@ def test_polarity_turns_a_significant_difference_into_a_verdict(comparison, pola
     assert judge(comparison, polarity) == verdict
 
 
-# --- secondary suppression, worked by hand ------------------------------------------------
-
-
-def test_a_lone_suppressed_cell_is_protected_by_suppressing_the_smallest_other():
-    # City = a + b + c + d is published; a (2 cases) is primary-suppressed, so
-    # a = city − b − c − d. Suppressing b (5, the smallest other) leaves only a + b known.
-    cases = {"a": 2, "b": 5, "c": 7, "d": 40}
-    city = {"a": 1, "b": 1, "c": 1, "d": 1}
-    assert recoverable(["a"], [city]) == ["a"]
-    assert secondary_suppression(cases, {"a"}, [city]) == {"a", "b"}
-
-
-def test_nested_totals_are_checked_together():
-    # Kirchhellen = a + b and city = a + b + c + d: both leave a + b, never a alone.
-    cases = {"a": 1, "b": 9, "c": 4, "d": 40}
-    kirchhellen = {"a": 1, "b": 1}
-    city = {"a": 1, "b": 1, "c": 1, "d": 1}
-    suppressed = secondary_suppression(cases, {"a"}, [kirchhellen, city])
-    assert suppressed == {"a", "b"}
-    assert recoverable(sorted(suppressed), [kirchhellen, city]) == []
-
-
-def test_weighted_non_nested_totals_can_expose_a_cell():
-    # Mitte = a + 0.4 b, Süd = 0.6 b + c, city = a + b + c. With a and b suppressed, Süd
-    # gives b (c is known) and then Mitte gives a, so c must go too.
-    cases = {"a": 2, "b": 8, "c": 30}
-    mitte, sued, city = {"a": 1, "b": 0.4}, {"b": 0.6, "c": 1}, {"a": 1, "b": 1, "c": 1}
-    assert recoverable(["a", "b"], [mitte, sued, city]) == ["a", "b"]
-    suppressed = secondary_suppression(cases, {"a"}, [mitte, sued, city])
-    assert suppressed == {"a", "b", "c"}
-    assert recoverable(sorted(suppressed), [mitte, sued, city]) == []
-
-
-def test_a_withheld_total_cannot_be_rebuilt_by_subtraction():
-    # S = a + b is withheld (2 cases), T = c + d and the city are published: city − T = S.
-    cases = {"a": 1, "b": 1, "c": 10, "d": 10}
-    s_total, t_total = {"a": 1, "b": 1}, {"c": 1, "d": 1}
-    city = {"a": 1, "b": 1, "c": 1, "d": 1}
-    assert exposed(["a", "b"], [t_total, city], [s_total]) == [0]
-    suppressed = secondary_suppression(cases, {"a", "b"}, [t_total, city], [s_total])
-    withheld = revealing_totals(suppressed, [t_total, city], [s_total])
-    published = [t for i, t in enumerate([t_total, city]) if i not in withheld]
-    assert exposed(suppressed, published, [s_total]) == []
-
-
-def test_a_cell_published_on_its_own_is_not_chosen_to_hide_another():
-    # {b} is a one-district total, so suppressing b would hide nothing.
-    cases = {"a": 1, "b": 5, "c": 9, "d": 7, "e": 8}
-    city = {k: 1 for k in cases}
-    assert secondary_suppression(cases, {"a"}, [{"b": 1}, city]) == {"a", "d"}
-
-
-def test_a_total_over_a_single_suppressed_cell_is_withheld():
-    # A "total" of one cell is that cell; a + b with both suppressed reveals neither.
-    assert revealing_totals({"a", "b"}, [{"a": 1}, {"a": 1, "b": 1}]) == [0]
-
-
 # --- properties ---------------------------------------------------------------------------
 
 counts = st.integers(min_value=0, max_value=5000)
@@ -199,34 +139,3 @@ def test_rate_roll_ups_equal_pooled_numerators_over_pooled_denominators(pairs):
     cell = roll_up([(rate(n, d), 1) for n, d in pairs], kind="rate", factor=100)
     total_n, total_d = sum(n for n, _ in pairs), sum(d for _, d in pairs)
     assert cell.value == pytest.approx(total_n / total_d * 100)
-
-
-@st.composite
-def tables(draw):
-    """Cells with case counts and totals over groups of them (nested or overlapping)."""
-    n = draw(st.integers(min_value=2, max_value=12))
-    keys = [f"d{i}" for i in range(n)]
-    cases = {k: draw(st.integers(min_value=0, max_value=60)) for k in keys}
-    groups = draw(
-        st.lists(st.lists(st.sampled_from(keys), min_size=1, unique=True), min_size=0, max_size=4)
-    )
-    weights = st.sampled_from([1.0, 1.0, 0.5, 0.25, 0.8])
-    totals = [{k: draw(weights) for k in group} for group in groups]
-    totals.append({k: 1.0 for k in keys})  # the city
-    return cases, totals
-
-
-@settings(max_examples=300, deadline=None)
-@given(tables())
-def test_after_suppression_no_withheld_cell_or_total_can_be_recovered(table):
-    cases, totals = table
-    primary = {k for k, v in cases.items() if v < 3}
-    # As in the read path: a total resting on fewer than 3 cases is withheld itself.
-    small = [t for t in totals if sum(cases[k] * w for k, w in t.items()) < 3]
-    shown = [t for t in totals if t not in small]
-    suppressed = secondary_suppression(cases, primary, shown, small)
-    withheld = revealing_totals(suppressed, shown, small)
-    published = [t for i, t in enumerate(shown) if i not in withheld]
-    secrets = [{k: 1.0} for k in suppressed] + small + [shown[i] for i in withheld]
-    assert primary <= suppressed
-    assert exposed(suppressed, published, secrets) == []

@@ -88,8 +88,25 @@ def test_mitte_and_sued_are_approximate_and_name_their_parts(einwohner):
     mitte = next(a for a in boroughs.areas if a.name == "Mitte")
     assert mitte.approximate
     assert any(0 < s.weight < 1 for s in mitte.sources)
+    assert all(a.cell.value == round(a.cell.value) for a in boroughs.areas if a.approximate)
+    districts = {
+        a.code: a.cell.value
+        for a in level_values(
+            indicator=einwohner, level=level("statistischer-bezirk"), year=2023
+        ).areas
+    }
+    # The weights of every part add up to 1: the boroughs and the slivers left out of them
+    # give the city, up to the rounding of each estimate.
+    left_out = sum(districts[s.code] * s.weight for a in boroughs.areas for s in a.ignored)
     total = sum(a.cell.value for a in boroughs.areas)
-    assert total == pytest.approx(118_705, abs=1e-6)  # the weights of every part add up to 1
+    assert total + left_out == pytest.approx(118_705, abs=0.5 * len(boroughs.areas))
+
+
+def test_slivers_below_the_minimum_share_are_left_out_and_named(einwohner, settings):
+    boroughs = level_values(indicator=einwohner, level=level("stadtbezirk"), year=2023)
+    ignored = [s for a in boroughs.areas for s in a.ignored]
+    assert ignored and all(s.weight < settings.ATLAS_MIN_PART_SHARE for s in ignored)
+    assert all(s.weight >= settings.ATLAS_MIN_PART_SHARE for a in boroughs.areas for s in a.sources)
 
 
 def test_a_bezirk_view_lists_only_the_districts_in_it(einwohner):

@@ -1,0 +1,42 @@
+"""Plant small counts in the published tables and try to recover them from the outside."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators.attack import sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Setzt in jede Zelle (Indikator, Jahr, Bezirk) eine Fallzahl von 1 oder 2, baut die "
+        "öffentlichen Tabellen wie der Lesepfad und sucht die Zahl aus allem Veröffentlichten "
+        "zu bestimmen. Scheitert, wenn eine Zelle genau oder enger als ihre Schwelle bestimmbar "
+        "ist. / Plants a count of 1 or 2 in every cell and attacks it from the published data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sample", type=int, help="nur so viele zufällige Fälle / sample size")
+        parser.add_argument("--seed", type=int, default=17)
+
+    def handle(self, *args, sample=None, seed=17, **options):
+        started = time.perf_counter()
+        total = exact = narrow = small = 0
+        for outcome in sweep(sample=sample, seed=seed):
+            total += 1
+            exact += outcome.exact
+            narrow += outcome.narrow
+            small += outcome.proven_small
+            if outcome.narrow or outcome.proven_small:
+                c = outcome.case
+                self.stdout.write(
+                    f"offengelegt: {c.indicator} {c.year} {c.code} = {c.planted}: "
+                    f"{outcome.low:g} … {outcome.high:g}"
+                )
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"{total} Fälle in {seconds:.0f} s: genau bestimmbar {exact}, "
+            f"enger als die Schwelle {narrow}, als klein beweisbar {small}"
+        )
+        if exact or narrow or small:
+            raise CommandError("Geheimhaltung verletzt / disclosure control failed")
