@@ -36,6 +36,7 @@ _AREA_VALUE = {
     "required": [
         "code", "name", "value", "numerator", "denominator", "status", "reason",
         "ci_low", "ci_high", "comparison", "verdict", "approximate", "sources",
+        "ignored_sources",
     ],
     "properties": {
         "code": {"type": "string"},
@@ -71,6 +72,20 @@ _AREA_VALUE = {
         },
         "sources": {
             "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "weight"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "weight": {"type": "number"},
+                },
+            },
+        },
+        "ignored_sources": {
+            "type": "array",
+            "description": "districts of which less than the minimum share (1 %) lies in the "
+            "area: left out of the roll-up (slivers from drawing the lines)",
             "items": {
                 "type": "object",
                 "required": ["code", "name", "weight"],

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
@@ -198,6 +199,8 @@ def map_view(request, bezirk: str | None = None):
             "marks": status_marks(),
             "symbols": symbol_meanings(),
             "reasons": reasons(),
+            "ignoredSources": _("Anteile unter %(share)s nicht berücksichtigt: {names}")
+            % {"share": _percent(settings.ATLAS_MIN_PART_SHARE)},
             "found": _("{n} von {total} Indikatoren"),
             "changeCaption": _("{indicator}: Veränderung {from}–{year}, {unit}"),
             "rank": _("Rang {rank} von {n}"),
@@ -404,3 +407,10 @@ def _between_surveys(rows, district: District, year: int) -> dict[int, int]:
         if interval:
             result[row.indicator.id] = interval
     return result
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage in the active language's number format, without a needless
+    decimal: "1 %", "0,5 %"."""
+    percent = share * 100
+    return f"{formats.number_format(int(percent) if percent == int(percent) else percent)} %"

@@ -94,6 +94,9 @@ def area_dict(area: AreaValue | None, indicator: Indicator) -> dict | None:
         "sources": [
             {"code": s.code, "name": s.name, "weight": round(s.weight, 6)} for s in area.sources
         ],
+        "ignored_sources": [
+            {"code": s.code, "name": s.name, "weight": round(s.weight, 6)} for s in area.ignored
+        ],
     }
 
 

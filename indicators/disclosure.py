@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array, issparse, vstack
+from scipy.sparse import csr_array, vstack
 
 Key = Hashable
 
@@ -36,6 +36,8 @@ EXACT_SLACK = 1e-6
 # How far a figure must be able to move not to count as pinned: one case.
 NOT_PINNED = 1.0
 MILP_SECONDS = 5.0
+# Systems larger than this are first tried with the secret's neighbours only.
+LOCAL_ABOVE = 300
 # Small systems are solved from dense matrices (less overhead), large ones from sparse.
 DENSE_UP_TO = 50_000
 
@@ -91,31 +93,24 @@ def failing(
     problem: Problem, secrets: Sequence[Secret], skip: set[int] = frozenset()
 ) -> int | None:
     """The index of the first secret the published equations do not protect, or None."""
-    equations = problem.reduced()
-    groups = _components(equations)
-    for i, secret in enumerate(secrets):
-        if i in skip:
-            continue
-        if not _protected(problem, secret, equations, groups):
-            return i
-    return None
+    audit = _Audit(problem)
+    return next(
+        (i for i, secret in enumerate(secrets) if i not in skip and not audit.protected(secret)),
+        None,
+    )
 
 
 def protected(problem: Problem, secret: Secret) -> bool:
-    equations = problem.reduced()
-    return _protected(problem, secret, equations, _components(equations))
+    return _Audit(problem).protected(secret)
 
 
 def feasible_range(problem: Problem, secret: Secret) -> tuple[float, float]:
     """The smallest and largest value the secret can take (over whole numbers where cells are
     whole): what an attacker can prove. For audits and tests; the read path asks yes or no."""
-    equations = problem.reduced()
-    keys, rows = _system(secret, equations, _components(equations))
-    if not rows:
+    system = _Audit(problem).system(secret)
+    if system is None:
         return -np.inf, np.inf
-    low = _optimum(problem, keys, rows, secret, sense=1)
-    high = _optimum(problem, keys, rows, secret, sense=-1)
-    return low, high
+    return system.optimum(secret, sense=1), system.optimum(secret, sense=-1)
 
 
 def _components(equations: Sequence[Equation]) -> dict[Key, int]:
@@ -140,118 +135,205 @@ def _components(equations: Sequence[Equation]) -> dict[Key, int]:
     return {key: roots.setdefault(find(key), len(roots)) for key in parent}
 
 
-def _system(secret: Secret, equations: Sequence[Equation], groups: Mapping[Key, int]):
-    """The cells and equations of the groups the secret's cells belong to."""
-    wanted = {groups[k] for k in secret.terms if k in groups}
-    rows = [e for e in equations if groups[next(iter(e.terms))] in wanted]
-    keys = sorted({k for e in rows for k in e.terms} | set(secret.terms), key=repr)
-    return keys, rows
+class _Audit:
+    """The published equations of one suppression pattern, reduced to the withheld cells and
+    split into groups that share no equation; each group's system is built once."""
 
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.equations = problem.reduced()
+        self.groups = _components(self.equations)
+        self._systems: dict[frozenset, _System] = {}
+        self._occurs: dict[Key, list[int]] | None = None
+        # A cell alone in an equation is boxed in by it, whatever the others say; a cell in
+        # a sum of nonnegative cells with positive weights is at most that sum.
+        self.box: dict[Key, tuple[float, float]] = {}
+        self.ceiling: dict[Key, float] = {}
+        for equation in self.equations:
+            if all(w > 0 and k not in problem.signed for k, w in equation.terms.items()):
+                top = equation.value + equation.slack + EXACT_SLACK * max(1.0, abs(equation.value))
+                for key, weight in equation.terms.items():
+                    self.ceiling[key] = min(self.ceiling.get(key, np.inf), top / weight)
+            if len(equation.terms) == 1:
+                ((key, weight),) = equation.terms.items()
+                slack = equation.slack + EXACT_SLACK * max(1.0, abs(equation.value))
+                ends = sorted(
+                    ((equation.value - slack) / weight, (equation.value + slack) / weight)
+                )
+                low, high = self.box.get(key, (-np.inf, np.inf))
+                self.box[key] = (max(low, ends[0]), min(high, ends[1]))
 
-def _protected(problem: Problem, secret: Secret, equations, groups) -> bool:
-    keys, rows = _system(secret, equations, groups)
-    if not rows:
-        return True  # nothing published touches it
-    if secret.value is None:
-        low = _optimum(problem, keys, rows, secret, sense=1)
-        high = _optimum(problem, keys, rows, secret, sense=-1)
-        return high - low >= NOT_PINNED
-    if secret.protection > 0:
-        return _reachable(problem, keys, rows, secret, secret.value + secret.protection, above=True)
-    return _reachable(
-        problem, keys, rows, secret, secret.value + NOT_PINNED, above=True
-    ) or _reachable(problem, keys, rows, secret, secret.value - NOT_PINNED, above=False)
+    def system(self, secret: Secret) -> "_System | None":
+        wanted = frozenset(self.groups[k] for k in secret.terms if k in self.groups)
+        if not wanted:
+            return None  # nothing published touches it
+        extra = frozenset(k for k in secret.terms if k not in self.groups)
+        key = wanted | {("free", k) for k in extra}
+        if key not in self._systems:
+            rows = [e for e in self.equations if self.groups[next(iter(e.terms))] in wanted]
+            keys = sorted({k for e in rows for k in e.terms} | extra, key=repr)
+            self._systems[key] = _System(self.problem, keys, rows)
+        return self._systems[key]
 
+    def protected(self, secret: Secret) -> bool:
+        system = self.system(secret)
+        if system is None:
+            return True
+        if len(secret.terms) == 1 and self._boxed(secret):
+            return False
+        if len(system.keys) > LOCAL_ABOVE and self._locally_protected(secret):
+            return True
+        if secret.value is None:
+            low = system.optimum(secret, sense=1)
+            high = system.optimum(secret, sense=-1)
+            return high - low >= NOT_PINNED
+        if secret.protection > 0:
+            return system.reachable(secret, secret.value + secret.protection, above=True)
+        return system.reachable(secret, secret.value + NOT_PINNED, above=True) or system.reachable(
+            secret, secret.value - NOT_PINNED, above=False
+        )
 
-def _matrices(problem: Problem, keys: list[Key], rows: Sequence[Equation]):
-    index = {k: i for i, k in enumerate(keys)}
-    entries, columns, pointers = [], [], [0]
-    low = np.empty(len(rows))
-    high = np.empty(len(rows))
-    for r, equation in enumerate(rows):
-        for k, w in equation.terms.items():
-            columns.append(index[k])
-            entries.append(w)
-        pointers.append(len(columns))
-        slack = equation.slack + EXACT_SLACK * max(1.0, abs(equation.value))
-        low[r], high[r] = equation.value - slack, equation.value + slack
-    matrix = csr_array((entries, columns, pointers), shape=(len(rows), len(keys)))
-    if len(rows) * len(keys) < DENSE_UP_TO:
-        matrix = matrix.toarray()
-    lower = np.array([-np.inf if k in problem.signed else 0.0 for k in keys])
-    integrality = np.array([1 if k in problem.integer else 0 for k in keys])
-    return index, matrix, low, high, lower, integrality
+    def _locally_protected(self, secret: Secret) -> bool:
+        """Whether the secret is protected even with every withheld cell that shares no small
+        equation with it held at its true value. Holding cells fixed only narrows the room,
+        so a yes holds for the whole system; a no says nothing (the whole system decides)."""
+        if any(self.problem.values.get(k) is None for k in self.problem.withheld):
+            return False
+        if self._occurs is None:
+            self._occurs = defaultdict(list)
+            for i, equation in enumerate(self.equations):
+                for key in equation.terms:
+                    self._occurs[key].append(i)
+        near = set(secret.terms)
+        for key in secret.terms:
+            for i in self._occurs.get(key, ()):
+                if len(self.equations[i].terms) <= LOCAL_ABOVE:
+                    near |= self.equations[i].terms.keys()
+        rows = sorted({i for key in near for i in self._occurs.get(key, ())})
+        local = Problem(
+            self.problem.values,
+            near,
+            [self.equations[i] for i in rows],
+            self.problem.integer,
+            self.problem.signed,
+        )
+        return _Audit(local).protected(secret)
 
-
-def _reachable(problem, keys, rows, secret: Secret, target: float, *, above: bool) -> bool:
-    """Whether the secret can reach ``target`` (from above: ≥, else ≤) under the equations."""
-    index, matrix, low, high, lower, integrality = _matrices(problem, keys, rows)
-    objective = np.zeros(len(keys))
-    for k, w in secret.terms.items():
-        objective[index[k]] = w
-    sign = 1.0 if above else -1.0
-    # LP first: the furthest the secret goes over the reals. Not far enough there means not
-    # far enough over the whole numbers.
-    relaxed = linprog(
-        -sign * objective,
-        A_ub=vstack([matrix, -matrix]) if issparse(matrix) else np.vstack([matrix, -matrix]),
-        b_ub=np.concatenate([high, -low]),
-        bounds=list(zip(lower, [None] * len(keys), strict=True)),
-        method="highs",
-    )
-    if relaxed.status == 3:  # unbounded
-        return True
-    if relaxed.status != 0 or sign * (objective @ relaxed.x) < sign * target - 1e-9:
-        return False
-    if not integrality.any():
-        return True
-    # Points between the true one (whole, allowed) and the furthest one over the reals are
-    # allowed over the reals; rounded to whole numbers, one of them often still is.
-    truth = np.array([problem.values.get(k, np.nan) for k in keys])
-    starts = [relaxed.x] if np.isnan(truth).any() else [relaxed.x, truth]
-    for share in (1.0, 0.75, 0.5, 0.3, 0.2, 0.1):
-        point = starts[-1] + share * (relaxed.x - starts[-1])
-        point = np.where(integrality == 1, np.round(point), point)
-        sums = matrix @ point
+    def _boxed(self, secret: Secret) -> bool:
+        """Whether one equation alone already pins the cell down (no LP needed to fail it)."""
+        ((key, weight),) = secret.terms.items()
+        if weight <= 0:
+            return False
+        ceiling = weight * self.ceiling.get(key, np.inf)
         if (
-            np.all(sums >= low - 1e-9)
-            and np.all(sums <= high + 1e-9)
-            and np.all(point >= lower)
-            and sign * (objective @ point) >= sign * target - 1e-9
+            secret.value is not None
+            and secret.protection > 0
+            and ceiling < secret.value + (secret.protection - 1e-9)
         ):
             return True
-    bound = (target, np.inf) if above else (-np.inf, target)
-    result = milp(
-        np.zeros(len(keys)),
-        integrality=integrality,
-        bounds=Bounds(lower, np.full(len(keys), np.inf)),
-        constraints=[
-            LinearConstraint(matrix, low, high),
-            LinearConstraint(objective[np.newaxis, :], *bound),
-        ],
-        options={"time_limit": MILP_SECONDS},
-    )
-    # Without an answer in time, count it as reachable only if a point was found.
-    return result.x is not None
+        if key not in self.box:
+            return False
+        low, high = (weight * end for end in self.box[key])
+        if secret.value is None:
+            return high - low < NOT_PINNED
+        if secret.protection > 0:
+            return high < secret.value + secret.protection - 1e-9
+        return high < secret.value + NOT_PINNED - 1e-9 and low > secret.value - NOT_PINNED + 1e-9
 
 
-def _optimum(problem, keys, rows, secret: Secret, *, sense: int) -> float:
-    index, matrix, low, high, lower, integrality = _matrices(problem, keys, rows)
-    objective = np.zeros(len(keys))
-    for k, w in secret.terms.items():
-        objective[index[k]] = w
-    result = milp(
-        sense * objective,
-        integrality=integrality,
-        bounds=Bounds(lower, np.full(len(keys), np.inf)),
-        constraints=[LinearConstraint(matrix, low, high)],
-    )
-    if result.status == 3 or result.x is None:  # unbounded (or no answer)
-        return -sense * np.inf
-    return float(objective @ result.x)
+class _System:
+    """The equations of some groups of withheld cells as matrices for HiGHS."""
 
+    def __init__(self, problem: Problem, keys: list[Key], rows: Sequence[Equation]):
+        self.keys = keys
+        self.index = {k: i for i, k in enumerate(keys)}
+        entries, columns, pointers = [], [], [0]
+        self.low = np.empty(len(rows))
+        self.high = np.empty(len(rows))
+        for r, equation in enumerate(rows):
+            for k, w in equation.terms.items():
+                columns.append(self.index[k])
+                entries.append(w)
+            pointers.append(len(columns))
+            slack = equation.slack + EXACT_SLACK * max(1.0, abs(equation.value))
+            self.low[r], self.high[r] = equation.value - slack, equation.value + slack
+        matrix = csr_array((entries, columns, pointers), shape=(len(rows), len(keys)))
+        if len(rows) * len(keys) < DENSE_UP_TO:
+            self.matrix = matrix.toarray()
+            self.stacked = np.vstack([self.matrix, -self.matrix])
+        else:
+            self.matrix = matrix
+            self.stacked = vstack([matrix, -matrix]).tocsr()
+        self.limits = np.concatenate([self.high, -self.low])
+        self.lower = np.array([-np.inf if k in problem.signed else 0.0 for k in keys])
+        self.bounds = [(low, None) for low in self.lower]
+        self.integrality = np.array([1 if k in problem.integer else 0 for k in keys])
+        self.truth = np.array([problem.values.get(k, np.nan) for k in keys])
 
-# --- choosing complements -----------------------------------------------------------------
+    def objective(self, secret: Secret) -> np.ndarray:
+        objective = np.zeros(len(self.keys))
+        for k, w in secret.terms.items():
+            objective[self.index[k]] = w
+        return objective
+
+    def reachable(self, secret: Secret, target: float, *, above: bool) -> bool:
+        """Whether the secret can reach ``target`` (from above: ≥, else ≤)."""
+        objective = self.objective(secret)
+        sign = 1.0 if above else -1.0
+        # LP first: the furthest the secret goes over the reals. Not far enough there means
+        # not far enough over the whole numbers.
+        relaxed = linprog(
+            -sign * objective,
+            A_ub=self.stacked,
+            b_ub=self.limits,
+            bounds=self.bounds,
+            method="highs",
+        )
+        if relaxed.status == 3:  # unbounded
+            return True
+        if relaxed.status != 0 or sign * (objective @ relaxed.x) < sign * target - 1e-9:
+            return False
+        if not self.integrality.any():
+            return True
+        # Points between the true one (whole, allowed) and the furthest one over the reals
+        # are allowed over the reals; rounded to whole numbers, one of them often still is.
+        starts = [relaxed.x] if np.isnan(self.truth).any() else [relaxed.x, self.truth]
+        for share in (1.0, 0.75, 0.5, 0.3, 0.2, 0.1):
+            point = starts[-1] + share * (relaxed.x - starts[-1])
+            point = np.where(self.integrality == 1, np.round(point), point)
+            sums = self.matrix @ point
+            if (
+                np.all(sums >= self.low - 1e-9)
+                and np.all(sums <= self.high + 1e-9)
+                and np.all(point >= self.lower)
+                and sign * (objective @ point) >= sign * target - 1e-9
+            ):
+                return True
+        bound = (target, np.inf) if above else (-np.inf, target)
+        result = milp(
+            np.zeros(len(self.keys)),
+            integrality=self.integrality,
+            bounds=Bounds(self.lower, np.full(len(self.keys), np.inf)),
+            constraints=[
+                LinearConstraint(self.matrix, self.low, self.high),
+                LinearConstraint(objective[np.newaxis, :], *bound),
+            ],
+            options={"time_limit": MILP_SECONDS},
+        )
+        # Without an answer in time, count it as reachable only if a point was found.
+        return result.x is not None
+
+    def optimum(self, secret: Secret, *, sense: int) -> float:
+        objective = self.objective(secret)
+        result = milp(
+            sense * objective,
+            integrality=self.integrality,
+            bounds=Bounds(self.lower, np.full(len(self.keys), np.inf)),
+            constraints=[LinearConstraint(self.matrix, self.low, self.high)],
+        )
+        if result.status == 3 or result.x is None:  # unbounded (or no answer)
+            return -sense * np.inf
+        return float(objective @ result.x)
 
 
 def complete(
@@ -290,19 +372,18 @@ def complete(
     while True:
         live = [problem.equations[i] for i in sorted(alive)]
         current = Problem(problem.values, withheld, live, problem.integer, problem.signed)
-        equations = current.reduced()
-        groups = _components(equations)
+        audit = _Audit(current)
         failed = []
         for i, secret in enumerate(secrets):
             if i in passed:
                 continue
-            if _protected(current, secret, equations, groups):
+            if audit.protected(secret):
                 passed.add(i)
             else:
                 failed.append(secret)
         if not failed:
             return added_cells, added_totals
-        choices = _Choices(current, groups, owner, cases, pinned)
+        choices = _Choices(current, audit.groups, owner, cases, pinned)
         progress = False
         for secret in failed:
             choice = choices.complement(secret)

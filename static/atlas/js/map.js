@@ -747,6 +747,10 @@ import { escapeHtml, fill } from "./escape.js";
       }
       if (row && row.comparison) lines.push(escapeHtml(comparisonText(row)));
       if (row && row.approximate) lines.push(escapeHtml(text.approximate));
+      if (row && row.ignored_sources && row.ignored_sources.length) {
+        const names = row.ignored_sources.map((s) => s.name).join(", ");
+        lines.push(escapeHtml(text.ignoredSources.replace("{names}", names)));
+      }
     }
     return lines.join("<br>");
   }
