@@ -36,7 +36,6 @@ _AREA_VALUE = {
     "required": [
         "code", "name", "value", "numerator", "denominator", "status", "reason",
         "ci_low", "ci_high", "comparison", "verdict", "approximate", "sources",
-        "ignored_sources",
     ],
     "properties": {
         "code": {"type": "string"},

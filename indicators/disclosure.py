@@ -139,8 +139,9 @@ class _Audit:
     """The published equations of one suppression pattern, reduced to the withheld cells and
     split into groups that share no equation; each group's system is built once."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, *, whole: bool = True):
         self.problem = problem
+        self.whole = whole  # False: already a neighbourhood, not to be narrowed again
         self.equations = problem.reduced()
         self.groups = _components(self.equations)
         self._systems: dict[frozenset, _System] = {}
@@ -181,7 +182,7 @@ class _Audit:
             return True
         if len(secret.terms) == 1 and self._boxed(secret):
             return False
-        if len(system.keys) > LOCAL_ABOVE and self._locally_protected(secret):
+        if self.whole and len(system.keys) > LOCAL_ABOVE and self._locally_protected(secret):
             return True
         if secret.value is None:
             low = system.optimum(secret, sense=1)
@@ -217,7 +218,7 @@ class _Audit:
             self.problem.integer,
             self.problem.signed,
         )
-        return _Audit(local).protected(secret)
+        return _Audit(local, whole=False).protected(secret)
 
     def _boxed(self, secret: Secret) -> bool:
         """Whether one equation alone already pins the cell down (no LP needed to fail it)."""

@@ -78,11 +78,25 @@ def test_the_comparison_follows_the_read_path_and_the_polarity(client):
     own = next(
         a
         for a in year_table(indicator=indicator, year=2023).of_level("stadtbezirk")
+        if a.code == "3"
+    )
+    assert not own.approximate
+    assert (own.comparison, own.verdict) == ("below", "better")
+    row = row_of(page(client, code="3", year=2023).content.decode(), "kinderarmut")
+    assert "signifikant niedriger als die Stadt" in row and "(besser)" in row
+
+
+def test_an_estimate_across_levels_that_do_not_nest_gets_no_comparison(client):
+    indicator = Indicator.objects.get(slug="kinderarmut")
+    own = next(
+        a
+        for a in year_table(indicator=indicator, year=2023).of_level("stadtbezirk")
         if a.code == "2"
     )
-    assert (own.comparison, own.verdict) == ("above", "worse")
+    assert own.approximate
+    assert (own.interval, own.comparison, own.verdict) == (None, None, None)
     row = row_of(page(client, year=2023).content.decode(), "kinderarmut")
-    assert "signifikant höher als die Stadt" in row and "(schlechter)" in row
+    assert "signifikant" not in row
 
 
 def test_the_trend_compares_with_five_years_earlier_and_draws_a_sparkline(client):
@@ -232,10 +246,10 @@ def test_the_pdf_reads_static_files_from_disk_and_nothing_from_the_network():
 
 def test_the_fact_sheet_speaks_english_when_asked(client):
     client.cookies["django_language"] = "en"
-    html = page(client, year=2023).content.decode()
+    html = page(client, code="3", year=2023).content.decode()
     assert '<html lang="en">' in html
     assert "Child poverty" in html and "Kinderarmut" not in html
-    assert "significantly higher than the city" in html and "(worse)" in html
+    assert "significantly lower than the city" in html and "(better)" in html
     assert "Demo data" in html
 
 

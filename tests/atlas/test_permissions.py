@@ -21,6 +21,7 @@ from districts.models import District, Level, Overlap
 from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.models import (
     ColumnMapping,
+    Identity,
     Indicator,
     Observation,
     Release,
@@ -45,6 +46,7 @@ RIGHTS = {
     "statistician": {
         "districts.level": "v", "districts.district": "vc", "districts.overlap": "v",
         "indicators.theme": "vac", "indicators.indicator": "vac", "indicators.release": "vc",
+        "indicators.identity": "vac",
         "indicators.observation": "v", "indicators.themeaccess": "vac",
         "indicators.columnmapping": "vac", "facilities.facilitytype": "vac",
         "facilities.facility": "vac", "facilities.facilityupload": "v",
@@ -55,6 +57,7 @@ RIGHTS = {
         "axes.accesslog": "vcd", "axes.accessfailurelog": "vcd", "otp_totp.totpdevice": "vacd",
         "districts.level": "vacd", "districts.district": "vcd", "districts.overlap": "vacd",
         "indicators.theme": "vacd", "indicators.indicator": "vacd", "indicators.release": "vc",
+        "indicators.identity": "vacd",
         "indicators.observation": "v", "indicators.themeaccess": "vacd",
         "indicators.columnmapping": "vacd", "facilities.facilitytype": "vacd",
         "facilities.facility": "vacd", "facilities.facilityupload": "vc",
@@ -139,6 +142,7 @@ def instances(users):
         "districts.overlap": Overlap.objects.first(),
         "indicators.theme": Theme.objects.first(),
         "indicators.indicator": Indicator.objects.first(),
+        "indicators.identity": Identity.objects.first(),
         "indicators.release": own_release,
         "indicators.observation": pflege,
         "indicators.themeaccess": ThemeAccess.objects.first(),

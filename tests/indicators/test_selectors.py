@@ -188,20 +188,24 @@ def test_a_stray_finer_row_does_not_change_the_level_an_indicator_is_read_from()
     assert values.city.cell.has_value
 
 
-def test_a_balance_is_withheld_where_one_of_its_parts_is():
-    # Births = natural balance + deaths: with births withheld, the balance must go too.
+def test_births_withheld_cannot_be_worked_out_from_the_balance_and_deaths():
+    # Balance = births − deaths (a declared identity): with births withheld, the balance and
+    # the deaths of that district together must not give them back.
     births = Indicator.objects.get(slug="geburtenrate")
     births.disclosure_threshold = 11  # Kirchhellen-Nord-West has 10 births in 2023
     births.save()
     balance = Indicator.objects.get(slug="natuerlicher-saldo")
+    deaths = Indicator.objects.get(slug="sterberate")
     districts = level("statistischer-bezirk")
-    withheld_births = {
-        a.code for a in level_values(indicator=births, level=districts, year=2023).areas
-        if a.cell.suppressed
-    }  # fmt: skip
-    shown_balance = level_values(indicator=balance, level=districts, year=2023)
-    withheld_balance = {a.code for a in shown_balance.areas if a.cell.suppressed}
-    assert "73" in withheld_births
-    assert withheld_births <= withheld_balance
-    assert shown_balance.city.has_value
-    assert len(withheld_balance) >= 2  # and the city balance cannot give one back
+
+    def shown(indicator):
+        areas = level_values(indicator=indicator, level=districts, year=2023).areas
+        return {a.code: a.cell for a in areas}
+
+    births_shown, balance_shown, deaths_shown = shown(births), shown(balance), shown(deaths)
+    assert births_shown["73"].suppressed
+    # Every district whose births are withheld has its balance or its deaths withheld too.
+    for code, cell in births_shown.items():
+        if cell.suppressed:
+            assert balance_shown[code].suppressed or deaths_shown[code].suppressed, code
+    assert level_values(indicator=balance, level=districts, year=2023).city.has_value

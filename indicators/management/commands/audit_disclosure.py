@@ -27,6 +27,11 @@ class Command(BaseCommand):
             exact += outcome.exact
             narrow += outcome.narrow
             small += outcome.proven_small
+            if total % 500 == 0:
+                self.stdout.write(
+                    f"… {total} Fälle, {time.perf_counter() - started:.0f} s: genau {exact}, "
+                    f"enger als die Schwelle {narrow}, als klein beweisbar {small}"
+                )
             if outcome.narrow or outcome.proven_small:
                 c = outcome.case
                 self.stdout.write(
