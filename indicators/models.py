@@ -597,7 +597,9 @@ class Identity(models.Model):
         ordering = ["indicator__slug", "part"]
 
     def __str__(self) -> str:
-        return f"{self.indicator.slug}.{self.part} = {' '.join(self.terms.split())}"
+        # The part as a term names it, so the line reads like the terms after it.
+        part = {"value": "wert", "numerator": "zaehler", "denominator": "nenner"}[self.part]
+        return f"{self.indicator.slug}.{part} = {' '.join(self.terms.split())}"
 
     def clean(self):
         errors = {}
