@@ -31,6 +31,16 @@ _STATUS = {
     "description": "normal/provisional/estimated, or a DIN 55301 symbol in place of a number "
     "('.' also marks values withheld by disclosure control); null where nothing is published",
 }
+# A district a roll-up drew on, with the share of it that counted.
+_PART = {
+    "type": "object",
+    "required": ["code", "name", "weight"],
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "weight": {"type": "number"},
+    },
+}
 _AREA_VALUE = {
     "type": "object",
     "required": [
@@ -69,31 +79,12 @@ _AREA_VALUE = {
             "rounded to the indicator's decimals (numerator and denominator to whole "
             "numbers) and have no confidence interval",
         },
-        "sources": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["code", "name", "weight"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "name": {"type": "string"},
-                    "weight": {"type": "number"},
-                },
-            },
-        },
+        "sources": {"type": "array", "items": _PART},
         "ignored_sources": {
             "type": "array",
             "description": "districts of which less than the minimum share (1 %) lies in the "
             "area: left out of the roll-up (slivers from drawing the lines)",
-            "items": {
-                "type": "object",
-                "required": ["code", "name", "weight"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "name": {"type": "string"},
-                    "weight": {"type": "number"},
-                },
-            },
+            "items": _PART,
         },
     },
 }  # fmt: skip

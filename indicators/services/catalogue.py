@@ -46,12 +46,7 @@ def import_catalogue(*, path: Path) -> tuple[int, int]:
         try:
             indicator.full_clean()
         except ValidationError as exc:
-            raise ImportRejected(
-                [
-                    RowError(position, name, str(item.get(name, "")), " ".join(messages))
-                    for name, messages in exc.message_dict.items()
-                ]
-            ) from exc
+            raise _rejected(position, item, exc) from exc
         indicator.save()
     # Components refer to other indicators of the file, so they are linked once all exist.
     for position, item in enumerate(data.get("indicators", []), start=1):
@@ -86,12 +81,7 @@ def _import_identities(items: list[dict]) -> None:
         try:
             identity.full_clean()
         except ValidationError as exc:
-            raise ImportRejected(
-                [
-                    RowError(position, name, str(item.get(name, "")), " ".join(messages))
-                    for name, messages in exc.message_dict.items()
-                ]
-            ) from exc
+            raise _rejected(position, item, exc) from exc
         identities.append(identity)
     Identity.objects.filter(indicator__in={i.indicator for i in identities}).delete()
     Identity.objects.bulk_create(identities)
@@ -127,3 +117,13 @@ _OPTIONAL = {
     "age_group",
     "age_from",
 }
+
+
+def _rejected(position: int, item: dict, error: ValidationError) -> ImportRejected:
+    """The file's item at ``position`` failed its model's checks: one row error per field."""
+    return ImportRejected(
+        [
+            RowError(position, name, str(item.get(name, "")), " ".join(messages))
+            for name, messages in error.message_dict.items()
+        ]
+    )
