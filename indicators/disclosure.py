@@ -35,7 +35,9 @@ Key = Hashable
 EXACT_SLACK = 1e-6
 # How far a figure must be able to move not to count as pinned: one case.
 NOT_PINNED = 1.0
-MILP_SECONDS = 5.0
+# An integer search that finds no point in this time counts as "cannot reach": a further
+# complement is cheaper than a slow page, and never less safe.
+MILP_SECONDS = 0.5
 # Systems larger than this are first tried with the secret's neighbours only.
 LOCAL_ABOVE = 300
 # Small systems are solved from dense matrices (less overhead), large ones from sparse.
