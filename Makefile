@@ -2,7 +2,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-test run test lint demo-data bench audit clean backup restore
+.PHONY: setup setup-test run test test-fast lint demo-data bench audit clean backup restore
 
 setup:
 	bash scripts/setup.sh
@@ -24,8 +24,20 @@ lint:
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The tests run in parallel, one worker per core (pytest-xdist), each with its own test
+# database, live server and Chromium; TEST_WORKERS=0 runs them in this process.
+# --dist loadgroup keeps the tests of one xdist_group (e.g. the schemathesis run and its
+# summary) on one worker. Python's bytecode cache stays on for the tests: pytest keeps the
+# test modules and plugins it rewrote there, which saves every worker half a minute.
+TEST_WORKERS ?= auto
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: setup-test lint
-	$(PY) -m pytest
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The inner loop: every test but the browser tests, without set-up and lint.
+test-fast:
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 # Disclosure control attacked from the outside: a count of 1 or 2 planted in every cell
 # (indicator, year, district) of the demo data, each recovered by integer programming if it

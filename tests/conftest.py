@@ -7,6 +7,7 @@ from atlas.permissions import STATISTICIANS
 from districts.models import District
 from indicators.models import Indicator, Observation
 
+from . import demo_snapshot, reports
 from .factories import (
     DistrictFactory,
     IndicatorFactory,
@@ -17,15 +18,61 @@ from .factories import (
 )
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """What an xdist worker's tests reported (tests/reports.py)."""
+    reports.LINES.extend(getattr(node, "workeroutput", {}).get("reports", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in reports.LINES:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the Bottrop demo data for every test that uses ``db``.
 
-    Transactional tests (the browser tests) empty the tables afterwards; pytest-django runs
-    them after all others, and they load what they need themselves.
+    Transactional tests commit; pytest-django runs them after all others. Those that need the
+    demo data (the browser tests) ask for ``demo_data``, which puts back the rows kept here
+    beside the tables (tests/demo_snapshot.py); the others leave the tables empty.
     """
     with django_db_blocker.unblock():
         load_demo_data()
+        demo_snapshot.keep()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_flush():
+    """pytest-django empties every table after a transactional test with Django's flush, a
+    TRUNCATE that takes seconds here. The same emptying by DELETE takes a fraction of it (still
+    every table, then post_migrate); after a test that put the demo data back as it was kept
+    (``demo_data``) there is nothing to empty."""
+    operations = type(connection.ops)
+    truncate = operations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if demo_snapshot.left_in_place():
+            return []
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return demo_snapshot.emptying(tables)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(operations, "sql_flush", sql_flush)
+        yield
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The demo data, committed, for a transactional test (the live server sees it): the
+    tables the test changes get their kept rows back afterwards (tests/demo_snapshot.py)."""
+    demo_snapshot.restore()
+    yield
+    demo_snapshot.restore()
+    demo_snapshot.leave_in_place()
 
 
 @pytest.fixture

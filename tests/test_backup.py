@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
+# One worker runs the module: its scratch databases are made once, under one name.
+pytestmark = pytest.mark.xdist_group("backup")
 
 
 def _connect(dbname: str):

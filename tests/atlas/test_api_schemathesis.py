@@ -22,8 +22,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from atlas.openapi import DOCUMENT
+from tests.reports import report
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module: the last test checks what the others sent.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("schemathesis")]
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 EXAMPLES = 25
 # What was generated: operation → status code → number of requests.
@@ -76,18 +78,13 @@ schema.config.generation.update(
 
 @pytest.fixture(scope="module", autouse=True)
 def summary(request):
-    """Reports what was sent per operation once the module is done."""
+    """Reports what was sent per operation, in the closing summary of the run."""
     yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is None or capture is None:
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line("")
-        reporter.write_line(f"schemathesis over /api/v1/ ({len(SUMMARY)} operations):")
-        for operation, statuses in sorted(SUMMARY.items()):
-            counts = ", ".join(f"{code}×{n}" for code, n in sorted(statuses.items()))
-            reporter.write_line(f"  {operation}: {sum(statuses.values())} requests ({counts})")
+    lines = [f"schemathesis over /api/v1/ ({len(SUMMARY)} operations):"]
+    for operation, statuses in sorted(SUMMARY.items()):
+        counts = ", ".join(f"{code}×{n}" for code, n in sorted(statuses.items()))
+        lines.append(f"  {operation}: {sum(statuses.values())} requests ({counts})")
+    report(request.config, lines)
 
 
 @schema.parametrize()

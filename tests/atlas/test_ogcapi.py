@@ -10,8 +10,6 @@ import pytest
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from openapi_spec_validator import validate
 
-from atlas.demo import load_demo_data
-from districts.levels import ensure_standard_levels
 from districts.models import WEB_SRID, District, Level
 from indicators.marks import numbers
 from indicators.models import Indicator, Observation
@@ -326,10 +324,8 @@ def gdal(*args: str) -> str:
 
 
 @pytest.fixture
-def server(live_server, transactional_db):
+def server(live_server, demo_data):
     """A live server with the demo data (transactional tests leave the tables empty)."""
-    ensure_standard_levels(Level)
-    load_demo_data()
     return f"OAPIF:{live_server.url}/ogcapi"
 
 

@@ -2,10 +2,6 @@ import os
 
 import pytest
 
-from atlas.demo import load_demo_data
-from districts.levels import ensure_standard_levels
-from districts.models import Level
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,10 +28,8 @@ def browser():
 
 
 @pytest.fixture
-def atlas(live_server, transactional_db):
+def atlas(live_server, demo_data):
     """A live server with the demo data (transactional tests leave the tables empty)."""
-    ensure_standard_levels(Level)
-    load_demo_data()
     return live_server
 
 
