@@ -18,6 +18,42 @@ from .factories import (
 )
 
 
+def _rename(item, nodeid: str) -> None:
+    if hasattr(item, "_id"):  # pytest 9.2 keeps the name structured
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(nodeid)
+    else:
+        item._nodeid = nodeid
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test gets a name of its own, with its xdist group at the end.
+
+    pytest-xdist hands tests out by name: of tests with the same name it runs one, and
+    ``--dist loadgroup`` keeps together the tests whose names end in the same ``@group``.
+    Schemathesis names its test of each operation alike, so the operation is added as in its
+    reports; and the group is added here, since xdist's own renaming has no effect on pytest 9.2.
+    """
+    # On a worker xdist says "loadgroup" here, not in the option "dist".
+    grouping = bool(config.getvalue("loadgroup")) if hasattr(config, "workerinput") else False
+    for item in items:
+        nodeid = item.nodeid
+        label = getattr(item, "operation_label", None)
+        if label and not nodeid.endswith("]"):
+            nodeid = f"{nodeid}[{label}]"
+        group = item.get_closest_marker("xdist_group")
+        if grouping and group and "@" not in nodeid.rpartition("]")[2]:
+            nodeid = f"{nodeid}@{group.args[0] if group.args else group.kwargs['name']}"
+        if nodeid != item.nodeid:
+            _rename(item, nodeid)
+    seen, twice = set(), set()
+    for item in items:
+        (twice if item.nodeid in seen else seen).add(item.nodeid)
+    if twice:
+        raise pytest.UsageError(f"tests with the same name: {sorted(twice)}")
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """What an xdist worker's tests reported (tests/reports.py)."""
@@ -132,6 +168,14 @@ def no_rate_limit(settings):
     """Tests send many requests a second; the rate limits have tests of their own."""
     settings.ATLAS_API_RATE_LIMIT = ""
     settings.ATLAS_DOWNLOAD_RATE_LIMIT = ""
+
+
+@pytest.fixture(autouse=True)
+def patient_upload_box(settings):
+    """The upload box's wall-clock limit stops a reader that hangs; with the tests' workers on
+    every core an honest file may need more than production's 15 s. The limits have tests
+    of their own (tests/core/test_sandbox.py) with limits they set."""
+    settings.ATLAS_UPLOAD_WALL_SECONDS = 120
 
 
 @pytest.fixture(autouse=True)
