@@ -8,6 +8,8 @@ parent sees only the finished table.
 """
 
 import csv
+import itertools
+import re
 import zipfile
 from pathlib import Path
 
@@ -70,6 +72,26 @@ def _check_archive(path: Path) -> None:
         raise Refused("ZIP-Archiv, aber keine XLSX-Arbeitsmappe")
 
 
+# A formula cell in a worksheet's XML: <f>, <f t="shared" …/> or with a namespace prefix.
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula; read in pieces, so a sheet
+    without one (the atlas's own exports) is read once, not twice."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as member:
+                tail = b""
+                while piece := member.read(1 << 20):
+                    if _FORMULA.search(tail + piece):
+                        return True
+                    tail = piece[-64:]
+    return False
+
+
 def _open(path: Path, *, formulas: bool):
     from openpyxl import load_workbook  # defusedxml installed: openpyxl parses XML safely
 
@@ -83,18 +105,23 @@ def _open(path: Path, *, formulas: bool):
 
 def _read_xlsx(path: Path, *, max_cells: int) -> dict:
     _check_archive(path)
-    values, formulas = _open(path, formulas=False), _open(path, formulas=True)
-    sheet, raw_sheet = values.worksheets[0], formulas.worksheets[0]
+    values = _open(path, formulas=False)
+    formulas = _open(path, formulas=True) if _has_formulas(path) else None
+    sheet = values.worksheets[0]
     stated = (sheet.max_row or 0) * (sheet.max_column or 0)
     if stated > max_cells:
         raise Refused(
             f"Tabellenblatt laut Datei {_german(sheet.max_row)} Zeilen × "
             f"{_german(sheet.max_column)} Spalten groß, erlaubt sind {_german(max_cells)} Zellen"
         )
+    raw_rows = (
+        formulas.worksheets[0].iter_rows(values_only=True)
+        if formulas is not None
+        else itertools.repeat(())
+    )
     rows, numeric, cells = [], [], 0
     for row_number, (cells_of_row, raw_cells) in enumerate(
-        zip(sheet.iter_rows(values_only=True), raw_sheet.iter_rows(values_only=True), strict=False),
-        start=1,
+        zip(sheet.iter_rows(values_only=True), raw_rows, strict=False), start=1
     ):
         cells += max(len(cells_of_row), 1)  # a million empty rows cost time, too
         if cells > max_cells:
@@ -105,7 +132,8 @@ def _read_xlsx(path: Path, *, max_cells: int) -> dict:
             if row_number > 1 and isinstance(value, int | float) and not isinstance(value, bool):
                 numeric.append([row_number - 2, column, value])
     values.close()
-    formulas.close()
+    if formulas is not None:
+        formulas.close()
     return {
         "header": [cell.strip() for cell in rows[0]] if rows else [],
         "rows": rows[1:],

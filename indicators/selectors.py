@@ -399,6 +399,19 @@ def _memoised(key: tuple, build):
     return memo[key]
 
 
+def _kept(key: tuple, build):
+    """``build()`` once per data state across public reads (readcache), every time outside
+    of one. What it returns is shared: it must not be changed."""
+    scope = readcache.scope()
+    if scope is None:
+        return build()
+    value = readcache.TABLES.get((scope, *key))
+    if value is None:
+        value = build()
+        readcache.TABLES.put((scope, *key), value)
+    return value
+
+
 def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> dict:
     asked = {i.slug: i for i in indicators}
     if all(_remembered(memo, ("table", slug, year)) for slug in asked for year in years):
@@ -955,6 +968,11 @@ def available_years(
     With ``with_values``, only years in which one of them carries a number: a year
     delivered as "..." everywhere (not yet available) is published, but has no values.
     """
+    key = ("years", indicator.id, level.id if level else None, with_values)
+    return list(_kept(key, lambda: tuple(_available_years(indicator, level, with_values))))
+
+
+def _available_years(indicator: Indicator, level: Level | None, with_values: bool) -> list[int]:
     if indicator.computation in FACILITY_COMPUTATIONS:
         return _facility_years(indicator, with_values)
     if indicator.computation:
@@ -1002,7 +1020,12 @@ def _computed_years(indicator: Indicator, with_values: bool = False) -> list[int
 
 
 def indicator_levels() -> dict[int, list[str]]:
-    """For each indicator, the levels it has values on: observed, or rolled up to."""
+    """For each indicator, the levels it has values on: observed, or rolled up to. Shared
+    across public reads: not to be changed."""
+    return _kept(("levels",), _indicator_levels)
+
+
+def _indicator_levels() -> dict[int, list[str]]:
     observed = (
         Observation.objects.published()
         .values_list("indicator_id", "district__level__rank")

@@ -172,10 +172,12 @@ def no_rate_limit(settings):
 
 @pytest.fixture(autouse=True)
 def patient_upload_box(settings):
-    """The upload box's wall-clock limit stops a reader that hangs; with the tests' workers on
-    every core an honest file may need more than production's 15 s. The limits have tests
-    of their own (tests/core/test_sandbox.py) with limits they set."""
+    """The upload box's limits stop a reader that hangs or spins; with the tests' workers and
+    browsers on every core an honest file may need more than production's 15 s on the clock
+    and, on a shared CPU, more than its 10 s of CPU time. The limits have tests of their own
+    (tests/core/test_sandbox.py, test_hostile_uploads.py) with limits they set."""
     settings.ATLAS_UPLOAD_WALL_SECONDS = 120
+    settings.ATLAS_UPLOAD_CPU_SECONDS = 30
 
 
 @pytest.fixture(autouse=True)

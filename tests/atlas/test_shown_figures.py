@@ -19,7 +19,9 @@ ALTSTADT = "/gebiet/statistischer-bezirk/11/"
 
 
 def number(text: str) -> Decimal:
-    """A figure as the German interface writes it ("≈ −1.234,5"), as a number."""
+    """A figure as the German interface writes it ("≈ −1.234,5 p"), as a number; the mark of a
+    provisional (p) or estimated (s) value after it is not part of the number."""
+    text = re.sub(r"\s*[ps]$", "", text.strip())
     text = text.replace("≈", "").replace("\xa0", "").replace(" ", "")
     text = text.replace(".", "").replace(",", ".").replace("−", "-").replace("+", "")
     return Decimal(text)
