@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from core.http import BadParameter, integer, lookup, text
 from districts.models import District
 from indicators.api import _indicator, _level, _within, _year
 from indicators.models import Indicator, Observation, Release, Theme
@@ -24,7 +25,6 @@ from indicators.selectors import level_values, published_coverage, published_yea
 from indicators.services import downloads
 from indicators.services.downloads import DIALECTS, Link
 
-from .http import BadParameter, integer, lookup, text
 from .kept import Busy, kept, only
 from .pagecache import shared_page
 

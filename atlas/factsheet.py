@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.http import BadParameter
 from districts.models import District
 from indicators import units
 from indicators.marks import between_surveys
@@ -42,7 +43,6 @@ from indicators.selectors import (
     year_tables,
 )
 
-from .http import BadParameter
 from .kept import Busy, kept, only
 from .pagecache import shared_page
 from .presenters import (

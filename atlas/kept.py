@@ -26,7 +26,8 @@ from pathlib import Path
 from django.conf import settings
 from django.http import JsonResponse
 
-from .http import BadParameter
+from core.http import BadParameter
+
 from .publicdata import download_root, public_state, settle
 
 logger = logging.getLogger(__name__)

@@ -38,7 +38,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from atlas.http import BadParameter
+from core.http import BadParameter
 from districts.api import districts_body
 from districts.models import District, Level
 from districts.selectors import overview_of

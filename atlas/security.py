@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .http import BadParameter
+from core.http import BadParameter
 
 EMBEDDABLE_VIEWS = {"map", "bezirk"}
 

@@ -3,7 +3,7 @@ import datetime
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from atlas.http import BadParameter, integer, lookup, required, text
+from core.http import BadParameter, integer, lookup, required, text
 
 from .models import Level
 from .selectors import GEOMETRIES, boundaries_geojson, boundary_tile

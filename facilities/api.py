@@ -6,7 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from atlas.http import BadParameter, integer, lookup, required
+from core.http import BadParameter, integer, lookup, required
 from districts.models import District, Level
 
 from .models import FacilityType

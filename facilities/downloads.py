@@ -15,8 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from atlas.downloads import NONE, requested_dialect
-from atlas.http import BadParameter
 from atlas.kept import Busy, kept, only
+from core.http import BadParameter
 from indicators.services.downloads import (
     CSV_TYPE,
     XLSX_TYPE,

@@ -5,8 +5,8 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from atlas.http import BadParameter, integer, lookup, page, page_links, required, text
 from atlas.pagecache import shared_page
+from core.http import BadParameter, integer, lookup, page, page_links, required, text
 from districts.models import District, Level
 from districts.selectors import boundary_version
 

@@ -3,7 +3,7 @@
 import datetime
 import math
 
-from atlas.http import BadParameter, integer
+from core.http import BadParameter, integer
 from indicators.selectors import published_years
 
 DEFAULT_LIMIT = 100

@@ -15,8 +15,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from atlas.http import BadParameter
 from atlas.presenters import shown, shown_area
+from core.http import BadParameter
 from indicators.selectors import CITY_LEVEL, published_years
 
 from . import features as data

@@ -1,4 +1,4 @@
-"""Small helpers shared by the JSON views: parameter parsing with messages that name the field."""
+"""Parameter parsing for the JSON views, and its error: messages that name the parameter."""
 
 from django.http import JsonResponse
 
