@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 JSON_PREFIXES = ("/api/", "/ogcapi/", "/data/")
 DOWNLOADS = "/daten/"
+# Everything under these is read only: other methods get 405, before CSRF would answer 403.
+READ_ONLY_PREFIXES = (*JSON_PREFIXES, DOWNLOADS)
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 # get_object_or_404's message, which names a model.
 DJANGO_NOT_FOUND = re.compile(r"^No .+ matches the given query\.$")
 
@@ -71,7 +74,7 @@ def visitor_message(exception) -> str:
 def _json(request, body: dict, status: int) -> JsonResponse:
     if request.path_info.startswith("/ogcapi/"):
         # The exception document of OGC API – Features, besides the atlas's own shape.
-        code = "NotFound" if status == 404 else "ServerError"
+        code = {404: "NotFound", 405: "MethodNotAllowed"}.get(status, "ServerError")
         body = {"code": code, "description": body["error"]["message"], **body}
     response = JsonResponse(body, status=status)
     if request.path_info.startswith(DOWNLOADS):
@@ -93,6 +96,32 @@ def not_found(request, exception=None):
     if download:
         patch_vary_headers(response, ["Accept"])
     return response
+
+
+class ReadOnlyMiddleware:
+    """405 with ``Allow`` and a JSON body for a write method under the read-only prefixes.
+
+    Before CSRF, which would answer a POST without a token with its own 403 page: no view
+    there takes a write, so a client learns which methods it may use, in the error shape of
+    the interface it called.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if request.method in READ_ONLY_METHODS or not path.startswith(READ_ONLY_PREFIXES):
+            return self.get_response(request)
+        allowed = ", ".join(READ_ONLY_METHODS)
+        message = (
+            f"Methode {request.method} ist hier nicht erlaubt, nur {allowed} / "
+            f"method {request.method} is not allowed here, only {allowed}"
+        )
+        body = {"error": {"code": "method_not_allowed", "message": message}}
+        response = _json(request, body, 405)
+        response["Allow"] = allowed
+        return response
 
 
 def server_error(request):

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "atlas.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Write methods on the read-only API, OGC API and downloads: 405, not CSRF's 403.
+    "atlas.errors.ReadOnlyMiddleware",
     "atlas.httpcache.DataStateMiddleware",
     "atlas.httpcache.CorsMiddleware",
     "atlas.httpcache.RateLimitMiddleware",

@@ -4,7 +4,7 @@ import datetime
 
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, integer, lookup, required
 from districts.models import District, Level
@@ -68,12 +68,12 @@ def _within(request) -> District | None:
     )
 
 
-@require_GET
+@require_safe
 def facility_types(request):
     return JsonResponse({"facility_types": [type_dict(t) for t in FacilityType.objects.all()]})
 
 
-@require_GET
+@require_safe
 def facilities(request):
     """Facilities open at the end of ``year`` as GeoJSON, optionally of one type, in a
     Stadtbezirk or a bounding box, each with its district of ``level`` if one is named."""
@@ -114,7 +114,7 @@ def catchment_parameters(request) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def catchment_shares(request):
     """Per district of a level (optionally of a Stadtbezirk view), the share of its area
     within ``distance`` metres of an open facility of the type."""

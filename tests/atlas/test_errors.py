@@ -77,6 +77,39 @@ def test_the_ogc_api_answers_an_unknown_address_with_its_exception_document(clie
     assert "There is no such address" in body["description"]
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/values?indicator=einwohner&level=stadt",
+        "/api/v1/facilities",
+        "/api/",
+        "/ogcapi/collections",
+        "/daten/tabelle.csv",
+        "/daten/",
+    ],
+)
+def test_a_write_method_on_a_read_only_interface_is_refused_with_405_and_allow(path, method):
+    # enforce_csrf_checks: as a real client meets it, CSRF would refuse the write first.
+    response = getattr(Client(enforce_csrf_checks=True), method)(path)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "method_not_allowed"
+    assert method.upper() in error["message"]
+
+
+def test_the_ogc_api_refuses_a_write_method_with_its_exception_document():
+    response = Client(enforce_csrf_checks=True).post("/ogcapi/collections")
+    assert response.json()["code"] == "MethodNotAllowed"
+
+
+def test_the_admin_still_checks_csrf_on_a_write():
+    response = Client(enforce_csrf_checks=True).post("/admin/login/")
+    assert response.status_code == 403
+
+
 @pytest.fixture
 def withdrawn_release():
     return Release.objects.create(title="Zurückgezogen", status=Release.Status.WITHDRAWN)
