@@ -11,11 +11,15 @@ Rows are matched to existing facilities by ``kennung`` where the file has one, e
 name and address. Nothing is deleted: facilities missing from a file stay as they are (a
 closing is recorded by its date). Errors name the table row (the header is row 1) or the
 feature number of a geodata file.
+
+Numbers (places, coordinates) are German (1.234,5) or international (1,234.5), decided once
+per file from its text cells (core.numbers): "1.000" places in a German file are a thousand.
 """
 
 import datetime
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +32,7 @@ from django.db import connection, transaction
 
 from core.geodata import read_geodata
 from core.importing import ImportRejected, RowError
+from core.numbers import NumberFormat, no_number, reader
 from core.uploads import store_on_commit
 from districts.models import METRIC_SRID, District
 from facilities.models import Facility, FacilityType, FacilityUpload
@@ -56,6 +61,8 @@ GERMAN_NAMES = {
 }  # fmt: skip
 COMPARED = ["type", "name", "address", "location", "capacity", "opened_on", "closed_on",
             "contact_url", "source", "key"]  # fmt: skip
+# The columns that hold numbers, in the order their format is looked for.
+NUMERIC = ("capacity", "x", "y", "lon", "lat")
 GEODATA_SUFFIXES = {".geojson", ".json", ".gpkg"}
 GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
@@ -69,6 +76,21 @@ class _Row:
     fields: dict[str, str]
     point: Point | None = None  # from a geodata file, already in EPSG:25832
     geometry_problem: str = ""
+    # Cells the file holds as real numbers (spreadsheet or geodata), not as text.
+    real: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """The file's number format, decided once: how to read a cell, what to say if it is none."""
+
+    read: Callable[[str], float | None]
+    no_number: str
+    decided: str
+
+    def of(self, row: _Row, role: str) -> float | None:
+        real = row.real.get(role)
+        return real if real is not None else self.read(row.fields[role])
 
 
 @dataclass(frozen=True)
@@ -86,12 +108,14 @@ class FacilityImportResult:
     unchanged: int = 0
     dry_run: bool = False
     upload: FacilityUpload | None = None
+    number_format: str = ""
 
     def summary(self) -> str:
         verb = "geprüft (Probelauf, nichts geschrieben)" if self.dry_run else "importiert"
         lines = [
             f"{self.rows} Angebote {verb}; neu: {len(self.added)}, "
-            f"geändert: {len(self.changed)}, unverändert: {self.unchanged}"
+            f"geändert: {len(self.changed)}, unverändert: {self.unchanged}; "
+            f"Zahlen {self.number_format}"
         ]
         lines += [f"  Zeile {c.row}: {c.name}: {', '.join(c.fields)}" for c in self.changed[:50]]
         return "\n".join(lines)
@@ -101,17 +125,22 @@ def _column(name: str) -> str | None:
     return COLUMNS.get(str(name).strip().casefold())
 
 
-def _table_rows(path: Path) -> list[_Row]:
+def _table_rows(path: Path) -> tuple[list[_Row], bool]:
+    """The rows, and whether the file is a CSV separated by semicolons (as German Excel
+    writes it, which decides a file of whole numbers)."""
     table = read_table(path)
     roles = [_column(name) for name in table.header]
     rows = []
     for index, cells in enumerate(table.rows):
-        values = {}
-        for role, cell in zip(roles, cells, strict=False):
+        row = _Row(table.first_row + index, {})
+        for column, (role, cell) in enumerate(zip(roles, cells, strict=False)):
             if role is not None:
-                values[role] = str(cell).strip()
-        rows.append(_Row(table.first_row + index, values))
-    return rows
+                row.fields[role] = str(cell).strip()
+                row.real.pop(role, None)  # a later column of the same role wins, as a whole
+                if (index, column) in table.numeric:
+                    row.real[role] = float(table.numeric[index, column])
+        rows.append(row)
+    return rows, "Semikolon" in table.description
 
 
 def _geodata_suffix(path: Path) -> str | None:
@@ -145,8 +174,13 @@ def _geodata_rows(path: Path, suffix: str) -> list[_Row]:
     )
     rows = []
     for number, (cells, geometry) in enumerate(zip(data.rows, data.geometries, strict=True), 1):
-        values = {role: _text(cell) for role, cell in zip(roles, cells, strict=True) if role}
-        row = _Row(number, values)
+        row = _Row(number, {})
+        for role, cell in zip(roles, cells, strict=True):
+            if role:
+                row.fields[role] = _text(cell)
+                row.real.pop(role, None)  # a later column of the same role wins, as a whole
+                if isinstance(cell, int | float) and not isinstance(cell, bool):
+                    row.real[role] = float(cell)
         if geometry is None or geometry.geom_type != "Point" or geometry.is_empty:
             row.geometry_problem = "kein Punkt (Geometrie muss ein Punkt sein)"
         elif to_metric is None:
@@ -159,14 +193,16 @@ def _geodata_rows(path: Path, suffix: str) -> list[_Row]:
     return rows
 
 
-def _number(text: str) -> float:
-    cleaned = text.strip().replace(" ", "")
-    if "," in cleaned and "." in cleaned:
-        german = cleaned.rfind(",") > cleaned.rfind(".")
-        cleaned = cleaned.replace(".", "").replace(",", ".") if german else cleaned.replace(",", "")
-    else:
-        cleaned = cleaned.replace(",", ".")
-    return float(cleaned)
+def _numbers(rows: list[_Row], *, semicolon: bool) -> _Numbers:
+    """The file's number format, from the text of its number cells (raises ImportRejected
+    for a file that mixes both formats or cannot be decided)."""
+    decider = NumberFormat([GERMAN_NAMES.get(role, role) for role in NUMERIC], semicolon=semicolon)
+    for row in rows:
+        for column, role in enumerate(NUMERIC):
+            if role in row.fields and role not in row.real:
+                decider.see(row.number, column, row.fields[role])
+    german, decided = decider.decide()
+    return _Numbers(reader(german=german), no_number(german=german), decided)
 
 
 def _date(text: str) -> datetime.date | None:
@@ -200,7 +236,7 @@ def _city():
     return city.boundary.prepared
 
 
-def _position(row: _Row, srid: int, fail) -> Point | None:
+def _position(row: _Row, srid: int, numbers: _Numbers, fail) -> Point | None:
     if row.geometry_problem:
         fail("Geometrie", "", row.geometry_problem)
         return None
@@ -216,16 +252,10 @@ def _position(row: _Row, srid: int, fail) -> Point | None:
             missing = second if a else first
             fail(missing, "", f"fehlt (zu „{first if a else second}“ gehört auch „{missing}“)")
             return None
-        try:
-            x, y = _number(a), _number(b)
-        except ValueError:
-            bad = first
-            try:
-                _number(a)
-                bad = second
-            except ValueError:
-                pass
-            fail(bad, values[bad], "keine Zahl")
+        x, y = numbers.of(row, first), numbers.of(row, second)
+        if x is None or y is None:
+            bad = first if x is None else second
+            fail(bad, values[bad], numbers.no_number)
             return None
         if pair_srid == 4326 and not (-180 <= x <= 180 and -90 <= y <= 90):
             fail(first, a, "Länge/Breite außerhalb des Wertebereichs (lon/lat in EPSG:4326)")
@@ -243,7 +273,9 @@ def _position(row: _Row, srid: int, fail) -> Point | None:
     return None
 
 
-def _validate(rows: list[_Row], *, srid: int) -> tuple[list[tuple[int, Facility]], list[RowError]]:
+def _validate(
+    rows: list[_Row], *, srid: int, numbers: _Numbers
+) -> tuple[list[tuple[int, Facility]], list[RowError]]:
     types, city, check_url = _types(), _city(), URLValidator(schemes=["http", "https"])
     errors: list[RowError] = []
     parsed: list[tuple[int, Facility]] = []
@@ -265,18 +297,18 @@ def _validate(rows: list[_Row], *, srid: int) -> tuple[list[tuple[int, Facility]
         name = values.get("name", "")
         if not name:
             fail("name", "", "fehlt")
-        point = _position(row, srid, fail)
+        point = _position(row, srid, numbers, fail)
         if point is not None and not city.contains(point):
             fail("Koordinaten", f"{point.x:.0f}, {point.y:.0f}", "liegt außerhalb der Stadtgrenze")
         capacity = None
         if text := values.get("capacity", ""):
-            try:
-                number = _number(text)
-                if number < 0 or not number.is_integer():
-                    raise ValueError(text)
-                capacity = int(number)
-            except ValueError:
+            number = numbers.of(row, "capacity")
+            if number is None:
+                fail("capacity", text, numbers.no_number)
+            elif number < 0 or not number.is_integer():
                 fail("capacity", text, "keine ganze Zahl ≥ 0")
+            else:
+                capacity = int(number)
         dates = {}
         for column in ("opened_on", "closed_on"):
             try:
@@ -354,15 +386,16 @@ def import_facilities(
     path = Path(path)
     # Read (in the box) before the lock: a file that is slow to read holds up no other import.
     suffix = _geodata_suffix(path)
-    rows = _geodata_rows(path, suffix) if suffix else _table_rows(path)
+    rows, semicolon = (_geodata_rows(path, suffix), False) if suffix else _table_rows(path)
+    numbers = _numbers(rows, semicolon=semicolon)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('atlas.import_facilities'))")
-    parsed, errors = _validate(rows, srid=srid)
+    parsed, errors = _validate(rows, srid=srid, numbers=numbers)
     if errors:
         raise ImportRejected(errors)
 
     existing = {_identity(f): f for f in Facility.objects.select_related("type")}
-    result = FacilityImportResult(rows=len(parsed), dry_run=dry_run)
+    result = FacilityImportResult(rows=len(parsed), dry_run=dry_run, number_format=numbers.decided)
     to_add, to_change = [], []
     for number, facility in parsed:
         facility.is_demo = is_demo

@@ -4,7 +4,7 @@ Long layout, columns in German or English, any case: gebiet/area (or code/schlue
 optional ebene/level, indikator/indicator, jahr/year, wert/value, zaehler/numerator,
 nenner/denominator, optional status, hinweis/note. Wide layout: gebiet, jahr, then one column
 per indicator slug. Numbers are German (1.234,5) or international (1,234.5), decided once per
-file (tables.number_format). The DIN 55301 symbols . - x / ... in the value column are
+file (core.numbers). The DIN 55301 symbols . - x / ... in the value column are
 statuses.
 
 How a file goes in, with memory that does not grow with its length: one pass over the rows
@@ -19,9 +19,7 @@ import difflib
 import heapq
 import io
 import itertools
-import math
 import operator
-import re
 from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.importing import ImportRejected, RowError
+from core.numbers import no_number, reader
 from core.uploads import store_on_commit
 from districts.models import District, Level
 from indicators.models import Indicator, Observation, Release, ThemeAccess
@@ -119,23 +118,6 @@ class ValueImportResult:
             ]
         lines += [f"Warnung: {w}" for w in self.warnings]
         return "\n".join(lines)
-
-
-GERMAN_NUMBER = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
-INTERNATIONAL_NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
-
-
-def _parse_number(text: str, *, german: bool) -> float:
-    """A number in the file's format; 12.5 in a German file is an error, not 125."""
-    cleaned = text.strip()
-    if not (GERMAN_NUMBER if german else INTERNATIONAL_NUMBER).fullmatch(cleaned):
-        raise ValueError(text)
-    # German: 1.234,5; international: 1,234.5 (thousands separators dropped).
-    cleaned = cleaned.replace(".", "").replace(",", ".") if german else cleaned.replace(",", "")
-    number = float(cleaned)
-    if not math.isfinite(number):
-        raise ValueError(text)
-    return number
 
 
 @dataclass
@@ -353,26 +335,12 @@ class _Checker:
     def __init__(self, lookup: _Lookup, *, german: bool):
         self.lookup = lookup
         self.rules = {slug: _Rules.of(i) for slug, i in lookup.indicators.items()}
-        self.pattern = GERMAN_NUMBER if german else INTERNATIONAL_NUMBER
-        self.german = german
-        self.no_number = "keine Zahl" + (" (deutsches Format erwartet)" if german else "")
+        self.number = reader(german=german)
+        self.no_number = no_number(german=german)
         self.years: dict[str, int | None] = {}
         self.days: dict[int | None, datetime.date] = {}
         self.suggestions: dict[tuple[str, str], str] = {}
         self.level_slugs = sorted(set(lookup.level_names.values()))
-
-    def number(self, text: str) -> float | None:
-        """The number ``text`` stands for in the file's format, or None if it is none."""
-        if text.isdecimal() or (text[:1] == "-" and text[1:].isdecimal()):
-            number = float(text)  # plain digits read the same in both formats
-        elif self.pattern.fullmatch(text):
-            if self.german:
-                number = float(text.replace(".", "").replace(",", "."))
-            else:
-                number = float(text.replace(",", ""))
-        else:
-            return None
-        return number if math.isfinite(number) else None
 
     def year(self, text: str) -> int | None:
         try:

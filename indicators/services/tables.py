@@ -13,7 +13,6 @@ import codecs
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +20,8 @@ from pathlib import Path
 from django.conf import settings
 
 from core.importing import ImportRejected, RowError
+from core.numbers import NumberFormat, number_text
 from core.sandbox import run_boxed
-from core.sheets import cell_text
-
-# Numbers that can only be read one way. "1.234" and "1,234" could be either and decide nothing.
-GERMAN_ONLY = re.compile(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}")
-INTERNATIONAL_ONLY = re.compile(
-    r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}"
-)
-AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
 
 
 @dataclass
@@ -251,7 +243,7 @@ def number_format(table: Table, columns: list[int]) -> tuple[bool, str]:
     # Real spreadsheet numbers follow the format the text cells use (or any, if none do).
     for (row, column), value in table.numeric.items():
         if row < len(table.rows) and german:
-            table.rows[row][column] = cell_text(value).replace(".", ",")
+            table.rows[row][column] = number_text(value, german=True)
     if table.numeric and decided.endswith("unerheblich)"):
         return german, "aus Excel-Zellen"
     return german, decided
@@ -266,67 +258,3 @@ def _decide(table: Table, columns: list[int]) -> tuple[bool, str]:
                 continue  # a real number decides nothing about how text is written
             decider.see(number, column, row[column] if column < len(row) else "")
     return decider.decide()
-
-
-class NumberFormat:
-    """Decides, from the text of every number cell shown to it in file order, whether the file
-    writes numbers the German (1.234,5) or the international way (1,234.5)."""
-
-    def __init__(self, header: list[str], *, semicolon: bool):
-        self.header, self.semicolon = header, semicolon
-        self.german_seen = self.international_seen = self.ambiguous_seen = None
-
-    def see(self, row: int, column: int, text: str) -> None:
-        # Only a separator can decide anything; most cells are plain integers.
-        if "." not in text and "," not in text:
-            return
-        text = text.strip()
-        if self.ambiguous_seen is None and AMBIGUOUS.fullmatch(text):
-            self.ambiguous_seen = (row, self.header[column], text)
-        if self.german_seen is None and GERMAN_ONLY.fullmatch(text):
-            self.german_seen = (row, self.header[column], text)
-        if self.international_seen is None and INTERNATIONAL_ONLY.fullmatch(text):
-            self.international_seen = (row, self.header[column], text)
-
-    def decide(self) -> tuple[bool, str]:
-        """(german, how it was decided); raises ImportRejected for a mixed or undecidable file."""
-        german_seen, international_seen = self.german_seen, self.international_seen
-        if german_seen and international_seen:
-            row, column, text = international_seen
-            g_row, g_column, g_text = german_seen
-            raise ImportRejected(
-                [
-                    RowError(
-                        row,
-                        column,
-                        text,
-                        f"internationales Zahlenformat, aber Zeile {g_row} ({g_column} = "
-                        f"{g_text!r}) ist deutsch: bitte ein Format für die ganze Datei",
-                    )
-                ]
-            )
-        if german_seen:
-            return True, (
-                f"deutsch (1.234,5), erkannt an {german_seen[2]!r} in Zeile {german_seen[0]}"
-            )
-        if international_seen:
-            row, _column, text = international_seen
-            return False, f"international (1,234.5), erkannt an {text!r} in Zeile {row}"
-        if self.ambiguous_seen:
-            row, column, text = self.ambiguous_seen
-            raise ImportRejected(
-                [
-                    RowError(
-                        row,
-                        column,
-                        text,
-                        "mehrdeutige Zahl (mit Tausendertrennzeichen oder mit drei "
-                        "Nachkommastellen?) und keine andere Zahl der Datei entscheidet das "
-                        "Format: bitte Tausendertrennzeichen weglassen",
-                    )
-                ]
-            )
-        german = self.semicolon
-        return german, ("deutsch" if german else "international") + (
-            " (nur ganze Zahlen, unerheblich)"
-        )

@@ -189,3 +189,92 @@ def test_an_xlsx_file_with_number_and_date_cells_is_read(tmp_path):
     import_facilities(path=path)
     found = Facility.objects.get(name="Kita Tabelle")
     assert (found.capacity, found.opened_on) == (60, datetime.date(2016, 8, 1))
+
+
+def test_places_written_with_a_german_thousands_separator_are_a_thousand(tmp_path):
+    path = write(tmp_path, HEADER + f"kita;Kita Groß;;{ALTSTADT};1.000;;;;\n")
+    result = import_facilities(path=path)
+    assert Facility.objects.get(name="Kita Groß").capacity == 1000
+    assert result.number_format.startswith("deutsch")
+
+
+def test_places_with_a_german_fraction_are_refused_by_row_and_column(tmp_path):
+    path = write(tmp_path, HEADER + f"kita;Kita A;;{ALTSTADT};1.000;;;;\n"
+                 f"kita;Kita B;;{BOY};1.000,5;;;;\n")  # fmt: skip
+    assert errors_of(path) == ["Zeile 3, Spalte „plaetze“ = '1.000,5': keine ganze Zahl ≥ 0"]
+
+
+def test_places_in_an_international_file_follow_its_format(tmp_path):
+    path = write(tmp_path, 'typ,name,lon,lat,plaetze\nkita,Kita Weit,6.9234,51.52471,"1,000"\n')
+    result = import_facilities(path=path)
+    assert Facility.objects.get(name="Kita Weit").capacity == 1000
+    assert result.number_format.startswith("international")
+
+
+def test_a_number_in_the_other_format_names_its_row_and_column(tmp_path):
+    path = write(
+        tmp_path, HEADER + f"kita;Kita A;;{ALTSTADT};;;;;\nkita;Kita B;;6.97239;51,53677;;;;\n"
+    )
+    (error,) = errors_of(path)
+    assert error.startswith("Zeile 3, Spalte „lon“ = '6.97239'") and "ganze Datei" in error
+
+
+def test_places_alone_that_could_be_either_format_are_refused_with_the_reason(tmp_path):
+    path = write(tmp_path, "typ,name,x,y,plaetze\nkita,Kita Mond,356700,5710000,1.000\n")
+    (error,) = errors_of(path)
+    assert error.startswith("Zeile 2, Spalte „plaetze“ = '1.000'") and "mehrdeutig" in error
+
+
+def test_a_place_count_in_a_german_file_is_not_read_the_international_way(tmp_path):
+    path = write(tmp_path, HEADER + f"kita;Kita A;;{ALTSTADT};12.5;;;;\n")
+    (error,) = errors_of(path)
+    assert error.startswith("Zeile 2, Spalte „plaetze“ = '12.5'")
+
+
+def _workbook(tmp_path, *rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Typ", "Name", "Lon", "Lat", "Plätze"])
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "angebote.xlsx"
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_file_reads_german_text_places_beside_number_cells(tmp_path):
+    path = _workbook(
+        tmp_path,
+        ["Kita", "Kita Text", "6,9234", "51,52471", "1.000"],
+        ["Kita", "Kita Zahl", 6.97239, 51.53677, 1000],
+    )
+    result = import_facilities(path=path)
+    places = dict(Facility.objects.filter(name__startswith="Kita ").values_list("name", "capacity"))
+    assert (places["Kita Text"], places["Kita Zahl"]) == (1000, 1000)
+    assert result.number_format.startswith("deutsch")
+
+
+def test_an_xlsx_file_refuses_a_german_fraction_of_places_by_row(tmp_path):
+    path = _workbook(tmp_path, ["Kita", "Kita Halb", 6.9234, 51.52471, "1.000,5"])
+    assert errors_of(path) == ["Zeile 2, Spalte „plaetze“ = '1.000,5': keine ganze Zahl ≥ 0"]
+
+
+def test_an_xlsx_number_cell_with_a_fraction_of_places_is_refused(tmp_path):
+    path = _workbook(tmp_path, ["Kita", "Kita Halb", 6.9234, 51.52471, 1000.5])
+    (error,) = errors_of(path)
+    assert error.startswith("Zeile 2, Spalte „plaetze“") and "keine ganze Zahl" in error
+
+
+def test_a_geojson_number_property_is_a_number_in_either_format(tmp_path):
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [6.9234, 51.52471]},
+         "properties": {"typ": "kita", "name": "Kita Json", "plaetze": 1000}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [6.97239, 51.53677]},
+         "properties": {"typ": "kita", "name": "Kita Jsontext", "plaetze": "1.250"}},
+    ]  # fmt: skip
+    path = tmp_path / "angebote.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    (error,) = errors_of(path)
+    assert error.startswith("Zeile 2, Spalte „plaetze“ = '1.250'") and "mehrdeutig" in error
