@@ -4,24 +4,35 @@ from django.utils.translation import gettext_lazy as _
 
 from districts import api as districts_api
 from facilities import api as facilities_api
-from facilities import downloads as facilities_downloads
 from indicators import api as indicators_api
 
-from . import accessibility, apidocs, downloads, factsheet, health, openapi, publicdata, views
+from . import (
+    accessibility,
+    apidocs,
+    catchment_downloads,
+    downloads,
+    factsheet,
+    health,
+    openapi,
+    publicdata,
+    views,
+)
+from .pagecache import shared_page
 
 admin.site.site_header = _("Sozialatlas – Verwaltung")
 admin.site.site_title = _("Sozialatlas")
 
+# The read endpoints of the statistics keep their pages per data state (atlas/pagecache.py).
 api_v1 = [
     path("levels", districts_api.levels, name="levels"),
     path("districts", districts_api.districts, name="districts"),
     # Path converters would turn a malformed coordinate into a bare 404: the view names it.
     path("tiles/<str:level>/<str:z>/<str:x>/<str:y>.mvt", districts_api.tile, name="tile"),
-    path("indicators", indicators_api.indicators, name="indicators"),
-    path("values", indicators_api.values, name="values"),
-    path("series", indicators_api.series, name="series"),
-    path("change", indicators_api.change, name="change"),
-    path("profile", indicators_api.district_profile, name="profile"),
+    path("indicators", shared_page(indicators_api.indicators), name="indicators"),
+    path("values", shared_page(indicators_api.values), name="values"),
+    path("series", shared_page(indicators_api.series), name="series"),
+    path("change", shared_page(indicators_api.change), name="change"),
+    path("profile", shared_page(indicators_api.district_profile), name="profile"),
     path("themes", indicators_api.themes, name="themes"),
     path("releases", indicators_api.releases, name="releases"),
     path("facility-types", facilities_api.facility_types, name="facility-types"),
@@ -36,8 +47,8 @@ open_data = [
     path("gebiete.gpkg", downloads.districts_gpkg, name="gpkg"),
     path("tabelle.csv", downloads.table_csv, name="table-csv"),
     path("tabelle.xlsx", downloads.table_xlsx, name="table-xlsx"),
-    path("erreichbarkeit.csv", facilities_downloads.catchment_csv, name="catchment-csv"),
-    path("erreichbarkeit.xlsx", facilities_downloads.catchment_xlsx, name="catchment-xlsx"),
+    path("erreichbarkeit.csv", catchment_downloads.catchment_csv, name="catchment-csv"),
+    path("erreichbarkeit.xlsx", catchment_downloads.catchment_xlsx, name="catchment-xlsx"),
     path("<int:release_id>/werte.csv", downloads.release_csv, name="release-csv"),
     path("<int:release_id>/werte.xlsx", downloads.release_xlsx, name="release-xlsx"),
 ]

@@ -283,7 +283,8 @@ def _xlsx_value(value):
     return neutralise(value) if isinstance(value, str) else value
 
 
-def _bold(text: str, sheet, font: Font) -> WriteOnlyCell:
+def bold_cell(text: str, sheet, font: Font) -> WriteOnlyCell:
+    """A header cell of a write-only worksheet, in ``font``."""
     cell = WriteOnlyCell(sheet, value=text)
     cell.font = font
     return cell
@@ -318,7 +319,7 @@ def to_xlsx(download: Download, *, downloaded: datetime.datetime | None = None) 
         sheet.freeze_panes = "A2"
         for letter, width in (("B", 28), ("D", 24), ("E", 40), ("O", 30), ("P", 40)):
             sheet.column_dimensions[letter].width = width
-        sheet.append([_bold(name, sheet, bold) for name in header(dialect)])
+        sheet.append([bold_cell(name, sheet, bold) for name in header(dialect)])
         for row in by_theme[theme.id]:
             sheet.append([_xlsx_value(v) for v in _cells(row, dialect)])
     meta = book.create_sheet("Metadaten")
@@ -326,7 +327,7 @@ def to_xlsx(download: Download, *, downloaded: datetime.datetime | None = None) 
     meta.column_dimensions["B"].width = 90
     for line in metadata_lines(download, downloaded=downloaded):
         cells = [_xlsx_value(v) for v in line]
-        meta.append([_bold(cells[0], meta, bold), *cells[1:]] if cells else [])
+        meta.append([bold_cell(cells[0], meta, bold), *cells[1:]] if cells else [])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -14,22 +14,22 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from atlas.downloads import NONE, requested_dialect
-from atlas.kept import Busy, kept, only
 from core.http import BadParameter
+from facilities.api import catchment_parameters
+from facilities.selectors import catchment
 from indicators.services.downloads import (
     CSV_TYPE,
     XLSX_TYPE,
-    _bold,
     attribution,
+    bold_cell,
     file_name,
     licence,
     neutralise,
     publisher,
 )
 
-from .api import catchment_parameters
-from .selectors import catchment
+from .downloads import NONE, requested_dialect
+from .kept import Busy, kept, only
 
 HEADER = [
     "gebiet", "gebietsname", "ebene", "angebotsart", "angebotsartname", "entfernung_m", "jahr",
@@ -57,7 +57,7 @@ def _parameters(request):
 
 
 def _kept_name(parameters: dict, extension: str) -> str:
-    """The kept file of these parameters (atlas/kept.py)."""
+    """The kept file of these parameters (kept.py)."""
     within = parameters["within"]
     return (
         f"daten/erreichbarkeit/{parameters['facility_type'].slug}/{parameters['distance']}/"
@@ -135,7 +135,7 @@ def _xlsx(parameters: dict, note: str) -> bytes:
     sheet.freeze_panes = "A2"
     for letter, width in (("B", 28), ("E", 28), ("I", 60)):
         sheet.column_dimensions[letter].width = width
-    sheet.append([_bold(title, sheet, bold) for title in HEADER])
+    sheet.append([bold_cell(title, sheet, bold) for title in HEADER])
     for row in _rows(parameters, note):
         cells = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
         share = WriteOnlyCell(sheet, value=cells[PERCENT])
@@ -156,7 +156,7 @@ def _xlsx(parameters: dict, note: str) -> bytes:
         ("Erstellt am", timezone.localtime().strftime("%d.%m.%Y")),
         ("anteil_flaeche_prozent", note),
     ):  # fmt: skip
-        meta.append([_bold(label, meta, bold), neutralise(value)])
+        meta.append([bold_cell(label, meta, bold), neutralise(value)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
