@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, integer, lookup, text
+from districts.api import parse_level, parse_within
 from districts.models import District
-from indicators.api import _indicator, _level, _within, _year
+from indicators.api import parse_indicator, parse_year
 from indicators.models import Indicator, Observation, Release, Theme
 from indicators.selectors import level_values, published_coverage, published_years
 from indicators.services import downloads
@@ -168,10 +169,10 @@ TABLE_PARAMETERS = ("indicator", "level", "year", "within")
 def _table(request, *, extension: str, write):
     """The parameters of /api/v1/values, parsed the same way; the table of the values they
     select, made by ``write`` once per state. Returns the content and the file's name."""
-    indicator = _indicator(request)
-    level = _level(request)
-    year = _year(request, indicator)
-    within = _within(request)
+    indicator = parse_indicator(request)
+    level = parse_level(request)
+    year = parse_year(request, indicator)
+    within = parse_within(request)
 
     def build() -> bytes:
         values = level_values(indicator=indicator, level=level, year=year, within=within)

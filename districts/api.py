@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, integer, lookup, required, text
 
-from .models import Level
+from .models import District, Level
 from .selectors import GEOMETRIES, boundaries_geojson, boundary_tile
 from .zoom import MAX_ZOOM, band_for, chunk_zoom
 
@@ -21,6 +21,22 @@ def level_dict(level: Level) -> dict:
         "rank": level.rank,
         "districts": level.district_count,
     }
+
+
+def parse_level(request) -> Level:
+    """``level``: the slug of a level, required."""
+    slug = required(request, "level")
+    return lookup(Level, "level", slug, slug=slug)
+
+
+def parse_within(request) -> District | None:
+    """``within``: the code of a current Stadtbezirk whose districts alone are wanted."""
+    code = text(request, "within")
+    if not code:
+        return None
+    return lookup(
+        District, "within", code, level__slug="stadtbezirk", code=code, valid_to__isnull=True
+    )
 
 
 @require_safe
@@ -43,8 +59,7 @@ def districts_body(request) -> str:
 
     The published data files (atlas/publicdata.py) are made by this function too.
     """
-    slug = required(request, "level")
-    level = lookup(Level, "level", slug, slug=slug)
+    level = parse_level(request)
     year = integer(request, "year", minimum=1, maximum=9998)
     geometry = text(request, "geometry") or "simplified"
     if geometry not in GEOMETRIES:

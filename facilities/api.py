@@ -7,7 +7,8 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, integer, lookup, required
-from districts.models import District, Level
+from districts.api import parse_level, parse_within
+from districts.models import Level
 
 from .models import FacilityType
 from .selectors import MAX_DISTANCE, MIN_DISTANCE, catchment, facilities_geojson
@@ -59,15 +60,6 @@ def _bbox(request) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-def _within(request) -> District | None:
-    code = request.GET.get("within", "").strip()
-    if not code:
-        return None
-    return lookup(
-        District, "within", code, level__slug="stadtbezirk", code=code, valid_to__isnull=True
-    )
-
-
 @require_safe
 def facility_types(request):
     return JsonResponse({"facility_types": [type_dict(t) for t in FacilityType.objects.all()]})
@@ -80,7 +72,7 @@ def facilities(request):
     try:
         facility_type = _type(request, needed=False)
         year = _year(request)
-        within = _within(request)
+        within = parse_within(request)
         bbox = _bbox(request)
         slug = request.GET.get("level", "").strip()
         level = lookup(Level, "level", slug, slug=slug) if slug else None
@@ -103,14 +95,13 @@ def catchment_parameters(request) -> dict:
             f"„distance“ muss zwischen {MIN_DISTANCE} und {MAX_DISTANCE} m liegen / "
             f"'distance' must be {MIN_DISTANCE} to {MAX_DISTANCE} metres",
         )
-    slug = required(request, "level")
-    level = lookup(Level, "level", slug, slug=slug)
+    level = parse_level(request)
     return {
         "facility_type": facility_type,
         "distance": distance,
         "level": level,
         "year": _year(request),
-        "within": _within(request),
+        "within": parse_within(request),
     }
 
 

@@ -5,8 +5,8 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from atlas.pagecache import shared_page
 from core.http import BadParameter, integer, lookup, page, page_links, required, text
+from districts.api import parse_level, parse_within
 from districts.models import District, Level
 from districts.selectors import boundary_version
 
@@ -100,17 +100,13 @@ def area_dict(area: AreaValue | None, indicator: Indicator) -> dict | None:
     }
 
 
-def _indicator(request) -> Indicator:
+def parse_indicator(request) -> Indicator:
+    """``indicator``: the slug of an indicator, required."""
     slug = required(request, "indicator")
     return lookup(Indicator, "indicator", slug, slug=slug)
 
 
-def _level(request) -> Level:
-    slug = required(request, "level")
-    return lookup(Level, "level", slug, slug=slug)
-
-
-def _year(request, indicator: Indicator) -> int:
+def parse_year(request, indicator: Indicator) -> int:
     """``year``: a year the indicator is published for; by default the latest with values."""
     years = available_years(indicator=indicator)
     year = integer(request, "year", default=default_year(indicator=indicator))
@@ -129,15 +125,6 @@ def no_values(year: int | None, years: list[int]) -> str:
             f" / collected every {interval} years)"
         )
     return message
-
-
-def _within(request) -> District | None:
-    code = text(request, "within")
-    if not code:
-        return None
-    return lookup(
-        District, "within", code, level__slug="stadtbezirk", code=code, valid_to__isnull=True
-    )
 
 
 @require_safe
@@ -163,7 +150,6 @@ def themes(request):
 
 
 @require_safe
-@shared_page
 def indicators(request):
     try:
         slug = text(request, "theme")
@@ -278,7 +264,6 @@ def _release(request) -> Release | None:
 
 
 @require_safe
-@shared_page
 def values(request):
     """Values of an indicator per area and year, classified for the map.
 
@@ -306,10 +291,10 @@ def values_body(request) -> dict:
 
     The published data files (atlas/publicdata.py) are made by this function too.
     """
-    indicator = _indicator(request)
-    level = _level(request)
-    year = _year(request, indicator)
-    within = _within(request)
+    indicator = parse_indicator(request)
+    level = parse_level(request)
+    year = parse_year(request, indicator)
+    within = parse_within(request)
     start = _start_year(request, indicator, year)
     method = request.GET.get("method") or indicator.classification_method
     if method not in (*METHODS, "manual"):
@@ -395,11 +380,10 @@ def classified(
 
 
 @require_safe
-@shared_page
 def series(request):
     try:
-        indicator = _indicator(request)
-        level = _level(request)
+        indicator = parse_indicator(request)
+        level = parse_level(request)
         codes = [c for c in required(request, "codes").split(",") if c.strip()]
         known = set(
             District.objects.filter(level=level, code__in=codes).values_list("code", flat=True)
@@ -427,10 +411,9 @@ def series(request):
 
 
 @require_safe
-@shared_page
 def district_profile(request):
     try:
-        level = _level(request)
+        level = parse_level(request)
         code = required(request, "code")
         district = lookup(District, "code", code, level=level, code=code, valid_to__isnull=True)
         years = published_years()
@@ -466,11 +449,10 @@ def district_profile(request):
 
 
 @require_safe
-@shared_page
 def change(request):
     try:
-        indicator = _indicator(request)
-        level = _level(request)
+        indicator = parse_indicator(request)
+        level = parse_level(request)
         years = available_years(indicator=indicator)
         start = integer(request, "from")
         end = integer(request, "to", default=default_year(indicator=indicator))
