@@ -65,12 +65,6 @@ class FacilityType(models.Model):
     def name(self) -> str:
         return self.name_en if get_language() == "en" and self.name_en else self.name_de
 
-    @property
-    def served_group(self) -> str:
-        if get_language() == "en" and self.served_group_en:
-            return self.served_group_en
-        return self.served_group_de
-
 
 class Facility(models.Model):
     """One place of social infrastructure, open from ``opened_on`` until before ``closed_on``."""

@@ -91,17 +91,6 @@ class Problem:
         return result
 
 
-def failing(
-    problem: Problem, secrets: Sequence[Secret], skip: set[int] = frozenset()
-) -> int | None:
-    """The index of the first secret the published equations do not protect, or None."""
-    audit = _Audit(problem)
-    return next(
-        (i for i, secret in enumerate(secrets) if i not in skip and not audit.protected(secret)),
-        None,
-    )
-
-
 def protected(problem: Problem, secret: Secret) -> bool:
     return _Audit(problem).protected(secret)
 

@@ -827,11 +827,6 @@ def _inside(area: AreaValue, share: float) -> AreaValue:
     return AreaValue(**{**area.__dict__, "share_inside": share})
 
 
-def city_value(*, indicator: Indicator, year: int) -> AreaValue | None:
-    """The city's reference value: its own observation where one exists, else the roll-up."""
-    return year_table(indicator=indicator, year=year).city
-
-
 def time_series(
     *, indicator: Indicator, codes: Iterable[str], level: Level, years: Iterable[int] | None = None
 ) -> dict[str, list[tuple[int, AreaValue | None]]]:

@@ -78,20 +78,6 @@ def is_below_threshold(
     return cases is not None and cases < threshold
 
 
-def protect(
-    cell: Cell, *, kind: str, threshold: int, factor: float = 1, denominator_is_count: bool = True
-) -> Cell:
-    """Primary disclosure control: a case count below the threshold is shown as "."."""
-    small = is_below_threshold(
-        cell,
-        kind=kind,
-        threshold=threshold,
-        factor=factor,
-        denominator_is_count=denominator_is_count,
-    )
-    return withheld(cell) if small else cell
-
-
 def roll_up(parts: Iterable[tuple[Cell, float]], *, kind: str, factor: float) -> Cell:
     """Combine cells weighted by the share of each that lies in the target area.
 

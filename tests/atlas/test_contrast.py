@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from atlas.contrast import (
+from indicators.classify import SEQUENTIAL, palette
+from tests.contrast import (
     GRAPHICS_MINIMUM,
     TEXT_MINIMUM,
     adjacent_contrasts,
@@ -15,7 +16,6 @@ from atlas.contrast import (
     parse_color,
     relative_luminance,
 )
-from indicators.classify import SEQUENTIAL, palette
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "atlas" / "css" / "atlas.css"
 CLASS_COUNTS = range(3, 8)

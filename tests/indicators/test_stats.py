@@ -1,49 +1,44 @@
 import pytest
 
 from indicators.classify import classify, classify_change, palette
-from indicators.stats import Cell, protect
+from indicators.stats import Cell, is_below_threshold, withheld
 
 
-def test_a_count_below_the_threshold_is_shown_as_secret():
-    cell = protect(Cell(2, None, None, "normal"), kind="count", threshold=3)
-    assert (cell.value, cell.status) == (None, ".")
+def test_a_count_below_the_threshold_is_withheld():
+    assert is_below_threshold(Cell(2, None, None, "normal"), kind="count", threshold=3)
 
 
 def test_a_count_at_the_threshold_is_shown():
-    cell = protect(Cell(3, None, None, "normal"), kind="count", threshold=3)
-    assert (cell.value, cell.status) == (3, "normal")
+    assert not is_below_threshold(Cell(3, None, None, "normal"), kind="count", threshold=3)
 
 
-def test_a_rate_with_a_small_numerator_hides_numerator_and_denominator():
-    cell = protect(Cell(2 / 1436 * 100, 2, 1436, "normal"), kind="rate", threshold=3)
-    assert cell == Cell(None, None, None, ".", "disclosure")
+def test_a_withheld_rate_hides_numerator_and_denominator():
+    cell = Cell(2 / 1436 * 100, 2, 1436, "normal")
+    assert is_below_threshold(cell, kind="rate", threshold=3)
+    assert withheld(cell) == Cell(None, None, None, ".", "disclosure")
 
 
 def test_a_negative_balance_is_not_a_case_count():
-    cell = protect(Cell(-1.4, -2, 1436, "normal"), kind="rate", threshold=3)
-    assert cell.value == pytest.approx(-1.4)
+    assert not is_below_threshold(Cell(-1.4, -2, 1436, "normal"), kind="rate", threshold=3)
 
 
 def test_a_mean_over_too_few_people_is_withheld():
     # The mean age of two people gives away their ages.
-    cell = protect(Cell(41.5, 83, 2, "normal"), kind="mean", threshold=3)
-    assert cell.status == "."
+    assert is_below_threshold(Cell(41.5, 83, 2, "normal"), kind="mean", threshold=3)
 
 
 def test_a_rate_over_a_tiny_population_is_withheld():
     # 3 young people per 100 adults where there are 2 adults: the denominator is a count.
-    cell = protect(Cell(150.0, 3, 2, "normal"), kind="rate", threshold=3)
-    assert cell.status == "."
+    assert is_below_threshold(Cell(150.0, 3, 2, "normal"), kind="rate", threshold=3)
 
 
 def test_a_density_over_a_small_area_is_shown():
-    cell = protect(Cell(8300.0, 5337, 0.643, "normal"), kind="rate", threshold=3,
-                   denominator_is_count=False)  # fmt: skip
-    assert cell.value == 8300.0
+    cell = Cell(8300.0, 5337, 0.643, "normal")
+    assert not is_below_threshold(cell, kind="rate", threshold=3, denominator_is_count=False)
 
 
-def test_a_symbol_is_passed_through():
-    assert protect(Cell(None, None, None, "..."), kind="count", threshold=3).status == "..."
+def test_a_symbol_is_not_withheld_again():
+    assert not is_below_threshold(Cell(None, None, None, "..."), kind="count", threshold=3)
 
 
 def test_quantiles_put_equal_numbers_of_values_in_each_class():

@@ -1,4 +1,5 @@
-"""Colour contrast as WCAG 2.1 measures it: relative luminance, contrast ratio, translucent fills.
+"""Colour contrast as WCAG 2.1 measures it, for the tests of the map colours and the style sheet:
+relative luminance, contrast ratio, translucent fills.
 
 Text needs 4.5:1 against its background (success criterion 1.4.3), lines and other graphics
 that carry meaning need 3:1 against what they touch (1.4.11).
