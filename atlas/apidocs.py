@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import District, Level
-from indicators.models import Indicator, Theme
+from indicators.models import MAX_CLASSES, MIN_CLASSES, Indicator, Theme
 from indicators.selectors import published_years
 from indicators.services import downloads
 
@@ -56,7 +57,9 @@ PARAMETERS = {
     "codes": _("Kennziffern der Gebiete, durch Kommas getrennt"),
     "within": _("Kennziffer eines Stadtbezirks: nur die Gebiete darin"),
     "method": _("Klassenbildung: quantiles, equal_interval, natural_breaks, std_mean oder manual"),
-    "classes": _("Zahl der Kartenklassen, 3 bis 7"),
+    "classes": format_lazy(
+        _("Zahl der Kartenklassen, {min} bis {max}"), min=MIN_CLASSES, max=MAX_CLASSES
+    ),
     "breaks": _("bei method=manual: obere Klassengrenzen, aufsteigend, mit Dezimalpunkt"),
     "from": _("erstes Jahr des Vergleichs"),
     "to": _("zweites Jahr des Vergleichs; ohne Angabe das neueste"),

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
 from facilities.openapi import paths as facility_paths
+from indicators.models import MAX_CLASSES, MIN_CLASSES
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 # A change between two years (the /change endpoint and change maps).
@@ -470,9 +471,11 @@ DOCUMENT = {
                     ),
                     _param(
                         "classes",
-                        "3 to 7 (default: the indicator's)",
+                        f"{MIN_CLASSES} to {MAX_CLASSES} (default: the indicator's)",
                         required=False,
                         schema_type="integer",
+                        minimum=MIN_CLASSES,
+                        maximum=MAX_CLASSES,
                     ),
                     _param(
                         "breaks",

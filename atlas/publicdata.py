@@ -45,7 +45,7 @@ from districts.selectors import overview_of
 from districts.zoom import BANDS
 from indicators.api import classified, values_body
 from indicators.classify import METHODS
-from indicators.models import Indicator
+from indicators.models import CLASS_COUNTS, Indicator
 from indicators.selectors import available_years, indicator_levels, published_years
 
 from .httpcache import data_state
@@ -62,11 +62,10 @@ STATE_NAME = re.compile(rf"^[0-9a-f]{{{STATE_LENGTH}}}$")
 # Not a year and "immutable": a file of a state that turned out to disclose a value must drop
 # out of shared caches soon after its state is gone. deploy/nginx.conf sends the same.
 CACHE_CONTROL = "public, max-age=3600"
-# The map offers these class counts; every method × count is in a values file, so changing
+# Every method × class count the map offers (CLASS_COUNTS) is in a values file, so changing
 # them needs no request. Above this many areas only the indicator's default classification is
 # written and the map asks the API for others: Fisher-Jenks (pure Python without numba) grows
 # with the square of the areas, 3.4 s for all class counts of 400 areas, 63 s of 2,000.
-CLASS_COUNTS = range(3, 8)
 VARIANT_LIMIT = 500
 
 

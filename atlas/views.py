@@ -15,7 +15,7 @@ from districts.zoom import BANDS, CHUNK_ZOOMS_UP
 from facilities.presenters import overlay_context
 from facilities.selectors import facilities_in
 from indicators.marks import between_surveys
-from indicators.models import Indicator, Release, Theme
+from indicators.models import CLASS_COUNTS, Indicator, Release, Theme
 from indicators.selectors import (
     available_years,
     indicator_levels,
@@ -87,7 +87,7 @@ def map_view(request, bezirk: str | None = None):
     classes = request.GET.get("classes", "")
     classes = (
         int(classes)
-        if classes in {"3", "4", "5", "6", "7"}
+        if classes in {str(k) for k in CLASS_COUNTS}
         else (current_indicator.classification_classes if current_indicator else 5)
     )
     embed = request.GET.get("embed") == "1"
@@ -111,6 +111,7 @@ def map_view(request, bezirk: str | None = None):
         "level": level_slug,
         "method": method,
         "classes": classes,
+        "classCounts": list(CLASS_COUNTS),
         "within": within.code if within else None,
         "year": year,
         "from": request.GET.get("from", ""),
@@ -160,7 +161,7 @@ def map_view(request, bezirk: str | None = None):
         "year_note": year_note,
         "embed": embed,
         "full_url": full_url,
-        "class_counts": range(3, 8),
+        "class_counts": CLASS_COUNTS,
         "classes": classes,
         "level": Level.objects.filter(slug=level_slug).first(),
         "levels": Level.objects.filter(slug__in=MAP_LEVELS).order_by("-rank"),

@@ -12,7 +12,15 @@ from districts.selectors import boundary_version
 
 from . import marks
 from .classify import METHODS, classify, classify_change
-from .models import Indicator, Release, Theme, breaks_problem
+from .models import (
+    CLASS_COUNTS,
+    MAX_CLASSES,
+    MIN_CLASSES,
+    Indicator,
+    Release,
+    Theme,
+    breaks_problem,
+)
 from .querysets import published_until
 from .selectors import (
     AreaValue,
@@ -303,8 +311,12 @@ def values_body(request) -> dict:
             f"„method“ muss eines von {', '.join((*METHODS, 'manual'))} sein / unknown method",
         )
     k = integer(request, "classes", default=indicator.classification_classes)
-    if not 3 <= k <= 7:
-        raise BadParameter("classes", "„classes“ muss zwischen 3 und 7 liegen / 3 to 7")
+    if k not in CLASS_COUNTS:
+        raise BadParameter(
+            "classes",
+            f"„classes“ muss zwischen {MIN_CLASSES} und {MAX_CLASSES} liegen / "
+            f"{MIN_CLASSES} to {MAX_CLASSES}",
+        )
     breaks = _breaks(request, indicator, method)
 
     result = level_values(indicator=indicator, level=level, year=year, within=within)

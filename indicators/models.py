@@ -42,6 +42,12 @@ class Theme(models.Model):
         return _localised(self, "name")
 
 
+# A map shows 3 to 7 classes: fewer say too little, more cannot be told apart by colour. The
+# model, the API, the map page and its script, and the published files all take them from here.
+MIN_CLASSES, MAX_CLASSES = 3, 7
+CLASS_COUNTS = range(MIN_CLASSES, MAX_CLASSES + 1)
+
+
 def breaks_problem(breaks) -> str:
     """Why a list of manual class limits is unusable, or "" when it is fine."""
     if not isinstance(breaks, list):
@@ -50,8 +56,11 @@ def breaks_problem(breaks) -> str:
         return ""
     if not all(isinstance(b, int | float) and not isinstance(b, bool) for b in breaks):
         return _("Klassengrenzen müssen Zahlen sein.")
-    if not 2 <= len(breaks) <= 6:
-        return _("Es braucht 2 bis 6 Klassengrenzen (3 bis 7 Klassen).")
+    if not MIN_CLASSES - 1 <= len(breaks) <= MAX_CLASSES - 1:
+        return _(
+            "Es braucht %(fewest)d bis %(most)d Klassengrenzen (%(min)d bis %(max)d Klassen)."
+        ) % {"fewest": MIN_CLASSES - 1, "most": MAX_CLASSES - 1, "min": MIN_CLASSES,
+             "max": MAX_CLASSES}  # fmt: skip
     if any(a >= b for a, b in itertools.pairwise(breaks)):
         return _("Klassengrenzen müssen aufsteigend sein.")
     return ""
@@ -208,8 +217,9 @@ class Indicator(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(factor__gt=0), name="indicator_factor_positive"),
             models.CheckConstraint(
-                condition=Q(classification_classes__gte=3) & Q(classification_classes__lte=7),
-                name="indicator_classes_3_to_7",
+                condition=Q(classification_classes__gte=MIN_CLASSES)
+                & Q(classification_classes__lte=MAX_CLASSES),
+                name=f"indicator_classes_{MIN_CLASSES}_to_{MAX_CLASSES}",
             ),
             models.CheckConstraint(
                 condition=Q(decimals__lte=6), name="indicator_decimals_at_most_6"

@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 from atlas.openapi import DOCUMENT
 from atlas.urls import api_v1
 from districts.models import District
-from indicators.models import Indicator
+from indicators.models import MAX_CLASSES, MIN_CLASSES, Indicator
 from indicators.units import rounded
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +169,31 @@ def test_a_bad_classification_is_named(client, params, parameter):
     response = client.get("/api/v1/values", {**base, **params})
     assert response.status_code == 400
     assert response.json()["error"]["parameter"] == parameter
+
+
+@pytest.mark.parametrize("classes", [MIN_CLASSES - 1, MAX_CLASSES + 1])
+def test_a_class_count_outside_the_model_s_limits_is_named(client, classes):
+    params = {"indicator": "kinderarmut", "level": "statistischer-bezirk", "classes": classes}
+    error = client.get("/api/v1/values", params).json()["error"]
+    assert error["parameter"] == "classes"
+    assert f"zwischen {MIN_CLASSES} und {MAX_CLASSES}" in error["message"]
+
+
+@pytest.mark.parametrize("classes", [MIN_CLASSES, MAX_CLASSES])
+def test_the_fewest_and_the_most_classes_are_drawn(client, classes):
+    params = {"indicator": "kinderarmut", "level": "statistischer-bezirk", "year": 2023,
+              "method": "equal_interval", "classes": classes}  # fmt: skip
+    assert len(client.get("/api/v1/values", params).json()["classes"]["breaks"]) == classes
+
+
+def test_the_documented_class_limits_are_the_validated_ones(client):
+    document = client.get("/api/v1/openapi.json").json()
+    (schema,) = [
+        p["schema"]
+        for p in document["paths"]["/values"]["get"]["parameters"]
+        if p["name"] == "classes"
+    ]
+    assert (schema["minimum"], schema["maximum"]) == (MIN_CLASSES, MAX_CLASSES)
 
 
 def test_a_bezirk_view_carries_the_bezirk_s_own_value(client):

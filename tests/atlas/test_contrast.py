@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from indicators.classify import SEQUENTIAL, palette
+from indicators.models import CLASS_COUNTS
 from tests.contrast import (
     GRAPHICS_MINIMUM,
     TEXT_MINIMUM,
@@ -18,7 +19,6 @@ from tests.contrast import (
 )
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "atlas" / "css" / "atlas.css"
-CLASS_COUNTS = range(3, 8)
 # The map draws its fills at 85 % opacity over the map background; without a base map they
 # could be opaque. Both must work.
 FILL_OPACITIES = (0.85, 1.0)

@@ -4,6 +4,8 @@ import re
 import pytest
 from django.db import models
 
+from indicators.models import CLASS_COUNTS, MAX_CLASSES, MIN_CLASSES, Indicator
+
 pytestmark = pytest.mark.django_db
 
 
@@ -169,3 +171,18 @@ def test_a_profile_of_an_approximate_value_says_it_has_no_interval(client):
     html = client.get("/gebiet/stadtbezirk/1/", {"year": 2023}).content.decode()
     assert "≈ 46,1" in profile_row(html, "durchschnittsalter")
     assert "„≈“ angenähert" in html and "ohne Konfidenzintervall" in html
+
+
+def test_the_map_offers_and_hands_its_script_the_class_counts_of_the_model(client):
+    html = client.get("/").content.decode()
+    select = html[
+        html.index('<select id="classes"') : html.index("</select>", html.index('id="classes"'))
+    ]
+    assert re.findall(r'<option value="(\d+)"', select) == [str(k) for k in CLASS_COUNTS]
+    assert map_config(client.get("/"))["classCounts"] == list(CLASS_COUNTS)
+
+
+@pytest.mark.parametrize("asked", [str(MIN_CLASSES - 1), str(MAX_CLASSES + 1), "fünf"])
+def test_a_class_count_the_map_does_not_offer_opens_the_indicator_s_own(client, asked):
+    config = map_config(client.get("/", {"indicator": "kinderarmut", "classes": asked}))
+    assert config["classes"] == Indicator.objects.get(slug="kinderarmut").classification_classes

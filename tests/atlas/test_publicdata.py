@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from atlas import publicdata
 from atlas.permissions import STATISTICIANS
-from atlas.publicdata import CACHE_CONTROL, CLASS_COUNTS, public_state
+from atlas.publicdata import CACHE_CONTROL, public_state
 from districts.models import District
 from districts.services.boundaries import import_boundaries
 from districts.zoom import band_for, chunk_zoom
 from indicators.classify import METHODS
-from indicators.models import Indicator, Observation, Release
+from indicators.models import CLASS_COUNTS, Indicator, Observation, Release
 from indicators.services.releases import publish_release
 
 pytestmark = pytest.mark.django_db

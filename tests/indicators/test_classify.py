@@ -14,10 +14,8 @@ from hypothesis import strategies as st
 from districts.models import Level
 from indicators.api import area_dict
 from indicators.classify import METHODS, classification_problem, classify
-from indicators.models import Indicator
+from indicators.models import CLASS_COUNTS, MAX_CLASSES, MIN_CLASSES, Indicator
 from indicators.selectors import available_years, indicator_levels, level_values
-
-CLASS_COUNTS = range(3, 8)
 
 values = st.lists(
     st.one_of(
@@ -31,7 +29,9 @@ values = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(data=values, method=st.sampled_from(sorted(METHODS)), k=st.integers(3, 7))
+@given(
+    data=values, method=st.sampled_from(sorted(METHODS)), k=st.integers(MIN_CLASSES, MAX_CLASSES)
+)
 def test_every_method_gives_a_valid_legend_for_any_values(data, method, k):
     classes = classify(data, method=method, k=k, palette_name="Blues")
     assert classification_problem(classes, data, k=k) == ""

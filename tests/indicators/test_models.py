@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from indicators.models import Indicator
+from indicators.models import MAX_CLASSES, Indicator
 
 
 @pytest.fixture
@@ -88,7 +88,8 @@ def test_a_symbol_row_carries_no_numerator_or_denominator(share, district, make_
     ("breaks", "message"),
     [
         ([30, 20], "aufsteigend"),
-        ([10], "2 bis 6"),
+        ([10], "2 bis 6 Klassengrenzen (3 bis 7 Klassen)"),
+        (list(range(7)), "2 bis 6"),
         (["zehn", 20], "Zahlen"),
         ({"a": 1}, "Liste"),
     ],
@@ -98,6 +99,13 @@ def test_manual_class_limits_are_checked(make_indicator, breaks, message):
     with pytest.raises(ValidationError) as error:
         indicator.full_clean()
     assert message in str(error.value.message_dict["classification_breaks"])
+
+
+def test_the_class_count_is_held_to_the_limits_in_the_database(make_indicator):
+    indicator = make_indicator("zu-viele-klassen")
+    Indicator.objects.filter(pk=indicator.pk).update(classification_classes=MAX_CLASSES)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.filter(pk=indicator.pk).update(classification_classes=MAX_CLASSES + 1)
 
 
 def test_manual_classification_needs_limits(make_indicator):

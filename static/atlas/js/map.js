@@ -904,7 +904,9 @@ import { escapeHtml, fill } from "./escape.js";
     config.year = params.get("year") || config.year;
     config.from = params.get("from") || "";
     config.method = params.get("method") || config.method;
-    config.classes = params.get("classes") || config.classes;
+    // A class count the map does not offer (config.classCounts) keeps the current one.
+    const classes = Number(params.get("classes"));
+    if (config.classCounts.includes(classes)) config.classes = classes;
     config.breaks = params.get("breaks") || "";
     config.selection = (params.get("sel") || "").split(",").filter(Boolean).slice(0, 6);
     config.chart = params.get("chart") || "";
