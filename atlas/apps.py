@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,14 +10,13 @@ class AtlasConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_groups, dispatch_uid="atlas-sync-groups")
-        from .httpcache import TRACKED_MODELS
-        from .publicdata import prune_after_commit
+        from core.datastate import published_data_changed
 
-        # Any change of what the data state covers (an indicator's threshold saved in the
-        # admin too) takes the files of the old state offline once it is committed.
-        for model in TRACKED_MODELS:
-            for signal in (post_save, post_delete):
-                signal.connect(prune_after_commit, sender=model, dispatch_uid="atlas-prune")
+        from .publicdata import after_change
+
+        # The apps below announce every committed change of the published data (core/); the
+        # site renders the files of the new state or drops those of the old one.
+        published_data_changed.connect(after_change, dispatch_uid="atlas-public-data")
 
 
 def _sync_groups(sender, **kwargs):

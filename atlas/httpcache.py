@@ -1,10 +1,9 @@
 """HTTP behaviour of the public data interfaces (/api/v1/, /ogcapi/, /daten/).
 
-- Validators: an ETag and Last-Modified derived from the state of the published data (releases,
-  boundaries and their overlaps, facilities, the metadata of indicators, themes, levels and
-  facility types), so a conditional request is answered 304 after one small query, before any
-  value is read. A read request reads that state once (``request_data_state``); the read path
-  keys what it keeps across requests by it.
+- Validators: an ETag and Last-Modified derived from the state of the published data
+  (core/datastate.py), so a conditional request is answered 304 after one small query, before
+  any value is read. A read request reads that state once (``request_data_state``); the read
+  path keys what it keeps across requests by it.
 - Cache-Control: public, but revalidated on every use (no-cache): a withdrawn value must not
   outlive its withdrawal in a shared cache, and the revalidation costs one small query and a
   304. Pages that carry a CSRF token stay private. (The /data/<state>/ files keep their own,
@@ -14,7 +13,6 @@
   on the downloads that cost a build (files under /daten/, the fact sheet PDF).
 """
 
-import contextlib
 import datetime
 import functools
 import hashlib
@@ -22,23 +20,19 @@ import logging
 import math
 import re
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
-from atlas.models import DataVersion
 from core.clients import client_address
-from districts.models import District, Level, Overlap
-from facilities.models import Facility, FacilityType, FacilityUpload
-from indicators.models import Identity, Indicator, Release, Theme
+from core.datastate import DataState, data_state, one_state_per_request, request_data_state
 
 logger = logging.getLogger(__name__)
 
@@ -57,128 +51,6 @@ def _under(path: str, prefixes: tuple[str, ...]) -> bool:
 
 
 # --- validators ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DataState:
-    """What the public data interfaces show depends on nothing else than this."""
-
-    fingerprint: str
-    last_modified: datetime.datetime | None
-
-
-# What the state covers; migration atlas.0001 puts a trigger on each of their tables.
-TRACKED_MODELS = (Release, Indicator, Identity, Theme, District, Level, Overlap, Facility,
-                  FacilityType, FacilityUpload)  # fmt: skip
-
-# The last state this process computed, with the database and data version it belongs to.
-_KNOWN: dict[str, tuple[tuple, DataState]] = {}
-
-
-def data_state() -> DataState:
-    """The state of releases, boundaries, facilities and metadata.
-
-    One small query reads the data version (``atlas.models.DataVersion``), which the database
-    counts up with every change to the tracked tables; only when it moved does the full state
-    (counts, latest changes and digests of the metadata) get computed, in one query without
-    values.
-    """
-    row = _data_version()
-    # Without the row (a flushed test database until its first write) nothing is kept.
-    key = (connection.alias, connection.settings_dict["NAME"], *row) if row else None
-    known = _KNOWN.get("state")
-    if key is not None and known is not None and known[0] == key:
-        return known[1]
-    state = _full_data_state()
-    if key is not None:
-        # The version itself is part of it: any write counts, also one the digests miss.
-        state = DataState(f"{row[0]}@{row[1].isoformat()}|{state.fingerprint}", state.last_modified)
-        _KNOWN["state"] = (key, state)
-    return state
-
-
-def _data_version():
-    """The row of the data version, or None. The query doubles as the connection's health
-    check (``CONN_HEALTH_CHECKS``): on a persistent connection the database dropped (a
-    restart) it is made once more on a new connection, instead of a ``SELECT 1`` before it on
-    every request.
-    """
-    query = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = 1"
-    checking = (
-        connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
-    )
-    if checking:
-        connection.health_check_done = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchone()
-    except (InterfaceError, OperationalError):
-        if not checking:
-            raise
-    connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        return cursor.fetchone()
-
-
-def _full_data_state() -> DataState:
-    release, district, overlap = (m._meta.db_table for m in (Release, District, Overlap))
-    facility, upload = Facility._meta.db_table, FacilityUpload._meta.db_table
-    metadata = [m._meta.db_table for m in (Indicator, Identity, Theme, Level, FacilityType)]
-    digests = ", ".join(
-        f"(SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {table} t)"
-        for table in metadata
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT (SELECT count(*) FROM {release}),
-                   (SELECT max(published_at) FROM {release}),
-                   (SELECT max(withdrawn_at) FROM {release}),
-                   (SELECT count(*) FROM {district}),
-                   (SELECT max(updated_at) FROM {district}),
-                   (SELECT max(updated_at) FROM {facility}),
-                   (SELECT max(created_at) FROM {upload}),
-                   (SELECT count(*) FROM {facility}),
-                   (SELECT count(*) || ':' || COALESCE(sum(population_share), 0) FROM {overlap}),
-                   {digests}
-            """
-        )
-        row = cursor.fetchone()
-    changes = [moment for moment in row[1:7] if isinstance(moment, datetime.datetime)]
-    return DataState("|".join(str(part) for part in row), max(changes, default=None))
-
-
-# The data state of the current read request, read at most once; None outside of one.
-_REQUEST_STATE: ContextVar[dict | None] = ContextVar("request_data_state", default=None)
-
-
-@contextlib.contextmanager
-def one_state_per_request():
-    """Within the block, request_data_state() reads the data state at most once."""
-    token = _REQUEST_STATE.set({})
-    try:
-        yield
-    finally:
-        _REQUEST_STATE.reset(token)
-
-
-def request_data_state() -> DataState | None:
-    """The data state of the current public read request, or None outside of one.
-
-    None means: nothing may be taken from or put into a cache shared between requests (a
-    write, the admin, a management command).
-    """
-    scope = _REQUEST_STATE.get()
-    if scope is None:
-        return None
-    if "state" not in scope:
-        scope["state"] = data_state()
-    return scope["state"]
 
 
 class DataStateMiddleware:

@@ -7,7 +7,7 @@ without a session, whose request matches in everything those could read (URL, ho
 language cookie, Accept, Accept-Language, whether gzip is accepted). It keeps only responses
 of views marked ``shared_page`` that set no cookie and carry no CSRF token.
 
-A page is stored per data state (``atlas.httpcache.request_data_state``), build, language,
+A page is stored per data state (``core.datastate.request_data_state``), build, language,
 host, URL and day, so a publish, withdrawal, boundary change or facility upload is visible
 on the next request. What belongs to one visitor stays out of the stored copy: only
 anonymous GET and HEAD requests are served from it or stored, responses that set a cookie are
@@ -29,7 +29,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from atlas.httpcache import request_data_state
+from core.datastate import request_data_state
 from indicators.readcache import LRU
 
 TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')

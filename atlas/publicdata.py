@@ -7,8 +7,8 @@ the published data under ``ATLAS_PUBLIC_DATA_ROOT/<state>/`` and served at
 withdrawal, a boundary import or a change of an indicator's metadata changes the state, and
 with it every URL; requests for an old state are redirected to the current one.
 
-An old state's files are deleted as soon as the change is committed (``prune_after_commit``,
-on every save of what the data state covers), and again whenever a new state's first file is
+An old state's files are deleted as soon as the change is committed (``after_change``, on
+every change of what the data state covers), and again whenever a new state's first file is
 written, so nginx cannot go on serving them: a value withheld again after a threshold was
 lowered by mistake is then no longer downloadable under the old URL. Browsers and proxies may
 keep a file for an hour only, for the same reason; within a state it is still one request.
@@ -31,13 +31,13 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import FileResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from core.datastate import data_state
 from core.http import BadParameter
 from districts.api import districts_body
 from districts.models import District, Level
@@ -47,8 +47,6 @@ from indicators.api import classified, values_body
 from indicators.classify import METHODS
 from indicators.models import CLASS_COUNTS, Indicator
 from indicators.selectors import available_years, indicator_levels, published_years
-
-from .httpcache import data_state
 
 logger = logging.getLogger(__name__)
 
@@ -234,26 +232,26 @@ def remove_old_states(*, keep: str) -> list[str]:
     return sorted(removed)
 
 
-def refresh_after_change() -> None:
-    """After a publish, withdrawal or boundary import: the boundaries of the new state, and
-    away with the old states. Values are rendered on their first request (or by
-    ``render_public_data``), which keeps a publish fast.
+def after_change(sender, *, wholesale: bool, **kwargs) -> None:
+    """Receiver of ``core.datastate.published_data_changed`` (atlas/apps.py), after the commit.
 
-    Runs after the commit; a failure here must not undo the change, the files are then
-    rendered on request instead.
+    After a publish, withdrawal or boundary import (``wholesale``): the boundaries of the new
+    state, and away with the old states. Values are rendered on their first request (or by
+    ``render_public_data``), which keeps a publish fast. After any other change: away with
+    the files of the old states, so nginx cannot go on serving them.
+
+    A failure here must not undo the change: the files are then rendered on request, and the
+    next state's first file removes the old ones.
     """
+    if not wholesale:
+        _prune()
+        return
     try:
         state = public_state()
         render_all(state=state, values=False)
         remove_old_states(keep=state)
     except Exception:
         logger.exception("rendering the published data files failed")
-
-
-def prune_after_commit(**kwargs) -> None:
-    """Receiver of post_save and post_delete of everything the data state covers
-    (atlas/apps.py): once the change is committed, the files of older states go."""
-    transaction.on_commit(_prune)
 
 
 def _prune() -> None:

@@ -62,3 +62,23 @@ class PendingChange(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class DataVersion(models.Model):
+    """The version of the public data: one row (id 1), counted up by the database.
+
+    Triggers (migration ``atlas.0001``) bump it, and create the row when it is missing, in the
+    same transaction as any write to the tables of the data state (core/datastate.py). The
+    table keeps the name it was created under, which the triggers' function writes to.
+    """
+
+    version = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "atlas_dataversion"
+        verbose_name = "Datenstand"
+        verbose_name_plural = "Datenstand"
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -9,9 +9,14 @@ class DistrictsConfig(AppConfig):
     def ready(self) -> None:
         # Four eyes (core/changes.py): boundary imports and district edits wait for approval.
         from core.changes import register_model
+        from core.datastate import track
 
-        from .models import District
+        from .models import District, Level, Overlap
         from .upload import register_changes
 
         register_model(District, permission="districts.change_district")
+        # What the public sees of the geography (core/datastate.py).
+        track(District, moments=("updated_at",))
+        track(Level, digest=True)
+        track(Overlap, sums=("population_share",))
         register_changes()

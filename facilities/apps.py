@@ -9,10 +9,15 @@ class FacilitiesConfig(AppConfig):
     def ready(self) -> None:
         # Four eyes (core/changes.py): facility imports and edits wait for a second person.
         from core.changes import register_model
+        from core.datastate import track
 
-        from .models import Facility, FacilityType
+        from .models import Facility, FacilityType, FacilityUpload
         from .upload import register_changes
 
         register_model(Facility, permission="facilities.change_facility")
         register_model(FacilityType, permission="facilities.change_facilitytype")
         register_changes()
+        # What the public sees of the facilities (core/datastate.py).
+        track(Facility, moments=("updated_at",))
+        track(FacilityUpload, moments=("created_at",))
+        track(FacilityType, digest=True)

@@ -10,6 +10,7 @@ class IndicatorsConfig(AppConfig):
         # Four eyes (core/changes.py): catalogue edits and withdrawals wait for a second person,
         # and so do a release's public title and notes, and which department sees which theme.
         from core.changes import register_model
+        from core.datastate import track
 
         from .models import Identity, Indicator, Release, Theme, ThemeAccess
         from .services.releases import register_changes
@@ -20,3 +21,8 @@ class IndicatorsConfig(AppConfig):
         register_model(Release, permission="indicators.change_release")
         register_model(ThemeAccess, permission="indicators.change_themeaccess")
         register_changes()
+        # What the public sees of the statistics (core/datastate.py); observations count
+        # through their release.
+        track(Release, moments=("published_at", "withdrawn_at"))
+        for metadata in (Indicator, Identity, Theme):
+            track(metadata, digest=True)

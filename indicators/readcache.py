@@ -1,6 +1,6 @@
 """What the read path keeps across requests: year tables and geographies, per process.
 
-Entries are keyed by the data state of the request (``atlas.httpcache.request_data_state``:
+Entries are keyed by the data state of the request (``core.datastate.request_data_state``:
 releases, boundaries, facilities, metadata) and by the release a read is pinned to, so a
 publish, withdrawal, boundary change or facility upload makes every worker build afresh on its
 next request, and a pinned read never meets an unpinned one. Outside a public read request
@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 
-from atlas.httpcache import request_data_state
+from core.datastate import request_data_state
 
 from .querysets import pinned_until
 

@@ -11,7 +11,7 @@ sees what every other test sees, and leaves it so.
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
-from atlas.models import DataVersion
+from core.models import DataVersion
 
 SCHEMA = "demo_snapshot"
 

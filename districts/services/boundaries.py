@@ -14,6 +14,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import numberformat
 
+from core.datastate import announce_change
 from core.geodata import Geodata, read_geodata
 from core.importing import ImportRejected, RowError
 from districts.models import METRIC_SRID, WEB_SRID, District, Level
@@ -333,15 +334,9 @@ def import_boundaries(
     if not dry_run and (result.created or result.replaced or result.retired):
         rebuild_web_geometries(level=level, day=valid_from)
         rebuild_overlaps(level=level)
-        transaction.on_commit(_refresh_public_data)
+        # New boundaries are a new state of everything the map shows.
+        announce_change(sender=District, wholesale=True)
     return result
-
-
-def _refresh_public_data() -> None:
-    # New boundaries are a new state of the map's files (atlas/publicdata.py).
-    from atlas.publicdata import refresh_after_change
-
-    refresh_after_change()
 
 
 def _replace(

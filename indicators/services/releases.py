@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core import changes
 from core.audit import record
+from core.datastate import announce_change
 from core.models import PendingChange
 from indicators.models import Release, ThemeAccess
 
@@ -62,14 +63,6 @@ def _four_eyes(release: Release, user) -> None:
         )
 
 
-def _refresh_public_data() -> None:
-    # The map's files of the new state (atlas/publicdata.py); imported here, the site layer
-    # imports this module.
-    from atlas.publicdata import refresh_after_change
-
-    refresh_after_change()
-
-
 @transaction.atomic
 def publish_release(*, release: Release, user=None) -> Release:
     """Make a draft public; its values replace older published ones from now on."""
@@ -91,7 +84,7 @@ def publish_release(*, release: Release, user=None) -> Release:
         # The upload was the first pair of eyes, the publication is the second.
         message += f" (hochgeladen von {release.created_by}, veröffentlicht von {user})"
     record(user=user, obj=release, message=message)
-    transaction.on_commit(_refresh_public_data)
+    announce_change(sender=Release, wholesale=True)
     return release
 
 
@@ -126,7 +119,7 @@ def withdraw_release(*, release: Release, user=None, requested_by=None) -> Relea
     if requested_by is not None:
         message += f" (vorgelegt von {requested_by}, freigegeben von {user})"
     record(user=user, obj=release, message=message)
-    transaction.on_commit(_refresh_public_data)
+    announce_change(sender=Release, wholesale=True)
     return release
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.db import InterfaceError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from atlas import httpcache
-from atlas.httpcache import TRACKED_MODELS, data_state
-from atlas.models import DataVersion
+from core import datastate
+from core.datastate import data_state, tracked_models
+from core.models import DataVersion
 from districts.models import District
 from indicators.models import Indicator, Observation, Release
 
@@ -48,7 +48,7 @@ def triggers_on(table: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_every_table_of_the_data_state_has_the_trigger():
-    tables = {model._meta.db_table for model in TRACKED_MODELS}
+    tables = {model._meta.db_table for model in tracked_models()}
     assert set(MIGRATION.TRACKED_TABLES) | set(LATER_TABLES) == tables
     for table in tables:
         assert "atlas_data_version" in triggers_on(table), table
@@ -116,7 +116,7 @@ def test_a_broken_connection_outside_the_health_check_still_raises(monkeypatch):
     data_state()
     drop_from_the_server_side()
     connection.health_check_done = True  # already checked in this request
-    monkeypatch.setattr(httpcache, "_KNOWN", {})
+    monkeypatch.setattr(datastate, "_KNOWN", {})
     with pytest.raises((InterfaceError, OperationalError)):
         data_state()
     connection.close()

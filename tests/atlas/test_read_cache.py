@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from atlas import pagecache
-from atlas.httpcache import DataState, one_state_per_request
+from core.datastate import DataState, one_state_per_request
 from districts.models import District
 from facilities.services.import_facilities import import_facilities
 from indicators import readcache
