@@ -42,8 +42,9 @@ test-fast:
 # Disclosure control attacked from the outside: a count of 1 or 2 planted in every cell
 # (indicator, year, district) of the demo data, each recovered by integer programming if it
 # can be (indicators/attack.py); fails if one is pinned or proven below its threshold.
+# AUDIT_WORKERS processes (default: one per core) share the cases (scripts/audit.sh).
 audit: setup
-	$(PY) manage.py audit_disclosure
+	bash scripts/audit.sh
 
 # Rebuild the committed demo data from its seeded generator.
 demo-data:

@@ -110,13 +110,20 @@ class Outcome:
         return self.exact or self.high < self.threshold
 
 
-def sweep(*, sample: int | None = None, seed: int = 17) -> Iterable[Outcome]:
+def sweep(
+    *, sample: int | None = None, seed: int = 17, shard: tuple[int, int] = (0, 1)
+) -> Iterable[Outcome]:
     """Plant a count of 1 or 2 in one base cell per indicator, year and district, build the
-    public tables of its linked group as the read path does, and attack the planted cell."""
+    public tables of its linked group as the read path does, and attack the planted cell.
+
+    ``shard`` (k, n) takes every n-th case from the k-th on, so n processes share a sweep.
+    """
     linked = selectors._load_links()
     cases = _cases(linked, seed)
     if sample is not None:
         cases = random.Random(seed).sample(cases, min(sample, len(cases)))
+    part, parts = shard
+    cases = cases[part::parts]
     by_year: dict[int, list] = {}
     for case in cases:
         by_year.setdefault(case[1], []).append(case)

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from indicators import selectors
 from indicators.attack import attack_case, sweep
@@ -46,6 +47,21 @@ def test_a_seeded_sample_of_planted_counts_is_never_recovered():
     assert len(outcomes) >= 90
     failed = [o for o in outcomes if o.exact or o.narrow or o.proven_small]
     assert failed == []
+
+
+def test_shards_of_a_sweep_share_its_cases_without_overlap():
+    def cases(**shard):
+        return [(o.case.indicator, o.case.year, o.case.code) for o in sweep(sample=12, **shard)]
+
+    whole, first, second = cases(), cases(shard=(0, 2)), cases(shard=(1, 2))
+    assert first and second and not set(first) & set(second)
+    assert sorted(first + second) == sorted(whole)
+
+
+@pytest.mark.parametrize("shard", ["3/2", "0/2", "a/b", "2"])
+def test_a_shard_that_is_no_part_of_the_sweep_is_refused_by_name(shard):
+    with pytest.raises(CommandError, match="--shard"):
+        call_command("audit_disclosure", shard=shard)
 
 
 def test_every_declared_identity_holds_in_the_demo_data():

@@ -18,11 +18,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sample", type=int, help="nur so viele zufällige Fälle / sample size")
         parser.add_argument("--seed", type=int, default=17)
+        parser.add_argument(
+            "--shard",
+            default="1/1",
+            help="k/n: nur jeden n-ten Fall ab dem k-ten, für n Prozesse nebeneinander "
+            "/ every n-th case from the k-th on, for n processes side by side",
+        )
 
-    def handle(self, *args, sample=None, seed=17, **options):
+    def handle(self, *args, sample=None, seed=17, shard="1/1", **options):
         started = time.perf_counter()
         total = exact = narrow = small = 0
-        for outcome in sweep(sample=sample, seed=seed):
+        for outcome in sweep(sample=sample, seed=seed, shard=_shard(shard)):
             total += 1
             exact += outcome.exact
             narrow += outcome.narrow
@@ -45,3 +51,14 @@ class Command(BaseCommand):
         )
         if exact or narrow or small:
             raise CommandError("Geheimhaltung verletzt / disclosure control failed")
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """ "2/4" → (1, 4): the shard's index from 0 and the number of shards."""
+    try:
+        part, parts = (int(x) for x in text.split("/"))
+    except ValueError:
+        part = parts = 0
+    if not 1 <= part <= parts:
+        raise CommandError(f"--shard {text!r}: erwartet k/n mit 1 ≤ k ≤ n, z. B. 1/2")
+    return part - 1, parts
