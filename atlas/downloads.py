@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from core.http import BadParameter, integer, lookup, text
 from districts.api import parse_level, parse_within
 from districts.models import District
-from indicators.api import parse_indicator, parse_year
+from indicators.api import VALUES, parse_indicator, parse_year
 from indicators.models import Indicator, Observation, Release, Theme
 from indicators.selectors import level_values, published_coverage, published_years
 from indicators.services import downloads
@@ -169,10 +169,11 @@ TABLE_PARAMETERS = ("indicator", "level", "year", "within")
 def _table(request, *, extension: str, write):
     """The parameters of /api/v1/values, parsed the same way; the table of the values they
     select, made by ``write`` once per state. Returns the content and the file's name."""
-    indicator = parse_indicator(request)
-    level = parse_level(request)
-    year = parse_year(request, indicator)
-    within = parse_within(request)
+    given = VALUES.parse(request.GET, check=False)
+    indicator = parse_indicator(given["indicator"])
+    level = parse_level(given["level"])
+    year = parse_year(given["year"], indicator)
+    within = parse_within(given["within"])
 
     def build() -> bytes:
         values = level_values(indicator=indicator, level=level, year=year, within=within)

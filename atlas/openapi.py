@@ -3,8 +3,10 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
+from districts import api as districts_api
+from facilities import api as facilities_api
 from facilities.openapi import paths as facility_paths
-from indicators.models import MAX_CLASSES, MIN_CLASSES
+from indicators import api as indicators_api
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 # A change between two years (the /change endpoint and change maps).
@@ -159,31 +161,6 @@ EXAMPLES = {
 }
 
 
-def _param(
-    name: str,
-    description: str,
-    *,
-    required: bool,
-    schema_type: str = "string",
-    **schema,
-) -> dict:
-    parameter = {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": {"type": schema_type, **schema},
-    }
-    if name in EXAMPLES:
-        parameter["example"] = EXAMPLES[name]
-    return parameter
-
-
-def _path_param(name: str, description: str, *, schema_type: str = "string", **schema) -> dict:
-    return {**_param(name, description, required=True, schema_type=schema_type, **schema),
-            "in": "path"}  # fmt: skip
-
-
 def _ok(schema: dict, media: str = "application/json") -> dict:
     return {"description": "OK", "content": {media: {"schema": schema}}}
 
@@ -235,44 +212,6 @@ DOCUMENT = {
             "get": {
                 "summary": "Grenzen einer Ebene als GeoJSON / boundaries of a level as GeoJSON",
                 "operationId": "listDistricts",
-                "parameters": [
-                    _param("level", "level slug, e.g. statistischer-bezirk", required=True),
-                    _param(
-                        "year",
-                        "boundaries valid on 31 Dec of this year (default: today)",
-                        required=False,
-                        schema_type="integer",
-                        minimum=1,
-                        maximum=9998,
-                    ),
-                    _param(
-                        "geometry",
-                        "simplified: the web geometry, simplified as a coverage so neighbours "
-                        "keep their shared edges (default); full: the boundary as stored",
-                        required=False,
-                        enum=["simplified", "full"],
-                    ),
-                    _param(
-                        "zoom",
-                        "the map's zoom (Web Mercator, 256-pixel tiles): the simplified "
-                        "geometry of that zoom's band, coarser for smaller zooms; the response's "
-                        "'zoom' says which zooms it suits. Only with geometry=simplified. "
-                        "Without it, the web geometry for every zoom",
-                        required=False,
-                        schema_type="integer",
-                        minimum=0,
-                        maximum=22,
-                    ),
-                    _param(
-                        "chunk",
-                        "x,y of a Web Mercator tile one zoom coarser than the zoom's band "
-                        "(zoom 0 for the coarsest band): only the districts whose web "
-                        "geometry meets that tile, whole. Only with zoom. The map loads a "
-                        "level of thousands of districts so, a part of the view at a time",
-                        required=False,
-                        pattern=r"^[0-9]+,[0-9]+$",
-                    ),
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -340,22 +279,6 @@ DOCUMENT = {
                 "with one layer 'districts' whose features carry code and name; values join "
                 "by code. Drawn from the simplified geometry of z's zoom band, as "
                 "/districts?zoom=z. A tile that no district reaches is empty (0 bytes).",
-                "parameters": [
-                    _path_param("level", "level slug, e.g. statistischer-bezirk"),
-                    _path_param("z", "zoom, 0 to 22", schema_type="integer", minimum=0, maximum=22),
-                    _path_param("x", "column, 0 to 2^z − 1", schema_type="integer", minimum=0),
-                    _path_param(
-                        "y", "row from the north, 0 to 2^z − 1", schema_type="integer", minimum=0
-                    ),
-                    _param(
-                        "year",
-                        "boundaries valid on 31 Dec of this year (default: today)",
-                        required=False,
-                        schema_type="integer",
-                        minimum=1,
-                        maximum=9998,
-                    ),
-                ],
                 "responses": {
                     "200": _ok(
                         {"type": "string", "format": "binary"},
@@ -370,9 +293,6 @@ DOCUMENT = {
             "get": {
                 "summary": "Themenfelder und Indikatoren / themes and indicators with metadata",
                 "operationId": "listIndicators",
-                "parameters": [
-                    _param("theme", "only the indicators of this theme (slug)", required=False)
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -449,57 +369,6 @@ DOCUMENT = {
             "get": {
                 "summary": "Werte eines Indikators je Gebiet / values of an indicator per area",
                 "operationId": "listValues",
-                "parameters": [
-                    _param("indicator", "indicator slug", required=True),
-                    _param("level", "level slug", required=True),
-                    _param(
-                        "year",
-                        "year (default: the latest with published values)",
-                        required=False,
-                        schema_type="integer",
-                    ),
-                    _param(
-                        "within",
-                        "code of a Stadtbezirk: only the areas in it, with share_inside",
-                        required=False,
-                    ),
-                    _param(
-                        "method",
-                        "classification: quantiles, equal_interval, natural_breaks, std_mean "
-                        "(default: the indicator's)",
-                        required=False,
-                    ),
-                    _param(
-                        "classes",
-                        f"{MIN_CLASSES} to {MAX_CLASSES} (default: the indicator's)",
-                        required=False,
-                        schema_type="integer",
-                        minimum=MIN_CLASSES,
-                        maximum=MAX_CLASSES,
-                    ),
-                    _param(
-                        "breaks",
-                        "with method=manual: upper class limits, ascending, comma-separated "
-                        "with a decimal point, e.g. 10,20.5,30 (default: the indicator's)",
-                        required=False,
-                    ),
-                    _param(
-                        "from",
-                        "change map: the values are the change from this year to `year` "
-                        "(from the values rounded to the indicator's decimals), classified "
-                        "symmetrically around zero; unit_de and unit_en then name the "
-                        "change's unit (e.g. Prozentpunkte), counts carry change_percent",
-                        required=False,
-                        schema_type="integer",
-                    ),
-                    _param(
-                        "release",
-                        "id of a published release: the values as published up to it "
-                        "(a pinned, embedded map)",
-                        required=False,
-                        schema_type="integer",
-                    ),
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -574,11 +443,6 @@ DOCUMENT = {
             "get": {
                 "summary": "Zeitreihe / time series of districts and the city",
                 "operationId": "getSeries",
-                "parameters": [
-                    _param("indicator", "indicator slug", required=True),
-                    _param("level", "level slug", required=True),
-                    _param("codes", "comma-separated district codes", required=True),
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -620,11 +484,6 @@ DOCUMENT = {
                 "the rank among the level's districts. This is the endpoint for 'all values "
                 "of a district'.",
                 "operationId": "getProfile",
-                "parameters": [
-                    _param("level", "level slug", required=True),
-                    _param("code", "district code", required=True),
-                    _param("year", "year (default: latest)", required=False, schema_type="integer"),
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -677,17 +536,6 @@ DOCUMENT = {
             "get": {
                 "summary": "Veränderung zwischen zwei Jahren / change between two years",
                 "operationId": "getChange",
-                "parameters": [
-                    _param("indicator", "indicator slug", required=True),
-                    _param("level", "level slug", required=True),
-                    _param("from", "first year", required=True, schema_type="integer"),
-                    _param(
-                        "to",
-                        "second year (default: the latest with published values)",
-                        required=False,
-                        schema_type="integer",
-                    ),
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -780,23 +628,6 @@ DOCUMENT = {
                 "description": "Only published releases; drafts and withdrawn releases are "
                 "not listed. Each names its values per theme and links its downloads.",
                 "operationId": "listReleases",
-                "parameters": [
-                    _param(
-                        "limit",
-                        "releases per page, 1 to 100 (default 20)",
-                        required=False,
-                        schema_type="integer",
-                        minimum=1,
-                        maximum=100,
-                    ),
-                    _param(
-                        "offset",
-                        "how many releases to skip (default 0)",
-                        required=False,
-                        schema_type="integer",
-                        minimum=0,
-                    ),
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -870,6 +701,22 @@ DOCUMENT = {
 }
 
 DOCUMENT["paths"].update(facility_paths(_ERROR))
+
+# Each operation's parameters, from the declarations its view parses them with.
+QUERIES = {
+    "/districts": districts_api.DISTRICTS,
+    "/tiles/{level}/{z}/{x}/{y}.mvt": districts_api.TILE,
+    "/indicators": indicators_api.INDICATORS,
+    "/values": indicators_api.VALUES,
+    "/series": indicators_api.SERIES,
+    "/profile": indicators_api.PROFILE,
+    "/change": indicators_api.CHANGE,
+    "/releases": indicators_api.RELEASES,
+    "/facilities": facilities_api.FACILITIES,
+    "/catchment": facilities_api.CATCHMENT,
+}
+for _path, _query in QUERIES.items():
+    DOCUMENT["paths"][_path]["get"]["parameters"] = _query.openapi()
 
 # Every operation: conditional requests and the per-client rate limit.
 for _item in DOCUMENT["paths"].values():

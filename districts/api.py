@@ -3,7 +3,8 @@ import datetime
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from core.http import BadParameter, integer, lookup, required, text
+from core.http import BadParameter, lookup
+from core.params import FIRST_YEAR, LAST_YEAR, Param, Query, Rule
 
 from .models import District, Level
 from .selectors import GEOMETRIES, boundaries_geojson, boundary_tile
@@ -23,15 +24,13 @@ def level_dict(level: Level) -> dict:
     }
 
 
-def parse_level(request) -> Level:
-    """``level``: the slug of a level, required."""
-    slug = required(request, "level")
+def parse_level(slug: str) -> Level:
+    """``level``: the slug of a level (404 if there is none)."""
     return lookup(Level, "level", slug, slug=slug)
 
 
-def parse_within(request) -> District | None:
+def parse_within(code: str | None) -> District | None:
     """``within``: the code of a current Stadtbezirk whose districts alone are wanted."""
-    code = text(request, "within")
     if not code:
         return None
     return lookup(
@@ -43,6 +42,120 @@ def parse_within(request) -> District | None:
 def levels(request):
     rows = Level.objects.with_current_counts()
     return JsonResponse({"levels": [level_dict(level) for level in rows]})
+
+
+LEVEL = Param(
+    "level", "level slug, e.g. statistischer-bezirk", required=True, example="statistischer-bezirk"
+)
+WITHIN = Param("within", "code of a Stadtbezirk: only the districts its map view shows")
+YEAR = Param(
+    "year",
+    "boundaries valid on 31 Dec of this year (default: today)",
+    type="integer",
+    minimum=FIRST_YEAR,
+    maximum=LAST_YEAR,
+    example=2023,
+)
+
+
+def _chunk_beyond(values) -> str:
+    """``chunk=x,y`` is a tile at the chunk zoom of ``zoom``'s band (districts.zoom)."""
+    if values["chunk"] is None or values["zoom"] is None:
+        return ""
+    z = chunk_zoom(band_for(values["zoom"]))
+    if all(int(part) < 2**z for part in values["chunk"].split(",")):
+        return ""
+    return f"0–{2**z - 1}"
+
+
+DISTRICTS = Query(
+    params=(
+        LEVEL,
+        YEAR,
+        Param(
+            "geometry",
+            "simplified: the web geometry, simplified as a coverage so neighbours keep their "
+            "shared edges (default); full: the boundary as stored",
+            enum=tuple(GEOMETRIES),
+        ),
+        Param(
+            "zoom",
+            "the map's zoom (Web Mercator, 256-pixel tiles): the simplified geometry of that "
+            "zoom's band, coarser for smaller zooms; the response's 'zoom' says which zooms it "
+            "suits. Without it, the web geometry for every zoom.",
+            type="integer",
+            minimum=0,
+            maximum=MAX_ZOOM,
+        ),
+        Param(
+            "chunk",
+            "x,y of a Web Mercator tile one zoom coarser than the zoom's band (zoom 0 for the "
+            "coarsest band): only the districts whose web geometry meets that tile, whole. The "
+            "map loads a level of thousands of districts so, a part of the view at a time.",
+            pattern=r"^[0-9]+,[0-9]+$",
+        ),
+    ),
+    rules=(
+        Rule(
+            "zoom",
+            "„zoom“ gilt nur für „geometry=simplified“ / "
+            "'zoom' applies to 'geometry=simplified' only",
+            lambda v: v["zoom"] is not None and v["geometry"] not in (None, "simplified"),
+        ),
+        Rule(
+            "chunk",
+            "„chunk“ gilt nur mit „zoom“ / 'chunk' applies with 'zoom' only",
+            lambda v: v["chunk"] is not None and v["zoom"] is None,
+        ),
+        Rule(
+            "chunk",
+            "„chunk“: x und y kleiner als 2^z der Kachelebene des Zoombands / "
+            "'chunk': x and y below 2^z of the zoom band's chunk zoom",
+            _chunk_beyond,
+        ),
+    ),
+)
+
+
+def _tile_coordinate(name: str, description: str) -> Param:
+    return Param(
+        name, description, type="integer", minimum=0, maximum=2**MAX_ZOOM - 1, location="path"
+    )
+
+
+TILE = Query(
+    params=(
+        Param(
+            "level",
+            "level slug, e.g. statistischer-bezirk",
+            required=True,
+            location="path",
+            example="statistischer-bezirk",
+        ),
+        Param(
+            "z",
+            f"zoom, 0 to {MAX_ZOOM}",
+            type="integer",
+            minimum=0,
+            maximum=MAX_ZOOM,
+            location="path",
+            example=12,
+        ),
+        _tile_coordinate("x", "column from the west"),
+        _tile_coordinate("y", "row from the north"),
+        YEAR,
+    ),
+    rules=tuple(
+        Rule(
+            name,
+            f"„{name}“ muss kleiner als 2^z sein / '{name}' must be below 2^z",
+            lambda v, name=name: (
+                v[name] is not None and v["z"] is not None and v[name] >= 2 ** v["z"]
+            ),
+        )
+        for name in ("x", "y")
+    ),
+)
 
 
 @require_safe
@@ -59,70 +172,29 @@ def districts_body(request) -> str:
 
     The published data files (atlas/publicdata.py) are made by this function too.
     """
-    level = parse_level(request)
-    year = integer(request, "year", minimum=1, maximum=9998)
-    geometry = text(request, "geometry") or "simplified"
-    if geometry not in GEOMETRIES:
-        raise BadParameter(
-            "geometry",
-            "„geometry“ muss „simplified“ oder „full“ sein / "
-            "'geometry' must be 'simplified' or 'full'",
-        )
-    zoom = integer(request, "zoom", minimum=0, maximum=MAX_ZOOM)
-    if zoom is not None and geometry != "simplified":
-        raise BadParameter(
-            "zoom",
-            "„zoom“ gilt nur für „geometry=simplified“ / "
-            "'zoom' applies to 'geometry=simplified' only",
-        )
-    chunk = _chunk(text(request, "chunk"), zoom)
-    day = datetime.date(year, 12, 31) if year else None
-    return boundaries_geojson(level=level, day=day, geometry=geometry, zoom=zoom, chunk=chunk)
-
-
-def _chunk(raw: str, zoom: int | None) -> tuple[int, int] | None:
-    """``chunk=x,y``: a tile at the chunk zoom of ``zoom``'s band (districts.zoom.chunk_zoom)."""
-    if not raw:
-        return None
-    if zoom is None:
-        raise BadParameter(
-            "chunk", "„chunk“ gilt nur mit „zoom“ / 'chunk' applies with 'zoom' only"
-        )
-    z = chunk_zoom(band_for(zoom))
-    parts = raw.split(",")
-    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and int(p) < 2**z for p in parts):
-        raise BadParameter(
-            "chunk",
-            f"„chunk“ sind zwei ganze Zahlen x,y von 0 bis {2**z - 1} / "
-            f"'chunk' is two whole numbers x,y from 0 to {2**z - 1}",
-        )
-    return int(parts[0]), int(parts[1])
-
-
-def _tile_number(name: str, raw: str, *, maximum: int) -> int:
-    """A tile coordinate from the path: a whole number from 0 to ``maximum``."""
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:
-        raise BadParameter(
-            name,
-            f"„{name}“ muss eine ganze Zahl von 0 bis {maximum} sein / "
-            f"'{name}' must be a whole number from 0 to {maximum}",
-        )
-    return int(raw)
+    given = DISTRICTS.parse(request.GET)
+    level = parse_level(given["level"])
+    chunk = given["chunk"] and tuple(int(part) for part in given["chunk"].split(","))
+    day = datetime.date(given["year"], 12, 31) if given["year"] else None
+    return boundaries_geojson(
+        level=level,
+        day=day,
+        geometry=given["geometry"] or "simplified",
+        zoom=given["zoom"],
+        chunk=chunk or None,
+    )
 
 
 @require_safe
 def tile(request, level: str, z: str, x: str, y: str):
     try:
-        level_obj = lookup(Level, "level", level, slug=level)
-        zoom = _tile_number("z", z, maximum=MAX_ZOOM)
-        column = _tile_number("x", x, maximum=2**zoom - 1)
-        row = _tile_number("y", y, maximum=2**zoom - 1)
-        year = integer(request, "year", minimum=1, maximum=9998)
+        given = TILE.parse(request.GET, {"level": level, "z": z, "x": x, "y": y})
+        level_obj = parse_level(level)
     except BadParameter as bad:
         return bad.response()
-    day = datetime.date(year, 12, 31) if year else None
+    day = datetime.date(given["year"], 12, 31) if given["year"] else None
     # A tile where no district reaches is empty, and as cacheable as any other.
     return HttpResponse(
-        boundary_tile(level=level_obj, z=zoom, x=column, y=row, day=day),
+        boundary_tile(level=level_obj, z=given["z"], x=given["x"], y=given["y"], day=day),
         content_type=MVT_MEDIA_TYPE,
     )

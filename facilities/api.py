@@ -6,14 +6,12 @@ from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from core.http import BadParameter, integer, lookup, required
-from districts.api import parse_level, parse_within
-from districts.models import Level
+from core.http import BadParameter, lookup
+from core.params import FIRST_YEAR, LAST_YEAR, Param, Query, Rule, number_list
+from districts.api import WITHIN, parse_level, parse_within
 
 from .models import FacilityType
 from .selectors import MAX_DISTANCE, MIN_DISTANCE, catchment, facilities_geojson
-
-YEARS = range(1900, 2101)
 
 
 def type_dict(facility_type: FacilityType) -> dict:
@@ -31,33 +29,64 @@ def type_dict(facility_type: FacilityType) -> dict:
     }
 
 
-def _type(request, *, needed: bool) -> FacilityType | None:
-    slug = required(request, "type") if needed else request.GET.get("type", "").strip()
+YEAR = Param(
+    "year",
+    "facilities open on 31 Dec of this year (default: the current year)",
+    type="integer",
+    minimum=FIRST_YEAR,
+    maximum=LAST_YEAR,
+    example=2023,
+)
+
+
+def _bbox_wrong(values) -> bool:
+    if values["bbox"] is None:
+        return False
+    west, south, east, north = (float(part) for part in values["bbox"].split(","))
+    return not (-180 <= west < east <= 180 and -90 <= south < north <= 90)
+
+
+FACILITIES = Query(
+    params=(
+        Param("type", "facility type slug (default: all types)"),
+        YEAR,
+        WITHIN,
+        Param("bbox", "west,south,east,north in degrees (WGS 84)", pattern=number_list("{3}")),
+        Param("level", "level slug: each facility names the district of this level it lies in"),
+    ),
+    rules=(
+        Rule(
+            "bbox",
+            "„bbox“: west < ost zwischen −180 und 180, süd < nord zwischen −90 und 90 / "
+            "'bbox': west < east within −180 to 180, south < north within −90 to 90",
+            _bbox_wrong,
+        ),
+    ),
+)
+CATCHMENT = Query(
+    params=(
+        Param("type", "facility type slug", required=True),
+        Param(
+            "distance",
+            "straight-line distance in metres",
+            type="integer",
+            required=True,
+            minimum=MIN_DISTANCE,
+            maximum=MAX_DISTANCE,
+        ),
+        Param("level", "level slug", required=True, example="statistischer-bezirk"),
+        YEAR,
+        WITHIN,
+    )
+)
+
+
+def _type(slug: str | None) -> FacilityType | None:
     return lookup(FacilityType, "type", slug, slug=slug) if slug else None
 
 
-def _year(request) -> int:
-    year = integer(request, "year", default=datetime.date.today().year)
-    if year not in YEARS:
-        raise BadParameter("year", f"Jahr {year} außerhalb 1900–2100 / year out of range")
-    return year
-
-
-def _bbox(request) -> tuple[float, float, float, float] | None:
-    raw = request.GET.get("bbox", "").strip()
-    if not raw:
-        return None
-    message = (
-        "„bbox“ muss west,süd,ost,nord in Grad (WGS 84) sein / "
-        "'bbox' must be west,south,east,north in degrees (WGS 84)"
-    )
-    try:
-        west, south, east, north = (float(part) for part in raw.split(","))
-    except ValueError:
-        raise BadParameter("bbox", message) from None
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise BadParameter("bbox", message)
-    return west, south, east, north
+def _year(year: int | None) -> int:
+    return datetime.date.today().year if year is None else year
 
 
 @require_safe
@@ -70,38 +99,32 @@ def facilities(request):
     """Facilities open at the end of ``year`` as GeoJSON, optionally of one type, in a
     Stadtbezirk or a bounding box, each with its district of ``level`` if one is named."""
     try:
-        facility_type = _type(request, needed=False)
-        year = _year(request)
-        within = parse_within(request)
-        bbox = _bbox(request)
-        slug = request.GET.get("level", "").strip()
-        level = lookup(Level, "level", slug, slug=slug) if slug else None
+        given = FACILITIES.parse(request.GET)
+        facility_type = _type(given["type"])
+        within = parse_within(given["within"])
+        bbox = given["bbox"] and tuple(float(part) for part in given["bbox"].split(","))
+        level = parse_level(given["level"]) if given["level"] else None
     except BadParameter as bad:
         return bad.response()
     text = facilities_geojson(
-        year=year, facility_type=facility_type, within=within, bbox=bbox, level=level
+        year=_year(given["year"]),
+        facility_type=facility_type,
+        within=within,
+        bbox=bbox or None,
+        level=level,
     )
     return HttpResponse(text, content_type="application/geo+json")
 
 
 def catchment_parameters(request) -> dict:
     """The catchment's parameters as the API and the CSV download take them."""
-    facility_type = _type(request, needed=True)
-    required(request, "distance")
-    distance = integer(request, "distance")
-    if not MIN_DISTANCE <= distance <= MAX_DISTANCE:
-        raise BadParameter(
-            "distance",
-            f"„distance“ muss zwischen {MIN_DISTANCE} und {MAX_DISTANCE} m liegen / "
-            f"'distance' must be {MIN_DISTANCE} to {MAX_DISTANCE} metres",
-        )
-    level = parse_level(request)
+    given = CATCHMENT.parse(request.GET)
     return {
-        "facility_type": facility_type,
-        "distance": distance,
-        "level": level,
-        "year": _year(request),
-        "within": parse_within(request),
+        "facility_type": _type(given["type"]),
+        "distance": given["distance"],
+        "level": parse_level(given["level"]),
+        "year": _year(given["year"]),
+        "within": parse_within(given["within"]),
     }
 
 

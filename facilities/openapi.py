@@ -1,26 +1,10 @@
 """The facility paths of the OpenAPI document (merged into atlas/openapi.py)."""
 
 
-def _param(name: str, description: str, *, required: bool, schema_type: str = "string") -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": {"type": schema_type},
-    }
-
-
 def _ok(schema: dict, media: str = "application/json") -> dict:
     return {"description": "OK", "content": {media: {"schema": schema}}}
 
 
-_YEAR = _param(
-    "year",
-    "facilities open on 31 Dec of this year (default: the current year)",
-    required=False,
-    schema_type="integer",
-)
 _NULLABLE_STRING = {"type": "string", "nullable": True}
 
 
@@ -77,17 +61,6 @@ def paths(error: dict) -> dict:
             "get": {
                 "summary": "Angebote als GeoJSON / facilities as GeoJSON (EPSG:4326)",
                 "operationId": "listFacilities",
-                "parameters": [
-                    _param("type", "facility type slug (default: all types)", required=False),
-                    _YEAR,
-                    _param("within", "code of a Stadtbezirk", required=False),
-                    _param("bbox", "west,south,east,north in degrees (WGS 84)", required=False),
-                    _param(
-                        "level",
-                        "level slug: each facility names the district of this level it lies in",
-                        required=False,
-                    ),
-                ],
                 "responses": {
                     "200": _ok(
                         {
@@ -161,20 +134,6 @@ def paths(error: dict) -> dict:
                 "summary": "Erreichbarkeit / share of each district's area within a distance "
                 "of a facility of the type",
                 "operationId": "getCatchment",
-                "parameters": [
-                    _param("type", "facility type slug", required=True),
-                    _param(
-                        "distance", "straight-line distance in metres, 300 to 2000",
-                        required=True, schema_type="integer",
-                    ),
-                    _param("level", "level slug", required=True),
-                    _YEAR,
-                    _param(
-                        "within",
-                        "code of a Stadtbezirk: only the districts its map view shows",
-                        required=False,
-                    ),
-                ],
                 "responses": {
                     "200": _ok(
                         {

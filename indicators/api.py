@@ -5,15 +5,15 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from core.http import BadParameter, integer, lookup, page, page_links, required, text
-from districts.api import parse_level, parse_within
+from core.http import BadParameter, lookup, page_links
+from core.params import FIRST_YEAR, LAST_YEAR, Param, Query, Rule, number_list
+from districts.api import LEVEL, WITHIN, parse_level, parse_within
 from districts.models import District, Level
 from districts.selectors import boundary_version
 
 from . import marks
 from .classify import METHODS, classify, classify_change
 from .models import (
-    CLASS_COUNTS,
     MAX_CLASSES,
     MIN_CLASSES,
     Indicator,
@@ -108,18 +108,160 @@ def area_dict(area: AreaValue | None, indicator: Indicator) -> dict | None:
     }
 
 
-def parse_indicator(request) -> Indicator:
-    """``indicator``: the slug of an indicator, required."""
-    slug = required(request, "indicator")
+# --- parameters: each declared once, for the views and the OpenAPI document ---------------
+
+INDICATOR = Param("indicator", "indicator slug", required=True, example="kinderarmut")
+
+
+def year_param(name: str, description: str, *, required: bool = False, example=2023) -> Param:
+    return Param(
+        name,
+        description,
+        type="integer",
+        required=required,
+        minimum=FIRST_YEAR,
+        maximum=LAST_YEAR,
+        example=example,
+    )
+
+
+def _number_list(text: str) -> list[float]:
+    return [float(part) for part in text.split(",")]
+
+
+def _breaks_problem(values) -> str:
+    if values["breaks"] is None:
+        return ""
+    breaks = _number_list(values["breaks"])
+    if not all(math.isfinite(b) for b in breaks):
+        return "±∞"
+    return breaks_problem(breaks)
+
+
+VALUES = Query(
+    params=(
+        INDICATOR,
+        LEVEL,
+        year_param("year", "year (default: the latest with published values)"),
+        WITHIN,
+        Param(
+            "method",
+            "classification (default: the indicator's)",
+            enum=(*METHODS, "manual"),
+        ),
+        Param(
+            "classes",
+            f"number of classes, {MIN_CLASSES} to {MAX_CLASSES} (default: the indicator's)",
+            type="integer",
+            minimum=MIN_CLASSES,
+            maximum=MAX_CLASSES,
+        ),
+        Param(
+            "breaks",
+            "with method=manual: upper class limits, ascending, comma-separated with a "
+            "decimal point, e.g. 10,20.5,30 (default: the indicator's)",
+            pattern=number_list(),
+        ),
+        year_param(
+            "from",
+            "change map: the values are the change from this year to `year` (from the "
+            "values rounded to the indicator's decimals), classified symmetrically around "
+            "zero; unit_de and unit_en then name the change's unit (e.g. Prozentpunkte), "
+            "counts carry change_percent",
+            example=2015,
+        ),
+        Param(
+            "release",
+            "id of a published release: the values as published up to it (a pinned, embedded map)",
+            type="integer",
+            minimum=1,
+        ),
+    ),
+    rules=(
+        Rule(
+            "from",
+            "„from“ muss vor „year“ liegen / 'from' must be before 'year'",
+            lambda v: v["from"] is not None and v["year"] is not None and v["from"] >= v["year"],
+        ),
+        Rule(
+            "breaks",
+            "„breaks“: mit method=manual nötig, wenn der Indikator keine eigenen Grenzen hat "
+            "/ 'breaks' is needed with method=manual where the indicator has none of its own",
+            lambda v: v["method"] == "manual" and v["breaks"] is None,
+        ),
+        Rule(
+            "breaks",
+            "„breaks“: 2 bis 6 endliche, aufsteigende Grenzen / "
+            "'breaks': 2 to 6 finite limits, ascending",
+            _breaks_problem,
+        ),
+    ),
+)
+SERIES = Query(
+    params=(
+        INDICATOR,
+        LEVEL,
+        Param(
+            "codes",
+            "comma-separated district codes",
+            required=True,
+            pattern=r"^[^,]+(,[^,]+)*$",
+            example="11,12",
+        ),
+    )
+)
+PROFILE = Query(
+    params=(
+        LEVEL,
+        Param("code", "district code", required=True, example="11"),
+        year_param("year", "year (default: the latest with published values)"),
+    )
+)
+CHANGE = Query(
+    params=(
+        INDICATOR,
+        LEVEL,
+        year_param("from", "first year", required=True, example=2015),
+        year_param("to", "second year (default: the latest with published values)"),
+    )
+)
+INDICATORS = Query(
+    params=(
+        Param("theme", "only the indicators of this theme (slug)", example="kinder-und-jugend"),
+    )
+)
+RELEASES = Query(
+    params=(
+        Param(
+            "limit",
+            "releases per page (default 20)",
+            type="integer",
+            minimum=1,
+            maximum=100,
+        ),
+        Param(
+            "offset",
+            "how many releases to skip (default 0)",
+            type="integer",
+            minimum=0,
+            maximum=10**9,
+        ),
+    )
+)
+
+
+def parse_indicator(slug: str) -> Indicator:
+    """``indicator``: the slug of an indicator (404 if there is none)."""
     return lookup(Indicator, "indicator", slug, slug=slug)
 
 
-def parse_year(request, indicator: Indicator) -> int:
-    """``year``: a year the indicator is published for; by default the latest with values."""
+def parse_year(year: int | None, indicator: Indicator, name: str = "year") -> int:
+    """A year the indicator is published for (404 otherwise); by default the latest."""
     years = available_years(indicator=indicator)
-    year = integer(request, "year", default=default_year(indicator=indicator))
+    if year is None:
+        year = default_year(indicator=indicator)
     if year is None or year not in years:
-        raise BadParameter("year", no_values(year, years))
+        raise BadParameter(name, no_values(year, years), 404)
     return year
 
 
@@ -160,7 +302,7 @@ def themes(request):
 @require_safe
 def indicators(request):
     try:
-        slug = text(request, "theme")
+        slug = INDICATORS.parse(request.GET)["theme"]
         theme = lookup(Theme, "theme", slug, slug=slug) if slug else None
     except BadParameter as bad:
         return bad.response()
@@ -181,47 +323,11 @@ def indicators(request):
     )
 
 
-def _breaks(request, indicator: Indicator, method: str) -> list[float] | None:
+def _breaks(raw: str | None, indicator: Indicator, method: str) -> list[float] | None:
     """Manual class limits: ``breaks=10,20,30`` (decimal point), else the indicator's own."""
     if method != "manual":
         return None
-    raw = request.GET.get("breaks", "").strip()
-    if not raw:
-        if not indicator.classification_breaks:
-            raise BadParameter(
-                "breaks",
-                "„breaks“ fehlt: manuelle Grenzen brauchen Klassengrenzen, z. B. breaks=10,20,30"
-                " / manual classes need breaks",
-            )
-        return indicator.classification_breaks
-    try:
-        breaks = [float(part) for part in raw.split(",")]
-        if not all(math.isfinite(b) for b in breaks):
-            raise ValueError(raw)
-    except ValueError:
-        raise BadParameter(
-            "breaks",
-            "„breaks“ muss Zahlen mit Dezimalpunkt, durch Kommas getrennt, enthalten"
-            " / comma-separated numbers",
-        ) from None
-    problem = breaks_problem(breaks)
-    if problem:
-        raise BadParameter("breaks", f"„breaks“: {problem}")
-    return breaks
-
-
-def _start_year(request, indicator: Indicator, year: int) -> int | None:
-    """The first year of a change map (``from``), earlier than ``year``."""
-    start = integer(request, "from")
-    if start is None:
-        return None
-    if start not in available_years(indicator=indicator) or start >= year:
-        raise BadParameter(
-            "from",
-            f"„from“ muss ein Jahr mit Werten vor {year} sein / "
-            f"'from' must be a year with values before {year}",
-        )
-    return start
+    return _number_list(raw) if raw else indicator.classification_breaks
 
 
 def _classes_dict(classes) -> dict | None:
@@ -262,13 +368,12 @@ def _change_row(row, share_inside: float) -> dict:
     }
 
 
-def _release(request) -> Release | None:
+def _release(release_id: int | None) -> Release | None:
     """``release``: a published release the values are pinned to (embedded maps)."""
-    raw = request.GET.get("release", "").strip()
-    if not raw:
+    if release_id is None:
         return None
-    release_id = integer(request, "release")
-    return lookup(Release, "release", raw, pk=release_id, status=Release.Status.PUBLISHED)
+    published = Release.Status.PUBLISHED
+    return lookup(Release, "release", str(release_id), pk=release_id, status=published)
 
 
 @require_safe
@@ -279,7 +384,7 @@ def values(request):
     ``release`` they are the values as published up to that release.
     """
     try:
-        release = _release(request)
+        release = _release(VALUES.parse(request.GET, check=False)["release"])
     except BadParameter as bad:
         return bad.response()
     with published_until(release.published_at if release else None):
@@ -299,25 +404,19 @@ def values_body(request) -> dict:
 
     The published data files (atlas/publicdata.py) are made by this function too.
     """
-    indicator = parse_indicator(request)
-    level = parse_level(request)
-    year = parse_year(request, indicator)
-    within = parse_within(request)
-    start = _start_year(request, indicator, year)
-    method = request.GET.get("method") or indicator.classification_method
-    if method not in (*METHODS, "manual"):
-        raise BadParameter(
-            "method",
-            f"„method“ muss eines von {', '.join((*METHODS, 'manual'))} sein / unknown method",
-        )
-    k = integer(request, "classes", default=indicator.classification_classes)
-    if k not in CLASS_COUNTS:
-        raise BadParameter(
-            "classes",
-            f"„classes“ muss zwischen {MIN_CLASSES} und {MAX_CLASSES} liegen / "
-            f"{MIN_CLASSES} to {MAX_CLASSES}",
-        )
-    breaks = _breaks(request, indicator, method)
+    given = VALUES.parse(request.GET, check=False)
+    indicator = parse_indicator(given["indicator"])
+    level = parse_level(given["level"])
+    year = parse_year(given["year"], indicator)
+    within = parse_within(given["within"])
+    start = None if given["from"] is None else parse_year(given["from"], indicator, "from")
+    method = given["method"] or indicator.classification_method
+    k = given["classes"] or indicator.classification_classes
+    breaks = given["breaks"]
+    if method == "manual" and breaks is None and indicator.classification_breaks:
+        breaks = ",".join(str(b) for b in indicator.classification_breaks)
+    VALUES.check({**given, "year": year, "method": method, "breaks": breaks})
+    breaks = _breaks(breaks, indicator, method)
 
     result = level_values(indicator=indicator, level=level, year=year, within=within)
     unit_de, unit_en = indicator.unit_de, indicator.unit_en
@@ -394,15 +493,18 @@ def classified(
 @require_safe
 def series(request):
     try:
-        indicator = parse_indicator(request)
-        level = parse_level(request)
-        codes = [c for c in required(request, "codes").split(",") if c.strip()]
+        given = SERIES.parse(request.GET)
+        indicator = parse_indicator(given["indicator"])
+        level = parse_level(given["level"])
+        codes = given["codes"].split(",")
         known = set(
             District.objects.filter(level=level, code__in=codes).values_list("code", flat=True)
         )
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise BadParameter("codes", f"unbekannte Gebiete / unknown areas: {', '.join(unknown)}")
+            raise BadParameter(
+                "codes", f"unbekannte Gebiete / unknown areas: {', '.join(unknown)}", 404
+            )
     except BadParameter as bad:
         return bad.response()
     data = time_series(indicator=indicator, codes=codes, level=level)
@@ -425,13 +527,16 @@ def series(request):
 @require_safe
 def district_profile(request):
     try:
-        level = parse_level(request)
-        code = required(request, "code")
+        given = PROFILE.parse(request.GET)
+        level = parse_level(given["level"])
+        code = given["code"]
         district = lookup(District, "code", code, level=level, code=code, valid_to__isnull=True)
         years = published_years()
-        year = integer(request, "year", default=years[-1] if years else None)
+        year = given["year"] or (years[-1] if years else None)
         if year not in years:
-            raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}")
+            raise BadParameter(
+                "year", f"keine Werte für Jahr {year} / no values for year {year}", 404
+            )
     except BadParameter as bad:
         return bad.response()
     rows = profile(district=district, year=year)
@@ -463,14 +568,11 @@ def district_profile(request):
 @require_safe
 def change(request):
     try:
-        indicator = parse_indicator(request)
-        level = parse_level(request)
-        years = available_years(indicator=indicator)
-        start = integer(request, "from")
-        end = integer(request, "to", default=default_year(indicator=indicator))
-        for name, year in (("from", start), ("to", end)):
-            if year is None or year not in years:
-                raise BadParameter(name, no_values(year, years))
+        given = CHANGE.parse(request.GET)
+        indicator = parse_indicator(given["indicator"])
+        level = parse_level(given["level"])
+        start = parse_year(given["from"], indicator, "from")
+        end = parse_year(given["to"], indicator, "to")
     except BadParameter as bad:
         return bad.response()
     rows = change_values(indicator=indicator, level=level, start=start, end=end)
@@ -534,7 +636,8 @@ def release_dict(request, summary, *, themes: dict[int, Theme]) -> dict:
 def releases(request):
     """Published releases (Datenstände), newest first, with their values per theme."""
     try:
-        limit, offset = page(request)
+        given = RELEASES.parse(request.GET)
+        limit, offset = given["limit"] or 20, given["offset"] or 0
     except BadParameter as bad:
         return bad.response()
     count, rows = published_release_page(offset=offset, limit=limit)

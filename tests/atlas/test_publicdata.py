@@ -240,7 +240,7 @@ def test_the_map_page_names_the_files_of_the_current_state(client):
         ("values/unbekannt/statistischer-bezirk/2023.json", 404),
         ("values/kinderarmut/unbekannt/2023.json", 404),
         ("boundaries/unbekannt/2023.json", 404),
-        ("values/kinderarmut/statistischer-bezirk/1900.json", 400),
+        ("values/kinderarmut/statistischer-bezirk/1900.json", 404),
         ("boundaries/statistischer-bezirk/1900.json", 404),
         ("boundaries/statistischer-bezirk/zwei.json", 404),
         ("boundaries/statistischer-bezirk/2023.json.gz", 404),
