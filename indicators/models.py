@@ -676,7 +676,10 @@ def _part_problem(indicator: Indicator, part: str) -> str:
     kind = indicator.kind
     if kind == Indicator.Kind.COUNT and part == Identity.Part.VALUE:
         return ""
-    if kind == Indicator.Kind.RATE and part in (Identity.Part.NUMERATOR, Identity.Part.DENOMINATOR):
+    if kind in (Indicator.Kind.RATE, Indicator.Kind.INDEX) and part in (
+        Identity.Part.NUMERATOR,
+        Identity.Part.DENOMINATOR,
+    ):
         return ""
     if kind == Indicator.Kind.MEAN and part == Identity.Part.DENOMINATOR:
         return ""

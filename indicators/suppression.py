@@ -78,6 +78,15 @@ def numbers(cell: Cell, rule: Rule) -> dict[str, float]:
         return result
     if rule.kind == "mean" and cell.denominator is not None and rule.denominator_is_count:
         return {DENOMINATOR: cell.denominator}
+    if rule.kind == "index":
+        # An index published with the counts it compares (Bevölkerungsentwicklung: this
+        # year's inhabitants against the base year's) publishes those counts, too.
+        result = {}
+        if cell.numerator is not None:
+            result[NUMERATOR] = cell.numerator
+        if cell.denominator is not None and rule.denominator_is_count:
+            result[DENOMINATOR] = cell.denominator
+        return result
     return {}
 
 
@@ -86,7 +95,7 @@ def kind_parts(rule: Rule) -> list[str]:
     if rule.kind == "count":
         return [VALUE]
     counted = [DENOMINATOR] if rule.denominator_is_count else []
-    if rule.kind == "rate":
+    if rule.kind in ("rate", "index"):
         return [NUMERATOR, *counted]
     return counted if rule.kind == "mean" else []
 
