@@ -35,6 +35,8 @@ class Param:
     pattern: str | None = None
     location: Literal["query", "path"] = "query"
     example: Any = None
+    # What the view takes when the parameter is not given, where it is a fixed value.
+    default: Any = None
 
     def parse(self, raw: str | None) -> Any:
         """The value of ``raw`` (None or "" when not given); raises BadParameter."""
@@ -88,6 +90,8 @@ class Param:
                 schema[key] = getattr(self, key)
         if self.enum:
             schema["enum"] = list(self.enum)
+        if self.default is not None:
+            schema["default"] = self.default
         if self.is_required and self.type == "string" and not self.enum:
             schema["minLength"] = 1  # empty is missing
         return schema

@@ -1,22 +1,10 @@
 """The OpenAPI 3.0 description of the OGC API endpoints, served at /ogcapi/api."""
 
-from .params import DEFAULT_LIMIT, MAX_LIMIT
+from .params import LIMIT, OFFSET, YEAR, F
 
-_F = {
-    "name": "f",
-    "in": "query",
-    "required": False,
-    "description": "Ausgabeformat / output format (default: by the Accept header)",
-    "schema": {"type": "string", "enum": ["json", "html"]},
-}
-_YEAR = {
-    "name": "year",
-    "in": "query",
-    "required": False,
-    "description": "Jahr der Werte (Stichtag 31.12.), ohne Angabe das neueste veröffentlichte / "
-    "year of the values (31 December), default the newest published",
-    "schema": {"type": "integer"},
-}
+# The parameters the views parse with these declarations (atlas/ogcapi/params.py).
+_F = F.openapi([])
+_YEAR = YEAR.openapi([])
 _ERROR = {
     "type": "object",
     "required": ["code"],
@@ -85,25 +73,8 @@ def document(*, base: str, collections: list[str]) -> dict:
             "description": "minx,miny,maxx,maxy (CRS84)",
             "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         },
-        {
-            "name": "limit",
-            "in": "query",
-            "required": False,
-            "style": "form",
-            "explode": False,
-            "schema": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": MAX_LIMIT,
-                "default": DEFAULT_LIMIT,
-            },
-        },
-        {
-            "name": "offset",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "integer", "minimum": 0, "default": 0},
-        },
+        {**LIMIT.openapi([]), "style": "form", "explode": False},
+        OFFSET.openapi([]),
         {
             "name": "datetime",
             "in": "query",

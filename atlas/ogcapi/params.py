@@ -3,11 +3,45 @@
 import datetime
 import math
 
-from core.http import BadParameter, integer
+from core.http import BadParameter
+from core.params import FIRST_YEAR, LAST_YEAR, Param
 from indicators.selectors import published_years
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
+# Far beyond any collection, and small enough for the database's OFFSET (a bigint).
+MAX_OFFSET = 1_000_000_000
+
+F = Param(
+    "f",
+    "Ausgabeformat / output format (default: by the Accept header)",
+    enum=("json", "html"),
+)
+LIMIT = Param(
+    "limit",
+    "Gebiete je Seite / features per page",
+    type="integer",
+    minimum=1,
+    maximum=MAX_LIMIT,
+    default=DEFAULT_LIMIT,
+)
+OFFSET = Param(
+    "offset",
+    "so viele Gebiete überspringen / features to skip",
+    type="integer",
+    minimum=0,
+    maximum=MAX_OFFSET,
+    default=0,
+)
+YEAR = Param(
+    "year",
+    "Jahr der Werte (Stichtag 31.12.), ohne Angabe das neueste veröffentlichte; ein Jahr "
+    "ohne veröffentlichte Werte wird abgelehnt (400) / year of the values (31 December), "
+    "default the newest published; a year without published values is refused (400)",
+    type="integer",
+    minimum=FIRST_YEAR,
+    maximum=LAST_YEAR,
+)
 Bbox = tuple[float, float, float, float]
 Period = tuple[datetime.date | None, datetime.date | None]
 
@@ -26,12 +60,8 @@ def check_known(request, allowed: tuple[str, ...]) -> None:
 
 def wants_html(request, json_types: tuple[str, ...]) -> bool:
     """``f=html|json`` decides; without it the Accept header (browsers get HTML)."""
-    f = request.GET.get("f", "").strip()
+    f = F.parse(request.GET.get("f"))
     if f:
-        if f not in ("json", "html"):
-            raise BadParameter(
-                "f", f"„f“ muss json oder html sein, nicht {f!r} / 'f' must be json or html"
-            )
         return f == "html"
     return request.get_preferred_type([*json_types, "text/html"]) == "text/html"
 
@@ -59,37 +89,20 @@ def bbox(request) -> Bbox | None:
     return minx, miny, maxx, maxy
 
 
-MAX_OFFSET = 1_000_000_000
-
-
 def limit(request) -> int:
-    value = integer(request, "limit", default=DEFAULT_LIMIT)
-    if not 1 <= value <= MAX_LIMIT:
-        raise BadParameter(
-            "limit",
-            f"„limit“ muss zwischen 1 und {MAX_LIMIT} liegen / "
-            f"'limit' must be between 1 and {MAX_LIMIT}",
-        )
-    return value
+    return LIMIT.parse(request.GET.get("limit")) or DEFAULT_LIMIT
 
 
 def offset(request) -> int:
-    value = integer(request, "offset", default=0)
-    if value < 0:
-        raise BadParameter("offset", "„offset“ darf nicht negativ sein / 'offset' must be >= 0")
-    # Far beyond any collection, and small enough for the database's OFFSET (a bigint).
-    if value > MAX_OFFSET:
-        raise BadParameter(
-            "offset",
-            f"„offset“ darf höchstens {MAX_OFFSET} sein / 'offset' must be <= {MAX_OFFSET}",
-        )
-    return value
+    return OFFSET.parse(request.GET.get("offset")) or 0
 
 
 def year(request) -> int:
     """A year with published values; by default the newest."""
     years = published_years()
-    value = integer(request, "year", default=years[-1] if years else None)
+    value = YEAR.parse(request.GET.get("year"))
+    if value is None and years:
+        value = years[-1]
     if value not in years:
         listed = f"{years[0]}–{years[-1]}" if years else "–"
         raise BadParameter(

@@ -67,6 +67,16 @@ class TestDocuments:
             "/collections/{collectionId}/items/{featureId}",
         }
 
+    @pytest.mark.parametrize(("name", "too_far"), [("limit", 10_001), ("offset", 10**9 + 1)])
+    def test_the_description_states_the_limits_the_server_keeps(self, client, name, too_far):
+        items = client.get("/ogcapi/api").json()["paths"]["/collections/{collectionId}/items"]
+        (schema,) = [p["schema"] for p in items["get"]["parameters"] if p["name"] == name]
+        assert schema["maximum"] == too_far - 1
+        assert client.get(ITEMS, {name: too_far - 1}).status_code == 200
+        refused = client.get(ITEMS, {name: too_far})
+        assert refused.status_code == 400
+        assert refused.json()["error"]["parameter"] == name
+
     def test_there_is_one_collection_per_level_with_current_districts(self, client):
         collections = client.get("/ogcapi/collections").json()["collections"]
         assert [c["id"] for c in collections] == ["stadt", "stadtbezirk", "statistischer-bezirk"]
