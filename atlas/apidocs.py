@@ -74,8 +74,8 @@ PARAMETERS = {
         "nur die Gebiete, die sie berühren, ganz"
     ),
     "z": _("Zoomstufe der Kachel, 0 bis 22"),
-    "x": _("Spalte der Kachel, von Westen gezählt ab 0"),
-    "y": _("Zeile der Kachel, von Norden gezählt ab 0"),
+    "x": _("Spalte der Kachel, von Westen gezählt ab 0, kleiner als 2^z"),
+    "y": _("Zeile der Kachel, von Norden gezählt ab 0, kleiner als 2^z"),
     "limit": _("Einträge je Seite, 1 bis 100 (Standard 20)"),
     "offset": _("so viele Einträge überspringen (Standard 0)"),
     "type": _("Kennung der Angebotsart (siehe „facility-types“)"),
@@ -115,6 +115,25 @@ class Parameter:
     name: str
     required: bool
     text: str
+    allowed: str = ""  # the values the document's schema allows, as the server checks them
+
+    @property
+    def is_range(self) -> bool:
+        return self.allowed[:1].isdigit() or self.allowed[:1] in "≥≤-"
+
+
+def allowed(schema: dict) -> str:
+    """A parameter's range or choices from its schema ("1900–2100", "json, html"); "" else."""
+    if "enum" in schema:
+        return ", ".join(str(value) for value in schema["enum"])
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        return f"{low}–{high}"
+    if low is not None:
+        return f"≥ {low}"
+    if high is not None:
+        return f"≤ {high}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +181,7 @@ def endpoints() -> list[Endpoint]:
                 p["name"],
                 p["required"],
                 str(PARAMETER_OVERRIDES.get((path, p["name"]), PARAMETERS[p["name"]])),
+                allowed(p["schema"]),
             )
             for p in operation.get("parameters", [])
         ]

@@ -496,6 +496,15 @@ def test_the_api_guide_names_every_parameter_errors_and_licence(client, settings
     assert "höchstens 120 Anfragen in 60 Sekunden" in page and "429" in page
 
 
+def test_the_api_guide_shows_the_limits_of_the_document(client):
+    page = client.get("/api/").content.decode()
+    values = DOCUMENT["paths"]["/values"]["get"]["parameters"]
+    classes = next(p["schema"] for p in values if p["name"] == "classes")
+    assert f'<td class="range">{classes["minimum"]}–{classes["maximum"]}</td>' in page
+    assert '<td class="range">1900–2100</td>' in page
+    assert "<td>simplified, full</td>" in page
+
+
 def test_the_footer_links_the_api_guide(client):
     page = client.get("/barrierefreiheit/").content.decode()
     assert re.search(r'<ul class="footer-links">.*href="/api/".*</ul>', page, re.S)
