@@ -14,6 +14,10 @@ from django.db.models import Count, Exists, Max, OuterRef, Sum
 from .models import District, Level, Overlap
 from .zoom import Band, band_for, chunk_zoom, overview_max_zoom
 
+# A district counts as part of a Bezirk view when at least this share of its area lies inside;
+# below that it only touches the boundary (a sliver from drawing the lines).
+MIN_SHARE_INSIDE = 0.05
+
 
 def boundary_version(*, level: Level, day: datetime.date | None = None) -> str:
     """Names the set of boundaries of a level valid on ``day`` (default: today).

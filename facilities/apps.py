@@ -10,8 +10,10 @@ class FacilitiesConfig(AppConfig):
         # Four eyes (core/changes.py): facility imports and edits wait for a second person.
         from core.changes import register_model
         from core.datastate import track
+        from indicators import supply
 
         from .models import Facility, FacilityType, FacilityUpload
+        from .selectors import RegisterSupply
         from .upload import register_changes
 
         register_model(Facility, permission="facilities.change_facility")
@@ -21,3 +23,5 @@ class FacilitiesConfig(AppConfig):
         track(Facility, moments=("updated_at",))
         track(FacilityUpload, moments=("created_at",))
         track(FacilityType, digest=True)
+        # The read path counts facilities for supply indicators through this provider.
+        supply.register(RegisterSupply())

@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import METRIC_SRID
+from indicators.supply import ServedPart
 
 from .querysets import FacilityQuerySet
 
@@ -25,10 +26,8 @@ ICONS = [
 class FacilityType(models.Model):
     """A kind of social facility (Kita, Jugendzentrum, …) and the people it is there for."""
 
-    class ServedPart(models.TextChoices):
-        VALUE = "value", _("Wert (Anzahl)")
-        NUMERATOR = "numerator", _("Zähler (einer Quote)")
-        DENOMINATOR = "denominator", _("Nenner (einer Quote)")
+    # Defined where the read path uses it (indicators/supply.py).
+    ServedPart = ServedPart
 
     slug = models.SlugField(_("Kennung"), max_length=50, unique=True)
     name_de = models.CharField(_("Name (deutsch)"), max_length=120)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 from districts.models import District, Level, Overlap
+from districts.selectors import MIN_SHARE_INSIDE
+from indicators.supply import Supply, SupplyType
 
 from .models import Facility, FacilityType
 
@@ -19,14 +21,6 @@ MIN_DISTANCE = 300
 MAX_DISTANCE = 2000
 # Segments per quarter circle of a buffer: the polygon covers 99.8 % of the true circle.
 BUFFER_SEGMENTS = 16
-
-
-@dataclass(frozen=True)
-class Supply:
-    """Facilities of a type open in a district, and their places where all of them tell."""
-
-    facilities: int
-    places: int | None  # None: a facility of the district has no capacity on record
 
 
 def _year_end(year: int) -> datetime.date:
@@ -57,6 +51,23 @@ def supply_by_district(
             district_id: Supply(count, None if unknown else int(places or 0))
             for district_id, count, places, unknown in cursor.fetchall()
         }
+
+
+class RegisterSupply:
+    """The facility register as the read path's supply provider (indicators/supply.py),
+    registered in facilities/apps.py."""
+
+    def types(self, slugs) -> dict[str, SupplyType]:
+        return {
+            t.slug: SupplyType(t.slug, t.served_indicator, t.served_part)
+            for t in FacilityType.objects.filter(slug__in=slugs)
+        }
+
+    def by_district(self, *, type_slug: str, year: int, district_ids) -> dict[int, Supply]:
+        facility_type = FacilityType.objects.filter(slug=type_slug).first()
+        if facility_type is None:
+            return {}
+        return supply_by_district(facility_type=facility_type, year=year, district_ids=district_ids)
 
 
 def facilities_in(*, district: District, year: int):
@@ -181,9 +192,6 @@ def catchment(
         return reaches
     if within.level_id == level.id:
         return [reach for reach in reaches if reach.code == within.code]
-    # The read path imports this module: its threshold is read here, at call time.
-    from indicators.selectors import MIN_SHARE_INSIDE
-
     inside = set(
         Overlap.objects.filter(
             target=within, source__level=level, area_share__gte=MIN_SHARE_INSIDE

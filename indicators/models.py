@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from districts.models import District
 
 from .querysets import ObservationQuerySet
+from .supply import supply_types
 
 
 def _localised(obj, field: str) -> str:
@@ -247,13 +248,12 @@ class Indicator(models.Model):
                     % {"floor": self.disclosure_floor}
                 }
             )
-        if self.computation in FACILITY_COMPUTATIONS:
-            from facilities.models import FacilityType
-
-            if not FacilityType.objects.filter(slug=self.facility_type).exists():
-                raise ValidationError(
-                    {"facility_type": _("Angebots-Indikatoren brauchen eine bekannte Angebotsart.")}
-                )
+        if self.computation in FACILITY_COMPUTATIONS and (
+            self.facility_type not in supply_types([self.facility_type])
+        ):
+            raise ValidationError(
+                {"facility_type": _("Angebots-Indikatoren brauchen eine bekannte Angebotsart.")}
+            )
         problem = breaks_problem(self.classification_breaks)
         if problem:
             raise ValidationError({"classification_breaks": problem})

@@ -18,8 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min
 
 from districts.models import District, Level, Overlap
-from facilities.models import FacilityType
-from facilities.selectors import supply_by_district
+from districts.selectors import MIN_SHARE_INSIDE
 
 from . import readcache, social_index, stats, suppression, units
 from .models import (
@@ -31,11 +30,9 @@ from .models import (
     Release,
 )
 from .stats import Cell
+from .supply import ServedPart, SupplyType, supply_by_district, supply_types
 
 CITY_LEVEL = "stadt"
-# A district counts as part of a Bezirk view when at least this share of its area lies inside;
-# below that it only touches the boundary (a sliver from drawing the lines).
-MIN_SHARE_INSIDE = 0.05
 
 
 @dataclass(frozen=True)
@@ -594,7 +591,7 @@ def _components(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
     return dict(result)
 
 
-_SupplyOf = tuple[FacilityType | None, Indicator | None]
+_SupplyOf = tuple[SupplyType | None, Indicator | None]
 
 
 def _supplies(indicators: list[Indicator]) -> dict[int, _SupplyOf]:
@@ -603,7 +600,7 @@ def _supplies(indicators: list[Indicator]) -> dict[int, _SupplyOf]:
     if not facility:
         return {}
     slugs = {i.facility_type for i in facility}
-    types = {t.slug: t for t in FacilityType.objects.filter(slug__in=slugs)}
+    types = supply_types(slugs)
     served = {
         i.slug: i
         for i in Indicator.objects.filter(
@@ -625,9 +622,9 @@ def _served_persons(cell: Cell, part: str, factor: float) -> float | None:
     """The people of the served group in a public cell: a count, or a rate's numerator."""
     if not cell.has_value:
         return None
-    if part == FacilityType.ServedPart.VALUE:
+    if part == ServedPart.VALUE:
         return cell.value
-    if part == FacilityType.ServedPart.DENOMINATOR:
+    if part == ServedPart.DENOMINATOR:
         return cell.denominator
     if cell.numerator is not None:
         return cell.numerator
@@ -638,7 +635,7 @@ def _served_persons(cell: Cell, part: str, factor: float) -> float | None:
 
 def _facility_cells(
     indicator: Indicator,
-    facility_type: FacilityType | None,
+    facility_type: SupplyType | None,
     population: YearTable | None,
     year: int,
     geo: _Geography,
@@ -654,7 +651,7 @@ def _facility_cells(
     supply = _memoised(
         ("supply", facility_type.slug, year),
         lambda: supply_by_district(
-            facility_type=facility_type, year=year, district_ids=geo.districts
+            type_slug=facility_type.slug, year=year, district_ids=geo.districts
         ),
     )
     if indicator.computation == Indicator.Computation.FACILITY_COUNT:
