@@ -1,6 +1,8 @@
-"""Population shares for the crosswalk, from population counts of a finer level."""
+"""Population shares for the crosswalk, from population counts of a finer level.
 
-import datetime
+The counts come in as a mapping district → people; where they come from (the published
+observations, indicators/population.py) is no concern of the geography.
+"""
 
 from django.db import connection, transaction
 
@@ -60,21 +62,3 @@ def compute_population_shares(*, fine_level: Level, populations: dict[int, float
                 [min(1.0, max(0.0, share)), overlap_id],
             )
     return len(rows)
-
-
-def fine_populations(*, fine_level: Level, indicator_slug: str, year: int) -> dict[int, float]:
-    """Published population counts of a level's districts for a year (31 Dec)."""
-    from indicators.models import Observation
-
-    day = datetime.date(year, 12, 31)
-    observations = (
-        Observation.objects.published()
-        .filter(
-            indicator__slug=indicator_slug,
-            year=year,
-            district__in=District.objects.valid_on(day).filter(level=fine_level),
-        )
-        .latest_per_key()
-        .values_list("district_id", "value")
-    )
-    return {district_id: value for district_id, value in observations if value is not None}

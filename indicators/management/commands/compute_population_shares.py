@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from districts.models import Level
-from districts.services.population import compute_population_shares, fine_populations
+from districts.services.population import compute_population_shares
+from indicators.population import fine_populations
 
 
 class Command(BaseCommand):
