@@ -19,9 +19,11 @@ run: setup
 dev: setup
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh --dev
 
+# lint-imports checks the layers of DESIGN.md (contracts in pyproject.toml).
 lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	.venv/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 # The tests run in parallel, one worker per core (pytest-xdist), each with its own test
