@@ -9,6 +9,7 @@ class AtlasConfig(AppConfig):
     verbose_name = _("Atlas")
 
     def ready(self) -> None:
+        # Imported here: models can be imported only once every app is loaded.
         post_migrate.connect(_sync_groups, dispatch_uid="atlas-sync-groups")
         from core.datastate import published_data_changed
 

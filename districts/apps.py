@@ -7,6 +7,7 @@ class DistrictsConfig(AppConfig):
     verbose_name = _("Gebiete")
 
     def ready(self) -> None:
+        # Imported here: models can be imported only once every app is loaded.
         # Four eyes (core/changes.py): boundary imports and district edits wait for approval.
         from core.changes import register_model
         from core.datastate import track

@@ -7,6 +7,7 @@ class FacilitiesConfig(AppConfig):
     verbose_name = _("Angebote im Quartier")
 
     def ready(self) -> None:
+        # Imported here: models can be imported only once every app is loaded.
         # Four eyes (core/changes.py): facility imports and edits wait for a second person.
         from core.changes import register_model
         from core.datastate import track

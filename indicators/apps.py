@@ -7,6 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indikatoren")
 
     def ready(self) -> None:
+        # Imported here: models can be imported only once every app is loaded.
         # Four eyes (core/changes.py): catalogue edits and withdrawals wait for a second person,
         # and so do a release's public title and notes, and which department sees which theme.
         from core.changes import register_model
