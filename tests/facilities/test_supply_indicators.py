@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from districts.models import Level
 from facilities.models import FacilityType
 from facilities.selectors import facilities_in
+from indicators import supply
 from indicators.models import Indicator, Release
 from indicators.selectors import available_years, level_values, year_table
 
@@ -147,3 +148,13 @@ def test_level_values_carry_the_counts(three_kitas, facility_indicators, childre
     level = Level.objects.get(slug="testebene")
     result = level_values(indicator=facility_indicators["count"], level=level, year=2021)
     assert {a.code: a.cell.value for a in result.areas} == {"A": 1, "B": 1}
+
+
+def test_the_statistics_know_facility_types_only_through_the_registered_provider(
+    facility_type, monkeypatch
+):
+    assert supply.supply_types(["test-kita", "gibt-es-nicht"]) == {
+        "test-kita": supply.SupplyType("test-kita", "test-kinder", "value")
+    }
+    monkeypatch.setattr(supply, "_provider", None)
+    assert supply.supply_types(["test-kita"]) == {}
