@@ -17,10 +17,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from core.http import BadParameter, integer, lookup, text
+from core.http import BadParameter, lookup, text
 from districts.api import parse_level, parse_within
 from districts.models import District
-from indicators.api import VALUES, parse_indicator, parse_year
+from indicators.api import VALUES, parse_indicator, parse_year, year_param
 from indicators.models import Indicator, Observation, Release, Theme
 from indicators.selectors import level_values, published_coverage, published_years
 from indicators.services import downloads
@@ -209,14 +209,19 @@ def table_xlsx(request):
     return _attachment(content, downloads.XLSX_TYPE, f"{name}.xlsx")
 
 
+GPKG_YEAR = year_param("year", "the year whose values the layers hold (default: the latest)")
+
+
 @require_safe
 def districts_gpkg(request):
     years = published_years()
     try:
         only(request, "year")
-        year = integer(request, "year", default=years[-1] if years else None)
+        year = GPKG_YEAR.parse(request.GET.get("year")) or (years[-1] if years else None)
         if year is None or year not in years:
-            raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}")
+            raise BadParameter(
+                "year", f"keine Werte für Jahr {year} / no values for year {year}", 404
+            )
         content = kept(f"daten/gebiete/{year}.gpkg", lambda: downloads.districts_gpkg(year=year))
     except (BadParameter, Busy) as error:
         return error.response()

@@ -404,7 +404,8 @@ def test_releases_not_published_are_not_found(client, status, suffix):
         ("/daten/tabelle.csv", {"indicator": INDICATOR, "level": "stadtbezirk",
                                 "dialect": "fr"}, 400, "dialect"),
         ("/daten/gebiete.gpkg", {"year": "letztes"}, 400, "year"),
-        ("/daten/gebiete.gpkg", {"year": 1999}, 400, "year"),
+        ("/daten/gebiete.gpkg", {"year": 1800}, 400, "year"),
+        ("/daten/gebiete.gpkg", {"year": 1999}, 404, "year"),
     ],
 )  # fmt: skip
 def test_bad_parameters_are_named(client, url, params, status, parameter):
