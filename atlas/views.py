@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
@@ -25,6 +24,7 @@ from indicators.selectors import (
     year_tables,
 )
 
+from .jscatalog import catalogue_url
 from .pagecache import shared_page
 from .presenters import (
     against_city,
@@ -150,6 +150,12 @@ def map_view(request, bezirk: str | None = None):
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
         "minZoom": settings.LEAFLET_CONFIG["MIN_ZOOM"],
         "maxZoom": settings.LEAFLET_CONFIG["MAX_ZOOM"],
+        # What the server's pages say about marks, symbols and reasons, for the scripts to say
+        # the same; their messages come from the script catalogue (atlas/jscatalog.py).
+        "marks": status_marks(),
+        "symbols": symbol_meanings(),
+        "reasons": reasons(),
+        "minPartShare": settings.ATLAS_MIN_PART_SHARE,
     }
     context = {
         "groups": [(theme, items) for theme, items in groups if items],
@@ -169,74 +175,7 @@ def map_view(request, bezirk: str | None = None):
         "bezirke": District.objects.current().filter(level__slug="stadtbezirk"),
         "config": config,
         "overlay": overlay_context(),
-        "messages_js": {
-            "suppressed": _("„.“ gesperrt (Geheimhaltung)"),
-            "missing": _("keine Angabe"),
-            "city": _("Stadt"),
-            "loading": _("Karte wird geladen …"),
-            "error": _("Die Daten konnten nicht geladen werden."),
-            "legend": _("Legende"),
-            "caption": _("{indicator} {year}, {unit}"),
-            "drawn": _("{n} Bezirke dargestellt"),
-            "overviewDrawn": _(
-                "Übersicht: {n} {name} dargestellt. Zum Anzeigen der einzelnen Gebiete "
-                "hineinzoomen."
-            ),
-            "overview": _(
-                "Übersicht: Werte der {name}, zusammengefasst aus den einzelnen Gebieten. "
-                "Hineinzoomen zeigt die Gebiete selbst."
-            ),
-            "outside": _("außerhalb des Stadtbezirks"),
-            "play": _("Abspielen"),
-            "pause": _("Anhalten"),
-            "partly": _("zum Teil im Stadtbezirk ({share} der Fläche)"),
-            "locale": _("de-DE"),
-            "interval": _("95-%-Konfidenzintervall"),
-            "approximate": _(
-                "angenähert: aus Teilen der statistischen Bezirke geschätzt, ohne "
-                "Konfidenzintervall"
-            ),
-            "approximateMark": _("≈ angenähert"),
-            "marks": status_marks(),
-            "symbols": symbol_meanings(),
-            "reasons": reasons(),
-            "ignoredSources": _("Anteile unter %(share)s nicht berücksichtigt: {names}")
-            % {"share": _percent(settings.ATLAS_MIN_PART_SHARE)},
-            "found": _("{n} von {total} Indikatoren"),
-            "changeCaption": _("{indicator}: Veränderung {from}–{year}, {unit}"),
-            "rank": _("Rang {rank} von {n}"),
-            "tablePage": _("Zeilen {from}–{to} von {n}"),
-            "tableNone": _("Kein Gebiet passt (von {total})."),
-            "select": _("{name} auswählen"),
-            "selected": _("{n} ausgewählt"),
-            "tooMany": _("Höchstens 6 Gebiete lassen sich auswählen."),
-            "pickTwo": _("Wählen Sie in der Tabelle zwei bis sechs Gebiete aus."),
-            "pickOne": _("Wählen Sie in der Tabelle mindestens ein Gebiet aus."),
-            "chartLoading": _("Diagramm wird geladen …"),
-            "year": _("Jahr"),
-            "area": _("Gebiet"),
-            "value": _("Wert"),
-            "indicator": _("Indikator"),
-            "rankLabel": _("Rang"),
-            "chartLabel": _("Die Werte stehen in der Tabelle unter dem Diagramm."),
-            "embedTitle": _("Demografie- und Sozialatlas: Karte"),
-            "badBreaks": _("Bitte Zahlen eingeben, durch Semikolon getrennt, z. B. 10; 20,5; 30."),
-            "png": _("Als PNG speichern"),
-            "band": _("Konfidenzband"),
-            "noCommon": _("Für {indicator} gibt es im Jahr {year} keine Werte."),
-            "charts": {
-                "series": _("Zeitreihe der ausgewählten Gebiete im Vergleich zur Stadt"),
-                "compare": _("Vergleich der ausgewählten Gebiete"),
-                "ranking": _("Rangfolge aller Gebiete"),
-                "scatter": _("Streudiagramm zweier Indikatoren"),
-            },
-            "verdict": {"better": _("besser"), "worse": _("schlechter")},
-            "comparison": {
-                "above": _("signifikant höher als die Stadt"),
-                "below": _("signifikant niedriger als die Stadt"),
-                "not_different": _("nicht signifikant verschieden"),
-            },
-        },
+        "catalogue_url": catalogue_url(),
     }
     return render(request, "atlas/map.html", context)
 
@@ -408,10 +347,3 @@ def _between_surveys(rows, district: District, year: int) -> dict[int, int]:
         if interval:
             result[row.indicator.id] = interval
     return result
-
-
-def _percent(share: float) -> str:
-    """A share as a percentage in the active language's number format, without a needless
-    decimal: "1 %", "0,5 %"."""
-    percent = share * 100
-    return f"{formats.number_format(int(percent) if percent == int(percent) else percent)} %"

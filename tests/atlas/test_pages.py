@@ -47,7 +47,8 @@ def test_the_page_speaks_english_when_asked(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Demography and Social Atlas Bottrop" in html
     assert "95 % confidence interval" in html
-    assert '"locale": "en-GB"' in html
+    # The scripts' texts, their number format included, come from the English catalogue.
+    assert '<script src="/i18n/en/' in html
 
 
 def test_a_district_profile_lists_every_indicator_by_theme_beside_the_city(client):
@@ -139,7 +140,7 @@ def test_the_map_says_a_statistic_is_collected_every_other_year(client):
 
 
 def test_the_map_explains_the_marks_of_provisional_values(client):
-    messages = client.get("/").context["messages_js"]
+    messages = map_config(client.get("/"))
     assert messages["marks"]["provisional"] == {"symbol": "p", "label": "vorläufiger Wert"}
     assert "kein Index" in messages["reasons"]["core_incomplete"]
 

@@ -320,3 +320,20 @@ def test_ranks_count_the_greater_values_and_ties_share_one(atlas, page):
         if i in values:
             assert int(rank) == 1 + sum(other > values[i] for other in values.values())
     assert sorted(int(r) for _, r in cells if r)[0] == 1
+
+
+def test_the_english_map_s_scripts_speak_english_with_english_numbers(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023&lang=en")
+    assert page.locator("#map-status").inner_text() == "17 districts shown"
+    assert "withheld (confidentiality)" in page.locator("#legend").inner_text()
+    assert "118,705" in page.locator("#legend").inner_text()
+
+
+def test_going_back_to_a_class_count_the_map_does_not_offer_keeps_the_one_shown(atlas, page):
+    view = "/?indicator=kinderarmut&year=2023&classes="
+    open_map(page, atlas.url + view + "4")
+    for classes in ("9", "6"):
+        page.evaluate("(search) => history.pushState(null, '', search)", view + classes)
+    page.go_back()
+    page.wait_for_function("document.querySelectorAll('#legend .swatch[data-colour]').length === 4")
+    assert page.locator("#classes").input_value() == "4"

@@ -3,11 +3,11 @@
    little markup in every text it draws (names, titles, hover labels): those texts pass through
    escapeHtml, the tables below take the same text as DOM text. */
 import { escapeHtml, fill } from "./escape.js";
+import { text } from "./map/text.js";
 
 (function () {
   "use strict";
 
-  const text = JSON.parse(document.getElementById("atlas-i18n").textContent);
   const CITY_COLOUR = "#1a1a1a";
   // Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
   const SERIES_COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];

@@ -2,13 +2,14 @@
    each district lies within reach of a facility of a type. The map page's state arrives with
    every "atlas:state" event; this overlay's own state goes back with "atlas:overlay". */
 import { escapeHtml, fill, httpUrl } from "./escape.js";
+import { text as mapText } from "./map/text.js";
 
 (function () {
   "use strict";
 
   const overlay = JSON.parse(document.getElementById("facilities-config").textContent);
   const text = overlay.text;
-  const locale = JSON.parse(document.getElementById("atlas-i18n").textContent).locale;
+  const locale = mapText.locale;
   const types = Object.fromEntries(overlay.types.map((type) => [type.slug, type]));
   const distances = [...document.querySelectorAll("#catchment-distance option")].map((o) => o.value);
   const DEFAULT_DISTANCE = distances.includes("500") ? "500" : distances[0];

@@ -1,0 +1,124 @@
+/* The controls beside the map: indicator search and choice, level, year and its play button,
+   change since, classification and manual class limits. Each change goes into the URL and
+   repaints the view (``repaint``); a new indicator or level reloads the page. */
+import { config, germanBreaks, parseBreaks, pushState, stateParams } from "./state.js";
+import { text } from "./text.js";
+
+function setupBreaks(repaint) {
+  document.getElementById("breaks").value = germanBreaks(config.breaks);
+  document.getElementById("controls").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const parsed = parseBreaks(document.getElementById("breaks").value);
+    if (parsed === null) {
+      document.getElementById("breaks-error").textContent = text.badBreaks;
+      return;
+    }
+    config.breaks = parsed;
+    pushState();
+    repaint();
+  });
+}
+
+function setupSearch() {
+  const input = document.getElementById("indicator-search");
+  const select = document.getElementById("indicator");
+  const found = document.getElementById("indicator-found");
+  const options = [...select.options];
+  input.addEventListener("input", () => {
+    const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const option of options) {
+      const match = words.every((word) => option.dataset.search.includes(word));
+      option.hidden = !match;
+      option.disabled = !match && !option.selected;
+      if (match) shown += 1;
+    }
+    for (const group of select.querySelectorAll("optgroup")) {
+      group.hidden = [...group.children].every((option) => option.hidden);
+    }
+    found.textContent = words.length
+      ? text.found.replace("{n}", shown).replace("{total}", options.length)
+      : "";
+  });
+  // Enter in the search field picks the first match.
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const first = options.find((option) => !option.hidden);
+    if (first && first.value !== config.indicator) {
+      config.indicator = first.value;
+      window.location.search = stateParams().toString();
+    }
+  });
+}
+
+// Play steps through the years from the shown one to the last, one repaint at a time.
+function setupPlay(repaint) {
+  const button = document.getElementById("play");
+  const select = document.getElementById("year");
+  let timer = null;
+  const stop = () => {
+    clearTimeout(timer);
+    timer = null;
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = text.play;
+  };
+  const step = async () => {
+    const next = select.selectedIndex + 1;
+    if (next >= select.options.length) return stop();
+    config.year = select.options[next].value;
+    if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
+    pushState();
+    await repaint();
+    if (timer !== null) timer = setTimeout(step, 1200);
+  };
+  button.addEventListener("click", () => {
+    if (timer !== null) return stop();
+    if (select.selectedIndex === select.options.length - 1) {
+      config.year = select.options[0].value;
+    }
+    button.setAttribute("aria-pressed", "true");
+    button.textContent = text.pause;
+    timer = setTimeout(step, 0);
+  });
+}
+
+export function setupControls(repaint) {
+  document.getElementById("indicator").addEventListener("change", (event) => {
+    // A new indicator changes name, definition and unit too: reload the page for them.
+    config.indicator = event.target.value;
+    window.location.search = stateParams().toString();
+  });
+  const levelSelect = document.getElementById("level");
+  if (levelSelect) {
+    levelSelect.addEventListener("change", (event) => {
+      config.level = event.target.value;
+      window.location.search = stateParams().toString();
+    });
+  }
+  document.getElementById("year").addEventListener("change", (event) => {
+    config.year = event.target.value;
+    // The note on the year the page opened on is about that year only.
+    const yearNote = document.getElementById("year-note");
+    if (yearNote) yearNote.hidden = true;
+    // A change map needs its first year before the shown one.
+    if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
+    pushState();
+    repaint();
+  });
+  setupPlay(repaint);
+  setupSearch();
+  setupBreaks(repaint);
+}
+
+export function setupClassification(repaint) {
+  for (const name of ["method", "classes", "from"]) {
+    document.getElementById(name).addEventListener("change", (event) => {
+      config[name] = event.target.value;
+      document.getElementById("breaks-row").hidden = config.method !== "manual";
+      if (config.method === "manual" && !config.breaks) return;
+      pushState();
+      repaint();
+    });
+  }
+}

@@ -1,0 +1,98 @@
+/* The page's state: the configuration the server hands over (indicator, level, year,
+   classification, chosen areas …), what the map shows now, and the state's place in the URL,
+   so that every view can be shared, reloaded, and stepped through with back and forward. */
+import { text } from "./text.js";
+
+export const config = JSON.parse(document.getElementById("atlas-config").textContent);
+
+// What is on the page now, shared by its modules.
+export const view = {
+  map: null,
+  layer: null,
+  focused: null, // the district whose table row has the focus or the pointer
+  values: null, // the level's values: table, downloads and charts
+  painted: null, // what the map draws: those values, or its overview's (config.overview)
+};
+
+// Charts and other listeners learn of every new state and its values.
+export function announce() {
+  document.dispatchEvent(
+    new CustomEvent("atlas:state", {
+      detail: { config, values: view.values && view.values.data, map: view.map },
+    }),
+  );
+}
+
+export function profileUrl(code, level = config.level) {
+  const path = config.profileUrl
+    .replace("__level__", encodeURIComponent(level))
+    .replace("__code__", encodeURIComponent(code));
+  return `${path}?year=${encodeURIComponent(config.year)}`;
+}
+
+export function stateParams() {
+  const params = new URLSearchParams({ indicator: config.indicator, year: config.year });
+  if (!config.within && config.level !== "statistischer-bezirk") params.set("level", config.level);
+  params.set("method", config.method);
+  params.set("classes", config.classes);
+  if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
+  if (config.from) params.set("from", config.from);
+  if (config.selection.length) params.set("sel", config.selection.join(","));
+  if (config.chart) params.set("chart", config.chart);
+  if (config.scatter) params.set("y", config.scatter);
+  if (config.embed) params.set("embed", "1");
+  if (config.release) params.set("release", config.release);
+  // Overlays (facilities.js) keep their own parameters in the view.
+  for (const [key, value] of Object.entries(config.overlay || {})) if (value) params.set(key, value);
+  if (!text.locale.startsWith("de")) params.set("lang", "en");
+  return params;
+}
+
+// Every change of state is a history entry: back and forward step through the views.
+export function pushState() {
+  const params = stateParams();
+  const search = `?${params}`;
+  if (search !== window.location.search) history.pushState(null, "", search);
+  // The language switch reopens this view.
+  params.delete("lang");
+  const next = document.querySelector(".language-switch input[name=next]");
+  if (next) next.value = `${window.location.pathname}?${params}`;
+}
+
+export function readState() {
+  const params = new URLSearchParams(window.location.search);
+  config.year = params.get("year") || config.year;
+  config.from = params.get("from") || "";
+  config.method = params.get("method") || config.method;
+  // A class count the map does not offer (config.classCounts) keeps the current one.
+  const classes = Number(params.get("classes"));
+  if (config.classCounts.includes(classes)) config.classes = classes;
+  config.breaks = params.get("breaks") || "";
+  config.selection = (params.get("sel") || "").split(",").filter(Boolean).slice(0, 6);
+  config.chart = params.get("chart") || "";
+  config.scatter = params.get("y") || "";
+  document.getElementById("method").value = config.method;
+  document.getElementById("classes").value = String(config.classes);
+  document.getElementById("breaks").value = germanBreaks(config.breaks);
+  document.getElementById("breaks-row").hidden = config.method !== "manual";
+}
+
+// Breaks travel in the URL with a decimal point; the German form shows decimal commas.
+export function germanBreaks(breaks) {
+  if (!breaks) return "";
+  const fmt = new Intl.NumberFormat(text.locale, { maximumFractionDigits: 6, useGrouping: false });
+  return breaks
+    .split(",")
+    .map((part) => fmt.format(Number(part)))
+    .join("; ");
+}
+
+export function parseBreaks(input) {
+  const german = text.locale.startsWith("de");
+  const parts = input
+    .split(german ? ";" : /[;,]/)
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const numbers = parts.map((part) => Number(german ? part.replace(/\./g, "").replace(",", ".") : part));
+  return numbers.some(Number.isNaN) ? null : numbers.join(",");
+}
