@@ -2,7 +2,7 @@
 
 The scripts' texts are German (the source) and translated in locale/en/LC_MESSAGES/djangojs.po,
 like every other text of the atlas. A page names the catalogue of its language under a version
-taken from the compiled translations, so a browser or proxy may keep each for a year: a new
+taken from the translations, so a browser or proxy may keep each for a year: a new
 translation gets a new address, and a German and an English page never share one.
 """
 
@@ -10,6 +10,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+import django
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
@@ -29,12 +30,14 @@ _catalogue = JavaScriptCatalog.as_view(domain=DOMAIN, packages=["atlas"])
 
 @cache
 def version(lang: str) -> str:
-    """A short digest of the language's compiled script translations (none for German)."""
-    digest = hashlib.sha256(lang.encode(), usedforsecurity=False)
+    """A short digest of the language's script translations (none for German) and of Django's
+    version, whose formats and functions the catalogue carries too. The .po file, not the
+    compiled one, so every machine of a deployment names the same version."""
+    digest = hashlib.sha256(f"{lang} {django.get_version()}".encode(), usedforsecurity=False)
     for directory in settings.LOCALE_PATHS:
-        compiled = Path(directory) / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        if compiled.exists():
-            digest.update(compiled.read_bytes())
+        source = Path(directory) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if source.exists():
+            digest.update(source.read_bytes())
     return digest.hexdigest()[:12]
 
 
