@@ -32,7 +32,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
 from core.clients import client_address
-from core.datastate import DataState, data_state, one_state_per_request, request_data_state
+from core.datastate import DataState, current_data_state, one_state_per_request
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class ConditionalGetMiddleware:
         if request.method not in READ_METHODS or not _under(request.path_info, DATA_PATHS):
             return self.get_response(request)
         try:
-            state = request_data_state() or data_state()
+            state = current_data_state()
         except DatabaseError:
             # Without the database there is nothing to validate: the view explains the outage.
             return self.get_response(request)

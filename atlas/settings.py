@@ -396,7 +396,7 @@ except ValueError as error:
 ATLAS_TABLE_CACHE_SIZE = int(os.environ.get("ATLAS_TABLE_CACHE_SIZE", "2000"))
 # Public pages kept per worker process for anonymous visitors (atlas/pagecache.py); 0: none.
 ATLAS_PAGE_CACHE_SIZE = int(os.environ.get("ATLAS_PAGE_CACHE_SIZE", "300"))
-# ... and at most this many bytes of them in each of its two stores (pages, finished responses).
+# ... and at most this many bytes of them.
 ATLAS_PAGE_CACHE_BYTES = int(os.environ.get("ATLAS_PAGE_CACHE_BYTES", str(64 * 1024 * 1024)))
 ATLAS_API_RATE_LIMIT = os.environ.get("ATLAS_API_RATE_LIMIT", "120/minute")
 ATLAS_BUILD_ID = os.environ.get("ATLAS_BUILD_ID", "")

@@ -11,10 +11,24 @@ its tables here (``track`` in its ``AppConfig.ready()``); core imports no app.
   kept across requests is keyed by that state.
 - ``published_data_changed`` is sent after the commit of such a change, so that the site
   (atlas/) can render or drop what it keeps without the apps below it importing it.
+
+What is kept, and where. Every kept thing has the data state in its key, and nothing else of
+the data: year tables and geographies per worker (``indicators/readcache.py``, with the
+release a read is pinned to), whole public pages per worker (``atlas/pagecache.py``, with
+build, day, URL and what was negotiated), ETags (``atlas/httpcache.py``), the published data
+files and the kept downloads on disk (``atlas/publicdata.py`` and ``atlas/kept.py``, under a
+directory named after the state and the build), boundaries as GeoJSON and the admin's
+plausibility warnings in the shared cache (``districts/selectors.py``, ``indicators/admin.py``).
+None of them can be stale: a change of anything they show is a write to a tracked table, the
+trigger moves the version in the same transaction, and the next request, reading the version
+first, asks for keys no entry has. Entries of an old state are never found again; they age
+out (LRU, cache timeouts) or are deleted (files, on the signal). The signal makes nothing
+correct, only tidy and warm.
 """
 
 import contextlib
 import datetime
+import hashlib
 import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -97,6 +111,12 @@ class DataState:
 
     fingerprint: str
     last_modified: datetime.datetime | None
+
+    @property
+    def key(self) -> str:
+        """The fingerprint in 16 hex digits, for the names of files and cache entries."""
+        digest = hashlib.sha256(self.fingerprint.encode(), usedforsecurity=False)
+        return digest.hexdigest()[:16]
 
 
 # The last state this process computed, with the database and data version it belongs to.
@@ -200,3 +220,8 @@ def request_data_state() -> DataState | None:
     if "state" not in scope:
         scope["state"] = data_state()
     return scope["state"]
+
+
+def current_data_state() -> DataState:
+    """The data state of the current read request, else read now (admin, writes, commands)."""
+    return request_data_state() or data_state()

@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Sum
 
+from core.datastate import current_data_state
+
 from .models import District, Level, Overlap
 from .zoom import Band, band_for, chunk_zoom, overview_max_zoom
 
@@ -56,13 +58,14 @@ def boundaries_geojson(
     ``zoom``, the simplified geometry of that zoom's band, and the band as the member "zoom"
     ({"min": …, "max": …}, max null for every finer zoom); with ``chunk`` (x, y) too, only
     the districts whose web geometry meets that tile at the band's ``chunk_zoom``, whole, and
-    the member "chunk" ({"z": …, "x": …, "y": …}). Built by PostGIS in one query and cached
-    per boundary version, so no request serialises geometries in Python.
+    the member "chunk" ({"z": …, "x": …, "y": …}). Built by PostGIS in one query and kept in
+    the shared cache per data state (core/datastate.py), so no request serialises geometries
+    in Python.
     """
     day = day or datetime.date.today()
     band = None if zoom is None else band_for(zoom)
-    version = boundary_version(level=level, day=day)
-    key = f"boundaries:{level.slug}:{geometry}:{version}"
+    state = current_data_state().key
+    key = f"boundaries:{state}:{settings.ATLAS_BUILD_ID}:{level.slug}:{day}:{geometry}"
     if band is not None:
         key += f":z{band.min_zoom}"
     tile = None

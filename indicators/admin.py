@@ -1,11 +1,10 @@
-import hashlib
 from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from core.admin import FourEyesMixin, SourceFileMixin
 from core.changes import enabled as four_eyes_enabled
+from core.datastate import current_data_state
 
 from .models import (
     ColumnMapping,
@@ -122,12 +122,8 @@ def _number(value: float) -> str:
 
 
 def _cached_warnings() -> list:
-    """Plausibility warnings, recomputed only when the published data changed."""
-    state = Release.objects.aggregate(
-        n=Count("id"), published=Max("published_at"), withdrawn=Max("withdrawn_at")
-    )
-    version = "|".join(str(state[k]) for k in ("n", "published", "withdrawn"))
-    key = "plausibility:" + hashlib.sha1(version.encode(), usedforsecurity=False).hexdigest()
+    """Plausibility warnings, kept in the shared cache per data state (core/datastate.py)."""
+    key = f"plausibility:{current_data_state().key}"
     return cache.get_or_set(key, plausibility_warnings, timeout=24 * 3600)
 
 

@@ -155,12 +155,11 @@ def make_observation(release):
 @pytest.fixture(autouse=True)
 def empty_read_caches():
     """Each test rolls its data back, so what one test kept must not reach the next."""
-    from atlas.pagecache import PAGES, RESPONSES
+    from atlas.pagecache import PAGES
     from indicators.readcache import TABLES
 
     TABLES.clear()
     PAGES.clear()
-    RESPONSES.clear()
 
 
 @pytest.fixture(autouse=True)
