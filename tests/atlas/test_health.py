@@ -89,7 +89,8 @@ def test_pages_explain_a_database_outage_in_german_and_english(client, db, datab
 
 
 def test_the_api_explains_a_database_outage_as_json(client, db, database_down):
-    response = client.get("/api/v1/values", {"indicator": "einwohner"})
+    query = {"indicator": "einwohner", "level": "stadtbezirk", "year": 2023}
+    response = client.get("/api/v1/values", query)
     assert response.status_code == 503
     assert "temporarily unavailable" in response.json()["error"]["message"]
 
