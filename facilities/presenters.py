@@ -49,6 +49,7 @@ def overlay_context() -> dict:
                 "count": _("{n} im Jahr {year}"),
                 "shown": _("{n} Angebote angezeigt"),
                 "none": _("Keine Angebote gewählt."),
+                "loading": _("Angebote werden geladen …"),
                 "caption": _("Angebote am 31.12.{year}: {types}"),
                 "showOnMap": _("{name} auf der Karte zeigen"),
                 "catchmentCaption": _(

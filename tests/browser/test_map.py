@@ -11,6 +11,19 @@ def open_map(page, url: str):
     return page
 
 
+SETTLED = "!document.querySelector('#map').classList.contains('leaflet-zoom-anim')"
+
+
+def zoom(page, way: str, times: int = 1):
+    """Clicks the zoom control ``times`` times, each once the last zoom has finished: a click
+    during the animation is dropped by Leaflet, and a busy machine animates slowly."""
+    for _ in range(times):
+        page.wait_for_function(SETTLED)
+        page.click(f".leaflet-control-zoom-{way}")
+        page.wait_for_timeout(400)
+    page.wait_for_function(SETTLED)
+
+
 def test_the_start_page_draws_seventeen_districts_and_a_legend(atlas, page):
     open_map(page, atlas.url + "/")
     assert page.locator("#map").get_attribute("data-drawn") == "17"
@@ -187,9 +200,7 @@ def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, pa
     assert [url.rsplit("/", 1)[1] for url in boundaries] == ["2023-z11.json"]
     assert page.locator("#map").get_attribute("data-band") == "11"
     with page.expect_response(re.compile(r"/boundaries/statistischer-bezirk/2023-z13\.json")):
-        page.click(".leaflet-control-zoom-in")
-        page.wait_for_timeout(400)
-        page.click(".leaflet-control-zoom-in")
+        zoom(page, "in", 2)
     page.wait_for_function("document.querySelector('#map').dataset.band === '13'")
     assert page.locator("#map").get_attribute("data-drawn") == "17"
     # The coarser band's layers went with their canvas.
@@ -207,9 +218,7 @@ def test_a_level_of_thousands_of_areas_loads_the_chunks_in_view(atlas, page, set
     assert boundaries and all(chunk.search(url) for url in boundaries), boundaries
     assert page.locator("#map").get_attribute("data-drawn") == "17"
     boundaries.clear()
-    for _ in range(5):
-        page.click(".leaflet-control-zoom-in")
-        page.wait_for_timeout(400)
+    zoom(page, "in", 5)
     page.wait_for_function("document.querySelector('#map').dataset.band === '13'")
     page.wait_for_load_state("networkidle")
     finer = re.compile(r"/boundaries/statistischer-bezirk/2023-z13/(\d+)-(\d+)\.json$")
@@ -244,9 +253,7 @@ def test_zoomed_out_a_level_with_many_areas_draws_its_overview(atlas, page, sett
     map_ = page.locator("#map")
     assert map_.get_attribute("data-drawn") == "17"
     assert map_.get_attribute("data-overview") is None
-    for _ in range(3):  # from between 11 and 12 to below 9
-        page.click(".leaflet-control-zoom-out")
-        page.wait_for_timeout(400)
+    zoom(page, "out", 3)  # from between 11 and 12 to below 9
     page.wait_for_function("document.querySelector('#map').dataset.overview === 'stadtbezirk'")
     assert map_.get_attribute("data-drawn") == "3"
     assert "Übersicht: 3 Stadtbezirke dargestellt" in page.locator("#map-status").inner_text()
@@ -260,9 +267,7 @@ def test_zoomed_out_a_level_with_many_areas_draws_its_overview(atlas, page, sett
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2024')")
     page.wait_for_function("document.querySelector('#map').dataset.drawn === '3'")
     assert any("/kinderarmut/stadtbezirk/2024.json" in url for url in values)
-    for _ in range(3):
-        page.click(".leaflet-control-zoom-in")
-        page.wait_for_timeout(400)
+    zoom(page, "in", 3)
     page.wait_for_function("document.querySelector('#map').dataset.drawn === '17'")
     assert map_.get_attribute("data-overview") is None
     assert "Übersicht" not in page.locator("#legend").inner_text()

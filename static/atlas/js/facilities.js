@@ -19,6 +19,7 @@ import { text as mapText } from "./map/text.js";
   let atlas = null; // the map page's configuration (year, level, Bezirk)
   let loadedFor = null; // year, level and Bezirk of the loaded facilities
   let features = [];
+  let featuresFor = null; // the year, level and Bezirk ``features`` belong to
   let clusters = null;
   let buffers = null;
   const markers = {};
@@ -191,9 +192,16 @@ import { text as mapText } from "./map/text.js";
       return marker;
     });
     clusters.addLayers(list);
+    // The count is told only once the year's facilities are in: a type switched on while
+    // they load is not "none open".
     const container = map.getContainer();
-    container.dataset.facilities = String(shown.length);
-    container.dataset.facilitiesYear = String(atlas.year);
+    if (featuresFor === loadKey()) {
+      container.dataset.facilities = String(shown.length);
+      container.dataset.facilitiesYear = String(atlas.year);
+    } else {
+      delete container.dataset.facilities;
+      delete container.dataset.facilitiesYear;
+    }
   }
 
   // --- the list of types, the table ---------------------------------------------------------
@@ -248,9 +256,10 @@ import { text as mapText } from "./map/text.js";
       year: atlas.year,
       types: names,
     });
-    document.getElementById("facility-status").textContent = state.types.length
-      ? fill(text.shown, { n: integer.format(shown.length) })
-      : "";
+    let status = "";
+    if (state.types.length && featuresFor !== loadKey()) status = text.loading;
+    else if (state.types.length) status = fill(text.shown, { n: integer.format(shown.length) });
+    document.getElementById("facility-status").textContent = status;
   }
 
   function render() {
@@ -331,8 +340,10 @@ import { text as mapText } from "./map/text.js";
 
   // --- loading ------------------------------------------------------------------------------
 
+  const loadKey = () => [atlas.year, atlas.level, atlas.within || ""].join("|");
+
   async function load() {
-    const key = [atlas.year, atlas.level, atlas.within || ""].join("|");
+    const key = loadKey();
     if (key === loadedFor || !atlas.year) return;
     loadedFor = key;
     const params = new URLSearchParams({ year: atlas.year, level: atlas.level });
@@ -341,6 +352,7 @@ import { text as mapText } from "./map/text.js";
       const data = await fetchJson(`${overlay.facilitiesUrl}?${params}`);
       if (key !== loadedFor) return;
       features = data.features;
+      featuresFor = key;
       renderCounts();
       render();
       await renderCatchment();
