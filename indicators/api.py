@@ -21,7 +21,6 @@ from .models import (
     Theme,
     breaks_problem,
 )
-from .querysets import published_until
 from .selectors import (
     AreaValue,
     available_years,
@@ -255,11 +254,18 @@ def parse_indicator(slug: str) -> Indicator:
     return lookup(Indicator, "indicator", slug, slug=slug)
 
 
-def parse_year(year: int | None, indicator: Indicator, name: str = "year") -> int:
-    """A year the indicator is published for (404 otherwise); by default the latest."""
-    years = available_years(indicator=indicator)
+def parse_year(
+    year: int | None,
+    indicator: Indicator,
+    name: str = "year",
+    *,
+    as_of: datetime.datetime | None = None,
+) -> int:
+    """A year the indicator is published for (as of ``as_of``; 404 otherwise); by default
+    the latest."""
+    years = available_years(indicator=indicator, as_of=as_of)
     if year is None:
-        year = default_year(indicator=indicator)
+        year = default_year(indicator=indicator, as_of=as_of)
     if year is None or year not in years:
         raise BadParameter(name, no_values(year, years), 404)
     return year
@@ -385,31 +391,26 @@ def values(request):
     """
     try:
         release = _release(VALUES.parse(request.GET, check=False)["release"])
-    except BadParameter as bad:
-        return bad.response()
-    with published_until(release.published_at if release else None):
-        return _values(request)
-
-
-def _values(request):
-    try:
-        body = values_body(request)
+        body = values_body(request, as_of=release.published_at if release else None)
     except BadParameter as bad:
         return bad.response()
     return JsonResponse(body)
 
 
-def values_body(request) -> dict:
-    """The body of /api/v1/values for ``request.GET``; raises BadParameter.
+def values_body(request, *, as_of: datetime.datetime | None = None) -> dict:
+    """The body of /api/v1/values for ``request.GET``, as published at ``as_of`` (None: now);
+    raises BadParameter.
 
     The published data files (atlas/publicdata.py) are made by this function too.
     """
     given = VALUES.parse(request.GET, check=False)
     indicator = parse_indicator(given["indicator"])
     level = parse_level(given["level"])
-    year = parse_year(given["year"], indicator)
+    year = parse_year(given["year"], indicator, as_of=as_of)
     within = parse_within(given["within"])
-    start = None if given["from"] is None else parse_year(given["from"], indicator, "from")
+    start = (
+        None if given["from"] is None else parse_year(given["from"], indicator, "from", as_of=as_of)
+    )
     method = given["method"] or indicator.classification_method
     k = given["classes"] or indicator.classification_classes
     breaks = given["breaks"]
@@ -418,7 +419,7 @@ def values_body(request) -> dict:
     VALUES.check({**given, "year": year, "method": method, "breaks": breaks})
     breaks = _breaks(breaks, indicator, method)
 
-    result = level_values(indicator=indicator, level=level, year=year, within=within)
+    result = level_values(indicator=indicator, level=level, year=year, within=within, as_of=as_of)
     unit_de, unit_en = indicator.unit_de, indicator.unit_en
     if start is None:
         rows = [
@@ -430,11 +431,13 @@ def values_body(request) -> dict:
         classes, class_of = classified(rows, indicator=indicator, method=method, k=k, breaks=breaks)
     else:
         share = {a.code: a.share_inside for a in result.areas}
-        changes = change_values(indicator=indicator, level=level, start=start, end=year)
+        changes = change_values(
+            indicator=indicator, level=level, start=start, end=year, as_of=as_of
+        )
         rows = [_change_row(c, share[c.code]) for c in changes if c.code in share]
         city_level = Level.objects.filter(slug="stadt").first()
         city_rows = (
-            change_values(indicator=indicator, level=city_level, start=start, end=year)
+            change_values(indicator=indicator, level=city_level, start=start, end=year, as_of=as_of)
             if city_level
             else []
         )
@@ -455,7 +458,7 @@ def values_body(request) -> dict:
         "level": level.slug,
         "year": year,
         "from": start,
-        "years": available_years(indicator=indicator),
+        "years": available_years(indicator=indicator, as_of=as_of),
         "within": within.code if within else None,
         # Boundaries valid in that year; the version only changes with the boundaries.
         "boundaries": {

@@ -1,34 +1,15 @@
-import contextlib
 import datetime
-from contextvars import ContextVar
 
 from django.db import models
 
-# A view pinned to a release (an embedded map) sees only what was published up to it.
-_PUBLISHED_UNTIL: ContextVar[datetime.datetime | None] = ContextVar("published_until", default=None)
-
-
-@contextlib.contextmanager
-def published_until(moment: datetime.datetime | None):
-    """Within the block, "published" means published at or before ``moment``."""
-    token = _PUBLISHED_UNTIL.set(moment)
-    try:
-        yield
-    finally:
-        _PUBLISHED_UNTIL.reset(token)
-
-
-def pinned_until() -> datetime.datetime | None:
-    """The moment reads are pinned to (see published_until), or None for the current state."""
-    return _PUBLISHED_UNTIL.get()
-
 
 class ObservationQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, *, as_of: datetime.datetime | None = None):
+        """Observations of published releases; with ``as_of``, only of those published at or
+        before that moment (a view pinned to a release, such as an embedded map)."""
         observations = self.filter(release__status="published")
-        until = _PUBLISHED_UNTIL.get()
-        if until is not None:
-            observations = observations.filter(release__published_at__lte=until)
+        if as_of is not None:
+            observations = observations.filter(release__published_at__lte=as_of)
         return observations
 
     def latest_per_key(self):

@@ -1,22 +1,22 @@
 """What the read path keeps across requests: year tables and geographies, per process.
 
 Entries are keyed by the data state of the request (``core.datastate.request_data_state``:
-releases, boundaries, facilities, metadata) and by the release a read is pinned to, so a
-publish, withdrawal, boundary change or facility upload makes every worker build afresh on its
-next request, and a pinned read never meets an unpinned one. Outside a public read request
+releases, boundaries, facilities, metadata) and by the moment a read is pinned to (``as_of``,
+the publication of a release), so a publish, withdrawal, boundary change or facility upload
+makes every worker build afresh on its next request, and a pinned read never meets an unpinned
+one. Outside a public read request
 (admin, writes, management commands) nothing is taken from or put into the cache.
 
 Entries are shared between requests and threads: they must not be changed after they are put.
 """
 
+import datetime
 import threading
 from collections import OrderedDict
 
 from django.conf import settings
 
 from core.datastate import request_data_state
-
-from .querysets import pinned_until
 
 
 class LRU:
@@ -73,10 +73,11 @@ class LRU:
 TABLES = LRU(settings.ATLAS_TABLE_CACHE_SIZE)
 
 
-def scope() -> tuple | None:
-    """The key part every entry of this read needs, or None where nothing may be shared."""
+def scope(as_of: datetime.datetime | None) -> tuple | None:
+    """The key part every entry of a read as of ``as_of`` (None: now) needs, or None where
+    nothing may be shared."""
     state = request_data_state()
     if state is None or settings.ATLAS_TABLE_CACHE_SIZE <= 0:
         return None
     # A different data state leaves the old entries unused; they age out of the LRU.
-    return (state.fingerprint, pinned_until())
+    return (state.fingerprint, as_of)

@@ -146,10 +146,13 @@ def _geography(year: int) -> _Geography:
     return _Geography(districts, dict(parts))
 
 
-def _raw_cells(indicator_ids: Iterable[int], years: Iterable[int]) -> dict:
-    """(indicator id, year) → {district id: Cell} from the newest published releases."""
+def _raw_cells(
+    indicator_ids: Iterable[int], years: Iterable[int], as_of: datetime.datetime | None = None
+) -> dict:
+    """(indicator id, year) → {district id: Cell} from the newest releases published (as of
+    ``as_of``)."""
     observations = (
-        Observation.objects.published()
+        Observation.objects.published(as_of=as_of)
         .filter(indicator_id__in=list(indicator_ids), year__in=list(years))
         .latest_per_key()
         .values_list(
@@ -345,22 +348,32 @@ def _differs(a: float, b: float, decimals: int) -> bool:
     return abs(a - b) > 0.5 * 10**-decimals + 1e-9 * max(abs(a), abs(b))
 
 
-def year_table(*, indicator: Indicator, year: int) -> YearTable:
-    """All public values of one indicator in one year, on every level."""
-    return year_tables(indicators=[indicator], years=[year])[(indicator.slug, year)]
+def year_table(
+    *, indicator: Indicator, year: int, as_of: datetime.datetime | None = None
+) -> YearTable:
+    """All public values of one indicator in one year, on every level; with ``as_of``, as
+    published at that moment (a view pinned to a release)."""
+    tables = year_tables(indicators=[indicator], years=[year], as_of=as_of)
+    return tables[(indicator.slug, year)]
 
 
-# Within one call of year_tables (and the calls it makes for computed indicators) every
-# geography and table is built once; across requests, readcache keeps them.
+# Within one call of year_tables (and the calls it makes for computed indicators, as of the
+# same moment) every geography and table is built once; across requests, readcache keeps them.
 _MEMO: ContextVar[dict | None] = ContextVar("year_tables_memo", default=None)
 
 
-def year_tables(*, indicators: Iterable[Indicator], years: Iterable[int]) -> dict:
-    """(indicator slug, year) → YearTable, loading all observations in one query."""
+def year_tables(
+    *,
+    indicators: Iterable[Indicator],
+    years: Iterable[int],
+    as_of: datetime.datetime | None = None,
+) -> dict:
+    """(indicator slug, year) → YearTable, loading all observations in one query; with
+    ``as_of``, the values as published at that moment."""
     memo = _MEMO.get()
-    if memo is not None:
+    if memo is not None and memo["as_of"] == as_of:
         return _year_tables(list(indicators), sorted(set(years)), memo)
-    token = _MEMO.set({"scope": readcache.scope()})
+    token = _MEMO.set({"scope": readcache.scope(as_of), "as_of": as_of})
     try:
         return _year_tables(list(indicators), sorted(set(years)), _MEMO.get())
     finally:
@@ -396,10 +409,10 @@ def _memoised(key: tuple, build):
     return memo[key]
 
 
-def _kept(key: tuple, build):
-    """``build()`` once per data state across public reads (readcache), every time outside
-    of one. What it returns is shared: it must not be changed."""
-    scope = readcache.scope()
+def _kept(key: tuple, build, as_of: datetime.datetime | None):
+    """``build()`` once per data state (and ``as_of``) across public reads (readcache), every
+    time outside of one. What it returns is shared: it must not be changed."""
+    scope = readcache.scope(as_of)
     if scope is None:
         return build()
     value = readcache.TABLES.get((scope, *key))
@@ -410,6 +423,7 @@ def _kept(key: tuple, build):
 
 
 def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> dict:
+    as_of = memo["as_of"]
     asked = {i.slug: i for i in indicators}
     if all(_remembered(memo, ("table", slug, year)) for slug in asked for year in years):
         return {
@@ -439,7 +453,7 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
         if any(not _remembered(memo, ("table", i.slug, year)) for year in years)
     ]
     observed = [i for i in missing if not i.computation]
-    raw = _raw_cells([i.id for i in observed], years) if observed else {}
+    raw = _raw_cells([i.id for i in observed], years, as_of) if observed else {}
     tables = {}
     for year in years:
         if not _remembered(memo, ("geo", year)):
@@ -456,7 +470,9 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
                     for i in ordered
                     if linked.group.get(i.id) == linked.group.get(indicator.id, indicator.id)
                 ] or [indicator]
-                built = _group_tables(group, year, geo, raw, tables, components, supplies, linked)
+                built = _group_tables(
+                    group, year, geo, raw, tables, components, supplies, linked, as_of
+                )
                 for member, table in built.items():
                     _remember(memo, ("table", member, year), table)
             tables[(indicator.slug, year)] = memo[key]
@@ -534,13 +550,15 @@ def _with_groups(indicators: Iterable[Indicator], linked: _Linked) -> list[Indic
     return list(indicators.values())
 
 
-def _group_tables(group, year, geo, raw, tables, components, supplies, linked) -> dict:
+def _group_tables(group, year, geo, raw, tables, components, supplies, linked, as_of) -> dict:
     """The tables of linked indicators for a year (one indicator is a group of its own),
     disclosure control applied to all of them together."""
     drafts = {}
     populations = {}
     for indicator in group:
-        cells, populations[indicator.id] = _cells(indicator, year, geo, raw, tables, supplies)
+        cells, populations[indicator.id] = _cells(
+            indicator, year, geo, raw, tables, supplies, as_of
+        )
         # A balance is withheld wherever one of its parts is; parts linked to it by an
         # identity are judged with it instead.
         forced = {
@@ -564,19 +582,21 @@ def _group_tables(group, year, geo, raw, tables, components, supplies, linked) -
         if population is not None:
             table = _approximate_as(table, population)
         if indicator.computation in SOCIAL_INDEX_COMPUTATIONS:
-            table = _index_gaps(table, year, geo)
+            table = _index_gaps(table, year, geo, as_of)
         result[indicator.slug] = table
     return result
 
 
-def _cells(indicator, year, geo, raw, tables, supplies) -> tuple[dict[int, Cell], YearTable | None]:
+def _cells(
+    indicator, year, geo, raw, tables, supplies, as_of
+) -> tuple[dict[int, Cell], YearTable | None]:
     """One indicator's cells for a year, and the table of the group it serves, if any."""
     if indicator.id in supplies:
         facility_type, served = supplies[indicator.id]
         population = tables[(served.slug, year)] if served is not None else None
         return _facility_cells(indicator, facility_type, population, year, geo), population
     if indicator.computation:
-        return _computed_cells(indicator, year, geo), None
+        return _computed_cells(indicator, year, geo, as_of), None
     return raw.get((indicator.id, year), {}), None
 
 
@@ -707,9 +727,11 @@ def _load_core_indicators() -> list[Indicator]:
     return [core[slug] for slug in social_index.CORE_INDICATORS if slug in core]
 
 
-def _published_core(core: list[Indicator], years: list[int]) -> dict:
+def _published_core(
+    core: list[Indicator], years: list[int], as_of: datetime.datetime | None
+) -> dict:
     """year → {slug: {district code: value}} of the finest level, after disclosure control."""
-    tables = year_tables(indicators=core, years=years)
+    tables = year_tables(indicators=core, years=years, as_of=as_of)
     result = {}
     for year in years:
         result[year] = {}
@@ -721,18 +743,20 @@ def _published_core(core: list[Indicator], years: list[int]) -> dict:
     return result
 
 
-def _computed_cells(indicator: Indicator, year: int, geo: _Geography) -> dict[int, Cell]:
+def _computed_cells(
+    indicator: Indicator, year: int, geo: _Geography, as_of: datetime.datetime | None
+) -> dict[int, Cell]:
     """The social index of every district of the core indicators' finest level."""
     core = _core_indicators()
     if len(core) < len(social_index.CORE_INDICATORS):
         return {}
     if indicator.computation == Indicator.Computation.SOCIAL_STATUS:
-        values = social_index.status_index(_published_core(core, [year])[year])
+        values = social_index.status_index(_published_core(core, [year], as_of)[year])
     else:
         start = year - social_index.DYNAMICS_YEARS
-        published = _published_core(core, [start, year])
+        published = _published_core(core, [start, year], as_of)
         values = social_index.dynamics_index(published[start], published[year])
-    core_table = year_table(indicator=core[0], year=year)
+    core_table = year_table(indicator=core[0], year=year, as_of=as_of)
     ids = {a.code: a.district_id for a in core_table.of_level(core_table.base_level or "")}
     return {
         ids[code]: Cell(round(value, 6), None, None, "normal")
@@ -741,7 +765,9 @@ def _computed_cells(indicator: Indicator, year: int, geo: _Geography) -> dict[in
     }
 
 
-def _index_gaps(table: YearTable, year: int, geo: _Geography) -> YearTable:
+def _index_gaps(
+    table: YearTable, year: int, geo: _Geography, as_of: datetime.datetime | None
+) -> YearTable:
     """The social index table with a symbol and a reason for every district without an index.
 
     "..." where a core indicator is not yet available for the district, else "." (a core
@@ -753,7 +779,7 @@ def _index_gaps(table: YearTable, year: int, geo: _Geography) -> YearTable:
     years = [year]
     if table.indicator.computation == Indicator.Computation.SOCIAL_DYNAMICS:
         years.insert(0, year - social_index.DYNAMICS_YEARS)
-    tables = year_tables(indicators=core, years=years)
+    tables = year_tables(indicators=core, years=years, as_of=as_of)
     first = tables[(core[0].slug, year)]
     level = first.base_level
     if level is None:
@@ -780,14 +806,19 @@ def districts_in_year(*, level: Level, year: int):
 
 
 def level_values(
-    *, indicator: Indicator, level: Level, year: int, within: District | None = None
+    *,
+    indicator: Indicator,
+    level: Level,
+    year: int,
+    within: District | None = None,
+    as_of: datetime.datetime | None = None,
 ) -> LevelValues:
     """Values of one indicator for every district of a level in a year, and the city's.
 
     With ``within`` (a Stadtbezirk), only the districts that lie in it, each with the share
-    of its area inside.
+    of its area inside; with ``as_of``, the values as published at that moment.
     """
-    table = year_table(indicator=indicator, year=year)
+    table = year_table(indicator=indicator, year=year, as_of=as_of)
     by_code = {a.code: a for a in table.of_level(level.slug)}
     districts = districts_in_year(level=level, year=year).only("id", "code", "name")
     areas = [
@@ -891,9 +922,16 @@ class ChangeValue:
     relative: float | None = None  # counts: the change in % of the start
 
 
-def change_values(*, indicator: Indicator, level: Level, start: int, end: int) -> list[ChangeValue]:
+def change_values(
+    *,
+    indicator: Indicator,
+    level: Level,
+    start: int,
+    end: int,
+    as_of: datetime.datetime | None = None,
+) -> list[ChangeValue]:
     """Change of each district's value between two years, with the same disclosure rules."""
-    tables = year_tables(indicators=[indicator], years=[start, end])
+    tables = year_tables(indicators=[indicator], years=[start, end], as_of=as_of)
     first = {a.code: a for a in tables[(indicator.slug, start)].of_level(level.slug)}
     last = {a.code: a for a in tables[(indicator.slug, end)].of_level(level.slug)}
     rows = []
@@ -932,8 +970,9 @@ def published_releases(*, indicators: Iterable[Indicator], year: int) -> list[Re
     )
 
 
-def published_years() -> list[int]:
-    return sorted(Observation.objects.published().values_list("year", flat=True).distinct())
+def published_years(*, as_of: datetime.datetime | None = None) -> list[int]:
+    observations = Observation.objects.published(as_of=as_of)
+    return sorted(observations.values_list("year", flat=True).distinct())
 
 
 def last_update(indicator: Indicator) -> datetime.datetime | None:
@@ -953,23 +992,32 @@ def last_update(indicator: Indicator) -> datetime.datetime | None:
 
 
 def available_years(
-    *, indicator: Indicator, level: Level | None = None, with_values: bool = False
+    *,
+    indicator: Indicator,
+    level: Level | None = None,
+    with_values: bool = False,
+    as_of: datetime.datetime | None = None,
 ) -> list[int]:
-    """Years with at least one published observation of the indicator (on the level).
+    """Years with at least one published observation of the indicator (on the level); with
+    ``as_of``, published at that moment.
 
     With ``with_values``, only years in which one of them carries a number: a year
     delivered as "..." everywhere (not yet available) is published, but has no values.
     """
     key = ("years", indicator.id, level.id if level else None, with_values)
-    return list(_kept(key, lambda: tuple(_available_years(indicator, level, with_values))))
+    return list(
+        _kept(key, lambda: tuple(_available_years(indicator, level, with_values, as_of)), as_of)
+    )
 
 
-def _available_years(indicator: Indicator, level: Level | None, with_values: bool) -> list[int]:
+def _available_years(
+    indicator: Indicator, level: Level | None, with_values: bool, as_of: datetime.datetime | None
+) -> list[int]:
     if indicator.computation in FACILITY_COMPUTATIONS:
-        return _facility_years(indicator, with_values)
+        return _facility_years(indicator, with_values, as_of)
     if indicator.computation:
-        return _computed_years(indicator, with_values)
-    observations = Observation.objects.published().filter(indicator=indicator)
+        return _computed_years(indicator, with_values, as_of)
+    observations = Observation.objects.published(as_of=as_of).filter(indicator=indicator)
     if level is not None:
         observations = observations.filter(district__level=level)
     if with_values:
@@ -977,14 +1025,16 @@ def _available_years(indicator: Indicator, level: Level | None, with_values: boo
     return sorted(observations.values_list("year", flat=True).distinct())
 
 
-def default_year(*, indicator: Indicator) -> int | None:
+def default_year(*, indicator: Indicator, as_of: datetime.datetime | None = None) -> int | None:
     """The year a view of the indicator opens on: the latest with published values."""
-    years = available_years(indicator=indicator, with_values=True)
-    years = years or available_years(indicator=indicator)
+    years = available_years(indicator=indicator, with_values=True, as_of=as_of)
+    years = years or available_years(indicator=indicator, as_of=as_of)
     return years[-1] if years else None
 
 
-def _facility_years(indicator: Indicator, with_values: bool = False) -> list[int]:
+def _facility_years(
+    indicator: Indicator, with_values: bool, as_of: datetime.datetime | None
+) -> list[int]:
     """Years with values of the served group; counts alone, every published year."""
     facility_type, served = _supplies([indicator])[indicator.id]
     if facility_type is None:
@@ -993,18 +1043,20 @@ def _facility_years(indicator: Indicator, with_values: bool = False) -> list[int
         slug = facility_type.served_indicator
         served = Indicator.objects.filter(slug=slug, computation="").first() if slug else None
         if served is None:
-            return published_years()
+            return published_years(as_of=as_of)
     if served is None:
         return []
-    return available_years(indicator=served, with_values=with_values)
+    return available_years(indicator=served, with_values=with_values, as_of=as_of)
 
 
-def _computed_years(indicator: Indicator, with_values: bool = False) -> list[int]:
+def _computed_years(
+    indicator: Indicator, with_values: bool, as_of: datetime.datetime | None
+) -> list[int]:
     core = _core_indicators()
     if len(core) < len(social_index.CORE_INDICATORS):
         return []
     years = set.intersection(
-        *(set(available_years(indicator=i, with_values=with_values)) for i in core)
+        *(set(available_years(indicator=i, with_values=with_values, as_of=as_of)) for i in core)
     )
     if indicator.computation == Indicator.Computation.SOCIAL_DYNAMICS:
         years = {y for y in years if y - social_index.DYNAMICS_YEARS in years}
@@ -1014,7 +1066,7 @@ def _computed_years(indicator: Indicator, with_values: bool = False) -> list[int
 def indicator_levels() -> dict[int, list[str]]:
     """For each indicator, the levels it has values on: observed, or rolled up to. Shared
     across public reads: not to be changed."""
-    return _kept(("levels",), _indicator_levels)
+    return _kept(("levels",), _indicator_levels, None)
 
 
 def _indicator_levels() -> dict[int, list[str]]:
