@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, lookup, text
-from districts.api import parse_level, parse_within
 from districts.models import District
-from indicators.api import VALUES, parse_indicator, parse_year, year_param
+from districts.params import parse_level, parse_within
 from indicators.models import Indicator, Observation, Release, Theme
+from indicators.params import VALUES, parse_indicator, parse_year, year_param
 from indicators.selectors import level_values, published_coverage, published_years
 from indicators.services import downloads
 from indicators.services.downloads import DIALECTS, Link

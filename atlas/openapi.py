@@ -3,10 +3,10 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
-from districts import api as districts_api
+from districts import params as district_params
 from facilities import api as facilities_api
 from facilities.openapi import paths as facility_paths
-from indicators import api as indicators_api
+from indicators import params as indicator_params
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 # A change between two years (the /change endpoint and change maps).
@@ -704,14 +704,14 @@ DOCUMENT["paths"].update(facility_paths(_ERROR))
 
 # Each operation's parameters, from the declarations its view parses them with.
 QUERIES = {
-    "/districts": districts_api.DISTRICTS,
-    "/tiles/{level}/{z}/{x}/{y}.mvt": districts_api.TILE,
-    "/indicators": indicators_api.INDICATORS,
-    "/values": indicators_api.VALUES,
-    "/series": indicators_api.SERIES,
-    "/profile": indicators_api.PROFILE,
-    "/change": indicators_api.CHANGE,
-    "/releases": indicators_api.RELEASES,
+    "/districts": district_params.DISTRICTS,
+    "/tiles/{level}/{z}/{x}/{y}.mvt": district_params.TILE,
+    "/indicators": indicator_params.INDICATORS,
+    "/values": indicator_params.VALUES,
+    "/series": indicator_params.SERIES,
+    "/profile": indicator_params.PROFILE,
+    "/change": indicator_params.CHANGE,
+    "/releases": indicator_params.RELEASES,
     "/facilities": facilities_api.FACILITIES,
     "/catchment": facilities_api.CATCHMENT,
 }

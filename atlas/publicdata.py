@@ -1,8 +1,8 @@
 """The map's hot path as files: boundaries of a level and values of an indicator, per year.
 
-Each file is the body of the JSON API for the same query, made by the same functions
-(``districts.api.districts_body``, ``indicators.api.values_body``), written once per state of
-the published data under ``ATLAS_PUBLIC_DATA_ROOT/<state>/`` and served at
+Each file is the body of the JSON API for the same query, made by the same payload functions
+(``districts.payloads.districts_payload``, ``indicators.payloads.values_payload``), written once
+per state of the published data under ``ATLAS_PUBLIC_DATA_ROOT/<state>/`` and served at
 ``/data/<state>/…``. The state is in the path, so a file never changes. A publish, a
 withdrawal, a boundary import or a change of an indicator's metadata changes the state, and
 with it every URL; requests for an old state are redirected to the current one.
@@ -27,11 +27,10 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, JsonResponse, QueryDict
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -39,13 +38,15 @@ from django.views.decorators.http import require_safe
 
 from core.datastate import data_state
 from core.http import BadParameter
-from districts.api import districts_body
 from districts.models import District, Level
+from districts.params import parse_level
+from districts.payloads import districts_payload
 from districts.selectors import overview_of
 from districts.zoom import BANDS
-from indicators.api import classified, values_body
 from indicators.classify import METHODS
 from indicators.models import CLASS_COUNTS, Indicator
+from indicators.params import parse_indicator
+from indicators.payloads import classified, values_payload
 from indicators.selectors import available_years, indicator_levels, published_years
 
 logger = logging.getLogger(__name__)
@@ -109,13 +110,6 @@ def values_name(indicator: str, level: str, year: int) -> str:
 # --- rendering ------------------------------------------------------------------------------
 
 
-def _query(**params) -> SimpleNamespace:
-    """What the API's body functions read from a request: its query parameters."""
-    query = QueryDict(mutable=True)
-    query.update({name: str(value) for name, value in params.items()})
-    return SimpleNamespace(GET=query)
-
-
 def _published_year(year: int) -> None:
     # Files exist for published years only, so no request can fill the disk with others.
     if year not in published_years():
@@ -128,31 +122,27 @@ def render_boundaries(
     """The body of /api/v1/districts?level=…&year=…[&zoom=…[&chunk=x,y]] (simplified
     geometry); BadParameter if none."""
     _published_year(year)
-    params = {"level": level, "year": year}
-    if zoom is not None:
-        params["zoom"] = zoom
-    if chunk is not None:
-        params["chunk"] = f"{chunk[0]},{chunk[1]}"
-    return districts_body(_query(**params)).encode()
+    body = districts_payload(level=parse_level(level), year=year, zoom=zoom, chunk=chunk)
+    return body.encode()
 
 
 def render_values(*, indicator: str, level: str, year: int) -> bytes:
     """The body of /api/v1/values?indicator=…&level=…&year=… with the indicator's default
     classification, plus ``classifications``: every other method × class count the map offers.
     """
-    body = values_body(_query(indicator=indicator, level=level, year=year))
+    shown = parse_indicator(indicator)
+    body = values_payload(indicator=shown, level=parse_level(level), year=year)
     if len(body["values"]) <= VARIANT_LIMIT:
-        body["classifications"] = _variants(body)
+        body["classifications"] = _variants(body, shown)
     elif body["classes"] is not None:
         default = {"classes": body["classes"], "class": [row["class"] for row in body["values"]]}
-        k = Indicator.objects.get(slug=body["indicator"]).classification_classes
+        k = shown.classification_classes
         body["classifications"] = {body["classes"]["method"]: {str(k): default}}
     return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
 
 
-def _variants(body: dict) -> dict:
+def _variants(body: dict, indicator: Indicator) -> dict:
     """method → class count → the classes and each row's class, in the order of the rows."""
-    indicator = Indicator.objects.get(slug=body["indicator"])
     variants = {}
     for method in METHODS:
         variants[method] = {}

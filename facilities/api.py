@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, lookup
 from core.params import FIRST_YEAR, LAST_YEAR, Param, Query, Rule, number_list
-from districts.api import WITHIN, parse_level, parse_within
+from districts.params import WITHIN, parse_level, parse_within
 
 from .models import FacilityType
 from .selectors import MAX_DISTANCE, MIN_DISTANCE, catchment, facilities_geojson

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from districts.models import Level
-from indicators.api import area_dict
 from indicators.classify import METHODS, classification_problem, classify
 from indicators.models import CLASS_COUNTS, MAX_CLASSES, MIN_CLASSES, Indicator
+from indicators.payloads import area_dict
 from indicators.selectors import available_years, indicator_levels, level_values
 
 values = st.lists(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.datastate import one_state_per_request
 from districts.models import District, Level
 from indicators.models import Indicator, Observation, Release
+from indicators.payloads import values_payload
 from indicators.selectors import available_years, level_values
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,19 @@ def test_a_pinned_social_index_is_computed_from_the_core_values_of_its_release(d
     with one_state_per_request():
         assert index() != before
         assert index(demo.published_at) == before
+
+
+def test_two_values_payloads_as_of_different_releases_in_one_thread_stay_apart(demo):
+    einwohner = Indicator.objects.get(slug="einwohner")
+    level = Level.objects.get(slug="statistischer-bezirk")
+
+    def altstadt_value(as_of):
+        payload = values_payload(indicator=einwohner, level=level, year=YEAR, as_of=as_of)
+        return next(row["value"] for row in payload["values"] if row["code"] == "11")
+
+    before = altstadt_value(None)
+    correction = publish(einwohner, altstadt(), before + 100)
+    with one_state_per_request():
+        seen = [altstadt_value(demo.published_at), altstadt_value(correction.published_at)]
+        seen.append(altstadt_value(demo.published_at))
+    assert seen == [before, before + 100, before]
