@@ -24,6 +24,7 @@ from indicators.selectors import (
     year_tables,
 )
 
+from .forms import MAP_LEVELS, MapQuery
 from .jscatalog import catalogue_url
 from .pagecache import shared_page
 from .presenters import (
@@ -41,14 +42,11 @@ from .presenters import (
 from .publicdata import data_prefix, public_state, zoom_banded
 from .pyramid import is_pyramid_part, pyramid
 
-MAP_LEVEL = "statistischer-bezirk"
-# Levels a visitor can switch the map to (the city alone makes no map).
-MAP_LEVELS = ["statistischer-bezirk", "stadtbezirk"]
-
 
 @shared_page
 def map_view(request, bezirk: str | None = None):
-    """The map explorer; the page state (indicator, level, year) lives in the query string.
+    """The map explorer; the page state (indicator, level, year, …) lives in the query string
+    (atlas/forms.py).
 
     Under /bezirk/<code>/ it shows only the statistical districts of one Stadtbezirk.
     """
@@ -57,40 +55,13 @@ def map_view(request, bezirk: str | None = None):
         within = get_object_or_404(
             District.objects.current(), level__slug="stadtbezirk", code=bezirk
         )
-    level_slug = request.GET.get("level") if within is None else MAP_LEVEL
-    level_slug = level_slug if level_slug in MAP_LEVELS else MAP_LEVEL
-    levels_with_values = indicator_levels()
-    indicators = [
-        i
-        for i in Indicator.objects.select_related("theme")
-        if level_slug in levels_with_values.get(i.id, [])
-    ]
-    slugs = [i.slug for i in indicators]
-    current = next(
-        (
-            slug
-            for slug in (request.GET.get("indicator"), settings.ATLAS_DEFAULT_INDICATOR)
-            if slug in slugs
-        ),
-        slugs[0] if slugs else None,
-    )
+    state = MapQuery(request.GET, within=within).state()
+    level_slug, current_indicator = state.level, state.indicator
+    current = current_indicator.slug if current_indicator else None
     groups = [
-        (theme, [i for i in indicators if i.theme_id == theme.id]) for theme in Theme.objects.all()
+        (theme, [i for i in state.indicators if i.theme_id == theme.id])
+        for theme in Theme.objects.all()
     ]
-    current_indicator = next((i for i in indicators if i.slug == current), None)
-    method = request.GET.get("method", "")
-    if method not in Indicator.Classification.values:
-        method = current_indicator.classification_method if current_indicator else "quantiles"
-    breaks = request.GET.get("breaks", "")
-    if method == "manual" and not breaks and current_indicator:
-        breaks = ",".join(str(b) for b in current_indicator.classification_breaks)
-    classes = request.GET.get("classes", "")
-    classes = (
-        int(classes)
-        if classes in {str(k) for k in CLASS_COUNTS}
-        else (current_indicator.classification_classes if current_indicator else 5)
-    )
-    embed = request.GET.get("embed") == "1"
     latest_release = (
         Release.objects.filter(status=Release.Status.PUBLISHED).order_by("-published_at").first()
     )
@@ -101,28 +72,25 @@ def map_view(request, bezirk: str | None = None):
     banded = within is None and zoom_banded(level_slug)
     areas = District.objects.current().filter(level__slug=level_slug).count() if banded else None
     overview = (
-        _overview(level_slug, levels_with_values.get(current_indicator.id, []))
+        _overview(level_slug, indicator_levels().get(current_indicator.id, []))
         if banded and current_indicator
         else None
     )
-    year, year_note = _shown_year(current_indicator, request.GET.get("year", ""))
     config = {
         "indicator": current,
         "level": level_slug,
-        "method": method,
-        "classes": classes,
+        "method": state.method,
+        "classes": state.classes,
         "classCounts": list(CLASS_COUNTS),
         "within": within.code if within else None,
-        "year": year,
-        "from": request.GET.get("from", ""),
-        "breaks": breaks,
-        "selection": [code for code in request.GET.get("sel", "").split(",") if code][:6],
-        "chart": request.GET.get("chart", ""),
-        "scatter": request.GET.get("y", ""),
-        "embed": embed,
-        "release": request.GET.get("release", "")
-        if request.GET.get("release", "").isdigit()
-        else "",
+        "year": state.year,
+        "from": state.start,
+        "breaks": state.breaks,
+        "selection": state.selection,
+        "chart": state.chart,
+        "scatter": state.scatter,
+        "embed": state.embed,
+        "release": state.release,
         "latestRelease": latest_release.pk if latest_release else None,
         "valuesUrl": reverse("v1:values"),
         # The published files of the map's two requests, under the state they show.
@@ -161,14 +129,14 @@ def map_view(request, bezirk: str | None = None):
         "groups": [(theme, items) for theme, items in groups if items],
         "current": current_indicator,
         "methods": Indicator.Classification.choices,
-        "method": method,
-        "breaks": breaks,
+        "method": state.method,
+        "breaks": state.breaks,
         "last_update": last_update(current_indicator) if current_indicator else None,
-        "year_note": year_note,
-        "embed": embed,
+        "year_note": state.year_note,
+        "embed": state.embed,
         "full_url": full_url,
         "class_counts": CLASS_COUNTS,
-        "classes": classes,
+        "classes": state.classes,
         "level": Level.objects.filter(slug=level_slug).first(),
         "levels": Level.objects.filter(slug__in=MAP_LEVELS).order_by("-rank"),
         "within": within,
@@ -203,37 +171,6 @@ def _overview(level_slug: str, levels_with_values: list[str]) -> dict | None:
         "maxZoom": overview.max_zoom,
         "name": overview.level.name_plural,
     }
-
-
-def _shown_year(indicator: Indicator | None, asked: str) -> tuple[str | None, str]:
-    """The year the map opens on, and a note where that is not the year asked for.
-
-    The year asked for where the indicator has values then, else the nearest earlier one
-    with values (indicators differ: a statistic may be collected every other year, or its
-    latest year may not be available yet); without a year, the latest with values.
-    """
-    years = available_years(indicator=indicator) if indicator else []
-    if not years:
-        return None, ""
-    with_values = available_years(indicator=indicator, with_values=True) or years
-    if not asked.isdigit():
-        return str(with_values[-1]), ""
-    year = int(asked)
-    earlier = [y for y in with_values if y <= year]
-    shown = earlier[-1] if earlier else with_values[0]
-    if shown == year:
-        return str(shown), ""
-    interval = between_surveys(year, with_values)
-    if interval:
-        note = _(
-            "%(indicator)s %(collected)s: für %(year)s gibt es keinen Wert, gezeigt wird %(shown)s."
-        )
-    elif year > with_values[-1]:
-        note = _("%(indicator)s: Für %(year)s liegen noch keine Werte vor, gezeigt wird %(shown)s.")
-    else:
-        note = _("%(indicator)s: Für %(year)s gibt es keine Werte, gezeigt wird %(shown)s.")
-    facts = {"indicator": indicator.name, "year": year, "shown": shown}
-    return str(shown), note % {**facts, "collected": survey_note(interval)}
 
 
 @shared_page
