@@ -1,4 +1,5 @@
-"""The map page's messages for its scripts: Django's JavaScript catalogue, one per language.
+"""The pages' messages for their scripts (map, profile): Django's JavaScript catalogue, one per
+language.
 
 The scripts' texts are German (the source) and translated in locale/en/LC_MESSAGES/djangojs.po,
 like every other text of the atlas. A page names the catalogue of its language under a version

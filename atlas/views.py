@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from districts.models import District, Level
 from districts.selectors import overview_of
@@ -239,20 +238,7 @@ def profile_view(request, level, code):
         "level": district.level.slug,
         "seriesUrl": reverse("v1:series"),
         "plotlyUrl": static("vendor/plotly/plotly-basic.min.js"),
-        "locale": _("de-DE"),
-        "text": {
-            "city": _("Stadt"),
-            "year": _("Jahr"),
-            "interval": _("95-%-Konfidenzintervall"),
-            "tableCaption": _("Werte der Zeitreihe"),
-            "chartLabel": _("Zeitreihe im Vergleich zur Stadt; die Werte stehen in der Tabelle"),
-            "men": _("Männer"),
-            "women": _("Frauen"),
-            "cityMen": _("Stadt, Männer"),
-            "cityWomen": _("Stadt, Frauen"),
-            "share": _("Anteil an der Bevölkerung in %"),
-            "ageGroup": _("Altersgruppe"),
-        },
+        # Its messages come from the script catalogue (atlas/jscatalog.py).
         "pyramid": ages.chart if ages else None,
     }
     shown_rows = [r for theme_rows in themes.values() for r in theme_rows]
@@ -264,6 +250,7 @@ def profile_view(request, level, code):
         "first_year": series_years[0],
         "config": config, "pyramid": ages,
         "facilities": list(facilities_in(district=district, year=year)),
+        "catalogue_url": catalogue_url(),
     }  # fmt: skip
     return render(request, "atlas/profile.html", context)
 

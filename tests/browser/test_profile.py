@@ -14,3 +14,11 @@ def test_the_profile_draws_the_population_pyramid_beside_its_table(atlas, page):
     assert page.locator("#pyramid-chart .trace.bars .point").count() == 20
     assert page.locator(".pyramid-table tbody tr").count() == 10
     assert page.evaluate("document.getElementById('pyramid-chart')._fullLayout.separators") == ",."
+
+
+def test_the_english_profile_names_its_chart_in_english(atlas, page):
+    page.goto(atlas.url + "/gebiet/statistischer-bezirk/71/?year=2023&lang=en")
+    page.wait_for_selector("#pyramid-chart.js-plotly-plot")
+    names = page.evaluate("document.getElementById('pyramid-chart').data.map((t) => t.name)")
+    assert names == ["Men", "Women", "City, men", "City, women"]
+    assert page.evaluate("document.getElementById('pyramid-chart')._fullLayout.separators") == ".,"

@@ -1,11 +1,27 @@
 /* Profile page: a time series of one indicator for the district and the city, on demand.
-   Plotly is loaded only when the first chart is asked for. */
+   Plotly is loaded only when the first chart is asked for. Messages come from Django's
+   JavaScript catalogue (the script the page loads first), as the map's do. */
 import { escapeHtml } from "./escape.js";
 
 (function () {
   "use strict";
 
   const config = JSON.parse(document.getElementById("profile-config").textContent);
+  const { gettext } = window.django;
+  const text = {
+    locale: gettext("de-DE"),
+    city: gettext("Stadt"),
+    year: gettext("Jahr"),
+    interval: gettext("95-%-Konfidenzintervall"),
+    tableCaption: gettext("Werte der Zeitreihe"),
+    chartLabel: gettext("Zeitreihe im Vergleich zur Stadt; die Werte stehen in der Tabelle"),
+    men: gettext("Männer"),
+    women: gettext("Frauen"),
+    cityMen: gettext("Stadt, Männer"),
+    cityWomen: gettext("Stadt, Frauen"),
+    share: gettext("Anteil an der Bevölkerung in %"),
+    ageGroup: gettext("Altersgruppe"),
+  };
   let plotly = null;
 
   function loadPlotly() {
@@ -23,7 +39,7 @@ import { escapeHtml } from "./escape.js";
 
   function format(value, decimals) {
     if (value === null || value === undefined) return "–";
-    return new Intl.NumberFormat(config.locale, {
+    return new Intl.NumberFormat(text.locale, {
       minimumFractionDigits: decimals,
       maximumFractionDigits: decimals,
     }).format(value);
@@ -42,9 +58,9 @@ import { escapeHtml } from "./escape.js";
       `<tr><td>${escapeHtml(point.year)}</td><td class="num">${escapeHtml(cellText(point, decimals))}</td>` +
       `<td class="num">${escapeHtml(cellText(city[i], decimals))}</td></tr>`,
     );
-    return `<table class="values-table"><caption>${escapeHtml(config.text.tableCaption)}</caption>` +
-      `<thead><tr><th scope="col">${escapeHtml(config.text.year)}</th><th scope="col" class="num">` +
-      `${escapeHtml(config.name)}</th><th scope="col" class="num">${escapeHtml(config.text.city)}</th></tr></thead>` +
+    return `<table class="values-table"><caption>${escapeHtml(text.tableCaption)}</caption>` +
+      `<thead><tr><th scope="col">${escapeHtml(text.year)}</th><th scope="col" class="num">` +
+      `${escapeHtml(config.name)}</th><th scope="col" class="num">${escapeHtml(text.city)}</th></tr></thead>` +
       `<tbody>${rows.join("")}</tbody></table>`;
   }
 
@@ -69,26 +85,26 @@ import { escapeHtml } from "./escape.js";
         x: [...years, ...years.slice().reverse()],
         y: [...own.map((p) => p.ci_high), ...own.map((p) => p.ci_low).reverse()],
         fill: "toself", fillcolor: "rgba(33,102,172,0.15)", line: { width: 0 },
-        hoverinfo: "skip", name: escapeHtml(config.text.interval), type: "scatter",
+        hoverinfo: "skip", name: escapeHtml(text.interval), type: "scatter",
       });
     }
     traces.push(
       { x: years, y: own.map((p) => p.value), name: escapeHtml(config.name), type: "scatter",
         mode: "lines+markers", line: { color: "#2166ac" } },
-      { x: years, y: city.map((p) => p.value), name: escapeHtml(config.text.city), type: "scatter",
+      { x: years, y: city.map((p) => p.value), name: escapeHtml(text.city), type: "scatter",
         mode: "lines", line: { color: "#b35806", dash: "dash" } },
     );
     const chart = document.createElement("div");
     chart.className = "chart";
     chart.setAttribute("role", "img");
-    chart.setAttribute("aria-label", `${button.dataset.name}: ${config.text.chartLabel}`);
+    chart.setAttribute("aria-label", `${button.dataset.name}: ${text.chartLabel}`);
     target.replaceChildren(chart);
     target.insertAdjacentHTML("beforeend", table(data.series, decimals));
     Plotly.newPlot(chart, traces, {
       margin: { t: 10, r: 10, b: 30, l: 50 }, height: 260,
-      separators: config.locale.startsWith("de") ? ",." : ".,",
+      separators: text.locale.startsWith("de") ? ",." : ".,",
       legend: { orientation: "h" }, xaxis: { dtick: 1 },
-    }, { displayModeBar: false, responsive: true, locale: config.locale.slice(0, 2) });
+    }, { displayModeBar: false, responsive: true, locale: text.locale.slice(0, 2) });
     target.dataset.drawn = "true";
   }
 
@@ -100,7 +116,6 @@ import { escapeHtml } from "./escape.js";
      shares as a stepped outline. Withheld groups are null and leave a gap. */
   async function drawPyramid(element, data) {
     const Plotly = await loadPlotly();
-    const text = config.text;
     const negate = (values) => values.map((v) => (v === null ? null : -v));
     const label = (v) => (v === null ? "." : `${format(Math.abs(v), 1)} %`);
     // Plotly reads markup in names, labels and templates: every text goes in escaped.
@@ -131,7 +146,7 @@ import { escapeHtml } from "./escape.js";
     Plotly.newPlot(element, traces, {
       barmode: "overlay", bargap: 0.1, height: 420,
       margin: { t: 50, r: 10, b: 45, l: 60 },
-      separators: config.locale.startsWith("de") ? ",." : ".,",
+      separators: text.locale.startsWith("de") ? ",." : ".,",
       // Above the plot, so that it never runs into the axis title on a narrow screen.
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       xaxis: {
@@ -139,7 +154,7 @@ import { escapeHtml } from "./escape.js";
         ticktext: ticks.map((t) => format(Math.abs(t), 0)), zeroline: true,
       },
       yaxis: { title: { text: escapeHtml(text.ageGroup) }, type: "category" },
-    }, { displayModeBar: false, responsive: true, locale: config.locale.slice(0, 2) });
+    }, { displayModeBar: false, responsive: true, locale: text.locale.slice(0, 2) });
   }
 
   const pyramidChart = document.getElementById("pyramid-chart");
