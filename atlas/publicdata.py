@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from core.datastate import data_state
+from core.datastate import data_state, one_state_per_request
 from core.http import BadParameter
 from districts.models import District, Level
 from districts.params import parse_level
@@ -180,7 +180,13 @@ def _gzip(body: bytes) -> bytes:
 
 def render_all(*, state: str | None = None, values: bool = True) -> dict[str, int]:
     """Write every boundaries file (and with ``values`` every values file) of the state."""
-    state = state or public_state()
+    # One reading of the data state for all files, as in a request: the year table of an
+    # indicator is then built once for all its levels and its linked indicators' files.
+    with one_state_per_request():
+        return _render_all(state=state or public_state(), values=values)
+
+
+def _render_all(*, state: str, values: bool) -> dict[str, int]:
     base = _root() / state
     counts = {"boundaries": 0, "values": 0}
     years = published_years()
