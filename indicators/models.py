@@ -627,8 +627,12 @@ class Identity(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def parsed_terms(self) -> list[tuple[str, str, int]]:
-        """(slug, part, sign) of every term; ValidationError naming the term that is wrong."""
+    def parsed_terms(self, indicators: dict | None = None) -> list[tuple[str, str, int]]:
+        """(slug, part, sign) of every term; ValidationError naming the term that is wrong.
+
+        ``indicators`` (slug → Indicator, with its kind) spares a query when many identities
+        are read at once; without it the named indicators are looked up.
+        """
         # Slugs contain hyphens: a sign stands apart from its term, or leads it ("-a.zaehler").
         tokens = self.terms.replace("−", " - ").split()
         terms, sign = [], 1
@@ -651,7 +655,11 @@ class Identity(models.Model):
             sign = 1
         if not terms:
             raise ValidationError(_("Mindestens ein Indikator muss genannt sein."))
-        known = {i.slug: i for i in Indicator.objects.filter(slug__in=slugs)}
+        known = (
+            indicators
+            if indicators is not None
+            else {i.slug: i for i in Indicator.objects.filter(slug__in=slugs)}
+        )
         result = []
         for slug, part, sign in terms:
             indicator = known.get(slug)

@@ -519,17 +519,18 @@ def _load_links() -> _Linked:
 
 def identities() -> list[suppression.Link]:
     """The declared identities between indicators, as links of indicator ids."""
-    rows = list(Identity.objects.select_related("indicator"))
+    rows = list(Identity.objects.all())
     if not rows:
         return []
-    ids = dict(Indicator.objects.values_list("slug", "id"))
+    # One query for the indicators of every term, not one per identity.
+    indicators = {i.slug: i for i in Indicator.objects.only("id", "slug", "kind")}
     links = []
     for identity in rows:
-        terms = identity.parsed_terms()
+        terms = identity.parsed_terms(indicators)
         links.append(
             suppression.Link(
                 (identity.indicator_id, identity.part),
-                tuple((ids[slug], part, sign) for slug, part, sign in terms),
+                tuple((indicators[slug].id, part, sign) for slug, part, sign in terms),
             )
         )
     return links
