@@ -19,23 +19,23 @@ HEADER = ["gebiet", "ebene", "indikator", "jahr", "wert", "zaehler", "nenner", "
 
 
 def _rows(release: Release):
-    observations = (
+    """The release's rows in the order of HEADER, as tuples (no model instances: a release
+    has tens of thousands of rows)."""
+    return (
         Observation.objects.filter(release=release)
-        .select_related("district__level", "indicator")
         .order_by("indicator__slug", "district__level__rank", "district__code", "year")
+        .values_list(
+            "district__code",
+            "district__level__slug",
+            "indicator__slug",
+            "year",
+            "value",
+            "numerator",
+            "denominator",
+            "status",
+            "note",
+        )
     )
-    for o in observations:
-        yield [
-            o.district.code,
-            o.district.level.slug,
-            o.indicator.slug,
-            o.year,
-            o.value,
-            o.numerator,
-            o.denominator,
-            o.status,
-            o.note,
-        ]
 
 
 # What a spreadsheet starts a formula with (OWASP: CSV injection).
