@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test import override_settings
 
 from atlas.demo import load_demo_data
 from atlas.permissions import STATISTICIANS
@@ -150,6 +151,15 @@ def make_observation(release):
         return ObservationFactory(indicator=indicator, district=district, year=year, **fields)
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Django's PBKDF2 takes a third of a second per password on purpose; the tests set and
+    check passwords by the hundred, and what they guard (lock-outs, second factor, roles)
+    does not depend on the hash."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

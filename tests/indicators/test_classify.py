@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.datastate import one_state_per_request
 from districts.models import Level
 from indicators.classify import METHODS, classification_problem, classify
 from indicators.models import CLASS_COUNTS, MAX_CLASSES, MIN_CLASSES, Indicator
@@ -105,16 +106,24 @@ def _invalid(cases, combinations):
     ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def demo_cases(django_db_setup, django_db_blocker):
+    """The sample read once for the tests below, as one request reads it (each year's table
+    built once for all levels): the demo data they read is the same for both."""
+    with django_db_blocker.unblock(), one_state_per_request():
+        return list(_demo_cases())
+
+
 @pytest.mark.django_db
-def test_every_default_legend_of_the_demo_data_is_valid():
-    cases = list(_demo_cases())
+def test_every_default_legend_of_the_demo_data_is_valid(demo_cases):
+    cases = demo_cases
     invalid = _invalid(cases, lambda i: [(i.classification_method, i.classification_classes)])
     assert invalid == [], f"{len(invalid)} von {len(cases)} Standardlegenden ungültig"
 
 
 @pytest.mark.django_db
-def test_every_method_and_class_count_of_the_demo_data_gives_a_valid_legend():
-    cases = list(_demo_cases())
+def test_every_method_and_class_count_of_the_demo_data_gives_a_valid_legend(demo_cases):
+    cases = demo_cases
     every = list(itertools.product(sorted(METHODS), CLASS_COUNTS))
     invalid = _invalid(cases, lambda i: every)
     assert invalid == [], f"{len(invalid)} von {len(cases) * len(every)} Legenden ungültig"
