@@ -3,7 +3,6 @@
 import datetime
 
 from django.http import HttpResponse, JsonResponse
-from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, lookup
@@ -11,23 +10,8 @@ from core.params import FIRST_YEAR, LAST_YEAR, Param, Query, Rule, number_list
 from districts.params import WITHIN, parse_level, parse_within
 
 from .models import FacilityType
-from .selectors import MAX_DISTANCE, MIN_DISTANCE, catchment, facilities_geojson
-
-
-def type_dict(facility_type: FacilityType) -> dict:
-    return {
-        "slug": facility_type.slug,
-        "name": facility_type.name,
-        "name_de": facility_type.name_de,
-        "name_en": facility_type.name_en,
-        "icon": facility_type.icon,
-        "icon_url": static(f"facilities/icons/{facility_type.icon}.svg"),
-        "served_group_de": facility_type.served_group_de,
-        "served_group_en": facility_type.served_group_en,
-        "served_indicator": facility_type.served_indicator or None,
-        "served_part": facility_type.served_part,
-    }
-
+from .payloads import catchment_payload, facility_types_payload
+from .selectors import MAX_DISTANCE, MIN_DISTANCE, facilities_geojson
 
 YEAR = Param(
     "year",
@@ -91,7 +75,7 @@ def _year(year: int | None) -> int:
 
 @require_safe
 def facility_types(request):
-    return JsonResponse({"facility_types": [type_dict(t) for t in FacilityType.objects.all()]})
+    return JsonResponse(facility_types_payload())
 
 
 @require_safe
@@ -136,16 +120,4 @@ def catchment_shares(request):
         parameters = catchment_parameters(request)
     except BadParameter as bad:
         return bad.response()
-    reaches = catchment(**parameters)
-    return JsonResponse(
-        {
-            "type": parameters["facility_type"].slug,
-            "distance": parameters["distance"],
-            "level": parameters["level"].slug,
-            "year": parameters["year"],
-            "areas": [
-                {"code": reach.code, "name": reach.name, "share": round(reach.share, 4)}
-                for reach in reaches
-            ],
-        }
-    )
+    return JsonResponse(catchment_payload(**parameters))
