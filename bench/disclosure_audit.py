@@ -10,10 +10,13 @@ level the size of Germany's municipalities, and the full planted-count sweep (`m
    level of 96 regions that cut municipalities (each region takes whole municipalities and a
    share of some at its edge: an estimate published rounded); one count indicator with
    seeded Poisson counts (a few hundred cells below 3). One year table's disclosure control.
-3. With --sweep: the sweep of `manage.py audit_disclosure` over every case, its time and
+3. A count kept secret by the source that fifteen rates publish again as their denominator
+   (Einwohner of one district): its group's year table, built fresh.
+4. With --sweep: the sweep of `manage.py audit_disclosure` over every case, its time and
    what it found.
 """
 
+import logging
 import os
 import random
 import statistics
@@ -64,6 +67,49 @@ def bottrop() -> None:
           f" max {max(biggest):.0f} ms")  # fmt: skip
 
 
+def source_secret() -> None:
+    from indicators import selectors, suppression
+    from indicators.models import Indicator
+    from indicators.stats import Cell
+
+    linked = selectors._load_links()
+    einwohner = Indicator.objects.get(slug="einwohner")
+    members = [
+        i
+        for i in Indicator.objects.filter(computation="")
+        if linked.group.get(i.id) == linked.group.get(einwohner.id)
+    ]
+    copies = [link for link in linked.links if link.parts == ((einwohner.id, "value", 1),)]
+    year = max(selectors.published_years())
+    geo = selectors._geography(year)
+    raw = selectors._raw_cells([i.id for i in members], [year])
+    cells = dict(raw[(einwohner.id, year)])
+    secret = min(d for d in cells if d in geo.districts and geo.districts[d].rank == max(
+        x.rank for x in geo.districts.values()))  # fmt: skip
+    cells[secret] = Cell(None, None, None, ".")
+    raw[(einwohner.id, year)] = cells
+    started = time.perf_counter()
+    drafts = {i.id: selectors._draft(i, year, geo, raw.get((i.id, year), {})) for i in members}
+    withheld = suppression.disclose({i: d.suppression for i, d in drafts.items()}, linked.links)
+    seconds = time.perf_counter() - started
+    print(f"Einwohner of one district kept secret by the source ({year}, {len(copies)} rates and "
+          f"indices publish it again):")  # fmt: skip
+    print(f"  its group of {len(members)} indicators: {seconds * 1000:.0f} ms, "
+          f"{sum(len(w) for w in withheld.values())} cells and totals withheld")  # fmt: skip
+
+
+class _Unprotected(logging.Handler):
+    """Counts the figures the complement search reports it could not protect."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+        logging.getLogger("indicators.disclosure").addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += int(record.args[0])
+
+
 class _Rule:
     id = 1
     kind = "count"
@@ -110,6 +156,7 @@ def germany(seed: int = 11) -> None:
         cells[t] = Cell(float(round(value)) if t in approximate else value, None, None, "normal")
     draft = suppression.Draft(_Rule(), base, cells, totals, approximate)
     small = sum(1 for c in counts.values() if c < 3)
+    unprotected = _Unprotected()
     started = time.perf_counter()
     withheld = suppression.disclose({1: draft})[1]
     seconds = time.perf_counter() - started
@@ -117,6 +164,7 @@ def germany(seed: int = 11) -> None:
     print(f"  cells below 3:            {small}")
     print(f"  withheld in all:          {len(withheld)}")
     print(f"  disclosure control:       {seconds:.1f} s for the year table")
+    print(f"  left unprotected:         {unprotected.count}")
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -150,6 +198,7 @@ def main() -> None:
 
     django.setup()
     bottrop()
+    source_secret()
     germany()
     if "--sweep" in sys.argv:
         sweep()

@@ -43,7 +43,7 @@ def bounds(
             numbers = suppression.numbers(area.cell, rule)
             if numbers:
                 values.update({(i, part, area.district_id): v for part, v in numbers.items()})
-            elif area.cell.status == "." and area.cell.reason == "disclosure":
+            elif area.cell.status == ".":  # withheld, or kept secret by the source
                 withheld |= {(i, part, area.district_id) for part in suppression.kind_parts(rule)}
         ids = {a.code: a.district_id for a in base}
         for area in table.areas.values():

@@ -21,6 +21,7 @@ figure that passed once is not checked again while complements are added.
 Nothing here knows Django: keys are any hashable names of cells.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_array, vstack
+
+logger = logging.getLogger(__name__)
 
 Key = Hashable
 
@@ -176,9 +179,7 @@ class _Audit:
         if self.whole and len(system.keys) > LOCAL_ABOVE and self._locally_protected(secret):
             return True
         if secret.value is None:
-            low = system.optimum(secret, sense=1)
-            high = system.optimum(secret, sense=-1)
-            return high - low >= NOT_PINNED
+            return system.spread(secret) >= NOT_PINNED
         if secret.protection > 0:
             return system.reachable(secret, secret.value + secret.protection, above=True)
         return system.reachable(secret, secret.value + NOT_PINNED, above=True) or system.reachable(
@@ -315,6 +316,41 @@ class _System:
         # Without an answer in time, count it as reachable only if a point was found.
         return result.x is not None
 
+    def spread(self, secret: Secret) -> float:
+        """How far apart two allowed values of the secret are at least (for a figure whose
+        true value is not known): the LP's range bounds it from above, two whole points
+        found within the time limit from below. Unknown counts as no room."""
+        objective = self.objective(secret)
+        ends = []
+        for sense in (1.0, -1.0):
+            relaxed = linprog(
+                sense * objective,
+                A_ub=self.stacked,
+                b_ub=self.limits,
+                bounds=self.bounds,
+                method="highs",
+            )
+            if relaxed.status == 3:
+                return np.inf
+            if relaxed.status != 0:
+                return 0.0
+            ends.append(objective @ relaxed.x)
+        if ends[1] - ends[0] < NOT_PINNED - 1e-9 or not self.integrality.any():
+            return ends[1] - ends[0]
+        found = []
+        for sense in (1.0, -1.0):
+            result = milp(
+                sense * objective,
+                integrality=self.integrality,
+                bounds=Bounds(self.lower, np.full(len(self.keys), np.inf)),
+                constraints=[LinearConstraint(self.matrix, self.low, self.high)],
+                options={"time_limit": MILP_SECONDS},
+            )
+            if result.x is None:
+                return 0.0
+            found.append(objective @ result.x)
+        return found[1] - found[0]
+
     def optimum(self, secret: Secret, *, sense: int) -> float:
         objective = self.objective(secret)
         result = milp(
@@ -387,12 +423,27 @@ def complete(
             total = _total_to_withhold(problem, secret, totals, alive)
             if total is not None:
                 progress = True
-                added_totals.add(total)
-                alive -= set(totals[total])
+                for same in _same_totals(problem, total, totals, alive):
+                    added_totals.add(same)
+                    alive -= set(totals[same])
         if not progress:
-            # Nothing left to withhold that touches them: cannot happen while a published
-            # equation pins a secret, since its total can always go.
-            return added_cells, added_totals
+            # The search found nothing new: every total still touching a failing figure goes.
+            touching = {
+                name
+                for secret in failed
+                for name, rows in totals.items()
+                if rows
+                and all(i in alive for i in rows)
+                and any(k in secret.terms for i in rows for k in problem.equations[i].terms)
+            }
+            if not touching:
+                # Only declared identities between shown cells are left, which the search
+                # would have reached: reported, so it is seen.
+                logger.warning("%d withheld figures could not be protected", len(failed))
+                return added_cells, added_totals
+            added_totals |= touching
+            for name in touching:
+                alive -= set(totals[name])
 
 
 class _Choices:
@@ -427,20 +478,46 @@ class _Choices:
         mine = {self.groups[k] for k in secret.terms if k in self.groups}
         related = sorted({(self.counts[i], i) for g in mine for i in self.by_group[g]})
         need = secret.protection or NOT_PINNED
-        for count in sorted({count for count, _ in related}):
-            free = {
+
+        def free_in(i: int) -> set:
+            return {
                 owner[k]
-                for c, i in related
-                if c == count
                 for k in self.problem.equations[i].terms
                 if k not in withheld
                 and k in owner
                 and owner[k] not in self.pinned
                 and owner[k] in cases
             }
+
+        for count, i in related:
+            if count > 1:
+                break
+            # A total that is the secret alone (an area that is one district) pins it
+            # whatever else is withheld: the total must go.
+            alone = withheld.intersection(self.problem.equations[i].terms) <= secret.terms.keys()
+            if alone and not free_in(i):
+                return None
+        for count in sorted({count for count, _ in related}):
+            free = set().union(*(free_in(i) for c, i in related if c == count))
             if free:
                 return min(free, key=lambda c: (cases[c] < need, -self.ties[c], cases[c], repr(c)))
         return None
+
+
+def _same_totals(problem: Problem, total: Key, totals, alive) -> list[Key]:
+    """The total and every live total that publishes the same figure again (a rate's
+    denominator total and the count it copies)."""
+
+    def figure(rows) -> set:
+        return {frozenset(problem.equations[i].terms.items()) for i in rows}
+
+    mine = figure(totals[total])
+    same = [
+        name
+        for name, rows in totals.items()
+        if name != total and rows and all(i in alive for i in rows) and figure(rows) & mine
+    ]
+    return [total, *same]
 
 
 def _total_to_withhold(problem: Problem, secret: Secret, totals, alive) -> Key | None:

@@ -133,7 +133,7 @@ def disclose(drafts: Mapping[int, Draft], links: Sequence[Link] = ()) -> dict[in
         totals=table.total_rows,
         pinned=table.pinned,
     )
-    for i, d in cells | totals:
+    for i, d in table.followers | table.expand(cells) | totals:
         withheld[i].add(d)
     return withheld
 
@@ -153,12 +153,71 @@ def _few_cases(cell: Cell, draft: Draft) -> bool:
     )
 
 
+class _Copies:
+    """Numbers that one table publishes again as a part of another: a rate's denominator
+    declared to be Einwohner, an index's numerator this year's inhabitants. Each such pair is
+    one unknown of the audit, not two tied by an equation, and a cell that publishes a copy
+    of a withheld number is withheld with it: so a withheld inhabitant count takes the
+    fifteen rates that divide by it along at once, as one complement, instead of one round
+    of the search each.
+
+    Only numbers that are equal (or where one is kept secret by the source) are copies; a
+    declared identity the data do not meet exactly stays an equation with its slack.
+    """
+
+    def __init__(self, drafts: Mapping[int, Draft], links: Sequence[Link]):
+        self._parent: dict[tuple, tuple] = {}
+        for link in links:
+            if len(link.parts) != 1 or link.parts[0][2] != 1:
+                continue
+            (part_id, part, _), (whole_id, whole_part) = link.parts[0], link.whole
+            if whole_id not in drafts or part_id not in drafts:
+                continue
+            whole, other = drafts[whole_id], drafts[part_id]
+            for d in whole.cells.keys() & other.cells.keys():
+                a = self._number(whole, whole_part, d)
+                b = self._number(other, part, d)
+                if a is False or b is False:
+                    continue  # no such number there
+                if a is None or b is None or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9):
+                    self._join((whole_id, whole_part, d), (part_id, part, d))
+        self.classes: dict[tuple, list[tuple]] = defaultdict(list)
+        for key in self._parent:
+            self.classes[self.find(key)].append(key)
+
+    @staticmethod
+    def _number(draft: Draft, part: str, d: int) -> float | bool | None:
+        """The number (None: kept secret by the source; False: the cell publishes none)."""
+        cell = draft.cells[d]
+        if cell.status == stats.SECRET and not cell.has_value:
+            return None if part in kind_parts(draft.indicator) else False
+        return numbers(cell, draft.indicator).get(part, False)
+
+    def find(self, key: tuple) -> tuple:
+        parent = self._parent
+        if key not in parent:
+            return key
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def _join(self, a: tuple, b: tuple) -> None:
+        self._parent.setdefault(a, a)
+        self._parent.setdefault(b, b)
+        roots = sorted((self.find(a), self.find(b)), key=repr)
+        self._parent[roots[1]] = roots[0]
+
+
 class _Table:
     """The drafts of linked indicators as one system of unknowns and equations."""
 
     def __init__(self, drafts: Mapping[int, Draft], links: Sequence[Link], withheld):
         self.drafts = drafts
         self.withheld = withheld
+        # Cells withheld because they publish a copy of a withheld figure (no secrets).
+        self.followers: set[tuple[int, int]] = set()
+        self.groups: dict[tuple, set[tuple[int, int]]] = {}  # a copy's candidate → its cells
         self.values: dict[tuple, float] = {}
         self.unknown: set[tuple] = set()  # withheld by the source, value not delivered
         self.hidden: set[tuple] = set()
@@ -169,12 +228,16 @@ class _Table:
         self.pinned: set[tuple] = set()
         self._base_secrets: list[Secret] = []
         self._total_secrets: list[Secret] = []
+        self._secret_totals: list[tuple[int, int, set[str]]] = []  # (id, total, parts)
         for i, draft in drafts.items():
             self._add_base(i, draft)
         for i, draft in drafts.items():
             self._add_totals(i, draft)
         for link in links:
             self._add_link(link)
+        copies = _Copies(drafts, links)
+        if copies.classes:
+            self._merge(copies)
 
     def _add_base(self, i: int, draft: Draft) -> None:
         rule = draft.indicator
@@ -215,7 +278,10 @@ class _Table:
                 self.pinned.add((i, next(iter(weights))))
             truth = self._truth(i, weights)
             if t in hidden:
-                self._total_secrets += self._secrets(draft, truth, weights)
+                secrets = self._secrets(draft, truth, weights)
+                self._total_secrets += secrets
+                parts = {key[1] for secret in secrets for key in secret.terms}
+                self._secret_totals.append((i, t, parts))
                 continue
             rows = []
             for part, value in numbers(cell, rule).items():
@@ -267,10 +333,95 @@ class _Table:
             terms[(whole_id, whole_part, d)] += 1.0
             for part_id, part, sign in link.parts:
                 terms[(part_id, part, d)] -= sign
-            if not all(k in self.values for k in terms):
+            if not all(k in self.values or k in self.unknown for k in terms):
                 continue  # a part has no number there, or lies on another level
-            residue = sum(w * self.values[k] for k, w in terms.items())
+            # A number the source keeps secret is tied to the others as declared.
+            known = all(k in self.values for k in terms)
+            residue = sum(w * self.values[k] for k, w in terms.items()) if known else 0.0
             self.equations.append(Equation(dict(terms), 0.0, abs(residue)))
+
+    def _merge(self, copies: "_Copies") -> None:
+        """One unknown for a number and its copies. It is withheld only where every cell
+        that publishes it is; so the cells publishing a copy of a withheld figure are
+        withheld with it (followers), and a copy shown in several cells is a complement of
+        its own, taking all of them (``groups``)."""
+        find = copies.find
+        present = self.values.keys() | self.unknown
+        # The figures to protect: a withheld cell's numbers that are secrets, a withheld
+        # total's parts that are.
+        secret_keys = {k for x in self._base_secrets for k in x.terms}
+        secret_keys |= {(i, part, t) for i, t, parts in self._secret_totals for part in parts}
+        for key in secret_keys:
+            for j, _, e in copies.classes.get(find(key), ()):
+                if (j, e) in self.candidates or (j, e) in self.total_rows:
+                    self._follow(j, e)
+        members: dict[tuple, list[tuple]] = defaultdict(list)
+        for key in present:
+            members[find(key)].append(key)
+        self.hidden = {c for c, keys in members.items() if all(k in self.hidden for k in keys)}
+        values: dict[tuple, float] = {}
+        for key, value in self.values.items():
+            values.setdefault(find(key), value)
+        self.values = values
+        self.unknown = {find(k) for k in self.unknown} - values.keys()
+        self.equations = [
+            Equation(_merged(e.terms, find), e.value, e.slack) for e in self.equations
+        ]
+        # A cell alone hides the numbers it publishes alone; a number shown in several cells
+        # is hidden by withholding all of them, which is one candidate.
+        owners: dict[tuple, set[tuple[int, int]]] = defaultdict(set)
+        for cell, keys in self.candidates.items():
+            for key in keys:
+                owners[find(key)].add(cell)
+        candidates: dict[tuple, list[tuple]] = {}
+        for c, cells in owners.items():
+            if len(cells) > 1 and c not in self.hidden:
+                group = {cell for cell in cells if cell in self.candidates}
+                self.groups[("copies", c)] = group
+                # What withholding them hides: the numbers no cell outside them shows.
+                candidates[("copies", c)] = sorted(
+                    {
+                        find(k)
+                        for cell in group
+                        for k in self.candidates[cell]
+                        if owners[find(k)] <= group
+                    },
+                    key=repr,
+                )
+                self.cases[("copies", c)] = abs(values.get(c, 0.0))
+                if group & self.pinned:
+                    self.pinned.add(("copies", c))
+        for cell, keys in self.candidates.items():
+            alone = sorted({find(k) for k in keys if len(owners[find(k)]) == 1}, key=repr)
+            if alone:
+                candidates[cell] = alone
+        self.candidates = candidates
+        self._base_secrets = [self._merged_secret(x, find) for x in self._base_secrets]
+        self._total_secrets = [self._merged_secret(x, find) for x in self._total_secrets]
+
+    def _follow(self, i: int, d: int) -> None:
+        """Withhold the cell or total (i, d) because it publishes a withheld figure."""
+        self.followers.add((i, d))
+        keys = self.candidates.pop((i, d), None)
+        if keys is not None:
+            self.hidden |= set(keys)
+        for row in self.total_rows.pop((i, d), ()):
+            self.equations[row] = Equation({}, 0.0)
+
+    def expand(self, chosen) -> set[tuple[int, int]]:
+        """The cells behind the complements ``complete`` chose."""
+        result = set()
+        for key in chosen:
+            result |= self.groups.get(key, {key})
+        return result
+
+    def _merged_secret(self, secret: Secret, find) -> Secret:
+        terms = _merged(secret.terms, find)
+        value = secret.value
+        if value is None and all(k in self.values for k in terms):
+            # Kept secret by the source, delivered in a table that publishes it again.
+            value = sum(w * self.values[k] for k, w in terms.items())
+        return Secret(terms, value, secret.protection)
 
     def problem(self) -> Problem:
         flags = _flags(self.values)
@@ -281,6 +432,13 @@ class _Table:
 
     def secrets(self) -> list[Secret]:
         return self._base_secrets + self._total_secrets
+
+
+def _merged(terms: Mapping[tuple, float], find) -> dict[tuple, float]:
+    merged: dict[tuple, float] = defaultdict(float)
+    for key, weight in terms.items():
+        merged[find(key)] += weight
+    return {k: w for k, w in merged.items() if abs(w) > 1e-12}
 
 
 def _flags(values: Mapping[tuple, float]) -> dict[tuple, tuple[bool, bool]]:

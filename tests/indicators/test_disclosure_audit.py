@@ -83,6 +83,17 @@ def test_a_total_is_withheld_where_no_cell_can_hide_the_secret():
     assert (cells, totals) == (set(), {"T0"})
 
 
+def test_a_total_that_is_the_secret_alone_is_withheld_not_worked_around():
+    # An area that is one district publishes a's value again: no complement can help.
+    values = {"a": 1.0, "b": 20.0, "c": 30.0}
+    alone = Equation({"a": 1.0}, 1.0)
+    city = Equation(dict.fromkeys(values, 1.0), 51.0)
+    secret = Secret({"a": 1.0}, 1.0, protection=3)
+    cells, totals = run_complete(values, {"a"}, [alone, city], [secret])
+    assert "T0" in totals and len(cells) == 1
+    assert protected(problem(values, {"a"} | cells, [city]), secret)
+
+
 def test_an_unknown_value_kept_secret_by_the_source_must_not_be_pinned():
     values = {"b": 5.0, "c": 7.0}
     city = Equation({"a": 1.0, "b": 1.0, "c": 1.0}, 14.0)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from indicators import selectors
-from indicators.attack import attack_case, sweep
+from indicators.attack import attack_case, bounds, sweep
 from indicators.models import Identity, Indicator, Observation
 from indicators.suppression import numbers
 
@@ -64,6 +64,45 @@ def test_a_shard_that_is_no_part_of_the_sweep_is_refused_by_name(shard):
         call_command("audit_disclosure", shard=shard)
 
 
+def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(client):
+    # Fifteen rates of the demo divide by Einwohner: each publishes it as its denominator.
+    observation = Observation.objects.get(
+        indicator__slug="einwohner", district__code="61", year=2020,
+        district__level__slug="statistischer-bezirk",
+    )  # fmt: skip
+    Observation.objects.filter(pk=observation.pk).update(status=".", value=None)
+    per_inhabitant = [
+        i.indicator.slug
+        for i in Identity.objects.filter(part="denominator", terms="einwohner").select_related(
+            "indicator"
+        )
+    ]
+    assert len(per_inhabitant) == 15
+    with_2020 = Observation.objects.filter(year=2020, indicator__slug__in=per_inhabitant)
+    per_inhabitant = sorted(set(with_2020.values_list("indicator__slug", flat=True)))
+    assert len(per_inhabitant) >= 12
+    for slug, part in [
+        ("einwohner", "value"),
+        ("bevoelkerungsentwicklung", "numerator"),  # this year's inhabitants against 2012's
+        *((slug, "denominator") for slug in per_inhabitant),
+    ]:
+        rows = client.get(
+            "/api/v1/values", {"indicator": slug, "level": "statistischer-bezirk", "year": 2020}
+        ).json()["values"]
+        (ebel,) = [row for row in rows if row["code"] == "61"]
+        assert (ebel["value"], ebel[part]) == (None, None), slug
+    # Nor from the totals and the other districts: the attacker, knowing every identity,
+    # finds room around it.
+    linked = selectors._load_links()
+    einwohner = indicator("einwohner")
+    group = Indicator.objects.filter(id__in=linked.members[linked.group[einwohner.id]])
+    tables = selectors.year_tables(indicators=group, years=[2020])
+    by_id = {i.id: tables[(i.slug, 2020)] for i in group}
+    target = (einwohner.id, "value", observation.district_id)
+    low, high = bounds(by_id, linked.links, target)
+    assert low <= observation.value <= high and high - low >= 2
+
+
 def test_every_declared_identity_holds_in_the_demo_data():
     rows = defaultdict(dict)
     for o in Observation.objects.published().select_related("indicator"):
@@ -71,7 +110,7 @@ def test_every_declared_identity_holds_in_the_demo_data():
             selectors.Cell(o.value, o.numerator, o.denominator, o.status), o.indicator
         )
     identities = list(Identity.objects.select_related("indicator"))
-    assert len(identities) >= 10
+    assert len(identities) >= 27
     checked = 0
     for identity in identities:
         terms = identity.parsed_terms()
