@@ -64,7 +64,7 @@ class IdentityAdmin(FourEyesMixin, admin.ModelAdmin):
     list_display = ["__str__", "note"]
     search_fields = ["indicator__slug", "terms", "note"]
     autocomplete_fields = ["indicator"]
-    fields = ["indicator", "part", "terms", "note"]
+    fields = ["indicator", "part", "terms", "terms_year", "note"]
 
 
 @admin.register(Indicator)

@@ -2,6 +2,7 @@ import itertools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -599,6 +600,16 @@ class Identity(models.Model):
             ".nenner (ohne Angabe der Wert einer Anzahl, der Zähler einer Quote)."
         ),
     )
+    terms_year = models.PositiveSmallIntegerField(
+        _("Jahr der Summe"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text=_(
+            "Leer: die Summe aus demselben Jahr. Ein Jahr: die Summe stammt in jedem Jahr aus "
+            "diesem, z. B. der Nenner eines Index zum Basisjahr 2012 = Einwohner 2012."
+        ),
+    )
     note = models.CharField(_("Anmerkung"), max_length=200, blank=True)
 
     class Meta:
@@ -609,7 +620,8 @@ class Identity(models.Model):
     def __str__(self) -> str:
         # The part as a term names it, so the line reads like the terms after it.
         part = {"value": "wert", "numerator": "zaehler", "denominator": "nenner"}[self.part]
-        return f"{self.indicator.slug}.{part} = {' '.join(self.terms.split())}"
+        year = f" ({self.terms_year})" if self.terms_year else ""
+        return f"{self.indicator.slug}.{part} = {' '.join(self.terms.split())}{year}"
 
     def clean(self):
         errors = {}

@@ -495,6 +495,9 @@ class _Linked:
     links: tuple[suppression.Link, ...] = ()
     group: dict[int, int] = field(default_factory=dict)  # indicator id → group number
     members: dict[int, tuple[int, ...]] = field(default_factory=dict)  # group → ids
+    # Indicator id → (term indicator id, year): a number that is another's of a fixed year
+    # (an index's denominator, the base year's inhabitants).
+    base_years: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
 
 def _load_links() -> _Linked:
@@ -514,12 +517,30 @@ def _load_links() -> _Linked:
     members: dict[int, list[int]] = defaultdict(list)
     for i, g in group.items():
         members[g].append(i)
-    return _Linked(tuple(links), group, {g: tuple(sorted(m)) for g, m in members.items()})
+    return _Linked(
+        tuple(links),
+        group,
+        {g: tuple(sorted(m)) for g, m in members.items()},
+        _base_year_ties(),
+    )
+
+
+def _base_year_ties() -> dict[int, tuple[tuple[int, int], ...]]:
+    rows = list(Identity.objects.filter(terms_year__isnull=False))
+    if not rows:
+        return {}
+    indicators = {i.slug: i for i in Indicator.objects.only("id", "slug", "kind")}
+    ties: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for identity in rows:
+        for slug, _, _ in identity.parsed_terms(indicators):
+            ties[identity.indicator_id].add((indicators[slug].id, identity.terms_year))
+    return {i: tuple(sorted(t)) for i, t in ties.items()}
 
 
 def identities() -> list[suppression.Link]:
-    """The declared identities between indicators, as links of indicator ids."""
-    rows = list(Identity.objects.all())
+    """The declared identities between indicators of the same year, as links of indicator
+    ids (those tied to a fixed year are kept by ``_base_year_ties``)."""
+    rows = list(Identity.objects.filter(terms_year__isnull=True))
     if not rows:
         return []
     # One query for the indicators of every term, not one per identity.
@@ -569,6 +590,7 @@ def _group_tables(group, year, geo, raw, tables, components, supplies, linked, a
             for area in tables[(part.slug, year)].areas.values()
             if area.cell is not None and area.cell.suppressed
         }
+        forced |= _withheld_in_base_year(indicator, year, linked, as_of)
         drafts[indicator.id] = _draft(
             indicator, year, geo, cells, forced, exact=indicator.id in supplies
         )
@@ -585,6 +607,25 @@ def _group_tables(group, year, geo, raw, tables, components, supplies, linked, a
         if indicator.computation in SOCIAL_INDEX_COMPUTATIONS:
             table = _index_gaps(table, year, geo, as_of)
         result[indicator.slug] = table
+    return result
+
+
+def _withheld_in_base_year(
+    indicator: Indicator, year: int, linked: _Linked, as_of: datetime.datetime | None
+) -> set[int]:
+    """The areas whose number of a fixed year, published again by the indicator in every
+    year (an index's base-year denominator), is withheld in that year's own table."""
+    result: set[int] = set()
+    for term_id, base in linked.base_years.get(indicator.id, ()):
+        if base == year:
+            continue
+        term = Indicator.objects.get(id=term_id)
+        table = year_tables(indicators=[term], years=[base], as_of=as_of)[(term.slug, base)]
+        result |= {
+            area.district_id
+            for area in table.areas.values()
+            if area.cell is not None and area.cell.status == stats.SECRET
+        }
     return result
 
 

@@ -76,6 +76,7 @@ def _import_identities(items: list[dict]) -> None:
             indicator=indicator,
             part=item.get("part", Identity.Part.VALUE),
             terms=item.get("terms", ""),
+            terms_year=item.get("year"),
             note=item.get("note", ""),
         )
         try:

@@ -73,9 +73,9 @@ def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(
     Observation.objects.filter(pk=observation.pk).update(status=".", value=None)
     per_inhabitant = [
         i.indicator.slug
-        for i in Identity.objects.filter(part="denominator", terms="einwohner").select_related(
-            "indicator"
-        )
+        for i in Identity.objects.filter(
+            part="denominator", terms="einwohner", terms_year=None
+        ).select_related("indicator")
     ]
     assert len(per_inhabitant) == 15
     with_2020 = Observation.objects.filter(year=2020, indicator__slug__in=per_inhabitant)
@@ -103,6 +103,30 @@ def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(
     assert low <= observation.value <= high and high - low >= 2
 
 
+def test_an_inhabitant_count_withheld_in_the_base_year_is_not_read_off_a_later_index(client):
+    # Bevölkerungsentwicklung divides every year by the inhabitants of 2012.
+    Observation.objects.filter(
+        indicator__slug="einwohner", district__code="61", year=2012,
+        district__level__slug="statistischer-bezirk",
+    ).update(status=".", value=None)  # fmt: skip
+    for year in (2012, 2016, 2024):
+        rows = client.get(
+            "/api/v1/values",
+            {"indicator": "bevoelkerungsentwicklung", "level": "statistischer-bezirk",
+             "year": year},
+        ).json()["values"]  # fmt: skip
+        by_code = {row["code"]: row for row in rows}
+        assert (by_code["61"]["value"], by_code["61"]["denominator"]) == (None, None), year
+        assert by_code["62"]["denominator"] is not None  # the other districts stay
+
+
+def test_a_tie_to_a_fixed_year_is_no_same_year_link():
+    ties = selectors._load_links()
+    index = indicator("bevoelkerungsentwicklung")
+    assert ties.base_years[index.id] == ((indicator("einwohner").id, 2012),)
+    assert all(link.whole != (index.id, "denominator") for link in selectors.identities())
+
+
 def test_every_declared_identity_holds_in_the_demo_data():
     rows = defaultdict(dict)
     for o in Observation.objects.published().select_related("indicator"):
@@ -114,9 +138,11 @@ def test_every_declared_identity_holds_in_the_demo_data():
     checked = 0
     for identity in identities:
         terms = identity.parsed_terms()
-        for row in rows.values():
+        for (district, year), row in rows.items():
             whole = row.get(identity.indicator.slug, {}).get(identity.part)
-            parts = [row.get(slug, {}).get(part) for slug, part, _ in terms]
+            # A sum of a fixed year (the base year's inhabitants) is read in that year.
+            source = rows.get((district, identity.terms_year or year), {})
+            parts = [source.get(slug, {}).get(part) for slug, part, _ in terms]
             if whole is None or None in parts:
                 continue
             total = sum(sign * value for (_, _, sign), value in zip(terms, parts, strict=True))
