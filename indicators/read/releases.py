@@ -1,0 +1,94 @@
+"""What the published releases hold: the releases behind a year's values, the keys a release
+delivered, which release each public value comes from, and the coverage per theme."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min
+
+from ..models import Indicator, Observation, Release
+
+
+def published_releases(*, indicators: Iterable[Indicator], year: int) -> list[Release]:
+    """The published releases holding values of these indicators for the year, newest first."""
+    return list(
+        Release.objects.filter(
+            status=Release.Status.PUBLISHED,
+            observations__indicator__in=list(indicators),
+            observations__year=year,
+        )
+        .distinct()
+        .order_by("-published_at", "-id")
+    )
+
+
+def release_contents(*, release) -> list[tuple[int, int, int]]:
+    """(indicator id, district id, year) of every value a release delivered: keys, no values."""
+    return list(
+        Observation.objects.filter(release=release)
+        .order_by()
+        .values_list("indicator_id", "district_id", "year")
+    )
+
+
+def value_releases(
+    *, indicator_ids: Iterable[int], years: Iterable[int]
+) -> dict[tuple[int, int, int], int]:
+    """(indicator id, district id, year) → the published release whose value is public now."""
+    rows = (
+        Observation.objects.published()
+        .filter(indicator_id__in=list(indicator_ids), year__in=list(years))
+        .latest_per_key()
+        .values_list("indicator_id", "district_id", "year", "release_id")
+    )
+    return {(i, d, y): r for i, d, y, r in rows}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many values of a theme a published release holds, and for which years."""
+
+    release_id: int
+    theme_id: int
+    values: int
+    first_year: int
+    last_year: int
+
+
+def published_coverage(*, release_ids: Iterable[int] | None = None) -> list[Coverage]:
+    """Per published release and theme: the number of values and the span of years."""
+    observations = Observation.objects.published()
+    if release_ids is not None:
+        observations = observations.filter(release_id__in=list(release_ids))
+    rows = (
+        observations.order_by()
+        .values("release_id", "indicator__theme_id")
+        .annotate(n=Count("id"), first=Min("year"), last=Max("year"))
+        .values_list("release_id", "indicator__theme_id", "n", "first", "last")
+    )
+    return [Coverage(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """A published release with what it holds, per theme."""
+
+    release: Release
+    coverage: list[Coverage]
+
+    @property
+    def values(self) -> int:
+        return sum(c.values for c in self.coverage)
+
+
+def published_release_page(*, offset: int, limit: int) -> tuple[int, list[ReleaseSummary]]:
+    """Published releases, newest first: the total count and one page with their coverage."""
+    releases = Release.objects.filter(status=Release.Status.PUBLISHED).order_by(
+        "-published_at", "-pk"
+    )
+    page = list(releases[offset : offset + limit])
+    by_release = defaultdict(list)
+    for c in published_coverage(release_ids=[r.pk for r in page]):
+        by_release[c.release_id].append(c)
+    return releases.count(), [ReleaseSummary(r, by_release[r.pk]) for r in page]
