@@ -9,6 +9,7 @@ from core.importing import ImportRejected
 from indicators.models import Observation, Release
 from indicators.services import import_values as service
 from indicators.services.import_values import import_values
+from indicators.services.value_import import staging
 
 from ..conftest import table_checksums
 
@@ -21,7 +22,7 @@ CODES = ("11", "12", "13", "21", "22", "31", "32", "41", "42", "51", "52", "61",
 @pytest.fixture
 def small_batches(monkeypatch):
     """COPY into the staging table every 50 rows, so a few hundred rows span many batches."""
-    monkeypatch.setattr(service, "BATCH", 50)
+    monkeypatch.setattr(staging, "BATCH", 50)
 
 
 def lines(years, value="1"):
@@ -186,7 +187,7 @@ def test_a_wide_file_stages_one_value_per_cell_with_its_row(tmp_path, catalogue)
 
 
 def test_errors_beyond_the_listed_ones_are_counted(tmp_path, catalogue, monkeypatch):
-    monkeypatch.setattr(service, "LISTED", 3)
+    monkeypatch.setattr(staging, "LISTED", 3)
     rows = [f"A,anzahl-test,{year},-1" for year in range(2001, 2009)]
     errors = errors_of(write(tmp_path, rows, header="gebiet,indikator,jahr,wert"))
     assert [row for row, *_ in errors] == [2, 3, 4, None]
@@ -195,7 +196,7 @@ def test_errors_beyond_the_listed_ones_are_counted(tmp_path, catalogue, monkeypa
 
 def test_changes_beyond_the_listed_ones_are_counted(tmp_path, monkeypatch):
     import_values(path=write(tmp_path, lines([2030]), name="a.csv"), title="a", publish=True)
-    monkeypatch.setattr(service, "LISTED", 5)
+    monkeypatch.setattr(staging, "LISTED", 5)
     result = import_values(
         path=write(tmp_path, lines([2030], value="2"), name="b.csv"), title="b", dry_run=True
     )
