@@ -439,7 +439,11 @@ def complete(
             if not touching:
                 # Only declared identities between shown cells are left, which the search
                 # would have reached: reported, so it is seen.
-                logger.warning("%d withheld figures could not be protected", len(failed))
+                logger.warning(
+                    "%d withheld figures could not be protected: %s",
+                    len(failed),
+                    "; ".join(repr(sorted(x.terms, key=repr)[:3]) for x in failed[:5]),
+                )
                 return added_cells, added_totals
             added_totals |= touching
             for name in touching:
