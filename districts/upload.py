@@ -19,7 +19,6 @@ from core.models import PendingChange
 from core.uploads import keep, pending_path
 
 from .models import Level
-from .services.boundaries import import_boundaries
 
 TEMPLATE = "admin/districts/district/upload.html"
 
@@ -40,6 +39,10 @@ class BoundaryForm(forms.Form):
 
 
 def _run(form_data: dict, path, *, dry_run: bool):
+    # Imported here, with the first upload: the boundary import brings geopandas and pandas,
+    # which took every process that starts Django (the admin loads this module) a second.
+    from .services.boundaries import import_boundaries
+
     return import_boundaries(
         path=path,
         level=form_data["level"],

@@ -1,25 +1,37 @@
 """Choropleth classes on the server: mapclassify for the breaks, ColorBrewer for the colours."""
 
+import functools
+import importlib
 import itertools
 import logging
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
+from plotly.colors import colorbrewer
+
 # Fisher-Jenks on a few hundred areas is fast without numba; its absence is not news.
 warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
 
-import mapclassify  # noqa: E402
-import numpy as np  # noqa: E402
-from plotly.colors import colorbrewer  # noqa: E402
-
 logger = logging.getLogger(__name__)
 
+# Method → mapclassify's classifier of that name.
 METHODS = {
-    "quantiles": mapclassify.Quantiles,
-    "equal_interval": mapclassify.EqualInterval,
-    "natural_breaks": mapclassify.FisherJenks,
-    "std_mean": mapclassify.StdMean,
+    "quantiles": "Quantiles",
+    "equal_interval": "EqualInterval",
+    "natural_breaks": "FisherJenks",
+    "std_mean": "StdMean",
 }
+
+
+@functools.cache
+def _classifier(name: str):
+    """mapclassify's classifier ``name``. mapclassify is imported with the first legend, not
+    with this module: it brings scipy.stats and scikit-learn, which took every process that
+    starts Django (web worker, management command) more than a second."""
+    return getattr(importlib.import_module("mapclassify"), name)
+
+
 # Standard-deviation class limits (multiples of σ around the mean) giving k classes.
 STD_MULTIPLES = {
     2: [0],
@@ -91,7 +103,7 @@ def classify(
     elif method == "std_mean":
         result = _finish(method, data, _std_limits(data, k), palette_name)
     else:
-        classifier = METHODS.get(method, mapclassify.Quantiles)(data, k=k)
+        classifier = _classifier(METHODS.get(method, "Quantiles"))(data, k=k)
         result = _finish(method, data, [float(b) for b in classifier.bins], palette_name)
     problem = classification_problem(result, values, k=k)
     if problem:
@@ -113,7 +125,7 @@ def _std_limits(data: np.ndarray, k: int) -> list[float]:
     candidates = []
     for step in STD_STEPS:
         multiples = [m * step for m in STD_MULTIPLES[k]]
-        cuts = [float(c) for c in mapclassify.StdMean(data, multiples=multiples).bins]
+        cuts = [float(c) for c in _classifier("StdMean")(data, multiples=multiples).bins]
         if low < cuts[0] and cuts[len(multiples) - 1] < high:
             bins = np.searchsorted([*cuts[: len(multiples)], high], data, side="left")
             if np.bincount(bins, minlength=k).all():
