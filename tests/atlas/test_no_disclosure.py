@@ -8,25 +8,29 @@ import re
 
 import geopandas as gpd
 import pytest
+from django.db import transaction
+from django.test import Client, override_settings
 
 from indicators.disclosure import Equation, Problem, Secret, feasible_range
 from indicators.models import Indicator, Observation, Release
 
-pytestmark = pytest.mark.django_db
+# On one worker: the outputs are fetched once for the module (every_output).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("no-disclosure")]
 
 INDICATOR = "jugendarbeitslosigkeit"  # Kirchhellen-Nord-West has fewer than 3 cases
 
 
-@pytest.fixture
-def small_cells():
+@pytest.fixture(scope="module")
+def small_cells(django_db_setup, django_db_blocker):
     """(code, year) → raw observation of every district cell with fewer than 3 cases."""
-    indicator = Indicator.objects.get(slug=INDICATOR)
-    rows = Observation.objects.filter(
-        indicator=indicator,
-        district__level__slug="statistischer-bezirk",
-        numerator__lt=indicator.disclosure_threshold,
-    ).select_related("district")
-    cells = {(o.district.code, o.year): o for o in rows}
+    with django_db_blocker.unblock():
+        indicator = Indicator.objects.get(slug=INDICATOR)
+        rows = Observation.objects.filter(
+            indicator=indicator,
+            district__level__slug="statistischer-bezirk",
+            numerator__lt=indicator.disclosure_threshold,
+        ).select_related("district")
+        cells = {(o.district.code, o.year): o for o in rows}
     assert cells, "the demo data should have small cells for this indicator"
     return cells
 
@@ -70,6 +74,25 @@ def outputs(client, years, codes):
             yield f"fact sheet {bezirk} {year}", client.get(url, {"year": year})
 
 
+@pytest.fixture(scope="module")
+def every_output(small_cells, django_db_blocker, tmp_path_factory):
+    """(name, response) of every output, fetched once for the two tests that search them
+    (a few hundred pages and files): in a transaction rolled back after, as a test's, with
+    the files written to temporary folders and no rate limit, as tests/conftest.py sets."""
+    years = sorted({year for _, year in small_cells})
+    codes = sorted({code for code, _ in small_cells})
+    folders = {
+        "MEDIA_ROOT": tmp_path_factory.mktemp("media"),
+        "ATLAS_PUBLIC_DATA_ROOT": tmp_path_factory.mktemp("public-data"),
+        "ATLAS_API_RATE_LIMIT": "",
+        "ATLAS_DOWNLOAD_RATE_LIMIT": "",
+    }
+    with django_db_blocker.unblock(), override_settings(**folders), transaction.atomic():
+        fetched = list(outputs(Client(), years, codes))
+        transaction.set_rollback(True)
+    return fetched
+
+
 def distinctive(observation) -> list[str]:
     """Renderings of a raw rate precise enough not to occur by chance (none for 0.8)."""
     digits = repr(observation.value).split(".")[-1]
@@ -79,11 +102,9 @@ def distinctive(observation) -> list[str]:
     return [repr(observation.value), german, f"{observation.value:.4f}".replace(".", ",")]
 
 
-def test_no_withheld_number_appears_in_any_output(client, small_cells):
-    years = sorted({year for _, year in small_cells})
-    codes = sorted({code for code, _ in small_cells})
+def test_no_withheld_number_appears_in_any_output(every_output, small_cells):
     assert sum(bool(distinctive(o)) for o in small_cells.values()) >= 5
-    for name, response in outputs(client, years, codes):
+    for name, response in every_output:
         assert response.status_code == 200, name
         body = response.content.decode()
         if name.startswith("profile"):
@@ -131,10 +152,8 @@ def area_values(payload):
             yield from ((p["year"], p, None) for p in points)
 
 
-def test_withheld_cells_carry_no_number_anywhere(client, small_cells):
-    years = sorted({year for _, year in small_cells})
-    codes = sorted({code for code, _ in small_cells})
-    for name, response in outputs(client, years, codes):
+def test_withheld_cells_carry_no_number_anywhere(every_output, small_cells):
+    for name, response in every_output:
         if not response["Content-Type"].startswith("application/json"):
             continue
         for year, area, change in area_values(response.json()):

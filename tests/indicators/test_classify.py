@@ -115,6 +115,7 @@ def demo_cases(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.django_db
+@pytest.mark.xdist_group("demo-legends")  # one worker reads the sample for both
 def test_every_default_legend_of_the_demo_data_is_valid(demo_cases):
     cases = demo_cases
     invalid = _invalid(cases, lambda i: [(i.classification_method, i.classification_classes)])
@@ -122,6 +123,7 @@ def test_every_default_legend_of_the_demo_data_is_valid(demo_cases):
 
 
 @pytest.mark.django_db
+@pytest.mark.xdist_group("demo-legends")
 def test_every_method_and_class_count_of_the_demo_data_gives_a_valid_legend(demo_cases):
     cases = demo_cases
     every = list(itertools.product(sorted(METHODS), CLASS_COUNTS))
