@@ -30,27 +30,28 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atlas.settings")
 
 
 def bottrop() -> None:
-    from indicators import selectors, suppression
+    from indicators import suppression
     from indicators.models import Indicator
+    from indicators.read import geography, rollup
+    from indicators.read.linked import load_links
+    from indicators.read.years import published_years
 
-    linked = selectors._load_links()
+    linked = load_links()
     indicators = list(Indicator.objects.filter(computation=""))
     groups: dict[int, list] = {}
     for indicator in indicators:
         groups.setdefault(linked.group.get(indicator.id, -indicator.id), []).append(indicator)
     per_group, per_table = [], []
-    for year in selectors.published_years():
-        geo = selectors._geography(year)
-        raw = selectors._raw_cells([i.id for i in indicators], [year])
+    for year in published_years():
+        geo = geography.of_year(year)
+        raw = geography.raw_cells([i.id for i in indicators], [year])
         for members in groups.values():
             started = time.perf_counter()
-            drafts = {
-                i.id: selectors._draft(i, year, geo, raw.get((i.id, year), {})) for i in members
-            }
+            drafts = {i.id: rollup.draft(i, year, geo, raw.get((i.id, year), {})) for i in members}
             links = linked.links if len(members) > 1 else ()
             withheld = suppression.disclose({i: d.suppression for i, d in drafts.items()}, links)
             for i, draft in drafts.items():
-                selectors._finish(draft, geo, withheld[i])
+                rollup.finish(draft, geo, withheld[i])
             seconds = time.perf_counter() - started
             per_group.append((seconds, len(members), year))
             per_table.append(seconds / len(members))
@@ -68,11 +69,14 @@ def bottrop() -> None:
 
 
 def source_secret() -> None:
-    from indicators import selectors, suppression
+    from indicators import suppression
     from indicators.models import Indicator
+    from indicators.read import geography, rollup
+    from indicators.read.linked import load_links
+    from indicators.read.years import published_years
     from indicators.stats import Cell
 
-    linked = selectors._load_links()
+    linked = load_links()
     einwohner = Indicator.objects.get(slug="einwohner")
     members = [
         i
@@ -80,16 +84,16 @@ def source_secret() -> None:
         if linked.group.get(i.id) == linked.group.get(einwohner.id)
     ]
     copies = [link for link in linked.links if link.parts == ((einwohner.id, "value", 1),)]
-    year = max(selectors.published_years())
-    geo = selectors._geography(year)
-    raw = selectors._raw_cells([i.id for i in members], [year])
+    year = max(published_years())
+    geo = geography.of_year(year)
+    raw = geography.raw_cells([i.id for i in members], [year])
     cells = dict(raw[(einwohner.id, year)])
     secret = min(d for d in cells if d in geo.districts and geo.districts[d].rank == max(
         x.rank for x in geo.districts.values()))  # fmt: skip
     cells[secret] = Cell(None, None, None, ".")
     raw[(einwohner.id, year)] = cells
     started = time.perf_counter()
-    drafts = {i.id: selectors._draft(i, year, geo, raw.get((i.id, year), {})) for i in members}
+    drafts = {i.id: rollup.draft(i, year, geo, raw.get((i.id, year), {})) for i in members}
     withheld = suppression.disclose({i: d.suppression for i, d in drafts.items()}, linked.links)
     seconds = time.perf_counter() - started
     print(f"Einwohner of one district kept secret by the source ({year}, {len(copies)} rates and "

@@ -18,14 +18,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from . import disclosure, selectors, suppression
+from . import disclosure, suppression
 from .disclosure import Equation, Problem, Secret
 from .models import Indicator
+from .read import geography, rollup
+from .read.linked import load_links
+from .read.values import YearTable
+from .read.years import published_years
 from .stats import Cell
 
 
 def bounds(
-    tables: Mapping[int, "selectors.YearTable"],
+    tables: Mapping[int, YearTable],
     links: Sequence[suppression.Link],
     target: tuple[int, str, int],
 ) -> tuple[float, float]:
@@ -118,7 +122,7 @@ def sweep(
 
     ``shard`` (k, n) takes every n-th case from the k-th on, so n processes share a sweep.
     """
-    linked = selectors._load_links()
+    linked = load_links()
     cases = _cases(linked, seed)
     if sample is not None:
         cases = random.Random(seed).sample(cases, min(sample, len(cases)))
@@ -128,12 +132,12 @@ def sweep(
     for case in cases:
         by_year.setdefault(case[1], []).append(case)
     for year, year_cases in sorted(by_year.items()):
-        geo = selectors._geography(year)
+        geo = geography.of_year(year)
         members = {i for _, _, _, _, group in year_cases for i in group}
         indicators = {i.id: i for i in Indicator.objects.filter(id__in=members)}
-        raw = selectors._raw_cells(list(indicators), [year])
+        raw = geography.raw_cells(list(indicators), [year])
         drafts = {
-            i: selectors._draft(indicator, year, geo, raw.get((i, year), {}))
+            i: rollup.draft(indicator, year, geo, raw.get((i, year), {}))
             for i, indicator in indicators.items()
         }
         for indicator_id, _, district_id, planted, group in year_cases:
@@ -159,9 +163,9 @@ def attack_case(*, indicator: Indicator, year: int, code: str, planted: int, lin
     ``linked`` replaces the declared identities the defence knows (the attacker always
     knows them all), to show what joint suppression prevents.
     """
-    known = selectors._load_links()
+    known = load_links()
     defence = known if linked is None else linked
-    geo = selectors._geography(year)
+    geo = geography.of_year(year)
     district = next(
         d
         for d, x in geo.districts.items()
@@ -169,10 +173,8 @@ def attack_case(*, indicator: Indicator, year: int, code: str, planted: int, lin
     )
     group = known.members.get(known.group.get(indicator.id), (indicator.id,))
     indicators = {i.id: i for i in Indicator.objects.filter(id__in=group)}
-    raw = selectors._raw_cells(list(indicators), [year])
-    drafts = {
-        i: selectors._draft(x, year, geo, raw.get((i, year), {})) for i, x in indicators.items()
-    }
+    raw = geography.raw_cells(list(indicators), [year])
+    drafts = {i: rollup.draft(x, year, geo, raw.get((i, year), {})) for i, x in indicators.items()}
     return _attack(
         indicators, drafts, known, geo, raw, year, indicator.id, district, planted, group,
         defence=defence,
@@ -189,12 +191,12 @@ def _cases(linked, seed: int) -> list[tuple]:
     )
     observed = [i for i in observed if i.kind in ("count", "rate", "mean")]
     cases = []
-    for year in selectors.published_years():
-        geo = selectors._geography(year)
-        raw = selectors._raw_cells([i.id for i in observed], [year])
+    for year in published_years():
+        geo = geography.of_year(year)
+        raw = geography.raw_cells([i.id for i in observed], [year])
         for indicator in observed:
             cells = raw.get((indicator.id, year), {})
-            draft = selectors._draft(indicator, year, geo, cells)
+            draft = rollup.draft(indicator, year, geo, cells)
             group = linked.members.get(linked.group.get(indicator.id), (indicator.id,))
             for d, cell in sorted(draft.suppression.base.items()):
                 if suppression.numbers(cell, indicator):
@@ -305,10 +307,10 @@ def _attack(
         return None
     mine = dict(drafts)
     for (i, _), cells in plant.items():
-        mine[i] = selectors._draft(indicators[i], year, geo, cells)
+        mine[i] = rollup.draft(indicators[i], year, geo, cells)
     members = {i: mine[i] for i in group if i in mine}
     withheld = suppression.disclose({i: m.suppression for i, m in members.items()}, defended)
-    tables = {i: selectors._finish(m, geo, withheld[i]) for i, m in members.items()}
+    tables = {i: rollup.finish(m, geo, withheld[i]) for i, m in members.items()}
     part = suppression.main_part(indicator)
     area = tables[indicator_id].areas[d]
     case = Case(indicator.slug, year, geo.districts[d].code, planted)

@@ -93,8 +93,8 @@ __all__ = [
     "year_tables",
 ]
 
-# The disclosure audit (indicators/attack.py, bench/disclosure_audit.py) rebuilds tables step
-# by step from the read path's own parts, under their former names here.
+# The parts the disclosure audit rebuilds tables from step by step (indicators/attack.py takes
+# them from indicators/read/), under the names they had here before.
 _Linked = linked.Linked
 _load_links = linked.load_links
 _geography = geography.of_year
