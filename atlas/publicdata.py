@@ -130,13 +130,16 @@ def render_values(*, indicator: str, level: str, year: int) -> bytes:
     """The body of /api/v1/values?indicator=…&level=…&year=… with the indicator's default
     classification, plus ``classifications``: every other method × class count the map offers.
     """
-    shown = parse_indicator(indicator)
-    body = values_payload(indicator=shown, level=parse_level(level), year=year)
+    return _values_file(indicator=parse_indicator(indicator), level=parse_level(level), year=year)
+
+
+def _values_file(*, indicator: Indicator, level: Level, year: int) -> bytes:
+    body = values_payload(indicator=indicator, level=level, year=year)
     if len(body["values"]) <= VARIANT_LIMIT:
-        body["classifications"] = _variants(body, shown)
+        body["classifications"] = _variants(body, indicator)
     elif body["classes"] is not None:
         default = {"classes": body["classes"], "class": [row["class"] for row in body["values"]]}
-        k = shown.classification_classes
+        k = indicator.classification_classes
         body["classifications"] = {body["classes"]["method"]: {str(k): default}}
     return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
 
@@ -205,10 +208,12 @@ def _render_all(*, state: str, values: bool) -> dict[str, int]:
                 counts["boundaries"] += 1
     if values:
         levels = indicator_levels()
+        # The objects at hand, not looked up again by slug for each of the thousands of files.
+        by_slug = {level.slug: level for level in Level.objects.all()}
         for indicator in Indicator.objects.order_by("slug"):
             for year in available_years(indicator=indicator):
                 for level in levels.get(indicator.id, []):
-                    body = render_values(indicator=indicator.slug, level=level, year=year)
+                    body = _values_file(indicator=indicator, level=by_slug[level], year=year)
                     write_file(base / values_name(indicator.slug, level, year), body)
                     counts["values"] += 1
     return counts
