@@ -27,7 +27,9 @@ def server():
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    # A short poll: shutdown() waits for the loop to look, by default half a second a test.
+    serving = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    serving.start()
     yield httpd.server_address[1], requests
     httpd.shutdown()
     httpd.server_close()
