@@ -99,6 +99,8 @@ class Outcome:
     low: float
     high: float
     threshold: int
+    # Indicator slug → the codes of the districts and areas withheld in its table.
+    pattern: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
 
     @property
     def exact(self) -> bool:
@@ -123,6 +125,7 @@ def sweep(
     ``shard`` (k, n) takes every n-th case from the k-th on, so n processes share a sweep.
     """
     linked = load_links()
+    balances = _balances()
     cases = _cases(linked, seed)
     if sample is not None:
         cases = random.Random(seed).sample(cases, min(sample, len(cases)))
@@ -137,7 +140,7 @@ def sweep(
         indicators = {i.id: i for i in Indicator.objects.filter(id__in=members)}
         raw = geography.raw_cells(list(indicators), [year])
         drafts = {
-            i: rollup.draft(indicator, year, geo, raw.get((i, year), {}))
+            i: _draft(indicator, year, geo, raw.get((i, year), {}), balances)
             for i, indicator in indicators.items()
         }
         for indicator_id, _, district_id, planted, group in year_cases:
@@ -174,7 +177,10 @@ def attack_case(*, indicator: Indicator, year: int, code: str, planted: int, lin
     group = known.members.get(known.group.get(indicator.id), (indicator.id,))
     indicators = {i.id: i for i in Indicator.objects.filter(id__in=group)}
     raw = geography.raw_cells(list(indicators), [year])
-    drafts = {i: rollup.draft(x, year, geo, raw.get((i, year), {})) for i, x in indicators.items()}
+    balances = _balances()
+    drafts = {
+        i: _draft(x, year, geo, raw.get((i, year), {}), balances) for i, x in indicators.items()
+    }
     return _attack(
         indicators, drafts, known, geo, raw, year, indicator.id, district, planted, group,
         defence=defence,
@@ -185,9 +191,8 @@ def _cases(linked, seed: int) -> list[tuple]:
     """(indicator id, year, base district id, planted count, group) for every base cell
     with a value, of every indicator counting cases (no balances, indices or supplies)."""
     rng = random.Random(seed)
-    balances = set(Indicator.components.through.objects.values_list("from_indicator", flat=True))
     observed = Indicator.objects.filter(computation="", disclosure_threshold__gt=0).exclude(
-        id__in=balances
+        id__in=_balances()
     )
     observed = [i for i in observed if i.kind in ("count", "rate", "mean")]
     cases = []
@@ -204,6 +209,17 @@ def _cases(linked, seed: int) -> list[tuple]:
     return cases
 
 
+def _balances() -> set[int]:
+    return set(Indicator.components.through.objects.values_list("from_indicator", flat=True))
+
+
+def _draft(indicator: Indicator, year: int, geo, cells, balances: set[int]) -> rollup.Draft:
+    """The draft as the read path makes it: a balance counts no cases of its own."""
+    draft = rollup.draft(indicator, year, geo, cells)
+    draft.suppression.balance = indicator.id in balances
+    return draft
+
+
 def _with_part(cell: Cell, indicator: Indicator, part: str, number: float) -> Cell:
     """The cell with one of its numbers replaced, the value following from them."""
     numbers = suppression.numbers(cell, indicator)
@@ -211,7 +227,7 @@ def _with_part(cell: Cell, indicator: Indicator, part: str, number: float) -> Ce
     if indicator.kind == "count":
         return dataclasses.replace(cell, value=numbers["value"])
     denominator = numbers.get("denominator", cell.denominator)
-    if indicator.kind == "rate":
+    if indicator.kind in ("rate", "index"):
         numerator = numbers.get("numerator", cell.numerator)
         value = numerator / denominator * indicator.factor if denominator else cell.value
         return dataclasses.replace(cell, value=value, numerator=numerator, denominator=denominator)
@@ -306,8 +322,9 @@ def _attack(
     if plant is None:
         return None
     mine = dict(drafts)
+    balances = {i for i, x in drafts.items() if x.suppression.balance}
     for (i, _), cells in plant.items():
-        mine[i] = rollup.draft(indicators[i], year, geo, cells)
+        mine[i] = _draft(indicators[i], year, geo, cells, balances)
     members = {i: mine[i] for i in group if i in mine}
     withheld = suppression.disclose({i: m.suppression for i, m in members.items()}, defended)
     tables = {i: rollup.finish(m, geo, withheld[i]) for i, m in members.items()}
@@ -315,4 +332,7 @@ def _attack(
     area = tables[indicator_id].areas[d]
     case = Case(indicator.slug, year, geo.districts[d].code, planted)
     low, high = bounds(tables, links, (indicator_id, part, d))
-    return Outcome(case, area.cell.suppressed, low, high, indicator.applied_threshold)
+    pattern = {
+        indicators[i].slug: frozenset(geo.districts[t].code for t in withheld[i]) for i in members
+    }
+    return Outcome(case, area.cell.suppressed, low, high, indicator.applied_threshold, pattern)

@@ -22,6 +22,7 @@ Nothing here knows Django: keys are any hashable names of cells.
 """
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,9 +39,14 @@ Key = Hashable
 EXACT_SLACK = 1e-6
 # How far a figure must be able to move not to count as pinned: one case.
 NOT_PINNED = 1.0
-# An integer search that finds no point in this time counts as "cannot reach": a further
-# complement is cheaper than a slow page, and never less safe.
-MILP_SECONDS = 0.5
+# An integer search that finds no point within this many branch-and-bound nodes counts as
+# "cannot reach": a further complement is cheaper than a slow page, and never less safe. A
+# limit in nodes, not seconds, gives the same pattern on a busy machine as on an idle one (two
+# patterns of the same data, published side by side, would each reveal what the other hides);
+# the demo data's searches all end at the first node. The time limit only stops a runaway
+# search, and says so in the log.
+MILP_NODES = 1000
+MILP_SECONDS = 10.0
 # Systems larger than this are first tried with the secret's neighbours only.
 LOCAL_ABOVE = 300
 # Small systems are solved from dense matrices (less overhead), large ones from sparse.
@@ -303,7 +309,7 @@ class _System:
             ):
                 return True
         bound = (target, np.inf) if above else (-np.inf, target)
-        result = milp(
+        result = _limited_milp(
             np.zeros(len(self.keys)),
             integrality=self.integrality,
             bounds=Bounds(self.lower, np.full(len(self.keys), np.inf)),
@@ -311,9 +317,8 @@ class _System:
                 LinearConstraint(self.matrix, self.low, self.high),
                 LinearConstraint(objective[np.newaxis, :], *bound),
             ],
-            options={"time_limit": MILP_SECONDS},
         )
-        # Without an answer in time, count it as reachable only if a point was found.
+        # Without an answer within the limits, it is reachable only if a point was found.
         return result.x is not None
 
     def spread(self, secret: Secret) -> float:
@@ -339,12 +344,11 @@ class _System:
             return ends[1] - ends[0]
         found = []
         for sense in (1.0, -1.0):
-            result = milp(
+            result = _limited_milp(
                 sense * objective,
                 integrality=self.integrality,
                 bounds=Bounds(self.lower, np.full(len(self.keys), np.inf)),
                 constraints=[LinearConstraint(self.matrix, self.low, self.high)],
-                options={"time_limit": MILP_SECONDS},
             )
             if result.x is None:
                 return 0.0
@@ -362,6 +366,20 @@ class _System:
         if result.status == 3 or result.x is None:  # unbounded (or no answer)
             return -sense * np.inf
         return float(objective @ result.x)
+
+
+def _limited_milp(objective, **arguments):
+    """scipy's ``milp`` within the node limit (and, as a backstop, the time limit)."""
+    started = time.monotonic()
+    options = {"node_limit": MILP_NODES, "time_limit": MILP_SECONDS}
+    result = milp(objective, options=options, **arguments)
+    if time.monotonic() - started >= MILP_SECONDS:
+        logger.warning(
+            "an integer search of %d numbers stopped at the time limit: its suppression "
+            "pattern may differ between runs",
+            len(objective),
+        )
+    return result
 
 
 def complete(
@@ -383,15 +401,17 @@ def complete(
     audit of every secret judges the pattern as a whole. Returns the cells and the totals
     withheld in addition.
 
-    For a secret that fails, the equations that pin it are those with the fewest other
-    withheld cells; among their shown cells the one is taken that ties most withheld
-    equations together (it closes a cycle, as in a table's rectangle) and has at least the
-    protection the secret needs, the smallest such (the least information lost).
+    For a secret that fails, the cheapest set of shown cells is sought that lets it move as
+    far as it must over the reals (``_Choices.complement``); the audit of the next round
+    judges it over the whole numbers.
     """
     pinned = set(pinned)
     owner = {v: c for c, variables in cells.items() for v in variables}
+    # A figure published in several cells (a count and its copies) is one secret.
+    secrets = list(
+        {(frozenset(x.terms.items()), x.value, x.protection): x for x in secrets}.values()
+    )
     withheld = set(problem.withheld)
-    secrets = list(secrets)
     alive = set(range(len(problem.equations)))
     added_cells: set[Key] = set()
     added_totals: set[Key] = set()
@@ -411,14 +431,15 @@ def complete(
                 failed.append(secret)
         if not failed:
             return added_cells, added_totals
-        choices = _Choices(current, audit.groups, owner, cases, pinned)
+        choices = _Choices(current, audit.groups, cells, owner, cases, pinned)
         progress = False
         for secret in failed:
-            choice = choices.complement(secret)
-            if choice is not None:
-                progress |= choice not in added_cells
-                added_cells.add(choice)
-                withheld |= set(cells[choice])
+            chosen = choices.complement(secret)
+            if chosen is not None:
+                progress |= not chosen <= added_cells
+                added_cells |= chosen
+                for choice in chosen:
+                    withheld |= set(cells[choice])
                 continue
             total = _total_to_withhold(problem, secret, totals, alive)
             if total is not None:
@@ -453,59 +474,185 @@ def complete(
 class _Choices:
     """What the choice of complements needs to know of a round, computed once."""
 
-    def __init__(self, problem: Problem, groups, owner, cases, pinned):
-        self.problem, self.groups = problem, groups
+    def __init__(self, problem: Problem, groups, cells, owner, cases, pinned):
+        self.problem, self.groups, self.cells = problem, groups, cells
         self.owner, self.cases, self.pinned = owner, cases, pinned
         withheld = problem.withheld
         self.counts = [sum(k in withheld for k in e.terms) for e in problem.equations]
         self.ties: dict[Key, int] = defaultdict(int)
         self.by_group: dict[int, list[int]] = defaultdict(list)
+        self.occurs: dict[Key, list[int]] = defaultdict(list)
         for i, (equation, count) in enumerate(zip(problem.equations, self.counts, strict=True)):
+            for key in equation.terms:
+                self.occurs[key].append(i)
             if not count:
                 continue
             for cell in {owner.get(k) for k in equation.terms if k not in withheld}:
                 self.ties[cell] += 1
             for group in {groups[k] for k in equation.terms if k in withheld and k in groups}:
                 self.by_group[group].append(i)
+        # Numbers of the cells chosen earlier in this round: later secrets may use them freely.
+        self.released: set[Key] = set()
 
-    def complement(self, secret: Secret) -> Key | None:
-        """A shown cell to withhold for the secret, or None where there is none to take.
+    def complement(self, secret: Secret) -> set[Key] | None:
+        """Shown cells to withhold for the secret; None where no cell can hide it (a total
+        must go then).
 
-        The equations that tie withheld cells to the secret, directly or through other
-        withheld cells, are searched from those with the fewest withheld cells (one pins its
-        cell down); among their shown cells the one is taken that reaches far enough (at least
-        the protection the secret needs), then the one that sits in most equations with
-        withheld cells (it closes a cycle, as the fourth corner of a rectangle does), then the
-        smallest.
+        The cheapest cells are those that let the secret move as far as it must over the
+        reals with the fewest published numbers lost: a linear programme moves the secret by
+        its protection, withheld numbers freely and shown ones at a cost, keeping every
+        published equation; the shown numbers it moves are the complement (the other
+        corners of a table's rectangle, or the band and the inhabitants of a neighbouring
+        district that close a cycle through an identity). It is solved near the secret first
+        and over everything only where that finds nothing.
         """
-        withheld, owner, cases = self.problem.withheld, self.owner, self.cases
+        withheld = self.problem.withheld
+        mine = {self.groups[k] for k in secret.terms if k in self.groups}
+        for i in (i for g in mine for i in self.by_group[g]):
+            if self.counts[i] > 1:
+                continue
+            # A total that is the secret alone (an area that is one district) pins it
+            # whatever else is withheld: the total must go.
+            equation = self.problem.equations[i]
+            alone = withheld.intersection(equation.terms) <= secret.terms.keys()
+            if alone and not any(self._movable(k) for k in equation.terms):
+                return None
+        need = secret.protection or NOT_PINNED
+        for radius in (2, 4, None):
+            near = self._near(secret.terms, radius)
+            for sense in (1.0, -1.0) if not secret.protection else (1.0,):
+                chosen = self._cheapest(secret, near, sense * need)
+                if chosen is None:
+                    continue
+                if not chosen and not self.released:
+                    # It moves far enough over the reals but not over the whole numbers.
+                    chosen = self._fewest_withheld(secret)
+                # (Nothing chosen after earlier choices of the round: they suffice.)
+                for cell in chosen:
+                    self.released.update(self.cells[cell])
+                return chosen
+            if radius is None or len(near) == len(self.occurs.keys() | secret.terms.keys()):
+                break
+        return None
+
+    def _movable(self, key: Key) -> bool:
+        if key in self.problem.withheld or key in self.released:
+            return False
+        cell = self.owner.get(key)
+        return cell is not None and cell not in self.pinned and cell in self.cases
+
+    def _near(self, keys, radius: int | None) -> set[Key]:
+        """The numbers at most ``radius`` equations away from ``keys`` (all for None),
+        going only through equations of at most LOCAL_ABOVE numbers."""
+        if radius is None:
+            return set(self.occurs) | set(keys)
+        near, frontier = set(keys), set(keys)
+        for _ in range(radius):
+            step = set()
+            for key in frontier:
+                for i in self.occurs.get(key, ()):
+                    terms = self.problem.equations[i].terms
+                    if len(terms) <= LOCAL_ABOVE:
+                        step.update(terms)
+            frontier = step - near
+            near |= frontier
+            if not frontier:
+                break
+        return near
+
+    def _cheapest(self, secret: Secret, near: set[Key], move: float) -> set[Key] | None:
+        """The cells of the cheapest shown numbers in ``near`` that let the secret move by
+        ``move``, or None where no such move exists. Numbers outside ``near`` stay put,
+        which only narrows the room: what is found here works in the whole system."""
+        problem = self.problem
+        values = problem.values
+        hidden = problem.withheld | self.released
+        free = sorted((k for k in near if k in hidden), key=repr)
+        shown = sorted((k for k in near if self._movable(k)), key=repr)
+        column = {k: j for j, k in enumerate(free)}
+        column.update({k: len(free) + j for j, k in enumerate(shown)})
+        width = len(free) + 2 * len(shown)  # free changes, then rises and falls of shown ones
+        entries, columns, pointers, low, high = [], [], [0], [], []
+
+        def add_row(terms: Mapping[Key, float], lower: float, upper: float) -> None:
+            for key, weight in terms.items():
+                j = column.get(key)
+                if j is None:
+                    continue
+                columns.append(j)
+                entries.append(weight)
+                if j >= len(free):
+                    columns.append(j + len(shown))
+                    entries.append(-weight)
+            pointers.append(len(columns))
+            low.append(lower)
+            high.append(upper)
+
+        # Every published sum keeps its value exactly: room a rounded total or an inexact
+        # identity leaves is small and buys no protection over whole numbers, and spent
+        # here it would only pick cells that cannot help.
+        for i in sorted({i for k in near for i in self.occurs.get(k, ())}):
+            equation = problem.equations[i]
+            tolerance = EXACT_SLACK * max(1.0, abs(equation.value))
+            add_row(equation.terms, -tolerance, tolerance)
+        add_row(secret.terms, *((move, np.inf) if move > 0 else (-np.inf, move)))
+        if not any(column.get(k) is not None for k in secret.terms):
+            return None
+        lower = np.zeros(width)
+        upper = np.full(width, np.inf)
+        for key, j in column.items():
+            truth = values.get(key)
+            floor = -np.inf if key in problem.signed or truth is None else -truth
+            if j < len(free):
+                lower[j] = floor
+            else:
+                upper[j + len(shown)] = -floor  # a fall at most to zero
+        # A cell costs the published numbers it takes along (of equals, the one with fewer
+        # cases), spread over the move it can make towards what is needed: so a cell that
+        # can fall only part of the way costs as much as one that can fall all of it.
+        need = abs(move)
+        cost = np.zeros(width)
+        for key, j in column.items():
+            if j >= len(free):
+                cell = self.owner[key]
+                price = len(self.cells[cell]) * (1.0 + 1e-3 * np.log1p(abs(self.cases[cell])))
+                room = upper[j + len(shown)]
+                cost[j] = price / need
+                cost[j + len(shown)] = price / max(min(room, need), 1e-9 * need)
+        matrix = csr_array((entries, columns, pointers), shape=(len(low), width))
+        result = milp(
+            cost,
+            integrality=np.zeros(width),
+            bounds=Bounds(lower, upper),
+            constraints=LinearConstraint(matrix, np.array(low), np.array(high)),
+        )
+        if result.x is None:
+            return None
+        rises = result.x[len(free) :][: len(shown)]
+        falls = result.x[len(free) + len(shown) :]
+        moved = np.abs(rises - falls) > 1e-6 * max(1.0, need)  # not the solver's noise
+        return {self.owner[k] for k, m in zip(shown, moved, strict=True) if m}
+
+    def _fewest_withheld(self, secret: Secret) -> set[Key]:
+        """Where the reals leave room the whole numbers do not: among the shown cells of the
+        equations with the fewest withheld numbers that tie to the secret, the one that
+        reaches far enough, sits in most equations with withheld numbers (it closes a cycle)
+        and is smallest."""
+        owner, cases = self.owner, self.cases
         mine = {self.groups[k] for k in secret.terms if k in self.groups}
         related = sorted({(self.counts[i], i) for g in mine for i in self.by_group[g]})
         need = secret.protection or NOT_PINNED
 
         def free_in(i: int) -> set:
-            return {
-                owner[k]
-                for k in self.problem.equations[i].terms
-                if k not in withheld
-                and k in owner
-                and owner[k] not in self.pinned
-                and owner[k] in cases
-            }
+            return {owner[k] for k in self.problem.equations[i].terms if self._movable(k)}
 
-        for count, i in related:
-            if count > 1:
-                break
-            # A total that is the secret alone (an area that is one district) pins it
-            # whatever else is withheld: the total must go.
-            alone = withheld.intersection(self.problem.equations[i].terms) <= secret.terms.keys()
-            if alone and not free_in(i):
-                return None
         for count in sorted({count for count, _ in related}):
             free = set().union(*(free_in(i) for c, i in related if c == count))
             if free:
-                return min(free, key=lambda c: (cases[c] < need, -self.ties[c], cases[c], repr(c)))
-        return None
+                return {
+                    min(free, key=lambda c: (cases[c] < need, -self.ties[c], cases[c], repr(c)))
+                }
+        return set()
 
 
 def _same_totals(problem: Problem, total: Key, totals, alive) -> list[Key]:

@@ -74,6 +74,24 @@ def test_nested_totals_are_judged_together():
     assert protected(problem(values, {"a", "b"}, [kirchhellen, city]), secret)
 
 
+def test_a_cycle_through_an_identity_is_closed_in_one_round():
+    # Two districts, each with a band a and the rest r of its inhabitants e = a + r; the city
+    # publishes the sums of a and of e. With a1 withheld, a1 can only rise if a2 falls, and
+    # then e1 and e2 must move with them, or r1 and r2 against them: three cells, the
+    # smaller pair of the two.
+    values = {"a1": 1.0, "a2": 30.0, "r1": 50.0, "r2": 60.0, "e1": 51.0, "e2": 90.0}
+    equations = [
+        Equation({"a1": 1.0, "a2": 1.0}, 31.0),
+        Equation({"e1": 1.0, "e2": 1.0}, 141.0),
+        Equation({"e1": 1.0, "a1": -1.0, "r1": -1.0}, 0.0),
+        Equation({"e2": 1.0, "a2": -1.0, "r2": -1.0}, 0.0),
+    ]
+    secret = Secret({"a1": 1.0}, 1.0, protection=3)
+    cells, totals = run_complete(values, {"a1"}, equations, [secret])
+    assert (cells, totals) == ({"a2", "r1", "r2"}, set())
+    assert protected(problem(values, {"a1"} | cells, equations), secret)
+
+
 def test_a_total_is_withheld_where_no_cell_can_hide_the_secret():
     # The only other cell of the total is published on its own elsewhere (pinned).
     values = {"a": 1.0, "b": 20.0}

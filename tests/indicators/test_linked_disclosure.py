@@ -36,6 +36,19 @@ def test_a_withheld_age_band_would_follow_from_einwohner_without_the_identities(
     assert not joint.narrow and not joint.proven_small
 
 
+@pytest.mark.parametrize("planted", [1, 2])
+def test_a_district_with_one_inhabitant_takes_a_neighbour_along_not_the_whole_level(planted):
+    # Kirchhellen-Nord-West (73) with one or two inhabitants: every age band there is 0, 1
+    # or 2, and fifteen rates divide by its Einwohner. A neighbour in Kirchhellen (its
+    # Einwohner, and the bands that close the cycle) hides it; the other districts' counts
+    # stay published.
+    outcome = attack_case(indicator=indicator("einwohner"), year=2024, code="73", planted=planted)
+    assert outcome.withheld and not outcome.narrow and not outcome.proven_small
+    districts = {code for code in outcome.pattern["einwohner"] if len(code) == 2}
+    assert "73" in districts and 2 <= len(districts) <= 3, districts
+    assert sum(len(codes) for codes in outcome.pattern.values()) < 100
+
+
 def test_the_numerator_of_the_sgb_ii_rate_is_protected_with_the_persons_it_counts():
     outcome = attack_case(indicator=indicator("sgb-ii-quote"), year=2020, code="61", planted=2)
     assert outcome.withheld and outcome.high >= 2 + 3
