@@ -29,6 +29,9 @@ class Geography:
     districts: dict[int, _District]
     # target district id → [(source district id, weight)]
     parts: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
+    # What the read path works out from the districts and overlaps alone, the same for every
+    # indicator of the year (indicators.read.rollup): filled as asked for, never changed.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _year_end(year: int) -> datetime.date:

@@ -20,11 +20,22 @@ def _base_rank(geo: Geography, raw: dict[int, Cell]) -> int:
     """The finest level the indicator is delivered for in full, covering the whole city.
 
     A stray row on a finer level, or a finer level that covers only part of the city (blocks
-    of one district), must not turn the whole indicator into that level.
+    of one district), must not turn the whole indicator into that level. Most indicators of a
+    year are delivered for the same areas: the answer is kept with the geography.
     """
-    ranks = sorted({geo.districts[d].rank for d in raw}, reverse=True)
+    key = ("base rank", frozenset(raw))
+    rank = geo.derived.get(key)
+    if rank is None:
+        rank = geo.derived[key] = _find_base_rank(geo, key[1])
+    return rank
+
+
+def _find_base_rank(geo: Geography, delivered: frozenset[int]) -> int:
+    ranks = sorted({geo.districts[d].rank for d in delivered}, reverse=True)
     complete = [
-        rank for rank in ranks if all(d in raw for d, x in geo.districts.items() if x.rank == rank)
+        rank
+        for rank in ranks
+        if all(d in delivered for d, x in geo.districts.items() if x.rank == rank)
     ]
     covering = [rank for rank in complete if _covers_city(geo, rank)]
     return (covering or complete or ranks)[0]
@@ -79,7 +90,10 @@ def draft(
     if not raw:
         return Draft(suppression.Draft(indicator, {}, {}, {}), year, None, {}, {}, [])
     base_rank = _base_rank(geo, raw)
-    base_ids = [d for d, x in geo.districts.items() if x.rank == base_rank]
+    base_ids = geo.derived.get(("base", base_rank))
+    if base_ids is None:
+        base_ids = [d for d, x in geo.districts.items() if x.rank == base_rank]
+        geo.derived[("base", base_rank)] = base_ids
     base_level = geo.districts[base_ids[0]].level
     base = {d: raw.get(d, MISSING) for d in base_ids}
     kind, factor = indicator.kind, indicator.factor
@@ -93,11 +107,8 @@ def draft(
     ignored: dict[int, tuple[Source, ...]] = {}
     totals: dict[int, dict[int, float]] = {}
     warnings = []
-    for target, district in geo.districts.items():
-        if district.rank >= base_rank:
-            continue
-        overlapping = [(s, w) for s, w in geo.parts.get(target, []) if s in base]
-        parts = [(s, w) for s, w in overlapping if w >= least]
+    for plan in _roll_ups(geo, base_rank, least):
+        target, parts = plan.target, plan.parts
         own = raw.get(target)
         if not parts:
             if own is not None:
@@ -105,9 +116,9 @@ def draft(
             continue
         rolled = stats.roll_up([(base[s], w) for s, w in parts], kind=kind, factor=factor)
         totals[target] = dict(parts)
-        approximate[target] = any(w < 1 for _, w in parts)
-        sources[target] = _sources(geo, parts)
-        ignored[target] = _sources(geo, [(s, w) for s, w in overlapping if w < least])
+        approximate[target] = plan.approximate
+        sources[target] = plan.sources
+        ignored[target] = plan.ignored
         if own is not None:
             # The area's own observation wins, a symbol too ("." delivered as secret stays so).
             cells[target] = own
@@ -119,7 +130,7 @@ def draft(
                 and _differs(own.value, rolled.value, indicator.decimals)
             ):
                 warnings.append(PlausibilityWarning(indicator.slug, year, own.value, rolled.value))
-        elif approximate[target]:
+        elif plan.approximate:
             # An estimate is published as precise as the indicator, never to the last digit
             # of its weights: those digits would tie the parts together for an attacker.
             cells[target] = _rounded(rolled, indicator.decimals)
@@ -132,6 +143,45 @@ def draft(
             cells.setdefault(district_id, cell)
     draft = suppression.Draft(indicator, base, cells, totals, approximate, set(forced))
     return Draft(draft, year, base_level, sources, ignored, warnings)
+
+
+@dataclass(frozen=True)
+class _RollUp:
+    """How a coarser area is made of the base level's districts: the same for every
+    indicator with that base in a year."""
+
+    target: int
+    parts: tuple[tuple[int, float], ...]  # (base district, weight) at or above the least share
+    approximate: bool
+    sources: tuple[Source, ...]
+    ignored: tuple[Source, ...]  # the parts below the least share
+
+
+def _roll_ups(geo: Geography, base_rank: int, least: float) -> list[_RollUp]:
+    """Every area coarser than the base, with its parts; worked out once per geography."""
+    key = ("roll-ups", base_rank, least)
+    plans = geo.derived.get(key)
+    if plans is not None:
+        return plans
+    plans = []
+    for target, district in geo.districts.items():
+        if district.rank >= base_rank:
+            continue
+        overlapping = [
+            (s, w) for s, w in geo.parts.get(target, []) if geo.districts[s].rank == base_rank
+        ]
+        parts = tuple((s, w) for s, w in overlapping if w >= least)
+        plans.append(
+            _RollUp(
+                target,
+                parts,
+                any(w < 1 for _, w in parts),
+                _sources(geo, parts),
+                _sources(geo, [(s, w) for s, w in overlapping if w < least]),
+            )
+        )
+    geo.derived[key] = plans
+    return plans
 
 
 def _sources(geo: Geography, parts) -> tuple[Source, ...]:
