@@ -170,9 +170,10 @@ def test_check_deploy_fails_with_development_settings():
 
 
 def test_production_logs_json_and_development_plain_text():
+    # The settings alone, without loading the apps: a tenth of the time of django.setup().
     show = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'atlas.settings';"
-        "django.setup(); from django.conf import settings;"
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'atlas.settings';"
+        "from django.conf import settings;"
         "print(settings.LOGGING['handlers']['console']['formatter'])"
     )
     assert run_with(PRODUCTION_ENV, "-c", show).stdout.strip() == "json"
