@@ -11,6 +11,7 @@ from districts.selectors import MIN_SHARE_INSIDE
 
 from .. import units
 from ..models import Indicator
+from . import geography, rollup
 from .geography import districts_in_year
 from .tables import year_table, year_tables
 from .values import CITY_LEVEL, AreaValue, PlausibilityWarning, YearTable
@@ -162,8 +163,24 @@ def value_of(area: AreaValue | None) -> float | None:
 
 
 def plausibility_warnings(*, year: int | None = None) -> list[PlausibilityWarning]:
-    """Where the city's own value and the sum of its districts disagree beyond rounding."""
-    indicators = list(Indicator.objects.all())
+    """Where the city's own value and the sum of its districts disagree beyond rounding.
+
+    Only observed indicators can disagree: a computed one has values on its base level alone
+    (the social index) or is computed in each area's own polygon (supply). The roll-up drafts
+    answer, without the disclosure control and intervals of whole year tables; in the order
+    of the year tables (by year, balances after the indicators they are computed from).
+    """
     years = [year] if year is not None else published_years()
-    tables = year_tables(indicators=indicators, years=years)
-    return [w for table in tables.values() for w in table.warnings]
+    balances = set(Indicator.components.through.objects.values_list("from_indicator_id", flat=True))
+    observed = sorted(
+        Indicator.objects.filter(computation=Indicator.Computation.NONE),
+        key=lambda indicator: indicator.id in balances,
+    )
+    raw = geography.raw_cells([i.id for i in observed], years) if observed else {}
+    warnings = []
+    for each in sorted(years):
+        geo = geography.of_year(each)
+        for indicator in observed:
+            cells = raw.get((indicator.id, each), {})
+            warnings += rollup.draft(indicator, each, geo, cells).warnings
+    return warnings
