@@ -9,6 +9,7 @@ published (a year without values: 404) or breaks a rule across parameters (400).
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 
 from django.urls import reverse
@@ -21,6 +22,7 @@ from . import marks
 from .classify import classify, classify_change
 from .models import Indicator, Theme
 from .params import VALUES, parse_year
+from .read import memo
 from .selectors import (
     AreaValue,
     available_years,
@@ -142,6 +144,14 @@ def indicators_payload(*, theme: Theme | None = None) -> dict:
     }
 
 
+def _boundary_version(level: Level, year: int) -> str:
+    """The version of the level's boundaries valid in ``year``: kept per data state (which
+    covers the boundaries), since the files of the map ask for it thousands of times."""
+    day = datetime.date(year, 12, 31)
+    build = functools.partial(boundary_version, level=level, day=day)
+    return memo.kept(("boundary version", level.pk, year), build, None)
+
+
 def values_payload(
     *,
     indicator: Indicator,
@@ -202,7 +212,7 @@ def values_payload(
         "within": within.code if within else None,
         # Boundaries valid in that year; the version only changes with the boundaries.
         "boundaries": {
-            "version": boundary_version(level=level, day=datetime.date(year, 12, 31)),
+            "version": _boundary_version(level, year),
             "url": f"{reverse('v1:districts')}?level={level.slug}&year={year}",
         },
         "unit_de": unit_de,
