@@ -42,7 +42,7 @@ def _find_base_rank(geo: Geography, delivered: frozenset[int]) -> int:
 
 
 def _covers_city(geo: Geography, rank: int) -> bool:
-    city = next((d for d, x in geo.districts.items() if x.level == CITY_LEVEL), None)
+    city = _city(geo)
     if city is None or geo.districts[city].rank == rank:
         return True
     inside = sum(
@@ -51,6 +51,15 @@ def _covers_city(geo: Geography, rank: int) -> bool:
         if geo.districts[s].rank == rank
     )
     return inside >= 0.99 * geo.districts[city].area_km2
+
+
+def _city(geo: Geography) -> int | None:
+    """The city's district of the year, if the geography has one."""
+    if "city" not in geo.derived:
+        geo.derived["city"] = next(
+            (d for d, x in geo.districts.items() if x.level == CITY_LEVEL), None
+        )
+    return geo.derived["city"]
 
 
 MISSING = Cell(None, None, None, "", stats.INCOMPLETE)
@@ -204,7 +213,7 @@ def finish(draft: Draft, geo: Geography, withheld: set[int], balance: bool = Fal
     cells = {
         d: stats.withheld(c) if d in withheld else c for d, c in draft.suppression.cells.items()
     }
-    city = next((cells.get(d) for d, x in geo.districts.items() if x.level == CITY_LEVEL), None)
+    city = cells.get(_city(geo))
     reference = city.value if city is not None and city.has_value else None
 
     areas = {}

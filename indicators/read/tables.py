@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
 from .. import stats, suppression
 from ..models import SOCIAL_INDEX_COMPUTATIONS, Indicator
@@ -154,7 +155,8 @@ def _withheld_in_base_year(
     for term_id, base in linked.base_years.get(indicator.id, ()):
         if base == year:
             continue
-        term = Indicator.objects.get(id=term_id)
+        # Asked for each indicator and year of the read: looked up once.
+        term = memoised(("indicator", term_id), partial(Indicator.objects.get, id=term_id))
         table = year_tables(indicators=[term], years=[base], as_of=as_of)[(term.slug, base)]
         result |= {
             area.district_id
