@@ -37,6 +37,7 @@ def bottrop() -> None:
     from indicators.read.years import published_years
 
     linked = load_links()
+    balances = rollup.balance_ids()
     indicators = list(Indicator.objects.filter(computation=""))
     groups: dict[int, list] = {}
     for indicator in indicators:
@@ -47,7 +48,12 @@ def bottrop() -> None:
         raw = geography.raw_cells([i.id for i in indicators], [year])
         for members in groups.values():
             started = time.perf_counter()
-            drafts = {i.id: rollup.draft(i, year, geo, raw.get((i.id, year), {})) for i in members}
+            drafts = {
+                i.id: rollup.draft(
+                    i, year, geo, raw.get((i.id, year), {}), balance=i.id in balances
+                )
+                for i in members
+            }
             links = linked.links if len(members) > 1 else ()
             withheld = suppression.disclose({i: d.suppression for i, d in drafts.items()}, links)
             for i, draft in drafts.items():

@@ -125,7 +125,7 @@ def sweep(
     ``shard`` (k, n) takes every n-th case from the k-th on, so n processes share a sweep.
     """
     linked = load_links()
-    balances = _balances()
+    balances = rollup.balance_ids()
     cases = _cases(linked, seed)
     if sample is not None:
         cases = random.Random(seed).sample(cases, min(sample, len(cases)))
@@ -140,7 +140,7 @@ def sweep(
         indicators = {i.id: i for i in Indicator.objects.filter(id__in=members)}
         raw = geography.raw_cells(list(indicators), [year])
         drafts = {
-            i: _draft(indicator, year, geo, raw.get((i, year), {}), balances)
+            i: rollup.draft(indicator, year, geo, raw.get((i, year), {}), balance=i in balances)
             for i, indicator in indicators.items()
         }
         for indicator_id, _, district_id, planted, group in year_cases:
@@ -177,9 +177,10 @@ def attack_case(*, indicator: Indicator, year: int, code: str, planted: int, lin
     group = known.members.get(known.group.get(indicator.id), (indicator.id,))
     indicators = {i.id: i for i in Indicator.objects.filter(id__in=group)}
     raw = geography.raw_cells(list(indicators), [year])
-    balances = _balances()
+    balances = rollup.balance_ids()
     drafts = {
-        i: _draft(x, year, geo, raw.get((i, year), {}), balances) for i, x in indicators.items()
+        i: rollup.draft(x, year, geo, raw.get((i, year), {}), balance=i in balances)
+        for i, x in indicators.items()
     }
     return _attack(
         indicators, drafts, known, geo, raw, year, indicator.id, district, planted, group,
@@ -192,7 +193,7 @@ def _cases(linked, seed: int) -> list[tuple]:
     with a value, of every indicator counting cases (no balances, indices or supplies)."""
     rng = random.Random(seed)
     observed = Indicator.objects.filter(computation="", disclosure_threshold__gt=0).exclude(
-        id__in=_balances()
+        id__in=rollup.balance_ids()
     )
     observed = [i for i in observed if i.kind in ("count", "rate", "mean")]
     cases = []
@@ -207,17 +208,6 @@ def _cases(linked, seed: int) -> list[tuple]:
                 if suppression.numbers(cell, indicator):
                     cases.append((indicator.id, year, d, rng.choice((1, 2)), group))
     return cases
-
-
-def _balances() -> set[int]:
-    return set(Indicator.components.through.objects.values_list("from_indicator", flat=True))
-
-
-def _draft(indicator: Indicator, year: int, geo, cells, balances: set[int]) -> rollup.Draft:
-    """The draft as the read path makes it: a balance counts no cases of its own."""
-    draft = rollup.draft(indicator, year, geo, cells)
-    draft.suppression.balance = indicator.id in balances
-    return draft
 
 
 def _with_part(cell: Cell, indicator: Indicator, part: str, number: float) -> Cell:
@@ -324,7 +314,7 @@ def _attack(
     mine = dict(drafts)
     balances = {i for i, x in drafts.items() if x.suppression.balance}
     for (i, _), cells in plant.items():
-        mine[i] = _draft(indicators[i], year, geo, cells, balances)
+        mine[i] = rollup.draft(indicators[i], year, geo, cells, balance=i in balances)
     members = {i: mine[i] for i in group if i in mine}
     withheld = suppression.disclose({i: m.suppression for i, m in members.items()}, defended)
     tables = {i: rollup.finish(m, geo, withheld[i]) for i, m in members.items()}

@@ -19,7 +19,6 @@ This module is the read path's public face; its parts live in ``indicators/read/
 - ``years``, ``releases``: what is published, and in which release
 """
 
-from .read import geography, linked, rollup
 from .read.geography import districts_in_year, weight_bases
 from .read.linked import identities
 from .read.releases import (
@@ -92,12 +91,3 @@ __all__ = [
     "year_table",
     "year_tables",
 ]
-
-# The parts the disclosure audit rebuilds tables from step by step (indicators/attack.py takes
-# them from indicators/read/), under the names they had here before.
-_Linked = linked.Linked
-_load_links = linked.load_links
-_geography = geography.of_year
-_raw_cells = geography.raw_cells
-_draft = rollup.draft
-_finish = rollup.finish

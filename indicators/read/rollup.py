@@ -94,10 +94,17 @@ def draft(
     raw: dict[int, Cell],
     forced: set[int] = frozenset(),
     exact: bool = False,
+    balance: bool = False,
 ) -> Draft:
+    """The indicator's cells of the year on every level, before disclosure control.
+    ``forced``: districts withheld whatever their cases; ``exact``: computed in each area's
+    own polygon (no roll-up); ``balance``: births minus deaths and the like, which count no
+    cases of their own (``balance_ids``)."""
     raw = {d: c for d, c in raw.items() if d in geo.districts}
     if not raw:
-        return Draft(suppression.Draft(indicator, {}, {}, {}), year, None, {}, {}, [])
+        return Draft(
+            suppression.Draft(indicator, {}, {}, {}, balance=balance), year, None, {}, {}, []
+        )
     base_rank = _base_rank(geo, raw)
     base_ids = geo.derived.get(("base", base_rank))
     if base_ids is None:
@@ -150,7 +157,7 @@ def draft(
         # Computed exactly in each district's own polygon: finer and non-nested levels too.
         for district_id, cell in raw.items():
             cells.setdefault(district_id, cell)
-    draft = suppression.Draft(indicator, base, cells, totals, approximate, set(forced))
+    draft = suppression.Draft(indicator, base, cells, totals, approximate, set(forced), balance)
     return Draft(draft, year, base_level, sources, ignored, warnings)
 
 
@@ -191,6 +198,11 @@ def _roll_ups(geo: Geography, base_rank: int, least: float) -> list[_RollUp]:
         )
     geo.derived[key] = plans
     return plans
+
+
+def balance_ids() -> set[int]:
+    """The indicators computed from others as a balance (births minus deaths)."""
+    return set(Indicator.components.through.objects.values_list("from_indicator", flat=True))
 
 
 def _sources(geo: Geography, parts) -> tuple[Source, ...]:

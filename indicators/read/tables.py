@@ -128,9 +128,14 @@ def _group_tables(group, year, geo, raw, tables, components, supplies, linked, a
         }
         forced |= _withheld_in_base_year(indicator, year, linked, as_of)
         drafts[indicator.id] = rollup.draft(
-            indicator, year, geo, cells, forced, exact=indicator.id in supplies
+            indicator,
+            year,
+            geo,
+            cells,
+            forced,
+            exact=indicator.id in supplies,
+            balance=indicator.id in components,
         )
-        drafts[indicator.id].suppression.balance = indicator.id in components
     links = linked.links if len(group) > 1 else ()
     withheld = suppression.disclose({i: d.suppression for i, d in drafts.items()}, links)
     result = {}

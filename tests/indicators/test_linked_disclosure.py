@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from indicators import selectors
 from indicators.attack import attack_case, bounds, sweep
 from indicators.models import Identity, Indicator, Observation
+from indicators.read.linked import Linked, load_links
 from indicators.suppression import numbers
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_men_90_plus_in_altstadt_set_to_1_cannot_be_worked_out():
 
 def test_a_withheld_age_band_would_follow_from_einwohner_without_the_identities():
     band = indicator("bevoelkerung-m-90-plus")
-    alone = attack_case(indicator=band, year=2014, code="11", planted=1, linked=selectors._Linked())
+    alone = attack_case(indicator=band, year=2014, code="11", planted=1, linked=Linked())
     assert alone.withheld and alone.exact  # Einwohner − the 19 other bands
     joint = attack_case(indicator=band, year=2014, code="11", planted=1)
     assert not joint.narrow and not joint.proven_small
@@ -108,7 +109,7 @@ def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(
         assert (ebel["value"], ebel[part]) == (None, None), slug
     # Nor from the totals and the other districts: the attacker, knowing every identity,
     # finds room around it.
-    linked = selectors._load_links()
+    linked = load_links()
     einwohner = indicator("einwohner")
     group = Indicator.objects.filter(id__in=linked.members[linked.group[einwohner.id]])
     tables = selectors.year_tables(indicators=group, years=[2020])
@@ -136,7 +137,7 @@ def test_an_inhabitant_count_withheld_in_the_base_year_is_not_read_off_a_later_i
 
 
 def test_a_tie_to_a_fixed_year_is_no_same_year_link():
-    ties = selectors._load_links()
+    ties = load_links()
     index = indicator("bevoelkerungsentwicklung")
     assert ties.base_years[index.id] == ((indicator("einwohner").id, 2012),)
     assert all(link.whole != (index.id, "denominator") for link in selectors.identities())
