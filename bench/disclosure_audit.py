@@ -99,7 +99,11 @@ def source_secret() -> None:
     cells[secret] = Cell(None, None, None, ".")
     raw[(einwohner.id, year)] = cells
     started = time.perf_counter()
-    drafts = {i.id: rollup.draft(i, year, geo, raw.get((i.id, year), {})) for i in members}
+    balances = rollup.balance_ids()
+    drafts = {
+        i.id: rollup.draft(i, year, geo, raw.get((i.id, year), {}), balance=i.id in balances)
+        for i in members
+    }
     withheld = suppression.disclose({i: d.suppression for i, d in drafts.items()}, linked.links)
     seconds = time.perf_counter() - started
     print(f"Einwohner of one district kept secret by the source ({year}, {len(copies)} rates and "

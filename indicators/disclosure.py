@@ -49,6 +49,8 @@ MILP_NODES = 1000
 MILP_SECONDS = 10.0
 # Systems larger than this are first tried with the secret's neighbours only.
 LOCAL_ABOVE = 300
+# How often the search for complements prices its cells again (``_Choices._cheapest``).
+REWEIGHTINGS = 4
 # Small systems are solved from dense matrices (less overhead), large ones from sparse.
 DENSE_UP_TO = 50_000
 
@@ -620,18 +622,30 @@ class _Choices:
                 cost[j] = price / need
                 cost[j + len(shown)] = price / max(min(room, need), 1e-9 * need)
         matrix = csr_array((entries, columns, pointers), shape=(len(low), width))
-        result = milp(
-            cost,
-            integrality=np.zeros(width),
-            bounds=Bounds(lower, upper),
-            constraints=LinearConstraint(matrix, np.array(low), np.array(high)),
-        )
-        if result.x is None:
-            return None
-        rises = result.x[len(free) :][: len(shown)]
-        falls = result.x[len(free) + len(shown) :]
-        moved = np.abs(rises - falls) > 1e-6 * max(1.0, need)  # not the solver's noise
-        return {self.owner[k] for k, m in zip(shown, moved, strict=True) if m}
+        constraints = LinearConstraint(matrix, np.array(low), np.array(high))
+        # Weights below one (areas cut by a coarser one) let the cheapest move spread in
+        # slivers over many cells. Each cell is then priced again by how little it moved
+        # (reweighted L1, as in sparse recovery), which gathers the move in few cells.
+        shown_part = slice(len(free), width)
+        chosen = None
+        for _ in range(REWEIGHTINGS):
+            result = milp(
+                cost, integrality=np.zeros(width), bounds=Bounds(lower, upper),
+                constraints=constraints,
+            )  # fmt: skip
+            if result.x is None:
+                return chosen
+            rises = result.x[len(free) :][: len(shown)]
+            falls = result.x[len(free) + len(shown) :]
+            moved = np.abs(rises - falls)
+            support = moved > 1e-6 * max(1.0, need)  # not the solver's noise
+            cells = {self.owner[k] for k, m in zip(shown, support, strict=True) if m}
+            if cells == chosen or len(cells) <= 1:
+                return cells
+            chosen = cells
+            scale = need / (moved + 0.1 * need)
+            cost[shown_part] = cost[shown_part] * np.tile(scale, 2)
+        return chosen
 
     def _fewest_withheld(self, secret: Secret) -> set[Key]:
         """Where the reals leave room the whole numbers do not: among the shown cells of the

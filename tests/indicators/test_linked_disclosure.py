@@ -80,10 +80,13 @@ def test_a_shard_that_is_no_part_of_the_sweep_is_refused_by_name(shard):
         call_command("audit_disclosure", shard=shard)
 
 
-def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(client):
+@pytest.mark.parametrize(("code", "year"), [("61", 2020), ("11", 2024)])
+def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(
+    client, code, year
+):
     # Fifteen rates of the demo divide by Einwohner: each publishes it as its denominator.
     observation = Observation.objects.get(
-        indicator__slug="einwohner", district__code="61", year=2020,
+        indicator__slug="einwohner", district__code=code, year=year,
         district__level__slug="statistischer-bezirk",
     )  # fmt: skip
     Observation.objects.filter(pk=observation.pk).update(status=".", value=None)
@@ -94,8 +97,8 @@ def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(
         ).select_related("indicator")
     ]
     assert len(per_inhabitant) == 15
-    with_2020 = Observation.objects.filter(year=2020, indicator__slug__in=per_inhabitant)
-    per_inhabitant = sorted(set(with_2020.values_list("indicator__slug", flat=True)))
+    in_year = Observation.objects.filter(year=year, indicator__slug__in=per_inhabitant)
+    per_inhabitant = sorted(set(in_year.values_list("indicator__slug", flat=True)))
     assert len(per_inhabitant) >= 12
     for slug, part in [
         ("einwohner", "value"),
@@ -103,20 +106,27 @@ def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(
         *((slug, "denominator") for slug in per_inhabitant),
     ]:
         rows = client.get(
-            "/api/v1/values", {"indicator": slug, "level": "statistischer-bezirk", "year": 2020}
+            "/api/v1/values", {"indicator": slug, "level": "statistischer-bezirk", "year": year}
         ).json()["values"]
-        (ebel,) = [row for row in rows if row["code"] == "61"]
-        assert (ebel["value"], ebel[part]) == (None, None), slug
+        (row,) = [row for row in rows if row["code"] == code]
+        assert (row["value"], row[part]) == (None, None), slug
     # Nor from the totals and the other districts: the attacker, knowing every identity,
     # finds room around it.
     linked = load_links()
     einwohner = indicator("einwohner")
     group = Indicator.objects.filter(id__in=linked.members[linked.group[einwohner.id]])
-    tables = selectors.year_tables(indicators=group, years=[2020])
-    by_id = {i.id: tables[(i.slug, 2020)] for i in group}
+    tables = selectors.year_tables(indicators=group, years=[year])
+    by_id = {i.id: tables[(i.slug, year)] for i in group}
     target = (einwohner.id, "value", observation.district_id)
     low, high = bounds(by_id, linked.links, target)
     assert low <= observation.value <= high and high - low >= 2
+    # And it takes few cells along: the districts that close its cycles, not the level.
+    withheld = sum(
+        area.cell is not None and area.cell.suppressed
+        for table in by_id.values()
+        for area in table.areas.values()
+    )
+    assert withheld <= 80, withheld
 
 
 def test_an_inhabitant_count_withheld_in_the_base_year_is_not_read_off_a_later_index(client):
