@@ -81,9 +81,7 @@ def test_a_shard_that_is_no_part_of_the_sweep_is_refused_by_name(shard):
 
 
 @pytest.mark.parametrize(("code", "year"), [("61", 2020), ("11", 2024)])
-def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(
-    client, code, year
-):
+def test_a_withheld_inhabitant_count_is_read_off_no_indicator_that_publishes_it(client, code, year):
     # Fifteen rates of the demo divide by Einwohner: each publishes it as its denominator.
     observation = Observation.objects.get(
         indicator__slug="einwohner", district__code=code, year=year,
