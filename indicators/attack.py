@@ -221,7 +221,10 @@ def _with_part(cell: Cell, indicator: Indicator, part: str, number: float) -> Ce
         numerator = numbers.get("numerator", cell.numerator)
         value = numerator / denominator * indicator.factor if denominator else cell.value
         return dataclasses.replace(cell, value=value, numerator=numerator, denominator=denominator)
-    # A mean: the persons change, the mean stays.
+    # A mean: its sum where that changed (persons of all households), else the persons
+    # change and the mean stays.
+    if part == "numerator" and denominator:
+        return dataclasses.replace(cell, value=number / denominator, numerator=number)
     return dataclasses.replace(cell, numerator=cell.value * denominator, denominator=denominator)
 
 

@@ -696,12 +696,10 @@ def _part_problem(indicator: Indicator, part: str) -> str:
     kind = indicator.kind
     if kind == Indicator.Kind.COUNT and part == Identity.Part.VALUE:
         return ""
-    if kind in (Indicator.Kind.RATE, Indicator.Kind.INDEX) and part in (
+    if kind in (Indicator.Kind.RATE, Indicator.Kind.INDEX, Indicator.Kind.MEAN) and part in (
         Identity.Part.NUMERATOR,
         Identity.Part.DENOMINATOR,
     ):
-        return ""
-    if kind == Indicator.Kind.MEAN and part == Identity.Part.DENOMINATOR:
         return ""
     return str(
         _("Ein Indikator der Art „%(kind)s“ hat keinen Teil „%(part)s“.")

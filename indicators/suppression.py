@@ -76,11 +76,10 @@ def numbers(cell: Cell, rule: Rule) -> dict[str, float]:
         if cell.denominator is not None and rule.denominator_is_count:
             result[DENOMINATOR] = cell.denominator
         return result
-    if rule.kind == "mean" and cell.denominator is not None and rule.denominator_is_count:
-        return {DENOMINATOR: cell.denominator}
-    if rule.kind == "index":
-        # An index published with the counts it compares (Bevölkerungsentwicklung: this
-        # year's inhabitants against the base year's) publishes those counts, too.
+    if rule.kind in ("mean", "index"):
+        # A mean publishes its sum (the persons of all households, the years of all ages)
+        # and an index the counts it compares (Bevölkerungsentwicklung: this year's
+        # inhabitants against the base year's): an identity may tie them to other cells.
         result = {}
         if cell.numerator is not None:
             result[NUMERATOR] = cell.numerator
@@ -95,9 +94,9 @@ def kind_parts(rule: Rule) -> list[str]:
     if rule.kind == "count":
         return [VALUE]
     counted = [DENOMINATOR] if rule.denominator_is_count else []
-    if rule.kind in ("rate", "index"):
+    if rule.kind in ("rate", "index", "mean"):
         return [NUMERATOR, *counted]
-    return counted if rule.kind == "mean" else []
+    return []
 
 
 def main_part(rule: Rule) -> str:
