@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +21,7 @@ from facilities.models import Facility, FacilityUpload
 from indicators.models import Indicator, Release, Theme
 from indicators.services.import_values import import_values
 from indicators.services.releases import publish_release, withdraw_release
+from tests.auditlog import entries_of
 from tests.districts.test_admin_upload import blocks, form, geojson
 
 pytestmark = pytest.mark.django_db
@@ -116,9 +116,7 @@ def test_a_second_statistician_approves_and_the_log_names_both(
     assert any(t.startswith("Freigegeben") for t in texts(page))
     assert Indicator.objects.get(slug=SLUG).disclosure_threshold == 0
     assert shown_value(client) is not None  # what was approved is what now applies
-    entry = LogEntry.objects.filter(object_id=str(Indicator.objects.get(slug=SLUG).pk)).latest(
-        "action_time"
-    )
+    entry = entries_of(Indicator.objects.get(slug=SLUG)).last()
     assert entry.user.username == "ben"
     assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
 
@@ -223,7 +221,7 @@ def test_a_withdrawal_waits_for_the_second_person(four_eyes, anna, ben, publishe
     assert Release.objects.get(pk=published.pk).status == "published"
     decide(ben, change, approve="1")
     assert Release.objects.get(pk=published.pk).status == "withdrawn"
-    entry = LogEntry.objects.filter(object_id=str(published.pk)).latest("action_time")
+    entry = entries_of(published).last()
     assert entry.user.username == "ben"
     assert "zurückgezogen (vorgelegt von anna, freigegeben von ben)" in entry.change_message
 
@@ -246,7 +244,7 @@ def test_a_publication_names_uploader_and_publisher(four_eyes, anna, ben, tmp_pa
     path.write_text("gebiet,ebene,indikator,jahr,wert\n05512000,stadt,einwohner,2023,118800\n")
     draft = import_values(path=path, title="Entwurf", user=anna.user).release
     publish_release(release=draft, user=ben.user)
-    entry = LogEntry.objects.filter(object_id=str(draft.pk)).latest("action_time")
+    entry = entries_of(draft).last()
     assert entry.change_message == "veröffentlicht (hochgeladen von anna, veröffentlicht von ben)"
 
 
@@ -278,7 +276,7 @@ def test_a_boundary_import_waits_for_the_second_person(four_eyes, anna, ben, lev
     assert not District.objects.filter(level=level).exists()
     decide(ben, change, approve="1")
     assert District.objects.filter(level=level).count() == 2
-    entry = LogEntry.objects.get(object_id=str(level.pk))
+    (entry,) = entries_of(level)
     assert entry.user.username == "ben"
     assert "2 neu" in entry.change_message
     assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
@@ -321,7 +319,7 @@ def test_a_facility_import_waits_for_the_second_person(four_eyes, anna, ben):
     assert Facility.objects.filter(name="Kita Vier Augen").exists()
     upload = FacilityUpload.objects.get(source_filename="angebote.csv")
     assert upload.created_by.username == "anna"
-    entry = LogEntry.objects.filter(object_id=str(upload.pk)).latest("action_time")
+    entry = entries_of(upload).last()
     assert entry.user.username == "ben"
     assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
 
@@ -362,7 +360,7 @@ def test_a_facility_edit_waits_for_the_second_person(four_eyes, anna, ben):
     assert Facility.objects.get(pk=facility.pk).capacity == facility.capacity
     decide(ben, change, approve="1")
     assert Facility.objects.get(pk=facility.pk).capacity == facility.capacity + 10
-    entry = LogEntry.objects.filter(object_id=str(facility.pk)).latest("action_time")
+    entry = entries_of(facility).last()
     assert "vorgelegt von anna, freigegeben von ben" in entry.change_message
 
 

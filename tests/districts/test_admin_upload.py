@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from shapely.geometry import box, mapping
 
 from districts.models import District
+from tests.auditlog import entries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +60,10 @@ def test_the_district_list_links_to_the_boundary_upload(statistician):
 
 
 def test_a_boundary_import_is_in_the_audit_log(statistician, level):
-    from django.contrib.admin.models import LogEntry
-
     check = statistician.post(URL, {**form(level), "file": geojson(blocks())})
     pending = {"token": check.context["token"], "filename": check.context["filename"]}
     statistician.post(URL, {**form(level), **pending, "confirm": "1"})
-    entry = LogEntry.objects.get(object_id=str(level.pk))
+    (entry,) = entries_of(level)
     assert entry.user.username == "stat" and "2 neu" in entry.change_message
 
 

@@ -1,7 +1,6 @@
 import io
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
@@ -11,6 +10,7 @@ from indicators.models import Observation, Release
 from indicators.services.export import release_csv, release_xlsx
 from indicators.services.import_values import import_values
 from indicators.services.releases import publish_release
+from tests.auditlog import entries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_with_four_eyes_the_uploader_cannot_publish_alone(draft, statisticians, 
 
 def test_upload_and_publication_are_in_the_audit_log(draft, statisticians):
     publish_release(release=draft, user=statisticians[1])
-    entries = LogEntry.objects.filter(object_id=str(draft.pk)).order_by("action_time")
+    entries = entries_of(draft)
     messages = [(e.user.username, e.change_message) for e in entries]
     assert messages[0][0] == "anna" and "1 Werte aus w.csv" in messages[0][1]
     assert messages[1] == ("ben", "veröffentlicht")
