@@ -69,6 +69,19 @@ def test_the_table_lists_the_kitas_of_the_bezirk(atlas, page):
     assert districts <= inside
 
 
+def test_a_facility_chosen_while_the_map_zooms_opens_its_popup(atlas, page):
+    page.set_viewport_size({"width": 375, "height": 900})  # the facility is in a cluster
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023&angebote=kita")
+    facilities_shown(page, 2023)
+    chosen = page.locator("#facility-table tbody button").nth(5)
+    chosen.scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('#map .leaflet-control-zoom-out').click()")
+    chosen.click()  # Leaflet drops a zoom asked for during another
+    popup = page.locator(".leaflet-popup .facility-popup")
+    popup.wait_for(timeout=5000)
+    assert chosen.inner_text() in popup.inner_text()
+
+
 def test_tab_reaches_a_marker_and_enter_opens_its_popup(atlas, page):
     open_map(page, atlas.url + "/bezirk/2/?indicator=kinderarmut&year=2023&angebote=kita")
     facilities_shown(page, 2023)

@@ -21,6 +21,7 @@ import { text as mapText } from "./map/text.js";
   let features = [];
   let featuresFor = null; // the year, level and Bezirk ``features`` belong to
   let clusters = null;
+  let zooming = false; // between the map's zoomstart and zoomend
   let buffers = null;
   const markers = {};
 
@@ -160,6 +161,12 @@ import { text as mapText } from "./map/text.js";
       if (map.getZoom() >= map.getMaxZoom()) event.layer.spiderfy();
       else event.layer.zoomToBounds({ padding: [24, 24] });
     });
+    map.on("zoomstart", () => {
+      zooming = true;
+    });
+    map.on("zoomend", () => {
+      zooming = false;
+    });
     map.addLayer(clusters);
     map.createPane("catchment");
     map.getPane("catchment").style.zIndex = "450";
@@ -176,6 +183,16 @@ import { text as mapText } from "./map/text.js";
         if (source && source.getElement()) source.getElement().focus({ preventScroll: true });
       });
     });
+  }
+
+  // Leaflet drops a zoom asked for while another zoom is animated, and the cluster group would
+  // then wait for ever to open the popup: a facility chosen mid-zoom waits for the zoom's end.
+  function reveal(marker) {
+    if (zooming) {
+      map.once("zoomend", () => reveal(marker));
+      return;
+    }
+    clusters.zoomToShowLayer(marker, () => marker.openPopup());
   }
 
   function shownFeatures() {
@@ -234,12 +251,7 @@ import { text as mapText } from "./map/text.js";
       button.className = "link-button";
       button.textContent = p.name;
       button.setAttribute("aria-label", fill(text.showOnMap, { name: p.name }));
-      button.addEventListener("click", () => {
-        const marker = markers[feature.id];
-        clusters.zoomToShowLayer(marker, () => {
-          marker.openPopup();
-        });
-      });
+      button.addEventListener("click", () => reveal(markers[feature.id]));
       name.append(button);
       tr.append(
         name,
