@@ -5,9 +5,9 @@ from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from core.admin import FourEyesMixin, SourceFileMixin
 from core.changes import enabled as four_eyes_enabled
 from core.datastate import current_data_state
 
+from .export import export_view
 from .models import (
     ColumnMapping,
     Identity,
@@ -28,7 +29,6 @@ from .models import (
     allowed_theme_ids,
 )
 from .selectors import plausibility_warnings
-from .services.export import release_csv, release_xlsx
 from .services.import_values import mapped_indicators, mapping_errors
 from .services.releases import publish_release, request_withdrawal, withdraw_release
 from .upload import upload_view
@@ -191,31 +191,17 @@ class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
         "status", "sha256", "source_file", "source_filename", "created_at", "created_by",
         "published_at", "published_by", "withdrawn_at",
     ]  # fmt: skip
-    actions = ["publish", "withdraw", "export_csv", "export_xlsx"]
+    actions = ["publish", "withdraw", "export"]
 
     @admin.action(
-        description=gettext_lazy("Als CSV exportieren (Upload-Format)"), permissions=["publish"]
+        description=gettext_lazy("Werte exportieren (Upload-Format) …"), permissions=["publish"]
     )
-    def export_csv(self, request, queryset):
-        return self._export(request, queryset, release_csv, "csv", "text/csv; charset=utf-8")
-
-    @admin.action(
-        description=gettext_lazy("Als XLSX exportieren (Upload-Format)"), permissions=["publish"]
-    )
-    def export_xlsx(self, request, queryset):
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return self._export(request, queryset, release_xlsx, "xlsx", media)
-
-    def _export(self, request, queryset, render, extension, media):
+    def export(self, request, queryset):
+        # The export page, with the release chosen; it offers the formats and filters.
         if queryset.count() != 1:
             messages.error(request, _("Bitte genau einen Datenstand zum Export auswählen."))
             return None
-        release = queryset.get()
-        response = HttpResponse(render(release), content_type=media)
-        response["Content-Disposition"] = (
-            f'attachment; filename="datenstand-{release.pk}.{extension}"'
-        )
-        return response
+        return redirect(f"{reverse('admin:indicators_release_export')}?release={queryset.get().pk}")
 
     def get_urls(self):
         upload = path(
@@ -228,7 +214,12 @@ class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.guide_view),
             name="indicators_release_guide",
         )
-        return [upload, guide, *super().get_urls()]
+        export = path(
+            "export/",
+            self.admin_site.admin_view(partial(export_view, self)),
+            name="indicators_release_export",
+        )
+        return [upload, guide, export, *super().get_urls()]
 
     def guide_view(self, request):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,

@@ -149,13 +149,15 @@ def test_the_department_cannot_export_another_themes_release(
 ):
     # Even with the export permission, the action runs on the visible releases only.
     department.user_permissions.add(Permission.objects.get(codename="publish_release"))
-    for action in ("export_csv", "export_xlsx"):
-        response = as_department.post(
-            "/admin/indicators/release/",
-            {"action": action, "_selected_action": [secret_draft.pk]},
-            follow=True,
-        )
-        assert "Content-Disposition" not in response
+    response = as_department.post(
+        "/admin/indicators/release/",
+        {"action": "export", "_selected_action": [secret_draft.pk]},
+        follow=True,
+    )
+    assert "Content-Disposition" not in response
+    assert SECRET_NOTE.encode() not in response.content
+    for query in ({"release": secret_draft.pk, "format": "csv"}, {"format": "xlsx"}):
+        response = as_department.get("/admin/indicators/release/export/", query)
         assert SECRET_NOTE.encode() not in response.content
 
 

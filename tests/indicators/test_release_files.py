@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from atlas.permissions import STATISTICIANS
 from indicators.models import Observation, Release
-from indicators.services.export import release_csv, release_xlsx
+from indicators.services.export import as_csv, as_xlsx, export_rows
 from indicators.services.import_values import import_values
 from indicators.services.releases import publish_release
 from tests.auditlog import entries_of
@@ -20,10 +20,10 @@ def demo_release():
     return Release.objects.get(title="Demodaten Bottrop (synthetisch)")
 
 
-@pytest.mark.parametrize(("render", "suffix"), [(release_csv, "csv"), (release_xlsx, "xlsx")])
+@pytest.mark.parametrize(("render", "suffix"), [(as_csv, "csv"), (as_xlsx, "xlsx")])
 def test_an_exported_release_imports_again_without_changes(demo_release, tmp_path, render, suffix):
     path = tmp_path / f"export.{suffix}"
-    path.write_bytes(render(demo_release))
+    path.write_bytes(render(export_rows(release=demo_release)))
     result = import_values(path=path, title="Rückimport", dry_run=True)
     count = demo_release.observations.count()
     assert result.rows == count
@@ -34,7 +34,8 @@ def test_an_exported_release_imports_again_without_changes(demo_release, tmp_pat
 
 def test_the_xlsx_export_keeps_numbers_as_numbers(demo_release):
     # Read-only: only the two rows looked at are parsed, not all of the demo release's.
-    sheet = load_workbook(io.BytesIO(release_xlsx(demo_release)), read_only=True).active
+    content = as_xlsx(export_rows(release=demo_release))
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
     header = [cell.value for cell in sheet[1]]
     first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert isinstance(first["wert"], float | int)
@@ -84,10 +85,15 @@ def test_an_observation_shows_every_version_in_the_admin(admin_client, draft):
 def test_the_admin_exports_a_release(admin_client, demo_release):
     response = admin_client.post(
         "/admin/indicators/release/",
-        {"action": "export_csv", "_selected_action": [demo_release.pk]},
+        {"action": "export", "_selected_action": [demo_release.pk]},
+        follow=True,
+    )
+    assert response.context["form"]["release"].value() == str(demo_release.pk)
+    response = admin_client.get(
+        "/admin/indicators/release/export/", {"release": demo_release.pk, "format": "csv"}
     )
     assert response["Content-Disposition"].endswith('.csv"')
-    assert response.content.decode("utf-8-sig").startswith("gebiet,ebene,indikator")
+    assert response.content.decode("utf-8-sig").startswith("gebiet;ebene;indikator")
 
 
 def test_a_department_uploads_only_for_its_themes(tmp_path):
