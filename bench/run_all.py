@@ -25,6 +25,7 @@ BENCHMARKS = {
     "5": ("import_throughput.py", ["--rows", "100000"]),
     "6": ("latency.py", ["--duration", "5"]),
     "7": ("scale.py", ["--duration", "5"]),
+    "8": ("export_speed.py", []),
 }
 
 
