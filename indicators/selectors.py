@@ -28,6 +28,7 @@ from .read.releases import (
     published_release_page,
     published_releases,
     release_contents,
+    replacing_releases,
     value_releases,
 )
 from .read.rollup import MISSING, min_part_share
@@ -84,6 +85,7 @@ __all__ = [
     "published_releases",
     "published_years",
     "release_contents",
+    "replacing_releases",
     "time_series",
     "value_of",
     "value_releases",

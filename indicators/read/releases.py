@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef
 
 from ..models import Indicator, Observation, Release
 
@@ -21,6 +21,22 @@ def published_releases(*, indicators: Iterable[Indicator], year: int) -> list[Re
         .distinct()
         .order_by("-published_at", "-id")
     )
+
+
+def replacing_releases(*, release: Release, theme_id: int | None = None) -> list[Release]:
+    """The published releases whose values are public now for the keys ``release`` delivered
+    (of one theme with ``theme_id``), newest first; empty when none of those values is public."""
+    delivered = Observation.objects.filter(
+        release=release,
+        indicator_id=OuterRef("indicator_id"),
+        district_id=OuterRef("district_id"),
+        year=OuterRef("year"),
+    )
+    public = Observation.objects.published().filter(Exists(delivered))
+    if theme_id is not None:
+        public = public.filter(indicator__theme_id=theme_id)
+    current = public.latest_per_key().values("release_id")
+    return list(Release.objects.filter(pk__in=current).order_by("-published_at", "-pk"))
 
 
 def release_contents(*, release) -> list[tuple[int, int, int]]:
