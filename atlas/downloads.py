@@ -1,8 +1,10 @@
 """Open data under /daten/: release downloads, the map's table, districts as GeoPackage, and
 the DCAT-AP.de catalogue describing them.
 
-Release downloads exist for published releases only. The GeoPackage is not per release: it
-holds the values public now for one year (default: the latest), as the map shows them.
+Release downloads exist for published releases only; those of a withdrawn release answer 410
+Gone, naming the releases public in its place, and those of a draft 404, as an unknown number
+(a draft is not public). The GeoPackage is not per release: it holds the values public now for
+one year (default: the latest), as the map shows them.
 
 Every file is built once per state of the published data and kept (atlas/kept.py); a
 parameter a view does not read is refused, so no spelling of a URL forces a rebuild.
@@ -10,10 +12,11 @@ parameter a view does not read is refused, so no spelling of a URL forces a rebu
 
 import functools
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -22,10 +25,16 @@ from districts.models import District
 from districts.params import parse_level, parse_within
 from indicators.models import Indicator, Observation, Release, Theme
 from indicators.params import VALUES, parse_indicator, parse_year, year_param
-from indicators.selectors import level_values, published_coverage, published_years
+from indicators.selectors import (
+    level_values,
+    published_coverage,
+    published_years,
+    replacing_releases,
+)
 from indicators.services import downloads
 from indicators.services.downloads import DIALECTS, Link
 
+from . import errors
 from .kept import Busy, kept, only
 from .pagecache import shared_page
 
@@ -60,8 +69,33 @@ def _theme(request) -> Theme | None:
     return lookup(Theme, "theme", slug, slug=slug) if slug else None
 
 
-def _published(release_id: int) -> Release:
-    return get_object_or_404(Release, pk=release_id, status=Release.Status.PUBLISHED)
+def release_file(view):
+    """A file of a release: the view gets the release if it is published; a withdrawn one's
+    files answer 410 (atlas/errors.py), a draft's and an unknown number's 404."""
+
+    @functools.wraps(view)
+    def wrapped(request, release_id: int):
+        release = Release.objects.filter(pk=release_id).first()
+        if release is not None and release.status == Release.Status.WITHDRAWN:
+            return _withdrawn(request, release)
+        if release is None or release.status != Release.Status.PUBLISHED:
+            raise Http404
+        return view(request, release)
+
+    return wrapped
+
+
+def _withdrawn(request, release: Release):
+    """The same file (theme, dialect) of each release whose values are public in its place."""
+    theme = Theme.objects.filter(slug=request.GET.get("theme", "")).first()
+    replacements = replacing_releases(release=release, theme_id=theme.pk if theme else None)
+    query = {"theme": theme.slug} if theme else {}
+    if request.GET.get("dialect") in DIALECTS:
+        query["dialect"] = request.GET["dialect"]
+    suffix = f"?{urlencode(query)}" if query else ""
+    view_name = request.resolver_match.view_name
+    links = [(r, reverse(view_name, args=[r.pk]) + suffix) for r in replacements]
+    return errors.withdrawn(request, release=release, replacements=links)
 
 
 def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
@@ -129,8 +163,8 @@ NONE = "~"
 
 
 @require_safe
-def release_csv(request, release_id: int):
-    release = _published(release_id)
+@release_file
+def release_csv(request, release: Release):
     try:
         only(request, "theme", "dialect")
         dialect = requested_dialect(request)
@@ -148,8 +182,8 @@ def release_csv(request, release_id: int):
 
 
 @require_safe
-def release_xlsx(request, release_id: int):
-    release = _published(release_id)
+@release_file
+def release_xlsx(request, release: Release):
     try:
         only(request, "theme")
         theme = _theme(request)

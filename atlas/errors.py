@@ -1,10 +1,11 @@
-"""The atlas's own 404 and 500 answers (handler404, handler500), wherever DEBUG is off.
+"""The atlas's own 404, 410 and 500 answers (handler404, handler500), wherever DEBUG is off.
 
 Pages get a page in the visitor's language (as every page picks it: ``?lang=``, cookie,
 browser). The API (``/api/``), the OGC API (``/ogcapi/``) and the map's data files (``/data/``)
 answer JSON, with the message in German and English as their other errors do. A download
 (``/daten/…``) answers a browser with the page, which leads back to the current files, and a
-program (``Accept: */*``, curl, pandas) with JSON.
+program (``Accept: */*``, curl, pandas) with JSON. A file of a withdrawn release answers the
+same way with 410 Gone (``withdrawn``), naming the releases whose values are public instead.
 
 Nothing of the request's internals reaches the visitor: Django's messages ("No Release matches
 the given query", the URL patterns tried) stay out; a message the atlas raises for visitors
@@ -19,7 +20,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import Resolver404
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 
 from .context_processors import site
@@ -96,6 +97,41 @@ def not_found(request, exception=None):
     if download:
         patch_vary_headers(response, ["Accept"])
     return response
+
+
+def withdrawn(request, *, release, replacements: list[tuple]):
+    """410 for a file of the withdrawn ``release``; ``replacements``: (release, URL of the same
+    file of it) for each published release whose values are public now in its place."""
+    if wants_json(request):
+        body = {"error": {"code": "gone", "message": _withdrawn_message(release, replacements)}}
+        body["error"]["replaced_by"] = [
+            {"release": r.pk, "title": r.title, "url": request.build_absolute_uri(url)}
+            for r, url in replacements
+        ]
+        response = _json(request, body, 410)
+    else:
+        context = {"path": request.path, "release": release, "replacements": replacements}
+        response = render(request, "410.html", context, status=410)
+        patch_vary_headers(response, ["Accept"])
+    # Which release replaces it changes with the next publish or withdrawal.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def _withdrawn_message(release, replacements: list[tuple]) -> str:
+    if not replacements:
+        return (
+            f"Datenstand {release.pk} „{release.title}“ wurde zurückgezogen; kein anderer "
+            f"Datenstand ersetzt ihn. / Release {release.pk} '{release.title}' was withdrawn; "
+            "no other release replaces it."
+        )
+    german = ", ".join(f"Datenstand {r.pk} „{r.title}“ ({url})" for r, url in replacements)
+    english = ", ".join(f"release {r.pk} '{r.title}' ({url})" for r, url in replacements)
+    return (
+        f"Datenstand {release.pk} „{release.title}“ wurde zurückgezogen; ersetzt durch "
+        f"{german}. / Release {release.pk} '{release.title}' was withdrawn; replaced by "
+        f"{english}."
+    )
 
 
 class ReadOnlyMiddleware:

@@ -382,11 +382,13 @@ def test_the_geopackage_marks_approximate_values_and_rounds_them(client, tmp_pat
     assert fields["einwohner_ungefaehr"] == "OFSTBoolean"
 
 
-@pytest.mark.parametrize("status", [Release.Status.DRAFT, Release.Status.WITHDRAWN])
+@pytest.mark.parametrize(
+    ("status", "answer"), [(Release.Status.DRAFT, 404), (Release.Status.WITHDRAWN, 410)]
+)
 @pytest.mark.parametrize("suffix", ["werte.csv", "werte.xlsx"])
-def test_releases_not_published_are_not_found(client, status, suffix):
+def test_releases_not_published_are_not_found_or_gone(client, status, answer, suffix):
     release = ReleaseFactory(status=status)
-    assert client.get(f"/daten/{release.pk}/{suffix}").status_code == 404
+    assert client.get(f"/daten/{release.pk}/{suffix}").status_code == answer
 
 
 @pytest.mark.parametrize(

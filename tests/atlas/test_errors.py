@@ -111,12 +111,14 @@ def test_the_admin_still_checks_csrf_on_a_write():
 
 
 @pytest.fixture
-def withdrawn_release():
-    return Release.objects.create(title="Zurückgezogen", status=Release.Status.WITHDRAWN)
+def draft_release():
+    # Not public, so its files are not found (a withdrawn release's are gone: 410,
+    # tests/atlas/test_release_files.py).
+    return Release.objects.create(title="Entwurf", status=Release.Status.DRAFT)
 
 
-def test_a_withdrawn_release_file_answers_a_program_with_json(client, withdrawn_release):
-    response = client.get(f"/daten/{withdrawn_release.pk}/werte.csv", headers={"Accept": "*/*"})
+def test_a_file_of_no_public_release_answers_a_program_with_json(client, draft_release):
+    response = client.get(f"/daten/{draft_release.pk}/werte.csv", headers={"Accept": "*/*"})
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "withdrawn" in response.json()["error"]["message"]
@@ -127,11 +129,11 @@ def test_a_withdrawn_release_file_answers_a_program_with_json(client, withdrawn_
     ("lang", "heading"),
     [("de", "Diese Datei gibt es nicht oder nicht mehr"), ("en", "This file does not exist")],
 )
-def test_a_withdrawn_release_file_answers_a_browser_with_the_page(
-    client, withdrawn_release, lang, heading
+def test_a_file_of_no_public_release_answers_a_browser_with_the_page(
+    client, draft_release, lang, heading
 ):
     response = client.get(
-        f"/daten/{withdrawn_release.pk}/werte.csv", {"lang": lang}, headers={"Accept": BROWSER}
+        f"/daten/{draft_release.pk}/werte.csv", {"lang": lang}, headers={"Accept": BROWSER}
     )
     html = page(response)
     assert response.status_code == 404
