@@ -46,45 +46,57 @@ def correction(title: str, value: float) -> Release:
     return release
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Publish or withdraw with what follows the commit in production: the data files of the
+    new state rendered, the old state's files and kept downloads removed."""
+
+    def run(service, release: Release) -> Release:
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(release=release)
+
+    return run
+
+
 def open_data(client) -> str:
     response = client.get("/daten/")
     assert response.status_code == 200
     return response.content.decode()
 
 
-def test_a_published_release_is_on_the_open_data_page_on_the_next_request(client):
+def test_a_published_release_is_on_the_open_data_page_on_the_next_request(client, committed):
     release = correction("Korrektur Einwohner", 98765)
     assert "Korrektur Einwohner" not in open_data(client)
-    publish_release(release=release)
+    committed(publish_release, release)
     page = open_data(client)
     assert "Korrektur Einwohner" in page
     assert f"/daten/{release.pk}/werte.xlsx" in page
 
 
-def test_a_withdrawn_release_is_off_the_open_data_page_on_the_next_request(client):
-    release = publish_release(release=correction("Korrektur Einwohner", 98765))
+def test_a_withdrawn_release_is_off_the_open_data_page_on_the_next_request(client, committed):
+    release = committed(publish_release, correction("Korrektur Einwohner", 98765))
     assert "Korrektur Einwohner" in open_data(client)
-    withdraw_release(release=release)
+    committed(withdraw_release, release)
     page = open_data(client)
     assert "Korrektur Einwohner" not in page
     assert f"/daten/{release.pk}/" not in page
 
 
-def test_a_browser_revalidating_the_open_data_page_gets_the_new_list(client):
-    release = publish_release(release=correction("Korrektur Einwohner", 98765))
+def test_a_browser_revalidating_the_open_data_page_gets_the_new_list(client, committed):
+    release = committed(publish_release, correction("Korrektur Einwohner", 98765))
     seen = client.get("/daten/")
-    withdraw_release(release=release)
+    committed(withdraw_release, release)
     again = client.get("/daten/", headers={"If-None-Match": seen["ETag"]})
     assert again.status_code == 200
     assert "Korrektur Einwohner" not in again.content.decode()
 
 
 @pytest.fixture
-def withdrawn(client):
+def withdrawn(client, committed):
     """A correction published, its file fetched once (and kept), then withdrawn."""
-    release = publish_release(release=correction("Korrektur Einwohner", 98765))
+    release = committed(publish_release, correction("Korrektur Einwohner", 98765))
     assert client.get(f"/daten/{release.pk}/werte.csv").status_code == 200
-    return withdraw_release(release=release)
+    return committed(withdraw_release, release)
 
 
 FILES = [
@@ -145,24 +157,24 @@ def test_a_program_gets_the_gone_answer_as_json(client, withdrawn, demo):
     assert "Accept" in response["Vary"]
 
 
-def test_the_replacement_is_the_release_public_now_not_the_first_one(client, demo):
-    first = publish_release(release=correction("Erste Korrektur", 98765))
-    second = publish_release(release=correction("Zweite Korrektur", 98766))
-    withdraw_release(release=second)
+def test_the_replacement_is_the_release_public_now_not_the_first_one(client, committed, demo):
+    first = committed(publish_release, correction("Erste Korrektur", 98765))
+    second = committed(publish_release, correction("Zweite Korrektur", 98766))
+    committed(withdraw_release, second)
     response = client.get(f"/daten/{second.pk}/werte.csv", headers={"Accept": "*/*"})
     assert response.status_code == 410
     assert [r["release"] for r in response.json()["error"]["replaced_by"]] == [first.pk]
 
 
 def test_a_withdrawn_release_whose_values_nobody_publishes_says_none_replaces_it(
-    client, make_indicator, make_district
+    client, committed, make_indicator, make_district
 ):
     release = Release.objects.create(title="Nur hier")
     ObservationFactory(
         release=release, indicator=make_indicator("nur-hier"), district=make_district("Z"),
         value=12.5,
     )  # fmt: skip
-    withdraw_release(release=publish_release(release=release))
+    committed(withdraw_release, committed(publish_release, release))
     response = client.get(f"/daten/{release.pk}/werte.csv", headers={"Accept": BROWSER})
     assert response.status_code == 410
     assert "Kein anderer Datenstand ersetzt ihn" in response.content.decode()
