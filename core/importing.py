@@ -9,11 +9,14 @@ class RowError:
     field: str
     value: str
     message: str
+    area: str = ""  # the row's area as a reader names it, "Altstadt (11)", where known
 
     def __str__(self) -> str:
         if self.row is None and self.field == "Datei":
             return f"Datei „{self.value}“: {self.message}"
         where = f"Zeile {self.row}" if self.row is not None else "Datei"
+        if self.area:
+            where += f" ({self.area})"
         shown = f" = {self.value!r}" if self.value != "" else ""
         return f"{where}, Spalte „{self.field}“{shown}: {self.message}"
 

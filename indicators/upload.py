@@ -206,8 +206,9 @@ def _confirm(request, context):
     try:
         mapping = _json(request.POST, "mapping", dict)
         result = import_values(
-            path=path, title=request.POST.get("title", name), user=request.user, mapping=mapping
-        )
+            path=path, title=request.POST.get("title", name), user=request.user,
+            mapping=mapping, accept_losses=request.POST.get("accept_losses") == "1",
+        )  # fmt: skip
     except ImportRejected as rejected:
         # Something changed since the check (e.g. another upload): show what is wrong now.
         context.update(errors=rejected.errors, filename=name, form=UploadForm())

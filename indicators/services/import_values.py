@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import audit
-from core.importing import ImportRejected
+from core.importing import ImportRejected, RowError
 from core.uploads import store_on_commit
 from indicators.models import Release
 
@@ -67,21 +67,48 @@ class ValueImportResult:
     description: str = ""
     preview: "Preview | None" = None
     warnings: list[str] = field(default_factory=list)
+    public_download: bool = False  # the file is a public download (see layout.PUBLIC_MARKERS)
+    skipped_withheld: int = 0  # its withheld rows, left out
+    skipped_approximate: int = 0  # its estimates, left out
 
     def summary(self) -> str:
         verb = "geprüft (Probelauf, nichts geschrieben)" if self.dry_run else "importiert"
         lines = [f"{self.rows} Werte {verb}; {self.description}; Zahlen {self.number_format}"]
+        if self.public_download:
+            lines.append(self.public_note())
         if self.preview is not None:
+            preview = self.preview
             lines.append(
-                f"neu: {self.preview.new}, geändert: {self.preview.changed_count}, "
-                f"unverändert: {self.preview.unchanged}"
+                f"neu: {preview.new}, geändert: {preview.changed_count}, "
+                f"Zahlen verloren: {preview.lost_count}, unverändert: {preview.unchanged}"
             )
             lines += [
-                f"  Zeile {c.row}: {c.indicator} {c.area} {c.year}: {c.old} → {c.new}"
-                for c in self.preview.changed[:50]
+                f"  Zahl verloren, Zeile {c.row}: {c.indicator} {c.place} {c.year}: "
+                f"{c.old} → {c.new}"
+                for c in preview.lost[:50]
+            ]
+            lines += [
+                f"  Zeile {c.row}: {c.indicator} {c.place} {c.year}: {c.old} → {c.new}"
+                for c in preview.changed[:50]
             ]
         lines += [f"Warnung: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+    def public_note(self) -> str:
+        return (
+            f"Öffentlicher Download erkannt: {self.skipped_withheld} gesperrte Werte („.“) und "
+            f"{self.skipped_approximate} angenäherte Werte nicht übernommen; die gespeicherten "
+            "Werte dahinter bleiben."
+        )
+
+
+def losses_unconfirmed(preview: Preview, path: Path) -> ImportRejected:
+    """Saving a file that would lose numbers needs the explicit confirmation."""
+    message = (
+        f"{preview.lost_count} gespeicherte Zahlen würden durch ein Zeichen oder ein leeres Feld "
+        "ersetzt; gespeichert wird nur mit ausdrücklicher Bestätigung dieser Verluste"
+    )
+    return ImportRejected([RowError(None, "Datei", path.name, message)])
 
 
 @transaction.atomic
@@ -93,11 +120,13 @@ def import_values(
     publish: bool = False,
     dry_run: bool = False,
     mapping: dict[str, str] | None = None,
+    accept_losses: bool = False,
 ) -> ValueImportResult:
     """Validate a whole file, then write it as one release (or nothing, raising ImportRejected).
 
     The result says what the file changes against the published data (preview) and what
-    looks implausible without blocking (warnings).
+    looks implausible without blocking (warnings). A file that would replace a stored number by
+    a symbol or nothing is written only with ``accept_losses``.
     """
     path = Path(path)
     # Checked and, if a spreadsheet, read in the box (tables.open_table) before the lock: a
@@ -118,11 +147,15 @@ def import_values(
     warnings += sum_warnings(staged)
     result = ValueImportResult(
         None, staged.count, decided, dry_run=dry_run, description=source.description,
-        preview=preview, warnings=warnings,
+        preview=preview, warnings=warnings, public_download=layout.public,
+        skipped_withheld=layout.skipped_withheld,
+        skipped_approximate=layout.skipped_approximate,
     )  # fmt: skip
     if dry_run:
         staging.drop()
         return result
+    if preview.lost_count and not accept_losses:
+        raise losses_unconfirmed(preview, path)
 
     release = Release(title=title, source_filename=path.name, sha256=source.sha256, created_by=user)
     store_on_commit(release.source_file, path)

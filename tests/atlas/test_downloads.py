@@ -270,20 +270,17 @@ def test_a_downloaded_release_reads_back_in_unchanged(
     assert result.number_format.startswith("deutsch")
 
 
-def test_the_demo_release_reads_back_in_with_only_withheld_cells_changed(client, demo, tmp_path):
+def test_the_demo_release_reads_back_in_leaving_its_withheld_numbers_alone(client, demo, tmp_path):
     path = tmp_path / "demo.csv"
     response = client.get(f"/daten/{demo.pk}/werte.csv")
     path.write_bytes(response.content)
-    withheld = {
-        (r["indikator"], r["gebiet"], int(r["jahr"]))
-        for r in rows_of(response)
-        if r["status"] == "." and "Geheimhaltung" in r["hinweis"]
-    }
-    assert withheld, "the demo data has withheld cells"
+    withheld = [r for r in rows_of(response) if r["status"] == "."]
+    assert any("Geheimhaltung" in r["hinweis"] for r in withheld), "the demo has withheld cells"
     result = import_values(path=path, title="Demo wieder eingelesen", dry_run=True)
-    changed = {(c.indicator, c.area, c.year) for c in result.preview.changed}
-    assert changed == withheld
-    assert {c.new for c in result.preview.changed} == {"."}
+    # A withheld cell of the download stands for a stored number: it is left out, not read
+    # as ".", so nothing is lost or changed.
+    assert result.public_download and result.skipped_withheld == len(withheld)
+    assert (result.preview.lost_count, result.preview.changed_count) == (0, 0)
     total = Observation.objects.filter(release=demo).count()
     assert (result.preview.new, result.preview.unchanged) == (0, total - len(withheld))
 
@@ -351,9 +348,11 @@ def test_a_table_download_reads_back_in_with_its_approximate_column(client, tmp_
     content = client.get("/daten/tabelle.csv", {**BEZIRKE, "dialect": "de"}).content
     path = tmp_path / "tabelle.csv"
     path.write_bytes(content)
-    # The reader's columns, the approximate one too, are skipped; the three values are read.
+    # The reader's columns are skipped; of the three values the two approximate ones (Mitte
+    # and Süd, summed from parts of districts) are estimates, not data, and are left out.
     result = import_values(path=path, title="Tabelle wieder eingelesen", dry_run=True)
-    assert result.preview.new + result.preview.unchanged == 3
+    assert (result.skipped_approximate, result.rows) == (2, 1)
+    assert result.preview.new + result.preview.unchanged == 1
 
 
 def test_the_geopackage_keeps_the_status_of_every_cell(client, small_cell, tmp_path):

@@ -26,7 +26,7 @@ def test_an_upload_with_errors_shows_them_by_row_and_column_and_writes_nothing(s
     page = upload(statistician, "gebiet,ebene,indikator,jahr,wert\n99,stadt,einwohner,2023,5\n")
     html = page.content.decode()
     assert "1 Fehler in „werte.csv“" in html
-    assert "<td>2</td><td>gebiet</td><td>99</td><td>unbekanntes Gebiet" in html
+    assert "<td>2</td><td>–</td><td>gebiet</td><td>99</td><td>unbekanntes Gebiet" in html
     assert Observation.objects.count() == before
 
 
@@ -50,6 +50,29 @@ def test_an_upload_is_previewed_then_confirmed_as_a_draft(statistician):
     release = Release.objects.get(title="Korrektur")
     assert confirm.status_code == 302
     assert (release.status, release.observations.count()) == ("draft", 2)
+
+
+def test_a_lost_number_is_shown_first_and_saved_only_when_ticked(statistician):
+    text = (
+        "gebiet;ebene;indikator;jahr;wert\n"
+        "11;statistischer-bezirk;einwohner;2023;.\n"  # a number would be lost
+        "05512000;stadt;einwohner;2023;118800\n"  # changed
+    )
+    page = upload(statistician, text)
+    html = page.content.decode()
+    assert html.index('id="preview-lost"') < html.index('id="preview-changes"')
+    assert "Altstadt (11)" in html[html.index('id="preview-lost"') : html.index("preview-counts")]
+    assert 'name="accept_losses"' in html and "required" in html
+    pending = {"token": page.context["token"], "filename": "werte.csv", "title": "Korrektur",
+               "confirm": "1", "mapping": "{}"}  # fmt: skip
+    refused = statistician.post(URL, pending)
+    assert "ausdrücklicher Bestätigung" in refused.content.decode()
+    assert not Release.objects.filter(title="Korrektur").exists()
+    page = upload(statistician, text)  # the refused file was taken away: upload it again
+    pending["token"] = page.context["token"]
+    statistician.post(URL, {**pending, "accept_losses": "1"})
+    release = Release.objects.get(title="Korrektur")
+    assert release.observations.get(district__code="11").status == "."
 
 
 def test_visitors_without_the_permission_cannot_upload(client):
@@ -89,10 +112,12 @@ def test_unknown_columns_are_mapped_once_and_remembered_per_source(statistician)
         "target-0": "area", "target-1": "indicator:sgb-ii-quote", "year-1": "2023",
     })  # fmt: skip
     result = mapped.context["result"]
-    assert (result.rows, len(result.preview.changed)) == (2, 2)
+    # The rates come without their numerators and denominators, which are stored: a loss.
+    assert (result.rows, len(result.preview.lost), result.preview.changed_count) == (2, 2, 0)
     statistician.post(URL, {
         "token": page.context["token"], "filename": "jobcenter.csv", "title": "Jobcenter 2023",
         "source": "Jobcenter", "mapping": mapped.context["mapping_json"], "confirm": "1",
+        "accept_losses": "1",
     })  # fmt: skip
     release = Release.objects.get(title="Jobcenter 2023")
     assert sorted(release.observations.values_list("district__code", "value")) == [

@@ -210,8 +210,26 @@ def test_a_city_value_unlike_the_sum_of_its_districts_is_a_warning(tmp_path):
     city = "05512000,stadt,einwohner,2030,1000"
     warned = import_values(path=write(tmp_path, [*rows, city]), title="t", dry_run=True)
     partial = import_values(path=write(tmp_path, [*rows[1:], city]), title="t", dry_run=True)
-    assert warned.warnings == ["einwohner 2030: Summe der Bezirke 850 ≠ Stadtwert 1.000"]
+    assert warned.warnings == ["einwohner 2030: Summe (Statistische Bezirke) 850 ≠ Stadtwert 1.000"]
     assert partial.warnings == []
+
+
+def test_a_district_corrected_alone_is_checked_against_the_public_city_value(tmp_path):
+    # The demo's published 2023 Einwohner add up; one district one more breaks that.
+    public = {
+        o.district.code: o.value
+        for o in Observation.objects.filter(
+            indicator__slug="einwohner", year=2023, release__status="published"
+        ).select_related("district")
+    }
+    total = sum(value for code, value in public.items() if code in CODES)
+    assert total == public["05512000"]
+    row = f"11,statistischer-bezirk,einwohner,2023,{public['11'] + 1:.0f}"
+    result = import_values(path=write(tmp_path, [row]), title="t", dry_run=True)
+    assert result.warnings == [
+        f"einwohner 2023: Summe (Statistische Bezirke) {total + 1:,.0f} ≠ Stadtwert "
+        f"{public['05512000']:,.0f}".replace(",", ".")
+    ]
 
 
 def test_a_department_is_told_about_each_valid_row_outside_its_themes(tmp_path):

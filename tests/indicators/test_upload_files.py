@@ -152,7 +152,7 @@ def test_a_large_jump_against_the_previous_year_is_a_warning(small_catalogue, tm
     result = import_values(path=second, title="2021")
     assert result.release is not None  # a warning does not block
     assert result.warnings == [
-        "Zeile 2: anzahl-test in A ändert sich gegenüber 2020 um 80% (100 → 180)"
+        "Zeile 2: anzahl-test in Altstadt (A) ändert sich gegenüber 2020 um 80 % (100 → 180)"
     ]
 
 

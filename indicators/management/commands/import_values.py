@@ -14,14 +14,20 @@ class Command(BaseCommand):
         parser.add_argument("--title", help="Titel des Datenstands (Standard: Dateiname)")
         parser.add_argument("--publish", action="store_true", help="sofort veröffentlichen")
         parser.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts schreiben")
+        parser.add_argument(
+            "--accept-losses",
+            action="store_true",
+            help="auch speichern, wenn gespeicherte Zahlen durch ein Zeichen ersetzt werden",
+        )
 
-    def handle(self, *args, path, title, publish, dry_run, **options):
+    def handle(self, *args, path, title, publish, dry_run, accept_losses, **options):
         if not path.is_file():
             raise CommandError(f"PATH: Datei {path} nicht gefunden")
         try:
             result = import_values(
-                path=path, title=title or path.name, publish=publish, dry_run=dry_run
-            )
+                path=path, title=title or path.name, publish=publish, dry_run=dry_run,
+                accept_losses=accept_losses,
+            )  # fmt: skip
         except ImportRejected as rejected:
             raise CommandError(str(rejected)) from None
         self.stdout.write(result.summary())

@@ -27,6 +27,11 @@ WITH_VALUE = frozenset(str(s.value) for s in Observation.WITH_VALUE)
 NOTE_LENGTH = Observation._meta.get_field("note").max_length
 
 
+def german(number: float) -> str:
+    """A number for the import's German messages: six significant digits, decimal comma."""
+    return f"{number:.6g}".replace(".", ",")
+
+
 @dataclass
 class Lookup:
     """Districts by level and code (every boundary version, as ids), indicators by slug."""
@@ -36,21 +41,20 @@ class Lookup:
     levels_of: dict[str, tuple[str, ...]]  # code → the slugs of its levels, sorted
     indicators: dict[str, Indicator]
     level_names: dict[str, str] = field(default_factory=dict)  # slug or name (lower) → slug
-    cities: frozenset[int] = frozenset()  # ids of the districts on the level "stadt"
+    names: dict[str, str] = field(default_factory=dict)  # code → name, for messages
 
     @classmethod
     def load(cls) -> "Lookup":
         versions: dict[tuple[str, str], list[tuple]] = {}
         levels_of: dict[str, set[str]] = {}
-        cities = set()
+        names = {}
         # Ids and dates only: boundaries of thousands of districts are not needed here.
-        for pk, code, level, valid_from, valid_to in District.objects.values_list(
-            "id", "code", "level__slug", "valid_from", "valid_to"
-        ):
+        for pk, code, name, level, valid_from, valid_to in District.objects.values_list(
+            "id", "code", "name", "level__slug", "valid_from", "valid_to"
+        ).order_by("valid_from"):
             versions.setdefault((level, code), []).append((valid_from, valid_to, pk))
             levels_of.setdefault(code, set()).add(level)
-            if level == "stadt":
-                cities.add(pk)
+            names[code] = name  # the latest version's
         indicators = Indicator.objects.select_related("theme")
         level_names = {}
         for slug, name_de, name_en in Level.objects.values_list("slug", "name_de", "name_en"):
@@ -61,8 +65,13 @@ class Lookup:
             {code: tuple(sorted(levels)) for code, levels in levels_of.items()},
             {i.slug: i for i in indicators},
             level_names,
-            frozenset(cities),
+            names,
         )
+
+    def place(self, code: str) -> str:
+        """The area of a code as a reader names it, "Altstadt (11)"; "" for an unknown one."""
+        name = self.names.get(code)
+        return f"{name} ({code})" if name else ""
 
     def district(self, level: str, code: str, day: datetime.date) -> int | None:
         """The id of the version of the district valid on ``day``."""
@@ -222,11 +231,12 @@ class Checker:
             elif numerator > denominator:
                 bad.append(("numerator", "Zähler größer als Nenner"))
         if rules.proportion and value is not None and not 0 <= value <= rules.factor:
-            bad.append(("value", f"Anteil außerhalb von 0 bis {rules.factor:g}"))
+            bad.append(("value", f"Anteil außerhalb von 0 bis {german(rules.factor)}"))
         if value is not None and numerator is not None and denominator and denominator > 0:
             expected = numerator / denominator * rules.factor
             if abs(value - expected) > rules.tolerance + 1e-9 * abs(expected):
-                bad.append(("value", f"passt nicht zu Zähler/Nenner (erwartet {expected:.6g})"))
+                expected_text = german(expected)
+                bad.append(("value", f"passt nicht zu Zähler/Nenner (erwartet {expected_text})"))
         if len(note) > NOTE_LENGTH:
             bad.append(("note", _("länger als %(length)d Zeichen") % {"length": NOTE_LENGTH}))
         elif "\x00" in note:

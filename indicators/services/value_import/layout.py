@@ -44,12 +44,21 @@ DOWNLOAD_EXTRAS = {
     "gebietsname", "indikatorname", "einheit", "ki_unten", "ki_oben", "ungefaehr",
     "approximate", "vergleich_stadt", "quelle", "lizenz", "datenstand",
 }  # fmt: skip
+# A public download (its reader's columns "lizenz" and "datenstand" tell it) shows withheld
+# values as "." and estimates for areas cut by a district: read back in, a "." would replace the
+# stored number and an estimate would pass for a delivered value. Both kinds of row are left
+# out, so the values behind them stay as they are; every other row is read as usual.
+PUBLIC_MARKERS = frozenset({"lizenz", "datenstand"})
+WITHHELD = "."
+# The approximate column of each dialect of the download, and the entry that marks an estimate.
+APPROXIMATE = {"ungefaehr": "ja", "approximate": "true"}
 REQUIRED = ("area", "indicator", "year", "value")
 GERMAN_NAMES = {"area": "gebiet", "indicator": "indikator", "year": "jahr", "value": "wert"}
 YEARS = range(1950, 2101)
 # The order of the fields a record is checked from (see checks.Checker.check).
 FIELDS = ("area", "level", "indicator", "year", "value", "numerator", "denominator", "status",
           "note")  # fmt: skip
+VALUE, STATUS = FIELDS.index("value"), FIELDS.index("status")
 
 
 def suggest(word: str, options) -> str:
@@ -137,6 +146,10 @@ class Layout:
     names: dict[str, str]  # field → the file's column name, for messages
     wide: list[tuple[int, str, int | None]]
     numbers: list[int]  # the columns whose text decides the number format
+    public: bool = False  # the file is a public download (PUBLIC_MARKERS)
+    approximate: tuple[int, str] | None = None  # a public download's estimate column, its "yes"
+    skipped_withheld: int = 0  # rows of a public download left out: withheld (".")
+    skipped_approximate: int = 0  # rows of a public download left out: estimates
 
 
 def layout_of(header: list[str], indicators: Collection[str], mapping: dict[str, str]) -> Layout:
@@ -177,7 +190,11 @@ def layout_of(header: list[str], indicators: Collection[str], mapping: dict[str,
             index[role[1]], names[role[1]] = i, header[i]
     numbers = [i for i, role in enumerate(_roles(header, mapping)) if holds_numbers(role)]
     wide_columns = [(i, r[1], r[2]) for i, r in enumerate(roles) if r and r[0] == "wide"]
-    return Layout(header, index, names, wide_columns, numbers)
+    lowered = [name.strip().lower() for name in header]
+    public = not wide_columns and set(lowered) >= PUBLIC_MARKERS
+    approximate = next(((i, APPROXIMATE[name]) for i, name in enumerate(lowered)
+                        if public and name in APPROXIMATE), None)  # fmt: skip
+    return Layout(header, index, names, wide_columns, numbers, public, approximate)
 
 
 def unmapped_columns(path: Path, mapping: dict[str, str] | None = None) -> list[str]:
@@ -209,6 +226,12 @@ def records(source: Source, layout: Layout) -> Iterator[tuple[int, Sequence[str]
         if len(cells) <= width:
             cells += pad[len(cells) :]  # missing cells are empty, and so is [width]
         texts = texts_of(cells)
+        if layout.public and WITHHELD in (texts[VALUE], texts[STATUS]):
+            layout.skipped_withheld += 1
+            continue
+        if layout.approximate and cells[layout.approximate[0]].lower() == layout.approximate[1]:
+            layout.skipped_approximate += 1
+            continue
         if not layout.wide:
             yield number, texts, layout.names
             continue

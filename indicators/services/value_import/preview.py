@@ -1,6 +1,8 @@
-"""What a checked file would change: its staged values against the values public now (new,
-changed, unchanged), jumps against the previous year, and city values that differ from the sum
-of their districts in the file."""
+"""What a checked file would change: its staged values against the values public now, in the
+order a statistician decides by: numbers the file would lose (a number replaced by a symbol, or a
+numerator or denominator left out), changed values, new values, and the unchanged ones counted;
+jumps against the previous year for the values the file changes; and counts whose city value
+would no longer match the sum of its districts once the file is public."""
 
 from dataclasses import dataclass, field
 
@@ -19,10 +21,25 @@ from .staging import PUBLIC, STAGING, Staged
 class Change:
     row: int
     indicator: str
-    area: str
+    area: str  # the code
     year: int
     old: str
     new: str
+    area_name: str = ""
+
+    @property
+    def place(self) -> str:
+        """The area as a reader names it: "Altstadt (11)"."""
+        return f"{self.area_name} ({self.area})" if self.area_name else self.area
+
+
+@dataclass(frozen=True)
+class NewValues:
+    """How many values of an indicator and year the file adds."""
+
+    indicator: str
+    year: int
+    count: int
 
 
 @dataclass
@@ -33,6 +50,11 @@ class Preview:
     unchanged: int = 0
     changed: list[Change] = field(default_factory=list)  # the first LISTED, in file order
     changed_count: int = 0
+    # Changes that lose a number: the stored number (value, numerator or denominator) would be
+    # replaced by a symbol or by nothing. Listed first, and saved only when confirmed as such.
+    lost: list[Change] = field(default_factory=list)
+    lost_count: int = 0
+    added: list[NewValues] = field(default_factory=list)  # per indicator and year
 
 
 def _number(value: float) -> str:
@@ -52,10 +74,51 @@ def _shown(value, numerator, denominator, status) -> str:
     return " ".join(parts)
 
 
-SAME = (
-    "s.value IS NOT DISTINCT FROM p.value AND s.numerator IS NOT DISTINCT FROM p.numerator "
-    "AND s.denominator IS NOT DISTINCT FROM p.denominator AND s.status = p.status"
+def same(public: str = "p") -> str:
+    """SQL: the staged row ``s`` holds what the public row holds."""
+    return (
+        f"s.value IS NOT DISTINCT FROM {public}.value "
+        f"AND s.numerator IS NOT DISTINCT FROM {public}.numerator "
+        f"AND s.denominator IS NOT DISTINCT FROM {public}.denominator "
+        f"AND s.status = {public}.status"
+    )
+
+
+SAME = same()
+NUMBERED = "('" + "', '".join(str(s.value) for s in Observation.WITH_VALUE) + "')"
+LOST = (
+    f"((p.status IN {NUMBERED} AND s.status NOT IN {NUMBERED}) "
+    "OR (p.numerator IS NOT NULL AND s.numerator IS NULL) "
+    "OR (p.denominator IS NOT NULL AND s.denominator IS NULL))"
 )
+
+
+def _changes(cursor, keyed: str, condition: str) -> list[Change]:
+    """The first LISTED staged rows meeting the condition, old and new, in file order."""
+    cursor.execute(
+        "SELECT s.row, i.slug, d.code, s.year, p.value, p.numerator, p.denominator, "
+        "p.status, s.value, s.numerator, s.denominator, s.status, d.name "
+        f"{keyed} JOIN indicators_indicator i ON i.id = s.indicator_id "
+        "JOIN districts_district d ON d.id = s.district_id "
+        f"WHERE {condition} ORDER BY s.seq LIMIT %s",
+        [staging.LISTED],
+    )
+    return [
+        Change(row, slug, code, year, _shown(*values[:4]), _shown(*values[4:8]), values[8])
+        for row, slug, code, year, *values in cursor.fetchall()
+    ]
+
+
+def _added(cursor) -> list[NewValues]:
+    """The staged values with no public value yet, counted per indicator and year."""
+    cursor.execute(
+        f"SELECT i.slug, s.year, count(*) FROM {STAGING} s "
+        "JOIN indicators_indicator i ON i.id = s.indicator_id "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {PUBLIC} p WHERE p.indicator_id = s.indicator_id "
+        "AND p.district_id = s.district_id AND p.year = s.year) "
+        "GROUP BY i.slug, s.year ORDER BY i.slug, s.year"
+    )
+    return [NewValues(*row) for row in cursor.fetchall()]
 
 
 def preview_of(staged: Staged) -> tuple[Preview, list[str]]:
@@ -74,7 +137,7 @@ def preview_of(staged: Staged) -> tuple[Preview, list[str]]:
             "ORDER BY o.indicator_id, o.district_id, o.year, r.published_at DESC, r.id DESC"
         )
         if not cursor.rowcount:
-            return Preview(new=staged.count), []
+            return Preview(new=staged.count, added=_added(cursor)), []
         cursor.execute(f"ANALYZE {PUBLIC}")
         keyed = (
             f"FROM {STAGING} s JOIN {PUBLIC} p ON p.indicator_id = s.indicator_id "
@@ -86,19 +149,13 @@ def preview_of(staged: Staged) -> tuple[Preview, list[str]]:
             new=staged.count - known, unchanged=unchanged, changed_count=known - unchanged
         )
         if preview.changed_count:
-            cursor.execute(
-                "SELECT s.row, i.slug, d.code, s.year, p.value, p.numerator, p.denominator, "
-                "p.status, s.value, s.numerator, s.denominator, s.status "
-                f"{keyed} JOIN indicators_indicator i ON i.id = s.indicator_id "
-                "JOIN districts_district d ON d.id = s.district_id "
-                f"WHERE NOT ({SAME}) ORDER BY s.seq LIMIT %s",
-                [staging.LISTED],
-            )
-            preview.changed = [
-                Change(row, slug, code, year, _shown(*old), _shown(*new))
-                for row, slug, code, year, *values in cursor.fetchall()
-                for old, new in [(values[:4], values[4:])]
-            ]
+            cursor.execute(f"SELECT count(*) {keyed} WHERE {LOST}")
+            preview.lost_count = cursor.fetchone()[0]
+            preview.changed_count -= preview.lost_count
+            preview.lost = _changes(cursor, keyed, LOST)
+            preview.changed = _changes(cursor, keyed, f"NOT ({SAME}) AND NOT {LOST}")
+        if preview.new:
+            preview.added = _added(cursor)
         jump = getattr(settings, "ATLAS_IMPORT_JUMP_SHARE", 0.5)
         jumps = (
             f"FROM {STAGING} s JOIN {PUBLIC} p ON p.indicator_id = s.indicator_id "
@@ -106,10 +163,13 @@ def preview_of(staged: Staged) -> tuple[Preview, list[str]]:
             "JOIN indicators_indicator i ON i.id = s.indicator_id "
             "JOIN districts_district d ON d.id = s.district_id "
             "WHERE p.value <> 0 AND s.value IS NOT NULL "
-            "AND abs(s.value - p.value) / abs(p.value) > %s"
+            "AND abs(s.value - p.value) / abs(p.value) > %s "
+            # Only values the file changes or adds: an unchanged row is no news.
+            f"AND NOT EXISTS (SELECT 1 FROM {PUBLIC} q WHERE q.indicator_id = s.indicator_id "
+            f"AND q.district_id = s.district_id AND q.year = s.year AND {same('q')})"
         )
         cursor.execute(
-            f"SELECT s.row, i.slug, d.code, s.year, p.value, s.value {jumps} "
+            f"SELECT s.row, i.slug, d.code, d.name, s.year, p.value, s.value {jumps} "
             "ORDER BY s.seq LIMIT %s",
             [jump, staging.LISTED + 1],
         )
@@ -119,11 +179,12 @@ def preview_of(staged: Staged) -> tuple[Preview, list[str]]:
             cursor.execute(f"SELECT count(*) {jumps}", [jump])
             count = cursor.fetchone()[0]
     warnings = []
-    for row, slug, code, year, before, value in rows[: staging.LISTED]:
+    for row, slug, code, name, year, before, value in rows[: staging.LISTED]:
         share = abs(value - before) / abs(before)
+        where = f"Zeile {row}: " if row else ""  # a stored draft's rows have no file row
         warnings.append(
-            f"Zeile {row}: {slug} in {code} ändert sich gegenüber {year - 1} um {share:.0%} "
-            f"({_number(before)} → {_number(value)})"
+            f"{where}{slug} in {name} ({code}) ändert sich gegenüber {year - 1} um "
+            f"{_number(float(round(share * 100)))} % ({_number(before)} → {_number(value)})"
         )
     if count > staging.LISTED:
         warnings.append(
@@ -134,30 +195,47 @@ def preview_of(staged: Staged) -> tuple[Preview, list[str]]:
 
 
 def sum_warnings(staged: Staged) -> list[str]:
-    """Counts whose city value in the file differs from the sum of its districts in the file
-    (those of a level lying wholly in the city, all of them present)."""
-    if not staged.cities:
-        return []
+    """Counts whose city value would differ from the sum of its districts once the file is
+    public: the file's values over the public ones, for each indicator and year the file
+    touches, on every level lying wholly in the city whose districts of that year all have a
+    value."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH counts AS (SELECT s.seq, s.indicator_id, s.district_id, s.year, s.value, "
-            f"d.level_id FROM {STAGING} s JOIN indicators_indicator i ON i.id = s.indicator_id "
-            "JOIN districts_district d ON d.id = s.district_id "
-            "WHERE i.kind = 'count' AND s.value <> 0) "
-            "SELECT i.slug, c.year, sum(p.value), c.value FROM counts c "
-            "JOIN districts_level l ON l.id = c.level_id AND l.slug = 'stadt' "
+            "WITH touched AS (SELECT DISTINCT s.indicator_id, s.year "
+            f"FROM {STAGING} s JOIN indicators_indicator i ON i.id = s.indicator_id "
+            "WHERE i.kind = 'count'), "
+            "public AS (SELECT DISTINCT ON (o.indicator_id, o.district_id, o.year) "
+            "o.indicator_id, o.district_id, o.year, o.value "
+            "FROM indicators_observation o JOIN indicators_release r ON r.id = o.release_id "
+            "JOIN touched t ON t.indicator_id = o.indicator_id AND t.year = o.year "
+            "WHERE r.status = 'published' "
+            "ORDER BY o.indicator_id, o.district_id, o.year, r.published_at DESC, r.id DESC), "
+            "merged AS (SELECT s.indicator_id, s.district_id, s.year, s.value "
+            f"FROM {STAGING} s JOIN touched t ON t.indicator_id = s.indicator_id "
+            "AND t.year = s.year UNION ALL SELECT p.indicator_id, p.district_id, p.year, p.value "
+            f"FROM public p WHERE NOT EXISTS (SELECT 1 FROM {STAGING} s "
+            "WHERE s.indicator_id = p.indicator_id AND s.district_id = p.district_id "
+            "AND s.year = p.year)), "
+            # Per city value and level: the districts of the level valid on 31 Dec of the
+            # year, and the sum of those with a value.
+            "parts AS (SELECT c.indicator_id, c.year, c.value AS city, x.level_id, "
+            "count(*) AS districts, count(m.value) AS filled, sum(m.value) AS total "
+            "FROM merged c JOIN districts_district d ON d.id = c.district_id "
+            "JOIN districts_level l ON l.id = d.level_id AND l.slug = 'stadt' "
             "JOIN districts_overlap o ON o.target_id = c.district_id AND o.area_share = 1 "
-            "JOIN counts p ON p.district_id = o.source_id AND p.indicator_id = c.indicator_id "
-            "AND p.year = c.year AND p.level_id <> c.level_id "
-            "JOIN indicators_indicator i ON i.id = c.indicator_id "
-            "GROUP BY c.seq, c.district_id, i.slug, c.year, c.value, p.level_id "
-            "HAVING abs(sum(p.value) - c.value) > 0.5 AND count(*) = ("
-            "SELECT count(*) FROM districts_overlap w JOIN districts_district x "
-            "ON x.id = w.source_id WHERE w.target_id = c.district_id AND w.area_share = 1 "
-            "AND x.level_id = p.level_id) "
-            "ORDER BY c.seq, p.level_id"
+            "JOIN districts_district x ON x.id = o.source_id AND x.level_id <> d.level_id "
+            "AND x.valid_from <= make_date(c.year, 12, 31) "
+            "AND (x.valid_to IS NULL OR x.valid_to > make_date(c.year, 12, 31)) "
+            "LEFT JOIN merged m ON m.district_id = x.id AND m.indicator_id = c.indicator_id "
+            "AND m.year = c.year WHERE c.value IS NOT NULL "
+            "GROUP BY c.indicator_id, c.year, c.value, x.level_id) "
+            "SELECT i.slug, p.year, lv.name_plural_de, p.total, p.city FROM parts p "
+            "JOIN indicators_indicator i ON i.id = p.indicator_id "
+            "JOIN districts_level lv ON lv.id = p.level_id "
+            "WHERE p.filled = p.districts AND abs(p.total - p.city) > 0.5 "
+            "ORDER BY i.slug, p.year, lv.rank"
         )
         return [
-            f"{slug} {year}: Summe der Bezirke {_number(total)} ≠ Stadtwert {_number(value)}"
-            for slug, year, total, value in cursor.fetchall()
+            f"{slug} {year}: Summe ({level}) {_number(total)} ≠ Stadtwert {_number(value)}"
+            for slug, year, level, total, value in cursor.fetchall()
         ]

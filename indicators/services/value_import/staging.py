@@ -59,7 +59,6 @@ class Staged:
     count: int = 0  # rows staged
     errors: list[tuple[int, RowError]] = field(default_factory=list)  # (seq, error), listed
     error_count: int = 0
-    cities: bool = False  # whether a city's own value is among the rows
 
 
 class Stream(io.TextIOBase):
@@ -88,11 +87,11 @@ class Stream(io.TextIOBase):
 def stage(source: Source, layout: Layout, checker: Checker) -> Staged:
     """Check every value of the file and COPY the keyed ones into the staging table."""
     staged = Staged()
-    cities = checker.lookup.cities
 
     def batches():
         """The staged rows in COPY's text format, BATCH rows to a piece."""
         check, lines, count, explain = checker.check, [], 0, True
+        place = checker.lookup.place
         for position, (number, texts, names) in enumerate(records(source, layout)):
             bad, row = check(*texts, explain=explain)
             if bad:
@@ -100,7 +99,8 @@ def stage(source: Source, layout: Layout, checker: Checker) -> Staged:
                 for name, message in bad:
                     if len(staged.errors) < LISTED:
                         error = RowError(number, names.get(name, name),
-                                         texts[FIELDS.index(name)], message)  # fmt: skip
+                                         texts[FIELDS.index(name)], message,
+                                         place(texts[0]))  # fmt: skip
                         staged.errors.append((position, error))
                 explain = len(staged.errors) < LISTED
             if row is None:
@@ -116,8 +116,6 @@ def stage(source: Source, layout: Layout, checker: Checker) -> Staged:
                 f"{status}\t{note}\t{'t' if ok else 'f'}\n"
             )
             count += 1
-            if district in cities:
-                staged.cities = True
             if len(lines) >= BATCH:
                 yield "".join(lines)
                 lines.clear()
@@ -158,10 +156,17 @@ def errors(staged: Staged, names: dict[str, str], path: Path) -> list[RowError]:
     """Every error in the order of the file's values; within a value, a duplicate last."""
     rows, duplicate_count = _duplicates()
     area = names.get("area", "area")
-    codes = dict(District.objects.filter(pk__in={row[3] for row in rows}).values_list("pk", "code"))
+    districts = District.objects.filter(pk__in={row[3] for row in rows})
+    known = {pk: (code, name) for pk, code, name in districts.values_list("pk", "code", "name")}
+    message = "doppelter Eintrag (auch in Zeile {})"
     duplicates = [
-        (seq, RowError(row, area, codes[district], f"doppelter Eintrag (auch in Zeile {before})"))
-        for seq, row, before, district in rows
+        (
+            seq,
+            RowError(
+                row, area, known[d][0], message.format(before), f"{known[d][1]} ({known[d][0]})"
+            ),
+        )
+        for seq, row, before, d in rows
     ]
     merged = heapq.merge(
         ((seq, 0, error) for seq, error in staged.errors),
