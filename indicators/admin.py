@@ -17,6 +17,7 @@ from core.admin import FourEyesMixin, SourceFileMixin
 from core.changes import enabled as four_eyes_enabled
 from core.datastate import current_data_state
 
+from . import release_pages
 from .export import export_view
 from .models import (
     ColumnMapping,
@@ -219,7 +220,19 @@ class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
             self.admin_site.admin_view(partial(export_view, self)),
             name="indicators_release_export",
         )
-        return [upload, guide, export, *super().get_urls()]
+        pages = [
+            path(
+                f"<int:pk>/{name}/",
+                self.admin_site.admin_view(partial(view, self)),
+                name=f"indicators_release_{url_name}",
+            )
+            for name, view, url_name in (
+                ("veroeffentlichen", release_pages.publish_view, "publish"),
+                ("zurueckziehen", release_pages.withdraw_view, "withdraw"),
+                ("ergebnis", release_pages.done_view, "done"),
+            )
+        ]
+        return [upload, guide, export, *pages, *super().get_urls()]
 
     def guide_view(self, request):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,

@@ -1,0 +1,109 @@
+"""What publishing or withdrawing a release would change in public, for the page that asks the
+statistician to confirm it: counts per indicator and year, the values that change (old → new),
+the numbers that would be lost, and the plausibility warnings of the state afterwards."""
+
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from indicators.models import Release
+
+from .value_import import staging
+from .value_import.preview import Change, Preview, _shown, preview_of, sum_warnings
+from .value_import.staging import STAGING, Staged
+
+
+@dataclass(frozen=True)
+class Count:
+    indicator: str
+    name: str
+    year: int
+    values: int
+
+
+@dataclass
+class Effect:
+    """What confirming would do: the release's values by indicator and year, and the changes."""
+
+    counts: list[Count]
+    preview: Preview | None = None  # publishing: the draft against what is public now
+    warnings: list[str] = field(default_factory=list)
+    restored: list[Change] = field(default_factory=list)  # withdrawing: now → again
+    restored_count: int = 0
+    removed_count: int = 0  # withdrawing: values with no earlier public value
+
+
+def counts(release: Release) -> list[Count]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.slug, i.name_de, o.year, count(*) FROM indicators_observation o "
+            "JOIN indicators_indicator i ON i.id = o.indicator_id WHERE o.release_id = %s "
+            "GROUP BY i.slug, i.name_de, o.year ORDER BY i.slug, o.year",
+            [release.pk],
+        )
+        return [Count(*row) for row in cursor.fetchall()]
+
+
+@transaction.atomic
+def publish_effect(release: Release) -> Effect:
+    """The draft's values as if uploaded again: the upload's preview and warnings, read from
+    the stored rows through the same staging table."""
+    staging.create()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {STAGING} (seq, row, indicator_id, district_id, year, value, numerator, "
+            "denominator, status, note, ok) SELECT row_number() OVER (ORDER BY id), 0, "
+            "indicator_id, district_id, year, value, numerator, denominator, status, note, true "
+            "FROM indicators_observation WHERE release_id = %s",
+            [release.pk],
+        )
+        staged = Staged(count=cursor.rowcount)
+        cursor.execute(f"ANALYZE {STAGING}")
+    preview, warnings = preview_of(staged)
+    warnings += sum_warnings(staged)
+    staging.drop()
+    return Effect(counts(release), preview, warnings)
+
+
+KEY = "indicator_id, district_id, year"
+# The published values at the keys of one release, and of them the one public now (the
+# latest published) and the one public after withdrawing the release.
+WITHDRAWAL = (
+    f"WITH keys AS (SELECT {KEY} FROM indicators_observation WHERE release_id = %(release)s), "
+    f"published AS (SELECT o.{KEY.replace(', ', ', o.')}, o.release_id, o.value, o.numerator, "
+    "o.denominator, o.status, r.published_at FROM indicators_observation o "
+    "JOIN indicators_release r ON r.id = o.release_id "
+    f"JOIN keys k USING ({KEY}) WHERE r.status = 'published'), "
+    f"now AS (SELECT DISTINCT ON ({KEY}) * FROM published "
+    f"ORDER BY {KEY}, published_at DESC, release_id DESC), "
+    f"after AS (SELECT DISTINCT ON ({KEY}) * FROM published WHERE release_id <> %(release)s "
+    f"ORDER BY {KEY}, published_at DESC, release_id DESC) "
+)
+NONE = "–"
+
+
+def withdraw_effect(release: Release) -> Effect:
+    """For each value the release makes public now, the value public again after withdrawing
+    it (the latest other published one), or none. Values a later release has replaced stay."""
+    effect = Effect(counts(release))
+    joined = (
+        "FROM now n LEFT JOIN after a USING (indicator_id, district_id, year) "
+        "JOIN indicators_indicator i ON i.id = n.indicator_id "
+        "JOIN districts_district d ON d.id = n.district_id WHERE n.release_id = %(release)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{WITHDRAWAL} SELECT count(*), count(*) FILTER (WHERE a.release_id IS NULL) {joined}",
+            {"release": release.pk},
+        )
+        effect.restored_count, effect.removed_count = cursor.fetchone()
+        cursor.execute(
+            f"{WITHDRAWAL} SELECT i.slug, d.code, d.name, n.year, n.value, n.numerator, "
+            "n.denominator, n.status, a.release_id, a.value, a.numerator, a.denominator, "
+            f"a.status {joined} ORDER BY i.slug, n.year, d.code LIMIT %(listed)s",
+            {"release": release.pk, "listed": staging.LISTED},
+        )
+        for slug, code, name, year, *now, earlier, v, n, d, status in cursor.fetchall():
+            again = NONE if earlier is None else _shown(v, n, d, status)
+            effect.restored.append(Change(0, slug, code, year, _shown(*now), again, name))
+    return effect

@@ -1,0 +1,129 @@
+"""Publishing and withdrawing one release from its own pages: the confirmation says what will
+change in public, the button does it, and the page afterwards leads to the changed map."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from atlas.permissions import STATISTICIANS
+from core.models import PendingChange
+from indicators.models import Observation, Release
+from indicators.services.import_values import import_values
+
+pytestmark = pytest.mark.django_db
+
+VALUES = "/api/v1/values"
+PARAMS = {"indicator": "einwohner", "level": "statistischer-bezirk", "year": 2023}
+
+
+def public_value(client, code: str) -> float:
+    values = client.get(VALUES, PARAMS).json()["values"]
+    return next(v["value"] for v in values if v["code"] == code)
+
+
+@pytest.fixture
+def people(client):
+    group = Group.objects.get(name=STATISTICIANS)
+    users = [User.objects.create_user(name, is_staff=True) for name in ("anna", "ben")]
+    for user in users:
+        user.groups.add(group)
+    return users
+
+
+@pytest.fixture
+def draft(tmp_path, people):
+    """Altstadt's 2023 Einwohner five more; Innenstadt-Nordost's as published."""
+    stored = {
+        o.district.code: o.value
+        for o in Observation.objects.filter(
+            indicator__slug="einwohner", year=2023, district__code__in=["11", "12"]
+        ).select_related("district")
+    }
+    path = tmp_path / "korrektur.csv"
+    path.write_text(
+        "gebiet;ebene;indikator;jahr;wert\n"
+        f"11;statistischer-bezirk;einwohner;2023;{stored['11'] + 5:.0f}\n"
+        f"12;statistischer-bezirk;einwohner;2023;{stored['12']:.0f}\n"
+    )
+    release = import_values(path=path, title="Korrektur 2023", user=people[0]).release
+    return release, stored
+
+
+def pages(release):
+    base = f"/admin/indicators/release/{release.pk}"
+    return f"{base}/veroeffentlichen/", f"{base}/zurueckziehen/", f"{base}/ergebnis/"
+
+
+def test_the_confirmation_says_what_publishing_changes(client, people, draft):
+    release, stored = draft
+    client.force_login(people[1])
+    page = client.get(pages(release)[0])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert page.context["effect"].preview.changed_count == 1
+    assert page.context["effect"].preview.unchanged == 1
+    [change] = page.context["effect"].preview.changed
+    assert (change.place, change.year) == ("Altstadt (11)", 2023)
+    assert (change.old, change.new) == (f"{stored['11']:,.0f}".replace(",", "."),
+                                        f"{stored['11'] + 5:,.0f}".replace(",", "."))  # fmt: skip
+    # The city's own value no longer matches its districts once this is public.
+    assert any("einwohner 2023: Summe (Statistische Bezirke)" in w
+               for w in page.context["effect"].warnings)  # fmt: skip
+    assert "Jetzt veröffentlichen" in html
+    assert Release.objects.get(pk=release.pk).status == Release.Status.DRAFT  # GET changes nothing
+
+
+def test_publishing_then_withdrawing_shows_and_takes_back_the_value(client, people, draft):
+    release, stored = draft
+    client.force_login(people[1])
+    publish, withdraw, done = pages(release)
+    answer = client.post(publish)
+    assert answer.status_code == 302 and answer["Location"] == done
+    assert Release.objects.get(pk=release.pk).status == Release.Status.PUBLISHED
+    assert public_value(client, "11") == stored["11"] + 5
+    result = client.get(done)
+    assert "/?indicator=einwohner&amp;year=2023" in result.content.decode()
+
+    page = client.get(withdraw)
+    effect = page.context["effect"]
+    assert (effect.restored_count, effect.removed_count) == (2, 0)
+    back = {c.area: (c.old, c.new) for c in effect.restored}
+    assert back["11"] == (f"{stored['11'] + 5:,.0f}".replace(",", "."),
+                          f"{stored['11']:,.0f}".replace(",", "."))  # fmt: skip
+    assert client.post(withdraw)["Location"] == done
+    assert Release.objects.get(pk=release.pk).status == Release.Status.WITHDRAWN
+    assert public_value(client, "11") == stored["11"]
+
+
+def test_under_four_eyes_the_uploader_is_told_and_a_withdrawal_waits(
+    client, people, draft, settings
+):
+    settings.ATLAS_FOUR_EYES = True
+    release, _stored = draft
+    client.force_login(people[0])  # anna uploaded it
+    page = client.get(pages(release)[0])
+    assert page.context["blocked"] and "Jetzt veröffentlichen" not in page.content.decode()
+    client.post(pages(release)[0])
+    assert Release.objects.get(pk=release.pk).status == Release.Status.DRAFT
+    client.force_login(people[1])
+    client.post(pages(release)[0])
+    assert Release.objects.get(pk=release.pk).status == Release.Status.PUBLISHED
+    client.post(pages(release)[1])
+    assert Release.objects.get(pk=release.pk).status == Release.Status.PUBLISHED
+    assert PendingChange.objects.get().payload == {"release": release.pk}
+
+
+def test_a_published_release_is_not_offered_for_publishing_again(client, people, draft):
+    release, _stored = draft
+    client.force_login(people[1])
+    client.post(pages(release)[0])
+    again = client.get(pages(release)[0])
+    assert again.status_code == 302
+    assert again["Location"] == f"/admin/indicators/release/{release.pk}/change/"
+
+
+def test_without_the_publish_permission_the_pages_are_refused(client, draft):
+    release, _stored = draft
+    clerk = User.objects.create_user("clerk", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(pages(release)[0]).status_code == 403
+    assert client.post(pages(release)[1]).status_code == 403
