@@ -122,10 +122,21 @@ def _number(value: float) -> str:
     return formats.localize(int(value) if value.is_integer() else value, use_l10n=True)
 
 
-def _cached_warnings() -> list:
+def cached_plausibility_warnings() -> list:
     """Plausibility warnings, kept in the shared cache per data state (core/datastate.py)."""
     key = f"plausibility:{current_data_state().key}"
     return cache.get_or_set(key, plausibility_warnings, timeout=24 * 3600)
+
+
+def warnings_for(user) -> list:
+    """Where a city's own value disagrees with its districts: for statisticians every theme,
+    for a department only its own."""
+    allowed = allowed_theme_ids(user)
+    indicators = Indicator.objects.all()
+    if allowed is not None:
+        indicators = indicators.filter(theme_id__in=allowed)
+    slugs = set(indicators.values_list("slug", flat=True))
+    return [warning for warning in cached_plausibility_warnings() if warning.indicator in slugs]
 
 
 def visible_releases(queryset, user):
@@ -169,16 +180,8 @@ class ThemeScopedFilter(admin.RelatedFieldListFilter):
 @admin.register(Release)
 class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
-        # Statisticians see here where a city's own value disagrees with its districts; a
-        # department only those of its themes.
-        allowed = allowed_theme_ids(request.user)
-        indicators = Indicator.objects.all()
-        if allowed is not None:
-            indicators = indicators.filter(theme_id__in=allowed)
-        slugs = set(indicators.values_list("slug", flat=True))
-        for warning in _cached_warnings() if request.method == "GET" else []:
-            if warning.indicator in slugs:
-                messages.warning(request, _("Plausibilität: %(warning)s") % {"warning": warning})
+        for warning in warnings_for(request.user) if request.method == "GET" else []:
+            messages.warning(request, _("Plausibilität: %(warning)s") % {"warning": warning})
         return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):

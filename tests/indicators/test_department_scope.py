@@ -169,7 +169,7 @@ def test_the_department_sees_no_plausibility_warnings_of_other_themes(as_departm
         PlausibilityWarning("wohnungslose", 2024, 120, 118),
         PlausibilityWarning("pflegebeduerftige", 2024, 5000, 4990),
     ]
-    monkeypatch.setattr(indicators_admin, "_cached_warnings", lambda: warnings)
+    monkeypatch.setattr(indicators_admin, "cached_plausibility_warnings", lambda: warnings)
     shown = [str(m) for m in as_department.get("/admin/indicators/release/").context["messages"]]
     assert any("pflegebeduerftige" in m for m in shown)
     assert not any("wohnungslose" in m for m in shown)
