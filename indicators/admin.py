@@ -3,13 +3,12 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +30,6 @@ from .models import (
 )
 from .selectors import plausibility_warnings
 from .services.import_values import mapped_indicators, mapping_errors
-from .services.releases import publish_release, request_withdrawal, withdraw_release
 from .upload import upload_view
 
 
@@ -188,6 +186,11 @@ class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
         return visible_releases(super().get_queryset(request), request.user)
 
     list_display = ["title", "status", "created_at", "published_at", "source_filename"]
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "next_step"] if self.has_publish_permission(request) else shown
+
     list_filter = ["status"]
     search_fields = ["title", "source_filename", "sha256"]
     # The status changes only through the actions, which check the publish permission.
@@ -195,7 +198,19 @@ class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
         "status", "sha256", "source_file", "source_filename", "created_at", "created_by",
         "published_at", "published_by", "withdrawn_at",
     ]  # fmt: skip
-    actions = ["publish", "withdraw", "export"]
+    # Publishing and withdrawing go through the release's own pages, which say first what
+    # changes (release_pages.py), not through actions on a selection.
+    actions = ["export"]
+
+    @admin.display(description=gettext_lazy("Nächster Schritt"))
+    def next_step(self, obj):
+        if obj.status == Release.Status.DRAFT:
+            url, label = "admin:indicators_release_publish", _("Veröffentlichen …")
+        elif obj.status == Release.Status.PUBLISHED:
+            url, label = "admin:indicators_release_withdraw", _("Zurückziehen …")
+        else:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse(url, args=[obj.pk]), label)
 
     @admin.action(
         description=gettext_lazy("Werte exportieren (Upload-Format) …"), permissions=["publish"]
@@ -252,29 +267,6 @@ class ReleaseAdmin(SourceFileMixin, FourEyesMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.action(description=gettext_lazy("Ausgewählte Entwürfe veröffentlichen"))
-    def publish(self, request, queryset):
-        self._apply(request, queryset, publish_release, _("veröffentlicht"))
-
-    @admin.action(description=gettext_lazy("Ausgewählte Datenstände zurückziehen"))
-    def withdraw(self, request, queryset):
-        if four_eyes_enabled():
-            # The withdrawal waits for a second person under "Änderungen zur Freigabe".
-            done = _("Zur Freigabe vorgelegt: zurückziehen")
-            self._apply(request, queryset, request_withdrawal, done)
-        else:
-            self._apply(request, queryset, withdraw_release, _("zurückgezogen"))
-
-    def _apply(self, request, queryset, service, done):
-        # Oldest first, so that of several drafts the newest ends up public.
-        for release in queryset.order_by("created_at"):
-            try:
-                service(release=release, user=request.user)
-            except (PermissionDenied, ValueError) as problem:
-                messages.error(request, f"{release}: {problem}")
-            else:
-                messages.success(request, f"{release}: {done}")
 
 
 @admin.register(Observation)

@@ -78,7 +78,8 @@ def withdraw_view(model_admin, request, pk: int):
             if four_eyes_enabled():
                 request_withdrawal(release=release, user=request.user)
                 waiting = _(
-                    "Der Rückzug wartet unter „Änderungen zur Freigabe“ auf eine zweite Person."
+                    "Zur Freigabe vorgelegt: zurückziehen. Der Rückzug wartet unter „Änderungen "
+                    "zur Freigabe“ auf eine zweite Person."
                 )
                 messages.success(request, waiting)
                 return _back(release)

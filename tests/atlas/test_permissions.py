@@ -290,13 +290,12 @@ def draft():
 )  # fmt: skip
 def test_publishing_and_withdrawing_need_the_publish_permission(role, allowed, as_role, draft):
     client = as_role(role)
-    action = {"action": "publish", "_selected_action": [draft.pk]}
-    client.post("/admin/indicators/release/", action)
+    client.post(f"/admin/indicators/release/{draft.pk}/veroeffentlichen/")
     draft.refresh_from_db()
     assert (draft.status == Release.Status.PUBLISHED) is allowed
     if not allowed:
         return
-    client.post("/admin/indicators/release/", {**action, "action": "withdraw"})
+    client.post(f"/admin/indicators/release/{draft.pk}/zurueckziehen/")
     draft.refresh_from_db()
     assert draft.status == Release.Status.WITHDRAWN
 
@@ -306,9 +305,7 @@ def test_those_without_the_permission_cannot_withdraw(role, as_role, draft, user
     from indicators.services.releases import publish_release
 
     publish_release(release=draft, user=users["statistician"])
-    as_role(role).post(
-        "/admin/indicators/release/", {"action": "withdraw", "_selected_action": [draft.pk]}
-    )
+    as_role(role).post(f"/admin/indicators/release/{draft.pk}/zurueckziehen/")
     draft.refresh_from_db()
     assert draft.status == Release.Status.PUBLISHED
 

@@ -208,8 +208,7 @@ def published():
 
 
 def withdraw(client: Client, release: Release):
-    data = {"action": "withdraw", "_selected_action": [release.pk]}
-    return client.post("/admin/indicators/release/", data, follow=True)
+    return client.post(f"/admin/indicators/release/{release.pk}/zurueckziehen/", follow=True)
 
 
 def test_a_withdrawal_waits_for_the_second_person(four_eyes, anna, ben, published):

@@ -127,3 +127,14 @@ def test_without_the_publish_permission_the_pages_are_refused(client, draft):
     client.force_login(clerk)
     assert client.get(pages(release)[0]).status_code == 403
     assert client.post(pages(release)[1]).status_code == 403
+
+
+def test_the_draft_and_the_list_lead_to_the_confirmation_not_to_an_action(client, people, draft):
+    release, _stored = draft
+    client.force_login(people[1])
+    publish = f'href="{pages(release)[0]}"'
+    assert publish in client.get(f"/admin/indicators/release/{release.pk}/change/").content.decode()
+    listing = client.get("/admin/indicators/release/")
+    assert publish in listing.content.decode()
+    actions = [value for value, _label in listing.context["action_form"].fields["action"].choices]
+    assert "publish" not in actions and "withdraw" not in actions

@@ -64,11 +64,8 @@ def test_a_published_release_cannot_be_published_again(correction, statistician)
         publish_release(release=correction, user=statistician)
 
 
-def test_the_admin_publishes_through_an_action(client, correction, statistician):
+def test_the_admin_publishes_from_the_releases_page(client, correction, statistician):
     client.force_login(statistician)
-    client.post(
-        "/admin/indicators/release/",
-        {"action": "publish", "_selected_action": [correction.pk]},
-    )
+    client.post(f"/admin/indicators/release/{correction.pk}/veroeffentlichen/")
     assert Release.objects.get(pk=correction.pk).status == Release.Status.PUBLISHED
     assert city_population() == 118_800
