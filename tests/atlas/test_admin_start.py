@@ -20,8 +20,9 @@ def anna(client):
 def test_the_start_page_leads_to_uploads_and_the_guide(client, anna):
     html = client.get("/admin/").content.decode()
     start = html[html.index('id="start-tasks"') : html.index('id="start-drafts"')]
-    for url in ("/admin/indicators/release/upload/", "/admin/districts/district/upload/",
-                "/admin/indicators/release/anleitung/"):  # fmt: skip
+    pages = ("upload/", "export/", "anleitung/")
+    urls = [f"/admin/indicators/release/{page}" for page in pages]
+    for url in [*urls, "/admin/districts/district/upload/"]:
         assert f'href="{url}"' in start
     assert "Kein Entwurf wartet" in html
     assert "Demodaten Bottrop (synthetisch)" in html[html.index('id="start-last"') :]
