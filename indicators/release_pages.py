@@ -99,17 +99,33 @@ def withdraw_view(model_admin, request, pk: int):
     return TemplateResponse(request, CONFIRM, context)
 
 
+def changed_indicators(release: Release) -> set[str]:
+    """The indicators whose public values differ with and without the release: those its
+    publication or withdrawal changed (of the first listed changes)."""
+    if release.status == Release.Status.PUBLISHED:
+        changes = withdraw_effect(release).restored
+    else:
+        effect = publish_effect(release)
+        changes = effect.preview.changed + effect.preview.lost
+    return {change.indicator for change in changes if change.old != change.new}
+
+
 def done_view(model_admin, request, pk: int):
-    """After publishing or withdrawing: the release's state and its indicators on the map."""
+    """After publishing or withdrawing: the release's state and its changed indicators on the
+    map, in the latest year of each."""
     release = get_object_or_404(model_admin.get_queryset(request), pk=pk)
     latest = {}
     for count in counts(release):
         latest[count.indicator] = count  # the latest year of each indicator
+    changed = changed_indicators(release)
     page = reverse("map")
     maps = [
         (count, f"{page}?{urlencode({'indicator': count.indicator, 'year': count.year})}")
         for count in latest.values()
     ]
     context = _context(model_admin, request, release, str(release))
-    context.update(maps=maps)
+    context.update(
+        changed_maps=[(count, url) for count, url in maps if count.indicator in changed],
+        other_maps=[(count, url) for count, url in maps if count.indicator not in changed],
+    )
     return TemplateResponse(request, DONE, context)

@@ -28,9 +28,10 @@ class Effect:
     counts: list[Count]
     preview: Preview | None = None  # publishing: the draft against what is public now
     warnings: list[str] = field(default_factory=list)
-    restored: list[Change] = field(default_factory=list)  # withdrawing: now → again
-    restored_count: int = 0
-    removed_count: int = 0  # withdrawing: values with no earlier public value
+    restored: list[Change] = field(default_factory=list)  # withdrawing: now → again, differing
+    restored_count: int = 0  # withdrawing: the release's values public now
+    differing_count: int = 0  # … of them, those whose earlier value differs (or is none)
+    removed_count: int = 0  # … of them, those with no earlier public value
 
 
 def counts(release: Release) -> list[Count]:
@@ -91,16 +92,22 @@ def withdraw_effect(release: Release) -> Effect:
         "JOIN indicators_indicator i ON i.id = n.indicator_id "
         "JOIN districts_district d ON d.id = n.district_id WHERE n.release_id = %(release)s"
     )
+    differs = (
+        "(a.release_id IS NULL OR n.value IS DISTINCT FROM a.value OR n.numerator IS DISTINCT "
+        "FROM a.numerator OR n.denominator IS DISTINCT FROM a.denominator "
+        "OR n.status <> a.status)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{WITHDRAWAL} SELECT count(*), count(*) FILTER (WHERE a.release_id IS NULL) {joined}",
+            f"{WITHDRAWAL} SELECT count(*), count(*) FILTER (WHERE {differs}), "
+            f"count(*) FILTER (WHERE a.release_id IS NULL) {joined}",
             {"release": release.pk},
         )
-        effect.restored_count, effect.removed_count = cursor.fetchone()
+        effect.restored_count, effect.differing_count, effect.removed_count = cursor.fetchone()
         cursor.execute(
             f"{WITHDRAWAL} SELECT i.slug, d.code, d.name, n.year, n.value, n.numerator, "
             "n.denominator, n.status, a.release_id, a.value, a.numerator, a.denominator, "
-            f"a.status {joined} ORDER BY i.slug, n.year, d.code LIMIT %(listed)s",
+            f"a.status {joined} AND {differs} ORDER BY i.slug, n.year, d.code LIMIT %(listed)s",
             {"release": release.pk, "listed": staging.LISTED},
         )
         for slug, code, name, year, *now, earlier, v, n, d, status in cursor.fetchall():

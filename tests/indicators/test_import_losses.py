@@ -132,3 +132,15 @@ def test_a_value_that_does_not_fit_its_parts_is_named_in_german_with_its_area(
     assert (error.row, error.field, error.area) == (2, "wert", "Altstadt (A)")
     assert error.message == "passt nicht zu Zähler/Nenner (erwartet 66,6667)"
     assert str(error).startswith("Zeile 2 (Altstadt (A)), Spalte „wert“")
+
+
+def test_a_symbol_typed_over_an_exported_number_is_the_status(public, tmp_path):
+    # The export writes "normal" in the status column; typing "." over the value means ".".
+    header = "gebiet,indikator,jahr,wert,zaehler,nenner,status"
+    path = write(tmp_path, "A,anzahl-test,2020,.,,,normal", header=header)
+    preview = import_values(path=path, title="t", dry_run=True).preview
+    assert (preview.lost_count, preview.lost[0].new) == (1, ".")
+    unclear = write(tmp_path, "A,anzahl-test,2020,.,,,vorläufig", header=header)
+    with pytest.raises(ImportRejected) as info:
+        import_values(path=unclear, title="t")
+    assert info.value.errors[0].message == "Zeichen „.“ statt einer Zahl, aber Status „vorläufig“"

@@ -81,12 +81,14 @@ def test_publishing_then_withdrawing_shows_and_takes_back_the_value(client, peop
     assert Release.objects.get(pk=release.pk).status == Release.Status.PUBLISHED
     assert public_value(client, "11") == stored["11"] + 5
     result = client.get(done)
-    assert "/?indicator=einwohner&amp;year=2023" in result.content.decode()
+    maps = result.content.decode().split('id="release-maps"')[1].split("</ul>")[0]
+    assert "/?indicator=einwohner&amp;year=2023" in maps
 
     page = client.get(withdraw)
     effect = page.context["effect"]
-    assert (effect.restored_count, effect.removed_count) == (2, 0)
+    assert (effect.restored_count, effect.differing_count, effect.removed_count) == (2, 1, 0)
     back = {c.area: (c.old, c.new) for c in effect.restored}
+    assert set(back) == {"11"}  # Innenstadt-Nordost's value was delivered again unchanged
     assert back["11"] == (f"{stored['11'] + 5:,.0f}".replace(",", "."),
                           f"{stored['11']:,.0f}".replace(",", "."))  # fmt: skip
     assert client.post(withdraw)["Location"] == done

@@ -203,7 +203,14 @@ class Checker:
                 bad.append(("denominator", self.no_number))
         status = status_text or (value_text if symbol else "normal")
         status = STATUS_NAMES.get(status.lower(), status)
-        if status not in STATUSES:
+        if symbol and status == "normal":
+            # A symbol typed over the number of an exported row, whose status says "normal".
+            status = value_text
+        if symbol and status in WITH_VALUE:
+            bad.append(
+                ("value", f"Zeichen „{value_text}“ statt einer Zahl, aber Status „{status_text}“")
+            )
+        elif status not in STATUSES:
             bad.append(
                 ("status", "unbekannter Status; erlaubt: normal, vorläufig, geschätzt, . - x / ...")
             )
