@@ -113,6 +113,8 @@ def changed_indicators(release: Release) -> set[str]:
 def done_view(model_admin, request, pk: int):
     """After publishing or withdrawing: the release's state and its changed indicators on the
     map, in the latest year of each."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
     release = get_object_or_404(model_admin.get_queryset(request), pk=pk)
     latest = {}
     for count in counts(release):

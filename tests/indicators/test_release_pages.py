@@ -129,6 +129,7 @@ def test_without_the_publish_permission_the_pages_are_refused(client, draft):
     client.force_login(clerk)
     assert client.get(pages(release)[0]).status_code == 403
     assert client.post(pages(release)[1]).status_code == 403
+    assert client.get(pages(release)[2]).status_code == 403
 
 
 def test_the_draft_and_the_list_lead_to_the_confirmation_not_to_an_action(client, people, draft):
