@@ -70,7 +70,7 @@ class IdentityAdmin(FourEyesMixin, admin.ModelAdmin):
 class IndicatorAdmin(FourEyesMixin, admin.ModelAdmin):
     list_display = ["name_de", "slug", "theme", "kind", "unit_de", "is_demo"]
     list_filter = ["theme", "kind", "polarity", "is_demo"]
-    search_fields = ["slug", "name_de", "name_en", "definition_de"]
+    search_fields = ["slug", "name_de", "name_en", "definition_de", "keywords_de"]
     fieldsets = [
         (None, {"fields": ["slug", "theme", "order", "is_demo"]}),
         (
@@ -85,6 +85,7 @@ class IndicatorAdmin(FourEyesMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Suche", {"fields": ["keywords_de", "keywords_en"]}),
         (
             "Berechnung",
             {
@@ -113,6 +114,12 @@ class IndicatorAdmin(FourEyesMixin, admin.ModelAdmin):
         ("Alter und Geschlecht", {"fields": [("sex", "age_group", "age_from")]}),
         ("Herkunft", {"fields": ["source", "licence", "notes_de", "notes_en"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A line or two of words, not a page of text.
+        if db_field.name in {"keywords_de", "keywords_en"}:
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 def _number(value: float) -> str:

@@ -115,6 +115,21 @@ class Indicator(models.Model):
     definition_en = models.TextField(_("Definition (englisch)"), blank=True)
     unit_de = models.CharField(_("Einheit (deutsch)"), max_length=60, blank=True)
     unit_en = models.CharField(_("Einheit (englisch)"), max_length=60, blank=True)
+    # The words people type when they look for the indicator, beside its name: the map's
+    # search finds it by them too.
+    keywords_de = models.TextField(
+        _("Suchwörter (deutsch)"),
+        blank=True,
+        help_text=_(
+            "Andere Wörter, unter denen man den Indikator sucht, durch Komma getrennt, "
+            "z. B. „Senioren, Ältere, über 65“."
+        ),
+    )
+    keywords_en = models.TextField(
+        _("Suchwörter (englisch)"),
+        blank=True,
+        help_text=_("Dasselbe für die englische Seite, z. B. „seniors, elderly, over 65“."),
+    )
     kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
     is_proportion = models.BooleanField(
         _("Anteil"),
@@ -319,6 +334,10 @@ class Indicator(models.Model):
     @property
     def definition(self) -> str:
         return _localised(self, "definition")
+
+    @property
+    def keywords(self) -> str:
+        return _localised(self, "keywords")
 
     @property
     def notes(self) -> str:

@@ -51,6 +51,8 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
         "definition_en": indicator.definition_en,
         "unit_de": indicator.unit_de,
         "unit_en": indicator.unit_en,
+        "keywords_de": indicator.keywords_de,
+        "keywords_en": indicator.keywords_en,
         "kind": indicator.kind,
         "is_proportion": indicator.is_proportion,
         "numerator_de": indicator.numerator_de,

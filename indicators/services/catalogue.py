@@ -93,6 +93,8 @@ _OPTIONAL = {
     "definition_en",
     "unit_de",
     "unit_en",
+    "keywords_de",
+    "keywords_en",
     "is_proportion",
     "numerator_de",
     "numerator_en",
