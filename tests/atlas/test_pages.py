@@ -22,6 +22,18 @@ def test_the_start_page_offers_every_district_indicator_grouped_by_theme(client)
     assert 'value="wohnungslose"' not in html  # city level only: nothing to map
 
 
+def search_text(html: str, slug: str) -> str:
+    """What the map's indicator search compares for the option of ``slug``."""
+    return re.search(rf'<option value="{slug}" data-search="([^"]*)"', html).group(1)
+
+
+def test_the_map_s_search_knows_an_indicator_s_words_in_the_page_s_language(client):
+    german = search_text(client.get("/").content.decode(), "anteil-65-plus")
+    english = search_text(client.get("/", {"lang": "en"}).content.decode(), "anteil-65-plus")
+    assert "Senioren" in german and "über 65" in german and "seniors" not in german
+    assert "seniors" in english and "over 65" in english and "Senioren" not in english
+
+
 def test_the_page_state_comes_from_the_url(client):
     html = client.get("/", {"indicator": "einwohner", "year": "2015"}).content.decode()
     assert re.search(r'<option value="einwohner" [^>]*selected>', html)

@@ -131,6 +131,32 @@ def test_the_search_narrows_the_indicators_and_enter_picks_the_first(atlas, page
     assert "indicator=" in page.url and "Pflege" in page.locator("#indicator-name").inner_text()
 
 
+def matches(page, query: str) -> list[str]:
+    """The indicators the search offers for ``query``, in the order of the list."""
+    page.fill("#indicator-search", query)
+    return page.locator("#indicator option:not([hidden])").all_inner_texts()
+
+
+def test_the_search_finds_the_65_plus_share_by_the_words_people_use(atlas, page):
+    open_map(page, atlas.url + "/")
+    for query in ("Senioren", "altere", "über 65", "uber 65", "Rentner"):
+        assert matches(page, query)[:1] == ["Anteil der Personen ab 65 Jahren"], query
+
+
+def test_the_search_finds_the_sgb_ii_indicators_by_hartz_iv_and_buergergeld(atlas, page):
+    open_map(page, atlas.url + "/")
+    for query in ("Hartz IV", "hartz iv", "Burgergeld"):
+        found = matches(page, query)
+        assert "SGB-II-Quote" in found, query
+        assert "Kinderarmut (SGB-II-Quote unter 15 Jahren)" in found, query
+
+
+def test_the_english_search_knows_the_english_words(atlas, page):
+    open_map(page, atlas.url + "/?lang=en")
+    assert matches(page, "seniors")[:1] == ["Share of people aged 65 and over"]
+    assert "SGB II rate" in matches(page, "poverty")
+
+
 def focus(page, selector: str, limit: int = 80):
     """Tab forward until the element matching the selector has the focus."""
     for _ in range(limit):

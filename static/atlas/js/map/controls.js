@@ -19,16 +19,34 @@ function setupBreaks(repaint) {
   });
 }
 
+// The search compares letters without their accents, so that "altere" finds "Ältere", "uber"
+// finds "über" and "strasse" finds "Straße"; an option is also compared with its umlauts
+// spelt out, so that "aeltere" finds "Ältere" too.
+function plain(text) {
+  return text.normalize("NFC").toLowerCase().replace(/ß/g, "ss")
+    .normalize("NFD").replace(/\p{M}/gu, "");
+}
+
+function spelt(text) {
+  const umlauts = { ä: "ae", ö: "oe", ü: "ue" };
+  return plain(text.normalize("NFC").toLowerCase().replace(/[äöü]/g, (letter) => umlauts[letter]));
+}
+
 function setupSearch() {
   const input = document.getElementById("indicator-search");
   const select = document.getElementById("indicator");
   const found = document.getElementById("indicator-found");
   const options = [...select.options];
+  // Name, short name, slug, theme, search words and definition, as the page's language has them.
+  const texts = new Map(
+    options.map((option) => [option, [plain(option.dataset.search), spelt(option.dataset.search)]]),
+  );
   input.addEventListener("input", () => {
-    const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const words = plain(input.value).split(/\s+/).filter(Boolean);
     let shown = 0;
     for (const option of options) {
-      const match = words.every((word) => option.dataset.search.includes(word));
+      const forms = texts.get(option);
+      const match = words.every((word) => forms.some((form) => form.includes(word)));
       option.hidden = !match;
       option.disabled = !match && !option.selected;
       if (match) shown += 1;
