@@ -187,6 +187,20 @@ def test_play_steps_through_the_years_to_the_last(atlas, page):
     assert "year=2024" in page.url
 
 
+def test_play_on_the_last_year_starts_again_at_the_first(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2024")
+    first = page.locator("#year option").first.get_attribute("value")
+    page.click("#play")
+    page.wait_for_function(
+        f"document.querySelector('#table-caption').textContent.includes('{first}')",
+        timeout=10000,
+    )
+    assert page.locator("#year").input_value() == first
+    assert f"year={first}" in page.url
+    page.click("#play")  # and it pauses again
+    assert page.locator("#play").get_attribute("aria-pressed") == "false"
+
+
 def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, page, settings):
     settings.ATLAS_ZOOM_BANDS_FROM = 10  # Bottrop's 17 districts stand in for a large level
     boundaries = []

@@ -70,7 +70,8 @@ function setupSearch() {
   });
 }
 
-// Play steps through the years from the shown one to the last, one repaint at a time.
+// Play steps through the years from the shown one to the last, one repaint at a time; from
+// the last year it starts again at the first.
 function setupPlay(repaint) {
   const button = document.getElementById("play");
   const select = document.getElementById("year");
@@ -81,23 +82,24 @@ function setupPlay(repaint) {
     button.setAttribute("aria-pressed", "false");
     button.textContent = text.play;
   };
-  const step = async () => {
-    const next = select.selectedIndex + 1;
-    if (next >= select.options.length) return stop();
-    config.year = select.options[next].value;
+  const show = async (index) => {
+    select.selectedIndex = index;
+    config.year = select.options[index].value;
     if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
     pushState();
     await repaint();
     if (timer !== null) timer = setTimeout(step, 1200);
   };
+  const step = () => {
+    const next = select.selectedIndex + 1;
+    return next < select.options.length ? show(next) : stop();
+  };
   button.addEventListener("click", () => {
     if (timer !== null) return stop();
-    if (select.selectedIndex === select.options.length - 1) {
-      config.year = select.options[0].value;
-    }
+    const atEnd = select.selectedIndex === select.options.length - 1;
     button.setAttribute("aria-pressed", "true");
     button.textContent = text.pause;
-    timer = setTimeout(step, 0);
+    timer = setTimeout(atEnd ? () => show(0) : step, 0);
   });
 }
 
