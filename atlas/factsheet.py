@@ -18,18 +18,17 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils._os import safe_join
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from core.http import BadParameter
 from districts.models import District
 from indicators import units
 from indicators.marks import between_surveys
-from indicators.models import Indicator
+from indicators.models import Indicator, Observation
 from indicators.selectors import (
     AreaValue,
     ProfileRow,
@@ -42,7 +41,9 @@ from indicators.selectors import (
     weight_bases,
     year_tables,
 )
+from indicators.services.downloads import licence
 
+from .factsheet_figures import age_pyramid, bezirk_map
 from .kept import Busy, kept, only
 from .pagecache import shared_page
 from .presenters import (
@@ -58,6 +59,15 @@ from .presenters import (
 )
 
 TEMPLATE = "atlas/factsheet.html"
+# Texts that come with the data but are printed on the sheet, so that the English sheet has
+# them in English: the demo data's sources and release, the default data licence's name.
+DATA_TEXTS = (
+    gettext_noop("Demodaten (synthetisch, nicht amtlich)"),
+    gettext_noop("Berechnet aus Demodaten (synthetisch, nicht amtlich)"),
+    gettext_noop("Demodaten (synthetisch, nicht amtlich); Zielgruppe aus dem Atlas"),
+    gettext_noop("Demodaten Bottrop (synthetisch)"),
+    gettext_noop("Datenlizenz Deutschland – Namensnennung – Version 2.0"),
+)
 BEZIRK_LEVEL = "stadtbezirk"
 TREND_YEARS = 5
 # Weights this close to 1 count as "wholly inside" (areas computed in floating point).
@@ -80,7 +90,7 @@ def factsheet_pdf(request, bezirk: str):
     try:
         only(request, "year")
         year = _year(request, _years(bezirk))
-        # The PDF prints the page's absolute URL: one file per address the site answers to.
+        # The PDF's links point to the site: one file per address the site answers to.
         origin = request.build_absolute_uri("/")
         site = hashlib.sha256(origin.encode(), usedforsecurity=False).hexdigest()[:12]
         name = f"steckbrief/{bezirk}/{year}-{get_language() or 'de'}-{site}.pdf"
@@ -98,7 +108,10 @@ def _pdf(request, bezirk: str, origin: str) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(TEMPLATE, _context(request, bezirk), request=request)
-    return HTML(string=html, base_url=origin, url_fetcher=local_fetcher(origin)).write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, lists, tables with their headers, the figures' alt
+    # text from the SVG titles) that a screen reader can follow.
+    document = HTML(string=html, base_url=origin, url_fetcher=local_fetcher(origin))
+    return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _filename_of(code: str, year: int) -> str:
@@ -172,20 +185,28 @@ def _context(request, code: str) -> dict:
     indicators = key_indicators()
     series_years = [y for y in years if y <= year]
     tables = year_tables(indicators=indicators, years=series_years)
-    rows = [
-        _row(
-            profile_row(table=tables[(i.slug, year)], district=bezirk),
-            [(y, _own(tables[(i.slug, y)].of_level(BEZIRK_LEVEL), code)) for y in series_years],
-            [(y, tables[(i.slug, y)].city) for y in series_years],
-            year,
+    rows = []
+    for i in indicators:
+        own = [(y, _own(tables[(i.slug, y)].of_level(BEZIRK_LEVEL), code)) for y in series_years]
+        city = [(y, tables[(i.slug, y)].city) for y in series_years]
+        shown_year = row_year(own, city, year)
+        table = tables[(i.slug, shown_year)]
+        row = _row(profile_row(table=table, district=bezirk), own, city, shown_year)
+        rows.append(
+            row
+            | {
+                "base_level": table.base_level,
+                "year": shown_year,
+                "earlier": shown_year != year,
+                # A statistic collected every few years: why the row shows an earlier year.
+                "skipped": survey_note(_between_surveys(i, year)) if shown_year != year else "",
+            }
         )
-        | {"base_level": tables[(i.slug, year)].base_level}
-        for i in indicators
-    ]
     themes: dict = {}
     for row in rows:
         themes.setdefault(row["indicator"].theme, []).append(row)
     composition = parts(rows, weight_bases(target=bezirk, year=year))
+    provisional = status_marks()["provisional"]
     return {
         "bezirk": bezirk,
         "year": year,
@@ -193,14 +214,22 @@ def _context(request, code: str) -> dict:
         "themes": list(themes.items()),
         "row_count": len(rows),
         "parts": composition,
+        "map": bezirk_map(bezirk=bezirk, year=year, whole=WHOLE),
+        "pyramid": age_pyramid(bezirk=bezirk, year=year),
         "weighting": weighting(composition),
         "approximate": any(r["approximate"] for r in rows),
         "marks": [m for m in status_marks().values() if any(m in r["marks"] for r in rows)],
+        "provisional": any(r["year"] == year and provisional in r["marks"] for r in rows),
+        "provisional_mark": provisional,
+        # An example for the reading guide: the first row that shows an earlier year.
+        "earlier": next((r["year"] for r in rows if r["earlier"]), None),
         "is_demo": bezirk.is_demo or any(i.is_demo for i in indicators),
-        "sources": sorted({(i.source, i.licence) for i in indicators}),
+        # Where each number comes from; the licence is the one the data is published under
+        # (the downloads'), not the source's own.
+        "sources": sorted({i.source for i in indicators}),
+        "licence": licence(),
         "releases": published_releases(indicators=indicators, year=year),
         "today": timezone.localdate(),
-        "page_url": request.build_absolute_uri(f"{reverse('factsheet', args=[code])}?year={year}"),
     }
 
 
@@ -218,6 +247,8 @@ def _own(areas: list[AreaValue], code: str) -> AreaValue | None:
 
 
 def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
+    """The row of one indicator for ``year``, the year of ``row``; ``own`` and ``city`` are
+    the series up to the sheet's year (the sparkline)."""
     indicator, decimals, current = row.indicator, row.indicator.decimals, row.value
     counted = indicator.kind == Indicator.Kind.COUNT
     # A change needs this year's value; a withheld one still shows "." in its place.
@@ -231,8 +262,6 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
         "city": shown_area(row.city, decimals),
         "city_mark": status_mark(row.city),
         "marks": [m for m in (status_mark(current), status_mark(row.city)) if m],
-        # A statistic collected every few years has no value in the years between.
-        "skipped": "" if _shown(current) else survey_note(_between_surveys(indicator, year)),
         "reason": reason_of(current),
         # A count of part of the city is no match for the city's count: its share instead.
         "difference": against_city(row),
@@ -254,9 +283,21 @@ def _row(row: ProfileRow, own: list, city: list, year: int) -> dict:
     }
 
 
-def _shown(area: AreaValue | None) -> bool:
-    """Whether the area has a cell to show: a value or a symbol standing for one."""
-    return area is not None and area.cell is not None and bool(area.cell.status)
+def row_year(own: list[tuple[int, AreaValue | None]], city: list, year: int) -> int:
+    """The year a row shows: the latest up to ``year`` whose Bezirk cell answers for it (a
+    number, or a symbol other than "..." such as "." withheld); for an indicator the Bezirk
+    never has, the city's latest; ``year`` where neither has one."""
+    for series in (own, city):
+        answered = [y for y, area in series if _answers(area)]
+        if answered:
+            return answered[-1]
+    return year
+
+
+def _answers(area: AreaValue | None) -> bool:
+    # "..." (the value comes later) and an empty roll-up say nothing about the year.
+    cell = area.cell if area is not None else None
+    return cell is not None and bool(cell.status) and cell.status != Observation.Status.NOT_YET
 
 
 def _between_surveys(indicator: Indicator, year: int) -> int | None:

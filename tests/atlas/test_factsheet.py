@@ -12,6 +12,7 @@ from atlas.presenters import shown, sparkline
 from districts.models import District, Level, Overlap
 from indicators.models import Indicator, Release
 from indicators.selectors import year_table
+from indicators.services.downloads import licence
 from indicators.units import rounded
 
 from ..factories import DistrictFactory
@@ -193,8 +194,17 @@ def test_the_reading_help_says_approximate_values_have_no_interval(client):
 
 def test_the_fact_sheet_names_source_and_release(client):
     html = page(client, year=2023).content.decode()
-    assert "Quelle: Demodaten (synthetisch, nicht amtlich); Lizenz: CC0-1.0" in html
+    assert "Quelle: Demodaten (synthetisch, nicht amtlich)</li>" in html
     assert "Datenstand: Demodaten Bottrop (synthetisch), veröffentlicht am" in html
+
+
+def test_the_licence_is_the_one_the_downloads_state_not_the_sources(client, settings):
+    settings.ATLAS_DATA_LICENSE = "dl-de/by-2-0"
+    html = page(client, year=2024).content.decode()
+    data = licence()
+    assert f'<a href="{data.url}" rel="license">{data.name}</a> ({data.identifier})' in html
+    assert {i.licence for i in Indicator.objects.all()} == {"CC0-1.0"}
+    assert "CC0" not in html
 
 
 def test_the_fact_sheet_links_to_the_bezirk_map_and_the_pdf_and_runs_no_script(client):
@@ -261,9 +271,62 @@ def test_the_sparkline_leaves_out_years_without_a_value_and_shares_one_scale():
     assert sparkline([None, None], []) is None
 
 
-def test_a_value_not_yet_available_keeps_its_symbol_without_a_misleading_reason(client):
+def test_a_value_not_yet_available_gives_way_to_the_latest_year_with_one(client):
     # Grundsicherung im Alter 2024 is "..." in every statistical district, so in Mitte too.
+    indicator = Indicator.objects.get(slug="grundsicherung-im-alter")
+    table = year_table(indicator=indicator, year=2023)
+    own = next(a for a in table.of_level("stadtbezirk") if a.code == "1")
     html = page(client, code="1", year=2024).content.decode()
-    value, _, _, comparison = cells(row_of(html, "grundsicherung-im-alter"))[:4]
-    assert value == "..."
+    value, city, _, comparison = cells(row_of(html, "grundsicherung-im-alter"))[:4]
+    shown_own = ("≈\xa0" if own.approximate else "") + shown(own.cell.value, 1)
+    assert value == f'{shown_own} <span class="row-year">(2023)</span>'
+    assert city == shown(table.city.cell.value, 1)
     assert "Unvollständig" not in comparison
+
+
+@pytest.mark.parametrize("slug", ["grundsicherung-im-alter", "pflegequote"])
+def test_a_row_without_a_value_in_the_sheets_year_shows_its_latest_year_marked(client, slug):
+    html = page(client, year=2024).content.decode()
+    value, city = cells(row_of(html, slug))[:2]
+    assert value.endswith('<span class="row-year">(2023)</span>')
+    assert value.split()[-2] not in ("...", "–") and city not in ("...", "–")
+    assert "„(2023)“ nach einem Wert: Für 2024 liegt noch kein Wert vor" in html
+
+
+def test_rows_with_a_value_in_the_sheets_year_carry_no_year_mark(client):
+    html = page(client, year=2024).content.decode()
+    for slug in ("einwohner", "sgb-ii-quote", "wohnungslose-je-1000"):
+        assert "row-year" not in row_of(html, slug)
+    assert "row-year" not in page(client, year=2023).content.decode()
+
+
+def test_a_sheet_whose_year_is_partly_provisional_says_so_with_a_footnote(client):
+    html = page(client, year=2024).content.decode()
+    assert '2024 zum Teil vorläufig (p)<a href="#note-provisional" class="note-ref">*</a>' in html
+    assert re.search(r'<li id="note-provisional">„p“ vorläufiger Wert: Die Quelle', html)
+    final = page(client, year=2023).content.decode()
+    assert "vorläufig" not in final
+
+
+def test_the_map_draws_each_statistical_district_of_the_bezirk_once_with_alt_text(client):
+    süd = District.objects.get(level__slug="stadtbezirk", code="2")
+    codes = sorted(
+        Overlap.objects.filter(target=süd, source__level__slug="statistischer-bezirk").values_list(
+            "source__code", flat=True
+        )
+    )
+    html = page(client, year=2024).content.decode()
+    svg = re.search(r'<svg class="factsheet-map".*?</svg>', html, re.S)[0]
+    assert re.findall(r'<path class="map-part" data-code="([^"]+)" d="M', svg) == codes
+    assert len(codes) >= 8
+    assert re.search(r"<title>Karte des Stadtbezirks Süd mit seinen \d+ statistischen", svg)
+    assert "<script" not in svg and "<image" not in svg
+
+
+def test_the_age_pyramid_is_drawn_with_its_numbers_in_the_alt_text(client):
+    html = page(client, year=2024).content.decode()
+    svg = re.search(r'<svg class="factsheet-pyramid".*?</svg>', html, re.S)[0]
+    title = re.search(r"<title>(.*?)</title>", svg, re.S)[1]
+    assert title.startswith("Altersaufbau Süd 2024: Anteile an der Bevölkerung")
+    assert re.search(r"0–9: Männer \d+,\d %, Frauen \d+,\d % \(Stadt \d+,\d %", title)
+    assert svg.count('fill="#00558c"') == 10 and svg.count('fill="#9cc3e0"') == 10

@@ -20,8 +20,10 @@ ALTSTADT = "/gebiet/statistischer-bezirk/11/"
 
 def number(text: str) -> Decimal:
     """A figure as the German interface writes it ("≈ −1.234,5 p"), as a number; the mark of a
-    provisional (p) or estimated (s) value after it is not part of the number."""
-    text = re.sub(r"\s*[ps]$", "", text.strip())
+    provisional (p) or estimated (s) value after it is not part of the number, nor is the
+    year a fact sheet row shows where it is earlier than the sheet's ("5,2 (2023)")."""
+    text = re.sub(r"\s*\(\d{4}\)$", "", text.strip())
+    text = re.sub(r"\s*[ps]$", "", text)
     text = text.replace("≈", "").replace("\xa0", "").replace(" ", "")
     text = text.replace(".", "").replace(",", ".").replace("−", "-").replace("+", "")
     return Decimal(text)
