@@ -72,7 +72,8 @@ if local_database; then
   major=$(server_major)
   packages+=("postgresql-${major}-postgis-3")
 fi
-[ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core)
+# poppler-utils (pdfinfo, pdftotext, pdftoppm) to look at and check the fact sheet PDF.
+[ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core poppler-utils)
 apt_install "${packages[@]}"
 
 # --- Python --------------------------------------------------------------------------

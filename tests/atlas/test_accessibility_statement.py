@@ -29,3 +29,9 @@ def test_the_statement_is_dated_in_the_language_of_the_page(client, settings):
 def test_every_page_links_to_the_statement(client):
     for url in ("/", "/gebiet/statistischer-bezirk/11/", "/barrierefreiheit/"):
         assert 'href="/barrierefreiheit/"' in client.get(url).content.decode(), url
+
+
+def test_the_statement_lists_the_tagged_pdf_fact_sheet(client):
+    html = client.get("/barrierefreiheit/").content.decode()
+    assert '<h2 id="steckbrief-pdf">Steckbriefe der Stadtbezirke als PDF</h2>' in html
+    assert "getaggtes PDF nach PDF/UA-1" in html
