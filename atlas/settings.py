@@ -159,6 +159,8 @@ LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
+# Unambiguous English dates (atlas/formats/en/formats.py); German keeps Django's own.
+FORMAT_MODULE_PATH = ["atlas.formats"]
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 

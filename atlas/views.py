@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
@@ -143,8 +144,25 @@ def map_view(request, bezirk: str | None = None):
         "config": config,
         "overlay": overlay_context(),
         "catalogue_url": catalogue_url(),
+        "table_downloads": _table_downloads(current, level_slug, state.year, within),
     }
     return render(request, "atlas/map.html", context)
+
+
+def _table_downloads(indicator: str | None, level: str, year, within) -> dict[str, str]:
+    """The table's download links as the page opens (the script follows later changes), so
+    they are links without a script too; {} when there is no table."""
+    if not indicator or not year:
+        return {}
+    query = {"indicator": indicator, "level": level, "year": year}
+    if within is not None:
+        query["within"] = within.code
+    csv, xlsx = reverse("downloads:table-csv"), reverse("downloads:table-xlsx")
+    return {
+        "de": f"{csv}?{urlencode({**query, 'dialect': 'de'})}",
+        "international": f"{csv}?{urlencode({**query, 'dialect': 'international'})}",
+        "xlsx": f"{xlsx}?{urlencode(query)}",
+    }
 
 
 def _extent(level_slug: str) -> list[list[float]] | None:

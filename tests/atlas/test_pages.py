@@ -199,3 +199,32 @@ def test_the_map_offers_and_hands_its_script_the_class_counts_of_the_model(clien
 def test_a_class_count_the_map_does_not_offer_opens_the_indicator_s_own(client, asked):
     config = map_config(client.get("/", {"indicator": "kinderarmut", "classes": asked}))
     assert config["classes"] == Indicator.objects.get(slug="kinderarmut").classification_classes
+
+
+def test_the_table_downloads_are_links_without_a_script(client):
+    html = client.get("/bezirk/2/", {"indicator": "kinderarmut", "year": 2023}).content.decode()
+    downloads = html[
+        html.index('id="table-downloads"') : html.index("</p>", html.index('id="table-downloads"'))
+    ]
+    hrefs = re.findall(r'<a href="([^"]+)"[^>]* download>', downloads)
+    assert hrefs == [
+        "/daten/tabelle.csv?indicator=kinderarmut&amp;level=statistischer-bezirk&amp;year=2023"
+        "&amp;within=2&amp;dialect=de",
+        "/daten/tabelle.csv?indicator=kinderarmut&amp;level=statistischer-bezirk&amp;year=2023"
+        "&amp;within=2&amp;dialect=international",
+        "/daten/tabelle.xlsx?indicator=kinderarmut&amp;level=statistischer-bezirk&amp;year=2023"
+        "&amp;within=2",
+    ]
+    # No download link without a target anywhere on the page; no empty heading shown.
+    assert not re.search(r"<a(?![^>]*href=)[^>]*\bdownload\b", html)
+    assert '<h3 id="chart-title" class="chart-title" hidden></h3>' in html
+    response = client.get(hrefs[0].replace("&amp;", "&"))
+    assert response.status_code == 200
+
+
+def test_english_dates_cannot_be_read_as_another_day(client):
+    html = client.get("/", {"lang": "en", "indicator": "kinderarmut"}).content.decode()
+    updated = re.search(r"<dt>Last updated</dt><dd>([^<]+)</dd>", html).group(1)
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", updated), updated
+    german = client.get("/", {"lang": "de", "indicator": "kinderarmut"}).content.decode()
+    assert re.search(r"<dt>Zuletzt aktualisiert</dt><dd>\d{2}\.\d{2}\.\d{4}</dd>", german)

@@ -350,6 +350,7 @@ import { text } from "./map/text.js";
     chartDiv.removeAttribute("aria-label");
     tableDiv.replaceChildren();
     chartTitle.textContent = "";
+    chartTitle.hidden = true;
     pngButton.hidden = true;
     status.textContent = "";
   }
@@ -384,6 +385,7 @@ import { text } from "./map/text.js";
     chartDiv.setAttribute("role", "img");
     chartDiv.setAttribute("aria-label", `${result.layout.meta.title}. ${text.chartLabel}`);
     chartTitle.textContent = result.layout.meta.title;
+    chartTitle.hidden = !chartTitle.textContent;
     chartDiv.dataset.series = String(result.traces.filter((t) => t.showlegend !== false).length);
     renderTable(...result.table);
     pngButton.hidden = false;

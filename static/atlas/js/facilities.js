@@ -93,7 +93,7 @@ import { text as mapText } from "./map/text.js";
       }</p>`,
     );
     if (p.opened_on) {
-      const date = new Date(`${p.opened_on}T00:00:00`).toLocaleDateString(locale);
+      const date = new Date(`${p.opened_on}T00:00:00`).toLocaleDateString(locale, { day: "numeric", month: "short", year: "numeric" });
       lines.push(`<p>${escapeHtml(fill(text.opened, { date }))}</p>`);
     }
     const contact = httpUrl(p.contact);
@@ -343,6 +343,7 @@ import { text as mapText } from "./map/text.js";
       year: atlas.year,
     });
     for (const link of document.querySelectorAll("#catchment-downloads a")) {
+      link.setAttribute("download", "");
       link.href = link.dataset.dialect
         ? `${overlay.catchmentCsvUrl}?${params}&dialect=${link.dataset.dialect}`
         : `${overlay.catchmentXlsxUrl}?${params}`;
