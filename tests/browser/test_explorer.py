@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-VALUE_COLUMN = "#values-table tbody td:nth-child(4)"
+VALUE_COLUMN = "#values-table tbody.areas td:nth-child(4)"
 
 
 def open_map(page, url: str):
@@ -191,7 +191,7 @@ def test_an_embedded_view_has_no_site_chrome_and_links_to_the_atlas(atlas, page)
     open_map(page, atlas.url + "/?indicator=einwohner&year=2020&embed=1")
     assert page.locator(".site-header").count() == 0
     assert page.locator(".chart-area").count() == 0
-    assert page.locator("#values-table tbody tr").count() == 17
+    assert page.locator("#values-table tbody.areas tr").count() == 17
     link = page.locator(".embed-source a").get_attribute("href")
     assert "embed" not in link and "year=2020" in link
 
@@ -218,7 +218,7 @@ def test_the_embed_code_pins_the_view_to_today_s_release(atlas, page):
     assert "embed=1" in src and f"release={latest.pk}" in src and "year=2020" in src
     open_map(page, src)
     assert page.locator(".site-header").count() == 0
-    assert page.locator("#values-table tbody tr").count() == 17
+    assert page.locator("#values-table tbody.areas tr").count() == 17
 
 
 def test_a_chart_is_saved_as_png(atlas, page):

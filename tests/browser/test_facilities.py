@@ -65,7 +65,7 @@ def test_the_table_lists_the_kitas_of_the_bezirk(atlas, page):
     names = page.locator("#facility-table tbody td:first-child").all_inner_texts()
     assert sorted(names) == open_kitas(2023, location__within=sued.boundary)
     districts = set(page.locator("#facility-table tbody td:nth-child(5)").all_inner_texts())
-    inside = set(page.locator("#values-table tbody td:nth-child(3)").all_inner_texts())
+    inside = set(page.locator("#values-table tbody.areas td:nth-child(3)").all_inner_texts())
     assert districts <= inside
 
 

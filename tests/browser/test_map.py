@@ -27,7 +27,7 @@ def zoom(page, way: str, times: int = 1):
 def test_the_start_page_draws_seventeen_districts_and_a_legend(atlas, page):
     open_map(page, atlas.url + "/")
     assert page.locator("#map").get_attribute("data-drawn") == "17"
-    assert page.locator("#values-table tbody tr").count() == 17
+    assert page.locator("#values-table tbody.areas tr").count() == 17
     legend = page.locator("#legend li")
     assert legend.count() >= 4
     assert "gesperrt (Geheimhaltung)" in page.locator("#legend").inner_text()
@@ -36,7 +36,7 @@ def test_the_start_page_draws_seventeen_districts_and_a_legend(atlas, page):
 
 def test_values_are_written_in_german(atlas, page):
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    cells = page.locator("#values-table tbody td:nth-child(4)").all_inner_texts()
+    cells = page.locator("#values-table tbody.areas td:nth-child(4)").all_inner_texts()
     assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*|\.|–", c) for c in cells), cells
     assert "118.705" in page.locator("#legend").inner_text()
 
@@ -45,11 +45,11 @@ def test_a_year_change_repaints_without_fetching_boundaries_again(atlas, page):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    before = page.locator("#values-table tbody td:nth-child(4)").first.inner_text()
+    before = page.locator("#values-table tbody.areas td:nth-child(4)").first.inner_text()
     with page.expect_response(re.compile(r"/data/[0-9a-f]+/values/einwohner/.*/2013\.json")):
         page.select_option("#year", "2013")
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
-    after = page.locator("#values-table tbody td:nth-child(4)").first.inner_text()
+    after = page.locator("#values-table tbody.areas td:nth-child(4)").first.inner_text()
     assert before != after
     assert sum("/boundaries/" in url for url in requests) == 1
     assert "year=2013" in page.url
@@ -94,7 +94,7 @@ def test_the_page_makes_no_request_to_another_site(atlas, page):
 
 def test_withheld_values_show_as_dots_with_their_own_legend_entry(atlas, page):
     open_map(page, atlas.url + "/?indicator=jugendarbeitslosigkeit&year=2023")
-    rows = page.locator("#values-table tbody tr")
+    rows = page.locator("#values-table tbody.areas tr")
     withheld = [
         rows.nth(i).locator("td").nth(2).inner_text()
         for i in range(rows.count())
@@ -108,37 +108,39 @@ def test_withheld_values_show_as_dots_with_their_own_legend_entry(atlas, page):
 def test_the_map_switches_to_stadtbezirke(atlas, page):
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023&level=stadtbezirk")
     assert page.locator("#map").get_attribute("data-drawn") == "3"
-    values = page.locator("#values-table tbody td:nth-child(4)").all_inner_texts()
+    values = page.locator("#values-table tbody.areas td:nth-child(4)").all_inner_texts()
     assert sum(v.startswith("≈") for v in values) == 2  # Mitte and Süd are approximate
 
 
 def test_provisional_values_carry_their_mark_in_table_legend_and_tooltip(atlas, page):
     open_map(page, atlas.url + "/?indicator=sgb-ii-quote&year=2024")
-    cells = page.locator("#values-table tbody td.value")
+    cells = page.locator("#values-table tbody.areas td.value")
     texts = cells.all_inner_texts()
     assert texts and all(re.fullmatch(r"\d+,\d p|\.", t) for t in texts), texts
     assert cells.first.get_attribute("title") == "vorläufiger Wert"
     legend = page.locator("#legend").inner_text()
     assert "p vorläufiger Wert" in legend and re.search(r"Stadt: \d+,\d p", legend)
-    page.locator("#values-table tbody tr").first.hover()
+    page.locator("#values-table tbody.areas tr").first.hover()
     assert "vorläufiger Wert" in page.locator(".leaflet-tooltip").inner_text()
     open_map(page, atlas.url + "/?indicator=sgb-ii-quote&year=2023")
-    assert " p" not in " ".join(page.locator("#values-table tbody td.value").all_inner_texts())
+    assert " p" not in " ".join(
+        page.locator("#values-table tbody.areas td.value").all_inner_texts()
+    )
 
 
 def test_a_missing_social_index_shows_its_symbol_and_reason(atlas, page):
     open_map(page, atlas.url + "/?indicator=sozialindex-status&year=2023")
     page.select_option("#year", "2024")
     page.wait_for_function(
-        "document.querySelector('#values-table tbody td.value').textContent === '...'"
+        "document.querySelector('#values-table tbody.areas td.value').textContent === '...'"
     )
-    title = page.locator("#values-table tbody td.value").first.get_attribute("title")
+    title = page.locator("#values-table tbody.areas td.value").first.get_attribute("title")
     assert "Angabe fällt später an" in title and "kein Index" in title
 
 
 def test_bezirk_mode_shows_only_the_districts_of_one_stadtbezirk(atlas, page):
     open_map(page, atlas.url + "/bezirk/3/?indicator=einwohner&year=2023")
-    names = page.locator("#values-table tbody td:nth-child(3)").all_inner_texts()
+    names = page.locator("#values-table tbody.areas td:nth-child(3)").all_inner_texts()
     assert sorted(names) == [
         "Kirchhellen-Mitte", "Kirchhellen-Nord-Ost", "Kirchhellen-Nord-West",
         "Kirchhellen-Süd/Grafenwald",
@@ -274,7 +276,7 @@ def test_zoomed_out_a_level_with_many_areas_draws_its_overview(atlas, page, sett
     assert "Werte der Stadtbezirke" in page.locator("#legend").inner_text()
     assert any("/kinderarmut/stadtbezirk/2023.json" in url for url in values)
     # The table keeps the level's own rows; the legend counts the Stadtbezirke.
-    assert page.locator("#values-table tbody tr").count() == 17
+    assert page.locator("#values-table tbody.areas tr").count() == 17
     counts = page.locator("#legend li .count").all_inner_texts()
     assert sum(int(c.strip("()")) for c in counts) == 3
     page.select_option("#year", "2024")
@@ -290,7 +292,7 @@ def test_zoomed_out_a_level_with_many_areas_draws_its_overview(atlas, page, sett
 def test_a_level_with_many_areas_shows_its_table_a_page_at_a_time(atlas, page, settings):
     settings.ATLAS_TABLE_PAGE_ROWS = 5  # Bottrop's 17 districts stand in for a large level
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    rows = page.locator("#values-table tbody tr")
+    rows = page.locator("#values-table tbody.areas tr")
     status = page.locator("#table-page-status")
     assert rows.count() == 5
     assert status.inner_text() == "Zeilen 1–5 von 17"
@@ -324,13 +326,13 @@ def test_a_level_with_many_areas_shows_its_table_a_page_at_a_time(atlas, page, s
 
 def test_a_city_table_is_not_paged(atlas, page):
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    assert page.locator("#values-table tbody tr").count() == 17
+    assert page.locator("#values-table tbody.areas tr").count() == 17
     assert page.locator("#table-pager").is_hidden()
 
 
 def test_ranks_count_the_greater_values_and_ties_share_one(atlas, page):
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
-    cells = page.locator("#values-table tbody tr").evaluate_all(
+    cells = page.locator("#values-table tbody.areas tr").evaluate_all(
         "rows => rows.map(r => [r.children[3].textContent, r.children[4].textContent])"
     )
     values = {i: float(v.replace(".", "").replace(",", ".")) for i, (v, r) in enumerate(cells)
@@ -356,3 +358,29 @@ def test_going_back_to_a_class_count_the_map_does_not_offer_keeps_the_one_shown(
     page.go_back()
     page.wait_for_function("document.querySelectorAll('#legend .swatch[data-colour]').length === 4")
     assert page.locator("#classes").input_value() == "4"
+
+
+def test_the_reference_is_in_sight_in_table_tooltip_and_legend(atlas, page):
+    open_map(page, atlas.url + "/bezirk/2/?indicator=kinderarmut&year=2023")
+    references = page.locator("#values-table tbody.reference tr")
+    assert references.count() == 2
+    assert references.nth(0).locator("th").inner_text() == "Süd"
+    assert references.nth(1).locator("th").inner_text() == "Stadt"
+    city = references.nth(1).locator("td.value").inner_text()
+    assert re.fullmatch(r"\d+,\d", city), city
+    assert page.locator("#values-table thead").inner_text().count("Rang in Süd") == 1
+    legend = page.locator("#legend").inner_text()
+    assert "5 Quantile: je etwa gleich viele Gebiete" in legend
+    assert f"Stadt: {city}" in legend.replace("\n", " ") or city in legend
+    page.locator("#values-table tbody.areas tr").first.hover()
+    page.locator(".leaflet-tooltip").wait_for()
+    assert f"Stadt: {city}" in page.locator(".leaflet-tooltip").inner_text()
+
+
+def test_a_city_view_names_its_rank_plainly_and_explains_approximate_values(atlas, page):
+    open_map(page, atlas.url + "/?indicator=sgb-ii-quote&level=stadtbezirk&year=2023")
+    header = page.locator("#values-table thead").inner_text()
+    assert "Rang" in header and "Rang in" not in header
+    notes = page.locator("#table-notes")
+    assert notes.is_visible() and "≈ angenähert: aus Teilen" in notes.inner_text()
+    assert page.locator("#values-table tbody.reference tr").count() == 1

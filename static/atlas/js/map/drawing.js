@@ -230,6 +230,15 @@ function tooltipFor(feature) {
       );
     }
     if (row && row.comparison) lines.push(escapeHtml(comparisonText(row)));
+    // The reference in sight: the city's value (and the Stadtbezirk's, in its view).
+    for (const [label, reference] of [
+      [painted.data.within_value && painted.data.within_value.name, painted.data.within_value],
+      [text.city, painted.data.city],
+    ]) {
+      if (!reference || !hasValue(reference)) continue;
+      const value = `${formatValue(reference, fmt)} ${escapeHtml(unitOf(painted.data))}${formatPercent(reference)}`;
+      lines.push(`<span class="tooltip-reference">${escapeHtml(label)}: ${value}</span>`);
+    }
     if (row && row.approximate) lines.push(escapeHtml(text.approximate));
     if (row && row.ignored_sources && row.ignored_sources.length) {
       const names = row.ignored_sources.map((s) => s.name).join(", ");

@@ -3,10 +3,21 @@
 import { escapeHtml, fill } from "../escape.js";
 import { overviewNow } from "./data.js";
 import { formatOf, formatPercent, formatValue, hasValue, isSuppressed, markOf, unitOf } from "./format.js";
+import { config } from "./state.js";
 import { text } from "./text.js";
 
 function legendItem(swatch, label, count) {
   return `<li>${swatch}${escapeHtml(label)} <span class="count">(${count})</span></li>`;
+}
+
+// The marks the values carry, explained where they are shown (legend and table).
+export function markNotes(data) {
+  const rows = [...data.values, data.city, data.within_value].filter(Boolean);
+  const notes = Object.keys(text.marks)
+    .filter((status) => rows.some((row) => markOf(row) === text.marks[status]))
+    .map((status) => `${text.marks[status].symbol} ${text.marks[status].label}`);
+  if (rows.some((row) => row.approximate && row.value !== null)) notes.push(text.approximateMark);
+  return notes;
 }
 
 export function renderLegend(data) {
@@ -26,14 +37,14 @@ export function renderLegend(data) {
   if (missing) {
     items.push(legendItem('<span class="swatch swatch-missing"></span>', text.missing, missing));
   }
+  // What the classes are, in one line: quantiles of a narrow range look like large differences.
+  const classNote =
+    data.classes && text.classNotes[config.method]
+      ? `<p class="class-note">${escapeHtml(fill(text.classNotes[config.method], { n: data.classes.breaks.length }))}</p>`
+      : "";
   const reference = (label, row) =>
     `<p class="city-value">${escapeHtml(label)}: <strong>${formatValue(row, fmt)}</strong> ${escapeHtml(unitOf(data))}${formatPercent(row)}</p>`;
-  // The marks the values carry, explained where they are shown.
-  const rows = [...data.values, data.city, data.within_value].filter(Boolean);
-  const notes = Object.keys(text.marks)
-    .filter((status) => rows.some((row) => markOf(row) === text.marks[status]))
-    .map((status) => `${text.marks[status].symbol} ${text.marks[status].label}`);
-  if (rows.some((row) => row.approximate && row.value !== null)) notes.push(text.approximateMark);
+  const notes = markNotes(data);
   const marks = notes.length
     ? `<p class="marks-note">${notes.map((note) => escapeHtml(note)).join(" · ")}</p>`
     : "";
@@ -46,7 +57,7 @@ export function renderLegend(data) {
     : "";
   document.getElementById("legend").innerHTML =
     `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
-    `${note}<ul>${items.join("")}</ul>${marks}${city}`;
+    `${note}<ul>${items.join("")}</ul>${classNote}${marks}${city}`;
   // Colours are set through the DOM, not as style attributes in markup (no inline styles).
   for (const swatch of document.querySelectorAll("#legend [data-colour]")) {
     swatch.style.background = swatch.dataset.colour;

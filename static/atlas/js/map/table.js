@@ -3,6 +3,7 @@
    the map and choose areas for the charts. */
 import { escapeHtml, fill } from "../escape.js";
 import { restyle, leaveMap, showOnMap } from "./drawing.js";
+import { markNotes } from "./legend.js";
 import {
   comparisonText,
   formatInterval,
@@ -71,7 +72,7 @@ export function setupTablePager() {
 function renderTable(data) {
   const fmt = formatOf(data);
   const rank = ranks(data);
-  const body = document.querySelector("#values-table tbody");
+  const body = document.querySelector("#values-table tbody.areas");
   const rows = tableRows(data).map((row) => {
     const tr = document.createElement("tr");
     tr.dataset.code = row.code;
@@ -115,6 +116,7 @@ function renderTable(data) {
     return tr;
   });
   body.replaceChildren(...rows);
+  renderReference(data, fmt);
   const name = document.getElementById("indicator-name");
   const caption = data.from ? text.changeCaption : text.caption;
   document.getElementById("table-caption").textContent = fill(caption, {
@@ -124,6 +126,48 @@ function renderTable(data) {
     unit: unitOf(data),
   });
   renderSelectionStatus();
+}
+
+// The rows the areas are read against, first and marked: no choice box, no rank.
+function renderReference(data, fmt) {
+  const references = [
+    [data.within_value, data.within_value && data.within_value.name],
+    [data.city, text.city],
+  ].filter(([row]) => row);
+  const rows = references.map(([row, name]) => {
+    const tr = document.createElement("tr");
+    tr.className = "reference-row";
+    const label = document.createElement("th");
+    label.scope = "row";
+    label.textContent = name;
+    const cells = [
+      ["", ""],
+      [row.code || "", ""],
+      null,
+      [isSuppressed(row) ? symbolText(row) || "." : formatValue(row, fmt) + formatPercent(row), "num value"],
+      ["", "num"],
+      [formatInterval(row, fmt), "num"],
+      [row.comparison ? comparisonText(row) : text.reference, ""],
+    ];
+    for (const cell of cells) {
+      if (cell === null) {
+        tr.append(label);
+        continue;
+      }
+      const td = document.createElement("td");
+      td.textContent = cell[0];
+      if (cell[1]) td.className = cell[1];
+      tr.append(td);
+    }
+    return tr;
+  });
+  document.querySelector("#values-table tbody.reference").replaceChildren(...rows);
+  const notes = document.getElementById("table-notes");
+  if (notes) {
+    const shown = markNotes(data);
+    notes.textContent = shown.join(" · ");
+    notes.hidden = shown.length === 0;
+  }
 }
 
 function renderYears(data) {
@@ -180,7 +224,7 @@ export function showValues(loaded) {
 }
 
 export function setupRowFocus() {
-  const body = document.querySelector("#values-table tbody");
+  const body = document.querySelector("#values-table tbody.areas");
   const rowCode = (event) => {
     const row = event.target.closest("tr[data-code]");
     return row ? row.dataset.code : null;
@@ -192,7 +236,7 @@ export function setupRowFocus() {
 }
 
 export function setupSelection() {
-  document.querySelector("#values-table tbody").addEventListener("change", (event) => {
+  document.querySelector("#values-table tbody.areas").addEventListener("change", (event) => {
     const box = event.target;
     if (!box.classList.contains("select-area")) return;
     if (box.checked && config.selection.length >= 6) {

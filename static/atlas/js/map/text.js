@@ -34,7 +34,15 @@ export const text = {
   approximate: gettext(
     "angenähert: aus Teilen der statistischen Bezirke geschätzt, ohne Konfidenzintervall",
   ),
-  approximateMark: gettext("≈ angenähert"),
+  approximateMark: gettext("≈ angenähert: aus Teilen der statistischen Bezirke geschätzt, ohne Konfidenzintervall"),
+  reference: gettext("Bezugswert"),
+  classNotes: {
+    quantiles: gettext("{n} Quantile: je etwa gleich viele Gebiete, gleich wie eng die Werte beieinander liegen"),
+    equal_interval: gettext("{n} gleich breite Klassen zwischen dem kleinsten und dem größten Wert"),
+    natural_breaks: gettext("{n} Klassen nach natürlichen Brüchen: ähnliche Werte in einer Klasse"),
+    std_mean: gettext("Klassen in Standardabweichungen um den Mittelwert"),
+    manual: gettext("{n} Klassen mit eigenen Grenzen"),
+  },
   marks: page.marks,
   symbols: page.symbols,
   reasons: page.reasons,
