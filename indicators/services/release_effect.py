@@ -66,19 +66,23 @@ def publish_effect(release: Release) -> Effect:
     return Effect(counts(release), preview, warnings)
 
 
-KEY = "indicator_id, district_id, year"
-# The published values at the keys of one release, and of them the one public now (the
-# latest published) and the one public after withdrawing the release.
+# For each value of the release, the published value public now (the latest published) and
+# the one public after withdrawing the release: one index lookup each per key (the unique
+# index on indicator, district, year and release), so the plan does not hang on statistics
+# that an import has just made stale.
+PUBLIC_AT_KEY = (
+    "SELECT o.release_id, o.value, o.numerator, o.denominator, o.status "
+    "FROM indicators_observation o JOIN indicators_release r ON r.id = o.release_id "
+    "WHERE o.indicator_id = k.indicator_id AND o.district_id = k.district_id "
+    "AND o.year = k.year AND r.status = 'published' {} "
+    "ORDER BY r.published_at DESC, r.id DESC LIMIT 1"
+)
 WITHDRAWAL = (
-    f"WITH keys AS (SELECT {KEY} FROM indicators_observation WHERE release_id = %(release)s), "
-    f"published AS (SELECT o.{KEY.replace(', ', ', o.')}, o.release_id, o.value, o.numerator, "
-    "o.denominator, o.status, r.published_at FROM indicators_observation o "
-    "JOIN indicators_release r ON r.id = o.release_id "
-    f"JOIN keys k USING ({KEY}) WHERE r.status = 'published'), "
-    f"now AS (SELECT DISTINCT ON ({KEY}) * FROM published "
-    f"ORDER BY {KEY}, published_at DESC, release_id DESC), "
-    f"after AS (SELECT DISTINCT ON ({KEY}) * FROM published WHERE release_id <> %(release)s "
-    f"ORDER BY {KEY}, published_at DESC, release_id DESC) "
+    f"FROM indicators_observation k CROSS JOIN LATERAL ({PUBLIC_AT_KEY.format('')}) n "
+    f"LEFT JOIN LATERAL ({PUBLIC_AT_KEY.format('AND o.release_id <> %(release)s')}) a ON true "
+    "JOIN indicators_indicator i ON i.id = k.indicator_id "
+    "JOIN districts_district d ON d.id = k.district_id "
+    "WHERE k.release_id = %(release)s AND n.release_id = %(release)s"
 )
 NONE = "–"
 
@@ -87,11 +91,6 @@ def withdraw_effect(release: Release) -> Effect:
     """For each value the release makes public now, the value public again after withdrawing
     it (the latest other published one), or none. Values a later release has replaced stay."""
     effect = Effect(counts(release))
-    joined = (
-        "FROM now n LEFT JOIN after a USING (indicator_id, district_id, year) "
-        "JOIN indicators_indicator i ON i.id = n.indicator_id "
-        "JOIN districts_district d ON d.id = n.district_id WHERE n.release_id = %(release)s"
-    )
     differs = (
         "(a.release_id IS NULL OR n.value IS DISTINCT FROM a.value OR n.numerator IS DISTINCT "
         "FROM a.numerator OR n.denominator IS DISTINCT FROM a.denominator "
@@ -99,15 +98,15 @@ def withdraw_effect(release: Release) -> Effect:
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{WITHDRAWAL} SELECT count(*), count(*) FILTER (WHERE {differs}), "
-            f"count(*) FILTER (WHERE a.release_id IS NULL) {joined}",
+            f"SELECT count(*), count(*) FILTER (WHERE {differs}), "
+            f"count(*) FILTER (WHERE a.release_id IS NULL) {WITHDRAWAL}",
             {"release": release.pk},
         )
         effect.restored_count, effect.differing_count, effect.removed_count = cursor.fetchone()
         cursor.execute(
-            f"{WITHDRAWAL} SELECT i.slug, d.code, d.name, n.year, n.value, n.numerator, "
-            "n.denominator, n.status, a.release_id, a.value, a.numerator, a.denominator, "
-            f"a.status {joined} AND {differs} ORDER BY i.slug, n.year, d.code LIMIT %(listed)s",
+            "SELECT i.slug, d.code, d.name, k.year, n.value, n.numerator, n.denominator, "
+            "n.status, a.release_id, a.value, a.numerator, a.denominator, a.status "
+            f"{WITHDRAWAL} AND {differs} ORDER BY i.slug, k.year, d.code LIMIT %(listed)s",
             {"release": release.pk, "listed": staging.LISTED},
         )
         for slug, code, name, year, *now, earlier, v, n, d, status in cursor.fetchall():
