@@ -145,6 +145,20 @@ def map_view(request, bezirk: str | None = None):
         "overlay": overlay_context(),
         "catalogue_url": catalogue_url(),
         "table_downloads": _table_downloads(current, level_slug, state.year, within),
+        # The Stadtbezirk links keep the indicator, year and classes (the script follows).
+        "bezirk_query": "?"
+        + urlencode(
+            {
+                key: value
+                for key, value in (
+                    ("indicator", current),
+                    ("year", state.year),
+                    ("method", state.method),
+                    ("classes", state.classes),
+                )
+                if value
+            }
+        ),
     }
     return render(request, "atlas/map.html", context)
 
@@ -269,8 +283,25 @@ def profile_view(request, level, code):
         "config": config, "pyramid": ages,
         "facilities": list(facilities_in(district=district, year=year)),
         "catalogue_url": catalogue_url(),
+        "map_url": _map_back(request.GET.get("indicator", ""), district, year),
+        "indicator_asked": request.GET.get("indicator", "")[:100],
+        "factsheet_url": (
+            f"{reverse('factsheet', args=[district.code])}?{urlencode({'year': year})}"
+            if district.level.slug == "stadtbezirk" else None
+        ),
     }  # fmt: skip
     return render(request, "atlas/profile.html", context)
+
+
+def _map_back(indicator: str, district, year: int) -> str:
+    """The map as the profile was reached from it: the indicator (a known one), the year and
+    the district's level."""
+    query = {"year": year}
+    if indicator and Indicator.objects.filter(slug=indicator).exists():
+        query = {"indicator": indicator, **query}
+    if district.level.slug != "statistischer-bezirk":
+        query["level"] = district.level.slug
+    return f"{reverse('map')}?{urlencode(query)}"
 
 
 def _suppressed(area) -> bool:

@@ -228,3 +228,31 @@ def test_english_dates_cannot_be_read_as_another_day(client):
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", updated), updated
     german = client.get("/", {"lang": "de", "indicator": "kinderarmut"}).content.decode()
     assert re.search(r"<dt>Zuletzt aktualisiert</dt><dd>\d{2}\.\d{2}\.\d{4}</dd>", german)
+
+
+def test_the_stadtbezirk_links_keep_the_indicator_and_year(client):
+    html = client.get("/", {"indicator": "einwohner", "year": 2020}).content.decode()
+    switch = html[
+        html.index('class="bezirk-switch"') : html.index(
+            "</nav>", html.index('class="bezirk-switch"')
+        )
+    ]
+    assert (
+        'href="/bezirk/2/?indicator=einwohner&amp;year=2020&amp;method=quantiles&amp;classes=5"'
+        in switch
+    )
+    assert 'href="/?indicator=einwohner&amp;year=2020&amp;method=quantiles&amp;classes=5"' in switch
+
+
+def test_a_profile_leads_back_to_the_map_it_came_from_and_to_its_fact_sheet(client):
+    html = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2020, "indicator": "einwohner"})
+    html = html.content.decode()
+    assert '<a href="/?indicator=einwohner&amp;year=2020">← zur Karte</a>' in html
+    assert 'name="indicator" value="einwohner"' in html  # the year form keeps it
+    assert "steckbrief" not in html.split("</h1>")[0]
+    bezirk = client.get("/gebiet/stadtbezirk/2/", {"year": 2020}).content.decode()
+    head = bezirk.split("</h1>")[0]
+    assert '<a href="/?year=2020&amp;level=stadtbezirk">← zur Karte</a>' in head
+    assert '<a href="/bezirk/2/steckbrief/?year=2020">Steckbrief (Druck/PDF)</a>' in head
+    unknown = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2020, "indicator": "<x>"})
+    assert '<a href="/?year=2020">' in unknown.content.decode()

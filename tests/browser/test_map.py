@@ -384,3 +384,22 @@ def test_a_city_view_names_its_rank_plainly_and_explains_approximate_values(atla
     notes = page.locator("#table-notes")
     assert notes.is_visible() and "≈ angenähert: aus Teilen" in notes.inner_text()
     assert page.locator("#values-table tbody.reference tr").count() == 1
+
+
+def test_a_view_travels_through_the_stadtbezirk_links_and_a_profile(atlas, page):
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
+    page.select_option("#year", "2020")
+    page.wait_for_function("location.search.includes('year=2020')")
+    page.click(".bezirk-switch a:text('Süd')")
+    page.wait_for_selector("#map[data-drawn]")
+    assert (
+        "/bezirk/2/" in page.url and "indicator=einwohner" in page.url and "year=2020" in page.url
+    )
+    assert page.locator("#indicator").input_value() == "einwohner"
+    page.locator("#values-table tbody.areas a").first.click()
+    page.wait_for_selector("h1")
+    assert "indicator=einwohner" in page.url and "year=2020" in page.url
+    page.click("text=← zur Karte")
+    page.wait_for_selector("#map[data-drawn]")
+    assert page.locator("#indicator").input_value() == "einwohner"
+    assert page.locator("#year").input_value() == "2020"

@@ -27,7 +27,17 @@ export function profileUrl(code, level = config.level) {
   const path = config.profileUrl
     .replace("__level__", encodeURIComponent(level))
     .replace("__code__", encodeURIComponent(code));
-  return `${path}?year=${encodeURIComponent(config.year)}`;
+  const query = new URLSearchParams({ year: config.year });
+  if (config.indicator) query.set("indicator", config.indicator);
+  return `${path}?${query}`;
+}
+
+// The Stadtbezirk links keep what is shown (not the level or the chosen areas, which the other
+// view has its own of).
+export function bezirkQuery() {
+  const params = stateParams();
+  for (const key of ["level", "sel", "y", "chart"]) params.delete(key);
+  return params;
 }
 
 export function stateParams() {
@@ -53,6 +63,9 @@ export function pushState() {
   const params = stateParams();
   const search = `?${params}`;
   if (search !== window.location.search) history.pushState(null, "", search);
+  for (const link of document.querySelectorAll(".bezirk-switch a")) {
+    link.href = `${link.dataset.path}?${bezirkQuery()}`;
+  }
   // The language switch reopens this view.
   params.delete("lang");
   const next = document.querySelector(".language-switch input[name=next]");
