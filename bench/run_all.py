@@ -26,6 +26,7 @@ BENCHMARKS = {
     "6": ("latency.py", ["--duration", "5"]),
     "7": ("scale.py", ["--duration", "5"]),
     "8": ("export_speed.py", []),
+    "9": ("round_trip.py", ["--areas", "1000", "--repeat", "2", "--cycles", "1"]),
 }
 
 

@@ -18,19 +18,20 @@ GERMANY_BOX = (315_000.0, 5_250_000.0, 685_000.0, 6_080_000.0)
 VALID_FROM = datetime.date(2000, 1, 1)
 
 
-def import_database_url() -> str:
+def import_database_url(suffix: str = "_import") -> str:
     """The database for synthetic data, beside the benchmark database: its name with
-    ``_import`` appended (atlas_bench_import), or ``BENCH_SCRATCH_DATABASE``, so benchmark
+    ``suffix`` appended (atlas_bench_import), or ``BENCH_SCRATCH_DATABASE``, so benchmark
     runs on different benchmark databases never drop each other's scratch database.
     """
     base, name = database_url().rsplit("/", 1)
-    return f"{base}/{os.environ.get('BENCH_SCRATCH_DATABASE') or name + '_import'}"
+    return f"{base}/{os.environ.get('BENCH_SCRATCH_DATABASE') or name + suffix}"
 
 
 @contextlib.contextmanager
-def scratch_database():
-    """A freshly migrated database, dropped afterwards; yields its URL."""
-    url = import_database_url()
+def scratch_database(suffix: str = "_import"):
+    """A freshly migrated database, dropped afterwards; yields its URL. A benchmark that may
+    run beside another one's scratch database passes its own ``suffix``."""
+    url = import_database_url(suffix)
     name = url.rsplit("/", 1)[1]
     admin = to_libpq(url.rsplit("/", 1)[0] + "/postgres")
     psql = [
