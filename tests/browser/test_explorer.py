@@ -231,3 +231,22 @@ def test_a_chart_is_saved_as_png(atlas, page):
     with open(path, "rb") as image:
         assert image.read(8) == b"\x89PNG\r\n\x1a\n"
     assert download.value.suggested_filename == "einwohner-ranking-2023.png"
+
+
+def test_the_chart_holds_its_place_through_five_changes_of_the_selection(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023&sel=11,12&chart=series")
+    page.wait_for_selector("#chart[data-series]")
+    for code, chosen in (("13", True), ("11", False), ("21", True), ("12", False), ("41", True)):
+        box = page.locator(f"#values-table input[value='{code}']")
+        box.check() if chosen else box.uncheck()
+        expected = "4" if chosen else "3"  # the chosen areas and the city, alternating
+        page.wait_for_function(f"document.querySelector('#chart').dataset.series === '{expected}'")
+    page.wait_for_timeout(500)  # a late resize of the chart must not collapse it either
+    chart = page.locator("#chart").bounding_box()
+    button = page.locator("#chart-png").bounding_box()
+    table = page.locator("#chart-table").bounding_box()
+    assert chart["height"] >= 300
+    assert chart["y"] + chart["height"] <= button["y"] <= table["y"]
+    assert (
+        page.locator("#chart-png").is_visible() and page.locator("#chart-table table").is_visible()
+    )

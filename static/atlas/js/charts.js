@@ -67,6 +67,9 @@ import { text } from "./map/text.js";
     return {
       // The title stands above the chart as text, where it wraps on narrow screens.
       meta: { title },
+      // A height of its own: left to the container, a redraw after the selection changed
+      // read the emptied container's 0 and the chart collapsed over what follows it.
+      height: 420,
       separators: german() ? ",." : ".,",
       margin: { l: 60, r: 20, t: 20, b: 50 },
       font: { family: "system-ui, sans-serif", size: 13, color: "#1a1a1a" },
