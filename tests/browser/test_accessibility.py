@@ -46,6 +46,10 @@ def facilities_drawn(page):
     map_drawn(page)
     page.wait_for_selector("#map[data-facilities]")
     page.wait_for_selector("#map[data-catchment]")
+    # Settled first: this checks the page's layout; the choice during a zoom has its own test.
+    page.wait_for_function(
+        "!document.querySelector('#map').classList.contains('leaflet-zoom-anim')"
+    )
     page.locator("#facility-table tbody button").first.click()
     page.wait_for_selector(".leaflet-popup .facility-popup")
 

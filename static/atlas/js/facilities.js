@@ -161,12 +161,6 @@ import { text as mapText } from "./map/text.js";
       if (map.getZoom() >= map.getMaxZoom()) event.layer.spiderfy();
       else event.layer.zoomToBounds({ padding: [24, 24] });
     });
-    map.on("zoomstart", () => {
-      zooming = true;
-    });
-    map.on("zoomend", () => {
-      zooming = false;
-    });
     map.addLayer(clusters);
     map.createPane("catchment");
     map.getPane("catchment").style.zIndex = "450";
@@ -187,8 +181,9 @@ import { text as mapText } from "./map/text.js";
 
   // Leaflet drops a zoom asked for while another zoom is animated, and the cluster group would
   // then wait for ever to open the popup: a facility chosen mid-zoom waits for the zoom's end.
+  // A zoom that began before this script saw the map shows in Leaflet's own flag.
   function reveal(marker) {
-    if (zooming) {
+    if (zooming || map._animatingZoom) {
       map.once("zoomend", () => reveal(marker));
       return;
     }
@@ -410,6 +405,12 @@ import { text as mapText } from "./map/text.js";
       if (!map) {
         map = event.detail.map;
         atlas.overlay = urlState();
+        map.on("zoomstart", () => {
+          zooming = true;
+        });
+        map.on("zoomend", () => {
+          zooming = false;
+        });
       }
       load();
     });
