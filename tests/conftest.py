@@ -212,6 +212,16 @@ def statistician(client):
 
 
 @pytest.fixture
+def statisticians(db):
+    """Two members of the Statistik group, anna and ben (four eyes need two people)."""
+    group = Group.objects.get(name=STATISTICIANS)
+    users = [User.objects.create_user(name, is_staff=True) for name in ("anna", "ben")]
+    for user in users:
+        user.groups.add(group)
+    return users
+
+
+@pytest.fixture
 def small_catalogue(make_district, make_indicator):
     """Two districts of a test level, a share and a count indicator, for import tests."""
     make_district("A", name="Altstadt")

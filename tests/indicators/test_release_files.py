@@ -5,7 +5,6 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
-from atlas.permissions import STATISTICIANS
 from indicators.models import Observation, Release
 from indicators.services.export import as_csv, as_xlsx, export_rows
 from indicators.services.import_values import import_values
@@ -39,15 +38,6 @@ def test_the_xlsx_export_keeps_numbers_as_numbers(demo_release):
     header = [cell.value for cell in sheet[1]]
     first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert isinstance(first["wert"], float | int)
-
-
-@pytest.fixture
-def statisticians():
-    group = Group.objects.get(name=STATISTICIANS)
-    users = [User.objects.create_user(name, is_staff=True) for name in ("anna", "ben")]
-    for user in users:
-        user.groups.add(group)
-    return users
 
 
 @pytest.fixture

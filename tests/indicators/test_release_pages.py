@@ -2,9 +2,8 @@
 change in public, the button does it, and the page afterwards leads to the changed map."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
-from atlas.permissions import STATISTICIANS
 from core.models import PendingChange
 from indicators.models import Observation, Release
 from indicators.services.import_values import import_values
@@ -21,16 +20,7 @@ def public_value(client, code: str) -> float:
 
 
 @pytest.fixture
-def people(client):
-    group = Group.objects.get(name=STATISTICIANS)
-    users = [User.objects.create_user(name, is_staff=True) for name in ("anna", "ben")]
-    for user in users:
-        user.groups.add(group)
-    return users
-
-
-@pytest.fixture
-def draft(tmp_path, people):
+def draft(tmp_path, statisticians):
     """Altstadt's 2023 Einwohner five more; Innenstadt-Nordost's as published."""
     stored = {
         o.district.code: o.value
@@ -44,7 +34,7 @@ def draft(tmp_path, people):
         f"11;statistischer-bezirk;einwohner;2023;{stored['11'] + 5:.0f}\n"
         f"12;statistischer-bezirk;einwohner;2023;{stored['12']:.0f}\n"
     )
-    release = import_values(path=path, title="Korrektur 2023", user=people[0]).release
+    release = import_values(path=path, title="Korrektur 2023", user=statisticians[0]).release
     return release, stored
 
 
@@ -53,9 +43,9 @@ def pages(release):
     return f"{base}/veroeffentlichen/", f"{base}/zurueckziehen/", f"{base}/ergebnis/"
 
 
-def test_the_confirmation_says_what_publishing_changes(client, people, draft):
+def test_the_confirmation_says_what_publishing_changes(client, statisticians, draft):
     release, stored = draft
-    client.force_login(people[1])
+    client.force_login(statisticians[1])
     page = client.get(pages(release)[0])
     assert page.status_code == 200
     html = page.content.decode()
@@ -72,9 +62,9 @@ def test_the_confirmation_says_what_publishing_changes(client, people, draft):
     assert Release.objects.get(pk=release.pk).status == Release.Status.DRAFT  # GET changes nothing
 
 
-def test_publishing_then_withdrawing_shows_and_takes_back_the_value(client, people, draft):
+def test_publishing_then_withdrawing_shows_and_takes_back_the_value(client, statisticians, draft):
     release, stored = draft
-    client.force_login(people[1])
+    client.force_login(statisticians[1])
     publish, withdraw, done = pages(release)
     answer = client.post(publish)
     assert answer.status_code == 302 and answer["Location"] == done
@@ -97,16 +87,16 @@ def test_publishing_then_withdrawing_shows_and_takes_back_the_value(client, peop
 
 
 def test_under_four_eyes_the_uploader_is_told_and_a_withdrawal_waits(
-    client, people, draft, settings
+    client, statisticians, draft, settings
 ):
     settings.ATLAS_FOUR_EYES = True
     release, _stored = draft
-    client.force_login(people[0])  # anna uploaded it
+    client.force_login(statisticians[0])  # anna uploaded it
     page = client.get(pages(release)[0])
     assert page.context["blocked"] and "Jetzt veröffentlichen" not in page.content.decode()
     client.post(pages(release)[0])
     assert Release.objects.get(pk=release.pk).status == Release.Status.DRAFT
-    client.force_login(people[1])
+    client.force_login(statisticians[1])
     client.post(pages(release)[0])
     assert Release.objects.get(pk=release.pk).status == Release.Status.PUBLISHED
     client.post(pages(release)[1])
@@ -114,9 +104,9 @@ def test_under_four_eyes_the_uploader_is_told_and_a_withdrawal_waits(
     assert PendingChange.objects.get().payload == {"release": release.pk}
 
 
-def test_a_published_release_is_not_offered_for_publishing_again(client, people, draft):
+def test_a_published_release_is_not_offered_for_publishing_again(client, statisticians, draft):
     release, _stored = draft
-    client.force_login(people[1])
+    client.force_login(statisticians[1])
     client.post(pages(release)[0])
     again = client.get(pages(release)[0])
     assert again.status_code == 302
@@ -132,9 +122,11 @@ def test_without_the_publish_permission_the_pages_are_refused(client, draft):
     assert client.get(pages(release)[2]).status_code == 403
 
 
-def test_the_draft_and_the_list_lead_to_the_confirmation_not_to_an_action(client, people, draft):
+def test_the_draft_and_the_list_lead_to_the_confirmation_not_to_an_action(
+    client, statisticians, draft
+):
     release, _stored = draft
-    client.force_login(people[1])
+    client.force_login(statisticians[1])
     publish = f'href="{pages(release)[0]}"'
     assert publish in client.get(f"/admin/indicators/release/{release.pk}/change/").content.decode()
     listing = client.get("/admin/indicators/release/")
