@@ -256,3 +256,9 @@ def test_a_profile_leads_back_to_the_map_it_came_from_and_to_its_fact_sheet(clie
     assert '<a href="/bezirk/2/steckbrief/?year=2020">Steckbrief (Druck/PDF)</a>' in head
     unknown = client.get("/gebiet/statistischer-bezirk/11/", {"year": 2020, "indicator": "<x>"})
     assert '<a href="/?year=2020">' in unknown.content.decode()
+
+
+def test_the_charts_say_before_they_are_empty_that_they_need_ticks(client):
+    assert "die in der Tabelle angekreuzt sind (bis zu sechs)" in client.get("/").content.decode()
+    english = client.get("/", {"lang": "en"}).content.decode()
+    assert "Time series and comparison show the areas ticked in the table" in english
