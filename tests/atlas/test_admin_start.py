@@ -1,20 +1,17 @@
 """The admin's start page leads a statistician to the year's tasks and shows what waits."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
-from atlas.permissions import STATISTICIANS
 from indicators.services.import_values import import_values
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def anna(client):
-    user = User.objects.create_user("anna", is_staff=True)
-    user.groups.add(Group.objects.get(name=STATISTICIANS))
-    client.force_login(user)
-    return user
+def anna(client, statisticians):
+    client.force_login(statisticians[0])
+    return statisticians[0]
 
 
 def test_the_start_page_leads_to_uploads_and_the_guide(client, anna):

@@ -58,9 +58,9 @@ def value_of(client, path: str, code: str = "11") -> float | None:
     return next(row["value"] for row in response.json()["values"] if row["code"] == code)
 
 
-def release_with(value: float, *, publish: bool = True) -> Release:
+def release_with(value: float, *, publish: bool = True, title: str = "") -> Release:
     """A release holding one number of inhabitants for district 11 in YEAR."""
-    release = Release.objects.create(title=f"Korrektur {value}")
+    release = Release.objects.create(title=title or f"Korrektur {value}")
     district = District.objects.valid_on(datetime.date(YEAR, 12, 31)).get(
         level__slug="statistischer-bezirk", code="11"
     )

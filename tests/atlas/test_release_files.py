@@ -2,19 +2,16 @@
 the next request, and a withdrawn release's files answer 410 Gone, naming the release whose
 values are public in its place."""
 
-import datetime
-
 import pytest
 
-from districts.models import District
-from indicators.models import Indicator, Observation, Release
+from indicators.models import Indicator, Release
 from indicators.services.releases import publish_release, withdraw_release
 
 from ..factories import ObservationFactory
+from .test_read_cache import release_with
 
 pytestmark = pytest.mark.django_db
 
-YEAR = 2023
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -30,20 +27,7 @@ def inhabitants_theme():
 
 def correction(title: str, value: float) -> Release:
     """A draft holding one number of inhabitants of district 11 in YEAR."""
-    release = Release.objects.create(title=title)
-    district = District.objects.valid_on(datetime.date(YEAR, 12, 31)).get(
-        level__slug="statistischer-bezirk", code="11"
-    )
-    Observation.objects.create(
-        release=release,
-        indicator=Indicator.objects.get(slug="einwohner"),
-        district=district,
-        year=YEAR,
-        reference_date=datetime.date(YEAR, 12, 31),
-        value=value,
-        status="normal",
-    )
-    return release
+    return release_with(value, publish=False, title=title)
 
 
 @pytest.fixture
