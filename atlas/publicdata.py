@@ -55,7 +55,8 @@ logger = logging.getLogger(__name__)
 # "2": legends checked before they are served (indicators/classify.py).
 # "3": approximate values rounded, a missing social index with its symbol (indicators/marks.py).
 # "4": disclosure control by the interval audit, jointly over linked indicators; slivers left out.
-FORMAT = "4"
+# "5": boundaries name each area's label point and the room around it (districts/selectors.py).
+FORMAT = "5"
 STATE_LENGTH = 16
 STATE_NAME = re.compile(rf"^[0-9a-f]{{{STATE_LENGTH}}}$")
 # Not a year and "immutable": a file of a state that turned out to disclose a value must drop

@@ -185,6 +185,12 @@ STORAGES = {
 ATLAS_TILE_URL = os.environ.get("ATLAS_TILE_URL", "")
 ATLAS_TILE_ATTRIBUTION = os.environ.get("ATLAS_TILE_ATTRIBUTION", "")
 ATLAS_CITY_NAME = os.environ.get("ATLAS_CITY_NAME", "Bottrop")
+# Orientation without a base map: the neighbouring municipalities as light outlines with their
+# names, a GeoJSON file under static/ (manage.py orientation_layer writes one); empty: none.
+ATLAS_ORIENTATION = os.environ.get("ATLAS_ORIENTATION", "atlas/orientation/05512000.geojson")
+ATLAS_ORIENTATION_ATTRIBUTION = os.environ.get(
+    "ATLAS_ORIENTATION_ATTRIBUTION", "© Land NRW (2022), dl-de/zero-2-0"
+)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (51.565, 6.93),

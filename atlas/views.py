@@ -114,6 +114,12 @@ def map_view(request, bezirk: str | None = None):
         "plotlyUrl": static("vendor/plotly/plotly-basic.min.js"),
         "tileUrl": settings.ATLAS_TILE_URL,
         "tileAttribution": settings.ATLAS_TILE_ATTRIBUTION,
+        "orientationUrl": static(settings.ATLAS_ORIENTATION)
+        if settings.ATLAS_ORIENTATION
+        else None,
+        "orientationAttribution": settings.ATLAS_ORIENTATION_ATTRIBUTION,
+        # The city's outline: the coarsest level, where it is a single area.
+        "cityLevel": _city_level(),
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
         "minZoom": settings.LEAFLET_CONFIG["MIN_ZOOM"],
@@ -161,6 +167,13 @@ def map_view(request, bezirk: str | None = None):
         ),
     }
     return render(request, "atlas/map.html", context)
+
+
+def _city_level() -> str | None:
+    level = Level.objects.order_by("rank").first()
+    if level is None or District.objects.current().filter(level=level).count() != 1:
+        return None
+    return level.slug
 
 
 def _table_downloads(indicator: str | None, level: str, year, within) -> dict[str, str]:

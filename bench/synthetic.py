@@ -88,6 +88,7 @@ def square_districts(slug: str, count: int, side_m: float = 1000.0) -> list[str]
     from django.contrib.gis.geos import GEOSGeometry
 
     from districts.models import District
+    from districts.services.geometry import place_labels
 
     target = level(slug)
     per_row = int(np.ceil(np.sqrt(count)))
@@ -109,6 +110,7 @@ def square_districts(slug: str, count: int, side_m: float = 1000.0) -> list[str]
             )
         )
     District.objects.bulk_create(districts, batch_size=2000)
+    place_labels([d.id for d in districts])
     return [d.code for d in districts]
 
 

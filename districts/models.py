@@ -57,6 +57,13 @@ class District(models.Model):
         blank=True,
         help_text=_("Vereinfacht als Flächendeckung, damit Nachbarn gemeinsame Kanten behalten."),
     )
+    # Where the map writes the district's name: the centre of the largest circle inside it
+    # (a centroid can lie outside a bent area), and that circle's radius, which says at which
+    # zoom the name fits. Computed with the web geometry.
+    label_point = models.PointField(
+        _("Beschriftungspunkt"), srid=WEB_SRID, null=True, editable=False
+    )
+    label_room_m = models.FloatField(_("Platz für die Beschriftung (m)"), null=True, editable=False)
     area_km2 = models.FloatField(_("Fläche (km²)"), editable=False)
     valid_from = models.DateField(_("gültig ab"))
     valid_to = models.DateField(_("gültig bis"), null=True, blank=True)

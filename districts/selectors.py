@@ -112,7 +112,11 @@ def _build_geojson(
                     'id', d.code,
                     'properties', json_build_object(
                         'code', d.code, 'name', d.name,
-                        'area_km2', round(d.area_km2::numeric, 3), 'is_demo', d.is_demo
+                        'area_km2', round(d.area_km2::numeric, 3), 'is_demo', d.is_demo,
+                        'label', CASE WHEN d.label_point IS NOT NULL THEN json_build_array(
+                            round(ST_X(d.label_point)::numeric, 6),
+                            round(ST_Y(d.label_point)::numeric, 6)) END,
+                        'label_room_m', round(d.label_room_m::numeric)
                     ),
                     'geometry', ST_AsGeoJSON({geometry_sql}, 6)::json
                 ) ORDER BY d.code), '[]'::json)

@@ -53,6 +53,21 @@ def web_geometries(boundaries: np.ndarray, *, finest_m: float) -> dict[Band, np.
     return bands
 
 
+# The centre of the largest circle inside the boundary (in metres), in WGS 84, and its radius.
+LABEL_SQL = """
+    UPDATE districts_district d
+       SET label_point = ST_Transform(c.center, %(web_srid)s), label_room_m = c.radius
+      FROM districts_district s, LATERAL ST_MaximumInscribedCircle(s.boundary) c
+     WHERE d.id = s.id AND d.id = ANY(%(ids)s)
+"""
+
+
+def place_labels(ids: list[int]) -> None:
+    """Where the map writes each district's name, and how much room it has there."""
+    with connection.cursor() as cursor:
+        cursor.execute(LABEL_SQL, {"ids": ids, "web_srid": WEB_SRID})
+
+
 @transaction.atomic
 def rebuild_web_geometries(*, level: Level, day: datetime.date | None = None) -> int:
     """Simplify a level's districts valid on ``day`` (default today) as one coverage, so
@@ -68,6 +83,7 @@ def rebuild_web_geometries(*, level: Level, day: datetime.date | None = None) ->
     for district, geom in zip(districts, bands[BANDS[-1]], strict=True):
         district.web_geometry = _as_multipolygon(geom)
     District.objects.bulk_update(districts, ["web_geometry"], batch_size=1000)
+    place_labels([d.id for d in districts])
     ZoomGeometry.objects.filter(district__in=districts).delete()
     ZoomGeometry.objects.bulk_create(
         (

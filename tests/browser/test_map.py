@@ -51,7 +51,7 @@ def test_a_year_change_repaints_without_fetching_boundaries_again(atlas, page):
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2013')")
     after = page.locator("#values-table tbody.areas td:nth-child(4)").first.inner_text()
     assert before != after
-    assert sum("/boundaries/" in url for url in requests) == 1
+    assert sum("/boundaries/statistischer-bezirk/" in url for url in requests) == 1
     assert "year=2013" in page.url
 
 
@@ -65,6 +65,7 @@ def test_the_map_loads_its_data_from_the_published_files(atlas, page):
     files = sorted(url for url in requests if url.startswith("/data/"))
     state = files[0].split("/")[2]
     assert files == [
+        f"/data/{state}/boundaries/stadt/2023.json",  # the city's outline
         f"/data/{state}/boundaries/statistischer-bezirk/2023.json",
         f"/data/{state}/values/einwohner/statistischer-bezirk/2022.json",
         f"/data/{state}/values/einwohner/statistischer-bezirk/2023.json",
@@ -208,7 +209,9 @@ def test_a_level_with_many_areas_loads_the_boundaries_of_the_zoom_band(atlas, pa
     boundaries = []
     page.on(
         "request",
-        lambda r: boundaries.append(r.url) if "/boundaries/" in r.url else None,
+        lambda r: (
+            boundaries.append(r.url) if "/boundaries/statistischer-bezirk/" in r.url else None
+        ),
     )
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
     page.wait_for_load_state("networkidle")
@@ -227,7 +230,12 @@ def test_a_level_of_thousands_of_areas_loads_the_chunks_in_view(atlas, page, set
     # Bottrop's 17 districts stand in for thousands.
     settings.ATLAS_ZOOM_BANDS_FROM = settings.ATLAS_BOUNDARY_CHUNKS_FROM = 10
     boundaries = []
-    page.on("request", lambda r: boundaries.append(r.url) if "/boundaries/" in r.url else None)
+    page.on(
+        "request",
+        lambda r: (
+            boundaries.append(r.url) if "/boundaries/statistischer-bezirk/" in r.url else None
+        ),
+    )
     open_map(page, atlas.url + "/?indicator=einwohner&year=2023")
     page.wait_for_load_state("networkidle")
     chunk = re.compile(r"/boundaries/statistischer-bezirk/2023-z11/(\d+)-(\d+)\.json$")

@@ -15,6 +15,7 @@ import {
   symbolText,
   unitOf,
 } from "./format.js";
+import { placeLabels, setupOrientation } from "./labels.js";
 import { renderLegend } from "./legend.js";
 import { config, profileUrl, view } from "./state.js";
 import { text } from "./text.js";
@@ -308,6 +309,7 @@ export function draw(shown, geojson, level, overview) {
   if (overview) container.dataset.overview = overview.level;
   else delete container.dataset.overview;
   const count = new Intl.NumberFormat(text.locale).format(drawn);
+  placeLabels();
   document.getElementById("map-status").textContent = overview
     ? fill(text.overviewDrawn, { n: count, name: overview.name })
     : text.drawn.replace("{n}", count);
@@ -329,6 +331,7 @@ export function createMap({ repaint, repainting }) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution }).addTo(leafletMap);
   }
   L.control.scale({ imperial: false }).addTo(leafletMap);
+  setupOrientation(leafletMap);
   if (config.extent) {
     // A large level is fitted before its boundaries load, so the first ones suit the zoom.
     const extent = L.latLngBounds(config.extent);
