@@ -1,11 +1,15 @@
-"""The map's hot path as files: boundaries of a level and values of an indicator, per year.
+"""The map's first view as files: boundaries of a level, values of an indicator (of the city
+or of one Stadtbezirk), the facilities and the catchment shares of a type, per year.
 
 Each file is the body of the JSON API for the same query, made by the same payload functions
-(``districts.payloads.districts_payload``, ``indicators.payloads.values_payload``), written once
-per state of the published data under ``ATLAS_PUBLIC_DATA_ROOT/<state>/`` and served at
+(``districts.payloads.districts_payload``, ``indicators.payloads.values_payload``,
+``facilities.selectors.facilities_geojson``, ``facilities.payloads.catchment_payload``), written
+once per state of the published data under ``ATLAS_PUBLIC_DATA_ROOT/<state>/`` and served at
 ``/data/<state>/…``. The state is in the path, so a file never changes. A publish, a
-withdrawal, a boundary import or a change of an indicator's metadata changes the state, and
-with it every URL; requests for an old state are redirected to the current one.
+withdrawal, a boundary import, a change of an indicator's metadata or of a facility changes the
+state, and with it every URL; requests for an old state are redirected to the current one.
+Files are not rate-limited (atlas/httpcache.py limits /api/ only): the map's own first view
+must never run into the limit that protects the API.
 
 An old state's files are deleted as soon as the change is committed (``after_change``, on
 every change of what the data state covers), and again whenever a new state's first file is
@@ -37,12 +41,16 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from core.datastate import data_state, one_state_per_request
-from core.http import BadParameter
+from core.http import BadParameter, lookup
 from districts.models import District, Level
-from districts.params import parse_level
+from districts.params import parse_level, parse_within
 from districts.payloads import districts_payload
 from districts.selectors import overview_of
 from districts.zoom import BANDS
+from facilities.models import FacilityType
+from facilities.payloads import catchment_payload
+from facilities.presenters import DISTANCES
+from facilities.selectors import facilities_geojson
 from indicators.classify import METHODS
 from indicators.models import CLASS_COUNTS, Indicator
 from indicators.params import parse_indicator
@@ -104,8 +112,23 @@ def boundaries_name(
     return f"boundaries/{level}/{year}{band}.json"
 
 
-def values_name(indicator: str, level: str, year: int) -> str:
-    return f"values/{indicator}/{level}/{year}.json"
+def _of(year: int, within: str | None) -> str:
+    # A Stadtbezirk's view (``within``) is a file beside the city's: a few areas, its own classes.
+    return str(year) if within is None else f"{year}-in-{within}"
+
+
+def values_name(indicator: str, level: str, year: int, within: str | None = None) -> str:
+    return f"values/{indicator}/{level}/{_of(year, within)}.json"
+
+
+def facilities_name(level: str, year: int, within: str | None = None) -> str:
+    return f"facilities/{level}/{_of(year, within)}.json"
+
+
+def catchment_name(
+    facility_type: str, distance: int, level: str, year: int, within: str | None = None
+) -> str:
+    return f"catchment/{facility_type}/{distance}/{level}/{_of(year, within)}.json"
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -127,15 +150,22 @@ def render_boundaries(
     return body.encode()
 
 
-def render_values(*, indicator: str, level: str, year: int) -> bytes:
-    """The body of /api/v1/values?indicator=…&level=…&year=… with the indicator's default
-    classification, plus ``classifications``: every other method × class count the map offers.
-    """
-    return _values_file(indicator=parse_indicator(indicator), level=parse_level(level), year=year)
+def render_values(*, indicator: str, level: str, year: int, within: str | None = None) -> bytes:
+    """The body of /api/v1/values?indicator=…&level=…&year=…[&within=…] with the indicator's
+    default classification, plus ``classifications``: every other method × class count the map
+    offers."""
+    return _values_file(
+        indicator=parse_indicator(indicator),
+        level=parse_level(level),
+        year=year,
+        within=parse_within(within),
+    )
 
 
-def _values_file(*, indicator: Indicator, level: Level, year: int) -> bytes:
-    body = values_payload(indicator=indicator, level=level, year=year)
+def _values_file(
+    *, indicator: Indicator, level: Level, year: int, within: District | None = None
+) -> bytes:
+    body = values_payload(indicator=indicator, level=level, year=year, within=within)
     if len(body["values"]) <= VARIANT_LIMIT:
         body["classifications"] = _variants(body, indicator)
     elif body["classes"] is not None:
@@ -161,6 +191,37 @@ def _variants(body: dict, indicator: Indicator) -> dict:
     return variants
 
 
+def render_facilities(*, level: str, year: int, within: str | None = None) -> bytes:
+    """The body of /api/v1/facilities?year=…&level=…[&within=…]: every type, each facility
+    with its district of the level (the overlay filters the types it shows)."""
+    _published_year(year)
+    return facilities_geojson(
+        year=year, level=parse_level(level), within=parse_within(within)
+    ).encode()
+
+
+def render_catchment(
+    *, facility_type: str, distance: int, level: str, year: int, within: str | None = None
+) -> bytes:
+    """The body of /api/v1/catchment?type=…&distance=…&level=…&year=…[&within=…], for the
+    distances the map offers (facilities.presenters.DISTANCES) only."""
+    if distance not in DISTANCES:
+        raise BadParameter(
+            "distance",
+            f"keine Entfernung der Karte: {distance} / not a distance the map offers: {distance}",
+            404,
+        )
+    _published_year(year)
+    body = catchment_payload(
+        facility_type=lookup(FacilityType, "type", facility_type, slug=facility_type),
+        distance=distance,
+        level=parse_level(level),
+        year=year,
+        within=parse_within(within),
+    )
+    return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+
+
 def write_file(path: Path, body: bytes) -> None:
     """Write the file and its gzipped sibling, each complete or not at all (temp + rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +244,9 @@ def _gzip(body: bytes) -> bytes:
 
 
 def render_all(*, state: str | None = None, values: bool = True) -> dict[str, int]:
-    """Write every boundaries file (and with ``values`` every values file) of the state."""
+    """Write every boundaries and facilities file (and with ``values`` every values file of
+    the city's view) of the state; a Stadtbezirk's values and the catchments are written on
+    their first request."""
     # One reading of the data state for all files, as in a request: the year table of an
     # indicator is then built once for all its levels and its linked indicators' files.
     with one_state_per_request():
@@ -192,7 +255,7 @@ def render_all(*, state: str | None = None, values: bool = True) -> dict[str, in
 
 def _render_all(*, state: str, values: bool) -> dict[str, int]:
     base = _root() / state
-    counts = {"boundaries": 0, "values": 0}
+    counts = {"boundaries": 0, "facilities": 0, "values": 0}
     years = published_years()
     levels = list(Level.objects.order_by("rank"))
     banded = [level for level in levels if zoom_banded(level.slug)]
@@ -207,6 +270,10 @@ def _render_all(*, state: str, values: bool) -> dict[str, int]:
                 body = render_boundaries(level=level.slug, year=year, zoom=zoom)
                 write_file(base / boundaries_name(level.slug, year, zoom), body)
                 counts["boundaries"] += 1
+            # The overlay's counts per type are asked for on every first view.
+            body = render_facilities(level=level.slug, year=year)
+            write_file(base / facilities_name(level.slug, year), body)
+            counts["facilities"] += 1
     if values:
         levels = indicator_levels()
         # The objects at hand, not looked up again by slug for each of the thousands of files.
@@ -376,18 +443,61 @@ def zoom_banded(level: str) -> bool:
 
 
 @require_safe
-def values_file(request, state: str, indicator: str, level: str, year: int):
+def values_file(
+    request, state: str, indicator: str, level: str, year: int, within: str | None = None
+):
     """/data/<state>/values/<indicator>/<level>/<year>.json: as /api/v1/values with the
-    indicator's default classification, plus every method × class count.
+    indicator's default classification, plus every method × class count; and
+    …/<year>-in-<within>.json with ``within`` too (the Bezirk view), rendered on request only.
     """
     return _serve(
         request,
         state=state,
-        name=values_name(indicator, level, year),
-        render=lambda: render_values(indicator=indicator, level=level, year=year),
+        name=values_name(indicator, level, year, within),
+        render=lambda: render_values(indicator=indicator, level=level, year=year, within=within),
         content_type="application/json",
-        url_name="public-data-values",
-        args=[indicator, level, year],
+        url_name="public-data-values" if within is None else "public-data-bezirk-values",
+        args=[indicator, level, year, *([within] if within else [])],
+    )
+
+
+@require_safe
+def facilities_file(request, state: str, level: str, year: int, within: str | None = None):
+    """/data/<state>/facilities/<level>/<year>[-in-<within>].json: as /api/v1/facilities with
+    ``year``, ``level`` (and ``within``), every type."""
+    return _serve(
+        request,
+        state=state,
+        name=facilities_name(level, year, within),
+        render=lambda: render_facilities(level=level, year=year, within=within),
+        content_type="application/geo+json",
+        url_name="public-data-facilities" if within is None else "public-data-bezirk-facilities",
+        args=[level, year, *([within] if within else [])],
+    )
+
+
+@require_safe
+def catchment_file(
+    request,
+    state: str,
+    facility_type: str,
+    distance: int,
+    level: str,
+    year: int,
+    within: str | None = None,
+):
+    """/data/<state>/catchment/<type>/<distance>/<level>/<year>[-in-<within>].json: as
+    /api/v1/catchment with the same parameters, rendered on request only."""
+    return _serve(
+        request,
+        state=state,
+        name=catchment_name(facility_type, distance, level, year, within),
+        render=lambda: render_catchment(
+            facility_type=facility_type, distance=distance, level=level, year=year, within=within
+        ),
+        content_type="application/json",
+        url_name="public-data-catchment" if within is None else "public-data-bezirk-catchment",
+        args=[facility_type, distance, level, year, *([within] if within else [])],
     )
 
 
@@ -395,8 +505,10 @@ def values_file(request, state: str, indicator: str, level: str, year: int):
 def unknown_file(request, **kwargs):
     """Anything else under /data/: no such file, said plainly."""
     return _not_found(
-        "Unbekannte Datei: /data/<Stand>/boundaries/<Ebene>/<Jahr>.json oder "
-        "/data/<Stand>/values/<Indikator>/<Ebene>/<Jahr>.json / unknown file: "
-        "/data/<state>/boundaries/<level>/<year>.json or "
-        "/data/<state>/values/<indicator>/<level>/<year>.json"
+        "Unbekannte Datei: /data/<Stand>/boundaries/<Ebene>/<Jahr>.json, "
+        "/data/<Stand>/values/<Indikator>/<Ebene>/<Jahr>.json oder "
+        "/data/<Stand>/facilities/<Ebene>/<Jahr>.json / unknown file: "
+        "/data/<state>/boundaries/<level>/<year>.json, "
+        "/data/<state>/values/<indicator>/<level>/<year>.json or "
+        "/data/<state>/facilities/<level>/<year>.json"
     )

@@ -54,7 +54,7 @@ open_data = [
     path("<int:release_id>/werte.xlsx", downloads.release_xlsx, name="release-xlsx"),
 ]
 
-# The map's hot path as immutable files (atlas/publicdata.py); nginx may serve them directly.
+# The map's first view as immutable files (atlas/publicdata.py); nginx may serve them directly.
 public_data = [
     path("", publicdata.unknown_file, name="public-data"),
     path(
@@ -76,6 +76,31 @@ public_data = [
         "values/<slug:indicator>/<slug:level>/<int:year>.json",
         publicdata.values_file,
         name="public-data-values",
+    ),
+    path(
+        "values/<slug:indicator>/<slug:level>/<int:year>-in-<slug:within>.json",
+        publicdata.values_file,
+        name="public-data-bezirk-values",
+    ),
+    path(
+        "facilities/<slug:level>/<int:year>.json",
+        publicdata.facilities_file,
+        name="public-data-facilities",
+    ),
+    path(
+        "facilities/<slug:level>/<int:year>-in-<slug:within>.json",
+        publicdata.facilities_file,
+        name="public-data-bezirk-facilities",
+    ),
+    path(
+        "catchment/<slug:facility_type>/<int:distance>/<slug:level>/<int:year>.json",
+        publicdata.catchment_file,
+        name="public-data-catchment",
+    ),
+    path(
+        "catchment/<slug:facility_type>/<int:distance>/<slug:level>/<int:year>-in-<slug:within>.json",
+        publicdata.catchment_file,
+        name="public-data-bezirk-catchment",
     ),
 ]
 

@@ -67,6 +67,7 @@ def test_the_map_loads_its_data_from_the_published_files(atlas, page):
     assert files == [
         f"/data/{state}/boundaries/stadt/2023.json",  # the city's outline
         f"/data/{state}/boundaries/statistischer-bezirk/2023.json",
+        f"/data/{state}/facilities/statistischer-bezirk/2023.json",
         f"/data/{state}/values/einwohner/statistischer-bezirk/2022.json",
         f"/data/{state}/values/einwohner/statistischer-bezirk/2023.json",
         f"/data/{state}/values/einwohner/statistischer-bezirk/2024.json",
@@ -81,9 +82,10 @@ def test_a_neighbouring_year_repaints_without_any_request(atlas, page):
     page.select_option("#year", "2024")
     page.wait_for_function("document.querySelector('#table-caption').textContent.includes('2024')")
     assert "118.705" not in page.locator("#legend").inner_text()
-    # The facility overlay asks for the new year's facilities (its counts); the map asks nothing.
+    # The facility overlay asks for the new year's facilities file (its counts); the map
+    # asks nothing.
     asked = [url for url in requests if "/data/" in url or "/api/v1/" in url]
-    assert [url for url in asked if "/api/v1/facilities?" not in url] == []
+    assert [url for url in asked if "/facilities/statistischer-bezirk/2024.json" not in url] == []
 
 
 def test_the_page_makes_no_request_to_another_site(atlas, page):

@@ -5,8 +5,8 @@ from atlas.publicdata import public_state, remove_old_states, render_all
 
 class Command(BaseCommand):
     help = (
-        "Schreibt die Dateien der Karte (Grenzen und Werte) für den aktuellen Datenstand und "
-        "löscht die älterer Stände."
+        "Schreibt die Dateien der Karte (Grenzen, Angebote und Werte) für den aktuellen "
+        "Datenstand und löscht die älterer Stände."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +36,6 @@ class Command(BaseCommand):
         counts = render_all(state=state, values=not boundaries_only)
         removed = remove_old_states(keep=state)
         self.stdout.write(
-            f"Stand {state}: {counts['boundaries']} Grenz- und {counts['values']} Wertedateien "
-            f"geschrieben, {len(removed)} ältere Stände gelöscht."
+            f"Stand {state}: {counts['boundaries']} Grenz-, {counts['facilities']} Angebots- und "
+            f"{counts['values']} Wertedateien geschrieben, {len(removed)} ältere Stände gelöscht."
         )

@@ -3,6 +3,7 @@
    little markup in every text it draws (names, titles, hover labels): those texts pass through
    escapeHtml, the tables below take the same text as DOM text. */
 import { escapeHtml, fill } from "./escape.js";
+import { failureText, fetchJson as fetchPatientJson, waitingText } from "./fetching.js";
 import { text } from "./map/text.js";
 
 (function () {
@@ -47,12 +48,41 @@ import { text } from "./map/text.js";
     return plotly;
   }
 
-  async function fetchJson(url, params) {
-    const response = await fetch(`${url}?${new URLSearchParams(params)}`, {
-      headers: { Accept: "application/json" },
-    });
-    if (!response.ok) throw new Error(`${response.status} ${url}`);
-    return response.json();
+  // Answers are kept for the page's life, as the map keeps its files: a time series is the
+  // same in every year the map steps through, and a visitor playing the years with a chart
+  // open would otherwise ask for it again each second, towards the API's rate limit. A
+  // request that waits out that limit says so in the chart's status line.
+  const answers = new Map();
+
+  function fetchUrl(url) {
+    if (!answers.has(url)) {
+      const answer = fetchPatientJson(url, {
+        onWait: (seconds) => {
+          status.textContent = waitingText(seconds);
+        },
+      });
+      answers.set(url, answer);
+      answer.catch(() => answers.delete(url));
+    }
+    return answers.get(url);
+  }
+
+  const fetchJson = (url, params) => fetchUrl(`${url}?${new URLSearchParams(params)}`);
+
+  // The other indicator's values from the map's published file where there is one (the API's
+  // body plus classifications), else from the API.
+  async function valuesOf(config, indicator, year) {
+    const query = { indicator, level: config.level, year, ...(config.within ? { within: config.within } : {}) };
+    if (config.dataUrl) {
+      const name = config.within ? `${year}-in-${config.within}` : String(year);
+      const parts = [indicator, config.level, name].map((part) => encodeURIComponent(part));
+      try {
+        return await fetchUrl(`${config.dataUrl}values/${parts.join("/")}.json`);
+      } catch (error) {
+        // No file (no values that year, say): the API's answer carries the reason.
+      }
+    }
+    return fetchJson(config.valuesUrl, query);
   }
 
   function unitOf(data) {
@@ -299,12 +329,7 @@ import { text } from "./map/text.js";
     const other = scatterSelect.value;
     let y;
     try {
-      y = await fetchJson(config.valuesUrl, {
-        indicator: other,
-        level: config.level,
-        year: data.year,
-        ...(config.within ? { within: config.within } : {}),
-      });
+      y = await valuesOf(config, other, data.year);
     } catch (error) {
       const label = scatterSelect.options[scatterSelect.selectedIndex].text;
       return { message: fill(text.noCommon, { indicator: label, year: data.year }) };
@@ -435,8 +460,8 @@ import { text } from "./map/text.js";
   document.addEventListener("atlas:state", (event) => {
     state = event.detail;
     if (state.config.scatter) scatterSelect.value = state.config.scatter;
-    draw().catch(() => {
-      status.textContent = text.error;
+    draw().catch((error) => {
+      status.textContent = failureText(error, text.error);
     });
   });
 })();

@@ -2,6 +2,7 @@
    each district lies within reach of a facility of a type. The map page's state arrives with
    every "atlas:state" event; this overlay's own state goes back with "atlas:overlay". */
 import { escapeHtml, fill, httpUrl } from "./escape.js";
+import { failureText, fetchJson as fetchPatientJson, waitingText } from "./fetching.js";
 import { text as mapText } from "./map/text.js";
 
 (function () {
@@ -32,10 +33,33 @@ import { text as mapText } from "./map/text.js";
     maximumFractionDigits: 1,
   });
 
-  async function fetchJson(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(`${response.status} ${url}`);
-    return response.json();
+  // A request that waits out the API's rate limit says so where the overlay speaks.
+  const patience = {
+    onWait: (seconds) => {
+      document.getElementById("facility-status").textContent = waitingText(seconds);
+    },
+  };
+
+  const fetchJson = (url) => fetchPatientJson(url, patience);
+
+  // The published file of the map's data state (atlas.dataUrl), named like the map's values
+  // files; the API answers where there is none (no such file, or no data state named).
+  const ofBezirk = (year) => (atlas.within ? `${year}-in-${encodeURIComponent(atlas.within)}` : String(year));
+
+  // A file never changes under its name, so each is fetched once: the city's file of a year
+  // serves both the markers and the catchment's buffers.
+  const files = {};
+
+  function fileOrApi(path, api) {
+    if (!atlas.dataUrl) return fetchJson(api);
+    const url = `${atlas.dataUrl}${path}`;
+    if (!files[url]) {
+      files[url] = fetchJson(url).catch((error) => {
+        delete files[url];
+        throw error;
+      });
+    }
+    return files[url].catch(() => fetchJson(api));
   }
 
   // --- state in the URL ---------------------------------------------------------------------
@@ -263,6 +287,10 @@ import { text as mapText } from "./map/text.js";
       year: atlas.year,
       types: names,
     });
+    renderStatus(shown);
+  }
+
+  function renderStatus(shown) {
     let status = "";
     if (state.types.length && featuresFor !== loadKey()) status = text.loading;
     else if (state.types.length) status = fill(text.shown, { n: integer.format(shown.length) });
@@ -303,16 +331,26 @@ import { text as mapText } from "./map/text.js";
     if (!state.catchment || !atlas.year) return;
     const params = catchmentParams();
     const asked = params.toString();
-    // Buffers reach across the Bezirk's edge: they come from every facility of the type.
-    const [shares, reach] = await Promise.all([
-      fetchJson(`${overlay.catchmentUrl}?${params}`),
-      fetchJson(`${overlay.facilitiesUrl}?${new URLSearchParams({ type: state.catchment, year: atlas.year })}`),
+    const slug = encodeURIComponent(state.catchment);
+    // Buffers reach across the Bezirk's edge: they come from every facility of the type, in
+    // the city's file of the year (all types, each with its district of the level).
+    const [shares, city] = await Promise.all([
+      fileOrApi(
+        `catchment/${slug}/${state.distance}/${encodeURIComponent(atlas.level)}/${ofBezirk(atlas.year)}.json`,
+        `${overlay.catchmentUrl}?${params}`,
+      ),
+      fileOrApi(
+        `facilities/${encodeURIComponent(atlas.level)}/${atlas.year}.json`,
+        `${overlay.facilitiesUrl}?${new URLSearchParams({ year: atlas.year, level: atlas.level })}`,
+      ),
     ]);
+    const reach = city.features.filter((feature) => feature.properties.type === state.catchment);
     if (asked !== catchmentParams().toString() || !state.catchment) return; // a newer choice won
+    renderStatus(shownFeatures()); // past a wait for the rate limit, if there was one
     const type = types[state.catchment];
     buffers.clearLayers();
     const renderer = L.canvas({ pane: "catchment", padding: 0 });
-    for (const feature of reach.features) {
+    for (const feature of reach) {
       const [lng, lat] = feature.geometry.coordinates;
       L.circle([lat, lng], {
         radius: Number(state.distance),
@@ -357,7 +395,8 @@ import { text as mapText } from "./map/text.js";
     const params = new URLSearchParams({ year: atlas.year, level: atlas.level });
     if (atlas.within) params.set("within", atlas.within);
     try {
-      const data = await fetchJson(`${overlay.facilitiesUrl}?${params}`);
+      const path = `facilities/${encodeURIComponent(atlas.level)}/${ofBezirk(atlas.year)}.json`;
+      const data = await fileOrApi(path, `${overlay.facilitiesUrl}?${params}`);
       if (key !== loadedFor) return;
       features = data.features;
       featuresFor = key;
@@ -366,13 +405,13 @@ import { text as mapText } from "./map/text.js";
       await renderCatchment();
     } catch (error) {
       loadedFor = null;
-      document.getElementById("facility-status").textContent = text.error;
+      document.getElementById("facility-status").textContent = failureText(error, text.error);
       throw error;
     }
   }
 
   function failed(error) {
-    document.getElementById("facility-status").textContent = text.error;
+    document.getElementById("facility-status").textContent = failureText(error, text.error);
     throw error;
   }
 

@@ -3,6 +3,7 @@
    The page's parts are modules under map/: text.js (its texts), state.js (configuration, what
    is shown, the URL), data.js (loading), format.js (figures as shown), drawing.js (the map),
    legend.js, table.js and controls.js. This one repaints the view and wires them together. */
+import { failureText } from "./fetching.js";
 import { setupClassification, setupControls } from "./map/controls.js";
 import {
   BadParameter,
@@ -54,7 +55,7 @@ async function repaint() {
       status.textContent = "";
       return;
     }
-    status.textContent = text.error;
+    status.textContent = failureText(error, text.error);
     throw error;
   }
 }

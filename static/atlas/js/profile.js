@@ -2,6 +2,7 @@
    Plotly is loaded only when the first chart is asked for. Messages come from Django's
    JavaScript catalogue (the script the page loads first), as the map's do. */
 import { escapeHtml } from "./escape.js";
+import { failureText, fetchJson, waitingText } from "./fetching.js";
 
 (function () {
   "use strict";
@@ -15,6 +16,7 @@ import { escapeHtml } from "./escape.js";
     interval: gettext("95-%-Konfidenzintervall"),
     tableCaption: gettext("Werte der Zeitreihe"),
     chartLabel: gettext("Zeitreihe im Vergleich zur Stadt; die Werte stehen in der Tabelle"),
+    error: gettext("Die Zeitreihe konnte nicht geladen werden."),
     men: gettext("Männer"),
     women: gettext("Frauen"),
     cityMen: gettext("Stadt, Männer"),
@@ -73,8 +75,24 @@ import { escapeHtml } from "./escape.js";
     const params = new URLSearchParams({
       indicator: button.dataset.indicator, level: config.level, codes: config.code,
     });
-    const [Plotly, response] = await Promise.all([loadPlotly(), fetch(`${config.seriesUrl}?${params}`)]);
-    const data = await response.json();
+    // A wait for the API's rate limit, or a failure, is said where the chart will be.
+    const said = (message) => {
+      const line = document.createElement("p");
+      line.className = "chart-status";
+      line.setAttribute("role", "status");
+      line.textContent = message;
+      target.replaceChildren(line);
+    };
+    let Plotly, data;
+    try {
+      [Plotly, data] = await Promise.all([
+        loadPlotly(),
+        fetchJson(`${config.seriesUrl}?${params}`, { onWait: (seconds) => said(waitingText(seconds)) }),
+      ]);
+    } catch (error) {
+      said(failureText(error, text.error));
+      return;
+    }
     const decimals = Number(button.dataset.decimals);
     const own = data.series[config.code];
     const city = data.series.stadt;

@@ -1,6 +1,7 @@
 /* Loading what the map shows: values and boundaries from the published files (config.dataUrl)
    where they cover the view, else from the API. Boundaries are fetched once per boundary
-   version, zoom band and chunk; values once per indicator, level and year. */
+   version, zoom band and chunk; values once per indicator, level, year and Bezirk. */
+import { HttpError, fetchJson as fetchPatientJson, fetchPatiently, waitingText } from "../fetching.js";
 import { config, view } from "./state.js";
 
 // A parameter the server refused (its message names it), shown beside the control.
@@ -11,11 +12,14 @@ export class BadParameter extends Error {
   }
 }
 
-async function fetchJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${response.status} ${url}`);
-  return response.json();
-}
+// A request that waits out the rate limit says so in the map's status line.
+const patience = {
+  onWait: (seconds) => {
+    document.getElementById("map-status").textContent = waitingText(seconds);
+  },
+};
+
+const fetchJson = (url) => fetchPatientJson(url, patience);
 
 const boundaries = {};
 
@@ -42,15 +46,16 @@ async function loadBoundaries(version, url) {
 }
 
 // The published files (config.dataUrl, named by the state of the data, so they never
-// change) hold the values of an indicator, level and year with every classification the
-// controls offer; each is fetched once. Views they do not cover ask the API.
+// change) hold the values of an indicator, level and year (of the city or of one Bezirk)
+// with every classification the controls offer; each is fetched once. Views they do not
+// cover ask the API.
 const files = {};
 
 const dataFile = (kind, ...parts) =>
   `${config.dataUrl}${kind}/${parts.map((part) => encodeURIComponent(part)).join("/")}.json`;
 
 function loadFile(year, level = config.level) {
-  const url = dataFile("values", config.indicator, level, year);
+  const url = dataFile("values", config.indicator, level, config.within ? `${year}-in-${config.within}` : year);
   if (!files[url]) {
     files[url] = fetchJson(url).catch((error) => {
       delete files[url];
@@ -62,7 +67,6 @@ function loadFile(year, level = config.level) {
 
 export const fromFiles = () =>
   Boolean(config.dataUrl && config.year) &&
-  !config.within &&
   !config.from &&
   !config.release &&
   config.method !== "manual";
@@ -133,7 +137,7 @@ function chunksInView(band) {
 }
 
 async function fetchChunk(url, api) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await fetchPatiently(url, patience);
   // No file for a tile without areas.
   if (response.status === 404) return { features: [] };
   if (!response.ok) return fetchJson(api);
@@ -217,9 +221,8 @@ export async function loadValues(level = config.level) {
   if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
   if (config.from) params.set("from", config.from);
   if (config.release) params.set("release", config.release);
-  const response = await fetch(`${config.valuesUrl}?${params}`, {
-    headers: { Accept: "application/json" },
-  });
+  const response = await fetchPatiently(`${config.valuesUrl}?${params}`, patience);
+  if (response.status === 429) throw new HttpError(response);
   const data = await response.json();
   if (!response.ok) throw new BadParameter(data.error);
   return indexed(data);
