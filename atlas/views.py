@@ -83,6 +83,7 @@ def map_view(request, bezirk: str | None = None):
         "classes": state.classes,
         "classCounts": list(CLASS_COUNTS),
         "within": within.code if within else None,
+        "withinName": within.name if within else None,
         "year": state.year,
         "from": state.start,
         "breaks": state.breaks,
@@ -92,6 +93,10 @@ def map_view(request, bezirk: str | None = None):
         "embed": state.embed,
         "release": state.release,
         "latestRelease": latest_release.pk if latest_release else None,
+        # For what a saved chart says of itself: the publication its numbers come from.
+        "releaseDate": _release_date(state.release, latest_release),
+        # The indicator's own unit: a time series shows levels, also on a map of changes.
+        "unit": current_indicator.unit if current_indicator else "",
         "valuesUrl": reverse("v1:values"),
         # The published files of the map's two requests, under the state they show.
         "dataUrl": data_prefix(public_state()),
@@ -167,6 +172,12 @@ def map_view(request, bezirk: str | None = None):
         ),
     }
     return render(request, "atlas/map.html", context)
+
+
+def _release_date(pinned: str, latest: Release | None) -> str | None:
+    release = Release.objects.filter(pk=pinned).first() if pinned else latest
+    published = release.published_at if release else None
+    return published.date().isoformat() if published else None
 
 
 def _city_level() -> str | None:

@@ -23,6 +23,7 @@ import { text } from "./map/text.js";
   const tableDiv = document.getElementById("chart-table");
   const chartTitle = document.getElementById("chart-title");
   const pngButton = document.getElementById("chart-png");
+  const pickButton = document.getElementById("chart-pick");
   const scatterRow = document.getElementById("scatter-row");
   const scatterSelect = document.getElementById("scatter-y");
   const bandRow = document.getElementById("band-row");
@@ -200,7 +201,8 @@ import { text } from "./map/text.js";
       String(year),
       ...lines.map((line) => shown(line.points.find((p) => p.year === year), fmt)),
     ]);
-    const layout = baseLayout(text.charts.series, unitOf(data));
+    // Levels, also on a map of changes: the indicator's own unit, not the change's.
+    const layout = baseLayout(text.charts.series, config.unit || unitOf(data));
     layout.xaxis.title = { text: escapeHtml(text.year) };
     layout.xaxis.tickformat = "d";
     return {
@@ -380,7 +382,31 @@ import { text } from "./map/text.js";
     chartTitle.textContent = "";
     chartTitle.hidden = true;
     pngButton.hidden = true;
+    pickButton.hidden = true;
     status.textContent = "";
+  }
+
+  // The areas a chart that needs chosen areas could start with: in a Stadtbezirk's view its
+  // own (the six with the highest values, where it has more), else the city's three highest.
+  function suggestion(config, data) {
+    const rows = data.values.filter((row) => row.value !== null).sort((a, b) => b.value - a.value);
+    const bezirk = config.within && config.withinName;
+    const codes = rows.slice(0, bezirk ? 6 : 3).map((row) => row.code);
+    if (codes.length < 2) return null;
+    let label = fill(text.pickTop, { n: codes.length });
+    if (bezirk) {
+      const all = codes.length === rows.length;
+      label = fill(all ? text.pickBezirk : text.pickBezirkTop, { n: codes.length, name: bezirk });
+    }
+    return { codes, label };
+  }
+
+  function offerAreas(config, data) {
+    const offer = suggestion(config, data);
+    if (!offer) return;
+    pickButton.textContent = offer.label;
+    pickButton.dataset.codes = offer.codes.join(",");
+    pickButton.hidden = false;
   }
 
   async function draw() {
@@ -402,6 +428,7 @@ import { text } from "./map/text.js";
     if (result.message) {
       clear();
       status.textContent = result.message;
+      offerAreas(config, state.values);
       return;
     }
     // No mode bar: its buttons would sit inside the chart's image role; the PNG button below
@@ -416,6 +443,7 @@ import { text } from "./map/text.js";
     chartTitle.hidden = !chartTitle.textContent;
     chartDiv.dataset.series = String(result.traces.filter((t) => t.showlegend !== false).length);
     renderTable(...result.table);
+    pickButton.hidden = true;
     pngButton.hidden = false;
     status.textContent = "";
   }
@@ -441,19 +469,91 @@ import { text } from "./map/text.js";
     draw();
   });
   bandBox.addEventListener("change", draw);
+  pickButton.addEventListener("click", () => {
+    const codes = pickButton.dataset.codes.split(",");
+    document.dispatchEvent(new CustomEvent("atlas:select", { detail: { codes } }));
+  });
+  // What a saved chart says of itself, as it travels without the page: title, indicator and
+  // unit, the chosen areas, source, the publication its numbers come from, and the date.
+  function imageTexts() {
+    const config = state.config;
+    const day = (iso) =>
+      new Intl.DateTimeFormat(text.locale, { dateStyle: "medium" }).format(iso ? new Date(iso) : new Date());
+    const indicator = document.getElementById("indicator-name").textContent.trim();
+    const unit = config.chart === "series" ? config.unit || unitOf(state.values) : unitOf(state.values);
+    const heading = [chartTitle.textContent, `${indicator} (${unit})`];
+    const names = Object.fromEntries(state.values.values.map((row) => [row.code, row.name]));
+    const chosen = ["series", "compare"].includes(config.chart) ? config.selection.map((c) => names[c] || c) : [];
+    const source = document.getElementById("indicator-source");
+    const footer = [
+      chosen.length ? fill(text.pngAreas, { names: chosen.join(", ") }) : "",
+      source ? fill(text.pngSource, { source: source.textContent.trim() }) : "",
+      config.releaseDate ? fill(text.pngRelease, { date: day(config.releaseDate) }) : "",
+      fill(text.pngMade, { date: day(null), atlas: document.querySelector(".site-title").textContent.trim() }),
+    ].filter(Boolean);
+    return { heading, footer };
+  }
+
   pngButton.addEventListener("click", async () => {
-    // The image carries its title, which the page shows as text above the chart.
+    // The image carries the texts the page shows around the chart.
     const Plotly = window.Plotly;
-    await Plotly.relayout(chartDiv, { title: { text: escapeHtml(chartTitle.textContent) }, "margin.t": 60 });
+    const { heading, footer } = imageTexts();
+    const layout = chartDiv.layout;
+    const before = {
+      margin: { ...layout.margin },
+      annotations: layout.annotations || [],
+      legend: { ...layout.legend },
+    };
+    // The legend goes up under the title, the footer below the axis title.
+    const top = 110;
+    const bottom = 40 + 16 * footer.length;
+    await Plotly.relayout(chartDiv, {
+      title: {
+        text: heading.map(escapeHtml).join("<br>"),
+        x: 0,
+        xanchor: "left",
+        xref: "container",
+        pad: { l: 12 },
+        y: 0.98,
+        yanchor: "top",
+        yref: "container",
+        font: { size: 15 },
+      },
+      legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" },
+      "margin.t": top,
+      "margin.b": before.margin.b + bottom,
+      annotations: [
+        ...before.annotations,
+        {
+          text: footer.map(escapeHtml).join("<br>"),
+          xref: "paper",
+          yref: "paper",
+          x: 0,
+          xanchor: "left",
+          y: 0,
+          yanchor: "top",
+          yshift: -before.margin.b - 24,
+          align: "left",
+          showarrow: false,
+          font: { size: 11, color: "#333333" },
+        },
+      ],
+    });
     try {
       await Plotly.downloadImage(chartDiv, {
         format: "png",
         filename: `${state.config.indicator}-${state.config.chart}-${state.values.year}`,
         width: 1000,
-        height: Math.max(500, chartDiv.offsetHeight),
+        height: Math.max(500, chartDiv.offsetHeight) + top - before.margin.t + bottom,
       });
     } finally {
-      await Plotly.relayout(chartDiv, { title: { text: "" }, "margin.t": 20 });
+      await Plotly.relayout(chartDiv, {
+        title: { text: "" },
+        legend: before.legend,
+        "margin.t": before.margin.t,
+        "margin.b": before.margin.b,
+        annotations: before.annotations,
+      });
     }
   });
 

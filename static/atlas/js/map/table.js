@@ -235,7 +235,20 @@ export function setupRowFocus() {
   body.addEventListener("mouseleave", leaveMap);
 }
 
+// Chosen areas from elsewhere on the page (the charts' suggestion): at most six, as by hand.
+function selectAreas(codes) {
+  config.selection = codes.slice(0, 6);
+  for (const box of document.querySelectorAll("#values-table .select-area")) {
+    box.checked = config.selection.includes(box.value);
+  }
+  renderSelectionStatus();
+  if (view.layer) restyle();
+  pushState();
+  announce();
+}
+
 export function setupSelection() {
+  document.addEventListener("atlas:select", (event) => selectAreas(event.detail.codes));
   document.querySelector("#values-table tbody.areas").addEventListener("change", (event) => {
     const box = event.target;
     if (!box.classList.contains("select-area")) return;
