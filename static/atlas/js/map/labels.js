@@ -6,6 +6,7 @@
    one already placed, or whose area is too small on screen to carry it, is left out, so the
    names never cover each other at any zoom or screen width. The table names every area. */
 import { escapeHtml } from "../escape.js";
+import { fetchJson } from "../fetching.js";
 import { boundariesFile } from "./data.js";
 import { config, view } from "./state.js";
 import { text } from "./text.js";
@@ -147,12 +148,6 @@ export function placeLabels() {
     .filter(Boolean);
   place(neighbours.names, outside, "area-label neighbour-label");
   view.map.getContainer().dataset.labels = String(labels.getLayers().length);
-}
-
-async function fetchJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${response.status} ${url}`);
-  return response.json();
 }
 
 // The city's outline: the coarsest level's one area, from the published files.
