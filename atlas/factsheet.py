@@ -52,6 +52,7 @@ from .presenters import (
     shown,
     shown_area,
     shown_change,
+    sources,
     sparkline,
     status_mark,
     status_marks,
@@ -60,11 +61,9 @@ from .presenters import (
 
 TEMPLATE = "atlas/factsheet.html"
 # Texts that come with the data but are printed on the sheet, so that the English sheet has
-# them in English: the demo data's sources and release, the default data licence's name.
+# them in English: the demo data's release, the default data licence's name. (An indicator's
+# source has its English text in the catalogue: Indicator.source_en.)
 DATA_TEXTS = (
-    gettext_noop("Demodaten (synthetisch, nicht amtlich)"),
-    gettext_noop("Berechnet aus Demodaten (synthetisch, nicht amtlich)"),
-    gettext_noop("Demodaten (synthetisch, nicht amtlich); Zielgruppe aus dem Atlas"),
     gettext_noop("Demodaten Bottrop (synthetisch)"),
     gettext_noop("Datenlizenz Deutschland – Namensnennung – Version 2.0"),
 )
@@ -226,7 +225,7 @@ def _context(request, code: str) -> dict:
         "is_demo": bezirk.is_demo or any(i.is_demo for i in indicators),
         # Where each number comes from; the licence is the one the data is published under
         # (the downloads'), not the source's own.
-        "sources": sorted({i.source for i in indicators}),
+        "sources": sources(indicators),
         "licence": licence(),
         "releases": published_releases(indicators=indicators, year=year),
         "today": timezone.localdate(),

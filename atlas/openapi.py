@@ -314,6 +314,7 @@ DOCUMENT = {
                                             "decimals",
                                             "polarity",
                                             "source",
+                                            "source_en",
                                             "is_demo",
                                             "levels",
                                             "sex",
@@ -323,6 +324,15 @@ DOCUMENT = {
                                         "properties": {
                                             "slug": {"type": "string"},
                                             "theme": {"type": "string"},
+                                            "source": {
+                                                "type": "string",
+                                                "description": "the source, in German",
+                                            },
+                                            "source_en": {
+                                                "type": "string",
+                                                "description": "the source in English; "
+                                                "empty where none is given",
+                                            },
                                             "kind": {
                                                 "type": "string",
                                                 "enum": [

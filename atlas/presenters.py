@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from indicators import social_index, stats, units
-from indicators.models import Observation
+from indicators.models import Indicator, Observation
 from indicators.selectors import AreaValue, ProfileRow
 
 
@@ -24,6 +24,11 @@ def status_mark(area: AreaValue | None) -> dict[str, str] | None:
     if area is None or not area.has_value:
         return None
     return status_marks().get(area.cell.status)
+
+
+def sources(indicators: list[Indicator]) -> list[str]:
+    """The sources of the indicators a page shows, each once, in the page's language."""
+    return sorted({i.localised_source for i in indicators if i.source})
 
 
 def symbol_meanings() -> dict[str, str]:

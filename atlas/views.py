@@ -33,6 +33,7 @@ from .presenters import (
     reasons,
     shown_area,
     shown_interval,
+    sources,
     sparkline,
     status_mark,
     status_marks,
@@ -303,6 +304,9 @@ def profile_view(request, level, code):
         "marks": [m for m in status_marks().values()
                   if any(m in (r["mark"], r["city_mark"]) for r in shown_rows)],
         "approximate": any(r.value is not None and r.value.approximate for r in rows),
+        # The table's indicators and the pyramid's.
+        "sources": sources([r.indicator for r in all_rows
+                            if r.value is not None or r.indicator.id in skipped]),
         "first_year": series_years[0],
         "config": config, "pyramid": ages,
         "facilities": list(facilities_in(district=district, year=year)),

@@ -112,7 +112,7 @@ class IndicatorAdmin(FourEyesMixin, admin.ModelAdmin):
             },
         ),
         ("Alter und Geschlecht", {"fields": [("sex", "age_group", "age_from")]}),
-        ("Herkunft", {"fields": ["source", "licence", "notes_de", "notes_en"]}),
+        ("Herkunft", {"fields": ["source", "source_en", "licence", "notes_de", "notes_en"]}),
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

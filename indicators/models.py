@@ -153,7 +153,10 @@ class Indicator(models.Model):
     polarity = models.CharField(
         _("Polarität"), max_length=15, choices=Polarity.choices, default=Polarity.NEUTRAL
     )
+    # The German source keeps its plain name: the API and the downloads have called it
+    # "source" from the start.
     source = models.CharField(_("Quelle"), max_length=300)
+    source_en = models.CharField(_("Quelle (englisch)"), max_length=300, blank=True)
     licence = models.CharField(_("Lizenz"), max_length=100, blank=True)
     notes_de = models.TextField(_("Hinweise (deutsch)"), blank=True)
     notes_en = models.TextField(_("Hinweise (englisch)"), blank=True)
@@ -350,6 +353,13 @@ class Indicator(models.Model):
     @property
     def denominator(self) -> str:
         return _localised(self, "denominator")
+
+    @property
+    def localised_source(self) -> str:
+        """The source in the page's language (``source`` is the German one)."""
+        if get_language() == "en":
+            return self.source_en or self.source
+        return self.source
 
 
 FACILITY_COMPUTATIONS = (

@@ -63,6 +63,7 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
         "decimals": indicator.decimals,
         "polarity": indicator.polarity,
         "source": indicator.source,
+        "source_en": indicator.source_en,
         "licence": indicator.licence,
         "notes_de": indicator.notes_de,
         "notes_en": indicator.notes_en,

@@ -103,6 +103,7 @@ _OPTIONAL = {
     "factor",
     "decimals",
     "polarity",
+    "source_en",
     "licence",
     "notes_de",
     "notes_en",

@@ -71,6 +71,13 @@ def test_indicators_carry_their_metadata_and_levels(client):
     assert all(i["is_demo"] for i in payload["indicators"])
 
 
+def test_indicators_give_their_source_in_german_and_english(client):
+    payload = client.get("/api/v1/indicators").json()
+    kinderarmut = next(i for i in payload["indicators"] if i["slug"] == "kinderarmut")
+    assert kinderarmut["source"] == "Demodaten (synthetisch, nicht amtlich)"
+    assert kinderarmut["source_en"] == "Demo data (synthetic, not official)"
+
+
 def test_values_give_every_district_and_the_city(client):
     payload = client.get(
         "/api/v1/values", {"indicator": "einwohner", "level": "statistischer-bezirk", "year": 2023}

@@ -33,6 +33,16 @@ def test_a_catalogue_entry_without_sex_and_age_group_has_neither(tmp_path):
     assert (indicator.sex, indicator.age_group, indicator.age_from) == ("", "", None)
 
 
+def test_a_catalogue_entry_may_name_its_source_in_english(tmp_path):
+    path = tmp_path / "catalogue.json"
+    entries = [entry("mit-quelle", source_en="Job centre"), entry("ohne-englische-quelle")]
+    path.write_text(json.dumps({"indicators": entries}), encoding="utf-8")
+    import_catalogue(path=path)
+    found = Indicator.objects.filter(slug__in=["mit-quelle", "ohne-englische-quelle"])
+    sources = dict(found.values_list("slug", "source_en"))
+    assert sources == {"mit-quelle": "Job centre", "ohne-englische-quelle": ""}
+
+
 def test_the_demo_catalogue_has_both_sexes_in_ten_age_groups():
     parts = Indicator.objects.exclude(sex="").order_by("sex", "age_from")
     assert [i.age_group for i in parts.filter(sex="m")] == [
