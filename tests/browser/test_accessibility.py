@@ -116,11 +116,12 @@ def described(violations: list[dict]) -> str:
     )
 
 
+@pytest.mark.parametrize("width", [1280, NARROW])
 @pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("kind", list(PAGES))
-def test_the_page_has_no_wcag_aa_violations(open_page, kind, language):
-    violations = axe_violations(open_page(kind, language))
-    assert violations == [], f"{kind} ({language}):\n{described(violations)}"
+def test_the_page_has_no_wcag_aa_violations(open_page, kind, language, width):
+    violations = axe_violations(open_page(kind, language, width))
+    assert violations == [], f"{kind} ({language}, {width} px):\n{described(violations)}"
 
 
 @pytest.mark.parametrize("kind", list(PAGES))

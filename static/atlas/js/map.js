@@ -2,7 +2,8 @@
 
    The page's parts are modules under map/: text.js (its texts), state.js (configuration, what
    is shown, the URL), data.js (loading), format.js (figures as shown), drawing.js (the map),
-   legend.js, table.js and controls.js. This one repaints the view and wires them together. */
+   legend.js, table.js, controls.js, panel.js (the controls on a phone) and tap.js (a click or
+   tap on an area). This one repaints the view and wires them together. */
 import { failureText } from "./fetching.js";
 import { setupClassification, setupControls } from "./map/controls.js";
 import {
@@ -19,8 +20,10 @@ import {
   prefetchNeighbours,
 } from "./map/data.js";
 import { createMap, draw } from "./map/drawing.js";
+import { setupPanel } from "./map/panel.js";
 import { announce, config, pushState, readState, view } from "./map/state.js";
 import { renderEmbedCode, setupRowFocus, setupSelection, setupTablePager, showValues } from "./map/table.js";
+import { setupPopups } from "./map/tap.js";
 import { text } from "./map/text.js";
 
 let repainting = false;
@@ -62,6 +65,8 @@ async function repaint() {
 
 function init() {
   view.map = createMap({ repaint, repainting: () => repainting });
+  setupPopups(view.map);
+  setupPanel();
   document.getElementById("map-status").textContent = text.loading;
   setupControls(repaint);
   setupSelection();

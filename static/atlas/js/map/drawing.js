@@ -18,6 +18,7 @@ import {
 import { placeLabels, setupOrientation } from "./labels.js";
 import { renderLegend } from "./legend.js";
 import { config, profileUrl, view } from "./state.js";
+import { areaClicked } from "./tap.js";
 import { text } from "./text.js";
 
 const MISSING_FILL = "#ffffff";
@@ -275,8 +276,9 @@ export function draw(shown, geojson, level, overview) {
       style: styleFor,
       onEachFeature: (feature, featureLayer) => {
         featureLayer.bindTooltip(() => tooltipFor(feature), { sticky: true });
-        featureLayer.on("click", () => {
-          window.location.href = profileUrl(feature.properties.code, level);
+        featureLayer.on("click", (event) => {
+          const url = profileUrl(feature.properties.code, level);
+          areaClicked({ event, layer: featureLayer, content: tooltipFor(feature), url });
         });
       },
     }).addTo(map);

@@ -108,6 +108,7 @@ function renderTable(data) {
         link.href = profileUrl(row.code);
         link.textContent = content;
         td.replaceChildren(link);
+        td.className = "name";
       } else if (cls) {
         td.className = cls;
       }

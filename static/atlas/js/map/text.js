@@ -78,6 +78,8 @@ export const text = {
   rankLabel: gettext("Rang"),
   chartLabel: gettext("Die Werte stehen in der Tabelle unter dem Diagramm."),
   embedTitle: gettext("Demografie- und Sozialatlas: Karte"),
+  openProfile: gettext("Profil öffnen"),
+  closePopup: gettext("Anzeige schließen"),
   badBreaks: gettext("Bitte Zahlen eingeben, durch Semikolon getrennt, z. B. 10; 20,5; 30."),
   noCommon: gettext("Für {indicator} gibt es im Jahr {year} keine Werte."),
   charts: {
