@@ -126,11 +126,7 @@ def sweep(
     """
     linked = load_links()
     balances = rollup.balance_ids()
-    cases = _cases(linked, seed)
-    if sample is not None:
-        cases = random.Random(seed).sample(cases, min(sample, len(cases)))
-    part, parts = shard
-    cases = cases[part::parts]
+    cases = planned(_cases(linked, seed), sample=sample, seed=seed, shard=shard)
     by_year: dict[int, list] = {}
     for case in cases:
         by_year.setdefault(case[1], []).append(case)
@@ -158,6 +154,15 @@ def sweep(
             )
             if outcome is not None:
                 yield outcome
+
+
+def planned(cases: list, *, sample: int | None, seed: int, shard: tuple[int, int]) -> list:
+    """The cases one process of a sweep attacks: a seeded sample of them (or all), every n-th
+    from the k-th on for shard (k, n)."""
+    if sample is not None:
+        cases = random.Random(seed).sample(cases, min(sample, len(cases)))
+    part, parts = shard
+    return cases[part::parts]
 
 
 def attack_case(*, indicator: Indicator, year: int, code: str, planted: int, linked=None):

@@ -102,6 +102,7 @@ def distinctive(observation) -> list[str]:
     return [repr(observation.value), german, f"{observation.value:.4f}".replace(".", ",")]
 
 
+@pytest.mark.slow
 def test_no_withheld_number_appears_in_any_output(every_output, small_cells):
     texts = [text for o in small_cells.values() for text in distinctive(o)]
     assert sum(bool(distinctive(o)) for o in small_cells.values()) >= 5
@@ -154,6 +155,7 @@ def area_values(payload):
             yield from ((p["year"], p, None) for p in points)
 
 
+@pytest.mark.slow
 def test_withheld_cells_carry_no_number_anywhere(every_output, small_cells):
     for name, response in every_output:
         if not response["Content-Type"].startswith("application/json"):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from indicators import selectors
-from indicators.attack import attack_case, bounds, sweep
+from indicators.attack import attack_case, bounds, planned, sweep
 from indicators.models import Identity, Indicator, Observation
 from indicators.read.linked import Linked, load_links
 from indicators.suppression import numbers
@@ -55,6 +55,7 @@ def test_the_numerator_of_the_sgb_ii_rate_is_protected_with_the_persons_it_count
     assert outcome.withheld and outcome.high >= 2 + 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shard", [0, 1])
 def test_a_seeded_sample_of_planted_counts_is_never_recovered(shard):
     # `make audit` runs every case; the suite a seeded sample of 200, in two parts that the
@@ -66,12 +67,23 @@ def test_a_seeded_sample_of_planted_counts_is_never_recovered(shard):
 
 
 def test_shards_of_a_sweep_share_its_cases_without_overlap():
-    def cases(**shard):
-        return [(o.case.indicator, o.case.year, o.case.code) for o in sweep(sample=12, **shard)]
+    every = list(range(1000))  # stands for the sweep's cases, which take a second to list
 
-    whole, first, second = cases(), cases(shard=(0, 2)), cases(shard=(1, 2))
+    def cases(**shard):
+        return planned(every, sample=120, seed=5, **shard)
+
+    whole, first, second = cases(shard=(0, 1)), cases(shard=(0, 2)), cases(shard=(1, 2))
+    assert len(whole) == 120
     assert first and second and not set(first) & set(second)
     assert sorted(first + second) == sorted(whole)
+    # The same sample on every process, so that together they cover it.
+    assert cases(shard=(0, 1)) == whole
+
+
+def test_the_sweep_attacks_the_planned_cases_of_its_shard():
+    outcomes = list(sweep(sample=6, seed=5, shard=(1, 3)))
+    assert 1 <= len(outcomes) <= 2
+    assert all(not (o.exact or o.narrow or o.proven_small) for o in outcomes)
 
 
 @pytest.mark.parametrize("shard", ["3/2", "0/2", "a/b", "2"])

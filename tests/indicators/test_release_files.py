@@ -19,6 +19,7 @@ def demo_release():
     return Release.objects.get(title="Demodaten Bottrop (synthetisch)")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("render", "suffix"), [(as_csv, "csv"), (as_xlsx, "xlsx")])
 def test_an_exported_release_imports_again_without_changes(demo_release, tmp_path, render, suffix):
     path = tmp_path / f"export.{suffix}"

@@ -124,6 +124,7 @@ def test_an_exported_release_imports_to_the_same_numbers_statuses_and_notes(
     assert content(again) == content(corrected)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("render", "suffix"), RENDERS)
 def test_the_public_demo_values_read_back_without_a_change(tmp_path, render, suffix):
     path = tmp_path / f"export.{suffix}"
