@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from indicators.models import Release
+from indicators.querysets import published_at_key_sql
 
 from .value_import import staging
 from .value_import.preview import Change, Preview, _shown, preview_of, sum_warnings
@@ -70,16 +71,11 @@ def publish_effect(release: Release) -> Effect:
 # the one public after withdrawing the release: one index lookup each per key (the unique
 # index on indicator, district, year and release), so the plan does not hang on statistics
 # that an import has just made stale.
-PUBLIC_AT_KEY = (
-    "SELECT o.release_id, o.value, o.numerator, o.denominator, o.status "
-    "FROM indicators_observation o JOIN indicators_release r ON r.id = o.release_id "
-    "WHERE o.indicator_id = k.indicator_id AND o.district_id = k.district_id "
-    "AND o.year = k.year AND r.status = 'published' {} "
-    "ORDER BY r.published_at DESC, r.id DESC LIMIT 1"
-)
+AT_KEY = "o.release_id, o.value, o.numerator, o.denominator, o.status"
 WITHDRAWAL = (
-    f"FROM indicators_observation k CROSS JOIN LATERAL ({PUBLIC_AT_KEY.format('')}) n "
-    f"LEFT JOIN LATERAL ({PUBLIC_AT_KEY.format('AND o.release_id <> %(release)s')}) a ON true "
+    f"FROM indicators_observation k CROSS JOIN LATERAL ({published_at_key_sql(AT_KEY)}) n "
+    "LEFT JOIN LATERAL "
+    f"({published_at_key_sql(AT_KEY, where='AND o.release_id <> %(release)s')}) a ON true "
     "JOIN indicators_indicator i ON i.id = k.indicator_id "
     "JOIN districts_district d ON d.id = k.district_id "
     "WHERE k.release_id = %(release)s AND n.release_id = %(release)s"

@@ -12,6 +12,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from indicators.models import Observation
+from indicators.querysets import latest_published_sql
 
 from . import staging  # staging.LISTED: one limit for the errors and the changes listed
 from .staging import PUBLIC, STAGING, Staged
@@ -127,14 +128,13 @@ def preview_of(staged: Staged) -> tuple[Preview, list[str]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {PUBLIC} ON COMMIT DROP AS "
-            "SELECT DISTINCT ON (o.indicator_id, o.district_id, o.year) o.indicator_id, "
-            "o.district_id, o.year, o.value, o.numerator, o.denominator, o.status "
-            "FROM indicators_observation o JOIN indicators_release r ON r.id = o.release_id "
-            "WHERE r.status = 'published' "
-            f"AND o.indicator_id IN (SELECT indicator_id FROM {STAGING}) "
-            f"AND o.district_id IN (SELECT district_id FROM {STAGING}) "
-            f"AND o.year IN (SELECT year FROM {STAGING} UNION SELECT year - 1 FROM {STAGING}) "
-            "ORDER BY o.indicator_id, o.district_id, o.year, r.published_at DESC, r.id DESC"
+            + latest_published_sql(
+                "o.indicator_id, o.district_id, o.year, o.value, o.numerator, o.denominator, "
+                "o.status",
+                where=f"AND o.indicator_id IN (SELECT indicator_id FROM {STAGING}) "
+                f"AND o.district_id IN (SELECT district_id FROM {STAGING}) "
+                f"AND o.year IN (SELECT year FROM {STAGING} UNION SELECT year - 1 FROM {STAGING})",
+            )
         )
         if not cursor.rowcount:
             return Preview(new=staged.count, added=_added(cursor)), []
@@ -204,12 +204,12 @@ def sum_warnings(staged: Staged) -> list[str]:
             "WITH touched AS (SELECT DISTINCT s.indicator_id, s.year "
             f"FROM {STAGING} s JOIN indicators_indicator i ON i.id = s.indicator_id "
             "WHERE i.kind = 'count'), "
-            "public AS (SELECT DISTINCT ON (o.indicator_id, o.district_id, o.year) "
-            "o.indicator_id, o.district_id, o.year, o.value "
-            "FROM indicators_observation o JOIN indicators_release r ON r.id = o.release_id "
-            "JOIN touched t ON t.indicator_id = o.indicator_id AND t.year = o.year "
-            "WHERE r.status = 'published' "
-            "ORDER BY o.indicator_id, o.district_id, o.year, r.published_at DESC, r.id DESC), "
+            "public AS ("
+            + latest_published_sql(
+                "o.indicator_id, o.district_id, o.year, o.value",
+                joins="JOIN touched t ON t.indicator_id = o.indicator_id AND t.year = o.year",
+            )
+            + "), "
             "merged AS (SELECT s.indicator_id, s.district_id, s.year, s.value "
             f"FROM {STAGING} s JOIN touched t ON t.indicator_id = s.indicator_id "
             "AND t.year = s.year UNION ALL SELECT p.indicator_id, p.district_id, p.year, p.value "
