@@ -388,7 +388,7 @@ ATLAS_ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
 )
 try:
     ATLAS_ACCESSIBILITY_REVIEWED = datetime.date.fromisoformat(
-        os.environ.get("ATLAS_ACCESSIBILITY_REVIEWED") or "2026-11-26"
+        os.environ.get("ATLAS_ACCESSIBILITY_REVIEWED") or "2026-12-06"
     )
 except ValueError as error:
     raise ImproperlyConfigured(

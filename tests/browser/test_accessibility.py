@@ -34,6 +34,13 @@ def show_chart(page):
     page.wait_for_selector("#series-kinderarmut .js-plotly-plot")
 
 
+def area_focused(page):
+    """The map with one area reached by keyboard: its mark, its tooltip and the keys' hint."""
+    map_drawn(page)
+    page.locator("#map-areas a").first.focus()
+    page.wait_for_selector(".leaflet-tooltip")
+
+
 def chart_drawn(page):
     """The map with two areas chosen and their time series drawn with its table."""
     map_drawn(page)
@@ -57,6 +64,7 @@ def facilities_drawn(page):
 PAGES = {
     "map": ("/?indicator=kinderarmut&year=2023", map_drawn),
     "map-chart": ("/?indicator=kinderarmut&year=2023&sel=11,12&chart=series", chart_drawn),
+    "map-area-focused": ("/?indicator=kinderarmut&year=2023", area_focused),
     "change-map": ("/?indicator=kinderarmut&year=2023&from=2015", map_drawn),
     "bezirk": ("/bezirk/3/?indicator=kinderarmut&year=2023", map_drawn),
     "map-facilities": ("/?indicator=kinderarmut&year=2023&angebote=kita,grundschule"

@@ -2,8 +2,9 @@
 
    The page's parts are modules under map/: text.js (its texts), state.js (configuration, what
    is shown, the URL), data.js (loading), format.js (figures as shown), drawing.js (the map),
-   legend.js, table.js, controls.js, panel.js (the controls on a phone) and tap.js (a click or
-   tap on an area). This one repaints the view and wires them together. */
+   legend.js, table.js, controls.js, panel.js (the controls on a phone), tap.js (a click or tap
+   on an area) and keyboard.js (the areas by keyboard). This one repaints the view and wires
+   them together. */
 import { failureText } from "./fetching.js";
 import { setupClassification, setupControls } from "./map/controls.js";
 import {
@@ -20,6 +21,7 @@ import {
   prefetchNeighbours,
 } from "./map/data.js";
 import { createMap, draw } from "./map/drawing.js";
+import { listAreas, setupAreaKeys } from "./map/keyboard.js";
 import { setupPanel } from "./map/panel.js";
 import { announce, config, pushState, readState, view } from "./map/state.js";
 import { renderEmbedCode, setupRowFocus, setupSelection, setupTablePager, showValues } from "./map/table.js";
@@ -44,6 +46,7 @@ async function repaint() {
     const geojson = await boundariesFor(shown.data, level);
     if (!overview) showValues(shown);
     draw(shown, geojson, level, overview);
+    listAreas(level);
     if (overview) showValues(await loadValues());
     document.getElementById("breaks-error").textContent = "";
     announce();
@@ -66,6 +69,7 @@ async function repaint() {
 function init() {
   view.map = createMap({ repaint, repainting: () => repainting });
   setupPopups(view.map);
+  setupAreaKeys();
   setupPanel();
   document.getElementById("map-status").textContent = text.loading;
   setupControls(repaint);

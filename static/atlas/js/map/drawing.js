@@ -137,10 +137,15 @@ function styleFor(feature) {
 // Boundaries are a dark line over a wider white one: every fill, light or dark, has a
 // contrast of at least 3:1 with one of the two. Chosen areas get a heavy line.
 function haloStyle(feature) {
+  if (feature.properties.code === view.focused) return FOCUS_HALO;
   const selected = config.selection.includes(feature.properties.code);
   if (!selected && areaPixels() < HALO_MIN_PIXELS) return { fill: false, stroke: false };
   return { fill: false, color: "#ffffff", weight: selected ? 6 : 3, opacity: 1 };
 }
+
+// The area marked from the table or the keyboard: the site's focus ring, its yellow wider than
+// the dark line drawn over it.
+const FOCUS_HALO = { fill: false, color: "#ffbf47", weight: 9, opacity: 1 };
 
 // Where thousands of areas are only a few dozen pixels across, white halos would cover
 // their colours and take most of the drawing time: there the dark line alone parts them,
@@ -191,17 +196,23 @@ export function restyle({ selection = true } = {}) {
 export function showOnMap(code) {
   if (!view.layer || view.focused === code) return;
   view.focused = code;
-  view.layer.line.setStyle(lineStyle);
+  markFocused();
   view.layer.eachLayer((part) => {
     if (part.feature.properties.code === code) part.openTooltip(part.getBounds().getCenter());
     else part.closeTooltip();
   });
 }
 
+function markFocused() {
+  view.layer.renderer.redrawAll();
+  view.layer.halo.setStyle(haloStyle);
+  view.layer.line.setStyle(lineStyle);
+}
+
 export function leaveMap() {
   if (!view.layer || view.focused === null) return;
   view.focused = null;
-  view.layer.line.setStyle(lineStyle);
+  markFocused();
   view.layer.eachLayer((part) => part.closeTooltip());
 }
 
