@@ -70,6 +70,30 @@ def _check_archive(path: Path) -> None:
         raise Refused("entpackt zu groß (mögliche ZIP-Bombe)")
     if "xl/workbook.xml" not in names:
         raise Refused("ZIP-Archiv, aber keine XLSX-Arbeitsmappe")
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(names):
+            if name.endswith((".xml", ".rels")) and _declares_dtd(archive, name):
+                raise Refused(f"XLSX nicht lesbar: {name} enthält eine Dokumenttypdeklaration")
+
+
+# Where an XML part's root element starts, and a document type declaration before it.
+_ROOT = re.compile(rb"<[A-Za-z_]")
+_DOCTYPE = b"<!DOCTYPE"
+PROLOG_BYTES = 1 << 20
+
+
+def _declares_dtd(archive: zipfile.ZipFile, name: str) -> bool:
+    """Whether an XML part declares a DTD, where entities ("billion laughs") and external
+    references live. No workbook needs one; refusing it here does not depend on which XML
+    parser openpyxl finds installed (defusedxml refuses, lxml silently leaves them out). A
+    prolog longer than PROLOG_BYTES counts as one."""
+    with archive.open(name) as member:
+        head = member.read(PROLOG_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="replace").encode()
+    root = _ROOT.search(head)
+    end = root.start() if root else len(head)
+    return _DOCTYPE in head[:end] or (root is None and len(head) == PROLOG_BYTES)
 
 
 # A formula cell in a worksheet's XML: <f>, <f t="shared" …/> or with a namespace prefix.
@@ -93,7 +117,8 @@ def _has_formulas(path: Path) -> bool:
 
 
 def _open(path: Path, *, formulas: bool):
-    from openpyxl import load_workbook  # defusedxml installed: openpyxl parses XML safely
+    # A DTD is refused before (_check_archive); defusedxml or lxml parse the rest safely.
+    from openpyxl import load_workbook
 
     try:
         return load_workbook(path, read_only=True, data_only=not formulas)
