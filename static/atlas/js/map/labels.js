@@ -84,7 +84,7 @@ function candidate(name, point, roomM, size) {
   return { name, room, overflow, lines, width, height, spots };
 }
 
-function marker(place, spot, className) {
+function marker(place, at, className) {
   const html = place.lines.map((line) => `<span>${escapeHtml(line)}</span>`).join("");
   const icon = L.divIcon({
     className,
@@ -92,7 +92,7 @@ function marker(place, spot, className) {
     iconSize: [place.width, place.height],
     iconAnchor: [place.width / 2, place.height / 2],
   });
-  return L.marker(view.map.containerPointToLatLng([spot.x, spot.y]), {
+  return L.marker(at, {
     icon,
     pane: "labels",
     interactive: false,
@@ -128,19 +128,30 @@ export function placeLabels() {
   const size = view.map.getSize();
   const placed = [];
   const place = (group, places, className) => {
-    group.clearLayers();
-    if (!view.map.hasLayer(group)) return;
+    if (!view.map.hasLayer(group)) {
+      group.placement = null;
+      group.clearLayers();
+      return;
+    }
     // Every name on its own point first, then those left out a little off it.
+    const chosen = [];
     let left = places.sort((a, b) => a.overflow - b.overflow);
     for (const spots of [(place) => place.spots.slice(0, 1), (place) => place.spots]) {
       left = left.filter((place) => {
         const spot = spots(place).find((s) => !placed.some((box) => overlaps(box, s.box)));
         if (!spot) return true;
         placed.push(spot.box);
-        marker(place, spot, className).addTo(group);
+        chosen.push([place, spot, view.map.containerPointToLatLng([spot.x, spot.y])]);
         return false;
       });
     }
+    // A pan leaves the names where they stand on the map: the layer is made again only when
+    // the names or their places change, so nothing on the page flickers.
+    const key = chosen.map(([place, , at]) => `${place.name}@${at.lat.toFixed(6)},${at.lng.toFixed(6)}`).join("|");
+    if (group.placement === key) return;
+    group.placement = key;
+    group.clearLayers();
+    for (const [place, , at] of chosen) marker(place, at, className).addTo(group);
   };
   place(labels, view.layer ? areaCandidates(size) : [], "area-label");
   const outside = neighbourNames
