@@ -306,24 +306,35 @@ def dcat(request):
                 "theme": theme,
                 "first": min(c.first_year for c in parts),
                 "last": max(c.last_year for c in parts),
+                "issued": min(releases[c.release_id].published_at for c in parts),
                 "modified": max(releases[c.release_id].published_at for c in parts),
                 "links": links,
             }
         )
-    city = District.objects.current().filter(level__slug="stadt").first()
+    published = [r.published_at for r in releases.values()]
     catalog = downloads.dcat_catalog(
         themes=themes,
         shared=_shared_links(absolute),
         home=absolute(reverse("downloads:index")),
         catalog_url=absolute(reverse("downloads:dcat")),
-        city_code=city.code if city else None,
-        modified=max((r.published_at for r in releases.values()), default=None),
+        place=_city(),
+        issued=min(published, default=None),
+        modified=max(published, default=None),
     )
     return JsonResponse(
         catalog,
         content_type="application/ld+json",
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
+
+
+def _city() -> downloads.Place:
+    """The city as the catalogue locates its data: its key and the extent of its boundary."""
+    city = District.objects.current().filter(level__slug="stadt").only("code", "web_geometry")
+    city = city.first()
+    if city is None:
+        return downloads.Place(settings.ATLAS_CITY_NAME, None, None)
+    return downloads.Place(settings.ATLAS_CITY_NAME, city.code, city.web_geometry.extent)
 
 
 def _shared_links(absolute) -> list[Link]:

@@ -372,6 +372,11 @@ ATLAS_DATA_LICENSE_URI = os.environ.get(
 )
 ATLAS_DATA_PUBLISHER = os.environ.get("ATLAS_DATA_PUBLISHER", f"Stadt {ATLAS_CITY_NAME}")
 ATLAS_DATA_CONTACT_EMAIL = os.environ.get("ATLAS_DATA_CONTACT_EMAIL", "")
+# Who delivers the catalogue to GovData, from the DCAT-AP.de list of contributors
+# (http://dcat-ap.de/def/contributors/): a city in North Rhine-Westphalia does so through Open.NRW.
+ATLAS_DATA_CONTRIBUTOR_ID = os.environ.get(
+    "ATLAS_DATA_CONTRIBUTOR_ID", "http://dcat-ap.de/def/contributors/openNRW"
+)
 
 # Erklärung zur Barrierefreiheit: where visitors report barriers, who settles a dispute, and the
 # date of the last self-assessment. The address below must be replaced by the operator's own.

@@ -558,7 +558,10 @@ DCAT_CONTEXT = {
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "gsp": "http://www.opengis.net/ont/geosparql#",
 }
+# Values the atlas's yearly statistics have in the EU vocabularies DCAT-AP.de 3.0 asks for.
+ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
 
 
 @dataclass(frozen=True)
@@ -600,19 +603,55 @@ def _distribution(link: Link, lic: Licence, modified) -> dict:
     return entry
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the data are: the municipality's key and its bounding box in WGS 84 (lon/lat)."""
+
+    name: str
+    code: str | None
+    bbox: tuple[float, float, float, float] | None
+
+
+def _location(place: Place) -> dict:
+    """A dct:Location with the geometry DCAT-AP.de asks for (dcat:bbox as WKT in CRS84).
+
+    Its IRI is the municipality key of the DCAT-AP.de vocabulary, which in 3.0 replaces the
+    deprecated dcatde:politicalGeocodingURI.
+    """
+    location = {"@type": "dct:Location", "skos:prefLabel": place.name}
+    if place.code:
+        location["@id"] = f"{GEOCODING}municipalityKey/{place.code}"
+    if place.bbox:
+        west, south, east, north = (round(c, 6) for c in place.bbox)
+        ring = f"{west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}"
+        location["dcat:bbox"] = {"@value": f"POLYGON(({ring}))", "@type": "gsp:wktLiteral"}
+    return location
+
+
+def _dataset_dates(entry: dict) -> dict:
+    dates = {}
+    if entry.get("issued"):
+        dates["dct:issued"] = _iso(entry["issued"])
+    if entry.get("modified"):
+        dates["dct:modified"] = _iso(entry["modified"])
+    return dates
+
+
 def dcat_catalog(
     *,
     themes: list[dict],
     shared: list[Link],
     home: str,
     catalog_url: str,
-    city_code: str | None,
-    modified: datetime.datetime | None,
+    place: Place,
+    issued: datetime.datetime | None = None,
+    modified: datetime.datetime | None = None,
 ) -> dict:
-    """A DCAT-AP.de catalogue with one dataset per theme.
+    """A DCAT-AP.de 3.0 catalogue with one dataset per theme.
 
-    ``themes``: dicts with the theme, its first and last year, when it last changed and the
-    links that hold only its values; ``shared`` links (GeoPackage, APIs) hold every theme.
+    ``themes``: dicts with the theme, its first and last year, when it was first published
+    (issued) and last changed (modified), and the links that hold only its values; ``shared``
+    links (GeoPackage, APIs) hold every theme.
     """
     lic = licence()
     city = settings.ATLAS_CITY_NAME
@@ -624,14 +663,10 @@ def dcat_catalog(
     }
     if settings.ATLAS_DATA_CONTACT_EMAIL:
         contact["vcard:hasEmail"] = {"@id": f"mailto:{settings.ATLAS_DATA_CONTACT_EMAIL}"}
-    spatial = {"@type": "dct:Location", "skos:prefLabel": city}
+    spatial = _location(place)
     geocoding = {}
-    if city_code:
-        spatial["@id"] = f"{GEOCODING}municipalityKey/{city_code}"
-        geocoding = {
-            "dcatde:politicalGeocodingURI": {"@id": spatial["@id"]},
-            "dcatde:politicalGeocodingLevelURI": {"@id": f"{GEOCODING}Level/municipality"},
-        }
+    if place.code:
+        geocoding["dcatde:politicalGeocodingLevelURI"] = {"@id": f"{GEOCODING}Level/municipality"}
     datasets = []
     for entry in themes:
         theme: Theme = entry["theme"]
@@ -657,12 +692,15 @@ def dcat_catalog(
                 "@id": "http://publications.europa.eu/resource/authority/data-theme/SOCI"
             },
             "dct:publisher": organisation,
+            # Who delivers the metadata to GovData (its convention 12/13: exactly one).
+            "dcatde:contributorID": {"@id": settings.ATLAS_DATA_CONTRIBUTOR_ID},
             "dcat:contactPoint": contact,
             "dct:license": {"@id": lic.uri},
             "dcatde:licenseAttributionByText": attribution(),
             "dct:accessRights": {
                 "@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
             },
+            "dct:accrualPeriodicity": {"@id": ANNUAL},
             "dct:spatial": spatial,
             **geocoding,
             "dct:temporal": {
@@ -671,12 +709,11 @@ def dcat_catalog(
                 "dcat:endDate": {"@value": f"{entry['last']}-12-31", "@type": "xsd:date"},
             },
             "dcat:landingPage": {"@id": home},
+            **_dataset_dates(entry),
             "dcat:distribution": [
                 _distribution(link, lic, changed) for link in [*entry["links"], *shared]
             ],
         }
-        if changed:
-            dataset["dct:modified"] = changed
         datasets.append(dataset)
     catalog = {
         "@context": DCAT_CONTEXT,
@@ -694,8 +731,7 @@ def dcat_catalog(
         "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/DEU"},
         "foaf:homepage": {"@id": home},
         "dct:spatial": spatial,
+        **_dataset_dates({"issued": issued, "modified": modified}),
         "dcat:dataset": datasets,
     }
-    if modified:
-        catalog["dct:modified"] = _iso(modified)
     return catalog

@@ -476,6 +476,19 @@ def test_the_dcat_catalogue_has_a_dataset_per_theme_and_working_links(client):
         ), url
 
 
+def test_the_dcat_catalogue_dates_locates_and_attributes_its_datasets(client, demo):
+    catalog = client.get("/daten/dcat.jsonld").json()
+    dataset = catalog["dcat:dataset"][0]
+    assert dataset["dct:issued"]["@value"][:10] == demo.published_at.date().isoformat()
+    assert dataset["dcatde:contributorID"]["@id"].startswith("http://dcat-ap.de/def/contributors/")
+    assert "dcatde:politicalGeocodingURI" not in dataset
+    bbox = catalog["dct:spatial"]["dcat:bbox"]
+    assert bbox["@type"] == "gsp:wktLiteral"
+    # Bottrop lies at about 6.9° E, 51.5° N.
+    west, south = (float(c) for c in bbox["@value"].removeprefix("POLYGON((").split(",")[0].split())
+    assert 6.8 < west < 7.0 and 51.4 < south < 51.7
+
+
 def test_the_open_data_page_lists_releases_formats_and_licence(client, demo):
     ReleaseFactory(title="Entwurf, nicht öffentlich")
     response = client.get("/daten/")
