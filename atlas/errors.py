@@ -1,8 +1,9 @@
 """The atlas's own 404, 410 and 500 answers (handler404, handler500), wherever DEBUG is off.
 
 Pages get a page in the visitor's language (as every page picks it: ``?lang=``, cookie,
-browser). The API (``/api/``), the OGC API (``/ogcapi/``) and the map's data files (``/data/``)
-answer JSON, with the message in German and English as their other errors do. A download
+browser). The API (``/api/``) and the map's data files (``/data/``) answer JSON, with the
+message in German and English as their other errors do; so does the OGC API (``/ogcapi/``),
+unless ``f=html`` or a browser's Accept header asks for its HTML. A download
 (``/daten/…``) answers a browser with the page, which leads back to the current files, and a
 program (``Accept: */*``, curl, pandas) with JSON. A file of a withdrawn release answers the
 same way with 410 Gone (``withdrawn``), naming the releases whose values are public instead.
@@ -28,6 +29,7 @@ from .context_processors import site
 logger = logging.getLogger(__name__)
 
 JSON_PREFIXES = ("/api/", "/ogcapi/", "/data/")
+OGCAPI = "/ogcapi/"
 DOWNLOADS = "/daten/"
 # Everything under these is read only: other methods get 405, before CSRF would answer 403.
 READ_ONLY_PREFIXES = (*JSON_PREFIXES, DOWNLOADS)
@@ -57,6 +59,11 @@ BARE_SERVER_ERROR = (
 
 def wants_json(request) -> bool:
     path = request.path_info
+    if path.startswith(OGCAPI):
+        # As every OGC API document: f=html or a browser's Accept header gets the page.
+        if "f" in request.GET:
+            return request.GET["f"] != "html"
+        return request.get_preferred_type(["application/json", "text/html"]) != "text/html"
     if path.startswith(JSON_PREFIXES):
         return True
     if path.startswith(DOWNLOADS) and path != DOWNLOADS:

@@ -5,22 +5,23 @@ text is inserted into the response as it comes from the database. Values come fr
 path in ``indicators.selectors``, so a value withheld there is null here too.
 """
 
+import dataclasses
 import datetime
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import Polygon
-from django.db.models import Q
 
 from districts.models import WEB_SRID, District, Level
 from indicators import marks
 from indicators.models import Indicator
-from indicators.selectors import AreaValue, indicator_levels, year_tables
+from indicators.selectors import AreaValue, districts_in_year, indicator_levels, year_tables
 
-from .params import Bbox, Period
+from .params import Bbox
 
 # Seven decimals of a degree are about a centimetre: the boundaries keep their resolution.
 PRECISION = 7
@@ -33,6 +34,7 @@ class Collection:
     level: Level
     indicators: list[Indicator]
     bbox: tuple[float, float, float, float] | None
+    is_demo: bool = False  # boundaries or values are synthetic
 
     @property
     def id(self) -> str:
@@ -53,6 +55,7 @@ class Feature:
     # Indicators with a value for some district of the level in that year: the properties.
     # An indicator without any would be a column of nulls that clients cannot type.
     published: tuple[str, ...] = ()
+    is_demo: bool = False  # the district's boundary is synthetic
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def _collection(level: Level, indicators: list[Indicator], with_values: dict) ->
         .aggregate(extent=Extent("wgs"))["extent"]
     )
     shown = [i for i in indicators if level.slug in with_values.get(i.id, [])]
-    return Collection(level, shown, _outward(extent) if extent else None)
+    demo = any(i.is_demo for i in shown) or _current(level).filter(is_demo=True).exists()
+    return Collection(level, shown, _outward(extent) if extent else None, demo)
 
 
 def _outward(extent) -> tuple[float, float, float, float]:
@@ -109,33 +113,45 @@ def _current(level: Level):
 def features(
     *,
     collection: Collection,
-    year: int,
+    year: int | None,
     bbox: Bbox | None = None,
-    period: Period | None = None,
+    keeps: Callable[[dict], bool] = lambda properties: True,
     limit: int,
     offset: int = 0,
     geometry: bool = True,
 ) -> Page:
-    """One page of the collection's current districts, ordered by code, with the year's values."""
-    districts = _current(collection.level).annotate(wgs=Transform("boundary", WEB_SRID))
+    """One page of the collection's districts with the boundary valid in ``year``, ordered by
+    code, with the year's values, of those whose properties ``keeps``; none for no year."""
+    if year is None:
+        return Page(0, [])
+    districts = districts_in_year(level=collection.level, year=year)
     if bbox is not None:
-        districts = districts.filter(wgs__intersects=Polygon.from_bbox(bbox))
-    if period is not None:
-        start, end = period
-        if end is not None:
-            districts = districts.filter(valid_from__lte=end)
-        if start is not None:
-            districts = districts.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
-    matched = districts.count()
-    rows = districts.order_by("code")[offset : offset + limit]
-    return Page(matched, _features(collection, year, rows, geometry))
+        districts = districts.annotate(wgs=Transform("boundary", WEB_SRID)).filter(
+            wgs__intersects=Polygon.from_bbox(bbox)
+        )
+    # Filters compare the values as they are written, so every district's values are read
+    # (a level has at most some hundred districts); only the page gets its geometry.
+    found = _features(collection, year, districts.order_by("code"), geometry=False)
+    found = [f for f in found if keeps(properties(f, year, collection.by_slug))]
+    page = found[offset : offset + limit]
+    if geometry and page:
+        page = _with_geometry(page, districts)
+    return Page(len(found), page)
 
 
 def feature(*, collection: Collection, code: str, year: int, geometry: bool = True):
-    """The current district of the collection with this code, or None."""
-    rows = _current(collection.level).filter(code=code)
+    """The district of the collection with this code and the boundary valid in ``year``."""
+    rows = districts_in_year(level=collection.level, year=year).filter(code=code)
     found = _features(collection, year, rows, geometry)
     return found[0] if found else None
+
+
+def _with_geometry(page: list[Feature], districts) -> list[Feature]:
+    rows = districts.filter(code__in=[f.code for f in page]).annotate(
+        geojson=AsGeoJSON(Transform("boundary", WEB_SRID), precision=PRECISION)
+    )
+    geometries = dict(rows.values_list("code", "geojson"))
+    return [dataclasses.replace(f, geometry=geometries[f.code]) for f in page]
 
 
 def _features(collection: Collection, year: int, rows, geometry: bool) -> list[Feature]:
@@ -164,14 +180,15 @@ def _features(collection: Collection, year: int, rows, geometry: bool) -> list[F
             geometry=row.geojson if geometry else None,
             values={slug: areas.get(row.code) for slug, areas in by_slug.items()},
             published=published,
+            is_demo=row.is_demo,
         )
         for row in rows
     ]
 
 
 def properties(feature: Feature, year: int, indicators: dict[str, Indicator]) -> dict:
-    """Code, name, area and, per indicator with values that year, its value, status and
-    whether it is approximate.
+    """Code, name, area, year, whether boundary or values are demo data and, per indicator
+    with values that year, its value, status and whether it is approximate.
 
     Withheld values are null, their status "."; approximate values (rolled up through
     levels that do not nest) are rounded to the indicator's decimals.
@@ -181,6 +198,7 @@ def properties(feature: Feature, year: int, indicators: dict[str, Indicator]) ->
         "name": feature.name,
         "area_km2": round(feature.area_km2, 3),
         "year": year,
+        "is_demo": feature.is_demo or any(indicators[s].is_demo for s in feature.published),
     }
     for slug in feature.published:
         area = feature.values[slug]

@@ -73,17 +73,45 @@ def document(*, base: str, collections: list[str]) -> dict:
             "description": "minx,miny,maxx,maxy (CRS84)",
             "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         },
-        {**LIMIT.openapi([]), "style": "form", "explode": False},
+        {
+            **LIMIT.openapi(
+                [
+                    "Mehr als das Maximum gilt als das Maximum / more than the maximum "
+                    "is taken as the maximum."
+                ]
+            ),
+            "style": "form",
+            "explode": False,
+        },
         OFFSET.openapi([]),
         {
             "name": "datetime",
             "in": "query",
             "required": False,
-            "description": "Gültigkeit der Grenze / validity of the boundary (RFC 3339, or "
-            "an interval start/end with '..' for an open end)",
+            "style": "form",
+            "explode": False,
+            "description": "Jahr der Werte: das Jahr eines Zeitpunkts, bei einem Zeitraum das "
+            "neueste veröffentlichte darin; die Gebiete mit der Grenze, die am 31.12. dieses "
+            "Jahres galt / year of the values: the year of an instant, for an interval the "
+            "newest published year in it; the districts with the boundary valid on 31 December "
+            "of that year (RFC 3339, an interval start/end with '..' for an open end)",
             "schema": {"type": "string"},
         },
         _YEAR,
+        {
+            "name": "properties",
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": True,
+            "description": "Filter <Eigenschaft>=<Wert> auf jede abfragbare Eigenschaft "
+            "(/collections/{collectionId}/queryables), gleich dem ausgegebenen Wert / "
+            "filters <property>=<value> on any queryable, equal to the value as written",
+            "schema": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+            },
+        },
     ]
     geojson = "application/geo+json"
     return {
@@ -114,6 +142,12 @@ def document(*, base: str, collections: list[str]) -> dict:
                 [collection_id, _F],
                 "application/json",
             ),
+            "/collections/{collectionId}/queryables": _get(
+                "getQueryables",
+                "Abfragbare Eigenschaften / queryables",
+                [collection_id, _F],
+                "application/schema+json",
+            ),
             "/collections/{collectionId}/items": _get(
                 "getFeatures", "Gebiete / features", items_parameters, geojson
             ),
@@ -126,3 +160,49 @@ def document(*, base: str, collections: list[str]) -> dict:
         },
         "components": {"schemas": {"exception": _ERROR}},
     }
+
+
+def outline(document: dict) -> list[dict]:
+    """The operations of ``document`` as the HTML page of the API definition lists them."""
+    return [
+        {
+            "path": path,
+            "method": method.upper(),
+            "id": operation["operationId"],
+            "summary": operation["summary"],
+            "parameters": [_parameter(p) for p in operation.get("parameters", [])],
+            "responses": [
+                {"status": status, "description": r["description"], "types": list(r["content"])}
+                for status, r in operation["responses"].items()
+            ],
+        }
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def _parameter(parameter: dict) -> dict:
+    return {
+        "name": parameter["name"],
+        "in": parameter["in"],
+        "required": parameter.get("required", False),
+        "schema": _schema_text(parameter["schema"]),
+        "description": parameter.get("description", ""),
+    }
+
+
+def _schema_text(schema: dict) -> str:
+    """A JSON Schema in a few words: its type, range, choices and default."""
+    kind = schema.get("type", "")
+    if kind == "array":
+        kind = f"{kind} of {schema['items']['type']}"
+    parts = [kind]
+    if "enum" in schema:
+        parts.append(" | ".join(str(v) for v in schema["enum"]))
+    if "minimum" in schema or "maximum" in schema:
+        parts.append(f"{schema.get('minimum', '')}…{schema.get('maximum', '')}")
+    if "minItems" in schema:
+        parts.append(f"{schema['minItems']}–{schema.get('maxItems', '')} items")
+    if "default" in schema:
+        parts.append(f"default {schema['default']}")
+    return ", ".join(parts)

@@ -1,5 +1,6 @@
 """Query parameters of the OGC endpoints, each rejected with a 400 that names it."""
 
+import dataclasses
 import datetime
 import math
 
@@ -89,8 +90,13 @@ def bbox(request) -> Bbox | None:
     return minx, miny, maxx, maxy
 
 
+# A limit above the maximum is not an error: the server uses the maximum
+# (17-069r4, Requirement /req/core/fc-limit-response-1).
+_LIMIT_UNCAPPED = dataclasses.replace(LIMIT, maximum=None)
+
+
 def limit(request) -> int:
-    return LIMIT.parse(request.GET.get("limit")) or DEFAULT_LIMIT
+    return min(_LIMIT_UNCAPPED.parse(request.GET.get("limit")) or DEFAULT_LIMIT, MAX_LIMIT)
 
 
 def offset(request) -> int:
@@ -111,6 +117,35 @@ def year(request) -> int:
             f"no published values for year {value} (available: {listed})",
         )
     return value
+
+
+def data_year(request) -> int | None:
+    """The year whose values the features carry.
+
+    ``year`` names it. ``datetime`` selects by time as OGC API – Features asks: a value belongs
+    to its calendar year (stated for 31 December), so an instant selects the year it falls in
+    and an interval the newest published year it touches. None where ``datetime`` touches no
+    published year: the answer is then empty. Without either, the newest published year.
+    """
+    span = period(request)
+    if span is None:
+        return year(request)
+    touched = [y for y in published_years() if _touches(span, y)]
+    if "year" not in request.GET:
+        return touched[-1] if touched else None
+    chosen = year(request)
+    if chosen not in touched:
+        raise BadParameter(
+            "datetime",
+            f"„datetime“ passt nicht zu „year“ {chosen} / 'datetime' does not include "
+            f"the year {chosen} given by 'year'",
+        )
+    return chosen
+
+
+def _touches(span: Period, data_year: int) -> bool:
+    start, end = span
+    return (start is None or start.year <= data_year) and (end is None or data_year <= end.year)
 
 
 def period(request) -> Period | None:

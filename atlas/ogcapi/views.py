@@ -8,25 +8,30 @@ import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from atlas import errors
 from atlas.presenters import shown, shown_area
 from core.http import BadParameter
+from indicators.payloads import DEMO_NOTICE
 from indicators.selectors import CITY_LEVEL, published_years
+from indicators.services.downloads import attribution, licence
 
 from . import features as data
-from . import params
-from .openapi import document
+from . import params, queryables
+from .openapi import document, outline
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = [
@@ -34,15 +39,20 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
 ITEMS_PARAMETERS = ("f", "bbox", "limit", "offset", "year", "datetime")
 
 
-def endpoint(*, allowed: tuple[str, ...] = ("f", "year"), json_types: tuple[str, ...] = (JSON,)):
+def endpoint(
+    *, allowed: tuple[str, ...] | None = ("f", "year"), json_types: tuple[str, ...] = (JSON,)
+):
     """Checks the parameters, picks JSON or HTML and turns a bad parameter into a 400/404.
 
     ``year`` is accepted everywhere: GDAL repeats the query of a dataset URL
-    (``OAPIF:…/ogcapi?year=2020``) on every request it makes.
+    (``OAPIF:…/ogcapi?year=2020``) on every request it makes. ``allowed=None``: the view
+    checks the names itself (the items take the properties of their collection as filters).
     """
 
     def decorate(view):
@@ -50,13 +60,14 @@ def endpoint(*, allowed: tuple[str, ...] = ("f", "year"), json_types: tuple[str,
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             try:
-                params.check_known(request, allowed)
+                if allowed is not None:
+                    params.check_known(request, allowed)
                 if "year" in request.GET:
                     params.year(request)
                 html = params.wants_html(request, json_types)
                 response = view(request, *args, html=html, **kwargs)
             except BadParameter as bad:
-                response = _error(bad)
+                response = _error(request, bad)
             patch_vary_headers(response, ["Accept"])
             return response
 
@@ -65,7 +76,9 @@ def endpoint(*, allowed: tuple[str, ...] = ("f", "year"), json_types: tuple[str,
     return decorate
 
 
-def _error(bad: BadParameter) -> JsonResponse:
+def _error(request, bad: BadParameter) -> HttpResponse:
+    if bad.status == 404 and not errors.wants_json(request):
+        return errors.not_found(request, Http404(bad.message))
     code = "NotFound" if bad.status == 404 else "InvalidParameterValue"
     return JsonResponse(
         {
@@ -77,7 +90,8 @@ def _error(bad: BadParameter) -> JsonResponse:
     )
 
 
-def _url(request, name: str, *args, **query) -> str:
+def _url(request, name: str, /, *args, **query) -> str:
+    # Positional only: a filter on the property "name" arrives in ``query``.
     path = reverse(f"ogcapi:{name}", args=args)
     query = {key: value for key, value in query.items() if value is not None}
     return request.build_absolute_uri(path + (f"?{urlencode(query)}" if query else ""))
@@ -87,18 +101,39 @@ def _link(href: str, rel: str, media_type: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": media_type, "title": title}
 
 
-def _self_links(request, name: str, *args, media_type: str = JSON, **query) -> list[dict]:
+def _self_links(request, name: str, /, *args, media_type: str = JSON, **query) -> list[dict]:
     return [
         _link(_url(request, name, *args, f="json", **query), "self", media_type, _("als JSON")),
         _link(_url(request, name, *args, f="html", **query), "alternate", HTML, _("als HTML")),
     ]
 
 
+def _licence_link() -> dict:
+    """The atlas's licence of its outputs, the same in every output (downloads.licence)."""
+    terms = licence()
+    return _link(terms.url, "license", HTML, terms.name)
+
+
+def _terms(is_demo: bool) -> dict:
+    """What every document carries besides its links: the attribution the licence asks for
+    and, where boundaries or values are synthetic, the demo mark."""
+    return {
+        "attribution": attribution(),
+        "is_demo": is_demo,
+        "notice": DEMO_NOTICE if is_demo else "",
+    }
+
+
 def _page(request, template: str, context: dict, json_url: str, trail: list) -> HttpResponse:
     home = (_("OGC API"), reverse("ogcapi:landing") if trail else None)
-    return render(
-        request, f"ogcapi/{template}", {**context, "json_url": json_url, "trail": [home, *trail]}
-    )
+    context = {
+        **context,
+        "json_url": json_url,
+        "trail": [home, *trail],
+        "licence": licence(),
+        "attribution": attribution(),
+    }
+    return render(request, f"ogcapi/{template}", context)
 
 
 def _collection(collection_id: str) -> data.Collection:
@@ -128,8 +163,11 @@ def landing(request, *, html: bool):
             _link(
                 _url(request, "conformance"), "conformance", JSON, _("Erfüllte Konformitätsklassen")
             ),
+            _link(_url(request, "api", f="html"), "service-doc", HTML, _("Schnittstelle als HTML")),
             _link(_url(request, "collections"), "data", JSON, _("Sammlungen")),
+            _licence_link(),
         ],
+        **_terms(any(c.is_demo for c in data.collections())),
     }
     if html:
         context = {"body": body, "landing_url": _url(request, "landing")}
@@ -140,7 +178,13 @@ def landing(request, *, html: bool):
 @endpoint(json_types=(OPENAPI, JSON))
 def api(request, *, html: bool):
     ids = [c.id for c in data.collections()]
-    response = JsonResponse(document(base=_url(request, "landing").rstrip("/"), collections=ids))
+    body = document(base=_url(request, "landing").rstrip("/"), collections=ids)
+    if html:
+        trail = [(_("Beschreibung der Schnittstelle"), None)]
+        json_url = _url(request, "api", f="json")
+        context = {"info": body["info"], "operations": outline(body)}
+        return _page(request, "api.html", context, json_url, trail)
+    response = JsonResponse(body)
     response["Content-Type"] = OPENAPI
     return response
 
@@ -160,7 +204,8 @@ def collections(request, *, html: bool):
     found = data.collections()
     years = published_years()
     body = {
-        "links": _self_links(request, "collections"),
+        "links": [*_self_links(request, "collections"), _licence_link()],
+        **_terms(any(c.is_demo for c in found)),
         "collections": [_collection_dict(request, c, years) for c in found],
     }
     if html:
@@ -205,7 +250,13 @@ def _description(collection: data.Collection, years: list[int]) -> str:
         "Gebieten einer anderen Ebene geschätzt, haben <Kennung>_approximate = true und sind "
         "auf die Nachkommastellen des Indikators gerundet."
     )
-    return f"{text % facts} {note}"
+    time = _(
+        "Ein Wert gilt für sein Kalenderjahr (Stichtag 31.12.): „datetime“ wählt das Jahr, in "
+        "das ein Zeitpunkt fällt, bei einem Zeitraum das neueste veröffentlichte Jahr darin, "
+        "und die Gebiete mit der Grenze, die am Stichtag dieses Jahres galt."
+    )
+    demo = f"{DEMO_NOTICE}. " if collection.is_demo else ""
+    return f"{demo}{text % facts} {note} {time}"
 
 
 def _collection_dict(request, collection: data.Collection, years: list[int]) -> dict:
@@ -220,6 +271,7 @@ def _collection_dict(request, collection: data.Collection, years: list[int]) -> 
         },
         "itemType": "feature",
         "crs": [CRS84],
+        **_terms(collection.is_demo),
         "links": [
             *_self_links(request, "collection", collection.id),
             _link(
@@ -234,43 +286,41 @@ def _collection_dict(request, collection: data.Collection, years: list[int]) -> 
                 HTML,
                 _("Gebiete als HTML"),
             ),
+            _link(
+                _url(request, "queryables", collection.id),
+                QUERYABLES,
+                SCHEMA,
+                _("Abfragbare Eigenschaften"),
+            ),
+            _licence_link(),
         ],
     }
 
 
-@endpoint(allowed=ITEMS_PARAMETERS, json_types=(GEOJSON, JSON))
+@endpoint(allowed=None, json_types=(GEOJSON, JSON))
 def items(request, collection_id: str, *, html: bool):
     found = _collection(collection_id)
-    year = params.year(request)
+    kept = queryables.filters(request, found, known=ITEMS_PARAMETERS)
+    year = params.data_year(request)
     limit, offset = params.limit(request), params.offset(request)
     page = data.features(
         collection=found,
         year=year,
         bbox=params.bbox(request),
-        period=params.period(request),
+        keeps=lambda properties: all(f.keeps(properties) for f in kept),
         limit=limit,
         offset=offset,
         geometry=not html,
     )
     query = {
+        # The year stays fixed while a client pages, even if a newer one is published.
         "year": year,
         "bbox": request.GET.get("bbox") or None,
         "datetime": request.GET.get("datetime") or None,
+        **{f.name: request.GET[f.name] for f in kept},
         "limit": limit,
     }
-    links = [
-        *_self_links(request, "items", found.id, media_type=GEOJSON, offset=offset, **query),
-        _link(_url(request, "collection", found.id), "collection", JSON, found.level.name_plural),
-    ]
-    pages = {}
-    if offset + limit < page.matched:
-        pages["next"] = _url(request, "items", found.id, f="json", offset=offset + limit, **query)
-        links.append(_link(pages["next"], "next", GEOJSON, _("nächste Seite")))
-    if offset > 0:
-        pages["prev"] = _url(
-            request, "items", found.id, f="json", offset=max(0, offset - limit), **query
-        )
-        links.append(_link(pages["prev"], "prev", GEOJSON, _("vorige Seite")))
+    links = _items_links(request, found, page, query, offset=offset, limit=limit)
     if html:
         return _items_page(request, found, page, year, offset, links)
     body = {
@@ -279,9 +329,38 @@ def items(request, collection_id: str, *, html: bool):
         "numberMatched": page.matched,
         "numberReturned": len(page.features),
         "timeStamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        **_terms(found.is_demo),
         "links": links,
     }
-    return HttpResponse(data.to_json(body), content_type=GEOJSON)
+    response = HttpResponse(data.to_json(body), content_type=GEOJSON)
+    response["Link"] = _link_header(links)
+    return response
+
+
+def _items_links(request, found, page, query: dict, *, offset: int, limit: int) -> list[dict]:
+    links = [
+        *_self_links(request, "items", found.id, media_type=GEOJSON, offset=offset, **query),
+        _link(_url(request, "collection", found.id), "collection", JSON, found.level.name_plural),
+        _link(_url(request, "queryables", found.id), QUERYABLES, SCHEMA, _("Abfragbar")),
+        _licence_link(),
+    ]
+    if offset + limit < page.matched:
+        href = _url(request, "items", found.id, f="json", offset=offset + limit, **query)
+        links.append(_link(href, "next", GEOJSON, _("nächste Seite")))
+    if offset > 0:
+        href = _url(request, "items", found.id, f="json", offset=max(0, offset - limit), **query)
+        links.append(_link(href, "prev", GEOJSON, _("vorige Seite")))
+    return links
+
+
+def _link_header(links: list[dict]) -> str:
+    """The links as an HTTP Link header too, where Part 3 looks for the queryables.
+
+    Titles stay out: they are free text, and a comma in one would split a naive parser's link.
+    """
+    return ", ".join(
+        f'<{link["href"]}>; rel="{link["rel"]}"; type="{link["type"]}"' for link in links
+    )
 
 
 def _feature_dict(
@@ -322,7 +401,8 @@ def _items_page(request, collection, page, year, offset, links) -> HttpResponse:
         "year": year,
         "years": published_years(),
         "pages": html_links,
-        "kept": {k: v for k, v in request.GET.items() if k in ("bbox", "datetime", "limit")},
+        # The query but the paging and the format, for the year form to keep.
+        "kept": {k: v for k, v in request.GET.items() if k not in ("f", "year", "offset")},
     }
     trail = [
         (_("Sammlungen"), reverse("ogcapi:collections")),
@@ -341,18 +421,43 @@ def item(request, collection_id: str, feature_id: str, *, html: bool):
     if feature is None:
         raise BadParameter(
             "featureId",
-            f"kein aktuelles Gebiet {feature_id!r} in {found.id!r} / "
-            f"no current feature {feature_id!r} in {found.id!r}",
+            f"kein Gebiet {feature_id!r} in {found.id!r} im Jahr {year} / "
+            f"no feature {feature_id!r} in {found.id!r} in {year}",
             404,
         )
     links = [
         *_self_links(request, "item", found.id, feature.code, media_type=GEOJSON, year=year),
         _link(_url(request, "collection", found.id), "collection", JSON, found.level.name_plural),
+        _licence_link(),
     ]
     if html:
         return _item_page(request, found, feature, year, links)
     body = _feature_dict(feature, year, found, links)
+    body.update(_terms(body["properties"]["is_demo"]))
     return HttpResponse(data.to_json(body), content_type=GEOJSON)
+
+
+@endpoint(json_types=(SCHEMA, JSON))
+def collection_queryables(request, collection_id: str, *, html: bool):
+    found = _collection(collection_id)
+    body = queryables.schema(found, url=_url(request, "queryables", found.id))
+    if html:
+        trail = [
+            (_("Sammlungen"), reverse("ogcapi:collections")),
+            (found.level.name_plural, reverse("ogcapi:collection", args=[found.id])),
+            (_("Abfragbare Eigenschaften"), None),
+        ]
+        json_url = _url(request, "queryables", found.id, f="json")
+        context = {"body": body, "collection": found}
+        return _page(request, "queryables.html", context, json_url, trail)
+    return JsonResponse(body, content_type=SCHEMA)
+
+
+def not_found(request, path: str):
+    """Any other address under /ogcapi/: the atlas's 404, also while DEBUG is on."""
+    response = errors.not_found(request)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def _item_page(request, collection, feature, year, links) -> HttpResponse:

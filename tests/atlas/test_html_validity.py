@@ -12,6 +12,8 @@ PAGES = {
     "stadtbezirk": "/bezirk/2/",
     "steckbrief": "/bezirk/2/steckbrief/",
     "daten": "/daten/",
+    "ogcapi-api": "/ogcapi/api?f=html",
+    "ogcapi-abfragbar": "/ogcapi/collections/stadtbezirk/queryables?f=html",
 }
 
 # A duplicate id, as a template can make by accident: the checker must find it, or it is not

@@ -1,6 +1,7 @@
 """OGC API – Features under /ogcapi/: the JSON documents, paging, filters, withheld values, HTML,
 bad parameters, and GDAL's OAPIF driver reading every collection from a live server."""
 
+import datetime
 import json
 import os
 import re
@@ -8,17 +9,21 @@ import subprocess
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, Polygon
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from districts.models import WEB_SRID, District, Level
 from indicators.marks import numbers
 from indicators.models import Indicator, Observation
+from indicators.payloads import DEMO_NOTICE
 from indicators.selectors import level_values, published_years
+from indicators.services.downloads import attribution, licence
 from tests.factories import DistrictFactory
 
 ITEMS = "/ogcapi/collections/statistischer-bezirk/items"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 
 def current_counts() -> dict[str, int]:
@@ -46,10 +51,13 @@ class TestDocuments:
         assert links["data"]["href"].endswith("/ogcapi/collections")
         assert links["alternate"]["type"] == "text/html"
 
-    def test_conformance_declares_core_geojson_html_and_openapi(self, client):
+    def test_conformance_declares_core_geojson_html_openapi_and_queryables(self, client):
         classes = client.get("/ogcapi/conformance").json()["conformsTo"]
         base = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
-        assert set(classes) == {base + c for c in ("core", "geojson", "html", "oas30")}
+        part3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+        assert set(classes) == {base + c for c in ("core", "geojson", "html", "oas30")} | {
+            part3 + c for c in ("queryables", "queryables-query-parameters")
+        }
 
     def test_the_api_description_is_a_valid_openapi_3_document_of_every_endpoint(self, client):
         response = client.get("/ogcapi/api")
@@ -63,19 +71,37 @@ class TestDocuments:
             "/conformance",
             "/collections",
             "/collections/{collectionId}",
+            "/collections/{collectionId}/queryables",
             "/collections/{collectionId}/items",
             "/collections/{collectionId}/items/{featureId}",
         }
 
-    @pytest.mark.parametrize(("name", "too_far"), [("limit", 10_001), ("offset", 10**9 + 1)])
-    def test_the_description_states_the_limits_the_server_keeps(self, client, name, too_far):
+    def test_the_description_states_the_offset_the_server_keeps(self, client):
         items = client.get("/ogcapi/api").json()["paths"]["/collections/{collectionId}/items"]
-        (schema,) = [p["schema"] for p in items["get"]["parameters"] if p["name"] == name]
-        assert schema["maximum"] == too_far - 1
-        assert client.get(ITEMS, {name: too_far - 1}).status_code == 200
-        refused = client.get(ITEMS, {name: too_far})
+        (schema,) = [p["schema"] for p in items["get"]["parameters"] if p["name"] == "offset"]
+        assert client.get(ITEMS, {"offset": schema["maximum"]}).status_code == 200
+        refused = client.get(ITEMS, {"offset": schema["maximum"] + 1})
         assert refused.status_code == 400
-        assert refused.json()["error"]["parameter"] == name
+        assert refused.json()["error"]["parameter"] == "offset"
+
+    def test_a_limit_above_the_maximum_is_the_maximum(self, client):
+        items = client.get("/ogcapi/api").json()["paths"]["/collections/{collectionId}/items"]
+        (schema,) = [p["schema"] for p in items["get"]["parameters"] if p["name"] == "limit"]
+        response = client.get(ITEMS, {"limit": schema["maximum"] + 1})
+        assert response.status_code == 200
+        assert f"limit={schema['maximum']}" in rels(response.json())["self"]
+
+    def test_the_api_definition_is_also_a_page_of_every_operation_and_parameter(self, client):
+        response = client.get("/ogcapi/api", {"f": "html"})
+        assert response["Content-Type"].startswith("text/html")
+        body = response.content.decode()
+        for operation in ("getLandingPage", "getFeatures", "getQueryables", "getFeature"):
+            assert f'id="{operation}"' in body
+        assert "<code>bbox</code>" in body and "<code>datetime</code>" in body
+        assert "<script" not in body.split("</header>", 1)[-1].split("<footer", 1)[0]
+        landing = client.get("/ogcapi/").json()
+        (doc,) = [link for link in landing["links"] if link["rel"] == "service-doc"]
+        assert doc["type"] == "text/html" and doc["href"].endswith("/ogcapi/api?f=html")
 
     def test_there_is_one_collection_per_level_with_current_districts(self, client):
         collections = client.get("/ogcapi/collections").json()["collections"]
@@ -160,12 +186,40 @@ class TestItems:
         assert {f["id"] for f in payload["features"]} == expected
         assert "42" in expected and len(expected) < 17
 
-    def test_datetime_keeps_the_districts_whose_boundary_was_valid_then(self, client):
-        assert client.get(ITEMS, {"datetime": "2020-12-31"}).json()["numberMatched"] == 17
-        assert client.get(ITEMS, {"datetime": "../1999-12-31"}).json()["numberMatched"] == 0
-        assert (
-            client.get(ITEMS, {"datetime": "1990-01-01T00:00:00Z/.."}).json()["numberMatched"] == 17
+    @pytest.mark.parametrize(
+        ("datetime", "year"),
+        [
+            ("2018-12-31", 2018),
+            ("2018-06-30T12:00:00Z", 2018),
+            ("2015-01-01/2017-03-01", 2017),
+            ("1990-01-01T00:00:00Z/..", None),
+            ("../2013-05-01", 2013),
+        ],
+    )
+    def test_datetime_selects_the_year_of_the_values(self, client, datetime, year):
+        year = year or published_years()[-1]
+        payload = client.get(ITEMS, {"datetime": datetime}).json()
+        assert payload["numberMatched"] == 17
+        assert {f["properties"]["year"] for f in payload["features"]} == {year}
+        assert f"year={year}" in rels(payload)["self"]
+
+    def test_datetime_before_any_published_year_matches_nothing(self, client):
+        payload = client.get(ITEMS, {"datetime": "../1999-12-31"}).json()
+        assert payload["numberMatched"] == payload["numberReturned"] == 0
+
+    def test_datetime_gives_the_districts_with_the_boundary_valid_in_that_year(self, client):
+        level = Level.objects.get(slug="statistischer-bezirk")
+        DistrictFactory(
+            level=level, code="99", x=360000, y=5710000, valid_to=datetime.date(2016, 1, 1)
         )
+        codes = {f["id"] for f in client.get(ITEMS, {"datetime": "2015-12-31"}).json()["features"]}
+        assert "99" in codes and len(codes) == 18
+        assert "99" not in {f["id"] for f in client.get(ITEMS).json()["features"]}
+
+    def test_datetime_and_a_year_outside_it_are_refused(self, client):
+        response = client.get(ITEMS, {"datetime": "2018-12-31", "year": 2020})
+        assert response.status_code == 400
+        assert response.json()["error"]["parameter"] == "datetime"
 
     def test_properties_are_the_values_of_the_read_path_for_the_chosen_year(self, client):
         level = Level.objects.get(slug="stadtbezirk")
@@ -269,7 +323,6 @@ class TestHtml:
     ("query", "parameter"),
     [
         ({"limit": "0"}, "limit"),
-        ({"limit": "10001"}, "limit"),
         ({"limit": "viele"}, "limit"),
         ({"offset": "-1"}, "offset"),
         ({"bbox": "6.9,51.5,7.0"}, "bbox"),
@@ -324,6 +377,140 @@ def test_an_unknown_collection_or_feature_is_a_404_with_a_message(client, path, 
     assert response.status_code == 404
     assert response.json()["error"]["parameter"] == parameter
     assert response.json()["code"] == "NotFound"
+
+
+@pytest.mark.django_db
+class TestQueryables:
+    def test_each_collection_links_its_queryables_as_a_json_schema(self, client):
+        collection = client.get("/ogcapi/collections/stadtbezirk").json()
+        (link,) = [link for link in collection["links"] if link["rel"] == QUERYABLES]
+        response = client.get(link["href"])
+        assert response["Content-Type"] == "application/schema+json"
+        schema = response.json()
+        Draft202012Validator.check_schema(schema)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["$id"] == link["href"]
+        assert schema["type"] == "object"
+        assert all(
+            "type" in p or p["format"].startswith("geometry-")
+            for p in schema["properties"].values()
+        )
+
+    def test_the_queryables_describe_every_property_of_the_features(self, client):
+        schema = client.get("/ogcapi/collections/stadtbezirk/queryables").json()
+        feature = client.get("/ogcapi/collections/stadtbezirk/items/1").json()
+        assert set(feature["properties"]) - {"area_km2"} <= schema["properties"].keys()
+        Draft202012Validator(
+            {**schema, "properties": {k: v for k, v in schema["properties"].items() if "type" in v}}
+        ).validate(
+            {k: v for k, v in feature["properties"].items() if v is not None and k != "area_km2"}
+        )
+
+    def test_an_indicator_names_its_source_and_the_sources_licence(self, client):
+        indicator = Indicator.objects.get(slug="einwohner")
+        indicator.licence = "CC-BY-4.0"
+        indicator.save()
+        schema = client.get("/ogcapi/collections/stadtbezirk/queryables").json()
+        description = schema["properties"]["einwohner"]["description"]
+        assert indicator.source in description
+        assert "Lizenz der Quelle: CC-BY-4.0" in description
+        assert "dl-de/by-2-0" not in description
+
+    def test_a_property_filter_keeps_the_features_with_that_value(self, client):
+        everything = client.get(ITEMS).json()["features"]
+        name = everything[3]["properties"]["name"]
+        payload = client.get(ITEMS, {"name": name}).json()
+        assert [f["properties"]["name"] for f in payload["features"]] == [name]
+        assert payload["numberMatched"] == 1
+        value = everything[3]["properties"]["einwohner"]
+        found = client.get(ITEMS, {"einwohner": value}).json()["features"]
+        assert everything[3]["id"] in {f["id"] for f in found}
+        assert all(f["properties"]["einwohner"] == value for f in found)
+
+    def test_filters_combine_and_page(self, client):
+        query = {"einwohner_approximate": "true", "is_demo": "true", "limit": 1}
+        first = client.get("/ogcapi/collections/stadtbezirk/items", query).json()
+        assert first["numberMatched"] == 2 and first["numberReturned"] == 1
+        second = client.get(rels(first)["next"]).json()
+        assert second["features"][0]["properties"]["einwohner_approximate"] is True
+        assert second["features"][0]["id"] != first["features"][0]["id"]
+
+    @pytest.mark.parametrize(
+        ("query", "parameter"),
+        [
+            ({"einwohner": "viele"}, "einwohner"),
+            ({"einwohner_approximate": "ja"}, "einwohner_approximate"),
+            ({"einwohner_status": "gut"}, "einwohner_status"),
+            ({"geometry": "POINT(0 0)"}, "geometry"),
+        ],
+    )
+    def test_a_filter_value_of_the_wrong_type_is_a_400(self, client, query, parameter):
+        response = client.get(ITEMS, query)
+        assert response.status_code == 400
+        assert response.json()["error"]["parameter"] == parameter
+
+
+@pytest.mark.django_db
+class TestTerms:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/ogcapi/",
+            "/ogcapi/collections",
+            "/ogcapi/collections/stadt",
+            "/ogcapi/collections/stadt/items",
+            "/ogcapi/collections/stadt/items/05512000",
+        ],
+    )
+    def test_every_document_links_the_licence_and_states_attribution_and_demo(self, client, path):
+        body = json.loads(client.get(path).content)
+        (licence_link,) = [link for link in body["links"] if link["rel"] == "license"]
+        assert licence_link["href"] == licence().url
+        assert body["attribution"] == attribution()
+        assert body["is_demo"] is True
+        assert body["notice"] == DEMO_NOTICE
+
+    def test_every_feature_is_marked_as_demo_data(self, client):
+        features = json.loads(client.get(ITEMS).content)["features"]
+        assert {f["properties"]["is_demo"] for f in features} == {True}
+
+    def test_a_collection_says_in_its_description_that_it_is_demo_data(self, client):
+        collection = client.get("/ogcapi/collections/stadtbezirk").json()
+        assert collection["description"].startswith(DEMO_NOTICE)
+
+
+@pytest.mark.django_db
+class TestNotFound:
+    @pytest.fixture(autouse=True)
+    def debug(self, settings):
+        settings.DEBUG = True
+
+    @pytest.mark.parametrize(
+        "path",
+        ["/ogcapi/gibt-es-nicht", "/ogcapi/collections/", "/ogcapi/collections/stadt/items/1/x"],
+    )
+    def test_an_unknown_address_is_the_atlas_json_404(self, client, path):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["code"] == "NotFound"
+        assert "There is no such address" in response.json()["description"]
+
+    @pytest.mark.parametrize(
+        ("path", "query", "accept"),
+        [
+            ("/ogcapi/gibt-es-nicht", {"f": "html"}, "*/*"),
+            ("/ogcapi/gibt-es-nicht", {}, BROWSER_ACCEPT),
+            ("/ogcapi/collections/baublock", {"f": "html"}, "*/*"),
+        ],
+    )
+    def test_a_browser_gets_the_atlas_404_page(self, client, path, query, accept):
+        response = client.get(path, query, HTTP_ACCEPT=accept)
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("text/html")
+        body = response.content.decode()
+        assert "Diese Seite gibt es nicht" in body
+        assert "technical_404" not in body and "Django tried these URL patterns" not in body
 
 
 def gdal(*args: str) -> str:
