@@ -91,6 +91,16 @@ if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$VENV/.installed"
 fi
 
+# ogctests, a verifier of OGC API – Features (tests/atlas/test_ogcapi_clients.py), lives in a
+# virtualenv of its own: it pins pytest below 9 and an older openapi-schema-validator.
+OGCTESTS=ogctests==0.1.15
+if [ "$WITH_TEST" -eq 1 ] && [ "$(cat .venv-ogctests/.installed 2>/dev/null)" != "$OGCTESTS" ]; then
+  log "Installing $OGCTESTS"
+  "$PYTHON" -m venv .venv-ogctests
+  .venv-ogctests/bin/python -m pip install -q "$OGCTESTS"
+  echo "$OGCTESTS" >.venv-ogctests/.installed
+fi
+
 # --- database ------------------------------------------------------------------------
 if local_database; then
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -115,5 +125,5 @@ fi
 # --- application ---------------------------------------------------------------------
 log "Migrating"
 "$VENV/bin/python" manage.py migrate --no-input -v 0
-"$VENV/bin/python" manage.py compilemessages -v 0 --ignore=.venv
+"$VENV/bin/python" manage.py compilemessages -v 0 --ignore=.venv --ignore=.venv-ogctests
 "$VENV/bin/python" manage.py load_demo_data --if-empty
