@@ -302,7 +302,9 @@ export function draw(shown, geojson, level, overview) {
     layer.renderer = renderer;
     const band = bandNow();
     if (band) map.getContainer().dataset.band = String(band.min);
-    if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8] });
+    // The first fit jumps: an animated zoom from the default view leaves the map deaf to taps
+    // and clicks for its duration, just when the areas have appeared.
+    if (!map.fitted) map.fitBounds(focusBounds(), { padding: [8, 8], animate: false });
     map.fitted = true;
   } else {
     // Chunks that came in since: their areas join the layer.
