@@ -335,7 +335,11 @@ ATLAS_ADMIN_REQUIRE_OTP = envbool("ATLAS_ADMIN_REQUIRE_OTP", not DEBUG)
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 OTP_TOTP_ISSUER = f"Sozialatlas {ATLAS_CITY_NAME}"
-ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", False)
+# Four eyes on what the public sees: an import, a publication, a withdrawal, an edit of the
+# catalogue or of boundaries waits for a second person. On by default wherever DEBUG is off (in
+# production and under `make run`), so no one person can change the public atlas unless the
+# city says so (ATLAS_FOUR_EYES=0, where one person runs it).
+ATLAS_FOUR_EYES = envbool("ATLAS_FOUR_EYES", not DEBUG)
 # No indicator's disclosure threshold may be lower than this, whoever sets it: values from
 # fewer cases stay withheld even if a threshold of 0 reaches the database.
 ATLAS_DISCLOSURE_FLOOR = int(os.environ.get("ATLAS_DISCLOSURE_FLOOR", "3"))

@@ -169,6 +169,18 @@ def test_check_deploy_fails_with_development_settings():
     assert "security.W018" in done.stderr  # DEBUG on
 
 
+def test_production_needs_a_second_person_unless_the_city_turns_it_off():
+    show = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'atlas.settings';"
+        "from django.conf import settings; print(settings.ATLAS_FOUR_EYES)"
+    )
+    assert run_with(PRODUCTION_ENV, "-c", show).stdout.strip() == "True"
+    assert (
+        run_with({**PRODUCTION_ENV, "ATLAS_FOUR_EYES": "0"}, "-c", show).stdout.strip() == "False"
+    )
+    assert run_with({}, "-c", show).stdout.strip() == "False"  # make dev and the tests
+
+
 def test_production_logs_json_and_development_plain_text():
     # The settings alone, without loading the apps: a tenth of the time of django.setup().
     show = (
