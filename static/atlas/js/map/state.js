@@ -66,11 +66,18 @@ export function pushState() {
   for (const link of document.querySelectorAll(".bezirk-switch a")) {
     link.href = `${link.dataset.path}?${bezirkQuery()}`;
   }
-  // The language switch reopens this view.
-  params.delete("lang");
-  const next = document.querySelector(".language-switch input[name=next]");
-  if (next) next.value = `${window.location.pathname}?${params}`;
+  followLanguageLinks();
 }
+
+// The language switch opens this very view in the other language: its links follow the URL.
+function followLanguageLinks() {
+  for (const link of document.querySelectorAll(".language-switch a[hreflang]")) {
+    const params = new URLSearchParams(window.location.search);
+    params.set("lang", link.hreflang);
+    link.href = `${window.location.pathname}?${params}`;
+  }
+}
+window.addEventListener("popstate", followLanguageLinks);
 
 export function readState() {
   const params = new URLSearchParams(window.location.search);
