@@ -15,15 +15,18 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core.http import BadParameter
+from districts.models import District
 from facilities.api import catchment_parameters
-from facilities.selectors import catchment
+from facilities.selectors import CatchmentProvenance, catchment, catchment_provenance
 from indicators.services.downloads import (
     CSV_TYPE,
+    DEMO_NOTE,
+    DIALECTS,
     XLSX_TYPE,
-    attribution,
     bold_cell,
     file_name,
     licence,
+    licence_lines,
     neutralise,
     publisher,
 )
@@ -33,7 +36,8 @@ from .kept import Busy, kept, only
 
 HEADER = [
     "gebiet", "gebietsname", "ebene", "angebotsart", "angebotsartname", "entfernung_m", "jahr",
-    "anteil_flaeche_prozent", "hinweis", "lizenz",
+    "anteil_flaeche_prozent", "hinweis", "quelle", "lizenz", "lizenz_url", "namensnennung",
+    "demodaten",
 ]  # fmt: skip
 PERCENT = HEADER.index("anteil_flaeche_prozent")
 NOTE = (
@@ -66,9 +70,16 @@ def _kept_name(parameters: dict, extension: str) -> str:
     )
 
 
-def _rows(parameters: dict, note: str):
-    """One row per district in the order of HEADER, the share in percent (one decimal)."""
+def _provenance(parameters: dict) -> CatchmentProvenance:
+    return catchment_provenance(facility_type=parameters["facility_type"], year=parameters["year"])
+
+
+def _rows(parameters: dict, note: str, yes_no: tuple[str, str]):
+    """One row per district in the order of HEADER, the share in percent (one decimal).
+
+    Demo data where the district's boundary or a facility counted is demo data."""
     facility_type, level = parameters["facility_type"], parameters["level"]
+    provenance, lic = _provenance(parameters), licence()
     for reach in catchment(**parameters):
         yield [
             reach.code,
@@ -80,7 +91,11 @@ def _rows(parameters: dict, note: str):
             parameters["year"],
             round(reach.share * 100, 1),
             note,
-            licence().identifier,
+            "; ".join(provenance.sources),
+            lic.identifier,
+            lic.url,
+            lic.attribution,
+            yes_no[0] if reach.is_demo or provenance.is_demo else yes_no[1],
         ]
 
 
@@ -107,7 +122,7 @@ def _csv(parameters: dict, note: str, dialect) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow(HEADER)
-    for row in _rows(parameters, note):
+    for row in _rows(parameters, note, dialect.yes_no):
         row[PERCENT] = f"{row[PERCENT]:.1f}".replace(".", dialect.decimal)
         writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
@@ -136,7 +151,7 @@ def _xlsx(parameters: dict, note: str) -> bytes:
     for letter, width in (("B", 28), ("E", 28), ("I", 60)):
         sheet.column_dimensions[letter].width = width
     sheet.append([bold_cell(title, sheet, bold) for title in HEADER])
-    for row in _rows(parameters, note):
+    for row in _rows(parameters, note, DIALECTS["de"].yes_no):
         cells = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
         share = WriteOnlyCell(sheet, value=cells[PERCENT])
         share.number_format = "0.0"
@@ -145,18 +160,27 @@ def _xlsx(parameters: dict, note: str) -> bytes:
     meta = book.create_sheet("Metadaten")
     meta.column_dimensions["A"].width = 24
     meta.column_dimensions["B"].width = 90
-    lic = licence()
-    for label, value in (
-        ("Titel", f"Erreichbarkeit: {parameters['facility_type'].name_de}, "
-                  f"{parameters['distance']} m, {parameters['year']}"),
-        ("Herausgeber", publisher()),
-        ("Lizenz", f"{lic.name} ({lic.identifier})"),
-        ("Lizenztext", lic.url),
-        ("Namensnennung", attribution()),
-        ("Erstellt am", timezone.localtime().strftime("%d.%m.%Y")),
-        ("anteil_flaeche_prozent", note),
-    ):  # fmt: skip
+    for label, value in _metadata(parameters, note):
         meta.append([bold_cell(label, meta, bold), neutralise(value)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _metadata(parameters: dict, note: str) -> list[tuple[str, str]]:
+    """Title, publisher, licence, sources and the demo mark of a catchment file."""
+    provenance = _provenance(parameters)
+    lines = [
+        ("Titel", f"Erreichbarkeit: {parameters['facility_type'].name_de}, "
+                  f"{parameters['distance']} m, {parameters['year']}"),
+        ("Herausgeber", publisher()),
+        *(tuple(line) for line in licence_lines([licence()])),
+        ("Quellen", "; ".join(provenance.sources) or "–"),
+    ]  # fmt: skip
+    if provenance.is_demo or District.objects.filter(is_demo=True).exists():
+        lines.append(("Demodaten", DEMO_NOTE + " (Spalte „demodaten“)"))
+    lines += [
+        ("Erstellt am", timezone.localtime().strftime("%d.%m.%Y")),
+        ("anteil_flaeche_prozent", note),
+    ]
+    return lines

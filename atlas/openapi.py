@@ -333,6 +333,23 @@ DOCUMENT = {
                                                 "description": "the source in English; "
                                                 "empty where none is given",
                                             },
+                                            "licence": {
+                                                "type": "string",
+                                                "description": "the licence the atlas "
+                                                "publishes the values under "
+                                                "(e.g. dl-de/by-2-0)",
+                                            },
+                                            "licence_url": {"type": "string"},
+                                            "attribution": {
+                                                "type": "string",
+                                                "description": "the attribution the "
+                                                "licence asks of re-users",
+                                            },
+                                            "source_licence": {
+                                                "type": "string",
+                                                "description": "the licence of the "
+                                                "source's own data, empty where not known",
+                                            },
                                             "kind": {
                                                 "type": "string",
                                                 "enum": [

@@ -374,6 +374,13 @@ ATLAS_DATA_LICENSE_URL = os.environ.get(
 ATLAS_DATA_LICENSE_URI = os.environ.get(
     "ATLAS_DATA_LICENSE_URI", "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 )
+# A theme published under another licence than ATLAS_DATA_LICENSE: "slug=licence,…", the
+# licence one of indicators.services.downloads.KNOWN_LICENCES.
+ATLAS_THEME_LICENSES = dict(
+    entry.strip().split("=", 1)
+    for entry in os.environ.get("ATLAS_THEME_LICENSES", "").split(",")
+    if entry.strip()
+)
 ATLAS_DATA_PUBLISHER = os.environ.get("ATLAS_DATA_PUBLISHER", f"Stadt {ATLAS_CITY_NAME}")
 ATLAS_DATA_CONTACT_EMAIL = os.environ.get("ATLAS_DATA_CONTACT_EMAIL", "")
 # Who delivers the catalogue to GovData, from the DCAT-AP.de list of contributors

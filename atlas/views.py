@@ -23,6 +23,7 @@ from indicators.selectors import (
     published_years,
     year_tables,
 )
+from indicators.services.downloads import licence
 
 from .forms import MAP_LEVELS, MapQuery
 from .jscatalog import catalogue_url
@@ -144,6 +145,7 @@ def map_view(request, bezirk: str | None = None):
         "method": state.method,
         "breaks": state.breaks,
         "last_update": last_update(current_indicator) if current_indicator else None,
+        "data_licence": licence(current_indicator.theme.slug if current_indicator else None),
         "year_note": state.year_note,
         "embed": state.embed,
         "full_url": full_url,

@@ -141,6 +141,20 @@ class Reach:
     code: str
     name: str
     share: float  # of the district's area within the distance of an open facility
+    is_demo: bool = False  # the district's boundary is demo data
+
+
+@dataclass(frozen=True)
+class CatchmentProvenance:
+    sources: list[str]  # of the facilities the catchment counts
+    is_demo: bool  # one of them is demo data
+
+
+def catchment_provenance(*, facility_type: FacilityType, year: int) -> CatchmentProvenance:
+    """Where the facilities behind a catchment come from, and whether any is demo data."""
+    facilities = Facility.objects.filter(type=facility_type).open_in(year)
+    sources = sorted(set(facilities.exclude(source="").values_list("source", flat=True)))
+    return CatchmentProvenance(sources, facilities.filter(is_demo=True).exists())
 
 
 def catchment(
@@ -169,7 +183,7 @@ def catchment(
                   AND (f.opened_on IS NULL OR f.opened_on <= %s)
                   AND (f.closed_on IS NULL OR f.closed_on > %s)
             )
-            SELECT d.code, d.name, COALESCE(
+            SELECT d.code, d.name, d.is_demo, COALESCE(
                 ST_Area(ST_Intersection(d.boundary, reach.geom)) / NULLIF(ST_Area(d.boundary), 0),
                 0
             )
@@ -182,7 +196,10 @@ def catchment(
                 level.id, day, day,
             ],
         )  # fmt: skip
-        reaches = [Reach(code, name, min(float(share), 1.0)) for code, name, share in cursor]
+        reaches = [
+            Reach(code, name, min(float(share), 1.0), is_demo)
+            for code, name, is_demo, share in cursor
+        ]
     if within is None:
         return reaches
     if within.level_id == level.id:

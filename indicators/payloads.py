@@ -34,12 +34,14 @@ from .selectors import (
     published_years,
     time_series,
 )
+from .services.downloads import licence
 from .units import change_unit
 
 DEMO_NOTICE = "Demodaten: synthetische Werte, nicht amtlich / demo data: synthetic, not official"
 
 
 def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
+    lic = licence(indicator.theme.slug)
     return {
         "slug": indicator.slug,
         "theme": indicator.theme.slug,
@@ -64,7 +66,12 @@ def indicator_dict(indicator: Indicator, *, levels: list[str]) -> dict:
         "polarity": indicator.polarity,
         "source": indicator.source,
         "source_en": indicator.source_en,
-        "licence": indicator.licence,
+        # The licence the atlas publishes the values under (as every download states it); the
+        # source's own licence is the source's.
+        "licence": lic.identifier,
+        "licence_url": lic.url,
+        "attribution": lic.attribution,
+        "source_licence": indicator.licence,
         "notes_de": indicator.notes_de,
         "notes_en": indicator.notes_en,
         "is_demo": indicator.is_demo,

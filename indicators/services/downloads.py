@@ -22,13 +22,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from districts.models import Level
+from districts.models import District, Level
 from indicators import marks, social_index, stats
 from indicators.models import Indicator, Observation, Release, Theme
 from indicators.selectors import (
@@ -70,7 +71,7 @@ DIALECTS = {
 HEADER = [
     "gebiet", "gebietsname", "ebene", "indikator", "indikatorname", "jahr", "wert",
     "ki_unten", "ki_oben", "zaehler", "nenner", "einheit", "status", "vergleich_stadt",
-    "hinweis", "quelle", "lizenz", "datenstand",
+    "hinweis", "quelle", "lizenz", "lizenz_url", "namensnennung", "demodaten", "datenstand",
 ]  # fmt: skip
 APPROXIMATE_AFTER = HEADER.index("status") + 1
 
@@ -106,7 +107,15 @@ COLUMN_NOTES = [
     ("vergleich_stadt", "Vergleich mit dem Wert der Stadt über das Konfidenzintervall"),
     ("hinweis", "Grund für einen fehlenden Wert, angenäherte Werte"),
     ("quelle", "Quelle des Indikators"),
-    ("lizenz", "Lizenz der Daten"),
+    ("lizenz", "Lizenz der Daten (Kennung)"),
+    ("lizenz_url", "Text der Lizenz"),
+    ("namensnennung", "Namensnennung, die die Lizenz bei jeder Weitergabe verlangt"),
+    (
+        "demodaten",
+        f"{DIALECTS['de'].yes_no[0]}: Demodaten (synthetisch, nicht amtlich), "
+        f"{DIALECTS['de'].yes_no[1]}: amtliche Daten; in der internationalen CSV-Datei "
+        f"{' / '.join(DIALECTS['international'].yes_no)}",
+    ),
     ("datenstand", "Nummer des Datenstands (Veröffentlichung), aus dem der Wert stammt"),
 ]
 
@@ -157,31 +166,75 @@ GPKG_TYPE = "application/geopackage+sqlite3"
 
 @dataclass(frozen=True)
 class Licence:
+    """A licence the atlas publishes data under: what every output says about it."""
+
     identifier: str
     name: str
     url: str
-    uri: str
+    uri: str  # as DCAT-AP.de's vocabulary of licences names it
+    attribution: str = ""  # the text re-users are to show with the data
 
 
-def licence() -> Licence:
-    return Licence(
-        settings.ATLAS_DATA_LICENSE,
-        settings.ATLAS_DATA_LICENSE_NAME,
-        settings.ATLAS_DATA_LICENSE_URL,
-        settings.ATLAS_DATA_LICENSE_URI,
-    )
+# Licences a theme can be published under (ATLAS_THEME_LICENSES): name, text, DCAT-AP.de IRI.
+KNOWN_LICENCES = {
+    "dl-de/by-2-0": (
+        "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+        "https://www.govdata.de/dl-de/by-2-0",
+        "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+    ),
+    "dl-de/zero-2-0": (
+        "Datenlizenz Deutschland – Zero – Version 2.0",
+        "https://www.govdata.de/dl-de/zero-2-0",
+        "http://dcat-ap.de/def/licenses/dl-zero-de/2.0",
+    ),
+    "CC-BY-4.0": (
+        "Creative Commons Namensnennung 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "http://dcat-ap.de/def/licenses/cc-by/4.0",
+    ),
+    "CC0-1.0": (
+        "Creative Commons Zero 1.0 Universell",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        "http://dcat-ap.de/def/licenses/cc-zero",
+    ),
+}
+
+
+def licence(theme: str | None = None) -> Licence:
+    """The licence of a dataset (a theme, by slug), by default ATLAS_DATA_LICENSE.
+
+    Every output — pages, fact sheet, downloads, GeoPackage, OGC API, DCAT — takes the
+    licence and its attribution from here. An indicator's ``licence`` is its source's, not
+    the atlas's.
+    """
+    identifier = settings.ATLAS_THEME_LICENSES.get(theme or "", settings.ATLAS_DATA_LICENSE)
+    if identifier == settings.ATLAS_DATA_LICENSE:
+        name, url, uri = (
+            settings.ATLAS_DATA_LICENSE_NAME,
+            settings.ATLAS_DATA_LICENSE_URL,
+            settings.ATLAS_DATA_LICENSE_URI,
+        )
+    elif identifier in KNOWN_LICENCES:
+        name, url, uri = KNOWN_LICENCES[identifier]
+    else:
+        raise ImproperlyConfigured(
+            f"ATLAS_THEME_LICENSES: unknown licence {identifier!r} for theme {theme!r}; "
+            f"known: {', '.join(KNOWN_LICENCES)}"
+        )
+    atlas = f"Demografie- und Sozialatlas {settings.ATLAS_CITY_NAME}"
+    return Licence(identifier, name, url, uri, f"{publisher()}, {atlas}, {identifier} ({url})")
 
 
 def publisher() -> str:
     return settings.ATLAS_DATA_PUBLISHER
 
 
-def attribution() -> str:
+def attribution(theme: str | None = None) -> str:
     """The attribution the licence asks of re-users."""
-    return (
-        f"{publisher()}, Demografie- und Sozialatlas {settings.ATLAS_CITY_NAME}, "
-        f"{licence().identifier} ({licence().url})"
-    )
+    return licence(theme).attribution
+
+
+DEMO_NOTE = "Demodaten: synthetisch erzeugt, nicht amtlich; nicht für Entscheidungen geeignet"
 
 
 def neutralise(text: str) -> str:
@@ -210,6 +263,11 @@ class Download:
     releases: list[Release]
 
     @property
+    def licences(self) -> list[Licence]:
+        """The licences of the themes in the file (the default one for an empty file)."""
+        return list(dict.fromkeys(licence(t.slug) for t in self.themes)) or [licence()]
+
+    @property
     def themes(self) -> list[Theme]:
         seen = {}
         for row in self.rows:
@@ -227,6 +285,7 @@ def _cells(row: Row, dialect: Dialect) -> list:
         notes.append(APPROXIMATE)
     if indicator.is_demo:
         notes.append("Demodaten: synthetisch, nicht amtlich")
+    lic = licence(indicator.theme.slug)
     has_value = cell is not None and cell.has_value
     status = ""
     if cell is not None:
@@ -250,7 +309,10 @@ def _cells(row: Row, dialect: Dialect) -> list:
         COMPARISONS.get(area.comparison or "", ""),
         "; ".join(notes),
         indicator.source,
-        licence().identifier,
+        lic.identifier,
+        lic.url,
+        lic.attribution,
+        dialect.yes_no[0] if indicator.is_demo else dialect.yes_no[1],
         " ".join(str(r) for r in row.releases),
     ]
 
@@ -341,15 +403,13 @@ def metadata_lines(
     download: Download, *, downloaded: datetime.datetime | None = None
 ) -> list[list[str]]:
     """What a reader of a download needs besides the values: licence, sources, releases."""
-    lic = licence()
     downloaded = downloaded or timezone.now()
     sources = sorted({row.indicator.source for row in download.rows if row.indicator.source})
-    lines = [
-        ["Titel", download.title],
-        ["Herausgeber", publisher()],
-        ["Lizenz", f"{lic.name} ({lic.identifier})"],
-        ["Lizenztext", lic.url],
-        ["Namensnennung", attribution()],
+    lines = [["Titel", download.title], ["Herausgeber", publisher()]]
+    lines += licence_lines(download.licences)
+    if any(row.indicator.is_demo for row in download.rows):
+        lines.append(["Demodaten", DEMO_NOTE + " (Spalte „demodaten“)"])
+    lines += [
         # Kept once per data state (atlas/kept.py): the day the file was made.
         ["Erstellt am", _date(downloaded)],
         [],
@@ -371,6 +431,18 @@ def metadata_lines(
         ["Spalte", "Inhalt"],
     ]
     lines += [[name, meaning] for name, meaning in COLUMN_NOTES]
+    return lines
+
+
+def licence_lines(licences: list[Licence]) -> list[list[str]]:
+    """The metadata lines of each licence a file's data are under."""
+    lines = []
+    for lic in licences:
+        lines += [
+            ["Lizenz", f"{lic.name} ({lic.identifier})"],
+            ["Lizenztext", lic.url],
+            ["Namensnennung", lic.attribution],
+        ]
     return lines
 
 
@@ -447,6 +519,7 @@ def table_download(values: LevelValues) -> Download:
 # The GeoPackage's columns beside each indicator's value column.
 GPKG_STATUS = "_status"
 GPKG_APPROXIMATE = "_ungefaehr"
+GPKG_DEMO = "demodaten"
 GPKG_NOTE = (
     "Je Indikator drei Spalten: <Kennung> der Wert (NULL, wo keiner steht); "
     f"<Kennung>{GPKG_STATUS} sein Status: {', '.join(GERMAN_STATUSES.values())} oder das "
@@ -495,12 +568,19 @@ def districts_gpkg(*, year: int) -> bytes:
     releases = _releases(
         value_releases(indicator_ids=[i.id for i in indicators], years=[year]).values()
     )
-    lic = licence()
+    licences = list(dict.fromkeys(licence(i.theme.slug) for i in indicators)) or [licence()]
+    demo = [i.slug for i in indicators if i.is_demo]
     dataset_metadata = {
         "title": f"Demografie- und Sozialatlas {settings.ATLAS_CITY_NAME}: Gebiete {year}",
         "publisher": publisher(),
-        "license": f"{lic.name} ({lic.identifier}) {lic.url}",
-        "attribution": attribution(),
+        "license": "; ".join(f"{lic.name} ({lic.identifier}) {lic.url}" for lic in licences),
+        "attribution": "; ".join(lic.attribution for lic in licences),
+        "demo": (
+            f"{DEMO_NOTE}: Spalte {GPKG_DEMO} wahr, wo die Grenze des Gebiets oder ein Wert "
+            f"Demodaten sind; Indikatoren mit Demodaten: {', '.join(demo)}"
+        )
+        if demo or District.objects.filter(is_demo=True).exists()
+        else "keine Demodaten",
         "releases": "; ".join(f"{r.pk}: {r.title} ({_date(r.published_at)})" for r in releases),
         "sources": "; ".join(sorted({i.source for i in indicators if i.source})),
         "columns": GPKG_NOTE,
@@ -514,11 +594,15 @@ def districts_gpkg(*, year: int) -> bytes:
                 districts_in_year(level=level, year=year)
                 .annotate(wkb=AsWKB("boundary"))
                 .order_by("code")
-                .values_list("code", "name", "wkb")
+                .values_list("code", "name", "wkb", "is_demo")
             )
             if not districts:
                 continue
-            data = {"code": [d[0] for d in districts], "name": [d[1] for d in districts]}
+            data = {
+                "code": [d[0] for d in districts],
+                "name": [d[1] for d in districts],
+                GPKG_DEMO: [bool(d[3] or demo) for d in districts],
+            }
             for indicator in indicators:
                 by_code = {a.code: a for a in tables[(indicator.slug, year)].of_level(level.slug)}
                 data |= _gpkg_columns(indicator, [by_code.get(d[0]) for d in districts])
@@ -594,7 +678,7 @@ def _distribution(link: Link, lic: Licence, modified) -> dict:
         "dct:format": {"@id": FILE_TYPE + link.file_type},
         "dcat:mediaType": {"@id": MEDIA_TYPE + link.media_type},
         "dct:license": {"@id": lic.uri},
-        "dcatde:licenseAttributionByText": attribution(),
+        "dcatde:licenseAttributionByText": lic.attribution,
     }
     if link.download:
         entry["dcat:downloadURL"] = {"@id": link.url}
@@ -670,6 +754,7 @@ def dcat_catalog(
     datasets = []
     for entry in themes:
         theme: Theme = entry["theme"]
+        theme_licence = licence(theme.slug)
         changed = _iso(entry["modified"])
         names = [i.name_de for i in theme.indicators.all()]
         description_de = theme.description_de or f"Kleinräumige Statistik: {', '.join(names)}."
@@ -678,6 +763,11 @@ def dcat_catalog(
             + ", ".join(i.name_en or i.name_de for i in theme.indicators.all())
             + "."
         )
+        if any(i.is_demo for i in theme.indicators.all()):
+            description_de += f" {DEMO_NOTE}."
+            description_en += (
+                " Demo data: generated synthetically, not official; not fit for decisions."
+            )
         dataset = {
             "@id": f"{catalog_url}#{theme.slug}",
             "@type": "dcat:Dataset",
@@ -695,8 +785,8 @@ def dcat_catalog(
             # Who delivers the metadata to GovData (its convention 12/13: exactly one).
             "dcatde:contributorID": {"@id": settings.ATLAS_DATA_CONTRIBUTOR_ID},
             "dcat:contactPoint": contact,
-            "dct:license": {"@id": lic.uri},
-            "dcatde:licenseAttributionByText": attribution(),
+            "dct:license": {"@id": theme_licence.uri},
+            "dcatde:licenseAttributionByText": theme_licence.attribution,
             "dct:accessRights": {
                 "@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
             },
@@ -711,7 +801,7 @@ def dcat_catalog(
             "dcat:landingPage": {"@id": home},
             **_dataset_dates(entry),
             "dcat:distribution": [
-                _distribution(link, lic, changed) for link in [*entry["links"], *shared]
+                _distribution(link, theme_licence, changed) for link in [*entry["links"], *shared]
             ],
         }
         datasets.append(dataset)

@@ -42,7 +42,8 @@ COLUMNS = {
 # download read back in skips them.
 DOWNLOAD_EXTRAS = {
     "gebietsname", "indikatorname", "einheit", "ki_unten", "ki_oben", "ungefaehr",
-    "approximate", "vergleich_stadt", "quelle", "lizenz", "datenstand",
+    "approximate", "vergleich_stadt", "quelle", "lizenz", "lizenz_url", "namensnennung",
+    "demodaten", "datenstand",
 }  # fmt: skip
 # A public download (its reader's columns "lizenz" and "datenstand" tell it) shows withheld
 # values as "." and estimates for areas cut by a district: read back in, a "." would replace the
