@@ -145,7 +145,16 @@ def draft(
                 and rolled.has_value
                 and _differs(own.value, rolled.value, indicator.decimals)
             ):
-                warnings.append(PlausibilityWarning(indicator.slug, year, own.value, rolled.value))
+                warnings.append(
+                    PlausibilityWarning(
+                        indicator.slug,
+                        year,
+                        own.value,
+                        rolled.value,
+                        name=indicator.name_de,
+                        decimals=indicator.decimals + 1,
+                    )
+                )
         elif plan.approximate:
             # An estimate is published as precise as the indicator, never to the last digit
             # of its weights: those digits would tie the parts together for an attacker.

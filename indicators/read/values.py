@@ -39,15 +39,23 @@ class AreaValue:
 
 @dataclass(frozen=True)
 class PlausibilityWarning:
-    indicator: str
+    indicator: str  # the slug
     year: int
     observed: float
     rolled_up: float
+    name: str = ""
+    decimals: int = 1
 
     def __str__(self) -> str:
+        # As the statistician reads numbers: German format, to the indicator's decimals (where
+        # the two differ, by the check that found them).
+        def shown(value: float) -> str:
+            text = f"{value:,.{self.decimals}f}"
+            return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
         return (
-            f"{self.indicator} {self.year}: städtischer Wert {self.observed:g} weicht von der "
-            f"Summe der Bezirke ({self.rolled_up:g}) ab"
+            f"{self.name or self.indicator} {self.year}: städtischer Wert {shown(self.observed)} "
+            f"weicht von der Summe der Bezirke ({shown(self.rolled_up)}) ab"
         )
 
 

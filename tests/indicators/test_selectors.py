@@ -64,13 +64,13 @@ def test_a_city_value_that_disagrees_with_its_districts_is_reported(einwohner, c
         ("einwohner", 2023, 120_000, 118_705)
     ]
     call_command("check_plausibility", year=2023)
-    assert "einwohner 2023" in capsys.readouterr().out
+    assert "Einwohnerinnen und Einwohner 2023" in capsys.readouterr().out
 
 
 def test_the_release_list_shows_plausibility_warnings(admin_client):
     set_city_population(120_000)
     page = admin_client.get("/admin/indicators/release/")
-    assert "Plausibilität: einwohner 2023" in page.content.decode()
+    assert "Plausibilität: Einwohnerinnen und Einwohner 2023" in page.content.decode()
 
 
 def test_kirchhellen_is_rolled_up_exactly_from_its_four_districts(einwohner):
