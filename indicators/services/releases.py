@@ -11,6 +11,8 @@ from core.datastate import announce_change
 from core.models import PendingChange
 from indicators.models import Release, ThemeAccess
 
+from .release_effect import withdraw_effect
+
 PUBLISH_PERMISSION = "indicators.publish_release"
 WITHDRAWAL = "indicators.withdraw_release"
 
@@ -151,13 +153,31 @@ def _apply_withdrawal(change: PendingChange, *, user) -> None:
     withdraw_release(release=release, user=user, requested_by=change.requested_by)
 
 
+# Values a second person sees before approving a withdrawal: each that would change, up to
+# this many (the confirmation page of the withdrawal lists them all).
+DESCRIBED_VALUES = 200
+
+
 def _describe_withdrawal(change: PendingChange) -> list[changes.Line]:
+    """The status, and what the public sees instead once the release is withdrawn: each value
+    it makes public now, against the one public again (or none)."""
     release = Release.objects.filter(pk=change.payload["release"]).first()
     status = release.get_status_display() if release else "–"
-    current = None
-    if release is not None and release.status != Release.Status.PUBLISHED:
-        current = status
-    return [changes.Line("Status", "veröffentlicht", "zurückgezogen", current)]
+    if release is None or release.status != Release.Status.PUBLISHED:
+        return [changes.Line("Status", "veröffentlicht", "zurückgezogen", status)]
+    effect = withdraw_effect(release)
+    lines = [
+        changes.Line("Status", "veröffentlicht", "zurückgezogen"),
+        changes.Line(
+            "Öffentliche Werte",
+            f"{effect.restored_count} aus diesem Datenstand",
+            f"{effect.differing_count} davon anders oder ohne Wert",
+        ),
+    ]
+    for value in effect.restored[:DESCRIBED_VALUES]:
+        field = f"{value.indicator} {value.year}, {value.place}"
+        lines.append(changes.Line(field, value.old, value.new))
+    return lines
 
 
 def register_changes() -> None:

@@ -104,6 +104,24 @@ def test_under_four_eyes_the_uploader_is_told_and_a_withdrawal_waits(
     assert PendingChange.objects.get().payload == {"release": release.pk}
 
 
+def test_the_second_person_sees_which_values_a_withdrawal_changes(
+    client, statisticians, draft, settings
+):
+    settings.ATLAS_FOUR_EYES = True
+    release, stored = draft
+    client.force_login(statisticians[1])
+    client.post(pages(release)[0])  # published by the second of them
+    client.post(pages(release)[1])  # and its withdrawal asked for
+    change = PendingChange.objects.get()
+    client.force_login(statisticians[0])
+    page = client.get(f"/admin/core/pendingchange/{change.pk}/change/").content.decode()
+    now, again = (f"{n:,.0f}".replace(",", ".") for n in (stored["11"] + 5, stored["11"]))
+    assert f'<th scope="row">einwohner 2023, Altstadt (11)</th><td>{now}</td>' in page
+    assert f"<strong>{again}</strong>" in page
+    # Innenstadt-Nordost was delivered again unchanged: nothing to decide there.
+    assert "Innenstadt-Nordost (12)" not in page
+
+
 def test_a_published_release_is_not_offered_for_publishing_again(client, statisticians, draft):
     release, _stored = draft
     client.force_login(statisticians[1])
