@@ -19,6 +19,7 @@ from .services.releases import (
     PUBLISH_PERMISSION,
     publish_release,
     request_withdrawal,
+    waiting_withdrawal,
     withdraw_release,
 )
 
@@ -78,8 +79,8 @@ def withdraw_view(model_admin, request, pk: int):
             if four_eyes_enabled():
                 request_withdrawal(release=release, user=request.user)
                 waiting = _(
-                    "Zur Freigabe vorgelegt: zurückziehen. Der Rückzug wartet unter „Änderungen "
-                    "zur Freigabe“ auf eine zweite Person."
+                    "Der Rückzug ist zur Freigabe vorgelegt und wartet unter „Änderungen zur "
+                    "Freigabe“ auf eine zweite Person."
                 )
                 messages.success(request, waiting)
                 return _back(release)
@@ -95,7 +96,7 @@ def withdraw_view(model_admin, request, pk: int):
     context = _context(model_admin, request, release, _("Zurückziehen: %(title)s")
                        % {"title": release})  # fmt: skip
     context.update(action="withdraw", effect=withdraw_effect(release),
-                   four_eyes=four_eyes_enabled())  # fmt: skip
+                   four_eyes=four_eyes_enabled(), waiting=waiting_withdrawal(release))  # fmt: skip
     return TemplateResponse(request, CONFIRM, context)
 
 

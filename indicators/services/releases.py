@@ -132,10 +132,7 @@ def request_withdrawal(*, release: Release, user) -> PendingChange:
     release = Release.objects.select_for_update().get(pk=release.pk)
     _themes(release, user)
     _published(release)
-    waiting = PendingChange.objects.filter(
-        kind=WITHDRAWAL, status=PendingChange.Status.PENDING, payload__release=release.pk
-    )
-    if waiting.exists():
+    if waiting_withdrawal(release) is not None:
         raise ValueError("Der Rückzug dieses Datenstands wartet schon auf Freigabe.")
     return changes.submit(
         kind=WITHDRAWAL,
@@ -144,6 +141,13 @@ def request_withdrawal(*, release: Release, user) -> PendingChange:
         summary="zurückziehen: die vorher öffentlichen Werte gelten wieder",
         payload={"release": release.pk},
     )
+
+
+def waiting_withdrawal(release: Release) -> PendingChange | None:
+    """The withdrawal of the release waiting for a second person, if one is."""
+    return PendingChange.objects.filter(
+        kind=WITHDRAWAL, status=PendingChange.Status.PENDING, payload__release=release.pk
+    ).first()
 
 
 def _apply_withdrawal(change: PendingChange, *, user) -> None:

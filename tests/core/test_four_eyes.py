@@ -213,7 +213,7 @@ def withdraw(client: Client, release: Release):
 
 def test_a_withdrawal_waits_for_the_second_person(four_eyes, anna, ben, published):
     page = withdraw(anna, published)
-    assert any("Zur Freigabe vorgelegt" in t for t in texts(page))
+    assert any("zur Freigabe vorgelegt" in t for t in texts(page))
     assert Release.objects.get(pk=published.pk).status == "published"
     change = PendingChange.objects.get()
     decide(anna, change, approve="1")

@@ -120,6 +120,10 @@ def test_the_second_person_sees_which_values_a_withdrawal_changes(
     assert f"<strong>{again}</strong>" in page
     # Innenstadt-Nordost was delivered again unchanged: nothing to decide there.
     assert "Innenstadt-Nordost (12)" not in page
+    # Asking again: the page says it waits, and offers no second request.
+    again = client.get(pages(release)[1]).content.decode()
+    assert 'id="withdrawal-waiting"' in again and "vorgelegt von ben" in again
+    assert "Rückzug zur Freigabe vorlegen" not in again
 
 
 def test_a_published_release_is_not_offered_for_publishing_again(client, statisticians, draft):
