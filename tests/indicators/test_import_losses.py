@@ -130,7 +130,9 @@ def test_a_value_that_does_not_fit_its_parts_is_named_in_german_with_its_area(
         import_values(path=path, title="t")
     [error] = info.value.errors
     assert (error.row, error.field, error.area) == (2, "wert", "Altstadt (A)")
-    assert error.message == "passt nicht zu Zähler/Nenner (erwartet 66,6667)"
+    assert error.message == (
+        "passt nicht zu Zähler/Nenner (erwartet 66,6667); Zähler oder Nenner mit ändern"
+    )
     assert str(error).startswith("Zeile 2 (Altstadt (A)), Spalte „wert“")
 
 

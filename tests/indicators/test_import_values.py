@@ -5,6 +5,9 @@ from districts.models import District
 from indicators.models import Indicator, Observation, Release
 from indicators.services.import_values import import_values
 
+# How a rate that does not fit its counts is told to be corrected.
+BOTH = "Zähler oder Nenner mit ändern"
+
 
 def write(tmp_path, text: str, encoding="utf-8"):
     path = tmp_path / "werte.csv"
@@ -70,7 +73,7 @@ def test_every_error_names_its_row_and_column(small_catalogue, tmp_path):
         (5, "zaehler", "Zähler größer als Nenner"),
         (5, "wert", "Anteil außerhalb von 0 bis 100"),
         (6, "wert", "Anzahl darf nicht negativ sein"),
-        (7, "wert", "passt nicht zu Zähler/Nenner (erwartet 25)"),
+        (7, "wert", "passt nicht zu Zähler/Nenner (erwartet 25); " + BOTH),
         (8, "wert", "keine Zahl"),
     ]
     assert not Release.objects.filter(title="t").exists()

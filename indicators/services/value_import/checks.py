@@ -243,7 +243,14 @@ class Checker:
             expected = numerator / denominator * rules.factor
             if abs(value - expected) > rules.tolerance + 1e-9 * abs(expected):
                 expected_text = german(expected)
-                bad.append(("value", f"passt nicht zu Zähler/Nenner (erwartet {expected_text})"))
+                # A corrected rate is a corrected count: say which cells to change with it.
+                bad.append(
+                    (
+                        "value",
+                        f"passt nicht zu Zähler/Nenner (erwartet {expected_text}); "
+                        "Zähler oder Nenner mit ändern",
+                    )
+                )
         if len(note) > NOTE_LENGTH:
             bad.append(("note", _("länger als %(length)d Zeichen") % {"length": NOTE_LENGTH}))
         elif "\x00" in note:
