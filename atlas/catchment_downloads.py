@@ -24,6 +24,7 @@ from indicators.services.downloads import (
     DIALECTS,
     XLSX_TYPE,
     bold_cell,
+    encode_csv,
     file_name,
     licence,
     licence_lines,
@@ -125,7 +126,7 @@ def _csv(parameters: dict, note: str, dialect) -> bytes:
     for row in _rows(parameters, note, dialect.yes_no):
         row[PERCENT] = f"{row[PERCENT]:.1f}".replace(".", dialect.decimal)
         writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return encode_csv(buffer.getvalue(), dialect)
 
 
 @require_safe

@@ -50,6 +50,9 @@ class Dialect:
     statuses: dict[str, str]
     approximate: str  # the name of the column that marks approximate values
     yes_no: tuple[str, str]  # its two entries
+    # A byte order mark: Excel in a German locale needs it to read UTF-8; programs reading the
+    # international dialect (pandas, R, GDAL) take it for part of the first column's name.
+    bom: bool
 
 
 # The words for the statuses that carry a number, defined once: German files (CSV "de", XLSX)
@@ -60,9 +63,9 @@ ENGLISH_STATUSES = {"normal": "normal", "provisional": "provisional", "estimated
 
 DIALECTS = {
     # Excel in a German locale opens this by double click: semicolons, decimal comma, BOM.
-    "de": Dialect("de", ";", ",", GERMAN_STATUSES, "ungefaehr", ("ja", "nein")),
+    "de": Dialect("de", ";", ",", GERMAN_STATUSES, "ungefaehr", ("ja", "nein"), bom=True),
     "international": Dialect(
-        "international", ",", ".", ENGLISH_STATUSES, "approximate", ("true", "false")
+        "international", ",", ".", ENGLISH_STATUSES, "approximate", ("true", "false"), bom=False
     ),
 }
 
@@ -116,7 +119,12 @@ COLUMN_NOTES = [
         f"{DIALECTS['de'].yes_no[1]}: amtliche Daten; in der internationalen CSV-Datei "
         f"{' / '.join(DIALECTS['international'].yes_no)}",
     ),
-    ("datenstand", "Nummer des Datenstands (Veröffentlichung), aus dem der Wert stammt"),
+    (
+        "datenstand",
+        "Nummer des Datenstands (Veröffentlichung), aus dem der Wert stammt; bei einem Wert, "
+        "der aus Werten mehrerer Datenstände berechnet ist (etwa für eine höhere Ebene), der "
+        "jüngste von ihnen. Alle Datenstände der Datei stehen in den Metadaten",
+    ),
 ]
 
 STATUS_NOTES = [
@@ -313,7 +321,7 @@ def _cells(row: Row, dialect: Dialect) -> list:
         lic.url,
         lic.attribution,
         dialect.yes_no[0] if indicator.is_demo else dialect.yes_no[1],
-        " ".join(str(r) for r in row.releases),
+        row.releases[-1] if row.releases else None,
     ]
 
 
@@ -332,17 +340,43 @@ def _csv_text(value, dialect: Dialect) -> str:
 
 
 def to_csv(download: Download, *, dialect: Dialect) -> bytes:
-    """The tidy table as CSV in UTF-8 with BOM (so Excel picks the encoding)."""
+    """The tidy table as CSV in UTF-8, with a BOM where the dialect asks for one."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow(header(dialect))
     for row in download.rows:
         writer.writerow([_csv_text(value, dialect) for value in _cells(row, dialect)])
-    return buffer.getvalue().encode("utf-8-sig")
+    return encode_csv(buffer.getvalue(), dialect)
+
+
+def encode_csv(text: str, dialect: Dialect) -> bytes:
+    return text.encode("utf-8-sig" if dialect.bom else "utf-8")
 
 
 def _xlsx_value(value):
     return neutralise(value) if isinstance(value, str) else value
+
+
+# The columns an indicator's decimals apply to in a worksheet.
+DECIMAL_COLUMNS = ("wert", "ki_unten", "ki_oben")
+
+
+def number_format(decimals: int) -> str:
+    """Thousands grouped, exactly the indicator's decimals (Excel localises the separators)."""
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def _xlsx_row(row: Row, sheet, positions: list[int]) -> list:
+    """A row of a worksheet: the value and its interval rounded to the indicator's decimals,
+    in a format that shows them; the CSV keeps every digit for programs."""
+    cells = [_xlsx_value(v) for v in _cells(row, DIALECTS["de"])]
+    decimals = max(row.indicator.decimals, 0)
+    for i in positions:
+        if isinstance(cells[i], int | float) and not isinstance(cells[i], bool):
+            cell = WriteOnlyCell(sheet, value=round(cells[i], decimals))
+            cell.number_format = number_format(decimals)
+            cells[i] = cell
+    return cells
 
 
 def bold_cell(text: str, sheet, font: Font) -> WriteOnlyCell:
@@ -381,9 +415,11 @@ def to_xlsx(download: Download, *, downloaded: datetime.datetime | None = None) 
         sheet.freeze_panes = "A2"
         for letter, width in (("B", 28), ("D", 24), ("E", 40), ("O", 30), ("P", 40)):
             sheet.column_dimensions[letter].width = width
-        sheet.append([bold_cell(name, sheet, bold) for name in header(dialect)])
+        names = header(dialect)
+        sheet.append([bold_cell(name, sheet, bold) for name in names])
+        positions = [names.index(name) for name in DECIMAL_COLUMNS]
         for row in by_theme[theme.id]:
-            sheet.append([_xlsx_value(v) for v in _cells(row, dialect)])
+            sheet.append(_xlsx_row(row, sheet, positions))
     meta = book.create_sheet("Metadaten")
     meta.column_dimensions["A"].width = 24
     meta.column_dimensions["B"].width = 90
@@ -459,12 +495,16 @@ def _provenance(indicators: list[Indicator], years: list[int]):
         by_indicator_year[(indicator_id, year)].add(release_id)
         by_year[year].add(release_id)
 
+    published = Release.objects.filter(pk__in=set(by_key.values())).order_by("published_at", "pk")
+    order = {pk: i for i, pk in enumerate(published.values_list("pk", flat=True))}
+
     def releases(indicator: Indicator, district_id: int, year: int) -> tuple[int, ...]:
+        """The releases behind a value, the most recently published last."""
         if (indicator.id, district_id, year) in by_key:
             return (by_key[(indicator.id, district_id, year)],)
         # A roll-up or a computed value draws on the indicator-year (or the whole year).
         found = by_indicator_year.get((indicator.id, year)) or by_year.get(year, set())
-        return tuple(sorted(found))
+        return tuple(sorted(found, key=order.__getitem__))
 
     return releases
 
@@ -520,6 +560,7 @@ def table_download(values: LevelValues) -> Download:
 GPKG_STATUS = "_status"
 GPKG_APPROXIMATE = "_ungefaehr"
 GPKG_DEMO = "demodaten"
+GPKG_VERSION = "1.3"
 GPKG_NOTE = (
     "Je Indikator drei Spalten: <Kennung> der Wert (NULL, wo keiner steht); "
     f"<Kennung>{GPKG_STATUS} sein Status: {', '.join(GERMAN_STATUSES.values())} oder das "
@@ -577,7 +618,8 @@ def districts_gpkg(*, year: int) -> bytes:
         "attribution": "; ".join(lic.attribution for lic in licences),
         "demo": (
             f"{DEMO_NOTE}: Spalte {GPKG_DEMO} wahr, wo die Grenze des Gebiets oder ein Wert "
-            f"Demodaten sind; Indikatoren mit Demodaten: {', '.join(demo)}"
+            "Demodaten sind; Indikatoren mit Demodaten: "
+            + ("alle" if len(demo) == len(indicators) else ", ".join(demo))
         )
         if demo or District.objects.filter(is_demo=True).exists()
         else "keine Demodaten",
@@ -618,6 +660,9 @@ def districts_gpkg(*, year: int) -> bytes:
                 driver="GPKG",
                 append=written,
                 dataset_metadata=None if written else dataset_metadata,
+                # GeoPackage 1.3, not GDAL's default 1.4: GDAL before 3.7 (Debian 12's QGIS)
+                # warns that it reads 1.4 "only partially"; the file uses nothing of 1.4.
+                dataset_options=None if written else {"VERSION": GPKG_VERSION},
                 layer_metadata={"description": f"{level.name_plural_de} {year}"},
             )
             written = True
