@@ -62,9 +62,13 @@ def test_on_a_phone_the_controls_open_behind_a_button(atlas, phone):
     toggle = phone.locator("#controls-toggle")
     assert toggle.get_attribute("aria-expanded") == "false"
     assert not phone.locator("#indicator").is_visible()
+    # The button is on the first screen, right under the map and the demo mark.
+    button = box(phone, "#controls-toggle")
+    assert button["y"] + button["height"] <= PHONE["height"], button
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert phone.locator("#indicator").is_visible() and phone.locator("#year").is_visible()
+    assert box(phone, "#year")["y"] < box(phone, "#legend")["y"]
 
 
 def test_a_wide_screen_shows_the_controls_without_the_button(atlas, page):
