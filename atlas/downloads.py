@@ -132,6 +132,7 @@ def index(request):
         "publisher": downloads.publisher(),
         "example": _example_table(years),
         "ogc_api": reverse("ogcapi:landing"),
+        "themes": Theme.objects.filter(pk__in={c.theme_id for c in coverage}),
         "statuses": _statuses(),
     }
     return render(request, "atlas/downloads.html", context)

@@ -12,6 +12,7 @@ from . import (
     catchment_downloads,
     downloads,
     factsheet,
+    feeds,
     health,
     jscatalog,
     openapi,
@@ -45,6 +46,8 @@ api_v1 = [
 open_data = [
     path("", downloads.index, name="index"),
     path("dcat.jsonld", downloads.dcat, name="dcat"),
+    path("releases.atom", feeds.releases_feed, name="releases-feed"),
+    path("<slug:theme>/releases.atom", feeds.releases_feed, name="theme-releases-feed"),
     path("gebiete.gpkg", downloads.districts_gpkg, name="gpkg"),
     path("tabelle.csv", downloads.table_csv, name="table-csv"),
     path("tabelle.xlsx", downloads.table_xlsx, name="table-xlsx"),

@@ -23,10 +23,12 @@ from .read.geography import districts_in_year, weight_bases
 from .read.linked import identities
 from .read.releases import (
     Coverage,
+    ReleaseChange,
     ReleaseSummary,
     published_coverage,
     published_release_page,
     published_releases,
+    release_changes,
     release_contents,
     replacing_releases,
     value_releases,
@@ -65,6 +67,7 @@ __all__ = [
     "LevelValues",
     "PlausibilityWarning",
     "ProfileRow",
+    "ReleaseChange",
     "ReleaseSummary",
     "Source",
     "YearTable",
@@ -84,6 +87,7 @@ __all__ = [
     "published_release_page",
     "published_releases",
     "published_years",
+    "release_changes",
     "release_contents",
     "replacing_releases",
     "time_series",

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, Min, OuterRef
+from django.db.models.functions import Coalesce
+
+from districts.models import Level
 
 from ..models import Indicator, Observation, Release
 
@@ -108,3 +111,62 @@ def published_release_page(*, offset: int, limit: int) -> tuple[int, list[Releas
     for c in published_coverage(release_ids=[r.pk for r in page]):
         by_release[c.release_id].append(c)
     return releases.count(), [ReleaseSummary(r, by_release[r.pk]) for r in page]
+
+
+@dataclass(frozen=True)
+class ReleaseChange:
+    """What a release that was published (and may since be withdrawn) delivered."""
+
+    release: Release
+    indicators: list[Indicator]
+    first_year: int | None
+    last_year: int | None
+    areas: list[tuple[Level, int]]  # per level, coarsest first: how many areas got values
+
+
+def release_changes(*, theme_id: int | None = None, limit: int = 50) -> list[ReleaseChange]:
+    """Releases ever published, the most recently published or withdrawn first, each with the
+    indicators, years and areas it delivered (of one theme with ``theme_id``; releases without
+    values of it are left out)."""
+    delivered = Observation.objects.order_by()
+    if theme_id is not None:
+        delivered = delivered.filter(indicator__theme_id=theme_id)
+    releases = list(
+        Release.objects.filter(
+            status__in=[Release.Status.PUBLISHED, Release.Status.WITHDRAWN],
+            published_at__isnull=False,
+        )
+        .filter(Exists(delivered.filter(release_id=OuterRef("pk"))))
+        .order_by(Coalesce("withdrawn_at", "published_at").desc(), "-pk")[:limit]
+    )
+    delivered = delivered.filter(release__in=releases)
+    spans = delivered.values("release_id", "indicator_id").annotate(
+        first=Min("year"), last=Max("year")
+    )
+    counts = delivered.values("release_id", "district__level_id").annotate(
+        n=Count("district_id", distinct=True)
+    )
+    indicators = Indicator.objects.in_bulk({row["indicator_id"] for row in spans})
+    levels = Level.objects.in_bulk({row["district__level_id"] for row in counts})
+    by_release = defaultdict(list)
+    for row in spans:
+        by_release[row["release_id"]].append(row)
+    areas = defaultdict(list)
+    for row in counts:
+        areas[row["release_id"]].append((levels[row["district__level_id"]], row["n"]))
+    changes = []
+    for release in releases:
+        rows = by_release[release.pk]
+        changes.append(
+            ReleaseChange(
+                release,
+                sorted(
+                    (indicators[row["indicator_id"]] for row in rows),
+                    key=lambda i: (i.theme_id, i.order, i.slug),
+                ),
+                min((row["first"] for row in rows), default=None),
+                max((row["last"] for row in rows), default=None),
+                sorted(areas[release.pk], key=lambda pair: pair[0].rank),
+            )
+        )
+    return changes

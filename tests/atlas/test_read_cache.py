@@ -578,6 +578,8 @@ SHARED = [
     "/bezirk/1/steckbrief/",
     "/daten/",
     "/daten/dcat.jsonld",
+    "/daten/releases.atom",
+    "/daten/pflege/releases.atom",
     "/api/v1/indicators",
     VALUES,
     "/api/v1/series?indicator=einwohner&level=statistischer-bezirk&codes=11",
