@@ -128,19 +128,16 @@ def described(violations: list[dict]) -> str:
 @pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_the_page_has_no_wcag_aa_violations(open_page, kind, language, width):
-    violations = axe_violations(open_page(kind, language, width))
+    page = open_page(kind, language, width)
+    violations = axe_violations(page)
     assert violations == [], f"{kind} ({language}, {width} px):\n{described(violations)}"
-
-
-@pytest.mark.parametrize("kind", list(PAGES))
-def test_the_page_fits_a_narrow_screen_without_sideways_scrolling(open_page, kind):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    wide = open_page(kind, "de")
-    wide.screenshot(path=SCREENSHOTS / f"{kind}-1280.png", full_page=True)
-    narrow = open_page(kind, "de", width=NARROW)
-    narrow.screenshot(path=SCREENSHOTS / f"{kind}-{NARROW}.png", full_page=True)
-    width = narrow.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW, f"{kind} is {width} px wide at {NARROW} px"
+    if language == "de":  # for people to look at
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{kind}-{width}.png", full_page=True)
+    if width == NARROW:
+        # On the same page load: no sideways scrolling on a phone (WCAG 1.4.10).
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= NARROW, f"{kind} ({language}) is {scrolled} px wide at {NARROW} px"
 
 
 def test_the_first_tab_stop_is_a_visible_link_to_the_content(open_page):

@@ -29,6 +29,7 @@ def open_map(page, url: str):
 
 def test_an_empty_time_series_offers_to_tick_the_bezirk_s_areas(atlas, page):
     open_map(page, atlas.url + "/bezirk/3/?indicator=anteil-65-plus&chart=series")
+    page.wait_for_selector("#chart-pick:not([hidden])")  # once the chart has looked
     assert "mindestens ein Gebiet" in page.locator("#chart-status").inner_text()
     offer = page.locator("#chart-pick")
     assert offer.inner_text() == "Die 4 Gebiete von Kirchhellen ankreuzen"
@@ -47,6 +48,7 @@ def test_an_empty_time_series_offers_to_tick_the_bezirk_s_areas(atlas, page):
 
 def test_the_city_view_offers_its_three_highest_areas_for_a_comparison(atlas, page):
     open_map(page, atlas.url + "/?indicator=kinderarmut&year=2024&chart=compare")
+    page.wait_for_selector("#chart-pick:not([hidden])")
     offer = page.locator("#chart-pick")
     assert offer.inner_text() == "Die 3 Gebiete mit den höchsten Werten ankreuzen"
     values = page.locator("#values-table tbody.areas tr").evaluate_all(
