@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import resolve
 from django.utils import timezone
 
 from indicators.models import Release, Theme
@@ -66,9 +67,15 @@ def test_the_feed_has_an_entry_per_published_release_with_its_changes_and_files(
     assert "17 Statistische Bezirke" in entry["summary"] and "1 Stadt" in entry["summary"]
     assert "Demodaten" in entry["summary"]
     assert len(entry["files"]) == 3
+    # Each link is the release's own download; the smallest, one theme's CSV, is fetched (all
+    # three built in full would take the suite 20 s; tests/atlas/test_downloads.py builds them).
     for url in entry["files"]:
         parts = urlsplit(url)
-        assert client.get(f"{parts.path}?{parts.query}").status_code == 200, url
+        assert resolve(parts.path).kwargs["release_id"] == demo.pk, url
+    parts = urlsplit(entry["files"][0])
+    theme = Theme.objects.order_by("order").first().slug
+    small = client.get(f"{parts.path}?{parts.query}&theme={theme}")
+    assert small.status_code == 200 and small["Content-Type"].startswith("text/csv")
 
 
 def test_a_withdrawn_release_has_a_publication_and_a_withdrawal_entry_without_files(
