@@ -143,6 +143,18 @@ def test_the_search_finds_the_65_plus_share_by_the_words_people_use(atlas, page)
         assert matches(page, query)[:1] == ["Anteil der Personen ab 65 Jahren"], query
 
 
+def test_a_search_opens_the_list_on_its_matches_and_closes_it_when_emptied(atlas, page):
+    open_map(page, atlas.url + "/")
+    page.fill("#indicator-search", "65")
+    select = page.locator("#indicator")
+    assert int(select.get_attribute("size")) > 1
+    shown = select.locator("option:not([hidden])")
+    assert shown.first.is_visible()
+    assert "Anteil der Personen ab 65 Jahren" in shown.all_inner_texts()
+    page.fill("#indicator-search", "")
+    assert select.evaluate("s => s.size") == 0
+
+
 def test_the_search_finds_the_sgb_ii_indicators_by_hartz_iv_and_buergergeld(atlas, page):
     open_map(page, atlas.url + "/")
     for query in ("Hartz IV", "hartz iv", "Burgergeld"):

@@ -57,6 +57,9 @@ function setupSearch() {
     found.textContent = words.length
       ? text.found.replace("{n}", shown).replace("{total}", options.length)
       : "";
+    // While a search narrows the list, the list stands open, so its matches are in sight.
+    const groups = [...select.querySelectorAll("optgroup")].filter((group) => !group.hidden);
+    select.size = words.length && shown ? Math.min(shown + groups.length, 10) : 0;
   });
   // Enter in the search field picks the first match.
   input.addEventListener("keydown", (event) => {
