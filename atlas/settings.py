@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "districts",
     "facilities",
     "indicators",
+    "projections",
+    "reports",
 ]
 
 MIDDLEWARE = [

