@@ -29,6 +29,18 @@ from districts.models import District
 from indicators import units
 from indicators.marks import between_surveys
 from indicators.models import Indicator, Observation
+from indicators.presenters import (
+    against_city,
+    reason_of,
+    shown,
+    shown_area,
+    shown_change,
+    sources,
+    sparkline,
+    status_mark,
+    status_marks,
+    survey_note,
+)
 from indicators.selectors import (
     AreaValue,
     ProfileRow,
@@ -42,22 +54,10 @@ from indicators.selectors import (
     year_tables,
 )
 from indicators.services.downloads import licence
+from reports.figures import age_pyramid, bezirk_map
 
-from .factsheet_figures import age_pyramid, bezirk_map
 from .kept import Busy, kept, only
 from .pagecache import shared_page
-from .presenters import (
-    against_city,
-    reason_of,
-    shown,
-    shown_area,
-    shown_change,
-    sources,
-    sparkline,
-    status_mark,
-    status_marks,
-    survey_note,
-)
 
 TEMPLATE = "atlas/factsheet.html"
 # Texts that come with the data but are printed on the sheet, so that the English sheet has

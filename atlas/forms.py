@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from districts.models import District
 from indicators.marks import between_surveys
 from indicators.models import CLASS_COUNTS, Indicator
+from indicators.presenters import survey_note
 from indicators.selectors import available_years, indicator_levels
-
-from .presenters import survey_note
 
 MAP_LEVEL = "statistischer-bezirk"
 # Levels a visitor can switch the map to (the city alone makes no map).

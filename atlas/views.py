@@ -15,6 +15,20 @@ from facilities.presenters import overlay_context
 from facilities.selectors import facilities_in
 from indicators.marks import between_surveys
 from indicators.models import CLASS_COUNTS, Indicator, Release, Theme
+from indicators.presenters import (
+    against_city,
+    reason_of,
+    reasons,
+    shown_area,
+    shown_interval,
+    sources,
+    sparkline,
+    status_mark,
+    status_marks,
+    survey_note,
+    symbol_meanings,
+)
+from indicators.pyramid import is_pyramid_part, pyramid
 from indicators.selectors import (
     available_years,
     indicator_levels,
@@ -28,21 +42,7 @@ from indicators.services.downloads import licence
 from .forms import MAP_LEVELS, MapQuery
 from .jscatalog import catalogue_url
 from .pagecache import shared_page
-from .presenters import (
-    against_city,
-    reason_of,
-    reasons,
-    shown_area,
-    shown_interval,
-    sources,
-    sparkline,
-    status_mark,
-    status_marks,
-    survey_note,
-    symbol_meanings,
-)
 from .publicdata import data_prefix, public_state, zoom_banded
-from .pyramid import is_pyramid_part, pyramid
 
 
 @shared_page

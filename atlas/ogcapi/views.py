@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from atlas import errors
-from atlas.presenters import shown, shown_area
 from core.http import BadParameter
 from indicators.payloads import DEMO_NOTICE
+from indicators.presenters import shown, shown_area
 from indicators.selectors import CITY_LEVEL, published_years
 from indicators.services.downloads import attribution, licence
 

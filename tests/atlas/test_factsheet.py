@@ -8,9 +8,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from atlas.factsheet import local_fetcher, static_path
-from atlas.presenters import shown, sparkline
 from districts.models import District, Level, Overlap
 from indicators.models import Indicator, Release
+from indicators.presenters import shown, sparkline
 from indicators.selectors import year_table
 from indicators.services.downloads import licence
 from indicators.units import rounded

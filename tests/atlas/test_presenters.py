@@ -6,9 +6,9 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atlas.presenters import shown, shown_change, signed
 from indicators import units
 from indicators.models import Indicator
+from indicators.presenters import shown, shown_change, signed
 
 
 def number(text: str, language: str = "de") -> Decimal:

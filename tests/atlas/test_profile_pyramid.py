@@ -6,10 +6,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from atlas.presenters import shown
-from atlas.pyramid import pyramid
 from districts.models import District
 from indicators.models import Indicator, Observation
+from indicators.presenters import shown
+from indicators.pyramid import pyramid
 from indicators.selectors import year_tables
 from tests.factories import ObservationFactory, ReleaseFactory
 

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from districts.models import District, Overlap
 from indicators.models import Indicator
+from indicators.pyramid import Pyramid, is_pyramid_part, pyramid
 from indicators.selectors import profile_row, year_tables
-
-from .pyramid import Pyramid, is_pyramid_part, pyramid
 
 DISTRICT_LEVEL = "statistischer-bezirk"
 MAP_WIDTH_MM = 62
