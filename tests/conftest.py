@@ -8,7 +8,7 @@ from atlas.permissions import STATISTICIANS
 from districts.models import District
 from indicators.models import Indicator, Observation
 
-from . import demo_snapshot, reports
+from . import demo_snapshot, summary
 from .factories import (
     DistrictFactory,
     IndicatorFactory,
@@ -57,12 +57,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    """What an xdist worker's tests reported (tests/reports.py)."""
-    reports.LINES.extend(getattr(node, "workeroutput", {}).get("reports", []))
+    """What an xdist worker's tests reported (tests/summary.py)."""
+    summary.LINES.extend(getattr(node, "workeroutput", {}).get("reports", []))
 
 
 def pytest_terminal_summary(terminalreporter):
-    for line in reports.LINES:
+    for line in summary.LINES:
         terminalreporter.write_line(line)
 
 

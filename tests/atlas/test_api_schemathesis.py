@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from atlas.openapi import DOCUMENT, QUERIES
-from tests.reports import report
+from tests.summary import report
 
 # One worker runs the whole module: the last test checks what the others sent.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("schemathesis")]
