@@ -48,3 +48,25 @@ def dynamics_index(
         for slug in end.keys() & start.keys()
     }
     return status_index(changes)
+
+
+# The groups of the Berlin monitoring, by the index standardised again across the districts
+# (higher = more disadvantaged, or worsening): status "hoch" below −1, "mittel" up to +1,
+# "niedrig" up to +1.5, "sehr niedrig" above; dynamics "positiv" below −1, "stabil" up to +1,
+# "negativ" above. Ordered from the most favourable group to the least.
+STATUS_GROUPS = ("high", "medium", "low", "very_low")
+DYNAMICS_GROUPS = ("positive", "stable", "negative")
+
+
+def status_group(z: float) -> str:
+    if z < -1:
+        return "high"
+    if z < 1:
+        return "medium"
+    return "low" if z < 1.5 else "very_low"
+
+
+def dynamics_group(z: float) -> str:
+    if z < -1:
+        return "positive"
+    return "stable" if z <= 1 else "negative"

@@ -180,3 +180,18 @@ def judge(comparison: str | None, polarity: str) -> str | None:
         return None
     higher_is_better = polarity == "higher_better"
     return "better" if (comparison == "above") == higher_is_better else "worse"
+
+
+def difference_interval(
+    start: float, start_interval: tuple[float, float], end: float, end_interval: tuple[float, float]
+) -> tuple[float, float]:
+    """95 % interval of ``end`` − ``start`` from the two values' own intervals (MOVER, Zou and
+    Donner 2008): with Wilson limits it is Newcombe's hybrid score interval for a difference
+    of proportions, with Garwood limits the like for rates per population. The two years are
+    taken as independent samples; where they share people the interval is wider than need be,
+    so a change judged significant is so all the more."""
+    (low_1, high_1), (low_2, high_2) = start_interval, end_interval
+    difference = end - start
+    below = math.sqrt((end - low_2) ** 2 + (high_1 - start) ** 2)
+    above = math.sqrt((high_2 - end) ** 2 + (start - low_1) ** 2)
+    return difference - below, difference + above

@@ -2,7 +2,13 @@ import pytest
 
 from indicators.models import Indicator
 from indicators.selectors import available_years, year_table
-from indicators.social_index import dynamics_index, standardise, status_index
+from indicators.social_index import (
+    dynamics_group,
+    dynamics_index,
+    standardise,
+    status_group,
+    status_index,
+)
 
 
 def test_standardising_gives_z_values():
@@ -53,3 +59,12 @@ def test_a_district_with_a_withheld_core_value_gets_no_index():
 def test_the_dynamics_index_starts_two_years_after_the_data():
     indicator = Indicator.objects.get(slug="sozialindex-dynamik")
     assert available_years(indicator=indicator)[0] == 2014
+
+
+@pytest.mark.parametrize(
+    ("z", "status", "dynamics"),
+    [(-1.01, "high", "positive"), (-1.0, "medium", "stable"), (0.99, "medium", "stable"),
+     (1.0, "low", "stable"), (1.01, "low", "negative"), (1.5, "very_low", "negative")],
+)  # fmt: skip
+def test_the_groups_follow_the_berlin_limits_of_the_standardised_index(z, status, dynamics):
+    assert (status_group(z), dynamics_group(z)) == (status, dynamics)

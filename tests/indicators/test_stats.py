@@ -1,7 +1,13 @@
 import pytest
 
 from indicators.classify import classify, classify_change, palette
-from indicators.stats import Cell, is_below_threshold, withheld
+from indicators.stats import (
+    Cell,
+    difference_interval,
+    is_below_threshold,
+    wilson_interval,
+    withheld,
+)
 
 
 def test_a_count_below_the_threshold_is_withheld():
@@ -90,3 +96,11 @@ def test_an_outlier_does_not_put_every_other_change_in_the_middle_class():
     quantiles = classify_change(changes, k=5, polarity="neutral")
     equal = classify_change(changes, k=5, polarity="neutral", method="equal_interval")
     assert max(quantiles.counts) < 8 <= max(equal.counts)
+
+
+def test_the_interval_of_a_difference_of_proportions_is_newcombes():
+    # Newcombe (1998), example (e): 56/70 against 48/80, difference 0.2000, 95 % interval
+    # 0.0524 to 0.3339 (method 10, from the two Wilson intervals).
+    first, second = wilson_interval(48, 80), wilson_interval(56, 70)
+    low, high = difference_interval(48 / 80, first, 56 / 70, second)
+    assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
