@@ -117,9 +117,11 @@ def not_published(level: Level, count: int) -> str:
 
 def marks(areas: Iterable[AreaValue | None]) -> str:
     """A note where a value the sentence states is provisional or estimated."""
-    statuses = {a.cell.status for a in areas if a is not None and a.has_value}
+    statuses = [a.cell.status for a in areas if a is not None and a.has_value]
     note = ""
-    if "provisional" in statuses:
+    if statuses and all(status == "provisional" for status in statuses):
+        note += " " + _("Die Werte sind vorläufig.")
+    elif "provisional" in statuses:
         note += " " + _("Die Werte sind zum Teil vorläufig.")
     if "estimated" in statuses:
         note += " " + _("Die Werte sind zum Teil geschätzt.")

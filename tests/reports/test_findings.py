@@ -104,6 +104,10 @@ def test_areas_significantly_worse_than_the_city_are_those_whose_interval_lies_a
             assert f"{names()[code]} ({pct(rows[code]['value'], language)})" in text
     assert "signifikant ungünstiger als die Stadt" in first.de
     assert "significantly worse than the city" in first.en
+    # Every value of 2024 is provisional in the demo file: the sentence says so.
+    assert {rows[code]["status"] for code in worse} | {whole["status"]} == {"provisional"}
+    assert first.de.endswith(" Die Werte sind vorläufig.")
+    assert first.en.endswith(" The figures are provisional.")
     assert first.url == f"/?indicator=kinderarmut&year=2024&sel={','.join(worse[:6])}&chart=compare"
 
 
