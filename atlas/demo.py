@@ -13,6 +13,7 @@ from facilities.services.import_facilities import import_facilities
 from facilities.types import ensure_standard_types
 from indicators.services.catalogue import import_catalogue
 from indicators.services.import_values import import_values
+from projections.services.import_register import import_register
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "bottrop"
 # The demo boundaries stand for the whole demo time series, which starts in 2012.
@@ -23,7 +24,8 @@ LEVEL_FILES = ["stadt", "stadtbezirk", "statistischer-bezirk"]
 @transaction.atomic
 def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
     """Boundaries of all three levels, the catalogue and every value, as one published release;
-    then the demo facilities and the indicators computed from them."""
+    then the demo facilities and the indicators computed from them, and the register data the
+    population projection starts from."""
     lines = []
     for slug in LEVEL_FILES:
         result = import_boundaries(
@@ -46,4 +48,12 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
     lines.append(import_facilities(path=directory / "facilities.geojson", is_demo=True).summary())
     themes, indicators = import_catalogue(path=directory / "facility_catalogue.json")
     lines.append(f"{themes} Themenfeld, {indicators} Angebots-Indikatoren")
+    register = directory / "register"
+    result = import_register(
+        cells=register / "population.csv",
+        births=register / "births.csv",
+        within=register / "moves_within.csv",
+        is_demo=True,
+    )
+    lines.append(result.summary())
     return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""Register data a projection starts from: population and events by district, year, sex and age.
+
+Ages are cohort ages (reference year − year of birth), 0–100 with 100 standing for 100 and
+over; ``projections.register`` explains the balance they obey. A district is the version of
+it valid on 31 December of the row's year. The unique keys are the only indexes: the tables are
+read whole per level and written a year at a time, and every index slows the COPY.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import District
+
+TOP_AGE = 100
+MOTHER_AGE_MIN, MOTHER_AGE_MAX = 15, 49
+
+
+class Sex(models.TextChoices):
+    MALE = "m", _("männlich")
+    FEMALE = "w", _("weiblich")
+
+
+class RegisterImport(models.Model):
+    """One import of register files: who brought which files, and how many rows each held."""
+
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("angelegt von"),
+    )
+    source_files = models.JSONField(_("Quelldateien"), default=list)  # [{name, sha256, rows}]
+    is_demo = models.BooleanField(_("Demodaten"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Registerimport")
+        verbose_name_plural = _("Registerimporte")
+
+    def __str__(self) -> str:
+        return ", ".join(f["name"] for f in self.source_files) or str(self.pk)
+
+
+class RegisterCell(models.Model):
+    """Inhabitants on 31 Dec, deaths, moves in from and out to outside the city, in one year,
+    of one district, sex and age."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    sex = models.CharField(_("Geschlecht"), max_length=1, choices=Sex.choices)
+    age = models.PositiveSmallIntegerField(_("Alter"))
+    population = models.PositiveIntegerField(_("Einwohner/innen"), default=0)
+    deaths = models.PositiveIntegerField(_("Gestorbene"), default=0)
+    moves_in = models.PositiveIntegerField(_("Zuzüge"), default=0)
+    moves_out = models.PositiveIntegerField(_("Fortzüge"), default=0)
+    source = models.ForeignKey(
+        RegisterImport, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("Registerzelle")
+        verbose_name_plural = _("Registerzellen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "sex", "age"], name="register_cell_unique"
+            ),
+            models.CheckConstraint(condition=Q(age__lte=TOP_AGE), name="register_cell_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year} {self.sex} {self.age}"
+
+
+class RegisterBirths(models.Model):
+    """Live births in one year to mothers of one age living in one district, by the child's
+    sex."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    mother_age = models.PositiveSmallIntegerField(_("Alter der Mutter"))
+    sex = models.CharField(_("Geschlecht des Kindes"), max_length=1, choices=Sex.choices)
+    births = models.PositiveIntegerField(_("Lebendgeborene"), default=0)
+    source = models.ForeignKey(
+        RegisterImport, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("Geburten nach Alter der Mutter")
+        verbose_name_plural = _("Geburten nach Alter der Mutter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "mother_age", "sex"], name="register_births_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(mother_age__gte=MOTHER_AGE_MIN, mother_age__lte=MOTHER_AGE_MAX),
+                name="register_births_mother_age",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year} {self.mother_age} {self.sex}"
+
+
+class RegisterMove(models.Model):
+    """Moves in one year from one district of the city to another, by sex and age."""
+
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    origin = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", db_index=False)
+    destination = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    sex = models.CharField(_("Geschlecht"), max_length=1, choices=Sex.choices)
+    age = models.PositiveSmallIntegerField(_("Alter"))
+    moves = models.PositiveIntegerField(_("Umzüge"))
+    source = models.ForeignKey(
+        RegisterImport, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("Umzug zwischen Bezirken")
+        verbose_name_plural = _("Umzüge zwischen Bezirken")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "origin", "destination", "sex", "age"], name="register_move_unique"
+            ),
+            models.CheckConstraint(condition=Q(age__lte=TOP_AGE), name="register_move_age"),
+            models.CheckConstraint(
+                condition=~Q(origin=F("destination")), name="register_move_between_districts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin_id} → {self.destination_id} {self.year} {self.sex} {self.age}"
