@@ -1,16 +1,22 @@
 """The admin's export page: stored values in the upload layout, to correct and upload again.
 
 Without ``format`` in the query the page shows its form (fields given in the query, such as a
-release linked from its page, are preselected); with it, the form's GET downloads the file or,
-for a bad parameter, shows the form again with the field's error. Statisticians only: the
+release linked from its page, are preselected; with none, what a correction most likely needs:
+the values public now, of the newest year, as XLSX, so one click exports them); with it, the
+form's GET downloads the file or, for a bad parameter, shows the form again with the field's
+error. Statisticians only: the
 file holds withheld values too. A user limited to some themes (a department given the
 publish permission) gets only its themes' values and releases.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +95,25 @@ class ExportForm(forms.Form):
         self.fields["year"].choices = [(year, str(year)) for year in years]
 
 
+def newest_public_year(allowed: set[int] | None) -> int | None:
+    """The newest year with published values (of the user's themes): the one a correction
+    most likely touches."""
+    observations = Observation.objects.published()
+    if allowed is not None:
+        observations = observations.filter(indicator__theme_id__in=allowed)
+    return observations.aggregate(newest=Max("year"))["newest"]
+
+
+def quick_export_url(allowed: set[int] | None) -> tuple[str, int] | None:
+    """The export of the values public now, of the newest year, as XLSX: the start page's
+    one-click download; None while nothing is public."""
+    year = newest_public_year(allowed)
+    if year is None:
+        return None
+    query = urlencode({"year": year, "format": "xlsx"})
+    return f"{reverse('admin:indicators_release_export')}?{query}", year
+
+
 def export_view(model_admin, request):
     """The form, or with ``format`` given, the file it asks for."""
     if not model_admin.has_publish_permission(request):
@@ -99,6 +124,11 @@ def export_view(model_admin, request):
     asked = "format" in request.GET
     initial = {name: request.GET.getlist(name) for name in ("year", "theme", "indicator")}
     initial["release"] = request.GET.get("release")
+    if not asked and not request.GET:
+        # Nothing chosen yet: the public values of the newest year (XLSX is the format's
+        # default), so one click exports what a correction most likely needs.
+        newest = newest_public_year(allowed)
+        initial["year"] = [newest] if newest is not None else []
     form = ExportForm(
         request.GET if asked else None, initial=initial, releases=releases, allowed=allowed
     )

@@ -1,6 +1,13 @@
-"""The admin's upload steps: check a file, map unknown columns, preview, then confirm."""
+"""The admin's upload steps: check a file, map unknown columns, preview, then confirm.
+
+The preview offers to save the draft and go straight on to the page that publishes it (under
+four eyes: that says it waits for a second person), so a correction is export, edit, upload,
+save, publish. A title left empty is made from what the file changes and its name; the preview
+shows it to change before saving.
+"""
 
 import json
+from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
@@ -11,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.changes import enabled as four_eyes_enabled
 from core.importing import ImportRejected, RowError
 from core.uploads import keep, pending_path
 
@@ -22,6 +30,7 @@ from .services.import_values import (
     mapping_errors,
     unmapped_columns,
 )
+from .services.releases import PUBLISH_PERMISSION
 
 TEMPLATE = "admin/indicators/release/upload.html"
 TARGETS = [
@@ -39,7 +48,13 @@ TARGETS = [
 
 
 class UploadForm(forms.Form):
-    title = forms.CharField(label=_("Titel des Datenstands"), max_length=200)
+    title = forms.CharField(
+        label=_("Titel des Datenstands (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leer lassen: der Titel wird aus der Datei gebildet und kann in der "
+                    "Vorschau geändert werden."),
+    )  # fmt: skip
     source = forms.CharField(
         label=_("Quelle (optional)"),
         max_length=120,
@@ -47,6 +62,50 @@ class UploadForm(forms.Form):
         help_text=_("z. B. „Jobcenter“: die Spaltenzuordnung wird für diese Quelle gemerkt."),
     )
     file = forms.FileField(label=_("Datei (CSV oder XLSX)"))
+
+
+TITLE_NAMED = 2  # indicators named in a title made from the file; more are counted
+
+
+def _years_text(years: list[int]) -> str:
+    """2023, 2021–2023 or 2019, 2021–2023: runs of years as ranges."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def suggested_title(name: str, result) -> str:
+    """A title for a release from its file: what it does (a correction, new values or both),
+    the indicators it changes by name (up to two, else how many) and their years, e.g.
+    "Korrektur Einwohner 2023"; the file's name where no indicator is named (the release
+    keeps the file's name anyway)."""
+    preview = result.preview
+    changes = [*preview.changed, *preview.lost] if preview is not None else []
+    added = preview.added if preview is not None else []
+    corrects, adds = bool(changes), bool(added)
+    kind = {
+        (True, False): _("Korrektur"),
+        (False, True): _("Neue Werte"),
+        (True, True): _("Neue Werte und Korrekturen"),
+    }.get((corrects, adds), _("Werte"))
+    slugs = {c.indicator for c in changes} | {a.indicator for a in added}
+    years = [c.year for c in changes] + [a.year for a in added] or list(result.years)
+    parts = [str(kind)]
+    named = 0 < len(slugs) <= TITLE_NAMED
+    if named:
+        names = dict(Indicator.objects.filter(slug__in=slugs).values_list("slug", "name_de"))
+        parts.append(", ".join(names.get(slug, slug) for slug in sorted(slugs)))
+    elif slugs:
+        parts.append(_("%(count)d Indikatoren") % {"count": len(slugs)})
+    if years:
+        parts.append(_years_text(years))
+    if not named:
+        parts.append(f"({PurePath(name).name})")
+    return " ".join(parts)[:200]
 
 
 def _indicators(user):
@@ -168,7 +227,7 @@ def _check(request, context, *, token: str, name: str, form=None):
         messages.error(request, _("Die hochgeladene Datei ist nicht mehr vorhanden."))
         return redirect("admin:indicators_release_upload")
     data = form.cleaned_data if form else request.POST
-    title, source = data.get("title", name), (data.get("source") or "").strip()
+    title, source = (data.get("title") or "").strip(), (data.get("source") or "").strip()
     context.update(token=token, filename=name, title_value=title, source=source)
     try:
         mapping = _json(request.POST, "mapping", dict) if form is None else {}
@@ -192,7 +251,13 @@ def _check(request, context, *, token: str, name: str, form=None):
         path.unlink(missing_ok=True)
         context.update(errors=rejected.errors, form=form or UploadForm())
         return render(request, TEMPLATE, context)
-    context.update(result=result, mapping_json=json.dumps(mapping))
+    context.update(
+        result=result,
+        mapping_json=json.dumps(mapping),
+        title_value=title or suggested_title(name, result),
+        four_eyes=four_eyes_enabled(),
+        may_publish=request.user.has_perm(PUBLISH_PERMISSION),
+    )
     return render(request, TEMPLATE, context)
 
 
@@ -205,8 +270,9 @@ def _confirm(request, context):
     source = request.POST.get("source", "").strip()
     try:
         mapping = _json(request.POST, "mapping", dict)
+        title = request.POST.get("title", "").strip()[:200] or PurePath(name).stem
         result = import_values(
-            path=path, title=request.POST.get("title", name), user=request.user,
+            path=path, title=title, user=request.user,
             mapping=mapping, accept_losses=request.POST.get("accept_losses") == "1",
         )  # fmt: skip
     except ImportRejected as rejected:
@@ -217,9 +283,19 @@ def _confirm(request, context):
         path.unlink(missing_ok=True)
     if source and mapping:
         _remember(request, source, mapping, result.release)
+    release = result.release
+    if "publish" in request.POST and request.user.has_perm(PUBLISH_PERMISSION):
+        # Straight on to the page that says what becomes public and publishes it (under four
+        # eyes, that says the draft now waits for a second person).
+        messages.success(
+            request,
+            _("Entwurf „%(title)s“ mit %(rows)d Werten angelegt.")
+            % {"title": release.title, "rows": result.rows},
+        )
+        return redirect(reverse("admin:indicators_release_publish", args=[release.pk]))
     messages.success(
         request,
-        _("Entwurf „%(title)s“ mit %(rows)d Werten angelegt; veröffentlichen über die Aktion.")
-        % {"title": result.release.title, "rows": result.rows},
-    )
-    return redirect(reverse("admin:indicators_release_change", args=[result.release.pk]))
+        _("Entwurf „%(title)s“ mit %(rows)d Werten angelegt; veröffentlichen über "
+          "„Veröffentlichen …“.") % {"title": release.title, "rows": result.rows},
+    )  # fmt: skip
+    return redirect(reverse("admin:indicators_release_change", args=[release.pk]))

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from core.models import PendingChange
 from indicators.admin import visible_releases, warnings_for
-from indicators.models import Release
+from indicators.export import quick_export_url
+from indicators.models import Release, allowed_theme_ids
 
 LISTED = 10  # drafts and warnings shown on the page; the rest are counted
 
@@ -34,9 +35,14 @@ def start_page(context) -> dict:
     drafts = releases.filter(status=Release.Status.DRAFT).order_by("-created_at")
     warnings = warnings_for(user)
     pending = PendingChange.objects.filter(status=PendingChange.Status.PENDING)
+    # A correction from here: the public values of the newest year in one click (exports
+    # hold withheld values: publishers only), the corrected file checked from the same page.
+    quick_export = quick_export_url(allowed_theme_ids(user)) if may_publish else None
     return {
         "tasks": tasks,
+        "may_upload": may_upload,
         "may_publish": may_publish,
+        "quick_export": quick_export,
         "drafts": list(drafts[:LISTED]),
         "draft_count": drafts.count(),
         "last_published": releases.filter(status=Release.Status.PUBLISHED)

@@ -70,6 +70,7 @@ class ValueImportResult:
     public_download: bool = False  # the file is a public download (see layout.PUBLIC_MARKERS)
     skipped_withheld: int = 0  # its withheld rows, left out
     skipped_approximate: int = 0  # its estimates, left out
+    years: list[int] = field(default_factory=list)  # the years of its values
 
     def summary(self) -> str:
         verb = "geprüft (Probelauf, nichts geschrieben)" if self.dry_run else "importiert"
@@ -149,7 +150,7 @@ def import_values(
         None, staged.count, decided, dry_run=dry_run, description=source.description,
         preview=preview, warnings=warnings, public_download=layout.public,
         skipped_withheld=layout.skipped_withheld,
-        skipped_approximate=layout.skipped_approximate,
+        skipped_approximate=layout.skipped_approximate, years=staging.years(),
     )  # fmt: skip
     if dry_run:
         staging.drop()

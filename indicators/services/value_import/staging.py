@@ -47,6 +47,13 @@ def create() -> None:
         )
 
 
+def years() -> list[int]:
+    """The years of the staged values, in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT year FROM {STAGING} ORDER BY year")
+        return [year for (year,) in cursor.fetchall()]
+
+
 def drop() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}, {PUBLIC}")
