@@ -1,6 +1,7 @@
 """The map's areas by keyboard: each a focus stop in the order of the names, its tooltip on
 focus, the arrow keys to its neighbours, Enter to its profile."""
 
+import math
 import re
 import unicodedata
 
@@ -114,3 +115,56 @@ def test_a_bezirk_lists_only_its_own_areas(atlas, page):
     open_map(page, atlas.url + "/bezirk/3/?indicator=kinderarmut&year=2023")
     rows = page.locator("#values-table tbody.areas tr").count()
     assert page.locator("#map-areas a").count() == rows
+
+
+DIRECTIONS = {"ArrowRight": (1, 0), "ArrowLeft": (-1, 0), "ArrowUp": (0, -1), "ArrowDown": (0, 1)}
+
+
+def _web_point(lng: float, lat: float) -> tuple[float, float]:
+    """Where Leaflet draws a point, up to scale: Web Mercator, y growing southwards."""
+    return lng, -math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _areas(level: str = "statistischer-bezirk") -> dict[str, tuple]:
+    """Name → (the centre of its bounds as drawn, its web geometry)."""
+    from districts.models import District
+
+    areas = {}
+    for district in District.objects.current().filter(level__slug=level):
+        west, south, east, north = district.web_geometry.extent
+        areas[district.name] = (_web_point((west + east) / 2, (south + north) / 2),
+                                district.web_geometry)  # fmt: skip
+    return areas
+
+
+def _ahead(origin, point, direction) -> bool:
+    """Whether ``point`` lies in the arrow's direction from ``origin``, within about 60°."""
+    x, y = point[0] - origin[0], point[1] - origin[1]
+    dx, dy = direction
+    ahead, aside = x * dx + y * dy, abs(x * dy - y * dx)
+    return ahead > 0 and aside <= 2 * ahead
+
+
+def test_an_arrow_goes_to_an_area_that_shares_a_border_where_one_lies_that_way(atlas, page):
+    areas = _areas()
+    bordering = {
+        name: {
+            other
+            for other, (_, shape) in areas.items()
+            if other != name and geometry.intersection(shape).length > 0
+        }
+        for name, (_, geometry) in areas.items()
+    }
+    open_map(page, atlas.url + MAP)
+    wrong = []
+    for name, (centre, _) in areas.items():
+        for key, direction in DIRECTIONS.items():
+            ahead = {n for n in bordering[name] if _ahead(centre, areas[n][0], direction)}
+            if not ahead:
+                continue  # the nearest centre that way, bordering or not
+            page.locator("#map-areas a", has_text=re.compile(f"^{re.escape(name)}$")).focus()
+            page.keyboard.press(key)
+            reached = focused_name(page)
+            if reached not in bordering[name]:
+                wrong.append((name, key, reached, sorted(ahead)))
+    assert not wrong

@@ -1,8 +1,9 @@
 /* The map's areas by keyboard. The map is one canvas with no element per area, so each area
    gets a link in a list over the map (hidden from sight, read by screen readers), in the order
    of the names. Focus on a link marks its area on the map and opens its tooltip; the arrow keys
-   go to the nearest area in their direction, Home and End to the first and last name, Enter
-   follows the link to the profile, Escape closes the tooltip. */
+   go to a neighbour that shares a border in their direction (else to the nearest area that
+   way), Home and End to the first and last name, Enter follows the link to the profile, Escape
+   closes the tooltip. */
 import { leaveMap, showOnMap } from "./drawing.js";
 import { config, profileUrl, view } from "./state.js";
 import { text } from "./text.js";
@@ -13,8 +14,10 @@ import { text } from "./text.js";
 const TAB_STOPS_MAX = 30;
 const DIRECTIONS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
-// The listed areas' parts on the map, by code.
+// The listed areas' parts on the map, by code, and which of them share a border (worked out
+// from the boundaries when an arrow is first pressed).
 let parts = new Map();
+let borders = null;
 
 function listed() {
   return document.getElementById("map-areas");
@@ -35,6 +38,7 @@ export function listAreas(level) {
     a.feature.properties.name.localeCompare(b.feature.properties.name, text.locale, { numeric: true }),
   );
   parts = new Map(areas.map((part) => [part.feature.properties.code, part]));
+  borders = null;
   const roving = areas.length > Math.min(TAB_STOPS_MAX, config.tablePage || Infinity);
   const items = areas.map((part, index) => {
     const link = document.createElement("a");
@@ -59,23 +63,76 @@ function centreOf(code) {
   return view.map.latLngToLayerPoint(parts.get(code).getBounds().getCenter());
 }
 
-// The nearest area whose centre lies ahead in ``direction`` (within about 60° of it); one
-// straight ahead wins over a nearer one far to the side.
-function neighbour(code, [dx, dy]) {
+// Areas share a border where their outlines share an edge. The boundaries are simplified as a
+// coverage, so neighbours keep the same vertices along it: two areas with two vertices in
+// common (one is a corner where they only touch) are neighbours. One pass over the vertices.
+function bordersOf(areas) {
+  const byVertex = new Map();
+  const rings = (geometry) =>
+    geometry.type === "Polygon" ? geometry.coordinates : geometry.coordinates.flat();
+  for (const [code, part] of areas) {
+    const seen = new Set();
+    for (const ring of rings(part.feature.geometry)) {
+      for (const [lng, lat] of ring) {
+        const key = `${lng.toFixed(6)},${lat.toFixed(6)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const codes = byVertex.get(key);
+        if (codes) codes.push(code);
+        else byVertex.set(key, [code]);
+      }
+    }
+  }
+  const shared = new Map(); // "a|b" → vertices in common
+  for (const codes of byVertex.values()) {
+    for (let i = 0; i < codes.length; i += 1) {
+      for (let j = i + 1; j < codes.length; j += 1) {
+        const pair = codes[i] < codes[j] ? `${codes[i]}|${codes[j]}` : `${codes[j]}|${codes[i]}`;
+        shared.set(pair, (shared.get(pair) || 0) + 1);
+      }
+    }
+  }
+  const neighbours = new Map([...areas.keys()].map((code) => [code, new Set()]));
+  for (const [pair, count] of shared) {
+    if (count < 2) continue;
+    const [a, b] = pair.split("|");
+    neighbours.get(a).add(b);
+    neighbours.get(b).add(a);
+  }
+  return neighbours;
+}
+
+function bordering(code) {
+  if (!borders) borders = bordersOf(parts);
+  return borders.get(code) || new Set();
+}
+
+// Of ``candidates``, the area whose centre lies ahead in ``direction`` (within about 60° of
+// it) with the best score: for neighbours the one most nearly straight ahead, for the others
+// the nearest (one straight ahead wins over a nearer one far to the side).
+function ahead(code, [dx, dy], candidates, score) {
   const origin = centreOf(code);
   let best = null;
   let bestScore = Infinity;
-  for (const other of parts.keys()) {
+  for (const other of candidates) {
     if (other === code) continue;
     const point = centreOf(other);
     const [x, y] = [point.x - origin.x, point.y - origin.y];
-    const ahead = x * dx + y * dy;
+    const along = x * dx + y * dy;
     const aside = Math.abs(x * dy - y * dx);
-    if (ahead <= 0 || aside > 2 * ahead) continue;
-    const score = ahead + 2 * aside;
-    if (score < bestScore) [best, bestScore] = [other, score];
+    if (along <= 0 || aside > 2 * along) continue;
+    const value = score(along, aside);
+    if (value < bestScore) [best, bestScore] = [other, value];
   }
   return best;
+}
+
+// A neighbour sharing a border in that direction, else the nearest area that way.
+function neighbour(code, direction) {
+  return (
+    ahead(code, direction, bordering(code), (along, aside) => aside / along) ||
+    ahead(code, direction, parts.keys(), (along, aside) => along + 2 * aside)
+  );
 }
 
 // The area in view, its tooltip open and named as the link's description.
