@@ -6,6 +6,7 @@ withheld cells already shown as their neutral label, approximate values already 
 writers only lay it out.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 
@@ -102,3 +103,4 @@ class Document:
     newer_url: str = ""  # the same report on the current data
     url: str = ""  # the report's own address
     notes: tuple[str, ...] = field(default=())  # reading guide: ≈, ".", significance
+    written_on: datetime.date | None = None  # ``written`` as a date, for the files' metadata
