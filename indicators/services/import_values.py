@@ -38,7 +38,7 @@ from .value_import.layout import (
     mapping_errors,
     unmapped_columns,
 )
-from .value_import.preview import Change, Preview, preview_of, sum_warnings
+from .value_import.preview import Change, Preview, preview_of, rate_warnings, sum_warnings
 from .value_import.staging import STAGING, Stream
 
 __all__ = [
@@ -145,7 +145,7 @@ def import_values(
     if errors:
         raise ImportRejected(errors)
     preview, warnings = preview_of(staged)
-    warnings += sum_warnings(staged)
+    warnings += sum_warnings(staged) + rate_warnings(staged)
     result = ValueImportResult(
         None, staged.count, decided, dry_run=dry_run, description=source.description,
         preview=preview, warnings=warnings, public_download=layout.public,

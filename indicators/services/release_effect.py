@@ -10,7 +10,14 @@ from indicators.models import Release
 from indicators.querysets import published_at_key_sql
 
 from .value_import import staging
-from .value_import.preview import Change, Preview, _shown, preview_of, sum_warnings
+from .value_import.preview import (
+    Change,
+    Preview,
+    _shown,
+    preview_of,
+    rate_warnings,
+    sum_warnings,
+)
 from .value_import.staging import STAGING, Staged
 
 
@@ -62,7 +69,7 @@ def publish_effect(release: Release) -> Effect:
         staged = Staged(count=cursor.rowcount)
         cursor.execute(f"ANALYZE {STAGING}")
     preview, warnings = preview_of(staged)
-    warnings += sum_warnings(staged)
+    warnings += sum_warnings(staged) + rate_warnings(staged)
     staging.drop()
     return Effect(counts(release), preview, warnings)
 

@@ -1,8 +1,10 @@
 """What a checked file would change: its staged values against the values public now, in the
 order a statistician decides by: numbers the file would lose (a number replaced by a symbol, or a
 numerator or denominator left out), changed values, new values, and the unchanged ones counted;
-jumps against the previous year for the values the file changes; and counts whose city value
-would no longer match the sum of its districts once the file is public."""
+jumps against the previous year for the values the file changes; counts whose city value
+would no longer match the sum of its districts once the file is public; and rates (and means)
+whose own value on a coarser level would no longer fit the roll-up of its districts, by the
+check the published state gets (read.rows.plausibility_warnings)."""
 
 from dataclasses import dataclass, field
 
@@ -11,8 +13,10 @@ from django.db import connection
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from indicators.models import Observation
+from indicators.models import Indicator, Observation
 from indicators.querysets import latest_published_sql
+from indicators.read import geography, rollup
+from indicators.stats import WITH_VALUE, Cell
 
 from . import staging  # staging.LISTED: one limit for the errors and the changes listed
 from .staging import PUBLIC, STAGING, Staged
@@ -239,3 +243,39 @@ def sum_warnings(staged: Staged) -> list[str]:
             f"{slug} {year}: Summe ({level}) {_number(total)} ≠ Stadtwert {_number(value)}"
             for slug, year, level, total, value in cursor.fetchall()
         ]
+
+
+def rate_warnings(staged: Staged) -> list[str]:
+    """Rates and means whose own value (the city's, a Stadtbezirk's) would differ from the
+    roll-up of its districts (Σ numerator / Σ denominator × factor) once the file is public:
+    the plausibility check of the published state, run on the file's values over the public
+    ones for each indicator and year the file touches. Counts are left to sum_warnings."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT s.indicator_id, s.year FROM {STAGING} s "
+            "JOIN indicators_indicator i ON i.id = s.indicator_id "
+            "WHERE i.kind <> 'count' AND i.computation = ''"
+        )
+        touched = set(cursor.fetchall())
+        if not touched:
+            return []
+        cursor.execute(
+            "SELECT indicator_id, year, district_id, value, numerator, denominator, status "
+            f"FROM {STAGING}"
+        )
+        staged_rows = [row for row in cursor.fetchall() if (row[0], row[1]) in touched]
+    ids, years = {i for i, _ in touched}, {y for _, y in touched}
+    cells = geography.raw_cells(ids, years)
+    for indicator_id, year, district_id, value, numerator, denominator, status in staged_rows:
+        if status not in WITH_VALUE:
+            value = numerator = denominator = None  # a symbol stands for every number
+        cells[(indicator_id, year)][district_id] = Cell(value, numerator, denominator, status)
+    indicators = Indicator.objects.filter(id__in=ids).order_by("theme__order", "order", "slug")
+    warnings = []
+    for year in sorted(years):
+        geo = geography.of_year(year)
+        for indicator in indicators:
+            if (indicator.id, year) in touched:
+                found = rollup.draft(indicator, year, geo, cells.get((indicator.id, year), {}))
+                warnings += [str(warning) for warning in found.warnings]
+    return warnings
