@@ -21,9 +21,9 @@ class AtlasConfig(AppConfig):
 
 
 def _sync_groups(sender, **kwargs):
-    # Permissions are created per app on post_migrate; "indicators" is the last app whose
-    # permissions the groups use, and auth's handler runs before this one.
-    if sender.name == "indicators":
+    # Permissions are created per app on post_migrate; "reports" is the last app whose
+    # permissions the groups use (INSTALLED_APPS), and auth's handler runs before this one.
+    if sender.name == "reports":
         from .permissions import sync_groups
 
         sync_groups()

@@ -14,6 +14,7 @@ from facilities.types import ensure_standard_types
 from indicators.services.catalogue import import_catalogue
 from indicators.services.import_values import import_values
 from projections.services.import_register import import_register
+from reports.services.reports import load_reports
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "bottrop"
 # The demo boundaries stand for the whole demo time series, which starts in 2012.
@@ -56,4 +57,6 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
         is_demo=True,
     )
     lines.append(result.summary())
+    reports = load_reports(path=directory / "reports.json", is_demo=True)
+    lines.append(f"{reports} Demo-Berichte")
     return "\n".join(lines)

@@ -45,6 +45,39 @@ STATISTICIAN_PERMISSIONS = [
     ("core", "approve_pendingchange"),
 ]
 
+REPORT_PERMISSIONS = [
+    ("reports", "view_report"),
+    ("reports", "add_report"),
+    ("reports", "change_report"),
+    ("reports", "publish_report"),
+    ("reports", "view_chapter"),
+    ("reports", "add_chapter"),
+    ("reports", "change_chapter"),
+    ("reports", "delete_chapter"),
+    ("reports", "view_block"),
+    ("reports", "add_block"),
+    ("reports", "change_block"),
+    ("reports", "delete_block"),
+]
+STATISTICIAN_PERMISSIONS += REPORT_PERMISSIONS
+
+PLANNERS = "Sozialplanung"
+
+# Social planners write reports from the published data and see what they are written from;
+# publishing a report waits for a second planner or statistician under four eyes.
+PLANNER_PERMISSIONS = [
+    ("districts", "view_level"),
+    ("districts", "view_district"),
+    ("indicators", "view_theme"),
+    ("indicators", "view_indicator"),
+    ("indicators", "view_release"),
+    ("facilities", "view_facilitytype"),
+    ("facilities", "view_facility"),
+    *REPORT_PERMISSIONS,
+    ("core", "view_pendingchange"),
+    ("core", "approve_pendingchange"),
+]
+
 DEPARTMENTS = "Fachbereich"
 
 # Departments upload drafts for the themes released to their group (ThemeAccess); a
@@ -69,6 +102,7 @@ def sync_groups(**kwargs) -> None:
     for name, permissions in (
         (STATISTICIANS, STATISTICIAN_PERMISSIONS),
         (DEPARTMENTS, DEPARTMENT_PERMISSIONS),
+        (PLANNERS, PLANNER_PERMISSIONS),
     ):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(

@@ -17,6 +17,7 @@ from . import (
     jscatalog,
     openapi,
     publicdata,
+    report_pages,
     views,
 )
 from .pagecache import shared_page
@@ -113,6 +114,10 @@ urlpatterns = [
     path("bezirk/<str:bezirk>/", views.map_view, name="bezirk"),
     path("bezirk/<str:bezirk>/steckbrief/", factsheet.factsheet_view, name="factsheet"),
     path("bezirk/<str:bezirk>/steckbrief.pdf", factsheet.factsheet_pdf, name="factsheet-pdf"),
+    path("berichte/", report_pages.report_list, name="reports"),
+    path("berichte/<slug:slug>/", report_pages.report_page, name="report"),
+    path("berichte/<slug:slug>/bericht.pdf", report_pages.report_pdf, name="report-pdf"),
+    path("berichte/<slug:slug>/bericht.docx", report_pages.report_docx, name="report-docx"),
     path("barrierefreiheit/", accessibility.statement, name="accessibility"),
     path("api/", apidocs.api_guide, name="api"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -19,6 +19,22 @@ class Table:
     reference_rows: int = 0  # the last rows are the city and the Bezirk: set apart
     notes: tuple[str, ...] = ()
 
+    def _numeric(self, column: int) -> bool:
+        return column < len(self.numeric) and self.numeric[column]
+
+    @property
+    def columns(self) -> list[tuple[str, bool]]:
+        return [(cell, self._numeric(n)) for n, cell in enumerate(self.header)]
+
+    @property
+    def aligned_rows(self) -> list[tuple[list[tuple[str, bool]], bool]]:
+        """Each row's cells with their alignment, and whether it is a reference row."""
+        first_reference = len(self.rows) - self.reference_rows
+        return [
+            ([(cell, self._numeric(n)) for n, cell in enumerate(row)], number >= first_reference)
+            for number, row in enumerate(self.rows)
+        ]
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -80,6 +96,11 @@ class Chapter:
     anchor: str
     text: tuple[Paragraph, ...]
     blocks: tuple[Block, ...]
+    html: str = ""  # the whole text, sanitised, for the web page and the PDF
+
+    @property
+    def laid_out(self) -> list[tuple[str, Block]]:
+        return [(kind_of(block), block) for block in self.blocks]
 
 
 @dataclass(frozen=True)
@@ -104,3 +125,10 @@ class Document:
     url: str = ""  # the report's own address
     notes: tuple[str, ...] = field(default=())  # reading guide: ≈, ".", significance
     written_on: datetime.date | None = None  # ``written`` as a date, for the files' metadata
+
+
+def kind_of(block: Block) -> str:
+    """The template a block is laid out with: "figure", "table", "key_figures", "findings"."""
+    return {Figure: "figure", Table: "table", KeyFigures: "key_figures", Findings: "findings"}[
+        type(block)
+    ]
