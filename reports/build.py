@@ -93,6 +93,7 @@ def build(
             scope=report.bezirk.name if report.bezirk else _("Stadt Bottrop"),
             state=_state(report, moment),
             written=_date(report.published_at or timezone.now()),
+            written_on=timezone.localtime(report.published_at or timezone.now()).date(),
             sources=tuple(sources(used)),
             licence=terms.name,
             licence_url=terms.url,
