@@ -212,7 +212,13 @@ def test_numbers_are_right_aligned_and_reference_rows_set_apart(chart):
     table = [t for t in word.tables if t.rows[1].cells[0].text == "Stadtmitte"][-1]
 
     def aligned(row, column):
-        return table.rows[row].cells[column].paragraphs[0].alignment
+        """The alignment the paragraph gets, from itself or its styles."""
+        paragraph = table.rows[row].cells[column].paragraphs[0]
+        style = paragraph.style
+        alignment = paragraph.alignment
+        while alignment is None and style is not None:
+            alignment, style = style.paragraph_format.alignment, style.base_style
+        return alignment
 
     def bold(row):
         return all(r.bold for c in table.rows[row].cells for r in c.paragraphs[0].runs)
