@@ -4,6 +4,7 @@
    escapeHtml, the tables below take the same text as DOM text. */
 import { escapeHtml, fill } from "./escape.js";
 import { failureText, fetchJson as fetchPatientJson, waitingText } from "./fetching.js";
+import { choiceOf } from "./map/state.js";
 import { text } from "./map/text.js";
 
 (function () {
@@ -149,23 +150,47 @@ import { text } from "./map/text.js";
 
   // -- the four charts -------------------------------------------------------------------
 
+  // The chosen areas' names: the table's areas, and the Stadtbezirk chosen in its own view.
+  function namesOf(config, data) {
+    const names = Object.fromEntries(data.values.map((row) => [row.code, row.name]));
+    if (data.within_value && config.within) names[`stadtbezirk:${config.within}`] = data.within_value.name;
+    return names;
+  }
+
+  // The time series of the chosen areas, one request per level (the table's, and another for
+  // the Stadtbezirk chosen in its view), by the chosen entry.
+  async function seriesOf(config, indicator) {
+    const byLevel = new Map();
+    for (const chosen of config.selection) {
+      const { level, code } = choiceOf(chosen);
+      if (!byLevel.has(level)) byLevel.set(level, []);
+      byLevel.get(level).push([chosen, code]);
+    }
+    const answers = await Promise.all(
+      [...byLevel].map(([level, pairs]) =>
+        fetchJson(config.seriesUrl, { indicator, level, codes: pairs.map(([, code]) => code).join(",") }),
+      ),
+    );
+    const series = {};
+    [...byLevel.values()].forEach((pairs, i) => {
+      for (const [chosen, code] of pairs) if (answers[i].series[code]) series[chosen] = answers[i].series[code];
+    });
+    return series;
+  }
+
   async function seriesChart(config, data) {
     if (!config.selection.length) return { message: text.pickOne };
     const indicator = config.indicator;
-    const [areas, city] = await Promise.all([
-      fetchJson(config.seriesUrl, {
-        indicator,
-        level: config.level,
-        codes: config.selection.join(","),
-      }),
+    const [series, city] = await Promise.all([
+      seriesOf(config, indicator),
       data.city
         ? fetchJson(config.seriesUrl, { indicator, level: "stadt", codes: data.city.code })
         : Promise.resolve({ series: {} }),
     ]);
-    const names = Object.fromEntries(data.values.map((row) => [row.code, row.name]));
+    const names = namesOf(config, data);
     const lines = config.selection
-      .filter((code) => areas.series[code])
-      .map((code, i) => ({ name: names[code] || code, points: areas.series[code], colour: SERIES_COLOURS[i] }));
+      .filter((code) => series[code])
+      .map((code, i) => ({ name: names[code] || code, points: series[code], colour: SERIES_COLOURS[i] }));
     if (data.city && city.series[data.city.code]) {
       lines.push({ name: text.city, points: city.series[data.city.code], colour: CITY_COLOUR, city: true });
     }
@@ -215,9 +240,12 @@ import { text } from "./map/text.js";
   async function compareChart(config, data) {
     if (config.selection.length < 2) return { message: text.pickTwo };
     const fmt = numberFormat(data.decimals);
-    const rows = config.selection
-      .map((code) => data.values.find((row) => row.code === code))
-      .filter(Boolean);
+    const names = namesOf(config, data);
+    const rowOf = (chosen) =>
+      chosen.includes(":")
+        ? data.within_value && names[chosen] && { ...data.within_value, name: names[chosen] }
+        : data.values.find((row) => row.code === chosen);
+    const rows = config.selection.map(rowOf).filter(Boolean);
     if (data.city) rows.push({ ...data.city, name: text.city, city: true });
     const withValue = rows.filter((row) => row.value !== null);
     const trace = {
@@ -239,8 +267,8 @@ import { text } from "./map/text.js";
     const current = catalogue.indicators.find((i) => i.slug === config.indicator);
     const siblings = catalogue.indicators.filter((i) => current && i.theme === current.theme);
     const profiles = await Promise.all(
-      config.selection.map((code) =>
-        fetchJson(config.profileApiUrl, { level: config.level, code, year: data.year }),
+      config.selection.map((chosen) =>
+        fetchJson(config.profileApiUrl, { ...choiceOf(chosen), year: data.year }),
       ),
     );
     const byIndicator = (profile, slug) => profile.indicators.find((row) => row.indicator === slug);
@@ -482,7 +510,7 @@ import { text } from "./map/text.js";
     const indicator = document.getElementById("indicator-name").textContent.trim();
     const unit = config.chart === "series" ? config.unit || unitOf(state.values) : unitOf(state.values);
     const heading = [chartTitle.textContent, `${indicator} (${unit})`];
-    const names = Object.fromEntries(state.values.values.map((row) => [row.code, row.name]));
+    const names = namesOf(config, state.values);
     const chosen = ["series", "compare"].includes(config.chart) ? config.selection.map((c) => names[c] || c) : [];
     const source = document.getElementById("indicator-source");
     const footer = [

@@ -23,6 +23,18 @@ export function announce() {
   );
 }
 
+// A chosen area of another level than the table's, such as the Stadtbezirk in its own view,
+// is chosen as "level:code" (an official code holds no colon).
+export function choiceOf(chosen) {
+  const at = chosen.indexOf(":");
+  return at < 0 ? { level: config.level, code: chosen } : { level: chosen.slice(0, at), code: chosen.slice(at + 1) };
+}
+
+// The Stadtbezirk's own row in its view: chosen as "stadtbezirk:<code>".
+export function withinChoice() {
+  return config.within ? `stadtbezirk:${config.within}` : null;
+}
+
 export function profileUrl(code, level = config.level) {
   const path = config.profileUrl
     .replace("__level__", encodeURIComponent(level))

@@ -16,7 +16,7 @@ import {
   symbolText,
   unitOf,
 } from "./format.js";
-import { announce, config, profileUrl, pushState, stateParams, view } from "./state.js";
+import { announce, config, profileUrl, pushState, stateParams, view, withinChoice } from "./state.js";
 import { text } from "./text.js";
 
 // A level with thousands of areas shows its table a page at a time, with a filter by name
@@ -77,13 +77,7 @@ function renderTable(data) {
     const tr = document.createElement("tr");
     tr.dataset.code = row.code;
     const select = document.createElement("td");
-    const box = document.createElement("input");
-    box.type = "checkbox";
-    box.className = "select-area";
-    box.value = row.code;
-    box.checked = config.selection.includes(row.code);
-    box.setAttribute("aria-label", fill(text.select, { name: row.name }));
-    select.append(box);
+    select.append(choiceBox(row.code, row.name));
     tr.append(select);
     const cells = [
       [row.code, ""],
@@ -129,20 +123,33 @@ function renderTable(data) {
   renderSelectionStatus();
 }
 
-// The rows the areas are read against, first and marked: no choice box, no rank.
+function choiceBox(value, name) {
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.className = "select-area";
+  box.value = value;
+  box.checked = config.selection.includes(value);
+  box.setAttribute("aria-label", fill(text.select, { name }));
+  return box;
+}
+
+// The rows the areas are read against, first and marked, without a rank. The Stadtbezirk's
+// own row can be chosen for the charts, to compare it with its areas; the city is in every
+// chart that compares already.
 function renderReference(data, fmt) {
   const references = [
-    [data.within_value, data.within_value && data.within_value.name],
-    [data.city, text.city],
+    [data.within_value, data.within_value && data.within_value.name, withinChoice()],
+    [data.city, text.city, null],
   ].filter(([row]) => row);
-  const rows = references.map(([row, name]) => {
+  const rows = references.map(([row, name, choice]) => {
     const tr = document.createElement("tr");
     tr.className = "reference-row";
+    if (choice) tr.dataset.choice = choice;
     const label = document.createElement("th");
     label.scope = "row";
     label.textContent = name;
     const cells = [
-      ["", ""],
+      choice ? [choiceBox(choice, name), ""] : ["", ""],
       [row.code || "", ""],
       null,
       [isSuppressed(row) ? symbolText(row) || "." : formatValue(row, fmt) + formatPercent(row), "num value"],
@@ -156,7 +163,8 @@ function renderReference(data, fmt) {
         continue;
       }
       const td = document.createElement("td");
-      td.textContent = cell[0];
+      if (cell[0] instanceof Node) td.append(cell[0]);
+      else td.textContent = cell[0];
       if (cell[1]) td.className = cell[1];
       tr.append(td);
     }
@@ -250,7 +258,7 @@ function selectAreas(codes) {
 
 export function setupSelection() {
   document.addEventListener("atlas:select", (event) => selectAreas(event.detail.codes));
-  document.querySelector("#values-table tbody.areas").addEventListener("change", (event) => {
+  document.getElementById("values-table").addEventListener("change", (event) => {
     const box = event.target;
     if (!box.classList.contains("select-area")) return;
     if (box.checked && config.selection.length >= 6) {
