@@ -6,17 +6,11 @@ withheld or missing is None and leaves a gap (its symbol, "." or "–", is writt
 would stand); an approximate value gets a hollow marker or a hatched bar. Series differ in line
 style and marker as well as in colour (Okabe–Ito), so that they stay apart in grey-scale print.
 
-The SVG is made to stand inline in a page under the atlas's content security policy: no
-``style`` attribute or element (presentation attributes instead), no external reference, ids
-prefixed per chart, ``role="img"`` with the alt text as its name and ``<title>``. The same input
-gives the same bytes.
+The SVG stands inline in a page (reports/inline_svg.py). The same input gives the same bytes.
 """
 
-import hashlib
-import html
 import io
 import math
-import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +26,7 @@ from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from indicators.presenters import shown
+from reports.inline_svg import inline_svg
 
 # Read by the SVG and PNG writers from the global settings only. They are set once here and
 # never changed, so charts drawn in parallel threads cannot see each other's settings; all
@@ -70,7 +65,6 @@ WOMEN_MUTED = "#f4c7a6"
 APPROXIMATE_HATCH = "////"
 # Behind a bar's value: the city's line is interrupted there rather than crossing the digits.
 LABEL_BOX = {"facecolor": "#ffffff", "edgecolor": "none", "pad": 0.5}
-SVG_NAMESPACES = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 
 
 @dataclass(frozen=True)
@@ -699,55 +693,3 @@ def _render(fig: Figure, alt: str, width_mm: float, height_mm: float) -> Chart:
         width_mm=width_mm,
         height_mm=height_mm,
     )
-
-
-STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
-ROOT = re.compile(r"<svg [^>]*>")
-DEFAULT_STYLE = re.compile(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", re.S)
-ID = re.compile(r' id="([^"]+)"')
-NUMBERED = re.compile(r"[a-z][a-z0-9.]*_\d+")  # matplotlib's own group ids: "axes_1", "text_12"
-REFERENCE = re.compile(r'(url\(#|href="#)([^")]+)')
-VIEW_BOX = re.compile(r'viewBox="([^"]+)"')
-
-
-def inline_svg(svg: str, *, alt: str, width_mm: float, height_mm: float) -> str:
-    """matplotlib's SVG made fit to stand inside an HTML page (see the module's docstring)."""
-    body = svg[svg.index("<svg ") :]
-    # The CSS matplotlib puts in a <style> element and style attributes is blocked by the
-    # page's style-src; presentation attributes say the same and are not.
-    body = DEFAULT_STYLE.sub("", body, count=1)
-    body = STYLE_ATTRIBUTE.sub(_attributes, body)
-    # Two charts on one page must not share an id: matplotlib's numbered group ids go, the
-    # others (referenced, or the series' own) get a prefix taken from the chart's content, so
-    # that it stays the same for the same chart.
-    prefix = "c" + hashlib.sha256((alt + body).encode()).hexdigest()[:10] + "-"
-    referenced = {m[2] for m in REFERENCE.finditer(body)}
-    body = ID.sub(
-        lambda m: (
-            f' id="{prefix}{m[1]}"' if m[1] in referenced or not NUMBERED.fullmatch(m[1]) else ""
-        ),
-        body,
-    )
-    body = REFERENCE.sub(lambda m: f"{m[1]}{prefix}{m[2]}", body)
-    name = html.escape(alt, quote=True)
-    view_box = VIEW_BOX.search(body)[1]
-    root = (
-        f'<svg {SVG_NAMESPACES} width="{width_mm:g}mm" height="{height_mm:g}mm" '
-        f'viewBox="{view_box}" version="1.1" role="img" aria-label="{name}" '
-        'stroke-linejoin="round" stroke-linecap="butt">'
-        f"<title>{html.escape(alt, quote=False)}</title>"
-    )
-    return ROOT.sub(root, body, count=1).strip() + "\n"
-
-
-def _attributes(match: re.Match) -> str:
-    pairs = []
-    for declaration in match[1].split(";"):
-        name, _colon, value = declaration.partition(":")
-        name, value = name.strip(), value.strip()
-        if not name:
-            continue
-        if name == "font-family" and "sans-serif" not in value:
-            value += ", sans-serif"
-        pairs.append(f' {name}="{html.escape(value, quote=False).replace(chr(34), "&quot;")}"')
-    return "".join(pairs)
