@@ -1,0 +1,239 @@
+"""How well the projection would have done: rolling origins over the register, against naive
+benchmarks and a Hamilton–Perry challenger, and the interval calibration that follows.
+
+For each base year 2014–2019 the model sees only the register up to that year
+(``Register.until``) and projects every later year the register holds (horizons 1–10). The
+projected median of each district and the city, for each planning age group, is set against
+what the register then showed, as are
+
+- *constant*: the base year's population stays;
+- *linear*: the straight line through the last (up to) five years, continued;
+- *share*: the district keeps its base-year share of the city's group, the city continued
+  linearly;
+- *hamilton-perry*: cohort-change ratios of the base period, shrunk toward the city's, the
+  districts constrained to the city's own Hamilton–Perry projection.
+
+Measures per horizon and age group: MAPE, median APE, MALPE (bias: signed, positive = too
+high), coverage of the 80 % and 95 % intervals, and the interval score (Gneiting & Raftery
+2007), as a percentage of the actual value. The model's raw intervals are rescaled per horizon
+so that they cover as often as they claim (``calibration_factors``); coverage is reported out
+of sample: each origin's intervals are rescaled with factors found on the other origins.
+No Django here.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from projections.model import GROUP_MATRIX, GROUPS, INTERVALS, QUANTILES, SCENARIOS, project
+from projections.rates import BASE_PERIOD, PRIOR_EXPOSURE, estimate
+from projections.register import Register
+
+ORIGINS = tuple(range(2014, 2020))
+MAX_HORIZON = 10
+TREND_YEARS = 5
+BENCHMARKS = ("constant", "linear", "share", "hamilton-perry")
+
+
+def grouped(population: np.ndarray) -> np.ndarray:
+    """(…, D, 2, 101) → (…, D + 1, G): districts then the city, by planning age group."""
+    groups = population.sum(axis=-2) @ GROUP_MATRIX.astype(float)
+    return np.concatenate([groups, groups.sum(axis=-2, keepdims=True)], axis=-2)
+
+
+def naive(register: Register, base: int, horizon: int) -> dict[str, np.ndarray]:
+    """The three naive benchmarks, (H, D + 1, G) each."""
+    k = register.year_index(base)
+    history = grouped(register.population[max(0, k - TREND_YEARS + 1) : k + 1])  # (n, D+1, G)
+    steps = np.arange(1, horizon + 1)[:, None, None]
+    last = history[-1]
+    if len(history) > 1:
+        x = np.arange(len(history)) - (len(history) - 1)
+        slope = np.polyfit(x, history.reshape(len(history), -1), 1)[0].reshape(last.shape)
+    else:
+        slope = np.zeros_like(last)
+    linear = np.maximum(last + slope * steps, 0)
+    share = last[:-1] / np.maximum(last[-1], 1)
+    city = linear[:, -1:]
+    return {
+        "constant": np.broadcast_to(last, linear.shape).copy(),
+        "linear": linear,
+        "share": np.concatenate([share * city, city], axis=1),
+    }
+
+
+def _cohort_change(register: Register, k: int, period: int):
+    """Numerators and denominators of cohort-change ratios (D, 2, 101), age 0 against the
+    women aged 14–48 at the start of the year."""
+    years = range(max(1, k - period + 1), k + 1)
+    numerator = sum(register.population[t] for t in years).astype(float)
+    denominator = np.zeros_like(numerator)
+    for t in years:
+        previous = register.population[t - 1]
+        denominator[..., 1:] += previous[..., :-1]
+        denominator[..., -1] += previous[..., -1]
+        denominator[..., 0] += previous[:, 1, 14:49].sum(axis=-1)[:, None]
+    return numerator, denominator
+
+
+def hamilton_perry(register: Register, base: int, horizon: int, period: int = BASE_PERIOD):
+    """Constrained Hamilton–Perry projection, (H, D + 1, G)."""
+    k = register.year_index(base)
+    numerator, denominator = _cohort_change(register, k, period)
+    city = numerator.sum(axis=0) / np.maximum(denominator.sum(axis=0), 1)
+    ratios = (numerator + PRIOR_EXPOSURE * city) / (denominator + PRIOR_EXPOSURE)
+
+    def step(population: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+        following = np.zeros_like(population)
+        following[..., 1:] = population[..., :-1] * ratio[..., 1:]
+        following[..., -1] += population[..., -1] * ratio[..., -1]
+        women = population[..., 1, 14:49].sum(axis=-1)
+        following[..., 0] = women[..., None] * ratio[..., 0]
+        return following
+
+    districts = register.population[k].astype(float)
+    whole = districts.sum(axis=0)
+    result = []
+    for _ in range(horizon):
+        districts, whole = step(districts, ratios), step(whole, city)
+        # Constrained: every sex and age adds up to the city's own projection.
+        districts *= whole / np.maximum(districts.sum(axis=0), 1e-9)
+        result.append(grouped(districts))
+    return np.stack(result)
+
+
+@dataclass
+class Backtest:
+    cases: pd.DataFrame  # one row per origin × horizon × area × group
+    factors: dict[int, dict[int, float]]  # calibration from all origins
+
+
+def run_backtest(
+    register: Register, *, trajectories: int = 200, seed: int = 0, period: int = BASE_PERIOD
+) -> Backtest:
+    """Every origin's projection against the register; the cases and the calibration."""
+    last = int(register.years[-1])
+    frames = []
+    for base in ORIGINS:
+        horizon = min(MAX_HORIZON, last - base)
+        seen = register.until(base)
+        rates = estimate(seen, base, period)
+        projection = project(
+            rates=rates,
+            base=seen.population[-1],
+            horizon=horizon,
+            trajectories=trajectories,
+            seed=seed,
+            scenarios=SCENARIOS[:1],
+        )
+        k = register.year_index(base)
+        actual = grouped(register.population[k + 1 : k + horizon + 1])
+        methods = naive(seen, base, horizon)
+        methods["hamilton-perry"] = hamilton_perry(seen, base, horizon, period)
+        index = pd.MultiIndex.from_product(
+            [range(1, horizon + 1), projection.areas, [g[0] for g in GROUPS]],
+            names=["horizon", "area", "group"],
+        )
+        columns = {"actual": actual.ravel(), "model": projection.median()[0].ravel()}
+        for q, values in zip(QUANTILES, np.moveaxis(projection.quantiles[0], -1, 0), strict=True):
+            columns[f"q{q}"] = values.ravel()
+        columns.update({name: values.ravel() for name, values in methods.items()})
+        frame = pd.DataFrame(columns, index=index).reset_index()
+        frame.insert(0, "origin", base)
+        frames.append(frame)
+    cases = pd.concat(frames, ignore_index=True)
+    return Backtest(cases, calibration_factors(cases))
+
+
+def _needed(cases: pd.DataFrame, level: int) -> np.ndarray:
+    """For each case, the factor its interval would need to reach the actual value."""
+    low, high = INTERVALS[level]
+    median = cases["q0.5"].to_numpy()
+    error = cases["actual"].to_numpy() - median
+    half = np.where(error >= 0, cases[f"q{high}"] - median, median - cases[f"q{low}"])
+    return np.abs(error) / np.maximum(half, 1e-9)
+
+
+def calibration_factors(cases: pd.DataFrame) -> dict[int, dict[int, float]]:
+    """Per horizon and interval, the factor by which widths must be scaled so that the share of
+    cases covered is the nominal one (districts and the city, all groups; each horizon pooled
+    with its neighbours, and never below the factor of a shorter horizon)."""
+    factors, previous = {}, dict.fromkeys(INTERVALS, 0.0)
+    for h in sorted(cases["horizon"].unique()):
+        near = cases[(cases["horizon"] - h).abs() <= 1]
+        factors[int(h)] = {}
+        for level in INTERVALS:
+            factor = float(np.quantile(_needed(near, level), level / 100))
+            factors[int(h)][level] = previous[level] = max(factor, previous[level])
+    return factors
+
+
+def calibrated_cases(cases: pd.DataFrame, factors: dict[int, dict[int, float]]) -> pd.DataFrame:
+    out = cases.copy()
+    horizon = out["horizon"].map(lambda h: min(h, max(factors)))
+    for level, (low, high) in INTERVALS.items():
+        factor = horizon.map(lambda h, level=level: factors[h][level])
+        for q in (low, high):
+            out[f"q{q}"] = np.maximum(out["q0.5"] + factor * (cases[f"q{q}"] - cases["q0.5"]), 0)
+    return out
+
+
+def out_of_sample(cases: pd.DataFrame) -> pd.DataFrame:
+    """Each origin's intervals rescaled with the factors of the other origins."""
+    parts = []
+    for origin in cases["origin"].unique():
+        others = cases[cases["origin"] != origin]
+        parts.append(
+            calibrated_cases(cases[cases["origin"] == origin], calibration_factors(others))
+        )
+    return pd.concat(parts).sort_index()
+
+
+def interval_score(cases: pd.DataFrame, level: int) -> pd.Series:
+    """Interval score in % of the actual value: width plus 2/α times any miss."""
+    low, high = (cases[f"q{q}"] for q in INTERVALS[level])
+    actual, alpha = cases["actual"], 1 - level / 100
+    score = (high - low) + 2 / alpha * (
+        (low - actual).clip(lower=0) + (actual - high).clip(lower=0)
+    )
+    return 100 * score / actual
+
+
+def measures(cases: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """MAPE of the model and each benchmark, median APE and MALPE of the model, out-of-sample
+    coverage of its 80 and 95 % intervals and their interval score; cases with an actual value
+    of zero are left out."""
+    cases = out_of_sample(cases[cases["actual"] > 0])
+    table = {}
+    for method in ("model", *BENCHMARKS):
+        error = 100 * (cases[method] - cases["actual"]) / cases["actual"]
+        cases[f"ape_{method}"] = error.abs()
+        if method == "model":
+            cases["alpe"] = error
+    for level in (80, 95):
+        low, high = (cases[f"q{q}"] for q in INTERVALS[level])
+        cases[f"covered_{level}"] = 100 * ((cases["actual"] >= low) & (cases["actual"] <= high))
+        cases[f"score_{level}"] = interval_score(cases, level)
+    grouped_cases = cases.groupby(by)
+    table["cases"] = grouped_cases.size()
+    for method in ("model", *BENCHMARKS):
+        table[f"MAPE {method}"] = grouped_cases[f"ape_{method}"].mean()
+    table["MdAPE model"] = grouped_cases["ape_model"].median()
+    table["MALPE model"] = grouped_cases["alpe"].mean()
+    for level in (80, 95):
+        table[f"coverage {level}"] = grouped_cases[f"covered_{level}"].mean()
+        table[f"score {level}"] = grouped_cases[f"score_{level}"].mean()
+    return pd.DataFrame(table)
+
+
+def district_totals(backtest: Backtest) -> pd.DataFrame:
+    """The measures of the districts' totals, by horizon."""
+    cases = backtest.cases
+    return measures(cases[(cases["area"] != "stadt") & (cases["group"] == "total")], ["horizon"])
+
+
+def by_group(backtest: Backtest) -> pd.DataFrame:
+    """The measures of the districts' planning age groups, all horizons pooled."""
+    cases = backtest.cases
+    return measures(cases[cases["area"] != "stadt"], ["group"])
