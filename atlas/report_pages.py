@@ -9,6 +9,7 @@ fact sheet (atlas/kept.py). A report pinned to a release reads that release's st
 import hashlib
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -17,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.http import BadParameter
+from indicators.models import Release
 from reports.build import build, figures, revision
 from reports.document import Document
 from reports.models import Report
@@ -117,7 +119,7 @@ def kept_document(report: Report, *, site: str, current: bool = False) -> Docume
 
 def _with_newer_data(report: Report, *, language: str, site: str, current: bool) -> Document:
     document = build(report, language=language, current=current, site=site)
-    if current or not report.release_id:
+    if current or not report.release_id or not _released_since(report):
         return document
     now = build(report, language=language, current=True, site=site)
     if figures(now) == figures(document):
@@ -129,6 +131,13 @@ def _with_newer_data(report: Report, *, language: str, site: str, current: bool)
     return Document(
         **{**document.__dict__, "newer_data": newer, "newer_url": f"{document.url}?stand={CURRENT}"}
     )
+
+
+def _released_since(report: Report) -> bool:
+    """Whether anything was published or withdrawn after the report's release: only then can
+    the current data differ from its numbers."""
+    moment = report.release.published_at
+    return Release.objects.filter(Q(published_at__gt=moment) | Q(withdrawn_at__gt=moment)).exists()
 
 
 def _published(slug: str) -> Report:

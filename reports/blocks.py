@@ -8,20 +8,26 @@ from dataclasses import dataclass
 
 import shapely
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from districts.models import District, Level
 from indicators import classify, units
 from indicators.models import CLASS_COUNTS, Indicator, Theme
 from indicators.presenters import reason_of, shown, shown_area, shown_change, status_mark
+from indicators.pyramid import is_pyramid_part, pyramid
 from indicators.selectors import (
     AreaValue,
     available_years,
     change_values,
     level_values,
+    profile_row,
+    published_years,
     value_of,
+    year_tables,
 )
 
+from . import charts, findings
 from . import document as doc
 from .maps import Area, LegendEntry, area_map
 
@@ -514,3 +520,294 @@ BUILDERS: dict[str, Callable[[dict, Scope], list[doc.Block]]] = {
 
 def render(kind: str, settings: dict, scope: Scope) -> list[doc.Block]:
     return BUILDERS[kind](settings, scope)
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def findings_block(settings: dict, scope: Scope) -> list[doc.Block]:
+    kind = settings["finding"]
+    if settings.get("indicators"):
+        indicators = _in_order(settings["indicators"])
+    elif settings.get("theme"):
+        indicators = list(Indicator.objects.filter(theme__slug=settings["theme"]))
+    else:
+        indicators = []
+    # Social index and reach need no indicator: their year is the newest published one.
+    newest = [newest_year(i, scope) or 0 for i in indicators] or published_years(as_of=scope.as_of)
+    year = settings.get("year") or max(newest, default=0)
+    stated = []
+    if year:
+        stated = findings.findings(
+            kind=kind,
+            indicators=indicators,
+            year=year,
+            since=settings.get("since"),
+            within=scope.bezirk,
+            as_of=scope.as_of,
+            level=settings.get("level") or DISTRICT_LEVEL,
+            top=settings.get("top") or 4,
+            facility_types=settings.get("facility_types") or (),
+            distance=settings.get("distance"),
+        )
+    english = translation.get_language() == "en"
+    return [
+        doc.Findings(
+            caption=_("Befunde: %(kind)s") % {"kind": finding_titles()[kind]},
+            items=tuple(
+                doc.Statement(text=f.en if english else f.de, url=scope.site + f.url)
+                for f in stated
+            ),
+            empty=_("Dazu gibt es in diesem Datenstand keinen gesicherten Befund."),
+        )
+    ]
+
+
+def finding_titles() -> dict[str, str]:
+    return {
+        "versus_city": _("Unterschiede zur Stadt"),
+        "change": _("Veränderungen"),
+        "trend_turned": _("Trendwenden"),
+        "concentration": _("Konzentration"),
+        "social_index": _("Sozialindex"),
+        "supply": _("Angebot und Bedarf"),
+        "reach": _("Erreichbarkeit"),
+    }
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def _chart_value(area: AreaValue | None) -> charts.Value:
+    if area is None or not area.has_value:
+        symbol = area.cell.status if area is not None and area.cell is not None else "–"
+        return charts.Value(None, symbol=symbol or "–")
+    low, high = area.interval or (None, None)
+    return charts.Value(area.cell.value, approximate=area.approximate, low=low, high=high)
+
+
+def _figure(kind: str, chart, caption: str, alt: str, table: doc.Table) -> doc.Figure:
+    return doc.Figure(
+        kind=kind,
+        caption=caption,
+        alt=alt,
+        svg=chart.svg,
+        png=chart.png,
+        table=table,
+        width_mm=chart.width_mm,
+    )
+
+
+def chart_block(settings: dict, scope: Scope) -> list[doc.Block]:
+    indicator = Indicator.objects.get(slug=settings["indicator"])
+    year = year_of(settings, indicator, scope)
+    if year is None:
+        return [_nothing(indicator)]
+    chart = settings.get("chart") or "series"
+    return CHART_BUILDERS[chart](settings, scope, indicator, year)
+
+
+def _series_chart(settings, scope, indicator, year) -> list[doc.Block]:
+    level = level_of(settings)
+    years = [
+        y
+        for y in available_years(indicator=indicator, with_values=True, as_of=scope.as_of)
+        if (settings.get("since") or 0) <= y <= year
+    ]
+    tables = year_tables(indicators=[indicator], years=years, as_of=scope.as_of)
+    lines: list[tuple[str, list[AreaValue | None], bool]] = []
+    for code in settings.get("areas") or []:
+        row = []
+        for y in years:
+            row.append(
+                next(
+                    (a for a in tables[(indicator.slug, y)].of_level(level.slug) if a.code == code),
+                    None,
+                )
+            )
+        name = next((a.name for a in row if a is not None), code)
+        lines.append((name, row, False))
+    if scope.bezirk is not None:
+        own = [tables[(indicator.slug, y)].areas.get(scope.bezirk.id) for y in years]
+        lines.append((_("Stadtbezirk %(name)s") % {"name": scope.bezirk.name}, own, False))
+    lines.append((_("Stadt (gesamt)"), [tables[(indicator.slug, y)].city for y in years], True))
+    caption = _("%(name)s %(first)s–%(last)s") % {
+        "name": indicator.name,
+        "first": years[0],
+        "last": years[-1],
+    }
+    alt = _("Zeitreihe: %(caption)s. %(lines)s. Alle Werte in der Tabelle.") % {
+        "caption": caption,
+        "lines": "; ".join(
+            f"{name} {shown_value(row[0], indicator)} → {shown_value(row[-1], indicator)}"
+            for name, row, _reference in lines
+        ),
+    }
+    drawn = charts.time_series(
+        title=caption,
+        alt=alt,
+        unit=indicator.unit,
+        years=years,
+        series=[
+            charts.Series(name, [_chart_value(a) for a in row], reference)
+            for name, row, reference in lines
+        ],
+        decimals=indicator.decimals,
+        language=translation.get_language() or "de",
+    )
+    table = doc.Table(
+        caption=_("Werte zum Diagramm: %(caption)s") % {"caption": caption},
+        header=(_("Jahr"), *(name for name, _row, _reference in lines)),
+        rows=tuple(
+            (str(y), *(shown_value(row[n], indicator) for _name, row, _ref in lines))
+            for n, y in enumerate(years)
+        ),
+        numeric=(False, *([True] * len(lines))),
+        notes=_notes([a for _name, row, _ref in lines for a in row if a is not None]),
+    )
+    return [_figure("chart", drawn, caption, alt, table)]
+
+
+def _bars_chart(settings, scope, indicator, year) -> list[doc.Block]:
+    level = level_of(settings)
+    ranking = settings.get("chart") == "ranking"
+    values = level_values(
+        indicator=indicator,
+        level=level,
+        year=year,
+        within=None if ranking else scope.bezirk,
+        as_of=scope.as_of,
+    )
+    areas = values.areas
+    inside = set()
+    if ranking and scope.bezirk is not None:
+        inside = {
+            a.code
+            for a in level_values(
+                indicator=indicator, level=level, year=year, within=scope.bezirk, as_of=scope.as_of
+            ).areas
+        }
+    if ranking:
+        areas = sorted(areas, key=lambda a: (not a.has_value, -(value_of(a) or 0)))
+    caption = f"{indicator.name} {year}, {level.name_plural}"
+    city = values.city
+    shown_areas = "; ".join(f"{a.name} {shown_value(a, indicator)}" for a in areas)
+    alt = _("Balkendiagramm: %(caption)s. Stadt %(city)s. %(areas)s.") % {
+        "caption": caption,
+        "city": shown_value(city, indicator),
+        "areas": shown_areas,
+    }
+    common = {
+        "title": caption,
+        "alt": alt,
+        "unit": indicator.unit,
+        "labels": [a.name for a in areas],
+        "values": [_chart_value(a) for a in areas],
+        "reference_label": _("Stadt"),
+        "reference": _chart_value(city),
+        "decimals": indicator.decimals,
+        "language": translation.get_language() or "de",
+    }
+    if ranking:
+        drawn = charts.ranking(**common, highlighted=[a.code in inside for a in areas])
+    else:
+        drawn = charts.comparison(**common)
+    table = doc.Table(
+        caption=_("Werte zum Diagramm: %(caption)s") % {"caption": caption},
+        header=(level.name, _("Wert"), _("gegenüber der Stadt")),
+        rows=(
+            *((a.name, shown_value(a, indicator), verdict_text(a)) for a in areas),
+            (_("Stadt (gesamt)"), shown_value(city, indicator), ""),
+        ),
+        numeric=(False, True, False),
+        reference_rows=1,
+        notes=_notes(areas),
+    )
+    return [_figure("chart", drawn, caption, alt, table)]
+
+
+def _scatter_chart(settings, scope, indicator, year) -> list[doc.Block]:
+    level = level_of(settings)
+    other = Indicator.objects.get(slug=settings["y"])
+    first = level_values(
+        indicator=indicator, level=level, year=year, within=scope.bezirk, as_of=scope.as_of
+    )
+    second = level_values(
+        indicator=other, level=level, year=year, within=scope.bezirk, as_of=scope.as_of
+    )
+    by_code = {a.code: a for a in second.areas}
+    pairs = [(a, by_code.get(a.code)) for a in first.areas]
+    caption = _("%(x)s und %(y)s %(year)s") % {"x": indicator.name, "y": other.name, "year": year}
+    alt = _("Streudiagramm: %(caption)s, ein Punkt je Gebiet; die Werte in der Tabelle.") % {
+        "caption": caption
+    }
+    drawn = charts.scatter(
+        title=caption,
+        alt=alt,
+        x_label=with_unit(indicator.short_name or indicator.name, indicator),
+        y_label=with_unit(other.short_name or other.name, other),
+        labels=[a.name for a, _b in pairs],
+        x=[_chart_value(a) for a, _b in pairs],
+        y=[_chart_value(b) for _a, b in pairs],
+        reference_label=_("Stadt"),
+        reference=(_chart_value(first.city), _chart_value(second.city)),
+        language=translation.get_language() or "de",
+    )
+    table = doc.Table(
+        caption=_("Werte zum Diagramm: %(caption)s") % {"caption": caption},
+        header=(level.name, indicator.short_name or indicator.name, other.short_name or other.name),
+        rows=tuple((a.name, shown_value(a, indicator), shown_value(b, other)) for a, b in pairs),
+        numeric=(False, True, True),
+        notes=_notes([a for a, _b in pairs] + [b for _a, b in pairs if b is not None]),
+    )
+    return [_figure("chart", drawn, caption, alt, table)]
+
+
+def _pyramid_chart(settings, scope, indicator, year) -> list[doc.Block]:
+    bands = [i for i in Indicator.objects.exclude(age_group="") if is_pyramid_part(i)]
+    tables = year_tables(indicators=bands, years=[year], as_of=scope.as_of)
+    if scope.bezirk is not None:
+        rows = [profile_row(table=tables[(i.slug, year)], district=scope.bezirk) for i in bands]
+        name = scope.bezirk.name
+    else:
+        city = District.objects.current().get(level__slug="stadt")
+        rows = [profile_row(table=tables[(i.slug, year)], district=city) for i in bands]
+        name = city.name
+    ages = pyramid(rows)
+    if ages is None:
+        return [_nothing(indicator)]
+    caption = _("Altersaufbau %(name)s %(year)s") % {"name": name, "year": year}
+    alt = _(
+        "Bevölkerungspyramide: %(caption)s, Anteile je Altersgruppe in %%; "
+        "die Werte in der Tabelle."
+    ) % {"caption": caption}
+    drawn = charts.pyramid(
+        title=caption,
+        alt=alt,
+        unit="%",
+        age_groups=ages.chart["groups"],
+        men=ages.chart["men"],
+        women=ages.chart["women"],
+        reference_label=_("Stadt"),
+        city_men=ages.chart["cityMen"] if scope.bezirk is not None else (),
+        city_women=ages.chart["cityWomen"] if scope.bezirk is not None else (),
+        language=translation.get_language() or "de",
+    )
+    table = doc.Table(
+        caption=_("Werte zum Diagramm: %(caption)s") % {"caption": caption},
+        header=(_("Alter"), _("Männer"), _("Frauen"), _("Männer, %"), _("Frauen, %")),
+        rows=tuple((r.age_group, r.men, r.women, r.men_share, r.women_share) for r in ages.rows),
+        numeric=(False, True, True, True, True),
+    )
+    return [_figure("chart", drawn, caption, alt, table)]
+
+
+CHART_BUILDERS = {
+    "series": _series_chart,
+    "comparison": _bars_chart,
+    "ranking": _bars_chart,
+    "scatter": _scatter_chart,
+    "pyramid": _pyramid_chart,
+}
+BUILDERS["findings"] = findings_block
+BUILDERS["chart"] = chart_block
