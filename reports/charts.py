@@ -178,7 +178,7 @@ def time_series(
         _value_axis(ax.yaxis, unit)
         ax.grid(axis="y", color=GRID, linewidth=0.6)
         _legend(fig, handles + extra)
-        return _render(fig, alt, width_mm, height_mm)
+        return render(fig, alt, width_mm, height_mm)
 
 
 def comparison(
@@ -249,7 +249,7 @@ def comparison(
         _value_axis(ax.yaxis, unit)
         ax.grid(axis="y", color=GRID, linewidth=0.6)
         _legend(fig, handles)
-        return _render(fig, alt, width_mm, height_mm)
+        return render(fig, alt, width_mm, height_mm)
 
 
 def ranking(
@@ -346,7 +346,7 @@ def ranking(
         ax.grid(axis="x", color=GRID, linewidth=0.6)
         ax.margins(x=0.12)
         _legend(fig, handles)
-        return _render(fig, alt, width_mm, height_mm)
+        return render(fig, alt, width_mm, height_mm)
 
 
 def scatter(
@@ -418,7 +418,7 @@ def scatter(
         ax.grid(color=GRID, linewidth=0.6)
         ax.margins(0.08)
         _legend(fig, handles)
-        return _render(fig, alt, width_mm, height_mm)
+        return render(fig, alt, width_mm, height_mm)
 
 
 def pyramid(
@@ -518,7 +518,7 @@ def pyramid(
         if any(_value(v).approximate for v in (*men, *women)):
             handles.append(_hatched_handle())
         _legend(fig, handles)
-        return _render(fig, alt, width_mm, height_mm)
+        return render(fig, alt, width_mm, height_mm)
 
 
 # -- drawing -----------------------------------------------------------------------------
@@ -666,12 +666,15 @@ def _wrap(label: str, width: int = 14) -> str:
 # -- output ------------------------------------------------------------------------------
 
 
-def _render(fig: Figure, alt: str, width_mm: float, height_mm: float) -> Chart:
+def render(fig: Figure, alt: str, width_mm: float, height_mm: float) -> Chart:
+    """The figure as inline SVG and as PNG (the maps of reports/maps.py come here too)."""
     # The layout is found once, from the texts' sizes alone, and both drawings keep it (in
     # fractions of the figure, whatever the resolution): a third less time than letting each
     # savefig lay out the figure again in a drawing of its own.
-    fig.get_layout_engine().execute(fig)
-    fig.set_layout_engine("none")
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
     png = io.BytesIO()
     fig.savefig(
         png,

@@ -5,10 +5,11 @@ the SVG for the web page and the PDF and the PNG for the Word file, so they show
 from dataclasses import dataclass
 
 import shapely
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from .drawing import Drawing, canvas, drawing
+from .charts import MM, Chart, render
 
 NO_VALUE = "#ffffff"
 LEGEND_MM = 48
@@ -51,7 +52,7 @@ def area_map(
     outline=None,
     alt: str,
     width_mm: float = 150,
-) -> Drawing:
+) -> Chart:
     """The choropleth; ``outline`` (a shape) is drawn over it, e.g. the Stadtbezirk."""
     shapes = [a.shape for a in areas] + ([outline] if outline is not None else [])
     xmin, ymin, xmax, ymax = shapely.GeometryCollection(shapes).bounds
@@ -60,7 +61,8 @@ def area_map(
     map_mm = min(width_mm - LEGEND_MM, MAX_HEIGHT_MM / aspect)
     height_mm = max(map_mm * aspect, MIN_HEIGHT_MM)
     width_mm = map_mm + LEGEND_MM
-    figure, axes = canvas(width_mm=width_mm, height_mm=height_mm)
+    figure = Figure(figsize=(width_mm * MM, height_mm * MM))
+    axes = figure.add_subplot()
     share = map_mm / width_mm
     axes.set_position((0, 0, share, 1))
     # Simplified together, so that neighbours keep their shared borders.
@@ -101,4 +103,4 @@ def area_map(
         title_fontsize=8.5,
         alignment="left",
     )
-    return drawing(figure, alt=alt, width_mm=width_mm)
+    return render(figure, alt, width_mm, height_mm)
