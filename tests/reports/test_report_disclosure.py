@@ -38,7 +38,10 @@ def report():
     """Altstadt's child poverty 2023 and 2024 rest on 2 children, and a report shows it."""
     for year in (2023, 2024):
         observation = Observation.objects.get(
-            indicator__slug="kinderarmut", district__level__slug=LEVEL, district__code="11", year=year
+            indicator__slug="kinderarmut",
+            district__level__slug=LEVEL,
+            district__code="11",
+            year=year,
         )
         observation.numerator = PLANTED
         observation.value = 100 * PLANTED / observation.denominator
