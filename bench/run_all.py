@@ -27,17 +27,18 @@ BENCHMARKS = {
     "7": ("scale.py", ["--duration", "5"]),
     "8": ("export_speed.py", []),
     "9": ("round_trip.py", ["--areas", "1000", "--repeat", "2", "--cycles", "1"]),
+    "10": ("projection.py", ["--trajectories", "200"]),
 }
 
 
 def main() -> int:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--quick", action="store_true")
-    arguments.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), default=None)
+    arguments.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS, key=int), default=None)
     args = arguments.parse_args()
     results = Path(tempfile.mkstemp(prefix="atlas-bench-", suffix=".jsonl")[1])
     failed = []
-    for number in args.only or sorted(BENCHMARKS):
+    for number in args.only or sorted(BENCHMARKS, key=int):
         script, quick = BENCHMARKS[number]
         print(f"\n== {number}: {script}", flush=True)
         started = time.monotonic()
