@@ -137,3 +137,79 @@ def test_a_mouse_click_on_a_wide_screen_opens_the_profile(atlas, page):
     page.wait_for_load_state("networkidle")
     page.locator("#map").click()  # the middle of the map
     page.wait_for_url(re.compile(r"/gebiet/statistischer-bezirk/"))
+
+
+# One finger scrolls the page past the map on a phone; two fingers move the map.
+
+
+def touch_drag(page, fingers: int, dy: float, steps: int = 8) -> None:
+    """Fingers put down side by side in the middle of the map and moved ``dy`` pixels, as
+    a touch screen reports them."""
+    cdp = page.context.new_cdp_session(page)
+    middle = box(page, "#map")
+    x0, y0 = middle["x"] + middle["width"] / 2, middle["y"] + middle["height"] / 2
+    points = lambda dy_now: [  # noqa: E731
+        {"x": x0 + 40 * i, "y": y0 + dy_now, "id": i} for i in range(fingers)
+    ]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(0)})
+    for step in range(1, steps + 1):
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": "touchMove", "touchPoints": points(dy * step / steps)},
+        )
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(400)
+
+
+def label_top(page) -> float:
+    """Where the first area's name drawn on the map stands on the screen: it moves with the
+    map, and with the page."""
+    label = page.locator(".area-label:not(.neighbour-label)").first
+    label.wait_for()
+    return label.bounding_box()["y"]
+
+
+def page_scroll(page) -> float:
+    return page.evaluate("window.scrollY")
+
+
+def test_on_a_phone_one_finger_on_the_map_scrolls_the_page_and_says_to_use_two(atlas, phone):
+    open_map(phone, atlas.url + MAP)
+    phone.wait_for_load_state("networkidle")
+    scrolled, on_screen = page_scroll(phone), label_top(phone)
+    touch_drag(phone, fingers=1, dy=-200)
+    assert page_scroll(phone) > scrolled + 100  # the page moved up under the finger
+    assert label_top(phone) == pytest.approx(on_screen - (page_scroll(phone) - scrolled), abs=2)
+    hint = phone.locator("#map-gesture-hint")
+    assert hint.is_visible() and hint.inner_text() == "Zum Verschieben zwei Finger verwenden"
+    hint.wait_for(state="hidden", timeout=5000)
+
+
+def test_on_a_phone_two_fingers_move_the_map_not_the_page(atlas, phone):
+    open_map(phone, atlas.url + MAP)
+    phone.wait_for_load_state("networkidle")
+    scrolled, on_screen = page_scroll(phone), label_top(phone)
+    touch_drag(phone, fingers=2, dy=-120)
+    assert page_scroll(phone) == scrolled
+    assert label_top(phone) < on_screen - 60  # the map moved up with the fingers
+    assert not phone.locator("#map-gesture-hint").is_visible()
+
+
+def test_the_hint_speaks_english_on_the_english_page(atlas, phone):
+    open_map(phone, atlas.url + MAP + "&lang=en")
+    assert phone.locator("#map-gesture-hint").inner_text() == "Use two fingers to move the map"
+
+
+def test_a_wide_screen_still_drags_the_map_with_the_mouse(atlas, page):
+    open_map(page, atlas.url + MAP)
+    page.wait_for_load_state("networkidle")
+    on_screen = label_top(page)
+    middle = box(page, "#map")
+    x, y = middle["x"] + middle["width"] / 2, middle["y"] + middle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - 100, steps=8)
+    page.mouse.up()
+    assert label_top(page) < on_screen - 60
+    assert page.locator("#map").get_attribute("data-pan") == "one-finger"

@@ -3,7 +3,8 @@
    The page's parts are modules under map/: text.js (its texts), state.js (configuration, what
    is shown, the URL), data.js (loading), format.js (figures as shown), drawing.js (the map),
    legend.js, table.js, controls.js, panel.js (the controls on a phone), tap.js (a click or tap
-   on an area) and keyboard.js (the areas by keyboard). This one repaints the view and wires
+   on an area), gestures.js (one finger scrolls the page on a phone, two move the map) and
+   keyboard.js (the areas by keyboard). This one repaints the view and wires
    them together. */
 import { failureText } from "./fetching.js";
 import { setupClassification, setupControls } from "./map/controls.js";
@@ -21,6 +22,7 @@ import {
   prefetchNeighbours,
 } from "./map/data.js";
 import { createMap, draw } from "./map/drawing.js";
+import { setupTwoFingerPan } from "./map/gestures.js";
 import { listAreas, setupAreaKeys } from "./map/keyboard.js";
 import { setupPanel } from "./map/panel.js";
 import { announce, config, pushState, readState, view } from "./map/state.js";
@@ -69,6 +71,7 @@ async function repaint() {
 function init() {
   view.map = createMap({ repaint, repainting: () => repainting });
   setupPopups(view.map);
+  setupTwoFingerPan(view.map);
   setupAreaKeys();
   setupPanel();
   document.getElementById("map-status").textContent = text.loading;

@@ -80,6 +80,7 @@ export const text = {
   embedTitle: gettext("Demografie- und Sozialatlas: Karte"),
   openProfile: gettext("Profil öffnen"),
   closePopup: gettext("Anzeige schließen"),
+  twoFingers: gettext("Zum Verschieben zwei Finger verwenden"),
   badBreaks: gettext("Bitte Zahlen eingeben, durch Semikolon getrennt, z. B. 10; 20,5; 30."),
   noCommon: gettext("Für {indicator} gibt es im Jahr {year} keine Werte."),
   charts: {
