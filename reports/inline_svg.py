@@ -7,6 +7,7 @@ page shares, and ``role="img"`` with the alt text as its name and ``<title>``.
 import hashlib
 import html
 import re
+from collections import Counter
 
 SVG_NAMESPACES = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
@@ -26,14 +27,16 @@ def inline_svg(svg: str, *, alt: str, width_mm: float, height_mm: float) -> str:
     body = DEFAULT_STYLE.sub("", body, count=1)
     body = STYLE_ATTRIBUTE.sub(_attributes, body)
     # Two charts on one page must not share an id: matplotlib's numbered group ids go, the
-    # others (referenced, or the series' own) get a prefix taken from the chart's content, so
-    # that it stays the same for the same chart.
+    # others get a prefix taken from the chart's content, so that it stays the same for the
+    # same chart.
     prefix = "c" + hashlib.sha256((alt + body).encode()).hexdigest()[:10] + "-"
     referenced = {m[2] for m in REFERENCE.finditer(body)}
+    # A series' own group id stays where it is one group; set on every bar of a series it
+    # would be the same id many times over, and goes.
+    counts = Counter(m[1] for m in ID.finditer(body))
+    kept = referenced | {i for i, n in counts.items() if n == 1 and not NUMBERED.fullmatch(i)}
     body = ID.sub(
-        lambda m: (
-            f' id="{prefix}{m[1]}"' if m[1] in referenced or not NUMBERED.fullmatch(m[1]) else ""
-        ),
+        lambda m: f' id="{prefix}{m[1]}"' if m[1] in kept else "",
         body,
     )
     body = REFERENCE.sub(lambda m: f"{m[1]}{prefix}{m[2]}", body)

@@ -12,6 +12,8 @@ PAGES = {
     "stadtbezirk": "/bezirk/2/",
     "steckbrief": "/bezirk/2/steckbrief/",
     "daten": "/daten/",
+    "berichte": "/berichte/",
+    "bezirksbericht": "/berichte/bezirksbericht-sued-2024-demo/",
     "ogcapi-api": "/ogcapi/api?f=html",
     "ogcapi-abfragbar": "/ogcapi/collections/stadtbezirk/queryables?f=html",
 }

@@ -75,6 +75,8 @@ PAGES = {
     "statement": ("/barrierefreiheit/", None),
     "factsheet": ("/bezirk/2/steckbrief/?year=2023", None),
     "downloads": ("/daten/", None),
+    "reports": ("/berichte/", None),
+    "report": ("/berichte/bezirksbericht-sued-2024-demo/", None),
     "ogc-items": ("/ogcapi/collections/statistischer-bezirk/items?f=html", None),
     "admin-login": ("/admin/login/", None),
 }  # fmt: skip
