@@ -28,6 +28,7 @@ BENCHMARKS = {
     "8": ("export_speed.py", []),
     "9": ("round_trip.py", ["--areas", "1000", "--repeat", "2", "--cycles", "1"]),
     "10": ("projection.py", ["--trajectories", "200"]),
+    "11": ("reports.py", ["--repeat", "5"]),
 }
 
 
