@@ -3,10 +3,12 @@ a later release announced and not taken over, drafts private, publishing under f
 editor's checks and its live preview."""
 
 import datetime
+import os
 import re
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -270,3 +272,26 @@ def test_a_chapter_built_from_a_draft_reads_the_pinned_state():
     assert figure.value == f"{shown(city.cell.value, 0)}\u00a0Personen"
     assert document.state.startswith("Datenstand ")
     assert report.release.published_at.date() <= datetime.date.today()
+
+
+def test_the_word_file_of_the_demo_report_reads_back_and_opens_in_libreoffice(client, tmp_path):
+    response = client.get(f"/berichte/{SUED}/bericht.docx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{SUED}.docx"'
+    source = tmp_path / "bericht.docx"
+    source.write_bytes(response.content)
+
+    word = docx.Document(str(source))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    chapters = Report.objects.get(slug=SUED).chapters.values_list("heading", flat=True)
+    assert [h.split(". ", 1)[-1] for h in headings] == list(chapters)
+    assert any(row.cells[0].text == "Stadt (gesamt)" for table in word.tables for row in table.rows)
+    assert len(word.inline_shapes) >= 3  # map, ranking, pyramid
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    text = text_of_pdf((tmp_path / "bericht.pdf").read_bytes(), tmp_path)
+    assert "Bezirksbericht Süd 2024 (Demodaten)" in text
+    assert "Kinderarmut" in text
