@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from districts.models import District, Level
 from indicators import classify, units
 from indicators.models import CLASS_COUNTS, Indicator, Theme
-from indicators.presenters import reason_of, shown, shown_area, shown_change, status_mark
+from indicators.presenters import (
+    reason_of,
+    shown,
+    shown_area,
+    shown_change,
+    signed,
+    status_mark,
+)
 from indicators.pyramid import is_pyramid_part, pyramid
 from indicators.selectors import (
     AreaValue,
@@ -300,7 +307,7 @@ def map_block(settings: dict, scope: Scope) -> list[doc.Block]:
     picture = area_map(
         areas=drawn,
         legend=legend,
-        legend_title=with_unit("", indicator).strip() or indicator.unit,
+        legend_title=_legend_title(indicator, since),
         outline=outline,
         alt=alt,
     )
@@ -344,18 +351,24 @@ def _change_text(change, indicator: Indicator) -> str:
     return shown_change(delta, indicator.decimals)
 
 
+def _legend_title(indicator: Indicator, since) -> str:
+    if since:
+        unit = units.change_unit(indicator)
+        return unit.short(translation.get_language()) or indicator.unit
+    return indicator.unit
+
+
 def _legend(classes, indicator: Indicator, since) -> list[LegendEntry]:
     if classes is None:
         return []
+    # A change's limits carry their sign, with a real minus, as the change map's legend does.
+    written = signed if since else shown
     entries = []
     lower = classes.lower
     for colour, upper in zip(classes.colors, classes.breaks, strict=False):
-        entries.append(
-            LegendEntry(
-                colour,
-                f"{shown(lower, indicator.decimals)} – {shown(upper, indicator.decimals)}",
-            )
-        )
+        low, high = written(lower, indicator.decimals), written(upper, indicator.decimals)
+        limits = _("%(low)s bis %(high)s") % {"low": low, "high": high} if since else None
+        entries.append(LegendEntry(colour, limits or f"{low} – {high}"))
         lower = upper
     return entries
 
