@@ -61,6 +61,15 @@ REPORT_PERMISSIONS = [
 ]
 STATISTICIAN_PERMISSIONS += REPORT_PERMISSIONS
 
+# Projection runs: started and published by statisticians and planners (publishing, under four
+# eyes, by a second person); the register they start from is imported by command.
+PROJECTION_PERMISSIONS = [
+    ("projections", "view_projectionrun"),
+    ("projections", "add_projectionrun"),
+    ("projections", "publish_projectionrun"),
+]
+STATISTICIAN_PERMISSIONS += PROJECTION_PERMISSIONS
+
 PLANNERS = "Sozialplanung"
 
 # Social planners write reports from the published data and see what they are written from;
@@ -74,6 +83,7 @@ PLANNER_PERMISSIONS = [
     ("facilities", "view_facilitytype"),
     ("facilities", "view_facility"),
     *REPORT_PERMISSIONS,
+    *PROJECTION_PERMISSIONS,
     ("core", "view_pendingchange"),
     ("core", "approve_pendingchange"),
 ]

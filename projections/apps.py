@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProjectionsConfig(AppConfig):
     name = "projections"
     verbose_name = _("Bevölkerungsvorausberechnung")
+
+    def ready(self) -> None:
+        # Imported here: models can be imported only once every app is loaded.
+        # Four eyes (core/changes.py): publishing and withdrawing a run wait for a second person.
+        from .services.publication import register_changes
+
+        register_changes()

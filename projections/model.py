@@ -109,24 +109,11 @@ class Projection:
         return self.quantiles[..., QUANTILES.index(0.5)]
 
     def calibrated(self, factors: dict[int, dict[int, float]]) -> "Projection":
-        """The same projection with each interval widened (or narrowed) around the median by the
-        factor the backtest found for its horizon and width (horizons beyond the backtest's
-        take its longest)."""
-        quantiles = self.quantiles.copy()
-        median = self.median()
-        for h in range(len(self.years)):
-            factor = factors[min(h + 1, max(factors))]
-            for level, (low, high) in INTERVALS.items():
-                for q in (low, high):
-                    i = QUANTILES.index(q)
-                    spread = self.quantiles[:, h, ..., i] - median[:, h]
-                    quantiles[:, h, ..., i] = np.maximum(median[:, h] + factor[level] * spread, 0)
-        # Widths scaled by different factors may cross; sorting restores the order (monotone
-        # rearrangement, Chernozhukov, Fernández-Val & Galichon 2010).
-        quantiles.sort(axis=-1)
+        """The same projection with its intervals rescaled (``calibrate``)."""
         return Projection(
-            self.codes, self.base_year, self.years, self.scenarios, quantiles, self.mean,
-            self.components, self.base, self.trajectories, factors,
+            self.codes, self.base_year, self.years, self.scenarios,
+            calibrate(self.quantiles, factors), self.mean, self.components, self.base,
+            self.trajectories, factors,
         )  # fmt: skip
 
     def rows(self):
@@ -140,6 +127,25 @@ class Projection:
                 QUANTILES[q],
                 float(self.quantiles[s, h, area, g, q]),
             )
+
+
+def calibrate(quantiles: np.ndarray, factors: dict[int, dict[int, float]]) -> np.ndarray:
+    """Quantiles (S, H, …, Q) with each interval widened (or narrowed) around the median by the
+    factor the backtest found for its horizon and width (horizons beyond the backtest's take
+    its longest); never below zero."""
+    calibrated = quantiles.copy()
+    median = quantiles[..., QUANTILES.index(0.5)]
+    for h in range(quantiles.shape[1]):
+        factor = factors[min(h + 1, max(factors))]
+        for level, (low, high) in INTERVALS.items():
+            for q in (low, high):
+                i = QUANTILES.index(q)
+                spread = quantiles[:, h, ..., i] - median[:, h]
+                calibrated[:, h, ..., i] = np.maximum(median[:, h] + factor[level] * spread, 0)
+    # Widths scaled by different factors may cross; sorting restores the order (monotone
+    # rearrangement, Chernozhukov, Fernández-Val & Galichon 2010).
+    calibrated.sort(axis=-1)
+    return calibrated
 
 
 def _noisy(mean: np.ndarray, variance_share, rng, upper: np.ndarray | None = None):

@@ -140,3 +140,89 @@ class RegisterMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin_id} → {self.destination_id} {self.year} {self.sex} {self.age}"
+
+
+class ProjectionRun(models.Model):
+    """One projection as planners start it: its parameters, its inputs' digests, what the
+    backtest made of the model on these inputs, and its status (draft → published →
+    withdrawn). Its numbers sit in ``RunResult``, kept apart so lists of runs stay light."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        PUBLISHED = "published", _("veröffentlicht")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
+
+    base_year = models.PositiveSmallIntegerField(_("Basisjahr"))
+    horizon = models.PositiveSmallIntegerField(_("Jahre voraus"))
+    scenarios = models.JSONField(_("Szenarien"), default=list)
+    trajectories = models.PositiveIntegerField(_("Simulationen"))
+    backtest_trajectories = models.PositiveIntegerField(_("Simulationen im Backtest"))
+    seed = models.PositiveBigIntegerField(_("Startwert des Zufallsgenerators"))
+    # What went in: the register (its imports and a digest of its numbers), the assumptions'
+    # files, the code that computed, the Kita places; ``inputs_digest`` digests all of it.
+    inputs = models.JSONField(_("Eingangsdaten"), default=dict)
+    inputs_digest = models.CharField(_("Prüfsumme der Eingangsdaten"), max_length=64)
+    # {"factors": {h: {80: λ, 95: λ}}, "coverage": …, "passed": bool, "problems": [text]}
+    calibration = models.JSONField(_("Kalibrierung"), default=dict)
+    # Measures by horizon (districts' totals) and by planning age group, as table rows.
+    backtest = models.JSONField(_("Backtest"), default=dict)
+    seconds = models.FloatField(_("Rechenzeit (s)"), default=0.0)
+    is_demo = models.BooleanField(_("Demodaten"), default=False)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("angelegt von"),
+    )
+    published_at = models.DateTimeField(_("veröffentlicht"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("veröffentlicht von"),
+    )
+    withdrawn_at = models.DateTimeField(_("zurückgezogen"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Vorausberechnung")
+        verbose_name_plural = _("Vorausberechnungen")
+        permissions = [("publish_projectionrun", _("Vorausberechnungen veröffentlichen"))]
+
+    def __str__(self) -> str:
+        last = self.base_year + self.horizon
+        return f"{self.base_year}–{last} ({self.trajectories} Simulationen, Nr. {self.pk})"
+
+    @property
+    def calibrated(self) -> bool:
+        return bool(self.calibration.get("passed"))
+
+
+class RunResult(models.Model):
+    """The numbers of a run as arrays (little-endian float32, C order), read whole with
+    numpy: the quantiles of every scenario × year × area × planning age group, and the need
+    for places with the probability of a Kita shortfall. ``axes`` names every axis, ``digest``
+    is the SHA-256 of all of it, the same for the same inputs and seed."""
+
+    run = models.OneToOneField(
+        ProjectionRun, on_delete=models.CASCADE, primary_key=True, related_name="result"
+    )
+    axes = models.JSONField(default=dict)
+    quantiles = models.BinaryField()  # (scenario, year, area, group, quantile)
+    need = models.BinaryField()  # arrays named and shaped in axes["need"]
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("Ergebnis einer Vorausberechnung")
+        verbose_name_plural = _("Ergebnisse von Vorausberechnungen")
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.digest[:12]}"

@@ -1,8 +1,11 @@
-"""Reading register data for the model: one query per table into the model's arrays."""
+"""Reading projections: the register for the model (one query per table into its arrays), and
+the published run with its stored arrays."""
 
+import numpy as np
 import pandas as pd
 from django.db import connection
 
+from projections.models import ProjectionRun
 from projections.register import Register, register_from_frames
 
 QUERIES = {
@@ -33,3 +36,78 @@ def register_of(*, level: str = "statistischer-bezirk") -> Register | None:
     if frames["cells"].empty:
         return None
     return register_from_frames(frames["cells"], frames["births"], frames["within"])
+
+
+def published_run(*, is_demo: bool | None = None):
+    """The latest published projection run, with its results, or None."""
+    runs = ProjectionRun.objects.filter(status=ProjectionRun.Status.PUBLISHED)
+    if is_demo is not None:
+        runs = runs.filter(is_demo=is_demo)
+    return runs.select_related("result").order_by("-published_at", "-pk").first()
+
+
+def quantiles_of(result) -> np.ndarray:
+    """(scenario, year, area, group, quantile) as stored, axes in ``result.axes``."""
+    axes = result.axes
+    shape = tuple(
+        len(axes[name]) for name in ("scenarios", "years", "areas", "groups", "quantiles")
+    )
+    return np.frombuffer(bytes(result.quantiles), dtype="<f4").reshape(shape)
+
+
+def need_of(result) -> dict[str, np.ndarray]:
+    """The need arrays of a run by name (``projections.need``; shapes in ``result.axes``)."""
+    buffer, arrays, offset = bytes(result.need), {}, 0
+    for entry in result.axes["need"]:
+        size = int(np.prod(entry["shape"]))
+        arrays[entry["name"]] = np.frombuffer(
+            buffer, dtype="<f4", count=size, offset=offset * 4
+        ).reshape(entry["shape"])
+        offset += size
+    return arrays
+
+
+def _measure_row(row: dict, key: str) -> dict:
+    return {
+        "key": row[key],
+        "cases": row["cases"],
+        "model": row["MAPE model"],
+        "constant": row["MAPE constant"],
+        "linear": row["MAPE linear"],
+        "share": row["MAPE share"],
+        "hamilton_perry": row["MAPE hamilton-perry"],
+        "median": row["MdAPE model"],
+        "bias": row["MALPE model"],
+        "cover80": row["coverage 80"],
+        "cover95": row["coverage 95"],
+        "score80": row["score 80"],
+        "score95": row["score 95"],
+        # The model against the three naive benchmarks (Hamilton–Perry is a challenger).
+        "beats_naive": row["MAPE model"]
+        < min(row["MAPE constant"], row["MAPE linear"], row["MAPE share"]),
+    }
+
+
+def accuracy_of(run: ProjectionRun) -> dict:
+    """A run's backtest and calibration as rows a page shows: measures by horizon (districts'
+    totals) and by planning age group, coverage and factors by horizon."""
+    calibration = run.calibration
+    factors = calibration.get("factors", {})
+    coverage = [
+        {
+            **{k: row[k] for k in ("horizon", "origins", "cases", "checked")},
+            "cover80": row["80"],
+            "cover95": row["95"],
+            "factor80": factors.get(str(row["horizon"]), {}).get("80"),
+            "factor95": factors.get(str(row["horizon"]), {}).get("95"),
+        }
+        for row in calibration.get("by_horizon", [])
+    ]
+    return {
+        "by_horizon": [_measure_row(r, "horizon") for r in run.backtest.get("by_horizon", [])],
+        "by_group": [_measure_row(r, "group") for r in run.backtest.get("by_group", [])],
+        "coverage": coverage,
+        "pooled": calibration.get("pooled", {}),
+        "origins": run.backtest.get("origins", []),
+        "tolerance": calibration.get("tolerance"),
+    }

@@ -1,0 +1,340 @@
+"""Projection runs as data: compute one from the stored register and keep it with its inputs'
+digests, its calibrated quantiles, the need for places and its backtest.
+
+A run is reproducible: the register's numbers, the assumptions' files, the code of the model
+and the Kita places are digested into ``inputs_digest``; with the same inputs, parameters and
+seed, ``run_projection`` stores byte for byte the same results (``RunResult.digest``).
+Publishing and withdrawing are in ``projections.services.publication``.
+"""
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.db import transaction
+
+from core.audit import record
+from districts.models import District, Overlap
+from projections import need
+from projections.backtest import (
+    by_group,
+    calibration_check,
+    district_totals,
+    run_backtest,
+    table_rows,
+)
+from projections.model import GROUPS, QUANTILES, SCENARIOS, calibrate, project
+from projections.models import ProjectionRun, RegisterCell, RegisterImport, RunResult
+from projections.rates import estimate
+from projections.register import ARRAYS, Register
+from projections.schedules import ASSUMPTIONS
+from projections.selectors import register_of
+
+LEVEL = "statistischer-bezirk"
+# Districts smaller than this are flagged: projections of so few people are rough, whatever
+# their intervals say (SIKURS asks for 8,000–10,000 inhabitants per reporting unit).
+SMALL_AREA = 5000
+# Simulations per base year of the backtest, unless the run has fewer: the calibration needs
+# the spread of the intervals, not their last digit.
+BACKTEST_TRAJECTORIES = 200
+# The code whose change changes a run: the model, its rates, backtest, need and this service.
+CODE = Path(__file__).resolve().parents[1]
+CODE_FILES = (
+    "backtest.py", "model.py", "need.py", "rates.py", "register.py", "schedules.py",
+    "services/runs.py",
+)  # fmt: skip
+
+
+def _sha256(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def register_digest(register: Register) -> str:
+    """SHA-256 of the register's years, districts and every count."""
+    arrays = [np.ascontiguousarray(getattr(register, name), dtype="<i8") for name in ARRAYS]
+    head = _canonical({"years": register.years.tolist(), "codes": list(register.codes)})
+    return _sha256(head, *(array.tobytes() for array in arrays))
+
+
+def code_digest() -> str:
+    return _sha256(*((CODE / name).read_bytes() for name in CODE_FILES))
+
+
+def assumption_digests() -> dict[str, str]:
+    return {
+        path.name: _sha256(path.read_bytes())
+        for path in sorted(ASSUMPTIONS.iterdir())
+        if path.is_file()
+    }
+
+
+@dataclass(frozen=True)
+class Areas:
+    """The areas of a run's results: the districts, the Stadtbezirke, the city."""
+
+    labels: list[list[str]]  # [level, code, name]
+    bezirk_of: np.ndarray  # (D, B) 1 where the district belongs to the Bezirk
+
+
+def areas_of(codes: tuple[str, ...]) -> Areas:
+    """Each district goes to the Stadtbezirk that holds the larger part of its area (in
+    Bottrop the districts nest in the Bezirke; drawn boundaries may overlap a little)."""
+    districts = {d.code: d for d in District.objects.current().filter(level__slug=LEVEL)}
+    bezirke = list(District.objects.current().filter(level__slug="stadtbezirk").order_by("code"))
+    city = District.objects.current().filter(level__slug="stadt").first()
+    index = {b.pk: i for i, b in enumerate(bezirke)}
+    member = np.zeros((len(codes), len(bezirke)), dtype=np.float32)
+    best: dict[int, float] = {}
+    overlaps = Overlap.objects.filter(
+        source__in=[districts[c] for c in codes if c in districts], target__in=bezirke
+    ).select_related("source")
+    position = {code: i for i, code in enumerate(codes)}
+    for overlap in overlaps.order_by("source_id", "-area_share"):
+        if overlap.source_id in best:
+            continue
+        best[overlap.source_id] = overlap.area_share
+        member[position[overlap.source.code], index[overlap.target_id]] = 1
+    labels = [[LEVEL, code, districts[code].name if code in districts else code] for code in codes]
+    labels += [["stadtbezirk", b.code, b.name] for b in bezirke]
+    labels.append(["stadt", city.code if city else "stadt", city.name if city else "Stadt"])
+    return Areas(labels, member)
+
+
+def _inputs(register: Register, base_year: int, places: dict, parameters: dict) -> dict:
+    used = RegisterCell.objects.values_list("source_id", flat=True).distinct()
+    imports = [
+        {"id": i.pk, "files": [{"name": f["name"], "sha256": f.get("sha256", "")}
+                               for f in i.source_files]}
+        for i in RegisterImport.objects.filter(pk__in=used).order_by("pk")
+    ]  # fmt: skip
+    return {
+        "register": {
+            "digest": register_digest(register),
+            "years": [int(register.years[0]), base_year],
+            "imports": imports,
+        },
+        "assumptions": assumption_digests(),
+        "code": code_digest(),
+        "kita_places": {"year": base_year, "places": places},
+        "parameters": parameters,
+    }
+
+
+def _digest_of_inputs(inputs: dict) -> str:
+    # The imports' ids say where the numbers came from; the digest is of the numbers, so
+    # the same register imported again reproduces the run.
+    content = {**inputs, "register": {k: v for k, v in inputs["register"].items()
+                                      if k != "imports"}}  # fmt: skip
+    return _sha256(_canonical(content))
+
+
+def _factors(calibration: dict) -> dict[int, dict[int, float]]:
+    return {
+        int(h): {int(level): value for level, value in by_level.items()}
+        for h, by_level in calibration["factors"].items()
+    }
+
+
+@dataclass
+class Computed:
+    run: ProjectionRun
+    quantiles: np.ndarray
+    need: dict[str, np.ndarray]
+    axes: dict
+
+
+def compute(
+    *,
+    register: Register,
+    base_year: int,
+    horizon: int,
+    trajectories: int,
+    seed: int,
+    backtest_trajectories: int,
+    scenarios: tuple = SCENARIOS,
+    places: dict[str, int | None],
+    areas: Areas,
+    workers: int = 1,
+) -> Computed:
+    """Everything a run stores, computed from arrays: the projection, its backtest and
+    calibration, calibrated quantiles per area, the need for places."""
+    seen = register.until(base_year)
+    codes = seen.codes
+    projection = project(
+        rates=estimate(seen, base_year),
+        base=seen.population[-1],
+        horizon=horizon,
+        trajectories=trajectories,
+        seed=seed,
+        scenarios=scenarios,
+        workers=workers,
+        keep_trajectories=True,
+    )
+    backtest = run_backtest(seen, trajectories=backtest_trajectories, seed=seed)
+    calibration = calibration_check(backtest)
+    d = len(codes)
+    kept = projection.trajectories  # (S, T, H, D + 1, G)
+    bezirke = np.einsum("sthdg,db->sthbg", kept[:, :, :, :d], areas.bezirk_of)
+    every = np.concatenate([kept[:, :, :, :d], bezirke, kept[:, :, :, d:]], axis=3)
+    quantiles = np.quantile(every, QUANTILES, axis=1).transpose(1, 2, 3, 4, 0)
+    factors = _factors(calibration) if calibration["factors"] else {}
+    if factors:
+        quantiles = calibrate(quantiles, factors)
+
+    # Need: Kita from the trajectories, schools and care from the mean by single age.
+    group = [g[0] for g in GROUPS]
+    under_three = kept[:, :, :, :d, group.index("0-2")]
+    three_to_school = kept[:, :, :, :d, group.index("3-5")]
+    widen = np.array([factors[min(h, max(factors))][80] for h in range(1, horizon + 1)]) \
+        if factors else None  # fmt: skip
+    place_row = np.array([np.nan if places.get(c) is None else places[c] for c in codes])
+    kita_median, kita_shortfall = [], []
+    for quota in need.KITA_QUOTAS:
+        wanted = need.kita_need(under_three, three_to_school, quota)  # (S, T, H, D)
+        kita_median.append(np.median(wanted, axis=1))
+        kita_shortfall.append(
+            np.stack([need.shortfall_probability(w, place_row, widen) for w in wanted])
+        )
+    by_age = projection.mean.sum(axis=3)  # (S, H, D, 101)
+    entrants = by_age[..., need.ENTRY_AGE]
+    care = np.stack(
+        [np.stack([need.care_need(s, rising=rising) for s in by_age]) for rising in (False, True)],
+        axis=1,
+    )  # (S, variant, H, D)
+    arrays = {
+        "kita_need": np.stack(kita_median, axis=1),  # (S, quota, H, D) median
+        "kita_shortfall": np.stack(kita_shortfall, axis=1),  # (S, quota, H, D)
+        "entrants": entrants,  # (S, H, D)
+        "entry_classes": need.entry_classes(entrants),  # (S, H, D)
+        "care": care,  # (S, variant, H, D)
+    }
+    arrays = {name: np.ascontiguousarray(a, dtype="<f4") for name, a in arrays.items()}
+    base_total = seen.population[-1].sum(axis=(1, 2))
+    small = [bool(t < SMALL_AREA) for t in base_total] + [False] * (len(areas.labels) - d)
+    axes = {
+        "scenarios": list(projection.scenarios),
+        "years": [int(y) for y in projection.years],
+        "areas": areas.labels,
+        "groups": group,
+        "quantiles": list(QUANTILES),
+        "small": small,
+        "base_population": [int(t) for t in base_total],
+        "need": [{"name": name, "shape": list(a.shape)} for name, a in arrays.items()],
+        "kita_quotas": list(need.KITA_QUOTAS),
+        "care_variants": list(need.CARE_VARIANTS),
+        "kita_places": [places.get(c) for c in codes],
+    }
+    run = ProjectionRun(
+        base_year=base_year,
+        horizon=horizon,
+        scenarios=list(projection.scenarios),
+        trajectories=trajectories,
+        backtest_trajectories=backtest_trajectories,
+        seed=seed,
+        calibration=calibration,
+        backtest={
+            "origins": sorted(int(o) for o in backtest.cases["origin"].unique())
+            if not backtest.cases.empty else [],
+            "by_horizon": _rows(district_totals, backtest, "horizon"),
+            "by_group": _rows(by_group, backtest, "group"),
+        },
+    )  # fmt: skip
+    return Computed(run, np.ascontiguousarray(quantiles, dtype="<f4"), arrays, axes)
+
+
+def _rows(measure, backtest, key: str) -> list[dict]:
+    return [] if backtest.cases.empty else table_rows(measure(backtest), key)
+
+
+def results_digest(computed: Computed) -> str:
+    run = computed.run
+    return _sha256(
+        computed.quantiles.tobytes(),
+        *(a.tobytes() for a in computed.need.values()),
+        _canonical(computed.axes),
+        _canonical(run.calibration),
+        _canonical(run.backtest),
+    )
+
+
+def run_projection(
+    *,
+    base_year: int | None = None,
+    horizon: int = 16,
+    trajectories: int = 1000,
+    seed: int = 0,
+    backtest_trajectories: int | None = None,
+    scenarios: tuple = SCENARIOS,
+    workers: int = 1,
+    user=None,
+    is_demo: bool = False,
+    dry_run: bool = False,
+) -> ProjectionRun:
+    """Compute a projection from the stored register and store it as a draft run (unsaved
+    with ``dry_run``); refused (ValueError) without register data for the base year."""
+    register = register_of(level=LEVEL)
+    if register is None:
+        raise ValueError("Es sind keine Registerdaten gespeichert (import_register).")
+    base_year = int(register.years[-1]) if base_year is None else base_year
+    if backtest_trajectories is None:
+        backtest_trajectories = min(trajectories, BACKTEST_TRAJECTORIES)
+    if not register.years[0] < base_year <= register.years[-1]:
+        raise ValueError(
+            f"Basisjahr {base_year}: Das Register reicht von {register.years[0]} bis "
+            f"{register.years[-1]}, und das Basisjahr braucht ein Jahr davor."
+        )
+    if not 1 <= horizon <= 50 or trajectories < 10 or backtest_trajectories < 10:
+        raise ValueError("1 bis 50 Jahre voraus und mindestens 10 Simulationen.")
+    started = time.perf_counter()
+    places = need.kita_places(year=base_year, codes=register.codes)
+    parameters = {
+        "base_year": base_year, "horizon": horizon, "trajectories": trajectories, "seed": seed,
+        "backtest_trajectories": backtest_trajectories, "scenarios": [s.slug for s in scenarios],
+    }  # fmt: skip
+    inputs = _inputs(register, base_year, places, parameters)
+    computed = compute(
+        register=register,
+        base_year=base_year,
+        horizon=horizon,
+        trajectories=trajectories,
+        seed=seed,
+        backtest_trajectories=backtest_trajectories,
+        scenarios=scenarios,
+        places=places,
+        areas=areas_of(register.codes),
+        workers=workers,
+    )
+    run = computed.run
+    run.inputs, run.inputs_digest = inputs, _digest_of_inputs(inputs)
+    run.created_by, run.is_demo = user, is_demo
+    run.seconds = round(time.perf_counter() - started, 1)
+    # A dry run keeps its result unsaved beside it, for a look at what it would store.
+    run.result = RunResult(
+        run=run,
+        axes=computed.axes,
+        quantiles=computed.quantiles.tobytes(),
+        need=b"".join(a.tobytes() for a in computed.need.values()),
+        digest=results_digest(computed),
+    )
+    if not dry_run:
+        _store(run)
+    return run
+
+
+@transaction.atomic
+def _store(run: ProjectionRun) -> None:
+    result = run.result
+    run.save()
+    result.run = run
+    result.save()
+    record(user=run.created_by, obj=run, message="berechnet", added=True)

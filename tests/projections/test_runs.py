@@ -1,0 +1,198 @@
+"""Projection runs as data: stored reproducibly with calibrated intervals, small districts
+flagged, published only when calibrated and, under four eyes, by a second person."""
+
+import numpy as np
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from atlas.permissions import PLANNERS
+from core import changes
+from projections.model import SCENARIOS
+from projections.models import ProjectionRun, RunResult
+from projections.selectors import need_of, published_run, quantiles_of
+from projections.services import runs
+from projections.services.publication import (
+    publish_run,
+    request_publication,
+    request_withdrawal,
+    withdraw_run,
+)
+from projections.services.runs import SMALL_AREA, run_projection
+
+pytestmark = pytest.mark.django_db
+SMALL = {"horizon": 3, "trajectories": 20, "backtest_trajectories": 10,
+         "scenarios": SCENARIOS[:1]}  # fmt: skip
+
+
+def planner(name: str) -> User:
+    user = User.objects.create_user(name, is_staff=True)
+    user.groups.add(Group.objects.get(name=PLANNERS))
+    return user
+
+
+@pytest.fixture(scope="module")
+def computed(django_db_blocker):
+    """Dry runs (nothing written) on the demo register, computed once for the module."""
+    with django_db_blocker.unblock():
+        yield {
+            "run": run_projection(seed=3, dry_run=True, **SMALL),
+            "again": run_projection(seed=3, dry_run=True, **SMALL),
+            "other": run_projection(seed=4, dry_run=True, **SMALL),
+        }
+
+
+@pytest.fixture
+def run():
+    """A stored draft whose backtest calibrated it (no computation)."""
+    return ProjectionRun.objects.create(
+        base_year=2024, horizon=1, trajectories=10, backtest_trajectories=10, seed=0,
+        calibration={"passed": True, "problems": [], "factors": {"1": {"80": 1.1, "95": 1.2}}},
+    )  # fmt: skip
+
+
+def test_the_same_inputs_and_seed_store_the_same_results_byte_for_byte(settings):
+    run = run_projection(seed=3, **SMALL)
+    again = run_projection(seed=3, **SMALL)
+    first, second = RunResult.objects.get(run=run), RunResult.objects.get(run=again)
+    assert first.digest == second.digest
+    assert bytes(first.quantiles) == bytes(second.quantiles)
+    assert bytes(first.need) == bytes(second.need)
+    assert run.inputs_digest == again.inputs_digest
+
+
+def test_another_seed_gives_other_results(computed):
+    run, again, other = computed["run"], computed["again"], computed["other"]
+    assert again.result.digest == run.result.digest
+    assert other.result.digest != run.result.digest
+    assert other.inputs_digest != run.inputs_digest
+
+
+def test_a_dry_run_stores_nothing():
+    before = ProjectionRun.objects.count(), RunResult.objects.count()
+    call_command("run_projection", "--dry-run", "--horizon=2", "--trajectories=10",
+                 "--backtest-trajectories=10")  # fmt: skip
+    assert (ProjectionRun.objects.count(), RunResult.objects.count()) == before
+
+
+def test_results_hold_districts_stadtbezirke_and_the_city_with_ordered_quantiles(computed):
+    run = computed["run"]
+    axes = run.result.axes
+    levels = [level for level, _, _ in axes["areas"]]
+    assert levels.count("statistischer-bezirk") == 17
+    assert levels.count("stadtbezirk") == 3
+    assert levels[-1] == "stadt"
+    quantiles = quantiles_of(run.result)
+    assert quantiles.shape == (1, 3, 21, 8, 7)
+    assert (np.diff(quantiles, axis=-1) >= 0).all()
+
+
+def test_stored_intervals_are_widened_by_the_backtest_s_factors(computed, monkeypatch):
+    """The city's 95 % interval in the first year, around the median: the raw half-widths
+    (a run without calibration) times the backtest's factor for one year ahead."""
+    monkeypatch.setattr(runs, "calibrate", lambda quantiles, factors: quantiles)
+    run = computed["run"]
+    raw = quantiles_of(run_projection(seed=3, dry_run=True, **SMALL).result)[0, 0, -1, -1]
+    stored = quantiles_of(run.result)[0, 0, -1, -1]
+    factor = run.calibration["factors"]["1"]["95"]
+    assert factor > 1
+    median = raw[3]
+    assert stored[3] == median
+    assert stored[-1] - median == pytest.approx(factor * (raw[-1] - median), rel=1e-4)
+    assert median - stored[0] == pytest.approx(factor * (median - raw[0]), rel=1e-4)
+
+
+def test_districts_under_5000_inhabitants_are_flagged(computed):
+    axes = computed["run"].result.axes
+    districts = [i for i, (level, _, _) in enumerate(axes["areas"]) if level != "stadtbezirk"][:17]
+    flagged = {i for i in districts if axes["small"][i]}
+    small = {i for i in districts if axes["base_population"][i] < SMALL_AREA}
+    assert flagged == small
+    assert flagged, "the demo has districts under 5,000 inhabitants"
+    assert not any(axes["small"][17:])
+
+
+def test_publication_is_refused_when_calibration_failed(run):
+    run.calibration = {**run.calibration, "passed": False,
+                       "problems": ["Die 80-%-Intervalle decken 61.0 % der Fälle ab."]}  # fmt: skip
+    run.save()
+    with pytest.raises(ValueError, match=r"nicht kalibriert.*61\.0 %"):
+        publish_run(run=run)
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.DRAFT
+
+
+def test_publication_is_refused_without_calibration_factors(run):
+    run.calibration = {"factors": {}}
+    run.save()
+    with pytest.raises(ValueError, match="Kalibrierung fehlt"):
+        publish_run(run=run)
+
+
+def test_without_four_eyes_a_planner_publishes_and_withdraws(run, settings):
+    settings.ATLAS_FOUR_EYES = False
+    anna = planner("anna")
+    publish_run(run=run, user=anna)
+    assert published_run() == run
+    withdraw_run(run=run, user=anna)
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.WITHDRAWN
+
+
+def test_under_four_eyes_the_person_who_started_the_run_cannot_approve_it(run, settings):
+    settings.ATLAS_FOUR_EYES = True
+    anna, ben, carl = planner("anna"), planner("ben"), planner("carl")
+    run.created_by = anna
+    run.save()
+    with pytest.raises(PermissionDenied):
+        publish_run(run=run, user=ben)  # directly: only as an approval
+    change = request_publication(run=run, user=ben)
+    with pytest.raises(PermissionDenied):
+        changes.approve(change=change, user=ben)  # who asked
+    with pytest.raises(PermissionDenied):
+        changes.approve(change=change, user=anna)  # who started the run
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.DRAFT
+    changes.approve(change=change, user=carl)
+    run.refresh_from_db()
+    assert (run.status, run.published_by) == (ProjectionRun.Status.PUBLISHED, carl)
+
+
+def test_under_four_eyes_a_withdrawal_waits_for_a_second_person(run, settings):
+    publish_run(run=run)
+    settings.ATLAS_FOUR_EYES = True
+    anna, ben = planner("anna"), planner("ben")
+    change = request_withdrawal(run=run, user=anna)
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.PUBLISHED
+    changes.approve(change=change, user=ben)
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.WITHDRAWN
+
+
+def test_a_request_for_an_uncalibrated_run_is_refused_at_once(run, settings):
+    settings.ATLAS_FOUR_EYES = True
+    run.calibration = {**run.calibration, "passed": False, "problems": ["zu schmal"]}
+    run.save()
+    with pytest.raises(ValueError, match="zu schmal"):
+        request_publication(run=run, user=planner("anna"))
+
+
+def test_the_admin_starts_a_run_and_shows_its_calibration(client, settings):
+    settings.ATLAS_FOUR_EYES = False
+    anna = planner("anna")
+    client.force_login(anna)
+    response = client.post(
+        "/admin/projections/projectionrun/starten/",
+        {"base_year": 2024, "horizon": 2, "trajectories": 10, "seed": 5},
+    )
+    run = ProjectionRun.objects.get(created_by=anna)
+    assert response.status_code == 302
+    page = client.get(f"/admin/projections/projectionrun/{run.pk}/change/").content.decode()
+    assert "Abdeckung der kalibrierten Intervalle" in page
+    assert "Veröffentlichen …" in page
+    client.post(f"/admin/projections/projectionrun/{run.pk}/veroeffentlichen/")
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.PUBLISHED
+    assert need_of(run.result)["kita_shortfall"].shape == (5, 3, 2, 17)
