@@ -8,7 +8,7 @@ from atlas.permissions import STATISTICIANS
 from districts.models import District
 from indicators.models import Indicator, Observation
 
-from . import demo_snapshot, summary
+from . import demo_snapshot, summary, template_db
 from .factories import (
     DistrictFactory,
     IndicatorFactory,
@@ -66,17 +66,30 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
 
 
+def _demo_database() -> None:
+    load_demo_data()
+    demo_snapshot.keep()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
     """The test database holds the Bottrop demo data for every test that uses ``db``.
 
+    It is a clone of a template database built once for the code as it is
+    (tests/template_db.py): migrated, the demo data loaded and kept beside the tables.
     Transactional tests commit; pytest-django runs them after all others. Those that need the
-    demo data (the browser tests) ask for ``demo_data``, which puts back the rows kept here
-    beside the tables (tests/demo_snapshot.py); the others leave the tables empty.
+    demo data (the browser tests) ask for ``demo_data``, which puts back the rows kept beside
+    the tables (tests/demo_snapshot.py); the others leave the tables empty.
     """
     with django_db_blocker.unblock():
-        load_demo_data()
-        demo_snapshot.keep()
+        original = connection.settings_dict["NAME"]
+        name = template_db.clone(_demo_database, rebuild=request.config.getoption("create_db"))
+    yield
+    if not request.config.getoption("reuse_db"):
+        with django_db_blocker.unblock():
+            template_db.drop(name, original)
 
 
 @pytest.fixture(scope="session", autouse=True)
