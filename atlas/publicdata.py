@@ -146,8 +146,13 @@ def render_boundaries(
     """The body of /api/v1/districts?level=…&year=…[&zoom=…[&chunk=x,y]] (simplified
     geometry); BadParameter if none."""
     _published_year(year)
-    body = districts_payload(level=parse_level(level), year=year, zoom=zoom, chunk=chunk)
-    return body.encode()
+    return _boundaries_file(level=parse_level(level), year=year, zoom=zoom, chunk=chunk)
+
+
+def _boundaries_file(
+    *, level: Level, year: int, zoom: int | None = None, chunk: tuple[int, int] | None = None
+) -> bytes:
+    return districts_payload(level=level, year=year, zoom=zoom, chunk=chunk).encode()
 
 
 def render_values(*, indicator: str, level: str, year: int, within: str | None = None) -> bytes:
@@ -195,9 +200,11 @@ def render_facilities(*, level: str, year: int, within: str | None = None) -> by
     """The body of /api/v1/facilities?year=…&level=…[&within=…]: every type, each facility
     with its district of the level (the overlay filters the types it shows)."""
     _published_year(year)
-    return facilities_geojson(
-        year=year, level=parse_level(level), within=parse_within(within)
-    ).encode()
+    return _facilities_file(level=parse_level(level), year=year, within=parse_within(within))
+
+
+def _facilities_file(*, level: Level, year: int, within: District | None = None) -> bytes:
+    return facilities_geojson(year=year, level=level, within=within).encode()
 
 
 def render_catchment(
@@ -261,17 +268,19 @@ def _render_all(*, state: str, values: bool) -> dict[str, int]:
     banded = [level for level in levels if zoom_banded(level.slug)]
     # The map draws an overview level with the geometry of the band, as the level it stands for.
     banded += [overview.level for level in banded if (overview := overview_of(level))]
+    # The years are the published ones and the levels those at hand: each file is made from
+    # them as a request's would be, without looking either up again.
     for level in levels:
         zooms = [None]
         if level in banded:
             zooms += [band.min_zoom for band in BANDS]
         for year in years:
             for zoom in zooms:
-                body = render_boundaries(level=level.slug, year=year, zoom=zoom)
+                body = _boundaries_file(level=level, year=year, zoom=zoom)
                 write_file(base / boundaries_name(level.slug, year, zoom), body)
                 counts["boundaries"] += 1
             # The overlay's counts per type are asked for on every first view.
-            body = render_facilities(level=level.slug, year=year)
+            body = _facilities_file(level=level, year=year)
             write_file(base / facilities_name(level.slug, year), body)
             counts["facilities"] += 1
     if values:
