@@ -1,6 +1,7 @@
 """Hostile input against every public page and endpoint, and bad files against the uploads:
 never a server error or a traceback, always a clear answer."""
 
+import functools
 import io
 import zipfile
 from pathlib import Path
@@ -161,8 +162,10 @@ VALUES = Path(__file__).parent.parent / "data" / "values"
 BOUNDARIES = Path(__file__).parent.parent / "data" / "boundaries"
 
 
+@functools.cache
 def bomb() -> bytes:
-    """A small ZIP that unpacks to 50 MB of zeros, named like a workbook."""
+    """A small ZIP that unpacks to 50 MB of zeros, named like a workbook (made once: packing
+    50 MB takes a while)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 50_000_000)

@@ -11,6 +11,8 @@ import mapbox_vector_tile
 import numpy as np
 import pytest
 import shapely
+from django.db import transaction
+from django.test import override_settings
 from shapely.geometry import mapping, shape
 
 from districts.models import District, ZoomGeometry
@@ -24,6 +26,8 @@ from districts.zoom import (
     pixel_size_m,
     tolerance_m,
 )
+
+from ..factories import LevelFactory
 
 DAY = datetime.date(2020, 1, 1)
 # Near Bottrop, in EPSG:25832.
@@ -77,9 +81,32 @@ def jagged_coverage(seed: int = 7) -> list[tuple[str, shapely.Polygon]]:
     return cells
 
 
+@pytest.fixture(scope="module")
+def imported(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A test level with the jagged coverage imported, once for the module's tests: in a
+    transaction that each test's own is nested in and rolls back to, and that is rolled back
+    after the module, as a test's would be (the import computes every band of every cell)."""
+    folder = tmp_path_factory.mktemp("zellen")
+    files = {"MEDIA_ROOT": folder / "media", "ATLAS_PUBLIC_DATA_ROOT": folder / "public-data"}
+    with django_db_blocker.unblock(), override_settings(**files), transaction.atomic():
+        level = LevelFactory()
+        cells = import_coverage(level, folder)
+        yield level, cells
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def coverage(level, tmp_path):
+def level(imported, db):
+    return imported[0]
+
+
+@pytest.fixture
+def coverage(imported, db):
     """The jagged coverage imported as the test level; returns its (code, polygon) pairs."""
+    return imported[1]
+
+
+def import_coverage(level, folder) -> list[tuple[str, shapely.Polygon]]:
     cells = jagged_coverage()
     assert shapely.coverage_is_valid([polygon for _, polygon in cells])
     collection = {
@@ -91,7 +118,7 @@ def coverage(level, tmp_path):
             for code, polygon in cells
         ],
     }  # fmt: skip
-    path = tmp_path / "zellen.geojson"
+    path = folder / "zellen.geojson"
     path.write_text(json.dumps(collection))
     import_boundaries(path=path, level=level, valid_from=DAY)
     return cells
