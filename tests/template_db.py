@@ -26,14 +26,13 @@ from django.db import connection
 from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# What the template is made of. The apps' code imports the demo data, the tests' modules
-# load and keep it; pyproject.toml stands for the installed packages.
+# What the template is made of, every file of it: the apps' code and data imports the demo
+# data, the tests' modules load and keep it; pyproject.toml stands for the installed packages.
 INPUTS = [
     "core", "atlas", "districts", "indicators", "facilities", "reports", "projections",
     "fixtures/bottrop", "tests/conftest.py", "tests/demo_snapshot.py", "tests/template_db.py",
     "pyproject.toml",
 ]  # fmt: skip
-SUFFIXES = {".py", ".json", ".geojson", ".csv", ".toml", ".sql"}
 
 
 def fingerprint() -> str:
@@ -42,7 +41,7 @@ def fingerprint() -> str:
         path = ROOT / name
         files = [path] if path.is_file() else sorted(path.rglob("*"))
         for file in files:
-            if file.suffix in SUFFIXES and "__pycache__" not in file.parts:
+            if file.is_file() and "__pycache__" not in file.parts:
                 digest.update(str(file.relative_to(ROOT)).encode() + b"\0")
                 digest.update(file.read_bytes() + b"\0")
     environment = sorted(
