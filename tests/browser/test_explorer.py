@@ -143,6 +143,18 @@ def test_the_search_finds_the_65_plus_share_by_the_words_people_use(atlas, page)
         assert matches(page, query)[:1] == ["Anteil der Personen ab 65 Jahren"], query
 
 
+def test_the_search_finds_older_people_with_a_migration_background(atlas, page):
+    open_map(page, atlas.url + "/")
+    name = "Anteil der Menschen mit Migrationshintergrund ab 65 Jahren"
+    for query in ("Migration Ältere", "Senioren Migration", "altere migranten"):
+        assert matches(page, query) == [name], query
+    assert name in matches(page, "Senioren")[1:]  # after the 65+ share itself
+    open_map(page, atlas.url + "/?lang=en")
+    assert matches(page, "seniors migration") == [
+        "Share of people aged 65 and over with a migration background"
+    ]
+
+
 def test_a_search_opens_the_list_on_its_matches_and_closes_it_when_emptied(atlas, page):
     open_map(page, atlas.url + "/")
     page.fill("#indicator-search", "65")
