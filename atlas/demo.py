@@ -14,11 +14,16 @@ from facilities.types import ensure_standard_types
 from indicators.services.catalogue import import_catalogue
 from indicators.services.import_values import import_values
 from projections.services.import_register import import_register
+from projections.services.publication import publish_run
+from projections.services.runs import run_projection
 from reports.services.reports import load_reports
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "bottrop"
 # The demo boundaries stand for the whole demo time series, which starts in 2012.
 DEMO_VALID_FROM = datetime.date(2000, 1, 1)
+# The demo projection is published as a run would be, with fewer simulations than the 1,000 of
+# a real one (its pages say so), to keep the demo quick to load.
+DEMO_TRAJECTORIES = 50
 LEVEL_FILES = ["stadt", "stadtbezirk", "statistischer-bezirk"]
 
 
@@ -26,7 +31,7 @@ LEVEL_FILES = ["stadt", "stadtbezirk", "statistischer-bezirk"]
 def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
     """Boundaries of all three levels, the catalogue and every value, as one published release;
     then the demo facilities and the indicators computed from them, and the register data the
-    population projection starts from."""
+    population projection starts from, with one projection run published."""
     lines = []
     for slug in LEVEL_FILES:
         result = import_boundaries(
@@ -57,6 +62,9 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
         is_demo=True,
     )
     lines.append(result.summary())
+    run = run_projection(trajectories=DEMO_TRAJECTORIES, seed=2024, is_demo=True)
+    publish_run(run=run)
+    lines.append(f"Vorausberechnung {run} ({run.seconds} s) veröffentlicht")
     reports = load_reports(path=directory / "reports.json", is_demo=True)
     lines.append(f"{reports} Demo-Berichte")
     return "\n".join(lines)

@@ -77,7 +77,8 @@ class ProjectionRunAdmin(admin.ModelAdmin):
         return [*own, *super().get_urls()]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:projections_projectionrun_start")
+        # Adding a run is computing one.
+        return self.start_view(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)

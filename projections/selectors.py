@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from projections.model import GROUPS
 from projections.models import ProjectionRun
 from projections.register import Register, register_from_frames
 
@@ -67,6 +68,9 @@ def need_of(result) -> dict[str, np.ndarray]:
     return arrays
 
 
+GROUP_ORDER = {name: i for i, (name, _, _) in enumerate(GROUPS)}
+
+
 def _measure_row(row: dict, key: str) -> dict:
     return {
         "key": row[key],
@@ -105,7 +109,10 @@ def accuracy_of(run: ProjectionRun) -> dict:
     ]
     return {
         "by_horizon": [_measure_row(r, "horizon") for r in run.backtest.get("by_horizon", [])],
-        "by_group": [_measure_row(r, "group") for r in run.backtest.get("by_group", [])],
+        "by_group": sorted(
+            (_measure_row(r, "group") for r in run.backtest.get("by_group", [])),
+            key=lambda row: GROUP_ORDER.get(row["key"], len(GROUP_ORDER)),
+        ),
         "coverage": coverage,
         "pooled": calibration.get("pooled", {}),
         "origins": run.backtest.get("origins", []),

@@ -14,6 +14,8 @@ PAGES = {
     "daten": "/daten/",
     "berichte": "/berichte/",
     "bezirksbericht": "/berichte/bezirksbericht-sued-2024-demo/",
+    "vorausberechnung-genauigkeit": "/vorausberechnung/genauigkeit/",
+    "vorausberechnung-methode": "/vorausberechnung/methode/",
     "ogcapi-api": "/ogcapi/api?f=html",
     "ogcapi-abfragbar": "/ogcapi/collections/stadtbezirk/queryables?f=html",
 }

@@ -28,6 +28,7 @@ from indicators.models import (
     Theme,
     ThemeAccess,
 )
+from projections.models import ProjectionRun
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,8 @@ STAFF = ROLES[2:]
 
 # What each staff role may do per model: v(iew), a(dd), c(hange), d(elete). Releases come only
 # from uploads, observations only from imports, districts only from the boundary import:
-# nobody adds those by hand, and releases and observations are never deleted.
+# nobody adds those by hand, and releases and observations are never deleted. A projection run
+# is added by computing it (the add page is the start form) and never changed or deleted.
 RIGHTS = {
     "department": {
         "districts.level": "v", "districts.district": "v", "indicators.theme": "v",
@@ -50,7 +52,7 @@ RIGHTS = {
         "indicators.observation": "v", "indicators.themeaccess": "vac",
         "indicators.columnmapping": "vac", "facilities.facilitytype": "vac",
         "facilities.facility": "vac", "facilities.facilityupload": "v",
-        "core.pendingchange": "v",
+        "core.pendingchange": "v", "projections.projectionrun": "va",
     },
     "administrator": {
         "auth.group": "vacd", "auth.user": "vacd", "axes.accessattempt": "vcd",
@@ -61,7 +63,7 @@ RIGHTS = {
         "indicators.observation": "v", "indicators.themeaccess": "vacd",
         "indicators.columnmapping": "vacd", "facilities.facilitytype": "vacd",
         "facilities.facility": "vacd", "facilities.facilityupload": "vc",
-        "core.pendingchange": "v",
+        "core.pendingchange": "v", "projections.projectionrun": "va",
     },
 }  # fmt: skip
 
@@ -155,6 +157,7 @@ def instances(users):
         "core.pendingchange": PendingChange.objects.create(
             kind="indicators.theme", target="Themenfeld", summary="neu", requested_by=user
         ),
+        "projections.projectionrun": ProjectionRun.objects.first(),
     }  # fmt: skip
     return made
 

@@ -77,6 +77,8 @@ PAGES = {
     "downloads": ("/daten/", None),
     "reports": ("/berichte/", None),
     "report": ("/berichte/bezirksbericht-sued-2024-demo/", None),
+    "projection-accuracy": ("/vorausberechnung/genauigkeit/", None),
+    "projection-method": ("/vorausberechnung/methode/", None),
     "ogc-items": ("/ogcapi/collections/statistischer-bezirk/items?f=html", None),
     "admin-login": ("/admin/login/", None),
 }  # fmt: skip

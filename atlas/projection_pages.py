@@ -1,0 +1,59 @@
+"""The population projection's public pages: its track record ("So genau waren wir bisher")
+and its method, both of the latest published run (projections/)."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from projections import need
+from projections.backtest import MAX_HORIZON, MIN_ORIGINS, ORIGINS, TOLERANCE
+from projections.model import MORTALITY_IMPROVEMENT, SCENARIOS
+from projections.rates import BASE_PERIOD
+from projections.selectors import accuracy_of, published_run
+from projections.services.runs import SMALL_AREA
+
+GROUP_LABELS = {
+    "0-2": _("unter 3 Jahre"),
+    "3-5": _("3 bis 5 Jahre"),
+    "6-9": _("6 bis 9 Jahre"),
+    "10-17": _("10 bis 17 Jahre"),
+    "18-64": _("18 bis 64 Jahre"),
+    "65-79": _("65 bis 79 Jahre"),
+    "80+": _("80 Jahre und älter"),
+    "total": _("alle"),
+}
+
+
+def accuracy(request):
+    """The backtest of the published run: errors by horizon against the naive benchmarks,
+    by planning age group, and how often its calibrated intervals held."""
+    run = published_run()
+    context = {"run": run, "origins": (ORIGINS[0], ORIGINS[-1]), "max_horizon": MAX_HORIZON}
+    if run is not None:
+        figures = accuracy_of(run)
+        for row in figures["by_group"]:
+            row["label"] = GROUP_LABELS.get(row["key"], row["key"])
+        context["accuracy"] = figures
+    return render(request, "atlas/projection_accuracy.html", context)
+
+
+def method(request):
+    """How the projection is made, with the assumptions and their sources."""
+    context = {
+        "run": published_run(),
+        "base_period": BASE_PERIOD,
+        "origins": (ORIGINS[0], ORIGINS[-1]),
+        "max_horizon": MAX_HORIZON,
+        "tolerance": int(TOLERANCE),
+        "min_origins": MIN_ORIGINS,
+        "improvement": MORTALITY_IMPROVEMENT * 100,
+        "scenarios": SCENARIOS,
+        "small_area": SMALL_AREA,
+        "quotas": [int(q * 100) for q in need.KITA_QUOTAS],
+        "over_three": int(need.OVER_THREE_QUOTA * 100),
+        "class_guide": need.CLASS_GUIDE,
+        "class_max": need.CLASS_MAX,
+        "class_min": need.CLASS_MIN,
+        "care_bands": [(low, high, rate * 100) for low, high, rate in need.CARE_BANDS],
+        "care_rise": need.CARE_RISE * 100,
+    }
+    return render(request, "atlas/projection_method.html", context)

@@ -1,0 +1,69 @@
+"""The projection's public pages: its track record and its method, of the published run."""
+
+import re
+
+import pytest
+
+from projections.models import ProjectionRun
+from projections.selectors import published_run
+
+pytestmark = pytest.mark.django_db
+ACCURACY, METHOD = "/vorausberechnung/genauigkeit/", "/vorausberechnung/methode/"
+
+
+def page(client, url: str, language: str = "de") -> str:
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_demo_data_publish_a_calibrated_demo_run():
+    run = published_run()
+    assert run is not None and run.is_demo and run.calibrated
+
+
+def test_the_track_record_shows_the_backtest_by_horizon_against_the_benchmarks(client):
+    html = page(client, ACCURACY)
+    table = html.split('id="nach-horizont"', 1)[1].split("</table>", 1)[0]
+    assert "<caption" in table
+    assert table.count('<th scope="col"') == 12
+    horizons = re.findall(r'<th scope="row">(\d+)</th>', table)
+    assert horizons == [str(h) for h in range(1, 11)]
+    assert "MAPE konstante Bevölkerung" in table and "MAPE linearer Trend" in table
+
+
+def test_the_track_record_shows_the_published_run_s_figures(client):
+    run = published_run()
+    first = run.backtest["by_horizon"][0]
+    html = page(client, ACCURACY)
+    # German number format, two decimals: the model's MAPE one year ahead.
+    assert f"{first['MAPE model']:.2f}".replace(".", ",") in html
+
+
+def test_the_track_record_says_demo_data_validate_the_machinery_not_accuracy(client):
+    assert "nicht, wie genau eine Vorausberechnung für Bottrop wirklich ist" in page(
+        client, ACCURACY
+    )
+    assert "not how accurate a projection for Bottrop really is" in page(client, ACCURACY, "en")
+
+
+def test_the_pages_are_english_in_english(client):
+    assert "<h1>How accurate we have been</h1>" in page(client, ACCURACY, "en")
+    assert "<h1>Population projection: method</h1>" in page(client, METHOD, "en")
+    assert "Jahre voraus" not in page(client, ACCURACY, "en")
+
+
+def test_without_a_published_run_the_track_record_says_so(client):
+    ProjectionRun.objects.update(status=ProjectionRun.Status.WITHDRAWN)
+    assert "Es ist noch keine Vorausberechnung veröffentlicht." in page(client, ACCURACY)
+
+
+def test_the_method_page_states_population_concept_base_period_assumptions_and_calibration(
+    client,
+):
+    html = page(client, METHOD)
+    for heading in ("Bevölkerungsbegriff", "Basiszeitraum", "Annahmen und ihre Quellen",
+                    "Wie die Spannen entstehen", "Der Backtest", "Bedarf an Plätzen"):  # fmt: skip
+        assert f"<h2>{heading}</h2>" in html
+    assert "Sterbetafel NRW 2021/2023" in html
+    assert published_run().inputs_digest[:16] in html
