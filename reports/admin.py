@@ -174,6 +174,12 @@ class ChapterAdmin(admin.ModelAdmin):
         report = obj.report if obj is not None else None
         return super().has_change_permission(request, obj) and _editable(report)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A chapter is added to or moved into a draft only: a published report is not edited.
+        if db_field.name == "report":
+            kwargs["queryset"] = Report.objects.filter(status=Report.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_delete_permission(self, request, obj=None):
         report = obj.report if obj is not None else None
         return super().has_delete_permission(request, obj) and _editable(report)

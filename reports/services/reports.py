@@ -15,6 +15,7 @@ from districts.models import District
 from indicators.models import Release
 
 from .. import blocks
+from ..build import revision
 from ..models import Block, Chapter, Report
 
 PUBLISH_PERMISSION = "reports.publish_report"
@@ -85,7 +86,9 @@ def request_status(*, report: Report, status: str, user) -> PendingChange:
         user=user,
         target=f"Bericht „{report}“",
         summary=f"Status: {STATUS_LABELS[status]}",
-        payload={"report": report.pk, "status": status},
+        # What the second person approves is the report as it stands now: an edit made while
+        # the change waits makes it stale.
+        payload={"report": report.pk, "status": status, "revision": revision(report)},
     )
 
 
@@ -99,6 +102,11 @@ def _apply(change: PendingChange, *, user) -> Report:
     report = Report.objects.filter(pk=change.payload["report"]).first()
     if report is None:
         raise changes.Stale("Den Bericht gibt es nicht mehr.")
+    if change.payload.get("revision", revision(report)) != revision(report):
+        raise changes.Stale(
+            "Der Bericht wurde geändert, seit er zur Freigabe vorgelegt wurde; er muss neu "
+            "vorgelegt werden."
+        )
     return set_status(
         report=report, status=change.payload["status"], user=user, requested_by=change.requested_by
     )

@@ -223,6 +223,51 @@ def test_a_published_report_cannot_be_edited_in_the_admin(planners):
     assert chapter.heading != "Geändert"
 
 
+def _chapter_form(report: Report, heading: str) -> dict:
+    return {
+        "report": report.pk,
+        "position": 0,
+        "heading": heading,
+        "text": "",
+        "blocks-TOTAL_FORMS": 0,
+        "blocks-INITIAL_FORMS": 0,
+        "blocks-MIN_NUM_FORMS": 0,
+        "blocks-MAX_NUM_FORMS": 1000,
+    }
+
+
+def test_no_chapter_is_added_to_or_moved_into_a_published_report(planners):
+    client = Client()
+    client.force_login(planners[0])
+    published = Report.objects.get(slug=SOCIAL)
+    draft = Report.objects.create(slug="entwurf", title="Entwurf", author="Sozialplanung")
+    chapter = Chapter.objects.create(report=draft, heading="Verschoben")
+
+    client.post("/admin/reports/chapter/add/", _chapter_form(published, "Angefügt"))
+    client.post(f"/admin/reports/chapter/{chapter.pk}/change/", _chapter_form(published, "V"))
+
+    headings = list(published.chapters.values_list("heading", flat=True))
+    assert "Angefügt" not in headings and "V" not in headings
+    chapter.refresh_from_db()
+    assert chapter.report == draft
+
+
+def test_a_report_changed_after_it_was_submitted_is_not_published(settings, planners):
+    settings.ATLAS_FOUR_EYES = True
+    clara, dirk = planners
+    report = Report.objects.create(slug="neu", title="Neu", author="Sozialplanung")
+    chapter = Chapter.objects.create(report=report, heading="Geprüft")
+    change = request_status(report=report, status=Report.Status.PUBLISHED, user=clara)
+    chapter.heading = "Nach der Vorlage geändert"
+    chapter.save()
+
+    with pytest.raises(changes.Stale):
+        changes.approve(change=change, user=dirk)
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.DRAFT
+
+
 def test_the_live_preview_shows_the_unsaved_form(planners):
     clara = planners[0]
     client = Client()
