@@ -38,6 +38,7 @@ matplotlib.rcParams.update(
         "svg.id": None,
         "font.family": ["DejaVu Sans"],
         "axes.unicode_minus": True,
+        "text.parse_math": False,  # "$" in a name is a dollar sign, never mathtext
     }
 )
 

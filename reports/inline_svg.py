@@ -48,7 +48,8 @@ def inline_svg(svg: str, *, alt: str, width_mm: float, height_mm: float) -> str:
         'stroke-linejoin="round" stroke-linecap="butt">'
         f"<title>{html.escape(alt, quote=False)}</title>"
     )
-    return ROOT.sub(root, body, count=1).strip() + "\n"
+    # A function, so that a backslash in the alt text is not read as a group reference.
+    return ROOT.sub(lambda _match: root, body, count=1).strip() + "\n"
 
 
 def _attributes(match: re.Match) -> str:

@@ -100,6 +100,24 @@ def test_the_alt_text_is_escaped():
     assert root[0].text == 'Anteil "alt" <50 & mehr'
 
 
+def test_backslashes_and_dollar_signs_in_names_are_text():
+    name = r"Gebiet \q $\frac$ 5 $"
+    chart = charts.time_series(
+        title="Kinderarmut",
+        alt=f"Zeitreihe: {name}",
+        unit="%",
+        years=YEARS,
+        series=[charts.Series(name, [20.1, 21.3, 22.0, 22.5, 23.0])],
+        decimals=1,
+        language="de",
+    )
+
+    root = parsed(chart.svg)
+
+    assert root.get("aria-label") == f"Zeitreihe: {name}"
+    assert name in texts(chart.svg)
+
+
 def test_the_svg_uses_no_css_and_refers_to_nothing_outside_itself():
     svg = series_chart([20.1, None, 22.0, charts.Value(22.5, approximate=True), 23.0]).svg
     root = parsed(svg)
