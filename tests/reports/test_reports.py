@@ -268,6 +268,27 @@ def test_a_report_changed_after_it_was_submitted_is_not_published(settings, plan
     assert report.status == Report.Status.DRAFT
 
 
+def test_the_publish_button_has_a_form_of_its_own_outside_the_change_form(planners):
+    client = Client()
+    client.force_login(planners[0])
+    report = Report.objects.create(slug="entwurf", title="Entwurf", author="Sozialplanung")
+
+    page = client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
+
+    # A browser drops a <form> opened inside another; the button's form="…" would find nothing.
+    depth, nested = 0, []
+    for tag in re.finditer(r"<form\b[^>]*>|</form>", page):
+        if tag[0] == "</form>":
+            depth -= 1
+            continue
+        if depth:
+            nested.append(tag[0])
+        depth += 1
+    assert 'id="report-status-publish"' in page
+    assert 'form="report-status-publish"' in page
+    assert nested == []
+
+
 def test_the_live_preview_shows_the_unsaved_form(planners):
     clara = planners[0]
     client = Client()
