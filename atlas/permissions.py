@@ -59,7 +59,9 @@ REPORT_PERMISSIONS = [
     ("reports", "change_block"),
     ("reports", "delete_block"),
 ]
-STATISTICIAN_PERMISSIONS += REPORT_PERMISSIONS
+# Statisticians delete nothing, not even a chapter of a draft report; planners, who write the
+# reports, may remove chapters and blocks of a draft.
+STATISTICIAN_PERMISSIONS += [p for p in REPORT_PERMISSIONS if not p[1].startswith("delete_")]
 
 # Projection runs: started and published by statisticians and planners (publishing, under four
 # eyes, by a second person); the register they start from is imported by command.

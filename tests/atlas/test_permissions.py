@@ -29,6 +29,7 @@ from indicators.models import (
     ThemeAccess,
 )
 from projections.models import ProjectionRun
+from reports.models import Chapter, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ RIGHTS = {
         "indicators.columnmapping": "vac", "facilities.facilitytype": "vac",
         "facilities.facility": "vac", "facilities.facilityupload": "v",
         "core.pendingchange": "v", "projections.projectionrun": "va",
+        "reports.report": "vac", "reports.chapter": "vac",
     },
     "administrator": {
         "auth.group": "vacd", "auth.user": "vacd", "axes.accessattempt": "vcd",
@@ -64,6 +66,7 @@ RIGHTS = {
         "indicators.columnmapping": "vacd", "facilities.facilitytype": "vacd",
         "facilities.facility": "vacd", "facilities.facilityupload": "vc",
         "core.pendingchange": "v", "projections.projectionrun": "va",
+        "reports.report": "vacd", "reports.chapter": "vacd",
     },
 }  # fmt: skip
 
@@ -113,6 +116,7 @@ def instances(users):
     sees only of its themes are of its theme (Pflege)."""
     user = users["statistician"]
     now = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    draft_report = Report.objects.create(slug="entwurf", title="Entwurf", author="Statistik")
     pflege = Observation.objects.filter(indicator__theme__slug="pflege").first()
     own_release = Release.objects.create(title="Pflege 2024")
     Observation.objects.create(
@@ -158,6 +162,9 @@ def instances(users):
             kind="indicators.theme", target="Themenfeld", summary="neu", requested_by=user
         ),
         "projections.projectionrun": ProjectionRun.objects.first(),
+        # A draft: a published report is read, not changed or deleted, by anybody.
+        "reports.report": draft_report,
+        "reports.chapter": Chapter.objects.create(report=draft_report, heading="Eins"),
     }  # fmt: skip
     return made
 

@@ -199,12 +199,13 @@ def test_under_four_eyes_a_report_is_published_by_a_second_person(settings, plan
     assert client.get("/berichte/neu/").status_code == 404
     with pytest.raises(PermissionDenied):
         changes.approve(change=change, user=clara)
+    newest = Release.objects.filter(status=Release.Status.PUBLISHED).latest("published_at")
 
     changes.approve(change=change, user=dirk)
 
     report.refresh_from_db()
     assert report.status == Report.Status.PUBLISHED
-    assert report.release == Release.objects.order_by("-published_at").first()
+    assert report.release == newest  # pinned to the newest release when approved
     assert client.get("/berichte/neu/").status_code == 200
     assert PendingChange.objects.get(pk=change.pk).status == PendingChange.Status.APPROVED
 
