@@ -121,6 +121,19 @@ def _with_newer_data(report: Report, *, language: str, site: str, current: bool)
     document = build(report, language=language, current=current, site=site)
     if current or not report.release_id or not _released_since(report):
         return document
+    if report.release.withdrawn_at is not None:
+        # Its own release was taken back: its values are no longer public, not even here.
+        newer = _(
+            "Die Veröffentlichung, auf der dieser Bericht beruht, wurde zurückgezogen. Ihre "
+            "Zahlen zeigt er nicht mehr; an ihrer Stelle stehen die vorher veröffentlichten."
+        )
+        return Document(
+            **{
+                **document.__dict__,
+                "newer_data": newer,
+                "newer_url": f"{document.url}?stand={CURRENT}",
+            }
+        )
     now = build(report, language=language, current=True, site=site)
     if figures(now) == figures(document):
         return document

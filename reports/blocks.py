@@ -203,6 +203,13 @@ def level_of(settings: dict) -> Level:
     return Level.objects.get(slug=settings.get("level") or DISTRICT_LEVEL)
 
 
+def _with_unit_and_mark(area: AreaValue | None, indicator: Indicator) -> str:
+    """ "20,6 % p": the unit with the number, the mark of a provisional value after both."""
+    text = with_unit(shown_area(area, indicator.decimals), indicator)
+    mark = status_mark(area)
+    return f"{text}\u00a0{mark['symbol']}" if mark else text
+
+
 def with_unit(text: str, indicator: Indicator) -> str:
     if text in ("–", ".", "x", "/", "-", "...") or not indicator.unit:
         return text
@@ -487,9 +494,7 @@ def key_figures_block(settings: dict, scope: Scope) -> list[doc.Block]:
         city = references[-1][1]
         reference = ""
         if scope.bezirk is not None:
-            reference = _("Stadt: %(value)s") % {
-                "value": with_unit(shown_value(city, indicator), indicator)
-            }
+            reference = _("Stadt: %(value)s") % {"value": _with_unit_and_mark(city, indicator)}
         change = ""
         since = settings.get("since")
         if since and since < year:

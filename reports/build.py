@@ -106,7 +106,7 @@ def build(
                 _("≈ ungefähr: über Gebiete umgerechnet, deren Grenzen nicht ineinander liegen."),
                 _(". geheim: zum Schutz einzelner Personen nicht veröffentlicht."),
                 _(
-                    "„signifikant“: das 95-%%-Konfidenzintervall des Gebiets schließt den Wert "
+                    "„signifikant“: das 95-%-Konfidenzintervall des Gebiets schließt den Wert "
                     "der Stadt aus."
                 ),
             ),
@@ -147,9 +147,16 @@ def _date(moment: datetime.datetime) -> str:
 def _state(report: Report, moment: datetime.datetime | None) -> str:
     if moment is None:
         return _("aktueller Datenstand (%(date)s)") % {"date": _date(timezone.now())}
-    return _("Datenstand %(date)s (Veröffentlichung „%(title)s“)") % {
+    release = report.release
+    if release.withdrawn_at is not None:
+        return _("%(date)s (Veröffentlichung „%(title)s“, am %(withdrawn)s zurückgezogen)") % {
+            "date": _date(moment),
+            "title": release.title,
+            "withdrawn": _date(release.withdrawn_at),
+        }
+    return _("%(date)s (Veröffentlichung „%(title)s“)") % {
         "date": _date(moment),
-        "title": report.release.title,
+        "title": release.title,
     }
 
 

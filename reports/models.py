@@ -22,7 +22,7 @@ class Report(models.Model):
     slug = models.SlugField(
         _("Kennung"),
         unique=True,
-        help_text=_("Teil der Adresse: /berichte/<Kennung>/"),
+        help_text=_("Teil der Adresse /berichte/…/ des Berichts, z. B. sozialbericht-2026"),
     )
     title = models.CharField(_("Titel (deutsch)"), max_length=200)
     title_en = models.CharField(_("Titel (englisch)"), max_length=200, blank=True)
@@ -44,7 +44,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        limit_choices_to={"published_at__isnull": False},
+        limit_choices_to={"status": "published"},
         related_name="+",
         verbose_name=_("Datenstand"),
         help_text=_(

@@ -22,6 +22,7 @@ from indicators.models import Indicator, Release
 from indicators.presenters import shown
 from indicators.selectors import level_values
 from indicators.services.import_values import import_values
+from indicators.services.releases import withdraw_release
 from reports import blocks
 from reports.build import ChapterDraft, build, figures
 from reports.models import Block, Chapter, Report
@@ -337,7 +338,7 @@ def test_a_chapter_built_from_a_draft_reads_the_pinned_state():
         as_of=report.release.published_at,
     ).city
     assert figure.value == f"{shown(city.cell.value, 0)}\u00a0Personen"
-    assert document.state.startswith("Datenstand ")
+    assert f"(Veröffentlichung „{report.release.title}“)" in document.state
     assert report.release.published_at.date() <= datetime.date.today()
 
 
@@ -362,3 +363,28 @@ def test_the_word_file_of_the_demo_report_reads_back_and_opens_in_libreoffice(cl
     text = text_of_pdf((tmp_path / "bericht.pdf").read_bytes(), tmp_path)
     assert "Bezirksbericht Süd 2024 (Demodaten)" in text
     assert "Kinderarmut" in text
+
+
+def test_a_report_on_a_withdrawn_release_says_so(client, tmp_path):
+    altstadt = District.objects.get(level__slug="statistischer-bezirk", name="Altstadt")
+    csv = tmp_path / "korrektur.csv"
+    csv.write_text(
+        "level,code,indicator,year,value,numerator,denominator,status\n"
+        f"statistischer-bezirk,{altstadt.code},kinderarmut,2024,,120,400,normal\n",
+        encoding="utf-8",
+    )
+    import_values(path=csv, title="Korrektur 2024", publish=True)
+    correction = Release.objects.get(title="Korrektur 2024")
+    report = Report.objects.create(slug="auf-korrektur", title="K", author="S", release=correction)
+    chapter = Chapter.objects.create(report=report, heading="Eins")
+    Block.objects.create(chapter=chapter, kind="table", settings={"indicators": ["kinderarmut"]})
+    set_status(report=report, status=Report.Status.PUBLISHED)
+    before = client.get("/berichte/auf-korrektur/").content.decode()
+    assert '<th scope="row">Altstadt</th><td class="num">30,0' in before
+
+    withdraw_release(release=correction)
+
+    after = client.get("/berichte/auf-korrektur/").content.decode()
+    assert "wurde zurückgezogen" in after
+    assert "Korrektur 2024“, am " in after
+    assert '<th scope="row">Altstadt</th><td class="num">30,0' not in after
