@@ -106,9 +106,22 @@ def check(kind: str, settings: dict) -> dict:
         errors["finding"] = [_("Bitte angeben.")]
     if kind == "chart" and settings.get("chart") == "scatter" and not settings.get("y"):
         errors["y"] = [_("Ein Streudiagramm braucht einen zweiten Indikator.")]
+    if settings.get("areas") and "areas" not in errors and "level" not in errors:
+        unknown = _unknown_codes(settings["areas"], settings.get("level") or DISTRICT_LEVEL)
+        if unknown:
+            errors["areas"] = [
+                _("Keine Gebiete dieser Ebene: %(codes)s") % {"codes": ", ".join(unknown)}
+            ]
     if errors:
         raise ValidationError(errors)
     return settings
+
+
+def _unknown_codes(codes: list[str], level: str) -> list[str]:
+    known = set(
+        District.objects.filter(level__slug=level, code__in=codes).values_list("code", flat=True)
+    )
+    return [code for code in codes if code not in known]
 
 
 def _indicator(slug) -> None:

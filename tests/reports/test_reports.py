@@ -171,6 +171,7 @@ def test_markdown_is_sanitised():
         ("chart", {"indicator": "kinderarmut", "chart": "scatter"}, "y"),
         ("map", {"indicator": "kinderarmut", "colour": "rot"}, "settings"),
         ("findings", {"finding": "horoskop"}, "finding"),
+        ("chart", {"indicator": "kinderarmut", "areas": ["11", "99"]}, "areas"),
     ],
 )
 def test_block_settings_are_checked_field_by_field(kind, given, field):
