@@ -82,6 +82,16 @@ def test_the_ten_year_age_groups_are_the_published_ones(register, indicators, se
         assert (group == district_totals(indicators, slug, register)).all(), slug
 
 
+@pytest.mark.parametrize(
+    ("slug", "low", "high"), [("kinder-unter-3", 0, 2), ("kinder-3-bis-5", 3, 5)]
+)
+def test_the_kita_age_groups_are_the_register_ages_summed(register, indicators, slug, low, high):
+    """The projection continues these two indicators from the register's ages: an observed year
+    and a projected one must count the same people."""
+    group = register.population[..., low : high + 1].sum(axis=(2, 3))
+    assert (group == district_totals(indicators, slug, register)).all()
+
+
 def test_moves_within_the_city_change_the_districts_age_structure(register):
     """The demo's moves between districts are no zero-sum at every age: families leave the
     centre, young adults come to it."""
