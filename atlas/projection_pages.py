@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from projections import need
-from projections.backtest import MAX_HORIZON, MIN_ORIGINS, ORIGINS, TOLERANCE
-from projections.model import MORTALITY_IMPROVEMENT, SCENARIOS
-from projections.rates import BASE_PERIOD
+from projections.backtest import COMBINED, MAX_HORIZON, MIN_ORIGINS, ORIGINS, TOLERANCE
+from projections.model import SCENARIOS
+from projections.rates import BASE_PERIOD, MORTALITY_IMPROVEMENT, MORTALITY_TREND_YEARS
 from projections.selectors import accuracy_of, published_run
 from projections.services.runs import SMALL_AREA
 
@@ -36,10 +36,22 @@ def accuracy(request):
     return render(request, "atlas/projection_accuracy.html", context)
 
 
+def combination_rows(run) -> list[dict]:
+    """The published run's weights of the weighted average, in per cent, by horizon."""
+    weights = (run.backtest.get("weights") or {}) if run is not None else {}
+    return [
+        {"horizon": int(h), **{name: 100 * w for name, w in zip(COMBINED, row, strict=True)}}
+        for h, row in sorted(weights.items(), key=lambda item: int(item[0]))
+    ]
+
+
 def method(request):
     """How the projection is made, with the assumptions and their sources."""
+    run = published_run()
     context = {
-        "run": published_run(),
+        "run": run,
+        "weights": combination_rows(run),
+        "trend_years": MORTALITY_TREND_YEARS,
         "base_period": BASE_PERIOD,
         "origins": (ORIGINS[0], ORIGINS[-1]),
         "max_horizon": MAX_HORIZON,

@@ -6,8 +6,8 @@ rates and what they mean):
 
     births    = Σ women aged 14..48 at the start × fertility of cohort age 15..49
     aged      = last year's stock one year older, the births at age 0
-    deaths    = aged × death probability (NRW × city ratio × district level, falling by
-                ``MORTALITY_IMPROVEMENT`` a year)
+    deaths    = aged × death probability (NRW × city ratio × district level, changing by
+                the city's estimated trend a year)
     survivors = aged − deaths
     out       = survivors × rate of moving out of the city
     moved     = survivors × rate of moving to another district, sent to the districts by
@@ -55,9 +55,6 @@ QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 INTERVALS = {50: (0.25, 0.75), 80: (0.1, 0.9), 95: (0.025, 0.975)}
 # Share of the yearly spread of migration levels that persists (a random walk).
 PERSISTENT = 0.5
-# Yearly decline of death probabilities after the base period: an assumption, about the pace at
-# which NRW's life expectancy rose from the 1990s to the 2010s (some 0.2 years a year).
-MORTALITY_IMPROVEMENT = 0.015
 COMPONENTS = ("births", "deaths", "out", "moved_out", "moved_in", "arrivals")
 
 
@@ -177,6 +174,7 @@ def _simulate(
     population = np.broadcast_to(base.astype(f32), (t, d, 2, a)).copy()
     # Rate draws per trajectory, fixed over the horizon.
     mortality = np.exp(rng.normal(0.0, rates.mortality_sd, (t, 1, 1, 1))).astype(f32)
+    trend = rates.mortality_trend + rng.normal(0.0, rates.mortality_trend_sd, (t, 1, 1, 1))
     fertility_level = _levels(rng, t, rates.fertility_level_sd) * f32(scenario.fertility)
     flows = {"out": rates.out, "within": rates.within, "arrivals": rates.arrivals}
     log_level = {name: np.log(_levels(rng, t, shrunk.level_sd)) for name, shrunk in flows.items()}
@@ -219,7 +217,7 @@ def _simulate(
         # Deaths, moves out of the city and moves to other districts are drawn as one number
         # of people leaving the cell (with the summed variance), then shared in proportion to
         # their expected numbers: one draw instead of three, the bulk of the run's time.
-        q = death_cohort * mortality * f32((1 - MORTALITY_IMPROVEMENT) ** (h + 1))
+        q = death_cohort * mortality * np.exp(trend * (h + 1)).astype(f32)
         expected_deaths = aged * q
         staying = aged - expected_deaths
         expected_out = staying * rate["out"] * yearly["out"] * departures

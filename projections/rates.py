@@ -1,8 +1,12 @@
 """The rates a projection runs on, estimated from the register up to its base year.
 
-- Mortality: the NRW schedule (``schedules.nrw_mortality``) × one city mortality ratio per sex ×
-  a district level shrunk toward 1 by empirical Bayes (the backtest showed the districts'
-  differences in mortality too large to leave out).
+- Mortality: the NRW schedule (``schedules.nrw_mortality``) × a city mortality ratio per sex and
+  broad age band (the NRW pattern is assumed, and Bottrop's oldest need not die as the NRW
+  pattern says relative to its younger) × a district level shrunk toward 1 by empirical Bayes
+  (the backtest showed the districts' differences in mortality too large to leave out). The
+  ratio's trend: the yearly decline of the city's ratio over up to ``MORTALITY_TREND_YEARS``
+  event years, shrunk toward the assumed ``MORTALITY_IMPROVEMENT``; the ratio is carried from
+  the middle of the base period to the base year along it, and the model continues it.
 - Fertility: the NRW age pattern × a city level × a district multiplier shrunk toward 1 by
   empirical Bayes (Poisson–gamma, moments as in Clayton & Kaldor 1987).
 - Migration, four flows by district, sex and age: out of the city and into another district
@@ -34,6 +38,19 @@ PRIOR_EXPOSURE = 150.0  # person-years an age's city pattern counts against the 
 # Broad age bands in which the destinations of moves within the city are counted.
 DESTINATION_BANDS = np.array([0, 18, 30, 50, 65, 101])
 DESTINATION_PRIOR = 20.0  # moves the city's pattern of destinations counts per origin and band
+# Mortality: start ages at which the bands of the city's ratio begin, and the deaths the
+# sex's overall ratio counts in each band against the band's own.
+MORTALITY_BANDS = np.array([0, 65, 80, 90, 101])
+MORTALITY_PRIOR_DEATHS = 50.0
+# The trend of mortality: the yearly decline of death probabilities assumed where the register
+# says little (about the pace at which NRW's life expectancy rose from the 1990s to the 2010s,
+# some 0.2 years a year), how far the city's own trend may pull away from it (sd of the prior),
+# over how many event years that trend is read, and the city's year-to-year spread of its
+# mortality ratio beyond Poisson noise (flu seasons, heat), an assumption.
+MORTALITY_IMPROVEMENT = 0.015
+MORTALITY_IMPROVEMENT_SD = 0.01
+MORTALITY_TREND_YEARS = 10
+MORTALITY_YEARLY_SD = 0.03
 
 
 def kernel(ages: np.ndarray = AGES) -> np.ndarray:
@@ -107,12 +124,62 @@ def smoothed_shrunk(events: np.ndarray, exposure: np.ndarray) -> Shrunk:
     return Shrunk(rates, level, level_sd, spread)
 
 
+def _by_start_age(deaths: np.ndarray) -> np.ndarray:
+    """Deaths by cohort age (…, 101) → by age at the start of the year (…, 101); those of
+    cohort age 100 are counted at 99 (they were 99 or 100 at the start)."""
+    shifted = np.zeros(deaths.shape, dtype=float)
+    shifted[..., :-1] = deaths[..., 1:]
+    return shifted
+
+
+def band_ratios(start: np.ndarray, deaths: np.ndarray) -> np.ndarray:
+    """The city's deaths against the NRW schedule (2, 101): a ratio per sex and age band
+    (``MORTALITY_BANDS``), each shrunk toward the sex's overall ratio by
+    ``MORTALITY_PRIOR_DEATHS``; ``start`` and ``deaths`` are (years, D, 2, 101)."""
+    expected = weighted_sum(start * nrw_mortality()).sum(axis=0)  # (2, A)
+    observed = weighted_sum(_by_start_age(deaths)).sum(axis=0)
+    overall = observed.sum(axis=1) / np.maximum(expected.sum(axis=1), 1e-9)  # (2,)
+    bands = np.searchsorted(MORTALITY_BANDS, AGES, side="right") - 1
+    ratio = np.empty_like(expected)
+    for band in range(len(MORTALITY_BANDS) - 1):
+        ages = bands == band
+        o, e = observed[:, ages].sum(axis=1), expected[:, ages].sum(axis=1)
+        ratio[:, ages] = ((o + MORTALITY_PRIOR_DEATHS * overall) / (e + MORTALITY_PRIOR_DEATHS))[
+            :, None
+        ]
+    return ratio
+
+
+def mortality_trend(register: Register, k_base: int, schedule: np.ndarray) -> tuple[float, float]:
+    """The yearly change of the city's log mortality ratio against ``schedule`` (2, 101) over
+    up to ``MORTALITY_TREND_YEARS`` event years to the base year: a weighted least-squares
+    slope (each year weighted by the inverse of its Poisson and yearly variance), combined
+    with the prior −``MORTALITY_IMPROVEMENT`` ± ``MORTALITY_IMPROVEMENT_SD`` by their
+    precisions. Returns the posterior mean and sd."""
+    years = np.arange(max(1, k_base - MORTALITY_TREND_YEARS + 1), k_base + 1)
+    prior_precision = 1 / MORTALITY_IMPROVEMENT_SD**2
+    observed = register.deaths[years][..., 1:].sum(axis=(1, 2, 3)).astype(float)
+    expected = (register.population[years - 1] * schedule).sum(axis=(1, 2, 3))
+    if len(years) < 2 or (observed <= 0).any():
+        return -MORTALITY_IMPROVEMENT, MORTALITY_IMPROVEMENT_SD
+    weights = 1 / (1 / observed + MORTALITY_YEARLY_SD**2)
+    x = years - np.average(years, weights=weights)
+    logs = np.log(observed / expected)
+    precision = (weights * x**2).sum()
+    slope = (weights * x * logs).sum() / precision
+    posterior = precision + prior_precision
+    trend = (slope * precision - MORTALITY_IMPROVEMENT * prior_precision) / posterior
+    return float(trend), float(1 / np.sqrt(posterior))
+
+
 @dataclass(frozen=True)
 class Rates:
     codes: tuple[str, ...]
     base_year: int
     death: np.ndarray  # (D, 2, 101) yearly death probability by age at the start of the year
     mortality_sd: float  # sd of the log city mortality ratio (parameter and yearly)
+    mortality_trend: float  # yearly change of log death probabilities after the base year
+    mortality_trend_sd: float  # its posterior sd
     fertility: np.ndarray  # (D, 35) births per woman by cohort age of the mother 15..49
     fertility_level_sd: np.ndarray  # (D,)
     fertility_yearly_sd: float
@@ -133,15 +200,17 @@ def estimate(register: Register, base_year: int, period: int = BASE_PERIOD) -> R
     deaths = register.deaths[years]
     survivors = np.maximum(aged - deaths, 0)
 
-    # Mortality: deaths by start age against the NRW schedule: a city ratio per sex, and a
-    # district level shrunk toward it (empirical Bayes; poorer districts die younger).
+    # Mortality: deaths by start age against the NRW schedule: a city ratio per sex and age
+    # band, carried to the base year along the city's trend, and a district level shrunk
+    # toward it (empirical Bayes; poorer districts die younger).
     nrw = nrw_mortality()
     start = population[[k - 1 for k in years]]  # (n, D, 2, A) by age at the start
-    expected_deaths = weighted_sum(start * nrw)  # (D, 2, A)
+    ratio = band_ratios(start, deaths)  # (2, A)
+    expected_deaths = weighted_sum(start * nrw * ratio)  # (D, 2, A)
     observed_deaths = weighted_sum(deaths[..., 1:].sum(axis=-1))  # (D, 2)
-    ratio = observed_deaths.sum(axis=0) / np.maximum(expected_deaths.sum(axis=(0, 2)), 1e-9)
-    expected_city = (expected_deaths.sum(axis=2) * ratio).sum(axis=1)  # (D,)
-    mortality_level, _ = empirical_bayes(observed_deaths.sum(axis=1), expected_city)
+    mortality_level, _ = empirical_bayes(observed_deaths.sum(axis=1), expected_deaths.sum((1, 2)))
+    trend, trend_sd = mortality_trend(register, k_base, nrw * ratio)
+    ratio = ratio * np.exp(trend * (k_base - np.mean(years)))
     yearly = deaths[..., 1:].sum(axis=(1, 2, 3)) / (start * nrw).sum(axis=(1, 2, 3))
     mortality_sd = float(np.sqrt(1 / observed_deaths.sum() + np.var(np.log(yearly))))
 
@@ -180,8 +249,10 @@ def estimate(register: Register, base_year: int, period: int = BASE_PERIOD) -> R
     return Rates(
         codes=register.codes,
         base_year=base_year,
-        death=np.clip(mortality_level[:, None, None] * ratio[:, None] * nrw, 0, 0.95),
+        death=np.clip(mortality_level[:, None, None] * ratio * nrw, 0, 0.95),
         mortality_sd=mortality_sd,
+        mortality_trend=trend,
+        mortality_trend_sd=trend_sd,
         fertility=fertility,
         fertility_level_sd=level_sd,
         fertility_yearly_sd=fertility_yearly_sd,

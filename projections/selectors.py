@@ -76,6 +76,8 @@ def _measure_row(row: dict, key: str) -> dict:
         "key": row[key],
         "cases": row["cases"],
         "model": row["MAPE model"],
+        # The cohort-component model alone, before the combination (runs since it exists).
+        "cohort": row.get("MAPE cohort"),
         "constant": row["MAPE constant"],
         "linear": row["MAPE linear"],
         "share": row["MAPE share"],

@@ -20,11 +20,16 @@ from core.audit import record
 from districts.models import District, Overlap
 from projections import need
 from projections.backtest import (
+    COHORT_ONLY,
+    COMBINED,
     by_group,
     calibration_check,
     district_totals,
+    naive,
     run_backtest,
+    scale_factors,
     table_rows,
+    with_city,
 )
 from projections.model import GROUPS, QUANTILES, SCENARIOS, calibrate, project
 from projections.models import ProjectionRun, RegisterCell, RegisterImport, RunResult
@@ -183,7 +188,12 @@ def compute(
     backtest = run_backtest(seen, trajectories=backtest_trajectories, seed=seed)
     calibration = calibration_check(backtest)
     d = len(codes)
-    kept = projection.trajectories  # (S, T, H, D + 1, G)
+    # What is published: the districts' totals as the backtest's weighted average of the
+    # cohort model and the naive benchmarks, the age structure the cohort model's.
+    weights = backtest.weights or {1: COHORT_ONLY}
+    benchmarks = naive(seen, base_year, horizon)
+    scale = scale_factors(projection.trajectories, benchmarks, weights)  # (H, D + 1, 1)
+    kept = with_city(projection.trajectories * scale)  # (S, T, H, D + 1, G)
     bezirke = np.einsum("sthdg,db->sthbg", kept[:, :, :, :d], areas.bezirk_of)
     every = np.concatenate([kept[:, :, :, :d], bezirke, kept[:, :, :, d:]], axis=3)
     quantiles = np.quantile(every, QUANTILES, axis=1).transpose(1, 2, 3, 4, 0)
@@ -205,7 +215,7 @@ def compute(
         kita_shortfall.append(
             np.stack([need.shortfall_probability(w, place_row, widen) for w in wanted])
         )
-    by_age = projection.mean.sum(axis=3)  # (S, H, D, 101)
+    by_age = projection.mean.sum(axis=3) * scale[None, :, :d]  # (S, H, D, 101)
     entrants = by_age[..., need.ENTRY_AGE]
     care = np.stack(
         [np.stack([need.care_need(s, rising=rising) for s in by_age]) for rising in (False, True)],
@@ -247,6 +257,8 @@ def compute(
             if not backtest.cases.empty else [],
             "by_horizon": _rows(district_totals, backtest, "horizon"),
             "by_group": _rows(by_group, backtest, "group"),
+            "weights": {str(h): list(w) for h, w in weights.items()},
+            "combined": list(COMBINED),
         },
     )  # fmt: skip
     return Computed(run, np.ascontiguousarray(quantiles, dtype="<f4"), arrays, axes)

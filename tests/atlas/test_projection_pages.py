@@ -26,10 +26,20 @@ def test_the_track_record_shows_the_backtest_by_horizon_against_the_benchmarks(c
     html = page(client, ACCURACY)
     table = html.split('id="nach-horizont"', 1)[1].split("</table>", 1)[0]
     assert "<caption" in table
-    assert table.count('<th scope="col"') == 12
+    assert table.count('<th scope="col"') == 13
     horizons = re.findall(r'<th scope="row">(\d+)</th>', table)
     assert horizons == [str(h) for h in range(1, 11)]
     assert "MAPE konstante Bevölkerung" in table and "MAPE linearer Trend" in table
+    assert "MAPE Kohortenmodell allein" in table
+
+
+def test_the_method_page_shows_the_weights_of_what_is_published(client):
+    run = published_run()
+    html = page(client, METHOD)
+    table = html.split('id="gewichte"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<th scope="row">(\d+)</th>', table)
+    assert rows == sorted(run.backtest["weights"], key=int)
+    assert "Was veröffentlicht wird" in html
 
 
 def test_the_track_record_shows_the_published_run_s_figures(client):

@@ -196,3 +196,15 @@ def test_the_admin_starts_a_run_and_shows_its_calibration(client, settings):
     run.refresh_from_db()
     assert run.status == ProjectionRun.Status.PUBLISHED
     assert need_of(run.result)["kita_shortfall"].shape == (5, 3, 2, 17)
+
+
+def test_a_run_keeps_the_weights_of_what_it_publishes(computed):
+    """The districts' totals are a weighted average of the cohort model, the linear trend and
+    the constant population, with weights from the run's own backtest, one set per horizon."""
+    backtest = computed["run"].backtest
+    assert backtest["combined"] == ["cohort", "linear", "constant"]
+    assert backtest["weights"]
+    for weights in backtest["weights"].values():
+        assert len(weights) == 3 and sum(weights) == pytest.approx(1.0)
+        assert min(weights) >= 0
+    assert "MAPE cohort" in backtest["by_horizon"][0]
