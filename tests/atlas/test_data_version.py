@@ -13,10 +13,11 @@ from core.datastate import data_state, tracked_models
 from core.models import DataVersion
 from districts.models import District
 from indicators.models import Indicator, Observation, Release
+from projections.models import ProjectionRun
 
 MIGRATION = importlib.import_module("atlas.migrations.0001_data_version")
 # Tables added to the data state later, each with its own migration.
-LATER_TABLES = ("indicators_identity",)
+LATER_TABLES = ("indicators_identity", "projections_projectionrun")
 
 
 def version() -> tuple[int, datetime.datetime]:
@@ -64,6 +65,15 @@ def test_a_change_to_a_tracked_table_counts_the_version_up():
     assert after[1] > before[1]
     Release.objects.create(title="Neu")
     assert version()[0] == before[0] + 2
+
+
+@pytest.mark.django_db
+def test_withdrawing_the_published_projection_changes_the_data_state():
+    before = data_state().key
+    ProjectionRun.objects.filter(status=ProjectionRun.Status.PUBLISHED).update(
+        status=ProjectionRun.Status.WITHDRAWN
+    )
+    assert data_state().key != before
 
 
 @pytest.mark.django_db

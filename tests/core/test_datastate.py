@@ -9,6 +9,7 @@ from core.models import PendingChange
 from districts.models import District, Level, Overlap
 from facilities.models import Facility, FacilityType, FacilityUpload
 from indicators.models import Identity, Indicator, Observation, Release, Theme
+from projections.models import ProjectionRun
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def heard():
 def test_the_apps_name_every_table_of_the_data_state():
     assert set(tracked_models()) == {
         District, Level, Overlap, Release, Indicator, Identity, Theme, Facility, FacilityType,
-        FacilityUpload,
+        FacilityUpload, ProjectionRun,
     }  # fmt: skip
     assert Observation not in tracked_models()
 
