@@ -35,7 +35,9 @@ ENDPOINTS = {
     "/values": _("Die Werte eines Indikators für alle Gebiete einer Ebene in einem Jahr, mit "
                  "Stadtwert, Konfidenzintervall, Vergleich mit der Stadt und Kartenklassen; mit "
                  "„from“ die Veränderung seit einem früheren Jahr."),
-    "/series": _("Die Zeitreihe eines Indikators für einzelne Gebiete und die Stadt."),
+    "/series": _("Die Zeitreihe eines Indikators für einzelne Gebiete und die Stadt; für die "
+                 "Einwohnerzahl und Altersgruppen der Kinder unter „projection“ die Jahre der "
+                 "Bevölkerungsvorausberechnung (Median und Intervalle)."),
     "/change": _("Die Veränderung eines Indikators zwischen zwei Jahren je Gebiet."),
     "/profile": _("Alle Werte eines Gebiets: jeder Indikator in einem Jahr, mit Stadtwert, "
                   "Abstand und Rang unter den Gebieten der Ebene."),
@@ -81,6 +83,10 @@ PARAMETERS = {
     "type": _("Kennung der Angebotsart (siehe „facility-types“)"),
     "distance": _("Entfernung in Metern, 300 bis 2000"),
     "bbox": _("nur Angebote in diesem Rechteck: West, Süd, Ost, Nord in Grad (WGS 84)"),
+    "scenario": _(
+        "Szenario der Bevölkerungsvorausberechnung (Standard: trend); die Szenarien des "
+        "veröffentlichten Laufs"
+    ),
     "release": _(
         "Nummer eines veröffentlichten Datenstands: die Werte, wie sie bis zu ihm "
         "veröffentlicht waren (eingebettete Karten)"

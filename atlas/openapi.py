@@ -7,6 +7,8 @@ from districts import params as district_params
 from facilities import api as facilities_api
 from facilities.openapi import paths as facility_paths
 from indicators import params as indicator_params
+from projections import api as projections_api
+from projections.catalogue import QUANTILE_FIELDS
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 # A change between two years (the /change endpoint and change maps).
@@ -142,6 +144,54 @@ _NOT_MODIFIED = {
     "description": "Not modified: the ETag (If-None-Match) or date (If-Modified-Since) the "
     "client sent still describes the published data"
 }
+
+
+_QUANTILE = {"type": "number"}
+# The projected years of an indicator the population projection continues (/series).
+_PROJECTION = {
+    "type": "object",
+    "nullable": True,
+    "description": "the published population projection's years after its base year, for "
+    "an indicator it continues (counts of people by planning age group); null where the "
+    "indicator is not projected, no projection is published or its areas hold none of the "
+    "level. Quantiles of the simulated trajectories, calibrated on the backtest: median, "
+    "50 % (q25–q75), 80 % (q10–q90) and 95 % (q025–q975) intervals. Quantiles of different "
+    "areas do not add up. A projection, not an observation",
+    "required": [
+        "run", "base_year", "scenario", "scenarios", "is_demo", "method_url",
+        "accuracy_url", "series", "small",
+    ],
+    "properties": {
+        "run": {"type": "integer", "description": "id of the published projection run"},
+        "base_year": {"type": "integer", "description": "the last year the run starts from"},
+        "scenario": {"type": "string"},
+        "scenarios": {"type": "array", "items": {"type": "string"}},
+        "is_demo": {"type": "boolean"},
+        "method_url": {"type": "string"},
+        "accuracy_url": {"type": "string"},
+        "series": {
+            "type": "object",
+            "description": "by district code, plus 'stadt'",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["year", "q025", "q10", "q25", "median", "q75", "q90", "q975"],
+                    "properties": {
+                        "year": {"type": "integer"},
+                        **{name: _QUANTILE for name in QUANTILE_FIELDS},
+                    },
+                },
+            },
+        },
+        "small": {
+            "type": "object",
+            "description": "by code: the area had fewer than 5,000 inhabitants in the base "
+            "year; its projection is rough",
+            "additionalProperties": {"type": "boolean"},
+        },
+    },
+}  # fmt: skip
 
 
 # Example values (from the Bottrop demo data): the API guide and the tests use them too.
@@ -474,12 +524,19 @@ DOCUMENT = {
                     "200": _ok(
                         {
                             "type": "object",
-                            "required": ["indicator", "level", "is_demo", "series"],
+                            "required": [
+                                "indicator",
+                                "level",
+                                "is_demo",
+                                "series",
+                                "projection",
+                            ],
                             "properties": {
                                 "indicator": {"type": "string"},
                                 "level": {"type": "string"},
                                 "is_demo": {"type": "boolean"},
                                 "notice": {"type": "string"},
+                                "projection": _PROJECTION,
                                 "series": {
                                     "type": "object",
                                     "description": "by district code, plus 'stadt'",
@@ -735,7 +792,7 @@ QUERIES = {
     "/tiles/{level}/{z}/{x}/{y}.mvt": district_params.TILE,
     "/indicators": indicator_params.INDICATORS,
     "/values": indicator_params.VALUES,
-    "/series": indicator_params.SERIES,
+    "/series": projections_api.SERIES,
     "/profile": indicator_params.PROFILE,
     "/change": indicator_params.CHANGE,
     "/releases": indicator_params.RELEASES,

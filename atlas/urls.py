@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from districts import api as districts_api
 from facilities import api as facilities_api
 from indicators import api as indicators_api
+from projections import api as projections_api
 
 from . import (
     accessibility,
@@ -34,7 +35,7 @@ api_v1 = [
     path("tiles/<str:level>/<str:z>/<str:x>/<str:y>.mvt", districts_api.tile, name="tile"),
     path("indicators", shared_page(indicators_api.indicators), name="indicators"),
     path("values", shared_page(indicators_api.values), name="values"),
-    path("series", shared_page(indicators_api.series), name="series"),
+    path("series", shared_page(projections_api.series), name="series"),
     path("change", shared_page(indicators_api.change), name="change"),
     path("profile", shared_page(indicators_api.district_profile), name="profile"),
     path("themes", indicators_api.themes, name="themes"),

@@ -14,7 +14,6 @@ from .params import (
     INDICATORS,
     PROFILE,
     RELEASES,
-    SERIES,
     VALUES,
     parse_breaks,
     parse_indicator,
@@ -25,7 +24,6 @@ from .payloads import (
     indicators_payload,
     profile_payload,
     releases_payload,
-    series_payload,
     themes_payload,
     values_payload,
 )
@@ -64,20 +62,6 @@ def values(request):
             classes=given["classes"],
             breaks=parse_breaks(given["breaks"]),
             as_of=release.published_at if release else None,
-        )
-    except BadParameter as bad:
-        return bad.response()
-    return JsonResponse(body)
-
-
-@require_safe
-def series(request):
-    try:
-        given = SERIES.parse(request.GET)
-        body = series_payload(
-            indicator=parse_indicator(given["indicator"]),
-            level=parse_level(given["level"]),
-            codes=given["codes"].split(","),
         )
     except BadParameter as bad:
         return bad.response()

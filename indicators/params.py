@@ -113,7 +113,8 @@ SERIES = Query(
             "codes",
             "comma-separated district codes",
             required=True,
-            pattern=r"^[^,]+(,[^,]+)*$",
+            # No NUL: the parser refuses it in every parameter, so the document must too.
+            pattern=r"^[^,\x00]+(,[^,\x00]+)*$",
             example="11,12",
         ),
     )
