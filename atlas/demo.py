@@ -13,6 +13,7 @@ from facilities.services.import_facilities import import_facilities
 from facilities.types import ensure_standard_types
 from indicators.services.catalogue import import_catalogue
 from indicators.services.import_values import import_values
+from projections.services.import_housing import import_housing
 from projections.services.import_register import import_register
 from projections.services.publication import publish_run
 from projections.services.runs import run_projection
@@ -62,6 +63,8 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
         is_demo=True,
     )
     lines.append(result.summary())
+    housing = directory / "housing" / "wohnungsbau-demo.csv"
+    lines.append(import_housing(path=housing, is_demo=True).summary())
     run = run_projection(trajectories=DEMO_TRAJECTORIES, seed=2024, is_demo=True)
     publish_run(run=run)
     lines.append(f"Vorausberechnung {run} ({run.seconds} s) veröffentlicht")

@@ -8,6 +8,7 @@ from projections import need
 from projections.backtest import COMBINED, MAX_HORIZON, MIN_ORIGINS, ORIGINS, TOLERANCE
 from projections.model import SCENARIOS
 from projections.rates import BASE_PERIOD, MORTALITY_IMPROVEMENT, MORTALITY_TREND_YEARS
+from projections.schedules import new_build_occupants
 from projections.selectors import accuracy_of, published_run
 from projections.services.runs import SMALL_AREA
 
@@ -45,12 +46,20 @@ def combination_rows(run) -> list[dict]:
     ]
 
 
+def planned_total(run) -> int:
+    """The dwellings the run's housing scenario added, all years and districts."""
+    dwellings = run.result.axes.get("dwellings", []) if run is not None else []
+    return int(sum(sum(row) for row in dwellings))
+
+
 def method(request):
     """How the projection is made, with the assumptions and their sources."""
     run = published_run()
     context = {
         "run": run,
         "weights": combination_rows(run),
+        "persons": float(new_build_occupants().sum()),
+        "dwellings": planned_total(run),
         "trend_years": MORTALITY_TREND_YEARS,
         "base_period": BASE_PERIOD,
         "origins": (ORIGINS[0], ORIGINS[-1]),

@@ -12,7 +12,8 @@ rates and what they mean):
     out       = survivors × rate of moving out of the city
     moved     = survivors × rate of moving to another district, sent to the districts by
                 where movers of that origin and age band went in the base period
-    arrivals  = the district's inhabitants × rate of newcomers from outside the city
+    arrivals  = the district's inhabitants × rate of newcomers from outside the city (in the
+                housing scenario plus the planned dwellings × occupants per dwelling by age)
     next      = survivors − out − moved + moved in from other districts + arrivals
 
 Uncertainty has two sources, drawn per trajectory: the rates (each district's levels of
@@ -37,6 +38,7 @@ import numpy as np
 
 from projections.rates import DESTINATION_BANDS, Rates
 from projections.register import AGES, MOTHER_AGES
+from projections.schedules import new_build_occupants
 
 # Age groups that planning uses (from, to inclusive); the last one is everybody.
 GROUPS = (
@@ -64,6 +66,7 @@ class Scenario:
     arrivals: float = 1.0  # × newcomers from outside the city
     departures: float = 1.0  # × moves out of the city
     fertility: float = 1.0
+    housing: bool = False  # the planned dwellings' occupants arrive on top of the trend
 
 
 SCENARIOS = (
@@ -72,6 +75,7 @@ SCENARIOS = (
     Scenario("zuwanderung-hoch", arrivals=1.2, departures=0.9),
     Scenario("geburten-niedrig", fertility=0.9),
     Scenario("geburten-hoch", fertility=1.1),
+    Scenario("wohnungsbau", housing=True),
 )
 
 
@@ -167,6 +171,7 @@ def _simulate(
     scenario: Scenario,
     seed: np.random.SeedSequence,
     keep: bool,
+    dwellings: np.ndarray | None = None,
 ) -> dict:
     rng = np.random.default_rng(seed)
     t, (d, _, a) = trajectories, base.shape
@@ -189,6 +194,10 @@ def _simulate(
     destinations = rates.destinations.astype(f32)
     boy_share = f32(rates.boy_share)
     departures, arrivals_factor = f32(scenario.departures), f32(scenario.arrivals)
+    # Occupants of the dwellings completed in each year and district (H, D, 2, A), or none.
+    housing = None
+    if scenario.housing and dwellings is not None:
+        housing = (dwellings[:horizon, :, None, None] * new_build_occupants()).astype(f32)
 
     mean = np.zeros((horizon, d, 2, a))
     components = {name: np.zeros((horizon, d, 2, a)) for name in COMPONENTS}
@@ -238,6 +247,8 @@ def _simulate(
             moved_in[..., ages] = np.moveaxis(sent @ destinations[band], -1, 1)
         inhabitants = population.sum(axis=(2, 3))[:, :, None, None]
         expected = inhabitants * rate["arrivals"] * yearly["arrivals"] * arrivals_factor
+        if housing is not None:
+            expected = expected + housing[h]
         arrivals = _noisy(expected, 1.0, rng)
         population = survivors - out - moved_out + moved_in + arrivals
 
@@ -270,12 +281,15 @@ def project(
     scenarios: tuple[Scenario, ...] = SCENARIOS,
     workers: int = 1,
     keep_trajectories: bool = False,
+    dwellings: np.ndarray | None = None,
 ) -> Projection:
     """Project ``base`` (the base year's stock, D × 2 × 101) ``horizon`` years ahead under each
-    scenario. The same seed gives the same projection, however many workers compute it."""
+    scenario; ``dwellings`` (H, D) are the planned dwellings of each projection year, whose
+    occupants a housing scenario adds. The same seed gives the same projection, however many
+    workers compute it."""
     seeds = np.random.SeedSequence(seed).spawn(len(scenarios))
     jobs = [
-        (rates, base, horizon, trajectories, scenario, seed_seq, keep_trajectories)
+        (rates, base, horizon, trajectories, scenario, seed_seq, keep_trajectories, dwellings)
         for scenario, seed_seq in zip(scenarios, seeds, strict=True)
     ]
     if workers > 1 and len(jobs) > 1:

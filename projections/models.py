@@ -226,3 +226,50 @@ class RunResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.digest[:12]}"
+
+
+class HousingImport(models.Model):
+    """One import of planned dwellings: who brought which file, and how many rows it held."""
+
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("angelegt von"),
+    )
+    source_files = models.JSONField(_("Quelldateien"), default=list)  # [{name, sha256, rows}]
+    is_demo = models.BooleanField(_("Demodaten"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Import geplanter Wohnungen")
+        verbose_name_plural = _("Importe geplanter Wohnungen")
+
+    def __str__(self) -> str:
+        return ", ".join(f["name"] for f in self.source_files) or str(self.pk)
+
+
+class PlannedDwellings(models.Model):
+    """Dwellings expected to be completed (and first occupied) in one year in one district:
+    the housing pipeline the scenario ``wohnungsbau`` adds occupants for."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    dwellings = models.PositiveIntegerField(_("Wohnungen"))
+    source = models.ForeignKey(
+        HousingImport, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        ordering = ["year", "district__code"]
+        verbose_name = _("geplante Wohnungen")
+        verbose_name_plural = _("geplante Wohnungen")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="planned_dwellings_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year}: {self.dwellings}"

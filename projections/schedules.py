@@ -30,3 +30,16 @@ def life_expectancy(q: np.ndarray) -> np.ndarray:
     lived = survivors - survivors * q * np.where(np.arange(q.size) == 0, 0.9, 0.5)
     lived[-1] = survivors[-1] / -np.log1p(-q[-1])
     return np.cumsum(lived[::-1])[::-1] / survivors
+
+
+@cache
+def new_build_occupants() -> np.ndarray:
+    """People per newly built dwelling in its first year (2 sexes, cohort ages 0..100): the
+    assumed profile of ``new_build_occupants.csv``, each band spread evenly over its ages."""
+    table = pd.read_csv(ASSUMPTIONS / "new_build_occupants.csv")
+    occupants = np.zeros((2, 101))
+    for row in table.itertuples():
+        ages = slice(row.age_from, row.age_to + 1)
+        width = row.age_to - row.age_from + 1
+        occupants[0, ages], occupants[1, ages] = row.m / width, row.w / width
+    return occupants

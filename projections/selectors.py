@@ -6,7 +6,7 @@ import pandas as pd
 from django.db import connection
 
 from projections.model import GROUPS
-from projections.models import ProjectionRun
+from projections.models import PlannedDwellings, ProjectionRun
 from projections.register import Register, register_from_frames
 
 QUERIES = {
@@ -37,6 +37,24 @@ def register_of(*, level: str = "statistischer-bezirk") -> Register | None:
     if frames["cells"].empty:
         return None
     return register_from_frames(frames["cells"], frames["births"], frames["within"])
+
+
+def planned_dwellings(
+    *, codes: tuple[str, ...], years, level: str = "statistischer-bezirk"
+) -> tuple[np.ndarray, list[int]]:
+    """Planned dwellings (len(years), len(codes)), zero where none are planned, and the ids of
+    the housing imports they came from."""
+    years = [int(y) for y in years]
+    array = np.zeros((len(years), len(codes)))
+    rows = PlannedDwellings.objects.filter(
+        year__in=years, district__level__slug=level, district__code__in=list(codes)
+    ).values_list("year", "district__code", "dwellings", "source_id")
+    position = {code: i for i, code in enumerate(codes)}
+    sources = set()
+    for year, code, dwellings, source in rows:
+        array[years.index(year), position[code]] += dwellings
+        sources.add(source)
+    return array, sorted(sources)
 
 
 def published_run(*, is_demo: bool | None = None):

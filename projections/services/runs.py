@@ -36,7 +36,7 @@ from projections.models import ProjectionRun, RegisterCell, RegisterImport, RunR
 from projections.rates import estimate
 from projections.register import ARRAYS, Register
 from projections.schedules import ASSUMPTIONS
-from projections.selectors import register_of
+from projections.selectors import planned_dwellings, register_of
 
 LEVEL = "statistischer-bezirk"
 # Districts smaller than this are flagged: projections of so few people are rough, whatever
@@ -138,8 +138,11 @@ def _inputs(register: Register, base_year: int, places: dict, parameters: dict) 
 def _digest_of_inputs(inputs: dict) -> str:
     # The imports' ids say where the numbers came from; the digest is of the numbers, so
     # the same register imported again reproduces the run.
-    content = {**inputs, "register": {k: v for k, v in inputs["register"].items()
-                                      if k != "imports"}}  # fmt: skip
+    content = {
+        **inputs,
+        **{part: {k: v for k, v in inputs[part].items() if k != "imports"}
+           for part in ("register", "housing") if part in inputs},
+    }  # fmt: skip
     return _sha256(_canonical(content))
 
 
@@ -170,9 +173,11 @@ def compute(
     places: dict[str, int | None],
     areas: Areas,
     workers: int = 1,
+    dwellings: np.ndarray | None = None,
 ) -> Computed:
     """Everything a run stores, computed from arrays: the projection, its backtest and
-    calibration, calibrated quantiles per area, the need for places."""
+    calibration, calibrated quantiles per area, the need for places; ``dwellings`` (H, D)
+    the planned dwellings of the projection years for the housing scenario."""
     seen = register.until(base_year)
     codes = seen.codes
     projection = project(
@@ -184,6 +189,7 @@ def compute(
         scenarios=scenarios,
         workers=workers,
         keep_trajectories=True,
+        dwellings=dwellings,
     )
     backtest = run_backtest(seen, trajectories=backtest_trajectories, seed=seed)
     calibration = calibration_check(backtest)
@@ -243,6 +249,8 @@ def compute(
         "kita_quotas": list(need.KITA_QUOTAS),
         "care_variants": list(need.CARE_VARIANTS),
         "kita_places": [places.get(c) for c in codes],
+        # Planned dwellings per year and district (the housing scenario's input).
+        "dwellings": [] if dwellings is None else dwellings.astype(int).tolist(),
     }
     run = ProjectionRun(
         base_year=base_year,
@@ -309,11 +317,14 @@ def run_projection(
         raise ValueError("1 bis 50 Jahre voraus und mindestens 10 Simulationen.")
     started = time.perf_counter()
     places = need.kita_places(year=base_year, codes=register.codes)
+    years = range(base_year + 1, base_year + horizon + 1)
+    dwellings, housing_imports = planned_dwellings(codes=register.codes, years=years)
     parameters = {
         "base_year": base_year, "horizon": horizon, "trajectories": trajectories, "seed": seed,
         "backtest_trajectories": backtest_trajectories, "scenarios": [s.slug for s in scenarios],
     }  # fmt: skip
     inputs = _inputs(register, base_year, places, parameters)
+    inputs["housing"] = {"imports": housing_imports, "dwellings": dwellings.astype(int).tolist()}
     computed = compute(
         register=register,
         base_year=base_year,
@@ -325,6 +336,7 @@ def run_projection(
         places=places,
         areas=areas_of(register.codes),
         workers=workers,
+        dwellings=dwellings,
     )
     run = computed.run
     run.inputs, run.inputs_digest = inputs, _digest_of_inputs(inputs)

@@ -107,3 +107,30 @@ def test_more_newcomers_mean_more_inhabitants(register, rates):
 def test_the_rows_name_scenario_year_area_group_and_quantile(projection):
     first = next(projection.rows())
     assert first[:5] == ("trend", 2025, projection.codes[0], "0-2", 0.025)
+
+
+def test_the_housing_scenario_adds_the_planned_dwellings_occupants(register, rates):
+    """100 dwellings in the first district in the first year: about 210 more arrivals there
+    (2.1 people per new dwelling, new_build_occupants.csv), mostly young families, and the
+    district still balances."""
+    dwellings = np.zeros((HORIZON, len(register.codes)))
+    dwellings[0, 0] = 100
+    scenarios = (SCENARIOS[0], next(s for s in SCENARIOS if s.housing))
+    projection = run(register, rates, scenarios=scenarios, dwellings=dwellings)
+    arrivals = projection.components["arrivals"][:, 0]  # (S, D, 2, A) in the first year
+    extra = arrivals[1, 0] - arrivals[0, 0]
+    assert extra.sum() == pytest.approx(210, rel=0.15)
+    assert extra[:, 30:40].sum() > extra[:, 65:].sum() * 2
+    assert abs(arrivals[1, 1:].sum() - arrivals[0, 1:].sum()) < 0.05 * arrivals[0, 1:].sum()
+    c = projection.components
+    births = c["births"][1, 0][..., 0]
+    flows = c["arrivals"][1, 0] + c["moved_in"][1, 0] - c["out"][1, 0] - c["moved_out"][1, 0]
+    expected = aged_on(projection.base.astype(float), births) - c["deaths"][1, 0] + flows
+    assert np.allclose(projection.mean[1, 0], expected, rtol=1e-4, atol=1e-3)
+
+
+def test_without_planned_dwellings_the_housing_scenario_is_the_trend(register, rates):
+    housing = next(s for s in SCENARIOS if s.housing)
+    none = run(register, rates, scenarios=(housing,))
+    zero = run(register, rates, scenarios=(housing,), dwellings=np.zeros((HORIZON, 17)))
+    assert np.array_equal(none.quantiles, zero.quantiles)

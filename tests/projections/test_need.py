@@ -5,6 +5,7 @@ import pytest
 
 from facilities.models import Facility
 from projections import need
+from projections.model import SCENARIOS
 from projections.models import ProjectionRun
 from projections.selectors import need_of
 from projections.services.runs import run_projection
@@ -69,7 +70,7 @@ def test_a_stored_run_holds_the_shortfall_probability_per_quota_year_and_distric
     run = run_projection(horizon=2, trajectories=20, seed=1, dry_run=True)
     arrays = need_of(run.result)
     shortfall = arrays["kita_shortfall"]  # (scenario, quota, year, district)
-    assert shortfall.shape == (5, 3, 2, 17)
+    assert shortfall.shape == (len(SCENARIOS), 3, 2, 17)
     assert ((shortfall >= 0) & (shortfall <= 1)).all()
     # A higher quota needs more places: never a smaller probability of a shortfall.
     assert (np.diff(shortfall, axis=1) >= 0).all()

@@ -195,7 +195,7 @@ def test_the_admin_starts_a_run_and_shows_its_calibration(client, settings):
     client.post(f"/admin/projections/projectionrun/{run.pk}/veroeffentlichen/")
     run.refresh_from_db()
     assert run.status == ProjectionRun.Status.PUBLISHED
-    assert need_of(run.result)["kita_shortfall"].shape == (5, 3, 2, 17)
+    assert need_of(run.result)["kita_shortfall"].shape == (len(SCENARIOS), 3, 2, 17)
 
 
 def test_a_run_keeps_the_weights_of_what_it_publishes(computed):
@@ -208,3 +208,17 @@ def test_a_run_keeps_the_weights_of_what_it_publishes(computed):
         assert len(weights) == 3 and sum(weights) == pytest.approx(1.0)
         assert min(weights) >= 0
     assert "MAPE cohort" in backtest["by_horizon"][0]
+
+
+def test_the_housing_scenario_holds_the_planned_dwellings_occupants():
+    """The demo pipeline plans 240 dwellings in Batenbrock-Süd (42) in 2026 and 2027: about
+    500 more inhabitants there in 2027 than in the trend, none elsewhere without plans."""
+    housing = next(s for s in SCENARIOS if s.housing)
+    run = run_projection(seed=3, dry_run=True, **{**SMALL, "scenarios": (SCENARIOS[0], housing)})
+    axes = run.result.axes
+    assert axes["scenarios"] == ["trend", "wohnungsbau"]
+    codes = [code for _, code, _ in axes["areas"]]
+    median = quantiles_of(run.result)[:, 2, :, -1, 3]  # (S, area) in 2027, total, median
+    assert 350 < median[1, codes.index("42")] - median[0, codes.index("42")] < 650
+    assert abs(median[1, codes.index("11")] - median[0, codes.index("11")]) < 150
+    assert run.inputs["housing"]["dwellings"][1][codes.index("42")] == 120
