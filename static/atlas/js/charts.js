@@ -6,6 +6,9 @@ import { escapeHtml, fill } from "./escape.js";
 import { failureText, fetchJson as fetchPatientJson, waitingText } from "./fetching.js";
 import { choiceOf } from "./map/state.js";
 import { text } from "./map/text.js";
+import {
+  fanText, fanTraces, projectedCell, projectionLine, projectionMarks, projectionNote,
+} from "./fan.js";
 
 (function () {
   "use strict";
@@ -18,6 +21,7 @@ import { text } from "./map/text.js";
   let plotly = null;
   let catalogue = null;
   let drawing = 0;
+  let drawnProjection = null; // the projection the series chart shows, for its PNG
 
   const chartDiv = document.getElementById("chart");
   const status = document.getElementById("chart-status");
@@ -113,7 +117,8 @@ import { text } from "./map/text.js";
     };
   }
 
-  function renderTable(caption, head, rows) {
+  // ``projected``: rows of projected years after the observed ones, marked as such.
+  function renderTable(caption, head, rows, projected = [], note = null) {
     const table = document.createElement("table");
     table.className = "values-table";
     const cap = document.createElement("caption");
@@ -128,8 +133,10 @@ import { text } from "./map/text.js";
       thead.append(th);
     });
     const body = table.createTBody();
-    for (const cells of rows) {
+    const marked = rows.map((cells) => [cells, false]).concat(projected.map((cells) => [cells, true]));
+    for (const [cells, isProjected] of marked) {
       const tr = body.insertRow();
+      if (isProjected) tr.className = "projected";
       cells.forEach((content, i) => {
         const cell = document.createElement(i === 0 ? "th" : "td");
         if (i === 0) cell.scope = "row";
@@ -138,7 +145,7 @@ import { text } from "./map/text.js";
         tr.append(cell);
       });
     }
-    tableDiv.replaceChildren(table);
+    tableDiv.replaceChildren(...(note ? [note] : []), table);
   }
 
   const shown = (row, fmt) => {
@@ -158,7 +165,8 @@ import { text } from "./map/text.js";
   }
 
   // The time series of the chosen areas, one request per level (the table's, and another for
-  // the Stadtbezirk chosen in its view), by the chosen entry.
+  // the Stadtbezirk chosen in its view), by the chosen entry; with the projected years where
+  // the indicator has them (``projection``: the answer's, ``projected``: by chosen entry).
   async function seriesOf(config, indicator) {
     const byLevel = new Map();
     for (const chosen of config.selection) {
@@ -166,36 +174,60 @@ import { text } from "./map/text.js";
       if (!byLevel.has(level)) byLevel.set(level, []);
       byLevel.get(level).push([chosen, code]);
     }
+    const scenario = config.scenario ? { scenario: config.scenario } : {};
     const answers = await Promise.all(
       [...byLevel].map(([level, pairs]) =>
-        fetchJson(config.seriesUrl, { indicator, level, codes: pairs.map(([, code]) => code).join(",") }),
+        fetchJson(config.seriesUrl, {
+          indicator, level, codes: pairs.map(([, code]) => code).join(","), ...scenario,
+        }),
       ),
     );
     const series = {};
+    const projected = {};
+    let projection = null;
     [...byLevel.values()].forEach((pairs, i) => {
-      for (const [chosen, code] of pairs) if (answers[i].series[code]) series[chosen] = answers[i].series[code];
+      const answer = answers[i];
+      for (const [chosen, code] of pairs) {
+        if (answer.series[code]) series[chosen] = answer.series[code];
+        if (answer.projection && answer.projection.series[code]) {
+          projected[chosen] = answer.projection.series[code];
+          projection = projection || answer.projection;
+        }
+      }
     });
-    return series;
+    return { series, projected, projection };
   }
 
+  // A projected count of people: the areas and their fans in the chart; the city, many times
+  // larger, would flatten them and stands in the table only.
   async function seriesChart(config, data) {
     if (!config.selection.length) return { message: text.pickOne };
     const indicator = config.indicator;
-    const [series, city] = await Promise.all([
+    const scenario = config.scenario ? { scenario: config.scenario } : {};
+    const [chosen, city] = await Promise.all([
       seriesOf(config, indicator),
       data.city
-        ? fetchJson(config.seriesUrl, { indicator, level: "stadt", codes: data.city.code })
-        : Promise.resolve({ series: {} }),
+        ? fetchJson(config.seriesUrl, { indicator, level: "stadt", codes: data.city.code, ...scenario })
+        : Promise.resolve({ series: {}, projection: null }),
     ]);
+    const { series, projected, projection } = chosen;
     const names = namesOf(config, data);
     const lines = config.selection
       .filter((code) => series[code])
-      .map((code, i) => ({ name: names[code] || code, points: series[code], colour: SERIES_COLOURS[i] }));
+      .map((code, i) => ({
+        name: names[code] || code, points: series[code], colour: SERIES_COLOURS[i],
+        projected: projected[code] || null, code,
+      }));
     if (data.city && city.series[data.city.code]) {
-      lines.push({ name: text.city, points: city.series[data.city.code], colour: CITY_COLOUR, city: true });
+      const cityProjected = city.projection && city.projection.series[data.city.code];
+      lines.push({
+        name: text.city, points: city.series[data.city.code], colour: CITY_COLOUR, city: true,
+        projected: cityProjected || null, code: "stadt", inTableOnly: Boolean(projection),
+      });
     }
     const traces = [];
-    for (const line of lines) {
+    let fans = 0;
+    for (const line of lines.filter((l) => !l.inTableOnly)) {
       if (bandBox.checked) {
         const banded = line.points.filter((p) => p.ci_low !== null && p.ci_high !== null);
         if (banded.length) {
@@ -219,6 +251,10 @@ import { text } from "./map/text.js";
         mode: "lines+markers",
         line: { color: line.colour, width: line.city ? 3 : 2, dash: line.city ? "dash" : "solid" },
       });
+      if (line.projected) {
+        traces.push(...fanTraces({ ...line, legend: fans === 0 }));
+        fans += 1;
+      }
     }
     const fmt = numberFormat(data.decimals);
     const years = [...new Set(lines.flatMap((line) => line.points.map((p) => p.year)))].sort();
@@ -226,14 +262,26 @@ import { text } from "./map/text.js";
       String(year),
       ...lines.map((line) => shown(line.points.find((p) => p.year === year), fmt)),
     ]);
+    const ahead = [...new Set(lines.flatMap((line) => (line.projected || []).map((p) => p.year)))]
+      .filter((year) => !years.includes(year))
+      .sort();
+    const projectedRows = ahead.map((year) => [
+      fill(fanText.year, { year }),
+      ...lines.map((line) => projectedCell((line.projected || []).find((p) => p.year === year), (v) => fmt.format(v))),
+    ]);
     // Levels, also on a map of changes: the indicator's own unit, not the change's.
     const layout = baseLayout(text.charts.series, config.unit || unitOf(data));
     layout.xaxis.title = { text: escapeHtml(text.year) };
     layout.xaxis.tickformat = "d";
+    if (projection) Object.assign(layout, projectionMarks(projection));
+    const areaNames = Object.fromEntries(lines.map((line) => [line.code, line.name]));
     return {
       traces,
       layout,
-      table: [text.charts.series, [text.year, ...lines.map((line) => line.name)], rows],
+      lines: lines.filter((l) => !l.inTableOnly).length,
+      table: [text.charts.series, [text.year, ...lines.map((line) => line.name)], rows, projectedRows],
+      projection,
+      fanNote: projection ? projectionNote(projection, areaNames) : null,
     };
   }
 
@@ -466,11 +514,16 @@ import { text } from "./map/text.js";
       responsive: true,
     });
     chartDiv.setAttribute("role", "img");
-    chartDiv.setAttribute("aria-label", `${result.layout.meta.title}. ${text.chartLabel}`);
+    const ahead = result.projection ? `; ${fill(fanText.label, { year: result.projection.base_year + 1 })}` : "";
+    chartDiv.setAttribute("aria-label", `${result.layout.meta.title}${ahead}. ${text.chartLabel}`);
     chartTitle.textContent = result.layout.meta.title;
     chartTitle.hidden = !chartTitle.textContent;
-    chartDiv.dataset.series = String(result.traces.filter((t) => t.showlegend !== false).length);
-    renderTable(...result.table);
+    // The lines drawn: the areas (and the city), not the bands and projected parts.
+    chartDiv.dataset.series = String(result.lines ?? result.traces.filter((t) => t.showlegend !== false).length);
+    drawnProjection = result.projection || null;
+    chartDiv.dataset.projection = result.projection ? String(result.projection.base_year) : "";
+    const [caption, head, rows, projected = []] = result.table;
+    renderTable(caption, head, rows, projected, result.fanNote || null);
     pickButton.hidden = true;
     pngButton.hidden = false;
     status.textContent = "";
@@ -517,6 +570,7 @@ import { text } from "./map/text.js";
       chosen.length ? fill(text.pngAreas, { names: chosen.join(", ") }) : "",
       source ? fill(text.pngSource, { source: source.textContent.trim() }) : "",
       config.releaseDate ? fill(text.pngRelease, { date: day(config.releaseDate) }) : "",
+      config.chart === "series" && drawnProjection ? projectionLine(drawnProjection) : "",
       fill(text.pngMade, { date: day(null), atlas: document.querySelector(".site-title").textContent.trim() }),
     ].filter(Boolean);
     return { heading, footer };

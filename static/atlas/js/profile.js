@@ -1,7 +1,8 @@
 /* Profile page: a time series of one indicator for the district and the city, on demand.
    Plotly is loaded only when the first chart is asked for. Messages come from Django's
    JavaScript catalogue (the script the page loads first), as the map's do. */
-import { escapeHtml } from "./escape.js";
+import { escapeHtml, fill } from "./escape.js";
+import { fanText, fanTraces, projectedCell, projectionMarks, projectionNote } from "./fan.js";
 import { failureText, fetchJson, waitingText } from "./fetching.js";
 
 (function () {
@@ -53,14 +54,29 @@ import { failureText, fetchJson, waitingText } from "./fetching.js";
     return format(point.value, decimals);
   }
 
-  function table(series, decimals) {
-    const own = series[config.code] || [];
-    const city = series.stadt || [];
-    const rows = own.map((point, i) =>
+  // The observed years, then the projected ones (median and intervals), marked as such.
+  function table(data, decimals) {
+    const own = data.series[config.code] || [];
+    const city = data.series.stadt || [];
+    const cityAt = (year) => city.find((point) => point.year === year);
+    const rows = own.map((point) =>
       `<tr><td>${escapeHtml(point.year)}</td><td class="num">${escapeHtml(cellText(point, decimals))}</td>` +
-      `<td class="num">${escapeHtml(cellText(city[i], decimals))}</td></tr>`,
+      `<td class="num">${escapeHtml(cellText(cityAt(point.year), decimals))}</td></tr>`,
     );
-    return `<table class="values-table"><caption>${escapeHtml(text.tableCaption)}</caption>` +
+    const projection = data.projection;
+    const ahead = projection ? projection.series[config.code] || [] : [];
+    const cityAhead = projection ? projection.series.stadt || [] : [];
+    const formatted = (value) => format(value, decimals);
+    for (const point of ahead) {
+      const cityPoint = cityAhead.find((p) => p.year === point.year);
+      rows.push(
+        `<tr class="projected"><td>${escapeHtml(fill(fanText.year, { year: point.year }))}</td>` +
+        `<td class="num">${escapeHtml(projectedCell(point, formatted))}</td>` +
+        `<td class="num">${escapeHtml(projectedCell(cityPoint, formatted))}</td></tr>`,
+      );
+    }
+    const wide = ahead.length ? " projected-table" : "";
+    return `<table class="values-table${wide}"><caption>${escapeHtml(text.tableCaption)}</caption>` +
       `<thead><tr><th scope="col">${escapeHtml(text.year)}</th><th scope="col" class="num">` +
       `${escapeHtml(config.name)}</th><th scope="col" class="num">${escapeHtml(text.city)}</th></tr></thead>` +
       `<tbody>${rows.join("")}</tbody></table>`;
@@ -97,6 +113,9 @@ import { failureText, fetchJson, waitingText } from "./fetching.js";
     const own = data.series[config.code];
     const city = data.series.stadt;
     const years = own.map((p) => p.year);
+    // A projected count: the district's fan; the city's count, many times larger, would
+    // flatten it and stands in the table only.
+    const projection = data.projection && data.projection.series[config.code] ? data.projection : null;
     const traces = [];
     if (own.some((p) => p.ci_low !== null)) {
       traces.push({
@@ -109,20 +128,32 @@ import { failureText, fetchJson, waitingText } from "./fetching.js";
     traces.push(
       { x: years, y: own.map((p) => p.value), name: escapeHtml(config.name), type: "scatter",
         mode: "lines+markers", line: { color: "#2166ac" } },
-      { x: years, y: city.map((p) => p.value), name: escapeHtml(text.city), type: "scatter",
-        mode: "lines", line: { color: "#b35806", dash: "dash" } },
     );
+    if (projection) {
+      traces.push(...fanTraces({
+        name: config.name, points: own, projected: projection.series[config.code],
+        colour: "#2166ac", legend: true,
+      }));
+    } else {
+      traces.push({ x: years, y: city.map((p) => p.value), name: escapeHtml(text.city), type: "scatter",
+        mode: "lines", line: { color: "#b35806", dash: "dash" } });
+    }
     const chart = document.createElement("div");
     chart.className = "chart";
     chart.setAttribute("role", "img");
-    chart.setAttribute("aria-label", `${button.dataset.name}: ${text.chartLabel}`);
+    const ahead = projection ? `; ${fill(fanText.label, { year: projection.base_year + 1 })}` : "";
+    chart.setAttribute("aria-label", `${button.dataset.name}${ahead}: ${text.chartLabel}`);
     target.replaceChildren(chart);
-    target.insertAdjacentHTML("beforeend", table(data.series, decimals));
-    Plotly.newPlot(chart, traces, {
-      margin: { t: 10, r: 10, b: 30, l: 50 }, height: 260,
+    if (projection) target.append(projectionNote(projection, { [config.code]: config.name }));
+    target.insertAdjacentHTML("beforeend", table(data, decimals));
+    const layout = {
+      margin: { t: projection ? 24 : 10, r: 10, b: 30, l: 50 }, height: projection ? 320 : 260,
       separators: text.locale.startsWith("de") ? ",." : ".,",
-      legend: { orientation: "h" }, xaxis: { dtick: 1 },
-    }, { displayModeBar: false, responsive: true, locale: text.locale.slice(0, 2) });
+      legend: { orientation: "h" }, xaxis: { dtick: projection ? 2 : 1 },
+      ...(projection ? projectionMarks(projection) : {}),
+    };
+    Plotly.newPlot(chart, traces, layout,
+      { displayModeBar: false, responsive: true, locale: text.locale.slice(0, 2) });
     target.dataset.drawn = "true";
   }
 
