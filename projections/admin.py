@@ -17,7 +17,7 @@ from core.admin import REFUSALS, refusal_text
 from .models import ProjectionRun, RegisterCell, RegisterImport
 from .selectors import accuracy_of
 from .services import publication
-from .services.runs import run_projection
+from .services.queue import queue_run
 
 
 class StartForm(forms.Form):
@@ -47,12 +47,14 @@ class ProjectionRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "is_demo"]
     fields = ["base_year", "horizon", "scenarios", "trajectories", "backtest_trajectories",
               "seed", "inputs_digest", "status", "created_at", "created_by", "published_at",
-              "published_by", "withdrawn_at", "seconds", "is_demo"]  # fmt: skip
+              "published_by", "withdrawn_at", "started_at", "seconds", "error",
+              "is_demo"]  # fmt: skip
     readonly_fields = fields
 
     @admin.display(description=gettext_lazy("Kalibrierung"), boolean=True)
     def calibration_state(self, obj):
-        return obj.calibrated
+        # A run not computed yet has no calibration to pass or fail.
+        return obj.calibrated if obj.inputs_digest else None
 
     def get_queryset(self, request):
         # The list never needs the stored arrays.
@@ -99,24 +101,24 @@ class ProjectionRunAdmin(admin.ModelAdmin):
                 "title": title}  # fmt: skip
 
     def start_view(self, request):
-        """GET: the form; POST: compute the run (a minute at 1,000 simulations) and show it."""
+        """GET: the form; POST: queue the run for the worker (``run_projections``) and go to
+        the list, where its status shows."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         has_register = RegisterImport.objects.exists()
         form = StartForm(request.POST or None, initial={"base_year": self._last_year()})
         if request.method == "POST" and form.is_valid():
             try:
-                run = run_projection(user=request.user, **form.cleaned_data)
+                run = queue_run(user=request.user, **form.cleaned_data)
             except ValueError as problem:
                 form.add_error(None, str(problem))
             else:
-                state = _("bestanden") if run.calibrated else _("nicht bestanden")
                 messages.success(
                     request,
-                    _("Vorausberechnung „%(run)s“ gerechnet (%(seconds)s s); Kalibrierung "
-                      "%(state)s.") % {"run": run, "seconds": run.seconds, "state": state},
+                    _("Vorausberechnung „%(run)s“ eingereiht: Sie wird im Hintergrund gerechnet; "
+                      "ihr Stand steht in der Liste.") % {"run": run},
                 )  # fmt: skip
-                return redirect("admin:projections_projectionrun_change", run.pk)
+                return redirect("admin:projections_projectionrun_changelist")
         context = self._context(request, _("Vorausberechnung starten"))
         context.update(form=form, has_register=has_register)
         return TemplateResponse(request, "admin/projections/projectionrun/start.html", context)

@@ -148,6 +148,11 @@ class ProjectionRun(models.Model):
     withdrawn). Its numbers sit in ``RunResult``, kept apart so lists of runs stay light."""
 
     class Status(models.TextChoices):
+        # Started in the admin, a run waits for the worker (``manage.py run_projections``),
+        # which computes one at a time; a run that could not be computed keeps its error.
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("wird gerechnet")
+        FAILED = "failed", _("fehlgeschlagen")
         DRAFT = "draft", _("Entwurf")
         PUBLISHED = "published", _("veröffentlicht")
         WITHDRAWN = "withdrawn", _("zurückgezogen")
@@ -190,6 +195,8 @@ class ProjectionRun(models.Model):
         verbose_name=_("veröffentlicht von"),
     )
     withdrawn_at = models.DateTimeField(_("zurückgezogen"), null=True, blank=True)
+    started_at = models.DateTimeField(_("Rechnung begonnen"), null=True, blank=True)
+    error = models.TextField(_("Fehler"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]

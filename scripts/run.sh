@@ -67,10 +67,21 @@ collect_static() {
 
 port_in_use() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+start_worker() {
+  # Projection runs started in the admin are computed by this worker, one at a time; it stops
+  # with the server.
+  log "Starting the projection worker (manage.py run_projections)"
+  "$PY" manage.py run_projections &
+  worker=$!
+  trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+}
+
 case "${1:-}" in
   --dev)
     log "Serving http://$HOST:$PORT/ with runserver and DEBUG on"
-    DJANGO_DEBUG=1 exec "$PY" manage.py runserver "$HOST:$PORT"
+    export DJANGO_DEBUG=1
+    start_worker
+    "$PY" manage.py runserver "$HOST:$PORT"
     ;;
   --check)
     production_settings
@@ -87,8 +98,9 @@ case "${1:-}" in
     collect_static
     log "Rendering the map's boundary files"
     "$PY" manage.py render_public_data --boundaries-only
+    start_worker
     log "Serving http://$HOST:$PORT/ as in production (gunicorn, DEBUG off); make dev for runserver"
-    exec "${GUNICORN[@]}"
+    "${GUNICORN[@]}"
     ;;
   *)
     echo "usage: scripts/run.sh [--dev|--check]" >&2

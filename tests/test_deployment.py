@@ -191,3 +191,10 @@ def test_production_logs_json_and_development_plain_text():
     assert run_with(PRODUCTION_ENV, "-c", show).stdout.strip() == "json"
     assert run_with({}, "-c", show).stdout.strip() == "text"
     assert run_with({**PRODUCTION_ENV, "ATLAS_LOG_JSON": "0"}, "-c", show).stdout.strip() == "text"
+
+
+def test_a_worker_computes_the_projection_runs_started_in_the_admin():
+    worker = COMPOSE["services"]["worker"]
+    assert worker["command"] == ["python", "manage.py", "run_projections"]
+    assert worker["restart"] == "unless-stopped"
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

@@ -62,3 +62,9 @@ def test_make_run_and_the_docker_image_give_gunicorn_the_same_settings():
                            "deploy/gunicorn.conf.py"]  # fmt: skip
     script = (ROOT / "scripts" / "run.sh").read_text()
     assert "atlas.wsgi:application --config deploy/gunicorn.conf.py" in script
+
+
+def test_make_run_starts_the_projection_worker_beside_the_server():
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert '"$PY" manage.py run_projections &' in script
+    assert script.count("start_worker\n") == 2  # production and --dev

@@ -299,22 +299,15 @@ def run_projection(
     user=None,
     is_demo: bool = False,
     dry_run: bool = False,
+    into: ProjectionRun | None = None,
 ) -> ProjectionRun:
     """Compute a projection from the stored register and store it as a draft run (unsaved
-    with ``dry_run``); refused (ValueError) without register data for the base year."""
+    with ``dry_run``; into the queued run ``into`` where one is given); refused (ValueError)
+    without register data for the base year."""
     register = register_of(level=LEVEL)
-    if register is None:
-        raise ValueError("Es sind keine Registerdaten gespeichert (import_register).")
-    base_year = int(register.years[-1]) if base_year is None else base_year
-    if backtest_trajectories is None:
-        backtest_trajectories = min(trajectories, BACKTEST_TRAJECTORIES)
-    if not register.years[0] < base_year <= register.years[-1]:
-        raise ValueError(
-            f"Basisjahr {base_year}: Das Register reicht von {register.years[0]} bis "
-            f"{register.years[-1]}, und das Basisjahr braucht ein Jahr davor."
-        )
-    if not 1 <= horizon <= 50 or trajectories < 10 or backtest_trajectories < 10:
-        raise ValueError("1 bis 50 Jahre voraus und mindestens 10 Simulationen.")
+    base_year, backtest_trajectories = checked(
+        register, base_year, horizon, trajectories, backtest_trajectories
+    )
     started = time.perf_counter()
     places = need.kita_places(year=base_year, codes=register.codes)
     years = range(base_year + 1, base_year + horizon + 1)
@@ -338,7 +331,7 @@ def run_projection(
         workers=workers,
         dwellings=dwellings,
     )
-    run = computed.run
+    run = computed.run if into is None else _filled(into, computed.run)
     run.inputs, run.inputs_digest = inputs, _digest_of_inputs(inputs)
     run.created_by, run.is_demo = user, is_demo
     run.seconds = round(time.perf_counter() - started, 1)
@@ -355,10 +348,41 @@ def run_projection(
     return run
 
 
+def checked(register, base_year, horizon, trajectories, backtest_trajectories) -> tuple[int, int]:
+    """The base year (the register's last by default) and the backtest's simulations (at most
+    ``BACKTEST_TRAJECTORIES``) of a run the register can serve; ValueError saying why not."""
+    if register is None:
+        raise ValueError("Es sind keine Registerdaten gespeichert (import_register).")
+    base_year = int(register.years[-1]) if base_year is None else base_year
+    if backtest_trajectories is None:
+        backtest_trajectories = min(trajectories, BACKTEST_TRAJECTORIES)
+    if not register.years[0] < base_year <= register.years[-1]:
+        raise ValueError(
+            f"Basisjahr {base_year}: Das Register reicht von {register.years[0]} bis "
+            f"{register.years[-1]}, und das Basisjahr braucht ein Jahr davor."
+        )
+    if not 1 <= horizon <= 50 or trajectories < 10 or backtest_trajectories < 10:
+        raise ValueError("1 bis 50 Jahre voraus und mindestens 10 Simulationen.")
+    return base_year, backtest_trajectories
+
+
+COMPUTED_FIELDS = ("base_year", "horizon", "scenarios", "trajectories", "backtest_trajectories",
+                   "seed", "calibration", "backtest")  # fmt: skip
+
+
+def _filled(queued: ProjectionRun, computed: ProjectionRun) -> ProjectionRun:
+    """The queued run with what was computed for it, a draft now."""
+    for name in COMPUTED_FIELDS:
+        setattr(queued, name, getattr(computed, name))
+    queued.status, queued.error = ProjectionRun.Status.DRAFT, ""
+    return queued
+
+
 @transaction.atomic
 def _store(run: ProjectionRun) -> None:
     result = run.result
+    added = run.pk is None
     run.save()
     result.run = run
     result.save()
-    record(user=run.created_by, obj=run, message="berechnet", added=True)
+    record(user=run.created_by, obj=run, message="berechnet", added=added)

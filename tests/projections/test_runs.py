@@ -12,13 +12,14 @@ from core import changes
 from projections.model import SCENARIOS
 from projections.models import ProjectionRun, RunResult
 from projections.selectors import need_of, published_run, quantiles_of
-from projections.services import runs
+from projections.services import queue, runs
 from projections.services.publication import (
     publish_run,
     request_publication,
     request_withdrawal,
     withdraw_run,
 )
+from projections.services.queue import claim_next, queue_run, requeue_interrupted, work_off
 from projections.services.runs import SMALL_AREA, run_projection
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +190,12 @@ def test_the_admin_starts_a_run_and_shows_its_calibration(client, settings):
     )
     run = ProjectionRun.objects.get(created_by=anna)
     assert response.status_code == 302
+    assert run.status == ProjectionRun.Status.QUEUED
+    listing = client.get("/admin/projections/projectionrun/").content.decode()
+    assert "wartet" in listing
+    call_command("run_projections", "--once", "--workers=1")
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.DRAFT
     page = client.get(f"/admin/projections/projectionrun/{run.pk}/change/").content.decode()
     assert "Abdeckung der kalibrierten Intervalle" in page
     assert "Veröffentlichen …" in page
@@ -222,3 +229,61 @@ def test_the_housing_scenario_holds_the_planned_dwellings_occupants():
     assert 350 < median[1, codes.index("42")] - median[0, codes.index("42")] < 650
     assert abs(median[1, codes.index("11")] - median[0, codes.index("11")]) < 150
     assert run.inputs["housing"]["dwellings"][1][codes.index("42")] == 120
+
+
+def test_a_queued_run_is_computed_by_the_worker_into_the_same_row():
+    run = queue_run(base_year=2024, horizon=2, trajectories=10, seed=3)
+    assert run.status == ProjectionRun.Status.QUEUED and not RunResult.objects.filter(run=run)
+    assert work_off() == 1
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.DRAFT
+    assert run.inputs_digest and run.started_at is not None
+    direct = run_projection(base_year=2024, horizon=2, trajectories=10, seed=3, dry_run=True)
+    assert RunResult.objects.get(run=run).digest == direct.result.digest
+    assert work_off() == 0
+
+
+def test_the_worker_takes_runs_in_the_order_they_were_queued():
+    first = queue_run(base_year=2024, horizon=1, trajectories=10)
+    second = queue_run(base_year=2024, horizon=1, trajectories=10)
+    assert claim_next() == first
+    assert claim_next() == second
+    assert claim_next() is None
+    assert ProjectionRun.objects.get(pk=first.pk).status == ProjectionRun.Status.RUNNING
+
+
+def test_a_run_that_fails_keeps_its_reason_and_the_worker_goes_on(monkeypatch):
+    broken = queue_run(base_year=2024, horizon=1, trajectories=10)
+    fine = queue_run(base_year=2024, horizon=1, trajectories=10)
+
+    def fail_first(**options):
+        if options["into"].pk == broken.pk:
+            raise ValueError("kaputt")
+        return run_projection(**options)
+
+    monkeypatch.setattr(queue, "run_projection", fail_first)
+    assert work_off() == 2
+    broken.refresh_from_db(), fine.refresh_from_db()
+    assert broken.status == ProjectionRun.Status.FAILED
+    assert broken.error == "ValueError: kaputt"
+    assert fine.status == ProjectionRun.Status.DRAFT
+
+
+def test_a_queued_run_is_not_published(run):
+    queued = queue_run(base_year=2024, horizon=1, trajectories=10)
+    with pytest.raises(ValueError):
+        publish_run(run=queued)
+
+
+def test_a_run_the_register_cannot_serve_is_refused_when_queued():
+    with pytest.raises(ValueError, match="Basisjahr 2031"):
+        queue_run(base_year=2031)
+    assert not ProjectionRun.objects.filter(status=ProjectionRun.Status.QUEUED).exists()
+
+
+def test_a_run_left_running_by_a_stopped_worker_is_queued_again():
+    run = queue_run(base_year=2024, horizon=1, trajectories=10)
+    claim_next()
+    assert requeue_interrupted() == 1
+    run.refresh_from_db()
+    assert run.status == ProjectionRun.Status.QUEUED
