@@ -17,8 +17,8 @@ What is published, and measured as *model*, is the cohort model's projection wit
 district's total brought to a weighted average of the cohort model, the linear trend and the
 constant population (``combination``; weights per horizon, fitted for each origin on the other
 origins); *cohort* is the cohort model alone. Tying the districts to the cohort model's city
-total as well was tried and left out: on the demo register it was less accurate 1–3 years
-ahead and hardly more accurate later.
+total as well was tried and left out: on the demo register it was less accurate 1–8 years
+ahead and hardly more accurate at 9 and 10.
 
 Measures per horizon and age group: MAPE, median APE, MALPE (bias: signed, positive = too
 high), coverage of the 80 % and 95 % intervals, and the interval score (Gneiting & Raftery

@@ -31,6 +31,8 @@ def test_the_track_record_shows_the_backtest_by_horizon_against_the_benchmarks(c
     assert horizons == [str(h) for h in range(1, 11)]
     assert "MAPE konstante Bevölkerung" in table and "MAPE linearer Trend" in table
     assert "MAPE Kohortenmodell allein" in table
+    # The page says that "Modell" is the published weighted average.
+    assert "ohne diese Mittelung" in html
 
 
 def test_the_method_page_shows_the_weights_of_what_is_published(client):
