@@ -14,6 +14,7 @@ PAGES = {
     "daten": "/daten/",
     "berichte": "/berichte/",
     "bezirksbericht": "/berichte/bezirksbericht-sued-2024-demo/",
+    "vorausberechnung": "/vorausberechnung/",
     "vorausberechnung-genauigkeit": "/vorausberechnung/genauigkeit/",
     "vorausberechnung-methode": "/vorausberechnung/methode/",
     "ogcapi-api": "/ogcapi/api?f=html",

@@ -64,6 +64,7 @@ def facilities_drawn(page):
 PAGES = {
     "map": ("/?indicator=kinderarmut&year=2023", map_drawn),
     "map-chart": ("/?indicator=kinderarmut&year=2023&sel=11,12&chart=series", chart_drawn),
+    "map-fan-chart": ("/?indicator=kinder-unter-3&sel=42,73&chart=series", chart_drawn),
     "map-area-focused": ("/?indicator=kinderarmut&year=2023", area_focused),
     "change-map": ("/?indicator=kinderarmut&year=2023&from=2015", map_drawn),
     "bezirk": ("/bezirk/3/?indicator=kinderarmut&year=2023", map_drawn),
@@ -77,6 +78,7 @@ PAGES = {
     "downloads": ("/daten/", None),
     "reports": ("/berichte/", None),
     "report": ("/berichte/bezirksbericht-sued-2024-demo/", None),
+    "projection-overview": ("/vorausberechnung/", None),
     "projection-accuracy": ("/vorausberechnung/genauigkeit/", None),
     "projection-method": ("/vorausberechnung/methode/", None),
     "ogc-items": ("/ogcapi/collections/statistischer-bezirk/items?f=html", None),

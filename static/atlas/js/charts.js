@@ -145,7 +145,15 @@ import {
         tr.append(cell);
       });
     }
-    tableDiv.replaceChildren(...(note ? [note] : []), table);
+    // A wide table (a projection's intervals, six areas) scrolls in its own box on a phone,
+    // reached by keyboard and named by its caption.
+    const frame = document.createElement("div");
+    frame.className = "table-scroll";
+    frame.setAttribute("role", "region");
+    frame.tabIndex = 0;
+    frame.setAttribute("aria-label", caption);
+    frame.append(table);
+    tableDiv.replaceChildren(...(note ? [note] : []), frame);
   }
 
   const shown = (row, fmt) => {

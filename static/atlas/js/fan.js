@@ -30,6 +30,7 @@ export const SCENARIO_NAMES = {
   "zuwanderung-hoch": gettext("Zuwanderung hoch"),
   "geburten-niedrig": gettext("Geburten niedrig"),
   "geburten-hoch": gettext("Geburten hoch"),
+  wohnungsbau: gettext("Wohnungsbau"),
 };
 
 export const scenarioName = (slug) => SCENARIO_NAMES[slug] || slug;
