@@ -56,6 +56,7 @@ from indicators.selectors import (
 from indicators.services.downloads import licence
 from reports.figures import age_pyramid, bezirk_map
 
+from .factsheet_projection import projection_section
 from .kept import Busy, kept, only
 from .pagecache import shared_page
 
@@ -215,6 +216,7 @@ def _context(request, code: str) -> dict:
         "parts": composition,
         "map": bezirk_map(bezirk=bezirk, year=year, whole=WHOLE),
         "pyramid": age_pyramid(bezirk=bezirk, year=year),
+        "projection": projection_section(bezirk=bezirk),
         "weighting": weighting(composition),
         "approximate": any(r["approximate"] for r in rows),
         "marks": [m for m in status_marks().values() if any(m in r["marks"] for r in rows)],

@@ -146,7 +146,7 @@ def fan_chart(
         handles.append(
             ax.plot(
                 years, medians, color=FAN_COLOUR, linewidth=1.6, linestyle=(0, (5, 2.5)),
-                label=_("Vorausberechnung (Median)"), gid="median", zorder=3,
+                label=_("Median"), gid="median", zorder=3,
             )[0]
         )  # fmt: skip
         if fan.projected_years:
