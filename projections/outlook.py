@@ -3,9 +3,9 @@ children's planning groups in the base year and 5 and 10 years on (median, 80 % 
 beside the city; the Kita need of its statistical districts; the series of children under 3
 from the register continued by the projection (the fan).
 
-The base year and the earlier years come from the register the run started from, summed over
-the districts the run counts to the Bezirk, so that the projected years continue them; the
-atlas's published values of a Bezirk may differ where districts lie only partly in it.
+The base year and the earlier years come from the register the run started from, rolled up
+to the Bezirk with the run's weights (a district lying partly in it counts with its share, as
+in the atlas's values), so that the projected years continue them.
 """
 
 from dataclasses import dataclass
@@ -94,7 +94,7 @@ def bezirk_outlook(*, run, bezirk_code: str, scenario: str | None = None) -> Out
         choice = Choice(choice.year, scenario, choice.quota)
     s = axes["scenarios"].index(choice.scenario)
     bezirke = [code for level, code in areas if level == "stadtbezirk"]
-    membership = areas_of(register.codes).bezirk_of[:, bezirke.index(bezirk_code)]
+    membership = areas_of(register.codes, run.base_year).bezirk_of[:, bezirke.index(bezirk_code)]
     counts = _groups_by_year(register)  # (Y, D, G)
     bezirk_counts = np.einsum("ydg,d->yg", counts, membership)
     city_counts = counts.sum(axis=1)

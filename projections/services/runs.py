@@ -17,7 +17,8 @@ import numpy as np
 from django.db import transaction
 
 from core.audit import record
-from districts.models import District, Overlap
+from indicators.read.geography import of_year
+from indicators.read.rollup import min_part_share
 from projections import need
 from projections.backtest import (
     COHORT_ONLY,
@@ -88,30 +89,32 @@ class Areas:
     """The areas of a run's results: the districts, the Stadtbezirke, the city."""
 
     labels: list[list[str]]  # [level, code, name]
-    bezirk_of: np.ndarray  # (D, B) 1 where the district belongs to the Bezirk
+    bezirk_of: np.ndarray  # (D, B) the district's weight in the Bezirk's roll-up, 0 to 1
 
 
-def areas_of(codes: tuple[str, ...]) -> Areas:
-    """Each district goes to the Stadtbezirk that holds the larger part of its area (in
-    Bottrop the districts nest in the Bezirke; drawn boundaries may overlap a little)."""
-    districts = {d.code: d for d in District.objects.current().filter(level__slug=LEVEL)}
-    bezirke = list(District.objects.current().filter(level__slug="stadtbezirk").order_by("code"))
-    city = District.objects.current().filter(level__slug="stadt").first()
-    index = {b.pk: i for i, b in enumerate(bezirke)}
+def areas_of(codes: tuple[str, ...], year: int) -> Areas:
+    """The districts, the Stadtbezirke and the city valid at the end of ``year``. A Bezirk's
+    projection is the roll-up of the districts' trajectories with the weights the atlas rolls
+    their observed values up with (``indicators.read``: the population share of a district
+    inside the Bezirk where known, else its area share; slivers left out), so that the
+    projected years continue the Bezirk's published series."""
+    geo = of_year(year)
+    by_level = {}
+    for district_id, district in sorted(geo.districts.items(), key=lambda item: item[1].code):
+        by_level.setdefault(district.level, []).append((district_id, district))
+    districts = {d.code: d for _id, d in by_level.get(LEVEL, [])}
+    bezirke = by_level.get("stadtbezirk", [])
+    city = next(iter(by_level.get("stadt", [])), None)
+    position = {districts[code].id: i for i, code in enumerate(codes) if code in districts}
     member = np.zeros((len(codes), len(bezirke)), dtype=np.float32)
-    best: dict[int, float] = {}
-    overlaps = Overlap.objects.filter(
-        source__in=[districts[c] for c in codes if c in districts], target__in=bezirke
-    ).select_related("source")
-    position = {code: i for i, code in enumerate(codes)}
-    for overlap in overlaps.order_by("source_id", "-area_share"):
-        if overlap.source_id in best:
-            continue
-        best[overlap.source_id] = overlap.area_share
-        member[position[overlap.source.code], index[overlap.target_id]] = 1
+    least = min_part_share()
+    for b, (bezirk_id, _bezirk) in enumerate(bezirke):
+        for source, weight in geo.parts.get(bezirk_id, []):
+            if source in position and weight >= least:
+                member[position[source], b] = weight
     labels = [[LEVEL, code, districts[code].name if code in districts else code] for code in codes]
-    labels += [["stadtbezirk", b.code, b.name] for b in bezirke]
-    labels.append(["stadt", city.code if city else "stadt", city.name if city else "Stadt"])
+    labels += [["stadtbezirk", b.code, b.name] for _id, b in bezirke]
+    labels.append(["stadt", city[1].code, city[1].name] if city else ["stadt", "stadt", "Stadt"])
     return Areas(labels, member)
 
 
@@ -327,7 +330,7 @@ def run_projection(
         backtest_trajectories=backtest_trajectories,
         scenarios=scenarios,
         places=places,
-        areas=areas_of(register.codes),
+        areas=areas_of(register.codes, base_year),
         workers=workers,
         dwellings=dwellings,
     )

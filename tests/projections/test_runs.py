@@ -9,9 +9,12 @@ from django.core.management import call_command
 
 from atlas.permissions import PLANNERS
 from core import changes
+from districts.models import Level
+from indicators.models import Indicator
+from indicators.read.rows import level_values
 from projections.model import SCENARIOS
 from projections.models import ProjectionRun, RunResult
-from projections.selectors import need_of, published_run, quantiles_of
+from projections.selectors import need_of, published_run, quantiles_of, register_of
 from projections.services import queue, runs
 from projections.services.publication import (
     publish_run,
@@ -287,3 +290,23 @@ def test_a_run_left_running_by_a_stopped_worker_is_queued_again():
     assert requeue_interrupted() == 1
     run.refresh_from_db()
     assert run.status == ProjectionRun.Status.QUEUED
+
+
+def test_a_stadtbezirk_is_projected_from_its_districts_with_the_atlas_s_roll_up_weights():
+    """The projected Bezirk continues its published series: its districts weighted as the
+    read path rolls them up give the Bezirk's published inhabitants in the base year, also
+    where a district lies only partly in it."""
+    register = register_of(level=runs.LEVEL)
+    areas = runs.areas_of(register.codes, 2024)
+    totals = register.until(2024).population[-1].sum(axis=(1, 2))  # (D,)
+    einwohner = Indicator.objects.get(slug="einwohner")
+    published = {
+        area.code: area.cell.value
+        for area in level_values(
+            indicator=einwohner, level=Level.objects.get(slug="stadtbezirk"), year=2024
+        ).areas
+    }
+    bezirke = [code for level, code, _name in areas.labels if level == "stadtbezirk"]
+    assert ((areas.bezirk_of > 0) & (areas.bezirk_of < 1)).any()  # some lie partly in one
+    for b, code in enumerate(bezirke):
+        assert totals @ areas.bezirk_of[:, b] == pytest.approx(published[code], abs=1)
