@@ -123,9 +123,14 @@ def test_the_search_narrows_the_indicators_and_enter_picks_the_first(atlas, page
     open_map(page, atlas.url + "/")
     page.fill("#indicator-search", "pflege")
     found = page.locator("#indicator-found").inner_text()
-    visible = page.locator("#indicator option:not([hidden])").all_inner_texts()
-    assert visible and all("pflege" in v.lower() for v in visible)
-    assert found.startswith(f"{len(visible)} von ")
+    visible = page.locator("#indicator option:not([hidden])")
+    # A match by name, search word or definition ("Kindertagespflege" for children under 3).
+    words = [w.lower() for w in visible.evaluate_all("os => os.map(o => o.dataset.search)")]
+    assert words and all("pflege" in w for w in words)
+    hidden = page.locator("#indicator option[hidden]")
+    assert not any("pflege" in w.lower() for w in hidden.evaluate_all(
+        "os => os.map(o => o.dataset.search)"))  # fmt: skip
+    assert found.startswith(f"{len(words)} von ")
     page.press("#indicator-search", "Enter")
     page.wait_for_selector("#map[data-drawn]")
     assert "indicator=" in page.url and "Pflege" in page.locator("#indicator-name").inner_text()

@@ -61,11 +61,19 @@ function setupSearch() {
     const groups = [...select.querySelectorAll("optgroup")].filter((group) => !group.hidden);
     select.size = words.length && shown ? Math.min(shown + groups.length, 10) : 0;
   });
-  // Enter in the search field picks the first match.
+  // Enter in the search field picks the first match by name, else the first match by search
+  // words or definition: "Pflege" picks Pflegebedürftige, not the children under 3, whose
+  // search words name the Kindertagespflege.
   input.addEventListener("keydown", (event) => {
     if (event.key !== "Enter") return;
     event.preventDefault();
-    const first = options.find((option) => !option.hidden);
+    const words = plain(input.value).split(/\s+/).filter(Boolean);
+    const named = (option) => {
+      const forms = [plain(option.text), spelt(option.text)];
+      return words.every((word) => forms.some((form) => form.includes(word)));
+    };
+    const shown = options.filter((option) => !option.hidden);
+    const first = shown.find(named) || shown[0];
     if (first && first.value !== config.indicator) {
       config.indicator = first.value;
       window.location.search = stateParams().toString();
