@@ -134,7 +134,8 @@ def _with_newer_data(report: Report, *, language: str, site: str, current: bool)
                 "newer_url": f"{document.url}?stand={CURRENT}",
             }
         )
-    now = build(report, language=language, current=True, site=site)
+    # Kept as the current document (same language), which the notice below links to.
+    now = kept_document(report, site=site, current=True)
     if figures(now) == figures(document):
         return document
     newer = _(

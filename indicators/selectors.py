@@ -21,6 +21,7 @@ This module is the read path's public face; its parts live in ``indicators/read/
 
 from .read.geography import districts_in_year, weight_bases
 from .read.linked import identities
+from .read.memo import one_read
 from .read.releases import (
     Coverage,
     ReleaseChange,
@@ -80,6 +81,7 @@ __all__ = [
     "last_update",
     "level_values",
     "min_part_share",
+    "one_read",
     "plausibility_warnings",
     "profile",
     "profile_row",

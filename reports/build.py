@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
 from indicators.presenters import sources
+from indicators.selectors import one_read
 from indicators.services.downloads import DEMO_NOTE, licence
 
 from . import blocks
@@ -82,7 +83,8 @@ def build(
     moment = None if current else as_of(report)
     scope = blocks.Scope(bezirk=report.bezirk, as_of=moment, site=site)
     drafts = chapters if chapters is not None else chapters_of(report)
-    with translation.override(language):
+    # The blocks ask for the same few tables again and again: each is built once per document.
+    with translation.override(language), one_read(as_of=moment):
         built = tuple(_chapter(draft, scope, language, n) for n, draft in enumerate(drafts, 1))
         used = _indicators(drafts)
         terms = licence()

@@ -26,6 +26,13 @@ def opened(as_of: datetime.datetime | None):
         MEMO.reset(token)
 
 
+def one_read(*, as_of: datetime.datetime | None = None):
+    """Within the block, every read as of ``as_of`` builds each geography and table once, as
+    one call of year_tables does: for a caller that asks many questions of the same moment
+    outside a request, such as a report's document (dozens of blocks on a few tables)."""
+    return opened(as_of)
+
+
 def remembered(memo: dict, key: tuple) -> bool:
     """Whether ``key`` is in the memo, taking it from the cross-request cache if it is there."""
     if key in memo:
