@@ -34,6 +34,11 @@ INPUTS = [
     "pyproject.toml",
 ]  # fmt: skip
 
+# Read by Django at run time, not by the settings: tests/browser/conftest.py sets it when it is
+# collected, so a run with the browser tests and a run of one file would otherwise each find
+# the other's template foreign and build their own in turn.
+NOT_SETTINGS = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+
 
 def fingerprint() -> str:
     digest = hashlib.sha256()
@@ -45,7 +50,9 @@ def fingerprint() -> str:
                 digest.update(str(file.relative_to(ROOT)).encode() + b"\0")
                 digest.update(file.read_bytes() + b"\0")
     environment = sorted(
-        (k, v) for k, v in os.environ.items() if k.startswith(("DJANGO_", "ATLAS_", "DATABASE_"))
+        (k, v)
+        for k, v in os.environ.items()
+        if k.startswith(("DJANGO_", "ATLAS_", "DATABASE_")) and k not in NOT_SETTINGS
     )
     digest.update(repr((environment, sys.version, django.get_version())).encode())
     return digest.hexdigest()[:12]
@@ -67,6 +74,15 @@ def _lock(key: str):
             yield
         finally:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
+
+
+def _quick_commits(name: str) -> None:
+    """Commits of every later connection to database ``name`` (test processes, live servers,
+    subprocesses) return without waiting for the disk: a test database need not survive a
+    crash of the server, and the tests commit thousands of times (transactional tests, the
+    demo data put back)."""
+    quote = connection.ops.quote_name
+    _nodb_execute(f"ALTER DATABASE {quote(name)} SET synchronous_commit = off")
 
 
 def _use(name: str) -> None:
@@ -92,6 +108,8 @@ def _build(template: str, fill) -> None:
     test_settings["NAME"] = building
     try:
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        _quick_commits(building)
+        connection.close()  # the next connection takes the setting
         # Files the import writes (the source files, the map's files) go nowhere lasting:
         # every test has folders of its own (tests/conftest.py).
         with (
@@ -125,6 +143,7 @@ def clone(fill, *, rebuild: bool = False) -> str:
             f"DROP DATABASE IF EXISTS {quote(target)}",
             f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}",
         )
+        _quick_commits(target)  # a clone does not inherit its template's settings
     _use(target)
     return target
 
