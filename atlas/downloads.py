@@ -24,7 +24,7 @@ from core.http import BadParameter, lookup, text
 from districts.models import District
 from districts.params import parse_level, parse_within
 from indicators.models import Indicator, Observation, Release, Theme
-from indicators.params import VALUES, parse_indicator, parse_year, year_param
+from indicators.params import parse_indicator, parse_year, year_param
 from indicators.selectors import (
     level_values,
     published_coverage,
@@ -33,6 +33,8 @@ from indicators.selectors import (
 )
 from indicators.services import downloads
 from indicators.services.downloads import DIALECTS, Link
+from projections import downloads as projected_downloads
+from projections.values import VALUES_QUERY, is_projected_year, projection_of, values_payload
 
 from . import errors
 from .kept import Busy, kept, only
@@ -198,17 +200,24 @@ def release_xlsx(request, release: Release):
     return _attachment(content, downloads.XLSX_TYPE, f"{name}.xlsx")
 
 
-TABLE_PARAMETERS = ("indicator", "level", "year", "within")
+TABLE_PARAMETERS = ("indicator", "level", "year", "within", "scenario")
 
 
-def _table(request, *, extension: str, write):
+def _table(request, *, extension: str, write, write_projected):
     """The parameters of /api/v1/values, parsed the same way; the table of the values they
-    select, made by ``write`` once per state. Returns the content and the file's name."""
-    given = VALUES.parse(request.GET, check=False)
+    select, made by ``write`` once per state (a projected year's by ``write_projected``).
+    Returns the content and the file's name."""
+    given = VALUES_QUERY.parse(request.GET, check=False)
     indicator = parse_indicator(given["indicator"])
     level = parse_level(given["level"])
-    year = parse_year(given["year"], indicator)
     within = parse_within(given["within"])
+    found = projection_of(indicator, given["scenario"])
+    if is_projected_year(found, indicator=indicator, year=given["year"]):
+        return _projected_table(
+            request, indicator=indicator, level=level, year=given["year"], within=within,
+            scenario=found.scenario, extension=extension, write=write_projected,
+        )  # fmt: skip
+    year = parse_year(given["year"], indicator)
 
     def build() -> bytes:
         values = level_values(indicator=indicator, level=level, year=year, within=within)
@@ -217,6 +226,25 @@ def _table(request, *, extension: str, write):
     code = within.code if within else NONE
     content = kept(f"daten/tabelle/{indicator.slug}/{level.slug}/{year}/{code}.{extension}", build)
     return content, downloads.file_name(indicator.slug, level.slug, year, within and within.code)
+
+
+def _projected_table(request, *, indicator, level, year, within, scenario, extension, write):
+    """A projected year's table: the rows of /api/v1/values for it, with their quantiles."""
+
+    def build() -> bytes:
+        body = values_payload(
+            indicator=indicator, level=level, year=year, within=within, scenario=scenario
+        )
+        method = request.build_absolute_uri(body["projection"]["method_url"])
+        name = level.name_plural_de
+        return write(projected_downloads.ProjectedTable(indicator, name, body, method))
+
+    code = within.code if within else NONE
+    key = f"daten/tabelle/{indicator.slug}/{level.slug}/{year}-{scenario}/{code}.{extension}"
+    name = downloads.file_name(
+        indicator.slug, level.slug, year, "vorausberechnung", scenario, within and within.code
+    )
+    return kept(key, build), name
 
 
 @require_safe
@@ -228,6 +256,7 @@ def table_csv(request):
             request,
             extension=f"{dialect.name}.csv",
             write=lambda download: downloads.to_csv(download, dialect=dialect),
+            write_projected=lambda table: projected_downloads.to_csv(table, dialect=dialect),
         )
     except (BadParameter, Busy) as error:
         return error.response()
@@ -238,7 +267,14 @@ def table_csv(request):
 def table_xlsx(request):
     try:
         only(request, *TABLE_PARAMETERS)
-        content, name = _table(request, extension="xlsx", write=downloads.to_xlsx)
+        content, name = _table(
+            request,
+            extension="xlsx",
+            write=downloads.to_xlsx,
+            write_projected=lambda table: projected_downloads.to_xlsx(
+                table, dialect=DIALECTS["de"]
+            ),
+        )
     except (BadParameter, Busy) as error:
         return error.response()
     return _attachment(content, downloads.XLSX_TYPE, f"{name}.xlsx")

@@ -7,11 +7,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from indicators.presenters import shown
+from projections.catalogue import scenario_label
 from projections.outlook import HORIZONS, Outlook, bezirk_outlook
 from projections.selectors import published_run
 from reports.projection_figures import Fan, fan_chart
-
-from .projection_overview import scenario_name
 
 GROUP_NAMES = {
     "total": gettext_lazy("Einwohnerinnen und Einwohner"),
@@ -61,7 +60,7 @@ def _fan(outlook: Outlook, name: str) -> str:
         "name": name,
         "first": outlook.observed_years[0],
         "base": outlook.run.base_year,
-        "scenario": scenario_name(outlook.choice.scenario),
+        "scenario": scenario_label(outlook.choice.scenario),
         "medians": medians,
     }
     title = _("Kinder unter 3 Jahren in %(name)s: Vorausberechnung") % {"name": name}
@@ -81,7 +80,7 @@ def projection_section(*, bezirk) -> dict | None:
         "base_year": run.base_year,
         "years": outlook.years,
         "horizons": HORIZONS,
-        "scenario_name": scenario_name(outlook.choice.scenario),
+        "scenario_name": scenario_label(outlook.choice.scenario),
         "choice": outlook.choice,
         "tables": [
             (bezirk.name, _rows(outlook.bezirk)),

@@ -12,11 +12,16 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.http import BadParameter
 from districts.models import District
 from indicators.marks import between_surveys
 from indicators.models import CLASS_COUNTS, Indicator
 from indicators.presenters import survey_note
 from indicators.selectors import available_years, indicator_levels
+from projections.catalogue import DEFAULT_SCENARIO
+from projections.model import SCENARIOS
+from projections.series import Projected
+from projections.values import covers, projection_of
 
 MAP_LEVEL = "statistischer-bezirk"
 # Levels a visitor can switch the map to (the city alone makes no map).
@@ -62,6 +67,9 @@ class MapState:
     scatter: str
     embed: bool
     release: str
+    scenario: str
+    projected_years: list[int]  # the years the map can show projected (none where pinned)
+    projection: Projected | None
 
 
 class MapQuery(forms.Form):
@@ -81,6 +89,7 @@ class MapQuery(forms.Form):
     y = _text()
     embed = forms.ChoiceField(choices=[("1", "1")], required=False)
     release = DigitsField()
+    scenario = forms.ChoiceField(choices=[(s.slug, s.slug) for s in SCENARIOS], required=False)
 
     def __init__(self, data, *, within: District | None = None):
         super().__init__(data)
@@ -108,7 +117,10 @@ class MapQuery(forms.Form):
         if method == "manual" and not breaks and indicator:
             breaks = ",".join(str(b) for b in indicator.classification_breaks)
         classes = given.get("classes") or (indicator.classification_classes if indicator else 5)
-        year, year_note = shown_year(indicator, given.get("year") or "")
+        scenario, found = _projection(indicator, given.get("scenario"))
+        # A map pinned to a release shows what was published then: no projection.
+        ahead = found.years if found and covers(found, level) and not given.get("release") else []
+        year, year_note = shown_year(indicator, given.get("year") or "", ahead)
         return MapState(
             level=level,
             indicators=indicators,
@@ -124,7 +136,22 @@ class MapQuery(forms.Form):
             scatter=given.get("y", ""),
             embed=given.get("embed") == "1",
             release=given.get("release", ""),
+            scenario=scenario,
+            projected_years=ahead,
+            projection=found if ahead else None,
         )
+
+
+def _projection(indicator: Indicator | None, asked: str | None) -> tuple[str, Projected | None]:
+    """The scenario shown (the one asked for where the published run has it) and the run's
+    quantiles of the indicator in it."""
+    if indicator is None:
+        return DEFAULT_SCENARIO, None
+    try:
+        found = projection_of(indicator, asked)
+    except BadParameter:
+        found = projection_of(indicator, DEFAULT_SCENARIO)
+    return (found.scenario if found else DEFAULT_SCENARIO), found
 
 
 def _chosen(indicators: list[Indicator], asked: str | None) -> Indicator | None:
@@ -136,12 +163,14 @@ def _chosen(indicators: list[Indicator], asked: str | None) -> Indicator | None:
     return indicators[0] if indicators else None
 
 
-def shown_year(indicator: Indicator | None, asked: str) -> tuple[str | None, str]:
+def shown_year(
+    indicator: Indicator | None, asked: str, projected_years: list[int] = ()
+) -> tuple[str | None, str]:
     """The year the map opens on, and a note where that is not the year asked for.
 
-    The year asked for where the indicator has values then, else the nearest earlier one
-    with values (indicators differ: a statistic may be collected every other year, or its
-    latest year may not be available yet); without a year, the latest with values.
+    The year asked for where the indicator has values then or a projection, else the nearest
+    earlier one with values (indicators differ: a statistic may be collected every other year,
+    or its latest year may not be available yet); without a year, the latest with values.
     """
     years = available_years(indicator=indicator) if indicator else []
     if not years:
@@ -150,6 +179,8 @@ def shown_year(indicator: Indicator | None, asked: str) -> tuple[str | None, str
     if not asked:
         return str(with_values[-1]), ""
     year = int(asked)
+    if year in projected_years and year not in years:
+        return str(year), ""
     earlier = [y for y in with_values if y <= year]
     shown = earlier[-1] if earlier else with_values[0]
     if shown == year:

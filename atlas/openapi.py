@@ -9,6 +9,7 @@ from facilities.openapi import paths as facility_paths
 from indicators import params as indicator_params
 from projections import api as projections_api
 from projections.catalogue import QUANTILE_FIELDS
+from projections.values import VALUES_QUERY
 
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 # A change between two years (the /change endpoint and change maps).
@@ -189,6 +190,53 @@ _PROJECTION = {
             "description": "by code: the area had fewer than 5,000 inhabitants in the base "
             "year; its projection is rough",
             "additionalProperties": {"type": "boolean"},
+        },
+    },
+}  # fmt: skip
+
+
+# A projected year's area in /values: the median as its value, the quantiles beside it.
+_PROJECTED_ROW = {
+    **{
+        name: {
+            **_NULLABLE_NUMBER,
+            "description": "projected years only: quantile of the simulated trajectories "
+            "(calibrated on the backtest); q10–q90 is the 80 % interval, q025–q975 the 95 % "
+            "one. Quantiles of different areas do not add up",
+        }
+        for name in QUANTILE_FIELDS
+    },
+    "projected": {
+        "type": "boolean",
+        "description": "projected years only, always true: a projection, not an observation",
+    },
+    "small": {
+        "type": "boolean",
+        "description": "projected years only: fewer than about 5,000 inhabitants in the base "
+        "year, a rough projection",
+    },
+}
+_VALUES_PROJECTION = {
+    "type": "object",
+    "nullable": True,
+    "description": "null for an observed year; for a projected year the published population "
+    "projection the values come from: the medians of its simulated trajectories in the "
+    "scenario, classified like observed values",
+    "required": [
+        "run", "base_year", "scenario", "scenarios", "is_demo", "method_url", "accuracy_url",
+        "areas_year",
+    ],
+    "properties": {
+        "run": {"type": "integer", "description": "id of the published projection run"},
+        "base_year": {"type": "integer", "description": "the last observed year it starts from"},
+        "scenario": {"type": "string"},
+        "scenarios": {"type": "array", "items": {"type": "string"}},
+        "is_demo": {"type": "boolean"},
+        "method_url": {"type": "string"},
+        "accuracy_url": {"type": "string"},
+        "areas_year": {
+            "type": "integer",
+            "description": "the observed year whose areas and boundaries are shown",
         },
     },
 }  # fmt: skip
@@ -445,6 +493,10 @@ DOCUMENT = {
         "/values": {
             "get": {
                 "summary": "Werte eines Indikators je Gebiet / values of an indicator per area",
+                "description": "An observed year's values, or in one of projected_years the "
+                "medians and quantiles of the published population projection in `scenario`. "
+                "A projected year is shown for the levels the projection covers (else 400 "
+                "naming `level`) and not as a change (`from` with a projected year: 404).",
                 "operationId": "listValues",
                 "responses": {
                     "200": _ok(
@@ -455,6 +507,8 @@ DOCUMENT = {
                                 "level",
                                 "year",
                                 "years",
+                                "projected_years",
+                                "projection",
                                 "decimals",
                                 "is_demo",
                                 "classes",
@@ -466,7 +520,20 @@ DOCUMENT = {
                                 "level": {"type": "string"},
                                 "year": {"type": "integer"},
                                 "from": {"type": "integer", "nullable": True},
-                                "years": {"type": "array", "items": {"type": "integer"}},
+                                "years": {
+                                    "type": "array",
+                                    "description": "the observed years",
+                                    "items": {"type": "integer"},
+                                },
+                                "projected_years": {
+                                    "type": "array",
+                                    "description": "the years after the published "
+                                    "projection's base year, for an indicator it continues "
+                                    "(counts of people by age group) at a level it covers; "
+                                    "empty otherwise and for a release (pinned map)",
+                                    "items": {"type": "integer"},
+                                },
+                                "projection": _VALUES_PROJECTION,
                                 "within": {"type": "string", "nullable": True},
                                 "boundaries": {
                                     "type": "object",
@@ -494,14 +561,29 @@ DOCUMENT = {
                                         "counts": {"type": "array", "items": {"type": "integer"}},
                                     },
                                 },
-                                "city": {**_AREA_VALUE, "nullable": True},
-                                "within_value": {**_AREA_VALUE, "nullable": True},
+                                "city": {
+                                    **_AREA_VALUE,
+                                    "nullable": True,
+                                    "properties": {
+                                        **_AREA_VALUE["properties"],
+                                        **_PROJECTED_ROW,
+                                    },
+                                },
+                                "within_value": {
+                                    **_AREA_VALUE,
+                                    "nullable": True,
+                                    "properties": {
+                                        **_AREA_VALUE["properties"],
+                                        **_PROJECTED_ROW,
+                                    },
+                                },
                                 "values": {
                                     "type": "array",
                                     "items": {
                                         **_AREA_VALUE,
                                         "properties": {
                                             **_AREA_VALUE["properties"],
+                                            **_PROJECTED_ROW,
                                             "class": {"type": "integer", "nullable": True},
                                             "share_inside": {"type": "number"},
                                             "change_percent": _CHANGE_PERCENT,
@@ -791,7 +873,7 @@ QUERIES = {
     "/districts": district_params.DISTRICTS,
     "/tiles/{level}/{z}/{x}/{y}.mvt": district_params.TILE,
     "/indicators": indicator_params.INDICATORS,
-    "/values": indicator_params.VALUES,
+    "/values": VALUES_QUERY,
     "/series": projections_api.SERIES,
     "/profile": indicator_params.PROFILE,
     "/change": indicator_params.CHANGE,

@@ -5,11 +5,11 @@ entry classes, and the people in need of care. A GET form chooses; no script is 
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.http import BadParameter
 from core.params import FIRST_YEAR, LAST_YEAR, Param, Query
 from indicators.presenters import shown
+from projections.catalogue import scenario_label
 from projections.overview import Choice, default_choice, district_needs, quotas_of
 from projections.selectors import published_run
 from projections.series import SCENARIO, scenario_of
@@ -19,15 +19,6 @@ from reports.projection_figures import shortfall_map
 from .pagecache import shared_page
 
 TEMPLATE = "atlas/projection_overview.html"
-# The scenarios' names on the pages; a scenario not named here shows its slug.
-SCENARIO_NAMES = {
-    "trend": gettext_lazy("Trend"),
-    "zuwanderung-niedrig": gettext_lazy("Zuwanderung niedrig"),
-    "zuwanderung-hoch": gettext_lazy("Zuwanderung hoch"),
-    "geburten-niedrig": gettext_lazy("Geburten niedrig"),
-    "geburten-hoch": gettext_lazy("Geburten hoch"),
-    "wohnungsbau": gettext_lazy("Wohnungsbau"),
-}
 OVERVIEW = Query(
     params=(
         Param("year", "projected year", type="integer", minimum=FIRST_YEAR, maximum=LAST_YEAR),
@@ -35,10 +26,6 @@ OVERVIEW = Query(
         SCENARIO,
     )
 )
-
-
-def scenario_name(slug: str) -> str:
-    return str(SCENARIO_NAMES.get(slug, slug))
 
 
 @shared_page
@@ -110,7 +97,7 @@ def _figures(run, choice: Choice) -> dict:
         "Karte der statistischen Bezirke: Wahrscheinlichkeit, dass %(year)s die Kita-Plätze "
         "nicht reichen (Vorausberechnung, Szenario %(scenario)s, Quote unter 3 Jahren "
         "%(quota)s %%). %(listed)s."
-    ) % {"year": choice.year, "scenario": scenario_name(choice.scenario), "quota": choice.quota,
+    ) % {"year": choice.year, "scenario": scenario_label(choice.scenario), "quota": choice.quota,
          "listed": listed}  # fmt: skip
     figure = shortfall_map(
         probabilities={n.code: n.shortfall for n in needs}, year=run.base_year, alt=alt
@@ -118,10 +105,10 @@ def _figures(run, choice: Choice) -> dict:
     axes = run.result.axes
     return {
         "choice": choice,
-        "scenario_name": scenario_name(choice.scenario),
+        "scenario_name": scenario_label(choice.scenario),
         "years": axes["years"],
         "quotas": quotas_of(run),
-        "scenarios": [(slug, scenario_name(slug)) for slug in axes["scenarios"]],
+        "scenarios": [(slug, scenario_label(slug)) for slug in axes["scenarios"]],
         "rows": rows,
         "map": figure.svg,
         "small": [n.name for n in needs if n.small],

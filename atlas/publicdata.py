@@ -54,8 +54,11 @@ from facilities.selectors import facilities_geojson
 from indicators.classify import METHODS
 from indicators.models import CLASS_COUNTS, Indicator
 from indicators.params import parse_indicator
-from indicators.payloads import classified, values_payload
+from indicators.payloads import classified
 from indicators.selectors import available_years, indicator_levels, published_years
+from projections.catalogue import DEFAULT_SCENARIO
+from projections.series import SCENARIO
+from projections.values import projected_years, projection_of, values_payload
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +67,8 @@ logger = logging.getLogger(__name__)
 # "3": approximate values rounded, a missing social index with its symbol (indicators/marks.py).
 # "4": disclosure control by the interval audit, jointly over linked indicators; slivers left out.
 # "5": boundaries name each area's label point and the room around it (districts/selectors.py).
-FORMAT = "5"
+# "6": values name the projected years; a projected year's values under its scenario.
+FORMAT = "6"
 STATE_LENGTH = 16
 STATE_NAME = re.compile(rf"^[0-9a-f]{{{STATE_LENGTH}}}$")
 # Not a year and "immutable": a file of a state that turned out to disclose a value must drop
@@ -117,7 +121,12 @@ def _of(year: int, within: str | None) -> str:
     return str(year) if within is None else f"{year}-in-{within}"
 
 
-def values_name(indicator: str, level: str, year: int, within: str | None = None) -> str:
+def values_name(
+    indicator: str, level: str, year: int, within: str | None = None, scenario: str | None = None
+) -> str:
+    """An observed year's values, or with ``scenario`` a projected year's in that scenario."""
+    if scenario is not None:
+        return f"values/{indicator}/{level}/{scenario}/{_of(year, within)}.json"
     return f"values/{indicator}/{level}/{_of(year, within)}.json"
 
 
@@ -155,22 +164,50 @@ def _boundaries_file(
     return districts_payload(level=level, year=year, zoom=zoom, chunk=chunk).encode()
 
 
-def render_values(*, indicator: str, level: str, year: int, within: str | None = None) -> bytes:
-    """The body of /api/v1/values?indicator=…&level=…&year=…[&within=…] with the indicator's
-    default classification, plus ``classifications``: every other method × class count the map
-    offers."""
+def render_values(
+    *,
+    indicator: str,
+    level: str,
+    year: int,
+    within: str | None = None,
+    scenario: str | None = None,
+) -> bytes:
+    """The body of /api/v1/values?indicator=…&level=…&year=…[&within=…][&scenario=…] with the
+    indicator's default classification, plus ``classifications``: every other method × class
+    count the map offers. A file with ``scenario`` is one of a projected year only."""
+    found = parse_indicator(indicator)
+    shown_level = parse_level(level)
+    if scenario is not None:
+        SCENARIO.parse(scenario)
+        if year not in projected_years(projection_of(found, scenario), shown_level):
+            raise BadParameter(
+                "year",
+                f"kein Jahr der Vorausberechnung: {year} / not a projected year: {year}",
+                404,
+            )
+    elif year not in available_years(indicator=found):
+        # A projected year's file names its scenario: the same numbers under one URL only.
+        raise BadParameter("year", f"keine Werte für Jahr {year} / no values for year {year}", 404)
     return _values_file(
-        indicator=parse_indicator(indicator),
-        level=parse_level(level),
+        indicator=found,
+        level=shown_level,
         year=year,
         within=parse_within(within),
+        scenario=scenario,
     )
 
 
 def _values_file(
-    *, indicator: Indicator, level: Level, year: int, within: District | None = None
+    *,
+    indicator: Indicator,
+    level: Level,
+    year: int,
+    within: District | None = None,
+    scenario: str | None = None,
 ) -> bytes:
-    body = values_payload(indicator=indicator, level=level, year=year, within=within)
+    body = values_payload(
+        indicator=indicator, level=level, year=year, within=within, scenario=scenario
+    )
     if len(body["values"]) <= VARIANT_LIMIT:
         body["classifications"] = _variants(body, indicator)
     elif body["classes"] is not None:
@@ -293,7 +330,25 @@ def _render_all(*, state: str, values: bool) -> dict[str, int]:
                     body = _values_file(indicator=indicator, level=by_slug[level], year=year)
                     write_file(base / values_name(indicator.slug, level, year), body)
                     counts["values"] += 1
+            counts["values"] += _render_projected(
+                base, indicator, [by_slug[s] for s in levels.get(indicator.id, [])]
+            )
     return counts
+
+
+def _render_projected(base: Path, indicator: Indicator, levels: list[Level]) -> int:
+    """The projected years' files of the default scenario (others on their first request)."""
+    found = projection_of(indicator, DEFAULT_SCENARIO)
+    written = 0
+    for level in levels:
+        for year in projected_years(found, level):
+            body = _values_file(
+                indicator=indicator, level=level, year=year, scenario=DEFAULT_SCENARIO
+            )
+            name = values_name(indicator.slug, level.slug, year, scenario=DEFAULT_SCENARIO)
+            write_file(base / name, body)
+            written += 1
+    return written
 
 
 def remove_old_states(*, keep: str) -> list[str]:
@@ -453,21 +508,33 @@ def zoom_banded(level: str) -> bool:
 
 @require_safe
 def values_file(
-    request, state: str, indicator: str, level: str, year: int, within: str | None = None
+    request,
+    state: str,
+    indicator: str,
+    level: str,
+    year: int,
+    within: str | None = None,
+    scenario: str | None = None,
 ):
     """/data/<state>/values/<indicator>/<level>/<year>.json: as /api/v1/values with the
     indicator's default classification, plus every method × class count; and
-    …/<year>-in-<within>.json with ``within`` too (the Bezirk view), rendered on request only.
-    """
+    …/<year>-in-<within>.json with ``within`` too (the Bezirk view), rendered on request only;
+    a projected year's under its scenario, …/<level>/<scenario>/<year>[-in-<within>].json."""
+    url_name = "public-data-values" if within is None else "public-data-bezirk-values"
+    if scenario is not None:
+        url_name = url_name.replace("-values", "-projected-values")
     return _serve(
         request,
         state=state,
-        name=values_name(indicator, level, year, within),
-        render=lambda: render_values(indicator=indicator, level=level, year=year, within=within),
+        name=values_name(indicator, level, year, within, scenario),
+        render=lambda: render_values(
+            indicator=indicator, level=level, year=year, within=within, scenario=scenario
+        ),
         content_type="application/json",
-        url_name="public-data-values" if within is None else "public-data-bezirk-values",
-        args=[indicator, level, year, *([within] if within else [])],
-    )
+        url_name=url_name,
+        args=[indicator, level, *([scenario] if scenario else []), year,
+              *([within] if within else [])],
+    )  # fmt: skip
 
 
 @require_safe

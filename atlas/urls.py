@@ -21,6 +21,7 @@ from . import (
     projection_pages,
     publicdata,
     report_pages,
+    values_api,
     views,
 )
 from .pagecache import shared_page
@@ -35,7 +36,7 @@ api_v1 = [
     # Path converters would turn a malformed coordinate into a bare 404: the view names it.
     path("tiles/<str:level>/<str:z>/<str:x>/<str:y>.mvt", districts_api.tile, name="tile"),
     path("indicators", shared_page(indicators_api.indicators), name="indicators"),
-    path("values", shared_page(indicators_api.values), name="values"),
+    path("values", shared_page(values_api.values), name="values"),
     path("series", shared_page(projections_api.series), name="series"),
     path("change", shared_page(indicators_api.change), name="change"),
     path("profile", shared_page(indicators_api.district_profile), name="profile"),
@@ -88,6 +89,16 @@ public_data = [
         "values/<slug:indicator>/<slug:level>/<int:year>-in-<slug:within>.json",
         publicdata.values_file,
         name="public-data-bezirk-values",
+    ),
+    path(
+        "values/<slug:indicator>/<slug:level>/<slug:scenario>/<int:year>.json",
+        publicdata.values_file,
+        name="public-data-projected-values",
+    ),
+    path(
+        "values/<slug:indicator>/<slug:level>/<slug:scenario>/<int:year>-in-<slug:within>.json",
+        publicdata.values_file,
+        name="public-data-bezirk-projected-values",
     ),
     path(
         "facilities/<slug:level>/<int:year>.json",

@@ -38,6 +38,7 @@ from indicators.selectors import (
     year_tables,
 )
 from indicators.services.downloads import licence
+from projections.catalogue import DEFAULT_SCENARIO, scenario_label
 
 from .forms import MAP_LEVELS, MapQuery
 from .jscatalog import catalogue_url
@@ -137,6 +138,7 @@ def map_view(request, bezirk: str | None = None):
         "symbols": symbol_meanings(),
         "reasons": reasons(),
         "minPartShare": settings.ATLAS_MIN_PART_SHARE,
+        **_projection_config(state),
     }
     context = {
         "groups": [(theme, items) for theme, items in groups if items],
@@ -175,6 +177,34 @@ def map_view(request, bezirk: str | None = None):
         ),
     }
     return render(request, "atlas/map.html", context)
+
+
+def _projection_config(state) -> dict:
+    """What the map needs of the published projection before its first values arrive: the
+    projected years (a projected year's values file names its scenario), the scenario shown
+    and every scenario's name in the page's language."""
+    found = state.projection
+    return {
+        "projectedYears": state.projected_years,
+        "scenario": state.scenario,
+        "defaultScenario": DEFAULT_SCENARIO,
+        "scenarios": [
+            {"slug": slug, "label": scenario_label(slug)}
+            for slug in (found.run.result.axes["scenarios"] if found else [])
+        ],
+        "projectionDemo": bool(found and found.run.is_demo),
+        # A projected year shows the areas of the latest observed year up to the base year.
+        "areasYear": _areas_year(state),
+        "methodUrl": reverse("projection-method"),
+    }
+
+
+def _areas_year(state) -> str | None:
+    if state.projection is None or not state.year or int(state.year) not in state.projected_years:
+        return state.year
+    observed = available_years(indicator=state.indicator)
+    earlier = [y for y in observed if y <= state.projection.run.base_year] or observed
+    return str(earlier[-1])
 
 
 def _release_date(pinned: str, latest: Release | None) -> str | None:

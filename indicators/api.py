@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from core.http import BadParameter, lookup, page_links
 from districts.models import District
-from districts.params import parse_level, parse_within
+from districts.params import parse_level
 
 from .models import Theme
 from .params import (
@@ -14,10 +14,7 @@ from .params import (
     INDICATORS,
     PROFILE,
     RELEASES,
-    VALUES,
-    parse_breaks,
     parse_indicator,
-    parse_release,
 )
 from .payloads import (
     change_payload,
@@ -25,7 +22,6 @@ from .payloads import (
     profile_payload,
     releases_payload,
     themes_payload,
-    values_payload,
 )
 
 
@@ -42,30 +38,6 @@ def indicators(request):
     except BadParameter as bad:
         return bad.response()
     return JsonResponse(indicators_payload(theme=theme))
-
-
-@require_safe
-def values(request):
-    """Values of an indicator per area and year, classified for the map; with ``from`` the
-    change since that year, with ``release`` as published up to that release."""
-    try:
-        given = VALUES.parse(request.GET, check=False)
-        release = parse_release(given["release"])
-        indicator = parse_indicator(given["indicator"])
-        body = values_payload(
-            indicator=indicator,
-            level=parse_level(given["level"]),
-            year=given["year"],
-            within=parse_within(given["within"]),
-            start=given["from"],
-            method=given["method"],
-            classes=given["classes"],
-            breaks=parse_breaks(given["breaks"]),
-            as_of=release.published_at if release else None,
-        )
-    except BadParameter as bad:
-        return bad.response()
-    return JsonResponse(body)
 
 
 @require_safe

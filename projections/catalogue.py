@@ -6,6 +6,8 @@ quantiles of a share are not the share of quantiles. An indicator not named here
 projected years.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 # Indicator slug → planning age group.
 PROJECTED = {
     "einwohner": "total",
@@ -14,8 +16,23 @@ PROJECTED = {
     "kinder-6-bis-9": "6-9",
 }
 DEFAULT_SCENARIO = "trend"
+# The scenarios of projections.model.SCENARIOS as pages, map and downloads name them; a scenario
+# not named here shows its slug.
+SCENARIO_LABELS = {
+    "trend": _("Trend"),
+    "zuwanderung-niedrig": _("Zuwanderung niedrig"),
+    "zuwanderung-hoch": _("Zuwanderung hoch"),
+    "geburten-niedrig": _("Geburten niedrig"),
+    "geburten-hoch": _("Geburten hoch"),
+    "wohnungsbau": _("Wohnungsbau"),
+}
 # Field names of the published quantiles, in the order of ``projections.model.QUANTILES``.
 QUANTILE_FIELDS = ("q025", "q10", "q25", "median", "q75", "q90", "q975")
+
+
+def scenario_label(slug: str) -> str:
+    """A scenario's name in the active language (its slug where it has none)."""
+    return str(SCENARIO_LABELS.get(slug, slug))
 
 
 def projected_group(indicator_slug: str) -> str | None:

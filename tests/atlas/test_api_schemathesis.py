@@ -47,7 +47,15 @@ schema.app = get_wsgi_application()
 # Random text rarely names a level or an indicator, so the answer would nearly always be
 # 404 before any value is read: each generated value may be swapped for one that exists.
 KNOWN = {
-    "indicator": ["kinderarmut", "einwohner", "bevoelkerungsentwicklung", "sozialindex-dynamik"],
+    "indicator": [
+        "kinderarmut",
+        "einwohner",
+        "bevoelkerungsentwicklung",
+        "sozialindex-dynamik",
+        "kinder-unter-3",
+    ],
+    # An observed year, and one of the demo projection's.
+    "year": [2023, 2030],
     "level": ["stadt", "stadtbezirk", "statistischer-bezirk"],
     "code": ["11", "3", "0"],
     "codes": ["11,12", "3", "11,99"],
