@@ -53,5 +53,5 @@ def test_the_page_hands_the_script_the_projected_years_and_the_scenarios_names(c
     assert config["year"] == "2030"
     assert config["projectedYears"][0] == 2025
     assert config["areasYear"] == "2024"
-    assert {"slug": "zuwanderung-hoch", "label": "high migration"} in config["scenarios"]
+    assert {"slug": "zuwanderung-hoch", "label": "High migration"} in config["scenarios"]
     assert config["methodUrl"] == "/vorausberechnung/methode/"

@@ -18,6 +18,9 @@ import { text as mapText } from "./map/text.js";
   const state = { types: [], catchment: "", distance: DEFAULT_DISTANCE };
   let map = null;
   let atlas = null; // the map page's configuration (year, level, Bezirk)
+  // The year whose facilities are shown: the map's, or a projected year's base year (today's
+  // supply beside tomorrow's children).
+  let shownYear = null;
   let loadedFor = null; // year, level and Bezirk of the loaded facilities
   let features = [];
   let featuresFor = null; // the year, level and Bezirk ``features`` belong to
@@ -233,7 +236,7 @@ import { text as mapText } from "./map/text.js";
     const container = map.getContainer();
     if (featuresFor === loadKey()) {
       container.dataset.facilities = String(shown.length);
-      container.dataset.facilitiesYear = String(atlas.year);
+      container.dataset.facilitiesYear = String(shownYear);
     } else {
       delete container.dataset.facilities;
       delete container.dataset.facilitiesYear;
@@ -284,7 +287,7 @@ import { text as mapText } from "./map/text.js";
     document.querySelector("#facility-table tbody").replaceChildren(...rows);
     const names = state.types.map((slug) => types[slug].name).join(", ");
     document.getElementById("facility-caption").textContent = fill(text.caption, {
-      year: atlas.year,
+      year: shownYear,
       types: names,
     });
     renderStatus(shown);
@@ -316,7 +319,7 @@ import { text as mapText } from "./map/text.js";
       type: state.catchment,
       distance: state.distance,
       level: atlas.level,
-      year: atlas.year,
+      year: shownYear,
     });
     if (atlas.within) params.set("within", atlas.within);
     return params;
@@ -328,7 +331,7 @@ import { text as mapText } from "./map/text.js";
     buffers.clearLayers();
     block.hidden = !state.catchment;
     updateArea();
-    if (!state.catchment || !atlas.year) return;
+    if (!state.catchment || !shownYear) return;
     const params = catchmentParams();
     const asked = params.toString();
     const slug = encodeURIComponent(state.catchment);
@@ -336,12 +339,12 @@ import { text as mapText } from "./map/text.js";
     // the city's file of the year (all types, each with its district of the level).
     const [shares, city] = await Promise.all([
       fileOrApi(
-        `catchment/${slug}/${state.distance}/${encodeURIComponent(atlas.level)}/${ofBezirk(atlas.year)}.json`,
+        `catchment/${slug}/${state.distance}/${encodeURIComponent(atlas.level)}/${ofBezirk(shownYear)}.json`,
         `${overlay.catchmentUrl}?${params}`,
       ),
       fileOrApi(
-        `facilities/${encodeURIComponent(atlas.level)}/${atlas.year}.json`,
-        `${overlay.facilitiesUrl}?${new URLSearchParams({ year: atlas.year, level: atlas.level })}`,
+        `facilities/${encodeURIComponent(atlas.level)}/${shownYear}.json`,
+        `${overlay.facilitiesUrl}?${new URLSearchParams({ year: shownYear, level: atlas.level })}`,
       ),
     ]);
     const reach = city.features.filter((feature) => feature.properties.type === state.catchment);
@@ -373,7 +376,7 @@ import { text as mapText } from "./map/text.js";
     document.getElementById("catchment-caption").textContent = fill(text.catchmentCaption, {
       distance: integer.format(Number(state.distance)),
       type: type.name,
-      year: atlas.year,
+      year: shownYear,
     });
     for (const link of document.querySelectorAll("#catchment-downloads a")) {
       link.setAttribute("download", "");
@@ -386,16 +389,16 @@ import { text as mapText } from "./map/text.js";
 
   // --- loading ------------------------------------------------------------------------------
 
-  const loadKey = () => [atlas.year, atlas.level, atlas.within || ""].join("|");
+  const loadKey = () => [shownYear, atlas.level, atlas.within || ""].join("|");
 
   async function load() {
     const key = loadKey();
-    if (key === loadedFor || !atlas.year) return;
+    if (key === loadedFor || !shownYear) return;
     loadedFor = key;
-    const params = new URLSearchParams({ year: atlas.year, level: atlas.level });
+    const params = new URLSearchParams({ year: shownYear, level: atlas.level });
     if (atlas.within) params.set("within", atlas.within);
     try {
-      const path = `facilities/${encodeURIComponent(atlas.level)}/${ofBezirk(atlas.year)}.json`;
+      const path = `facilities/${encodeURIComponent(atlas.level)}/${ofBezirk(shownYear)}.json`;
       const data = await fileOrApi(path, `${overlay.facilitiesUrl}?${params}`);
       if (key !== loadedFor) return;
       features = data.features;
@@ -441,6 +444,7 @@ import { text as mapText } from "./map/text.js";
     });
     document.addEventListener("atlas:state", (event) => {
       atlas = event.detail.config;
+      shownYear = event.detail.areasYear;
       if (!map) {
         map = event.detail.map;
         atlas.overlay = urlState();

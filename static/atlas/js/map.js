@@ -25,6 +25,7 @@ import { createMap, draw } from "./map/drawing.js";
 import { setupTwoFingerPan } from "./map/gestures.js";
 import { listAreas, setupAreaKeys } from "./map/keyboard.js";
 import { setupPanel } from "./map/panel.js";
+import { isProjected, setupScenario } from "./map/projection.js";
 import { announce, config, pushState, readState, view } from "./map/state.js";
 import { renderEmbedCode, setupRowFocus, setupSelection, setupTablePager, showValues } from "./map/table.js";
 import { setupPopups } from "./map/tap.js";
@@ -41,7 +42,7 @@ async function repaint() {
     // An overview is drawn before the level's own values are fetched: for thousands of
     // areas they are the larger file, and on a slow line they would share its bandwidth
     // with the overview's. The table follows when they are in.
-    if (!view.layer && fromFiles() && !chunked(level, bandNow())) {
+    if (!view.layer && fromFiles() && !chunked(level, bandNow()) && !isProjected(config.year)) {
       fetchEarly(boundariesFile(level, config.year, bandNow()));
     }
     const shown = await loadValues(level);
@@ -80,6 +81,7 @@ function init() {
   setupRowFocus();
   setupTablePager();
   setupClassification(repaint);
+  setupScenario(repaint);
   window.addEventListener("popstate", () => {
     readState();
     repaint();

@@ -1,6 +1,7 @@
 /* The controls beside the map: indicator search and choice, level, year and its play button,
    change since, classification and manual class limits. Each change goes into the URL and
    repaints the view (``repaint``); a new indicator or level reloads the page. */
+import { isProjected } from "./projection.js";
 import { config, germanBreaks, parseBreaks, pushState, stateParams } from "./state.js";
 import { text } from "./text.js";
 
@@ -96,7 +97,7 @@ function setupPlay(repaint) {
   const show = async (index) => {
     select.selectedIndex = index;
     config.year = select.options[index].value;
-    if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
+    if (config.from && (Number(config.from) >= Number(config.year) || isProjected(config.year))) config.from = "";
     pushState();
     await repaint();
     if (timer !== null) timer = setTimeout(step, 1200);
@@ -132,8 +133,8 @@ export function setupControls(repaint) {
     // The note on the year the page opened on is about that year only.
     const yearNote = document.getElementById("year-note");
     if (yearNote) yearNote.hidden = true;
-    // A change map needs its first year before the shown one.
-    if (config.from && Number(config.from) >= Number(config.year)) config.from = "";
+    // A change map needs its first year before the shown one, and both observed.
+    if (config.from && (Number(config.from) >= Number(config.year) || isProjected(config.year))) config.from = "";
     pushState();
     repaint();
   });

@@ -2,6 +2,7 @@
    where they cover the view, else from the API. Boundaries are fetched once per boundary
    version, zoom band and chunk; values once per indicator, level, year and Bezirk. */
 import { HttpError, fetchJson as fetchPatientJson, fetchPatiently, waitingText } from "../fetching.js";
+import { areasYear, isProjected } from "./projection.js";
 import { config, view } from "./state.js";
 
 // A parameter the server refused (its message names it), shown beside the control.
@@ -55,7 +56,11 @@ const dataFile = (kind, ...parts) =>
   `${config.dataUrl}${kind}/${parts.map((part) => encodeURIComponent(part)).join("/")}.json`;
 
 function loadFile(year, level = config.level) {
-  const url = dataFile("values", config.indicator, level, config.within ? `${year}-in-${config.within}` : year);
+  const name = config.within ? `${year}-in-${config.within}` : year;
+  // A projected year's file is one of its scenario.
+  const url = isProjected(year)
+    ? dataFile("values", config.indicator, level, config.scenario, name)
+    : dataFile("values", config.indicator, level, name);
   if (!files[url]) {
     files[url] = fetchJson(url).catch((error) => {
       delete files[url];
@@ -149,7 +154,7 @@ async function loadChunks(data, level, band, key, api) {
     chunksInView(band).map(([x, y]) => {
       const chunkKey = `${key}|${x}-${y}`;
       if (!boundaries[chunkKey]) {
-        const file = dataFile("boundaries", level, `${data.year}-z${band.min}`, `${x}-${y}`);
+        const file = dataFile("boundaries", level, `${areasYear(data)}-z${band.min}`, `${x}-${y}`);
         boundaries[chunkKey] = fetchChunk(file, `${api}&chunk=${x},${y}`).catch((error) => {
           delete boundaries[chunkKey];
           throw error;
@@ -184,16 +189,17 @@ export function boundariesFor(data, level = config.level) {
   const api = band ? `${data.boundaries.url}&zoom=${band.min}` : data.boundaries.url;
   if (chunked(level, band)) return loadChunks(data, level, band, key, api);
   if (!config.dataUrl) return loadBoundaries(key, api);
-  const file = boundariesFile(level, data.year, band);
+  const file = boundariesFile(level, areasYear(data), band);
   return loadBoundaries(key, file).catch(() => loadBoundaries(key, api));
 }
 
 // The years beside the shown one are fetched ahead, so stepping to them needs no request.
 export function prefetchNeighbours(data) {
   if (!fromFiles()) return;
-  const at = data.years.indexOf(data.year);
+  const years = [...data.years, ...(data.projected_years || [])];
+  const at = years.indexOf(data.year);
   const overview = overviewNow();
-  for (const year of [data.years[at - 1], data.years[at + 1]]) {
+  for (const year of [years[at - 1], years[at + 1]]) {
     if (year === undefined) continue;
     // A hint only: a failure here is met again, and reported, when that year is shown.
     const shown = overview ? overview.level : config.level;
@@ -221,6 +227,7 @@ export async function loadValues(level = config.level) {
   if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
   if (config.from) params.set("from", config.from);
   if (config.release) params.set("release", config.release);
+  if (isProjected(config.year)) params.set("scenario", config.scenario);
   const response = await fetchPatiently(`${config.valuesUrl}?${params}`, patience);
   if (response.status === 429) throw new HttpError(response);
   const data = await response.json();

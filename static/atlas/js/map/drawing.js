@@ -17,6 +17,7 @@ import {
 } from "./format.js";
 import { placeLabels, setupOrientation } from "./labels.js";
 import { renderLegend } from "./legend.js";
+import { projectedRange, projectionTitle } from "./projection.js";
 import { config, profileUrl, view } from "./state.js";
 import { areaClicked } from "./tap.js";
 import { text } from "./text.js";
@@ -38,6 +39,34 @@ const SUPPRESSED_FILL = (() => {
   ctx.stroke();
   return ctx.createPattern(tile, "repeat");
 })();
+
+// A projected year's areas: their class colour under a hatching that leans the other way
+// than the withheld values' and lets the colour show between its lines; dark lines on light
+// colours, light ones on dark, so that the hatching shows on every class. One pattern per
+// colour, made once.
+const HATCHES = new Map();
+function hatched(colour) {
+  if (!HATCHES.has(colour)) {
+    const tile = document.createElement("canvas");
+    tile.width = tile.height = 8;
+    const ctx = tile.getContext("2d");
+    ctx.fillStyle = colour;
+    ctx.fillRect(0, 0, 8, 8);
+    ctx.strokeStyle = isLight(colour) ? "rgba(0, 0, 0, 0.45)" : "rgba(255, 255, 255, 0.7)";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(-2, -2);
+    ctx.lineTo(10, 10);
+    ctx.stroke();
+    HATCHES.set(colour, ctx.createPattern(tile, "repeat"));
+  }
+  return HATCHES.get(colour);
+}
+
+function isLight(colour) {
+  const [r, g, b] = [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5;
+}
 
 // A canvas that draws all areas of one style as one path: one fill per class colour and one
 // stroke per line style instead of one of each per area, which for a level of thousands of
@@ -86,7 +115,8 @@ const BatchedCanvas = L.Canvas.extend({
   _updatePoly(layer, closed) {
     const o = layer.options;
     if (!this._drawing || !layer._parts.length || !(o.fill || o.stroke)) return;
-    const key = [o.fill, o.fillColor, o.fillOpacity, o.fillRule, o.stroke, o.color, o.weight,
+    // A pattern names itself by its colour (o.hatch): as text every pattern is the same.
+    const key = [o.fill, o.hatch || o.fillColor, o.fillOpacity, o.fillRule, o.stroke, o.color, o.weight,
       o.opacity, o.dashArray, o.lineCap, o.lineJoin].join("|");
     let batch = this._batches.get(key);
     if (!batch) {
@@ -131,7 +161,9 @@ function styleFor(feature) {
   if (config.within && !row) return { ...base, fillColor: "#eeeeee", fillOpacity: 0.5 };
   if (isSuppressed(row)) return { ...base, fillColor: SUPPRESSED_FILL };
   if (!hasValue(row) || painted.data.classes === null) return { ...base, fillColor: MISSING_FILL };
-  return { ...base, fillColor: painted.data.classes.colors[row.class] };
+  const colour = painted.data.classes.colors[row.class];
+  if (row.projected) return { ...base, fillColor: hatched(colour), hatch: colour };
+  return { ...base, fillColor: colour };
 }
 
 // Boundaries are a dark line over a wider white one: every fill, light or dark, has a
@@ -226,6 +258,7 @@ function tooltipFor(feature) {
     const share = new Intl.NumberFormat(text.locale, { style: "percent" }).format(row.share_inside);
     lines.push(escapeHtml(text.partly.replace("{share}", share)));
   }
+  if (row && row.projected) return projectedTooltip(lines, row, fmt);
   if (isSuppressed(row)) {
     lines.push(escapeHtml(text.suppressed));
   } else {
@@ -257,6 +290,22 @@ function tooltipFor(feature) {
       const names = row.ignored_sources.map((s) => s.name).join(", ");
       lines.push(escapeHtml(text.ignoredSources.replace("{names}", names)));
     }
+  }
+  return lines.join("<br>");
+}
+
+// A projected area: what it is, the median, the 80 % interval, the city's median.
+function projectedTooltip(lines, row, fmt) {
+  const data = view.painted.data;
+  const unit = escapeHtml(unitOf(data));
+  lines.push(escapeHtml(projectionTitle(data)));
+  lines.push(`${escapeHtml(text.median)}: ${formatValue(row, fmt)} ${unit}`);
+  const range = projectedRange(row, fmt);
+  if (range) lines.push(`${escapeHtml(text.projectionRange)}: ${range}`);
+  if (row.small) lines.push(escapeHtml(text.small));
+  if (data.city && hasValue(data.city)) {
+    const value = `${formatValue(data.city, fmt)} ${unit}`;
+    lines.push(`<span class="tooltip-reference">${escapeHtml(text.city)}: ${value}</span>`);
   }
   return lines.join("<br>");
 }

@@ -163,8 +163,9 @@ export function placeLabels() {
 
 // The city's outline: the coarsest level's one area, from the published files.
 async function drawCity() {
-  if (!config.cityLevel || !config.dataUrl || !config.year) return;
-  const geojson = await fetchJson(boundariesFile(config.cityLevel, config.year, null));
+  const year = config.areasYear || config.year;
+  if (!config.cityLevel || !config.dataUrl || !year) return;
+  const geojson = await fetchJson(boundariesFile(config.cityLevel, year, null));
   L.geoJSON(geojson, {
     pane: "cityline",
     interactive: false,

@@ -3,6 +3,7 @@
 import { escapeHtml, fill } from "../escape.js";
 import { overviewNow } from "./data.js";
 import { formatOf, formatPercent, formatValue, hasValue, isSuppressed, markOf, unitOf } from "./format.js";
+import { projectedData, projectionTitle } from "./projection.js";
 import { config } from "./state.js";
 import { text } from "./text.js";
 
@@ -23,10 +24,13 @@ export function markNotes(data) {
 export function renderLegend(data) {
   const fmt = formatOf(data);
   const items = [];
+  const projected = projectedData(data);
+  // A projected year's classes are hatched as its areas are.
+  const swatchClass = projected ? "swatch swatch-projected" : "swatch";
   if (data.classes) {
     let lower = data.classes.lower;
     data.classes.breaks.forEach((upper, i) => {
-      const swatch = `<span class="swatch" data-colour="${escapeHtml(data.classes.colors[i])}"></span>`;
+      const swatch = `<span class="${swatchClass}" data-colour="${escapeHtml(data.classes.colors[i])}"></span>`;
       items.push(legendItem(swatch, `${fmt.format(lower)} – ${fmt.format(upper)}`, data.classes.counts[i]));
       lower = upper;
     });
@@ -55,11 +59,17 @@ export function renderLegend(data) {
   const note = overview
     ? `<p class="overview-note">${escapeHtml(fill(text.overview, { name: overview.name }))}</p>`
     : "";
+  const heading = projected
+    ? `<p class="legend-projection"><strong>${escapeHtml(projectionTitle(data))}</strong>` +
+      (data.projection.is_demo ? ` · ${escapeHtml(text.demo)}` : "") +
+      ` · ${escapeHtml(text.median)} · <a href="${escapeHtml(data.projection.method_url)}">${escapeHtml(text.method)}</a></p>`
+    : "";
   document.getElementById("legend").innerHTML =
-    `<h2>${escapeHtml(text.legend)}</h2><p class="unit">${escapeHtml(unitOf(data))}</p>` +
+    `<h2>${escapeHtml(text.legend)}</h2>${heading}<p class="unit">${escapeHtml(unitOf(data))}</p>` +
     `${note}<ul>${items.join("")}</ul>${classNote}${marks}${city}`;
-  // Colours are set through the DOM, not as style attributes in markup (no inline styles).
+  // Colours are set through the DOM, not as style attributes in markup (no inline styles);
+  // as the background's colour only, so that a hatching over it stays.
   for (const swatch of document.querySelectorAll("#legend [data-colour]")) {
-    swatch.style.background = swatch.dataset.colour;
+    swatch.style.backgroundColor = swatch.dataset.colour;
   }
 }

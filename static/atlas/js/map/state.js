@@ -15,10 +15,13 @@ export const view = {
 };
 
 // Charts and other listeners learn of every new state and its values.
+// ``areasYear``: the year whose areas and facilities are shown, a projected year's base year.
 export function announce() {
+  const data = view.values && view.values.data;
+  const areasYear = data && data.projection ? data.projection.areas_year : config.year;
   document.dispatchEvent(
     new CustomEvent("atlas:state", {
-      detail: { config, values: view.values && view.values.data, map: view.map },
+      detail: { config, values: data, map: view.map, areasYear },
     }),
   );
 }
@@ -59,6 +62,9 @@ export function stateParams() {
   params.set("classes", config.classes);
   if (config.method === "manual" && config.breaks) params.set("breaks", config.breaks);
   if (config.from) params.set("from", config.from);
+  // A projected year's scenario (the default one goes without saying).
+  const projected = (config.projectedYears || []).includes(Number(config.year));
+  if (projected && config.scenario !== config.defaultScenario) params.set("scenario", config.scenario);
   if (config.selection.length) params.set("sel", config.selection.join(","));
   if (config.chart) params.set("chart", config.chart);
   if (config.scatter) params.set("y", config.scatter);
@@ -95,6 +101,7 @@ export function readState() {
   const params = new URLSearchParams(window.location.search);
   config.year = params.get("year") || config.year;
   config.from = params.get("from") || "";
+  config.scenario = params.get("scenario") || config.defaultScenario;
   config.method = params.get("method") || config.method;
   // A class count the map does not offer (config.classCounts) keeps the current one.
   const classes = Number(params.get("classes"));

@@ -16,6 +16,7 @@ import {
   symbolText,
   unitOf,
 } from "./format.js";
+import { isProjected, projectedData, projectedRange, projectionTitle, showProjection } from "./projection.js";
 import { announce, config, profileUrl, pushState, stateParams, view, withinChoice } from "./state.js";
 import { text } from "./text.js";
 
@@ -72,6 +73,7 @@ export function setupTablePager() {
 function renderTable(data) {
   const fmt = formatOf(data);
   const rank = ranks(data);
+  const projected = projectedData(data);
   const body = document.querySelector("#values-table tbody.areas");
   const rows = tableRows(data).map((row) => {
     const tr = document.createElement("tr");
@@ -84,8 +86,8 @@ function renderTable(data) {
       [row.name, "name"],
       [formatValue(row, fmt) + formatPercent(row), "num value"],
       [rank.byCode[row.code] ? String(rank.byCode[row.code]) : "", "num"],
-      [formatInterval(row, fmt), "num"],
-      [isSuppressed(row) ? text.suppressed : comparisonText(row), row.verdict || ""],
+      [projected ? projectedRange(row, fmt) : formatInterval(row, fmt), "num"],
+      [isSuppressed(row) ? text.suppressed : lastColumn(row), row.verdict || ""],
     ];
     for (const [content, cls] of cells) {
       const td = document.createElement("td");
@@ -114,13 +116,27 @@ function renderTable(data) {
   renderReference(data, fmt);
   const name = document.getElementById("indicator-name");
   const caption = data.from ? text.changeCaption : text.caption;
-  document.getElementById("table-caption").textContent = fill(caption, {
+  const shown = fill(caption, {
     indicator: name ? name.textContent : data.indicator,
     from: data.from,
     year: data.year,
     unit: unitOf(data),
   });
+  document.getElementById("table-caption").textContent = projected
+    ? fill(text.projectionCaption, {
+        indicator: name ? name.textContent : data.indicator,
+        projection: projectionTitle(data),
+        unit: unitOf(data),
+      })
+    : shown;
   renderSelectionStatus();
+}
+
+// The comparison with the city, or for a projected area whether it is too small for more than
+// a rough projection.
+function lastColumn(row) {
+  if (row.projected) return row.small ? text.small : "";
+  return comparisonText(row);
 }
 
 function choiceBox(value, name) {
@@ -154,7 +170,7 @@ function renderReference(data, fmt) {
       null,
       [isSuppressed(row) ? symbolText(row) || "." : formatValue(row, fmt) + formatPercent(row), "num value"],
       ["", "num"],
-      [formatInterval(row, fmt), "num"],
+      [row.projected ? projectedRange(row, fmt) : formatInterval(row, fmt), "num"],
       [row.comparison ? comparisonText(row) : text.reference, ""],
     ];
     for (const cell of cells) {
@@ -181,12 +197,20 @@ function renderReference(data, fmt) {
 
 function renderYears(data) {
   const select = document.getElementById("year");
-  select.replaceChildren(
-    ...data.years.map((year) => new Option(String(year), String(year), false, year === data.year)),
-  );
-  // A change map runs from an earlier year to the shown one.
+  const option = (year) => new Option(String(year), String(year), false, year === data.year);
+  const options = data.years.map(option);
+  // The projected years after the observed ones, apart and named.
+  config.projectedYears = data.projected_years || [];
+  if (config.projectedYears.length) {
+    const group = document.createElement("optgroup");
+    group.label = text.projectionYears;
+    group.append(...config.projectedYears.map(option));
+    options.push(group);
+  }
+  select.replaceChildren(...options);
+  // A change map runs from an earlier observed year to the shown one, itself observed.
   const from = document.getElementById("from");
-  const earlier = data.years.filter((year) => year < data.year);
+  const earlier = isProjected(data.year) ? [] : data.years.filter((year) => year < data.year);
   from.replaceChildren(
     from.options[0],
     ...earlier.map((year) => new Option(String(year), String(year), false, year === data.from)),
@@ -209,6 +233,7 @@ export function renderEmbedCode() {
 function renderDownloads(data) {
   const params = new URLSearchParams({ indicator: config.indicator, level: config.level, year: data.year });
   if (config.within) params.set("within", config.within);
+  if (projectedData(data)) params.set("scenario", data.projection.scenario);
   for (const link of document.querySelectorAll("#table-downloads a")) {
     const extra = link.dataset.dialect ? `&dialect=${link.dataset.dialect}` : "";
     link.href = `${link.dataset.base}?${params}${extra}`;
@@ -227,6 +252,7 @@ export function showValues(loaded) {
   view.values = loaded;
   config.year = String(loaded.data.year);
   renderYears(loaded.data);
+  showProjection(loaded.data);
   renderTable(loaded.data);
   renderDownloads(loaded.data);
   renderEmbedCode();

@@ -89,6 +89,16 @@ export const text = {
     ranking: gettext("Rangfolge aller Gebiete"),
     scatter: gettext("Streudiagramm zweier Indikatoren"),
   },
+  // A projected year (map/projection.js).
+  projectionTitle: gettext("Vorausberechnung {year} (Szenario {scenario})"),
+  projectionCaption: gettext("{indicator}: {projection}, Median, {unit}"),
+  projectionInterval: gettext("80-%-Intervall der Vorausberechnung"),
+  projectionRange: gettext("80 % der simulierten Verläufe"),
+  projectionYears: gettext("Vorausberechnung"),
+  median: gettext("Median"),
+  small: gettext("weniger als 5.000 Einwohner/innen: grobe Vorausberechnung"),
+  demo: gettext("Demodaten"),
+  method: gettext("Wie die Vorausberechnung entsteht"),
   verdict: { better: gettext("besser"), worse: gettext("schlechter") },
   comparison: {
     above: gettext("signifikant höher als die Stadt"),
