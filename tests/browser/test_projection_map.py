@@ -86,3 +86,17 @@ def test_in_english_the_projection_is_called_so(atlas, page):
     wait_for_legend(page, "Projection 2030 (scenario Trend)")
     assert "Demo data" in page.locator("#projection-banner").inner_text()
     assert page.locator("#year optgroup[label='Projection']").count() == 1
+
+
+def test_play_in_the_projection_steps_through_the_projected_years_only(atlas, page):
+    open_map(page, atlas.url + "/?indicator=kinder-unter-3&year=2039")
+    wait_for_legend(page, "Vorausberechnung 2039")
+    page.click("#play")
+    wait_for_legend(page, "Vorausberechnung 2040")
+    page.locator("#play[aria-pressed='false']").wait_for()
+    assert "year=2040" in page.url
+    # From the last projected year it starts again at the first projected one, not at 2012.
+    page.click("#play")
+    wait_for_legend(page, "Vorausberechnung 2025")
+    page.click("#play")
+    assert "year=2025" in page.url

@@ -83,7 +83,8 @@ function setupSearch() {
 }
 
 // Play steps through the years from the shown one to the last, one repaint at a time; from
-// the last year it starts again at the first.
+// the last year it starts again at the first. Observed and projected years are played apart:
+// from an observed year to the last observed one, from a projected year to the last projected.
 function setupPlay(repaint) {
   const button = document.getElementById("play");
   const select = document.getElementById("year");
@@ -102,16 +103,22 @@ function setupPlay(repaint) {
     await repaint();
     if (timer !== null) timer = setTimeout(step, 1200);
   };
+  // The indices of the years of the shown year's kind.
+  const played = () => {
+    const projected = isProjected(config.year);
+    return [...select.options].flatMap((option, i) => (isProjected(option.value) === projected ? [i] : []));
+  };
   const step = () => {
     const next = select.selectedIndex + 1;
-    return next < select.options.length ? show(next) : stop();
+    return played().includes(next) ? show(next) : stop();
   };
   button.addEventListener("click", () => {
     if (timer !== null) return stop();
-    const atEnd = select.selectedIndex === select.options.length - 1;
+    const years = played();
+    const atEnd = select.selectedIndex === years[years.length - 1];
     button.setAttribute("aria-pressed", "true");
     button.textContent = text.pause;
-    timer = setTimeout(atEnd ? () => show(0) : step, 0);
+    timer = setTimeout(atEnd ? () => show(years[0]) : step, 0);
   });
 }
 

@@ -196,7 +196,9 @@ export function boundariesFor(data, level = config.level) {
 // The years beside the shown one are fetched ahead, so stepping to them needs no request.
 export function prefetchNeighbours(data) {
   if (!fromFiles()) return;
-  const years = [...data.years, ...(data.projected_years || [])];
+  // Within the shown year's kind: the step from the last observed year into the projection is
+  // another view (hatched, with its scenario), fetched when asked for.
+  const years = isProjected(data.year) ? data.projected_years : data.years;
   const at = years.indexOf(data.year);
   const overview = overviewNow();
   for (const year of [years[at - 1], years[at + 1]]) {
