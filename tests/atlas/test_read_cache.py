@@ -576,6 +576,7 @@ SHARED = [
     "/bezirk/1/",
     PROFILE,
     "/bezirk/1/steckbrief/",
+    "/vorausberechnung/",
     "/daten/",
     "/daten/dcat.jsonld",
     "/daten/releases.atom",
