@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from indicators.presenters import shown
 from projections.catalogue import scenario_label
 from projections.outlook import HORIZONS, Outlook, bezirk_outlook
+from projections.overview import probability_text
 from projections.selectors import published_run
 from reports.projection_figures import Fan, fan_chart
 
@@ -92,7 +93,7 @@ def projection_section(*, bezirk) -> dict | None:
                 "small": n.small,
                 "places": "–" if n.places is None else shown(n.places, 0),
                 "need": shown(n.kita_need, 0),
-                "shortfall": "–" if n.shortfall is None else f"{shown(n.shortfall * 100, 0)} %",
+                "shortfall": probability_text(n.shortfall),
             }
             for n in outlook.districts
         ],

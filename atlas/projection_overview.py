@@ -10,7 +10,13 @@ from core.http import BadParameter
 from core.params import FIRST_YEAR, LAST_YEAR, Param, Query
 from indicators.presenters import shown
 from projections.catalogue import scenario_label
-from projections.overview import Choice, default_choice, district_needs, quotas_of
+from projections.overview import (
+    Choice,
+    default_choice,
+    district_needs,
+    probability_text,
+    quotas_of,
+)
 from projections.selectors import published_run
 from projections.series import SCENARIO, scenario_of
 from projections.services.runs import SMALL_AREA
@@ -71,10 +77,6 @@ def _spread(spread) -> dict:
             "high": shown(spread.high, 0)}  # fmt: skip
 
 
-def _probability(value: float | None) -> str:
-    return "–" if value is None else f"{shown(value * 100, 0)} %"
-
-
 def _figures(run, choice: Choice) -> dict:
     needs = district_needs(run, choice)
     rows = [
@@ -84,7 +86,7 @@ def _figures(run, choice: Choice) -> dict:
             "three_to_five": _spread(n.three_to_five),
             "places": "–" if n.places is None else shown(n.places, 0),
             "kita_need": shown(n.kita_need, 0),
-            "shortfall": _probability(n.shortfall),
+            "shortfall": probability_text(n.shortfall),
             "entrants": shown(n.entrants, 0),
             "entry_classes": shown(n.entry_classes, 0),
             "care": shown(n.care, 0),
@@ -92,7 +94,7 @@ def _figures(run, choice: Choice) -> dict:
         }
         for n in needs
     ]
-    listed = "; ".join(f"{n.name}: {_probability(n.shortfall)}" for n in needs)
+    listed = "; ".join(f"{n.name}: {probability_text(n.shortfall)}" for n in needs)
     alt = _(
         "Karte der statistischen Bezirke: Wahrscheinlichkeit, dass %(year)s die Kita-Plätze "
         "nicht reichen (Vorausberechnung, Szenario %(scenario)s, Quote unter 3 Jahren "

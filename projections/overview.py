@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indicators.presenters import shown
 from projections.catalogue import DEFAULT_SCENARIO
 from projections.selectors import need_of, quantiles_of
 
@@ -52,6 +53,20 @@ class Choice:
     year: int
     scenario: str
     quota: int
+
+
+def probability_text(value: float | None) -> str:
+    """A shortfall probability as shown: in whole per cent, but never 0 or 100 %. It is the
+    share of a finite number of simulations (50 in the demo), which cannot show an event to be
+    impossible or certain."""
+    if value is None:
+        return "–"
+    percent = value * 100
+    if percent < 0.5:
+        return "< 1 %"
+    if percent > 99.5:
+        return "> 99 %"
+    return f"{shown(percent, 0)} %"
 
 
 def quotas_of(run) -> list[int]:

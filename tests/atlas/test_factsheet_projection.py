@@ -4,6 +4,7 @@ projection of demo data, on the page and in the PDF."""
 
 import io
 import re
+from html import unescape
 
 import numpy as np
 import pytest
@@ -43,7 +44,7 @@ def district_rows(html: str) -> dict[str, list[str]]:
     rows = {}
     for row in body.split("<tr>")[1:]:
         name = re.sub(r"<[^>]+>|\(grob\)", "", row.split("</th>", 1)[0]).strip()
-        rows[name] = [c.strip() for c in re.findall(r'<td class="num">(.*?)</td>', row)]
+        rows[name] = [unescape(c.strip()) for c in re.findall(r'<td class="num">(.*?)</td>', row)]
     return rows
 
 
@@ -91,8 +92,14 @@ def test_the_districts_kita_need_and_shortfall_are_the_run_s(client):
     assert rows["Altstadt"] == [
         german(axes["kita_places"][d]),
         german(need["kita_need"][s, q, h, d]),
-        f"{german(need['kita_shortfall'][s, q, h, d] * 100)} %",
+        percent(need["kita_shortfall"][s, q, h, d]),
     ]
+
+
+def percent(probability: float) -> str:
+    """A share of simulations is never shown as impossible or certain."""
+    value = round(probability * 100)
+    return "< 1 %" if value < 1 else "> 99 %" if value > 99 else f"{value} %"
 
 
 def test_the_section_is_marked_as_a_projection_of_demo_data_with_a_fan_chart(client):

@@ -2,6 +2,7 @@
 
 from projections.catalogue import PROJECTED, QUANTILE_FIELDS, projected_group
 from projections.model import GROUPS, QUANTILES
+from projections.overview import probability_text
 
 
 def test_every_projected_indicator_names_a_planning_group():
@@ -16,3 +17,12 @@ def test_one_field_per_quantile_and_the_median_in_the_middle():
 def test_an_indicator_not_continued_has_no_group():
     assert projected_group("einwohner") == "total"
     assert projected_group("sgb-ii-quote") is None
+
+
+def test_a_shortfall_probability_is_never_shown_as_impossible_or_certain():
+    assert probability_text(0.0) == "< 1 %"
+    assert probability_text(0.004) == "< 1 %"
+    assert probability_text(0.5) == "50 %"
+    assert probability_text(0.99) == "99 %"
+    assert probability_text(1.0) == "> 99 %"
+    assert probability_text(None) == "–"
