@@ -22,8 +22,8 @@ class Sex(models.TextChoices):
     FEMALE = "w", _("weiblich")
 
 
-class RegisterImport(models.Model):
-    """One import of register files: who brought which files, and how many rows each held."""
+class ImportRecord(models.Model):
+    """One import of files: who brought which files, and how many rows each held."""
 
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -38,12 +38,19 @@ class RegisterImport(models.Model):
     is_demo = models.BooleanField(_("Demodaten"), default=False)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-        verbose_name = _("Registerimport")
-        verbose_name_plural = _("Registerimporte")
 
     def __str__(self) -> str:
         return ", ".join(f["name"] for f in self.source_files) or str(self.pk)
+
+
+class RegisterImport(ImportRecord):
+    """One import of register files."""
+
+    class Meta(ImportRecord.Meta):
+        verbose_name = _("Registerimport")
+        verbose_name_plural = _("Registerimporte")
 
 
 class RegisterCell(models.Model):
@@ -235,28 +242,12 @@ class RunResult(models.Model):
         return f"{self.run_id}: {self.digest[:12]}"
 
 
-class HousingImport(models.Model):
-    """One import of planned dwellings: who brought which file, and how many rows it held."""
+class HousingImport(ImportRecord):
+    """One import of planned dwellings."""
 
-    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("angelegt von"),
-    )
-    source_files = models.JSONField(_("Quelldateien"), default=list)  # [{name, sha256, rows}]
-    is_demo = models.BooleanField(_("Demodaten"), default=False)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ImportRecord.Meta):
         verbose_name = _("Import geplanter Wohnungen")
         verbose_name_plural = _("Importe geplanter Wohnungen")
-
-    def __str__(self) -> str:
-        return ", ".join(f["name"] for f in self.source_files) or str(self.pk)
 
 
 class PlannedDwellings(models.Model):
