@@ -46,6 +46,21 @@ def combination_rows(run) -> list[dict]:
     ]
 
 
+def extrapolated_rows(run) -> list[dict]:
+    """The published run's calibration factors for the years ahead that the backtest does not
+    check (fewer than MIN_ORIGINS base years, or beyond it): extrapolated, not measured."""
+    if run is None:
+        return []
+    calibration = run.calibration
+    checked = {row["horizon"] for row in calibration.get("by_horizon", []) if row["checked"]}
+    return [
+        {"horizon": int(h), "year": run.base_year + int(h),
+         "factor80": factors.get("80"), "factor95": factors.get("95")}
+        for h, factors in sorted(calibration.get("factors", {}).items(), key=lambda i: int(i[0]))
+        if int(h) not in checked and int(h) <= run.horizon
+    ]  # fmt: skip
+
+
 def planned_total(run) -> int:
     """The dwellings the run's housing scenario added, all years and districts."""
     dwellings = run.result.axes.get("dwellings", []) if run is not None else []
@@ -58,6 +73,7 @@ def method(request):
     context = {
         "run": run,
         "weights": combination_rows(run),
+        "extrapolated": extrapolated_rows(run),
         "persons": float(new_build_occupants().sum()),
         "dwellings": planned_total(run),
         "trend_years": MORTALITY_TREND_YEARS,

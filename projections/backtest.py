@@ -25,6 +25,15 @@ high), coverage of the 80 % and 95 % intervals, and the interval score (Gneiting
 2007), as a percentage of the actual value. The model's raw intervals are rescaled per horizon
 so that they cover as often as they claim (``calibration_factors``); coverage is reported out
 of sample: each origin's intervals are rescaled with factors found on the other origins.
+
+Horizons that fewer than ``MIN_ORIGINS`` base years reach (on a register to 2024: 10 years,
+only from 2014) and the horizons of a published run beyond the backtest's (to 16 years) are
+*extrapolated*: a factor there grows from the one before at the rate the supported horizons
+show (``growth``: the slope of a least-squares line of log factor against log horizon,
+weighted by cases, never below zero), or is what the few base years that reach it need, if
+that is more; the combination's weights there are those of the longest supported horizon.
+The out-of-sample backtest and the published run use the same rule, so the backtest's
+longest horizons test it: in each fold one origin fewer reaches them.
 No Django here.
 """
 
@@ -43,6 +52,9 @@ TREND_YEARS = 5
 BENCHMARKS = ("constant", "linear", "share", "hamilton-perry")
 # The published projection ("model") and the cohort-component model alone ("cohort").
 METHODS = ("model", "cohort", *BENCHMARKS)
+# A horizon is supported when at least this many base years reach it: one base year alone is
+# one draw of the future, not a coverage or a fit. Beyond, calibration and weights extrapolate.
+MIN_ORIGINS = 2
 
 
 def grouped(population: np.ndarray) -> np.ndarray:
@@ -129,12 +141,22 @@ def weight_grid(step: float = WEIGHT_STEP) -> np.ndarray:
 WEIGHTS = weight_grid()
 
 
+def supported(cases: pd.DataFrame) -> int:
+    """The longest horizon of ``cases`` that at least ``MIN_ORIGINS`` base years reach; the
+    shortest horizon if none does (a backtest of one base year)."""
+    origins = cases.groupby("horizon")["origin"].nunique()
+    reached = origins[origins >= MIN_ORIGINS]
+    return int(reached.index.max() if len(reached) else origins.index.min())
+
+
 def combination(totals: pd.DataFrame) -> dict[int, tuple[float, float, float]]:
-    """Per horizon, the weights of (cohort, linear, constant) with the least MAPE of the
-    districts' totals in ``totals`` (columns actual, cohort, linear, constant; each horizon
-    pooled with its neighbours, as the calibration pools them)."""
+    """Per supported horizon (``supported``), the weights of (cohort, linear, constant) with
+    the least MAPE of the districts' totals in ``totals`` (columns origin, horizon, actual,
+    cohort, linear, constant; each horizon pooled with its neighbours, as the calibration
+    pools them). Longer horizons take the longest's (``scale_factors``): weights fitted on
+    one base year would follow that one future."""
     weights = {}
-    for h in sorted(totals["horizon"].unique()):
+    for h in range(1, supported(totals) + 1):
         near = totals[((totals["horizon"] - h).abs() <= 1) & (totals["actual"] > 0)]
         forecasts = near[list(COMBINED)].to_numpy() @ WEIGHTS.T  # (cases, grid)
         errors = np.abs(forecasts - near["actual"].to_numpy()[:, None])
@@ -152,7 +174,8 @@ def combined(
     total is the weighted average of the cohort model's median and the benchmarks' totals
     (``benchmarks``: name → (H, D + 1, G)); the city is the sum of the districts again. The
     factor is the trend's, the same for every trajectory and age group, so a district keeps
-    its spread and age structure; horizons beyond the weights' take the longest's."""
+    its spread and age structure; horizons beyond the weights' (the supported ones) take the
+    longest's."""
     return trajectories * scale_factors(trajectories, benchmarks, weights)
 
 
@@ -180,7 +203,7 @@ def with_city(trajectories: np.ndarray) -> np.ndarray:
 @dataclass
 class Backtest:
     cases: pd.DataFrame  # one row per origin × horizon × area × group
-    factors: dict[int, dict[int, float]]  # calibration from all origins
+    factors: dict[int, dict[int, float]]  # calibration from all origins, to its reach
     weights: dict[int, tuple[float, float, float]] = None  # combination from all origins
 
 
@@ -241,11 +264,17 @@ def _totals(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_backtest(
-    register: Register, *, trajectories: int = 200, seed: int = 0, period: int = BASE_PERIOD
+    register: Register,
+    *,
+    trajectories: int = 200,
+    seed: int = 0,
+    period: int = BASE_PERIOD,
+    reach: int = MAX_HORIZON,
 ) -> Backtest:
     """Every origin's projection against the register; the cases, the combination's weights
-    and the calibration. Each origin's cases are combined with weights fitted on the other
-    origins, so that the measures are out of sample."""
+    and the calibration, its factors up to ``reach`` years ahead (a published run's horizon).
+    Each origin's cases are combined with weights fitted on the other origins, so that the
+    measures are out of sample."""
     last = int(register.years[-1])
     # Origins the register can serve: a year before them to estimate from, one after to check.
     origins = [
@@ -263,7 +292,7 @@ def run_backtest(
         frames.append(_frame(origin, weights))
     cases = pd.concat(frames, ignore_index=True)
     weights = combination(pd.concat(raw.values()))
-    return Backtest(cases, calibration_factors(cases), weights)
+    return Backtest(cases, calibration_factors(cases, reach), weights)
 
 
 def _needed(cases: pd.DataFrame, level: int) -> np.ndarray:
@@ -275,38 +304,71 @@ def _needed(cases: pd.DataFrame, level: int) -> np.ndarray:
     return np.abs(error) / np.maximum(half, 1e-9)
 
 
-def calibration_factors(cases: pd.DataFrame) -> dict[int, dict[int, float]]:
-    """Per horizon and interval, the factor by which widths must be scaled so that the share of
-    cases covered is the nominal one (districts and the city, all groups; each horizon pooled
-    with its neighbours, and never below the factor of a shorter horizon)."""
-    factors, previous = {}, dict.fromkeys(INTERVALS, 0.0)
+def calibration_factors(cases: pd.DataFrame, reach: int = 0) -> dict[int, dict[int, float]]:
+    """Per horizon 1 … max(``reach``, the longest in ``cases``) and interval, the factor by
+    which widths must be scaled so that the share of cases covered is the nominal one
+    (districts and the city, all groups; each horizon pooled with its neighbours, and never
+    below the factor of a shorter horizon). Beyond the supported horizons (``supported``) a
+    factor grows from the one before at the rate of ``growth``, or takes what the cases of its
+    horizon need where they reach it and need more."""
+    longest = supported(cases)
+    needed = {}
     for h in sorted(cases["horizon"].unique()):
         near = cases[(cases["horizon"] - h).abs() <= 1]
-        factors[int(h)] = {}
+        needed[int(h)] = {
+            level: float(np.quantile(_needed(near, level), level / 100)) for level in INTERVALS
+        }
+    factors, previous = {}, dict.fromkeys(INTERVALS, 0.0)
+    for h in range(1, longest + 1):
+        factors[h] = {}
         for level in INTERVALS:
-            factor = float(np.quantile(_needed(near, level), level / 100))
-            factors[int(h)][level] = previous[level] = max(factor, previous[level])
+            factors[h][level] = previous[level] = max(needed[h][level], previous[level])
+    rate = growth(factors, cases["horizon"].value_counts())
+    for h in range(longest + 1, max(reach, *needed) + 1):
+        factors[h] = {
+            level: max(
+                needed.get(h, {}).get(level, 0.0),
+                factors[h - 1][level] * (h / (h - 1)) ** rate[level],
+            )
+            for level in INTERVALS
+        }
     return factors
 
 
+def growth(factors: dict[int, dict[int, float]], cases: pd.Series) -> dict[int, float]:
+    """Per interval, how fast the factors grow with the horizon: the slope of a least-squares
+    line of log factor against log horizon (a power law), each horizon weighted by its number
+    of ``cases`` (horizon → count); zero where they shrink or there is one horizon only."""
+    horizons = np.array(sorted(factors))
+    if len(horizons) < 2:
+        return dict.fromkeys(INTERVALS, 0.0)
+    weight = np.sqrt(cases.reindex(horizons).fillna(0).to_numpy(float))  # polyfit: √ of weight
+    rate = {}
+    for level in INTERVALS:
+        logs = np.log([factors[h][level] for h in horizons])
+        slope = np.polyfit(np.log(horizons), logs, 1, w=weight)[0]
+        rate[level] = max(float(slope), 0.0)
+    return rate
+
+
 def calibrated_cases(cases: pd.DataFrame, factors: dict[int, dict[int, float]]) -> pd.DataFrame:
+    """The cases with each interval rescaled around the median by its horizon's factor."""
     out = cases.copy()
-    horizon = out["horizon"].map(lambda h: min(h, max(factors)))
     for level, (low, high) in INTERVALS.items():
-        factor = horizon.map(lambda h, level=level: factors[h][level])
+        factor = out["horizon"].map(lambda h, level=level: factors[h][level])
         for q in (low, high):
             out[f"q{q}"] = np.maximum(out["q0.5"] + factor * (cases[f"q{q}"] - cases["q0.5"]), 0)
     return out
 
 
 def out_of_sample(cases: pd.DataFrame) -> pd.DataFrame:
-    """Each origin's intervals rescaled with the factors of the other origins."""
+    """Each origin's intervals rescaled with the factors of the other origins (extrapolated to
+    the origin's longest horizon as a published run extrapolates to its own)."""
     parts = []
     for origin in cases["origin"].unique():
-        others = cases[cases["origin"] != origin]
-        parts.append(
-            calibrated_cases(cases[cases["origin"] == origin], calibration_factors(others))
-        )
+        own, others = cases[cases["origin"] == origin], cases[cases["origin"] != origin]
+        factors = calibration_factors(others, reach=int(own["horizon"].max()))
+        parts.append(calibrated_cases(own, factors))
     return pd.concat(parts).sort_index()
 
 
@@ -361,9 +423,8 @@ def by_group(backtest: Backtest) -> pd.DataFrame:
 
 # Publication asks the calibrated intervals to cover within this many points of what they
 # claim, out of sample: pooled, and at every horizon that at least MIN_ORIGINS base years
-# reach (one base year alone is one draw of the future, not a coverage).
+# reach.
 TOLERANCE = 10.0
-MIN_ORIGINS = 2
 
 
 def calibration_check(backtest: Backtest) -> dict:

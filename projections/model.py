@@ -132,8 +132,9 @@ class Projection:
 
 def calibrate(quantiles: np.ndarray, factors: dict[int, dict[int, float]]) -> np.ndarray:
     """Quantiles (S, H, …, Q) with each interval widened (or narrowed) around the median by the
-    factor the backtest found for its horizon and width (horizons beyond the backtest's take
-    its longest); never below zero."""
+    factor the backtest gives its horizon and width (``projections.backtest.calibration_factors``
+    extrapolates them to every horizon of a run; a horizon beyond the given ones takes the
+    longest's); never below zero."""
     calibrated = quantiles.copy()
     median = quantiles[..., QUANTILES.index(0.5)]
     for h in range(quantiles.shape[1]):

@@ -194,7 +194,9 @@ def compute(
         keep_trajectories=True,
         dwellings=dwellings,
     )
-    backtest = run_backtest(seen, trajectories=backtest_trajectories, seed=seed)
+    # The calibration reaches every year of the run: beyond the backtest's horizons its
+    # factors are extrapolated, as the backtest checks them out of sample.
+    backtest = run_backtest(seen, trajectories=backtest_trajectories, seed=seed, reach=horizon)
     calibration = calibration_check(backtest)
     d = len(codes)
     # What is published: the districts' totals as the backtest's weighted average of the

@@ -44,6 +44,20 @@ def test_the_method_page_shows_the_weights_of_what_is_published(client):
     assert "Was veröffentlicht wird" in html
 
 
+def test_the_method_page_shows_the_factors_extrapolated_beyond_the_backtest(client):
+    """The published run reaches further than two base years of its backtest check: those
+    years' factors are listed, with the year they apply to, in German number format."""
+    run = published_run()
+    html = page(client, METHOD)
+    table = html.split('id="fortgeschrieben"', 1)[1].split("</table>", 1)[0]
+    horizons = [int(h) for h in re.findall(r'<th scope="row">(\d+)</th>', table)]
+    assert horizons == list(range(10, run.horizon + 1))
+    last = run.calibration["factors"][str(run.horizon)]["80"]
+    assert f"<td>{run.base_year + run.horizon}</td>" in table
+    assert f"{last:.2f}".replace(".", ",") in table
+    assert "Extrapolated factors" in page(client, METHOD, "en")
+
+
 def test_the_track_record_shows_the_published_run_s_figures(client):
     run = published_run()
     first = run.backtest["by_horizon"][0]

@@ -13,10 +13,12 @@ from projections.backtest import (
     combination,
     combined,
     district_totals,
+    growth,
     hamilton_perry,
     naive,
     out_of_sample,
     run_backtest,
+    supported,
     with_city,
 )
 from projections.model import GROUPS, INTERVALS
@@ -79,6 +81,7 @@ def test_out_of_sample_calibration_keeps_every_case(backtest):
 def test_the_combination_picks_the_method_that_was_right():
     cases = pd.DataFrame(
         {
+            "origin": [2014, 2015, 2014, 2015],
             "horizon": [1, 1, 2, 2],
             "actual": [100.0, 200.0, 100.0, 200.0],
             "cohort": [90.0, 210.0, 80.0, 230.0],
@@ -113,3 +116,73 @@ def test_the_published_projection_is_no_worse_than_the_cohort_model_alone(backte
     cohort = (totals["MAPE cohort"] * totals["cases"]).sum() / totals["cases"].sum()
     assert pooled < cohort
     assert sum(backtest.weights[1]) == pytest.approx(1.0)
+
+
+def test_a_horizon_is_supported_when_two_base_years_reach_it(backtest):
+    # Six base years 2014–2019 on a register to 2024: 9 years ahead from 2014 and 2015.
+    assert supported(backtest.cases) == 9
+    assert supported(backtest.cases[backtest.cases["origin"] == 2014]) == 1
+
+
+def test_the_combination_fits_no_weights_on_one_base_year_alone():
+    cases = pd.DataFrame(
+        {
+            "origin": [2014, 2015, 2014],
+            "horizon": [1, 1, 2],
+            "actual": [100.0, 200.0, 100.0],
+            "cohort": [100.0, 200.0, 130.0],
+            "linear": [90.0, 190.0, 100.0],
+            "constant": [90.0, 190.0, 80.0],
+        }
+    )
+    assert list(combination(cases)) == [1]  # 2 years ahead: weights of 1 (scale_factors)
+
+
+def test_calibration_factors_reach_every_horizon_asked_for_and_never_shrink(backtest):
+    factors = calibration_factors(backtest.cases, reach=16)
+    assert sorted(factors) == list(range(1, 17))
+    for level in INTERVALS:
+        assert all(factors[h][level] <= factors[h + 1][level] for h in range(1, 16)), level
+
+
+def test_beyond_the_supported_horizons_factors_grow_at_the_fitted_rate(backtest):
+    factors = calibration_factors(backtest.cases, reach=16)
+    counts = backtest.cases["horizon"].value_counts()
+    rate = growth({h: factors[h] for h in range(1, 10)}, counts)
+    for level in INTERVALS:
+        assert factors[16][level] == pytest.approx(factors[10][level] * 1.6 ** rate[level])
+
+
+def test_one_base_year_can_widen_a_horizon_s_intervals_but_not_narrow_them(backtest):
+    cases = backtest.cases.copy()
+    alone = cases["horizon"] == 10  # only 2014 reaches it
+    exact = cases.assign(actual=np.where(alone, cases["q0.5"], cases["actual"]))
+    far = cases.assign(actual=np.where(alone, 10 * cases["q0.975"], cases["actual"]))
+    factors, narrow, wide = (calibration_factors(c) for c in (cases, exact, far))
+    rate = growth({h: narrow[h] for h in range(1, 10)}, cases["horizon"].value_counts())
+    for level in INTERVALS:
+        # Horizon 9 pools the cases of 10 too, so each is compared with its own.
+        assert narrow[10][level] >= narrow[9][level] * (10 / 9) ** rate[level] * (1 - 1e-12)
+        assert wide[10][level] > factors[10][level]
+
+
+def test_growth_is_the_slope_of_a_power_law_and_never_negative():
+    counts = pd.Series({h: 100 for h in range(1, 9)})
+    rising = {h: dict.fromkeys(INTERVALS, 0.9 * h**0.3) for h in range(1, 9)}
+    falling = {h: dict.fromkeys(INTERVALS, 2.0 / h) for h in range(1, 9)}
+    assert growth(rising, counts) == pytest.approx(dict.fromkeys(INTERVALS, 0.3))
+    assert growth(falling, counts) == dict.fromkeys(INTERVALS, 0.0)
+    assert growth({1: rising[1]}, counts) == dict.fromkeys(INTERVALS, 0.0)
+
+
+def test_out_of_sample_the_longest_horizon_is_calibrated_as_a_run_extrapolates(backtest):
+    """2014 alone reaches 10 years: its intervals there are rescaled with the other base
+    years' factors, extrapolated beyond the horizons they support."""
+    cases = backtest.cases
+    calibrated = out_of_sample(cases)
+    others = calibration_factors(cases[cases["origin"] != 2014], reach=10)
+    case = cases[(cases["origin"] == 2014) & (cases["horizon"] == 10)].iloc[0]
+    high = INTERVALS[95][1]
+    assert calibrated.loc[case.name, f"q{high}"] == pytest.approx(
+        case["q0.5"] + others[10][95] * (case[f"q{high}"] - case["q0.5"])
+    )

@@ -107,6 +107,26 @@ def test_stored_intervals_are_widened_by_the_backtest_s_factors(computed, monkey
     assert median - stored[0] == pytest.approx(factor * (median - raw[0]), rel=1e-4)
 
 
+def test_the_years_beyond_the_backtest_are_widened_by_its_extrapolated_factors(monkeypatch):
+    """A run to 2040 from 2024: 2035–2040 are 11–16 years ahead, beyond the backtest's 10.
+    Their factors are stored, never fall, and are the ones their intervals were widened by."""
+    long = {**SMALL, "horizon": 16}
+    run = run_projection(seed=3, dry_run=True, **long)
+    factors = run.calibration["factors"]
+    assert sorted(factors, key=int) == [str(h) for h in range(1, 17)]
+    for level in ("80", "95"):
+        assert all(factors[str(h)][level] <= factors[str(h + 1)][level] for h in range(9, 16))
+    monkeypatch.setattr(runs, "calibrate", lambda quantiles, factors: quantiles)
+    raw = quantiles_of(run_projection(seed=3, dry_run=True, **long).result)[0, :, -1, -1]
+    stored = quantiles_of(run.result)[0, :, -1, -1]
+    assert run.result.axes["years"][10:] == list(range(2035, 2041))
+    for h in range(11, 17):
+        median, factor = raw[h - 1, 3], factors[str(h)]["95"]
+        assert stored[h - 1, -1] - median == pytest.approx(
+            factor * (raw[h - 1, -1] - median), rel=1e-4
+        )
+
+
 def test_districts_under_5000_inhabitants_are_flagged(computed):
     axes = computed["run"].result.axes
     districts = [i for i, (level, _, _) in enumerate(axes["areas"]) if level != "stadtbezirk"][:17]
