@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from projections import need
 from projections.backtest import COMBINED, MAX_HORIZON, MIN_ORIGINS, ORIGINS, TOLERANCE
 from projections.model import SCENARIOS
-from projections.rates import BASE_PERIOD, MORTALITY_IMPROVEMENT, MORTALITY_TREND_YEARS
+from projections.rates import (
+    BASE_PERIOD,
+    COMMON_PRIOR_SD,
+    COMMON_PRIOR_YEARS,
+    MORTALITY_IMPROVEMENT,
+    MORTALITY_TREND_YEARS,
+)
 from projections.schedules import new_build_occupants
 from projections.selectors import accuracy_of, published_run
 from projections.services.runs import SMALL_AREA
@@ -78,6 +84,9 @@ def method(request):
         "dwellings": planned_total(run),
         "trend_years": MORTALITY_TREND_YEARS,
         "base_period": BASE_PERIOD,
+        "common_arrivals": round(COMMON_PRIOR_SD["arrivals"] * 100),
+        "common_out": round(COMMON_PRIOR_SD["out"] * 100),
+        "common_years": COMMON_PRIOR_YEARS,
         "origins": (ORIGINS[0], ORIGINS[-1]),
         "max_horizon": MAX_HORIZON,
         "tolerance": int(TOLERANCE),

@@ -19,10 +19,13 @@ rates and what they mean):
 Uncertainty has two sources, drawn per trajectory: the rates (each district's levels of
 fertility and of the three migration flows, and the city's mortality ratio, from their
 posterior spread; migration levels then wander from year to year as the register shows them
-wander), and the events themselves, drawn around their expected numbers with the binomial or
-Poisson mean and variance (as gamma deviates, capped at what is possible: no more leaving than
-there are; those leaving a cell are drawn as one number and shared among dying, moving out and
-moving within in proportion to their expected numbers). Moves within the city leave one
+wander: each district's on its own, and for moves in and out of the city also the city's
+level, one draw per trajectory and year shared by all its districts, since waves of
+immigration reach every district at once), and the events themselves, drawn around their
+expected numbers with the binomial or Poisson mean and variance (as gamma deviates, capped at
+what is possible: no more leaving than there are; those leaving a cell are drawn as one
+number and shared among dying, moving out and moving within in proportion to their expected
+numbers). Moves within the city leave one
 district and arrive in another, so they never change the city's total. Every trajectory
 balances exactly in every cell.
 
@@ -109,11 +112,15 @@ class Projection:
     def median(self) -> np.ndarray:
         return self.quantiles[..., QUANTILES.index(0.5)]
 
-    def calibrated(self, factors: dict[int, dict[int, float]]) -> "Projection":
+    def calibrated(
+        self,
+        factors: dict[int, dict[int, float]],
+        by_group: dict[str, dict[int, dict[int, float]]] | None = None,
+    ) -> "Projection":
         """The same projection with its intervals rescaled (``calibrate``)."""
         return Projection(
             self.codes, self.base_year, self.years, self.scenarios,
-            calibrate(self.quantiles, factors), self.mean, self.components, self.base,
+            calibrate(self.quantiles, factors, by_group), self.mean, self.components, self.base,
             self.trajectories, factors,
         )  # fmt: skip
 
@@ -130,20 +137,29 @@ class Projection:
             )
 
 
-def calibrate(quantiles: np.ndarray, factors: dict[int, dict[int, float]]) -> np.ndarray:
-    """Quantiles (S, H, …, Q) with each interval widened (or narrowed) around the median by the
-    factor the backtest gives its horizon and width (``projections.backtest.calibration_factors``
-    extrapolates them to every horizon of a run; a horizon beyond the given ones takes the
-    longest's); never below zero."""
+def calibrate(
+    quantiles: np.ndarray,
+    factors: dict[int, dict[int, float]],
+    by_group: dict[str, dict[int, dict[int, float]]] | None = None,
+) -> np.ndarray:
+    """Quantiles (S, H, …, G, Q) with each interval widened (or narrowed) around the median by
+    the factor the backtest gives its horizon and width (``projections.backtest.
+    calibration_factors`` extrapolates them to every horizon of a run; a horizon beyond the
+    given ones takes the longest's): a planning age group's own where ``by_group`` has it
+    (``projections.backtest.group_calibration``), else ``factors``; never below zero."""
     calibrated = quantiles.copy()
     median = quantiles[..., QUANTILES.index(0.5)]
-    for h in range(quantiles.shape[1]):
-        factor = factors[min(h + 1, max(factors))]
-        for level, (low, high) in INTERVALS.items():
-            for q in (low, high):
-                i = QUANTILES.index(q)
-                spread = quantiles[:, h, ..., i] - median[:, h]
-                calibrated[:, h, ..., i] = np.maximum(median[:, h] + factor[level] * spread, 0)
+    for g, (name, _, _) in enumerate(GROUPS):
+        group = (by_group or {}).get(name, factors)
+        for h in range(quantiles.shape[1]):
+            factor = group[min(h + 1, max(group))]
+            for level, (low, high) in INTERVALS.items():
+                for q in (low, high):
+                    i = QUANTILES.index(q)
+                    spread = quantiles[:, h, ..., g, i] - median[:, h, ..., g]
+                    calibrated[:, h, ..., g, i] = np.maximum(
+                        median[:, h, ..., g] + factor[level] * spread, 0
+                    )
     # Widths scaled by different factors may cross; sorting restores the order (monotone
     # rearrangement, Chernozhukov, Fernández-Val & Galichon 2010).
     calibrated.sort(axis=-1)
@@ -203,15 +219,22 @@ def _simulate(
     mean = np.zeros((horizon, d, 2, a))
     components = {name: np.zeros((horizon, d, 2, a)) for name in COMPONENTS}
     aggregates = np.zeros((t, horizon, d + 1, len(GROUPS)), f32)
+    # The city's common level of each flow, (T, 1): one draw per trajectory shared by all its
+    # districts, wandering as the districts' own levels do.
+    common = {name: np.zeros((t, 1)) for name in flows}
     for h in range(horizon):
         for name, shrunk in flows.items():
             if h:
                 log_level[name] += rng.normal(0.0, PERSISTENT * shrunk.yearly_sd, (t, d))
+                common[name] += rng.normal(0.0, PERSISTENT * shrunk.common_sd, (t, 1))
         yearly = {
-            name: np.exp(log_level[name] + rng.normal(0.0, flows[name].yearly_sd, (t, d))).astype(
-                f32
-            )[:, :, None, None]
-            for name in flows
+            name: np.exp(
+                log_level[name]
+                + common[name]
+                + rng.normal(0.0, shrunk.yearly_sd, (t, d))
+                + rng.normal(0.0, shrunk.common_sd, (t, 1))
+            ).astype(f32)[:, :, None, None]
+            for name, shrunk in flows.items()
         }
         fertility_shock = np.exp(rng.normal(0.0, rates.fertility_yearly_sd, (t, d))).astype(f32)
 

@@ -16,7 +16,10 @@
   exposures kernel-smoothed separately, the ratio of the two; narrow kernels where rates change
   fast, wide ones in old age) and shrunk toward the city: the district's level by empirical
   Bayes, then each age toward the city's age pattern at that level, with the district's own
-  smoothed exposure as its weight.
+  smoothed exposure as its weight. How the levels wander from year to year is split, for moves
+  in and out of the city, into the city's common part (``common_spread``: waves that reach all
+  districts at once, the register's estimate combined with an assumed spread) and each
+  district's own (``own_spread``).
 
 Ages are cohort ages (``projections.register``). Events of year t by cohort age a happen to
 the people aged a − 1 at the end of year t − 1 (for a = 0: the year's births), which is their
@@ -51,6 +54,13 @@ MORTALITY_IMPROVEMENT = 0.015
 MORTALITY_IMPROVEMENT_SD = 0.01
 MORTALITY_TREND_YEARS = 10
 MORTALITY_YEARLY_SD = 0.03
+# Migration waves move all districts at once (the 2015/16 refugee immigration, 2022). The sd of
+# the city's log rate of newcomers and of moves out from year to year assumed where the
+# register says little (an assumption: German cities' in-migration moved by some 5–10 % a
+# year in the waves, moves out less), and how many years of the register's own spread it
+# counts as.
+COMMON_PRIOR_SD = {"arrivals": 0.06, "out": 0.03}
+COMMON_PRIOR_YEARS = 4
 
 
 def kernel(ages: np.ndarray = AGES) -> np.ndarray:
@@ -79,7 +89,9 @@ class Shrunk:
     rates: np.ndarray  # (D, 2, 101) or (D, …)
     level: np.ndarray  # (D,) district level relative to the city
     level_sd: np.ndarray  # (D,) posterior sd of the log level
-    yearly_sd: float  # sd of a district's log level from year to year, beyond Poisson noise
+    yearly_sd: float  # sd of a district's own log level from year to year, beyond Poisson noise
+    # sd of the city's log level from year to year, common to all districts (``common_spread``)
+    common_sd: float = 0.0
 
 
 def empirical_bayes(observed: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,14 +116,44 @@ def yearly_spread(observed: np.ndarray, expected: np.ndarray) -> float:
     return float(np.sqrt(max(excess, 0.0)))
 
 
+def common_spread(observed: np.ndarray, expected: np.ndarray, prior_sd: float) -> float:
+    """The sd of the city's log(O/E) from year to year (``observed``, ``expected``: years ×
+    districts) beyond Poisson noise: what moves all districts at once. A base period of a few
+    calm years says little about waves, so the estimate is combined with ``prior_sd`` counted
+    as ``COMMON_PRIOR_YEARS`` years (a scaled inverse-χ² prior)."""
+    city_observed, city_expected = observed.sum(axis=1), expected.sum(axis=1)
+    keep = (city_expected > 5) & (city_observed > 0)
+    n = int(keep.sum())
+    excess = 0.0
+    if n >= 2:
+        logs = np.log(city_observed[keep] / city_expected[keep])
+        excess = max(logs.var(ddof=1) - np.mean(1 / city_observed[keep]), 0.0)
+    freedom = max(n - 1, 0)
+    variance = (COMMON_PRIOR_YEARS * prior_sd**2 + freedom * excess) / (
+        COMMON_PRIOR_YEARS + freedom
+    )
+    return float(np.sqrt(variance))
+
+
+def own_spread(observed: np.ndarray, expected: np.ndarray) -> float:
+    """``yearly_spread`` of the districts around their city's year (years × districts): the
+    part of their yearly wandering that ``common_spread`` does not already draw."""
+    city = observed.sum(axis=1, keepdims=True) / np.maximum(
+        expected.sum(axis=1, keepdims=True), 1e-9
+    )
+    return yearly_spread(observed, expected * city)
+
+
 def weighted_sum(values: np.ndarray) -> np.ndarray:
     """Sum over the base years (first axis), the latest counting most (``YEAR_WEIGHT``)."""
     weights = YEAR_WEIGHT ** np.arange(len(values))[::-1]
     return np.tensordot(weights * len(values) / weights.sum(), values, axes=1)
 
 
-def smoothed_shrunk(events: np.ndarray, exposure: np.ndarray) -> Shrunk:
-    """Rates by district, sex and age from events and exposures (year, D, 2, 101)."""
+def smoothed_shrunk(events: np.ndarray, exposure: np.ndarray, common_prior_sd=None) -> Shrunk:
+    """Rates by district, sex and age from events and exposures (year, D, 2, 101); with
+    ``common_prior_sd`` the yearly wandering is split into the city's (``common_spread``) and
+    each district's own (``own_spread``), else it is all the district's."""
     ev, ex = weighted_sum(events), weighted_sum(exposure)  # (D, 2, A)
     ev_s, ex_s = ev @ KERNEL.T, ex @ KERNEL.T
     city = ev_s.sum(axis=0) / np.maximum(ex_s.sum(axis=0), 1e-9)  # (2, A)
@@ -120,8 +162,11 @@ def smoothed_shrunk(events: np.ndarray, exposure: np.ndarray) -> Shrunk:
     prior = level[:, None, None] * city
     rates = (ev_s + PRIOR_EXPOSURE * prior) / (ex_s + PRIOR_EXPOSURE)
     yearly_expected = (exposure * rates).sum(axis=(2, 3))
-    spread = yearly_spread(events.sum(axis=(2, 3)), yearly_expected)
-    return Shrunk(rates, level, level_sd, spread)
+    observed = events.sum(axis=(2, 3))
+    if common_prior_sd is None:
+        return Shrunk(rates, level, level_sd, yearly_spread(observed, yearly_expected))
+    common = common_spread(observed, yearly_expected, common_prior_sd)
+    return Shrunk(rates, level, level_sd, own_spread(observed, yearly_expected), common)
 
 
 def _by_start_age(deaths: np.ndarray) -> np.ndarray:
@@ -229,9 +274,9 @@ def estimate(register: Register, base_year: int, period: int = BASE_PERIOD) -> R
     within = register.within[years]  # (n, D, D, 2, A)
     totals = population[[k - 1 for k in years]].sum(axis=(2, 3))  # (n, D)
     per_district = np.broadcast_to(totals[:, :, None, None], aged.shape).astype(float)
-    out = smoothed_shrunk(register.moves_out[years], survivors)
+    out = smoothed_shrunk(register.moves_out[years], survivors, COMMON_PRIOR_SD["out"])
     moved = smoothed_shrunk(within.sum(axis=2), survivors)
-    arrivals = smoothed_shrunk(register.moves_in[years], per_district)
+    arrivals = smoothed_shrunk(register.moves_in[years], per_district, COMMON_PRIOR_SD["arrivals"])
 
     flows = within.sum(axis=(0, 3))  # (D, D, A)
     bands = np.searchsorted(DESTINATION_BANDS, AGES, side="right") - 1

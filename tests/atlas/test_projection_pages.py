@@ -93,3 +93,11 @@ def test_the_method_page_states_population_concept_base_period_assumptions_and_c
         assert f"<h2>{heading}</h2>" in html
     assert "Sterbetafel NRW 2021/2023" in html
     assert published_run().inputs_digest[:16] in html
+
+
+def test_the_method_page_says_that_migration_waves_reach_every_district_at_once(client):
+    html = page(client, METHOD)
+    assert "die ganze Stadt gemeinsam" in html
+    assert "eine Standardabweichung von 6 % bei den Zuzügen und 3 % bei den Fortzügen" in html
+    english = page(client, METHOD, "en")
+    assert "a standard deviation of 6 % for moves in and 3 % for moves out" in english

@@ -1,6 +1,7 @@
 """The projection model on the demo register: it balances, stays possible, adds up, and is
 reproducible."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -134,3 +135,39 @@ def test_without_planned_dwellings_the_housing_scenario_is_the_trend(register, r
     none = run(register, rates, scenarios=(housing,))
     zero = run(register, rates, scenarios=(housing,), dwellings=np.zeros((HORIZON, 17)))
     assert np.array_equal(none.quantiles, zero.quantiles)
+
+
+def _arrivals_only(rates, common_sd: float):
+    """The rates with newcomers' levels fixed per district and only the city's common yearly
+    level (``common_sd``) left to wander."""
+    d = len(rates.codes)
+    arrivals = replace(rates.arrivals, level_sd=np.zeros(d), yearly_sd=0.0, common_sd=common_sd)
+    return replace(rates, arrivals=arrivals)
+
+
+def _district_correlation(register, rates) -> float:
+    kept = run(register, rates, horizon=4, trajectories=300, scenarios=SCENARIOS[:1],
+               keep_trajectories=True).trajectories  # fmt: skip
+    totals = kept[0, :, -1, :-1, -1]  # (T, D) four years ahead
+    correlation = np.corrcoef(totals.T)
+    return float(correlation[np.triu_indices_from(correlation, 1)].mean())
+
+
+def test_the_city_s_common_migration_shock_moves_all_districts_of_a_trajectory_together(
+    register, rates
+):
+    """One draw per trajectory and year for the whole city: where newcomers come in a wave,
+    they come to every district, so the districts' totals rise and fall together."""
+    together = _district_correlation(register, _arrivals_only(rates, 0.3))
+    apart = _district_correlation(register, _arrivals_only(rates, 0.0))
+    assert together > 0.5
+    assert apart < 0.2
+
+
+def test_the_common_shock_widens_the_city_s_interval(register, rates):
+    def width(common_sd):
+        projection = run(register, _arrivals_only(rates, common_sd), scenarios=SCENARIOS[:1])
+        low, high = projection.interval(80)
+        return float(high[0, -1, -1, -1] - low[0, -1, -1, -1])
+
+    assert width(0.1) > 1.5 * width(0.0)

@@ -79,3 +79,32 @@ def test_the_death_probabilities_are_carried_to_the_base_year(register):
     city = (estimated.death * register.population[-1]).sum() / register.population[-1].sum()
     mean = (period * register.population[-1].sum(axis=0)).sum() / register.population[-1].sum()
     assert city < mean
+
+
+def test_a_city_wide_wave_is_common_and_not_the_districts_own():
+    """Ten districts whose newcomers rise and fall together by 20 % (far beyond Poisson
+    noise), over 40 years (the assumption counts little): the wave is the city's common
+    spread, none of it the districts' own."""
+    wave = np.tile([1.0, 1.0, 1.2, 1.2, 1.0, 1.0, 0.85, 1.0], 5)
+    expected = np.full((len(wave), 10), 1000.0)
+    observed = expected * wave[:, None]
+    common = rates.common_spread(observed, expected, prior_sd=0.0)
+    assert common == pytest.approx(np.log(wave).std(ddof=1), rel=0.1)
+    assert rates.own_spread(observed, expected) == 0.0
+
+
+def test_districts_wandering_apart_are_their_own_spread_not_the_city_s():
+    rng = np.random.default_rng(1)
+    expected = np.full((8, 10), 1000.0)
+    observed = expected * np.exp(rng.normal(0, 0.15, expected.shape))
+    observed *= expected.sum(axis=1, keepdims=True) / observed.sum(axis=1, keepdims=True)
+    assert rates.own_spread(observed, expected) > 0.1
+    assert rates.common_spread(observed, expected, prior_sd=0.0) < 0.02
+
+
+def test_a_short_calm_register_leaves_the_common_spread_near_the_assumption():
+    expected = np.full((2, 10), 1000.0)
+    spread = rates.common_spread(expected.copy(), expected, prior_sd=0.06)
+    assert 0.04 < spread <= 0.06
+    long_calm = np.full((40, 10), 1000.0)
+    assert rates.common_spread(long_calm.copy(), long_calm, prior_sd=0.06) < 0.02
