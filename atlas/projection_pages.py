@@ -5,7 +5,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from projections import need
-from projections.backtest import COMBINED, MAX_HORIZON, MIN_ORIGINS, ORIGINS, TOLERANCE
+from projections.backtest import (
+    COMBINED,
+    GROUP_PRIOR_CASES,
+    MAX_HORIZON,
+    MIN_ORIGINS,
+    ORIGINS,
+    TOLERANCE,
+)
 from projections.model import SCENARIOS
 from projections.rates import (
     BASE_PERIOD,
@@ -91,6 +98,7 @@ def method(request):
         "max_horizon": MAX_HORIZON,
         "tolerance": int(TOLERANCE),
         "min_origins": MIN_ORIGINS,
+        "group_prior_cases": GROUP_PRIOR_CASES,
         "improvement": MORTALITY_IMPROVEMENT * 100,
         "scenarios": SCENARIOS,
         "small_area": SMALL_AREA,

@@ -23,8 +23,11 @@ ahead and hardly more accurate at 9 and 10.
 Measures per horizon and age group: MAPE, median APE, MALPE (bias: signed, positive = too
 high), coverage of the 80 % and 95 % intervals, and the interval score (Gneiting & Raftery
 2007), as a percentage of the actual value. The model's raw intervals are rescaled per horizon
-so that they cover as often as they claim (``calibration_factors``); coverage is reported out
-of sample: each origin's intervals are rescaled with factors found on the other origins.
+and planning age group so that they cover as often as they claim (``calibration_factors``,
+``group_calibration``: a district's total is more accurate than its age groups); coverage is
+reported out of sample, each origin's intervals rescaled with factors found on the other
+origins, and of the intervals as published: calibrated on every area and group, then measured
+on the part a table shows.
 
 Horizons that fewer than ``MIN_ORIGINS`` base years reach (on a register to 2024: 10 years,
 only from 2014) and the horizons of a published run beyond the backtest's (to 16 years) are
@@ -37,7 +40,7 @@ longest horizons test it: in each fold one origin fewer reaches them.
 No Django here.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -205,6 +208,8 @@ class Backtest:
     cases: pd.DataFrame  # one row per origin × horizon × area × group
     factors: dict[int, dict[int, float]]  # calibration from all origins, to its reach
     weights: dict[int, tuple[float, float, float]] = None  # combination from all origins
+    # per planning age group: group → horizon → interval → λ (``group_calibration``)
+    group_factors: dict[str, dict[int, dict[int, float]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -292,7 +297,9 @@ def run_backtest(
         frames.append(_frame(origin, weights))
     cases = pd.concat(frames, ignore_index=True)
     weights = combination(pd.concat(raw.values()))
-    return Backtest(cases, calibration_factors(cases, reach), weights)
+    return Backtest(
+        cases, calibration_factors(cases, reach), weights, group_calibration(cases, reach)
+    )
 
 
 def _needed(cases: pd.DataFrame, level: int) -> np.ndarray:
@@ -335,6 +342,35 @@ def calibration_factors(cases: pd.DataFrame, reach: int = 0) -> dict[int, dict[i
     return factors
 
 
+# A planning age group's factors count against those of all groups as if they were read from
+# this many cases (a group has some 100–300 near each horizon, 50–100 at the longest).
+GROUP_PRIOR_CASES = 50
+
+
+def group_calibration(cases: pd.DataFrame, reach: int = 0) -> dict[str, dict[int, dict]]:
+    """Per planning age group, ``calibration_factors`` of its own cases (districts and the
+    city), shrunk toward those of all groups by the weight n / (n + ``GROUP_PRIOR_CASES``), n
+    the group's cases the factor is read from (a horizon and its neighbours; beyond the
+    longest, those of the longest), and as those never below the factor of a shorter
+    horizon."""
+    pooled = calibration_factors(cases, reach)
+    result = {}
+    for group, part in cases.groupby("group"):
+        own = calibration_factors(part, reach)
+        counts = part["horizon"].value_counts()
+        longest = int(counts.index.max())
+        factors, previous = {}, dict.fromkeys(INTERVALS, 0.0)
+        for h in sorted(pooled):
+            n = counts[np.abs(counts.index.to_numpy() - min(h, longest)) <= 1].sum()
+            weight = n / (n + GROUP_PRIOR_CASES)
+            factors[h] = {}
+            for level in INTERVALS:
+                value = weight * own[h][level] + (1 - weight) * pooled[h][level]
+                factors[h][level] = previous[level] = max(value, previous[level])
+        result[str(group)] = factors
+    return result
+
+
 def growth(factors: dict[int, dict[int, float]], cases: pd.Series) -> dict[int, float]:
     """Per interval, how fast the factors grow with the horizon: the slope of a least-squares
     line of log factor against log horizon (a power law), each horizon weighted by its number
@@ -362,14 +398,23 @@ def calibrated_cases(cases: pd.DataFrame, factors: dict[int, dict[int, float]]) 
 
 
 def out_of_sample(cases: pd.DataFrame) -> pd.DataFrame:
-    """Each origin's intervals rescaled with the factors of the other origins (extrapolated to
-    the origin's longest horizon as a published run extrapolates to its own)."""
+    """Each origin's intervals rescaled with the factors of the other origins, per planning
+    age group as a run is (``group_calibration``; extrapolated to the origin's longest horizon
+    as a published run extrapolates to its own)."""
     parts = []
     for origin in cases["origin"].unique():
         own, others = cases[cases["origin"] == origin], cases[cases["origin"] != origin]
-        factors = calibration_factors(others, reach=int(own["horizon"].max()))
-        parts.append(calibrated_cases(own, factors))
+        by_group = group_calibration(others, reach=int(own["horizon"].max()))
+        for group, part in own.groupby("group"):
+            parts.append(calibrated_cases(part, by_group[str(group)]))
     return pd.concat(parts).sort_index()
+
+
+def published_cases(backtest: Backtest) -> pd.DataFrame:
+    """The cases with an actual value above zero and their intervals as a run publishes them,
+    out of sample: calibrated on every area and group (``out_of_sample``)."""
+    cases = backtest.cases
+    return out_of_sample(cases[cases["actual"] > 0])
 
 
 def interval_score(cases: pd.DataFrame, level: int) -> pd.Series:
@@ -383,10 +428,10 @@ def interval_score(cases: pd.DataFrame, level: int) -> pd.Series:
 
 
 def measures(cases: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """MAPE of the model and each benchmark, median APE and MALPE of the model, out-of-sample
-    coverage of its 80 and 95 % intervals and their interval score; cases with an actual value
-    of zero are left out."""
-    cases = out_of_sample(cases[cases["actual"] > 0])
+    """MAPE of the model and each benchmark, median APE and MALPE of the model, coverage of its
+    80 and 95 % intervals and their interval score, of ``cases`` as ``published_cases`` gives
+    them (calibrated out of sample)."""
+    cases = cases.copy()
     table = {}
     for method in METHODS:
         error = 100 * (cases[method] - cases["actual"]) / cases["actual"]
@@ -411,13 +456,13 @@ def measures(cases: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 def district_totals(backtest: Backtest) -> pd.DataFrame:
     """The measures of the districts' totals, by horizon."""
-    cases = backtest.cases
+    cases = published_cases(backtest)
     return measures(cases[(cases["area"] != "stadt") & (cases["group"] == "total")], ["horizon"])
 
 
 def by_group(backtest: Backtest) -> pd.DataFrame:
     """The measures of the districts' planning age groups, all horizons pooled."""
-    cases = backtest.cases
+    cases = published_cases(backtest)
     return measures(cases[cases["area"] != "stadt"], ["group"])
 
 
@@ -428,8 +473,9 @@ TOLERANCE = 10.0
 
 
 def calibration_check(backtest: Backtest) -> dict:
-    """The calibration factors and the out-of-sample coverage they give (districts and the
-    city, all planning age groups), pooled and by horizon, with what fails the tolerance:
+    """The calibration factors (of all groups together, and per planning age group: those the
+    run applies) and the out-of-sample coverage they give (districts and the city, all planning
+    age groups), pooled and by horizon, with what fails the tolerance:
     ``passed`` is False where factors are missing or a coverage is off."""
     problems = []
     if not backtest.factors:
@@ -439,7 +485,7 @@ def calibration_check(backtest: Backtest) -> dict:
         )
         return {"factors": {}, "pooled": {}, "by_horizon": [], "tolerance": TOLERANCE,
                 "passed": False, "problems": problems}  # fmt: skip
-    cases = out_of_sample(backtest.cases[backtest.cases["actual"] > 0])
+    cases = published_cases(backtest)
     for level in (80, 95):
         low, high = (cases[f"q{q}"] for q in INTERVALS[level])
         cases[f"covered_{level}"] = 100 * ((cases["actual"] >= low) & (cases["actual"] <= high))
@@ -464,12 +510,17 @@ def calibration_check(backtest: Backtest) -> dict:
                     f"Fälle ab (erlaubt: {level - TOLERANCE:.0f} bis {level + TOLERANCE:.0f} %)."
                 )
         rows.append(row)
-    factors = {
+    return {"factors": _json(backtest.factors), "pooled": pooled, "by_horizon": rows,
+            "tolerance": TOLERANCE, "passed": not problems, "problems": problems,
+            "group_factors": {group: _json(factors)
+                              for group, factors in backtest.group_factors.items()}}  # fmt: skip
+
+
+def _json(factors: dict[int, dict[int, float]]) -> dict[str, dict[str, float]]:
+    return {
         str(h): {str(level): round(value, 6) for level, value in by_level.items()}
-        for h, by_level in backtest.factors.items()
+        for h, by_level in factors.items()
     }
-    return {"factors": factors, "pooled": pooled, "by_horizon": rows, "tolerance": TOLERANCE,
-            "passed": not problems, "problems": problems}  # fmt: skip
 
 
 def table_rows(table: pd.DataFrame, key: str) -> list[dict]:

@@ -149,10 +149,10 @@ def _digest_of_inputs(inputs: dict) -> str:
     return _sha256(_canonical(content))
 
 
-def _factors(calibration: dict) -> dict[int, dict[int, float]]:
+def _factors(stored: dict) -> dict[int, dict[int, float]]:
     return {
         int(h): {int(level): value for level, value in by_level.items()}
-        for h, by_level in calibration["factors"].items()
+        for h, by_level in stored.items()
     }
 
 
@@ -208,9 +208,12 @@ def compute(
     bezirke = np.einsum("sthdg,db->sthbg", kept[:, :, :, :d], areas.bezirk_of)
     every = np.concatenate([kept[:, :, :, :d], bezirke, kept[:, :, :, d:]], axis=3)
     quantiles = np.quantile(every, QUANTILES, axis=1).transpose(1, 2, 3, 4, 0)
-    factors = _factors(calibration) if calibration["factors"] else {}
+    factors = _factors(calibration["factors"]) if calibration["factors"] else {}
+    group_factors = {
+        group: _factors(stored) for group, stored in calibration.get("group_factors", {}).items()
+    }
     if factors:
-        quantiles = calibrate(quantiles, factors)
+        quantiles = calibrate(quantiles, factors, group_factors)
 
     # Need: Kita from the trajectories, schools and care from the mean by single age.
     group = [g[0] for g in GROUPS]

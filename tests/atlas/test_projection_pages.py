@@ -101,3 +101,8 @@ def test_the_method_page_says_that_migration_waves_reach_every_district_at_once(
     assert "eine Standardabweichung von 6 % bei den Zuzügen und 3 % bei den Fortzügen" in html
     english = page(client, METHOD, "en")
     assert "a standard deviation of 6 % for moves in and 3 % for moves out" in english
+
+
+def test_the_method_page_says_that_each_age_group_has_its_own_factors(client):
+    assert "Die Faktoren gelten je Altersgruppe" in page(client, METHOD)
+    assert "The factors apply per age group" in page(client, METHOD, "en")

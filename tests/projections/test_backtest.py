@@ -13,6 +13,7 @@ from projections.backtest import (
     combination,
     combined,
     district_totals,
+    group_calibration,
     growth,
     hamilton_perry,
     naive,
@@ -180,9 +181,35 @@ def test_out_of_sample_the_longest_horizon_is_calibrated_as_a_run_extrapolates(b
     years' factors, extrapolated beyond the horizons they support."""
     cases = backtest.cases
     calibrated = out_of_sample(cases)
-    others = calibration_factors(cases[cases["origin"] != 2014], reach=10)
+    others = group_calibration(cases[cases["origin"] != 2014], reach=10)
     case = cases[(cases["origin"] == 2014) & (cases["horizon"] == 10)].iloc[0]
     high = INTERVALS[95][1]
     assert calibrated.loc[case.name, f"q{high}"] == pytest.approx(
-        case["q0.5"] + others[10][95] * (case[f"q{high}"] - case["q0.5"])
+        case["q0.5"] + others[case["group"]][10][95] * (case[f"q{high}"] - case["q0.5"])
     )
+
+
+def test_each_age_group_has_its_own_factors_between_its_cases_and_all_groups(backtest):
+    cases = backtest.cases
+    pooled = calibration_factors(cases)
+    by_group = group_calibration(cases)
+    assert set(by_group) == {g[0] for g in GROUPS}
+    own = calibration_factors(cases[cases["group"] == "total"])
+    for h in (1, 5):
+        low, high = sorted((own[h][80], pooled[h][80]))
+        assert low <= by_group["total"][h][80] <= high
+    assert by_group["total"][1][80] != pooled[1][80]
+    assert all(
+        factors[h][95] <= factors[h + 1][95] for factors in by_group.values() for h in range(1, 10)
+    )
+
+
+def test_the_measures_are_those_of_the_intervals_as_published(backtest):
+    """The districts' totals are calibrated with the factors a run applies to them (the
+    total's, fitted on every area), not refitted on the districts' totals alone."""
+    published = out_of_sample(backtest.cases[backtest.cases["actual"] > 0])
+    totals = published[(published["area"] != "stadt") & (published["group"] == "total")]
+    low, high = (totals[f"q{q}"] for q in INTERVALS[80])
+    covered = 100 * ((totals["actual"] >= low) & (totals["actual"] <= high))
+    measured = district_totals(backtest)["coverage 80"]
+    assert np.allclose(measured, covered.groupby(totals["horizon"]).mean())

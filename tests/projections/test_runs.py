@@ -12,7 +12,7 @@ from core import changes
 from districts.models import Level
 from indicators.models import Indicator
 from indicators.read.rows import level_values
-from projections.model import SCENARIOS
+from projections.model import GROUPS, SCENARIOS
 from projections.models import ProjectionRun, RunResult
 from projections.selectors import need_of, published_run, quantiles_of, register_of
 from projections.services import queue, runs
@@ -94,13 +94,13 @@ def test_results_hold_districts_stadtbezirke_and_the_city_with_ordered_quantiles
 
 def test_stored_intervals_are_widened_by_the_backtest_s_factors(computed, monkeypatch):
     """The city's 95 % interval in the first year, around the median: the raw half-widths
-    (a run without calibration) times the backtest's factor for one year ahead."""
-    monkeypatch.setattr(runs, "calibrate", lambda quantiles, factors: quantiles)
+    (a run without calibration) times the backtest's factor of the total for one year ahead."""
+    monkeypatch.setattr(runs, "calibrate", lambda quantiles, *factors: quantiles)
     run = computed["run"]
     raw = quantiles_of(run_projection(seed=3, dry_run=True, **SMALL).result)[0, 0, -1, -1]
     stored = quantiles_of(run.result)[0, 0, -1, -1]
-    factor = run.calibration["factors"]["1"]["95"]
-    assert factor > 1
+    factor = run.calibration["group_factors"]["total"]["1"]["95"]
+    assert factor != 1
     median = raw[3]
     assert stored[3] == median
     assert stored[-1] - median == pytest.approx(factor * (raw[-1] - median), rel=1e-4)
@@ -116,12 +116,14 @@ def test_the_years_beyond_the_backtest_are_widened_by_its_extrapolated_factors(m
     assert sorted(factors, key=int) == [str(h) for h in range(1, 17)]
     for level in ("80", "95"):
         assert all(factors[str(h)][level] <= factors[str(h + 1)][level] for h in range(9, 16))
-    monkeypatch.setattr(runs, "calibrate", lambda quantiles, factors: quantiles)
+    total = run.calibration["group_factors"]["total"]
+    assert sorted(total, key=int) == [str(h) for h in range(1, 17)]
+    monkeypatch.setattr(runs, "calibrate", lambda quantiles, *factors: quantiles)
     raw = quantiles_of(run_projection(seed=3, dry_run=True, **long).result)[0, :, -1, -1]
     stored = quantiles_of(run.result)[0, :, -1, -1]
     assert run.result.axes["years"][10:] == list(range(2035, 2041))
     for h in range(11, 17):
-        median, factor = raw[h - 1, 3], factors[str(h)]["95"]
+        median, factor = raw[h - 1, 3], total[str(h)]["95"]
         assert stored[h - 1, -1] - median == pytest.approx(
             factor * (raw[h - 1, -1] - median), rel=1e-4
         )
@@ -330,3 +332,20 @@ def test_a_stadtbezirk_is_projected_from_its_districts_with_the_atlas_s_roll_up_
     assert ((areas.bezirk_of > 0) & (areas.bezirk_of < 1)).any()  # some lie partly in one
     for b, code in enumerate(bezirke):
         assert totals @ areas.bezirk_of[:, b] == pytest.approx(published[code], abs=1)
+
+
+def test_each_age_group_s_interval_is_widened_by_its_own_factor(computed, monkeypatch):
+    """Children under 3 and the total of the city, in the first year: each group's 80 %
+    half-width is its raw one times its own factor, and the two factors differ."""
+    monkeypatch.setattr(runs, "calibrate", lambda quantiles, *factors: quantiles)
+    run = computed["run"]
+    raw = quantiles_of(run_projection(seed=3, dry_run=True, **SMALL).result)[0, 0, -1]
+    stored = quantiles_of(run.result)[0, 0, -1]
+    group_factors = run.calibration["group_factors"]
+    names = [g[0] for g in GROUPS]
+    factors = [group_factors[name]["1"]["80"] for name in ("0-2", "total")]
+    assert factors[0] != factors[1]
+    for name, factor in zip(("0-2", "total"), factors, strict=True):
+        g = names.index(name)
+        median = raw[g, 3]
+        assert stored[g, 5] - median == pytest.approx(factor * (raw[g, 5] - median), rel=1e-4)
