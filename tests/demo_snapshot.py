@@ -6,6 +6,12 @@ one took seconds, and emptying the tables as many again. Instead, ``keep`` copie
 into a schema of its own once the test database holds the demo data, and ``restore`` puts
 back the tables whose rows differ from the copy, before such a test and after it: the test
 sees what every other test sees, and leaves it so.
+
+Which tables differ is written down by the database itself: a statement trigger on every
+table notes its name in a log whenever a statement writes to it (in the writer's transaction,
+so a write rolled back leaves no note). ``restore`` reads the log instead of comparing every
+row of every table, which took a fifth of a second twice per test; a table without the
+trigger (made after ``keep``) is compared row by row as before.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +20,8 @@ from django.db import connection, transaction
 from core.models import DataVersion
 
 SCHEMA = "demo_snapshot"
+LOG = f"{SCHEMA}.written"
+TRIGGER = "demo_snapshot_written"
 
 # Table → checksum of its rows as kept; set by keep().
 _KEPT: dict[str, str] = {}
@@ -48,7 +56,8 @@ def _checksums(cursor, tables: list[str], schema: str = "public") -> dict[str, s
 
 
 def keep() -> None:
-    """Copies every table of the test database, as it stands, into the snapshot schema."""
+    """Copies every table of the test database, as it stands, into the snapshot schema, and
+    puts the trigger that logs writes on each."""
     tables = _tables()
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
@@ -58,6 +67,30 @@ def keep() -> None:
             cursor.execute(f"CREATE TABLE {SCHEMA}.{quote(table)} AS TABLE public.{quote(table)}")
         _KEPT.clear()
         _KEPT.update(_checksums(cursor, tables, SCHEMA))
+        # No key on the log: writers of the same table in two open transactions must not wait
+        # for each other because of it.
+        cursor.execute(f"CREATE TABLE {LOG} (name text NOT NULL)")
+        cursor.execute(
+            f"CREATE FUNCTION {SCHEMA}.note_write() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN INSERT INTO {LOG} VALUES (TG_TABLE_NAME); RETURN NULL; END $$"
+        )
+        for table in tables:
+            cursor.execute(
+                f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                f"ON public.{quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION "
+                f"{SCHEMA}.note_write()"
+            )
+
+
+def _unwatched(cursor, tables: list[str]) -> list[str]:
+    """Those of ``tables`` without the trigger."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = %s",
+        [TRIGGER],
+    )
+    watched = {name for (name,) in cursor.fetchall()}
+    return [table for table in tables if table not in watched]
 
 
 def restore() -> list[str]:
@@ -70,10 +103,15 @@ def restore() -> list[str]:
             kept = sorted(name for (name,) in cursor.fetchall())
             assert kept, "keep() first"
             _KEPT.update(_checksums(cursor, kept, SCHEMA))
+        tables = _tables()
+        cursor.execute(f"SELECT DISTINCT name FROM {LOG}")
+        written = {name for (name,) in cursor.fetchall()}
+        unwatched = _unwatched(cursor, tables)
+        compared = _checksums(cursor, unwatched) if unwatched else {}
         changed = [
             table
-            for table, checksum in _checksums(cursor, _tables()).items()
-            if _KEPT.get(table) != checksum
+            for table in tables
+            if table in written or (table in compared and _KEPT.get(table) != compared[table])
         ]
         if changed:
             for statement in emptying(changed):
@@ -83,6 +121,7 @@ def restore() -> list[str]:
                     cursor.execute(
                         f"INSERT INTO {quote(table)} SELECT * FROM {SCHEMA}.{quote(table)}"
                     )
+        cursor.execute(f"DELETE FROM {LOG}")  # the restore's own writes included
     # After a flush the content types were made anew; the cache must not keep their numbers.
     ContentType.objects.clear_cache()
     return changed
