@@ -1,12 +1,21 @@
+import shutil
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import override_settings
+from django.test.signals import setting_changed
+from django.utils import translation
 
 from atlas.demo import load_demo_data
+from atlas.pagecache import PAGES
 from atlas.permissions import STATISTICIANS
+from core import datastate
 from districts.models import District
 from indicators.models import Indicator, Observation
+from indicators.readcache import TABLES
 
 from . import demo_snapshot, summary, template_db
 from .factories import (
@@ -175,14 +184,118 @@ def quick_password_hashing():
         yield
 
 
-@pytest.fixture(autouse=True)
-def empty_read_caches():
-    """Each test rolls its data back, so what one test kept must not reach the next."""
-    from atlas.pagecache import PAGES
-    from indicators.readcache import TABLES
-
+def forget_kept_reads(**kwargs) -> None:
+    """Drops the year tables and pages this process keeps and empties the shared folders of
+    rendered files (a ``setting_changed`` receiver, see ``shared_read_caches``)."""
+    if kwargs.get("setting") in SETTINGS_OF_EVERY_TEST:
+        return
     TABLES.clear()
     PAGES.clear()
+    for folder in SHARED_FOLDERS.values():
+        folder.mkdir(parents=True, exist_ok=True)
+        for entry in folder.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+# Set for every test by the fixtures below; none of them changes what a year table, a kept
+# page or a rendered file holds.
+SETTINGS_OF_EVERY_TEST = {
+    "ATLAS_API_RATE_LIMIT", "ATLAS_DOWNLOAD_RATE_LIMIT", "ATLAS_UPLOAD_WALL_SECONDS",
+    "ATLAS_UPLOAD_CPU_SECONDS", "ATLAS_PUBLIC_DATA_ROOT", "ATLAS_DOWNLOAD_ROOT", "MEDIA_ROOT",
+    "PASSWORD_HASHERS", "ALLOWED_HOSTS",
+}  # fmt: skip
+
+# This process's folders of the map's data files and the kept downloads, shared by the tests
+# that do not ask for folders of their own (``public_data_root``).
+SHARED_FOLDERS: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_read_caches(tmp_path_factory):
+    """Year tables, kept pages, rendered data files and kept downloads stay from one test to
+    the next, as they stay from one request to the next in production: they are keyed by the
+    data state, which a test's writes move (the version and the moment of the write are part
+    of it) and its rollback moves back, so no test is served what another one wrote. What the
+    key does not cover is the code and the settings: a changed setting (``settings``,
+    ``override_settings``) or a patch (``monkeypatch``, below) drops everything kept, when it
+    is made and when it is undone."""
+    for name in ("public-data", "downloads"):
+        SHARED_FOLDERS[name] = tmp_path_factory.mktemp(f"shared-{name}")
+    setting_changed.connect(forget_kept_reads, dispatch_uid="forget_kept_reads")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(datastate, "_data_version", version_with_direct_writes)
+        yield
+    setting_changed.disconnect(dispatch_uid="forget_kept_reads")
+
+
+READ_DATA_VERSION = datastate._data_version
+
+
+def version_with_direct_writes():
+    """The data version, and the moment of a test's last write to a table the public sees.
+
+    The atlas changes what the public sees only through tables that move the version
+    (releases, boundaries, facilities, metadata); tests also write such rows directly (an
+    observation of a published release, a report's text). Such a write makes the state one of
+    its own here, as a tracked write would (tests/demo_snapshot.py logs the writes)."""
+    row = READ_DATA_VERSION()
+    written = demo_snapshot.last_shown_write() if row else None
+    return row if written is None else (f"{row[0]}+{written.isoformat()}", row[1])
+
+
+@pytest.fixture
+def nothing_kept(shared_read_caches):
+    """The test starts with no year table, page, data file or download kept."""
+    forget_kept_reads()
+
+
+@pytest.fixture
+def plain_data_version(monkeypatch):
+    """The data version read as the atlas reads it, for a test that counts its queries (and
+    writes no shown row directly)."""
+    monkeypatch.setattr(datastate, "_data_version", READ_DATA_VERSION)
+
+
+class ForgetfulMonkeyPatch(pytest.MonkeyPatch):
+    """A monkeypatch whose every change, and its undoing, drops the kept reads."""
+
+    def setattr(self, *args, **kwargs):
+        forget_kept_reads()
+        return super().setattr(*args, **kwargs)
+
+    def delattr(self, *args, **kwargs):
+        forget_kept_reads()
+        return super().delattr(*args, **kwargs)
+
+    def setitem(self, *args, **kwargs):
+        forget_kept_reads()
+        return super().setitem(*args, **kwargs)
+
+    def delitem(self, *args, **kwargs):
+        forget_kept_reads()
+        return super().delitem(*args, **kwargs)
+
+    def undo(self):
+        if self._setattr or self._setitem:
+            forget_kept_reads()
+        super().undo()
+
+
+@pytest.fixture
+def monkeypatch():
+    """pytest's monkeypatch, forgetting the kept reads on every patch (``shared_read_caches``)."""
+    patch = ForgetfulMonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: a request leaves its language active in the
+    thread, and a kept page, answered before the language is chosen, would not set it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
@@ -203,9 +316,19 @@ def patient_upload_box(settings):
 
 
 @pytest.fixture(autouse=True)
-def public_data_root(settings, tmp_path_factory):
-    """The map's rendered data files go to a temporary folder, not into the working tree."""
+def shared_file_roots(settings, shared_read_caches):
+    """The map's rendered data files and the kept downloads go to this process's shared
+    temporary folders, not into the working tree."""
+    settings.ATLAS_PUBLIC_DATA_ROOT = SHARED_FOLDERS["public-data"]
+    settings.ATLAS_DOWNLOAD_ROOT = str(SHARED_FOLDERS["downloads"])
+
+
+@pytest.fixture
+def public_data_root(settings, tmp_path_factory, shared_file_roots):
+    """Empty folders of the test's own for the map's data files and the kept downloads, for a
+    test that looks at what is written there; returns the data files' folder."""
     settings.ATLAS_PUBLIC_DATA_ROOT = tmp_path_factory.mktemp("public-data")
+    settings.ATLAS_DOWNLOAD_ROOT = str(tmp_path_factory.mktemp("downloads"))
     return settings.ATLAS_PUBLIC_DATA_ROOT
 
 

@@ -69,7 +69,10 @@ def keep() -> None:
         _KEPT.update(_checksums(cursor, tables, SCHEMA))
         # No key on the log: writers of the same table in two open transactions must not wait
         # for each other because of it.
-        cursor.execute(f"CREATE TABLE {LOG} (name text NOT NULL)")
+        cursor.execute(
+            f"CREATE TABLE {LOG} (name text NOT NULL, at timestamptz NOT NULL "
+            "DEFAULT clock_timestamp())"
+        )
         cursor.execute(
             f"CREATE FUNCTION {SCHEMA}.note_write() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN INSERT INTO {LOG} VALUES (TG_TABLE_NAME); RETURN NULL; END $$"
@@ -125,6 +128,29 @@ def restore() -> list[str]:
     # After a flush the content types were made anew; the cache must not keep their numbers.
     ContentType.objects.clear_cache()
     return changed
+
+
+# Tables whose rows no public page, file or download shows: users, sessions, sign-in attempts,
+# second factors, the admin's log and requests for a second pair of eyes.
+UNSHOWN = ("auth_", "django_session", "django_admin_log", "django_content_type", "axes_",
+           "otp_", "core_pendingchange")  # fmt: skip
+
+
+# Databases known to have the log (it is made by keep()).
+_LOGGED: set[str] = set()
+
+
+def last_shown_write():
+    """When the current transaction (or, outside one, anything since the last ``restore``)
+    last wrote to a table whose rows the public sees, or None (also before ``keep``)."""
+    with connection.cursor() as cursor:
+        if connection.settings_dict["NAME"] not in _LOGGED:
+            cursor.execute("SELECT to_regclass(%s)", [LOG])
+            if cursor.fetchone()[0] is None:
+                return None
+            _LOGGED.add(connection.settings_dict["NAME"])
+        cursor.execute(f"SELECT max(at) FROM {LOG} WHERE NOT name ^@ ANY(%s)", [list(UNSHOWN)])
+        return cursor.fetchone()[0]
 
 
 # Set by a test that leaves the demo data as kept: the flush after it may leave it too.

@@ -84,6 +84,7 @@ def test_values_alone_do_not_count_it_up():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("plain_data_version")
 def test_the_full_state_is_computed_again_only_when_the_version_moved():
     first = data_state()
     with CaptureQueriesContext(connection) as queries:

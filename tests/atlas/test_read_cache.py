@@ -33,7 +33,8 @@ from indicators.models import Indicator, Observation, Release
 from indicators.selectors import year_table
 from indicators.services.releases import publish_release, withdraw_release
 
-pytestmark = pytest.mark.django_db
+# These tests count what is kept: each starts with nothing kept.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nothing_kept")]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -219,6 +220,7 @@ def test_a_kept_page_is_kept_per_language(client):
     assert 'lang="en"' in Client().get(PROFILE, headers={"accept-language": "en"}).content.decode()
 
 
+@pytest.mark.usefixtures("plain_data_version")
 def test_a_warm_profile_page_needs_one_query(client, django_assert_max_num_queries):
     client.get(PROFILE)
     with django_assert_max_num_queries(1):
@@ -226,6 +228,7 @@ def test_a_warm_profile_page_needs_one_query(client, django_assert_max_num_queri
     assert response.status_code == 200
 
 
+@pytest.mark.usefixtures("plain_data_version")
 def test_a_warm_profile_page_built_from_kept_tables_needs_few_queries(
     client, settings, django_assert_max_num_queries
 ):
