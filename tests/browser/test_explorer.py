@@ -262,6 +262,30 @@ def test_a_chart_is_saved_as_png(atlas, page):
     assert download.value.suggested_filename == "einwohner-ranking-2023.png"
 
 
+def test_a_chart_whose_plotly_did_not_load_says_so_and_the_next_try_draws_it(atlas, page):
+    refused = []
+
+    def refuse_once(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/plotly-basic.min.js", refuse_once)
+    open_map(page, atlas.url + "/?indicator=einwohner&year=2023&chart=ranking")
+    page.wait_for_function(
+        "document.querySelector('#chart-status').textContent.includes('nicht geladen')"
+    )
+    assert page.locator("#chart-table table").count() == 0 and len(refused) == 1
+    # Choosing the chart again (off, then on) loads Plotly anew and draws it.
+    page.click(".chart-tabs button[data-chart='ranking']")
+    page.click(".chart-tabs button[data-chart='ranking']")
+    page.wait_for_selector("#chart-table table")
+    assert page.locator("#chart-title").inner_text().startswith("Rangfolge aller Gebiete")
+    assert page.locator("#chart-status").inner_text() == ""
+
+
 def test_the_chart_holds_its_place_through_five_changes_of_the_selection(atlas, page):
     open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023&sel=11,12&chart=series")
     page.wait_for_selector("#chart[data-series]")

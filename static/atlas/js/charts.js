@@ -47,7 +47,12 @@ import {
         const script = document.createElement("script");
         script.src = url;
         script.onload = () => resolve(window.Plotly);
-        script.onerror = reject;
+        script.onerror = () => {
+          // Not kept: the next chart asked for tries again (a phone's connection comes back).
+          plotly = null;
+          script.remove();
+          reject(new Error("plotly"));
+        };
         document.head.append(script);
       });
     }
@@ -537,6 +542,13 @@ import {
     status.textContent = "";
   }
 
+  // Drawing that fails (the data or Plotly not loaded) says so in the chart's status line.
+  function redraw() {
+    draw().catch((error) => {
+      status.textContent = failureText(error, text.error);
+    });
+  }
+
   function choose(chart) {
     state.config.chart = state.config.chart === chart ? "" : chart;
     const scatter = state.config.chart === "scatter" ? scatterSelect.value : "";
@@ -544,7 +556,7 @@ import {
     document.dispatchEvent(
       new CustomEvent("atlas:chart", { detail: { chart: state.config.chart, scatter } }),
     );
-    draw();
+    redraw();
   }
 
   for (const button of document.querySelectorAll(".chart-tabs button")) {
@@ -555,9 +567,9 @@ import {
     document.dispatchEvent(
       new CustomEvent("atlas:chart", { detail: { chart: "scatter", scatter: scatterSelect.value } }),
     );
-    draw();
+    redraw();
   });
-  bandBox.addEventListener("change", draw);
+  bandBox.addEventListener("change", redraw);
   pickButton.addEventListener("click", () => {
     const codes = pickButton.dataset.codes.split(",");
     document.dispatchEvent(new CustomEvent("atlas:select", { detail: { codes } }));
@@ -650,8 +662,6 @@ import {
   document.addEventListener("atlas:state", (event) => {
     state = event.detail;
     if (state.config.scatter) scatterSelect.value = state.config.scatter;
-    draw().catch((error) => {
-      status.textContent = failureText(error, text.error);
-    });
+    redraw();
   });
 })();
