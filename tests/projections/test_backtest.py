@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from projections.backtest import (
+    _needed,
     by_group,
     calibrated_cases,
     calibration_factors,
@@ -139,11 +140,32 @@ def test_the_combination_fits_no_weights_on_one_base_year_alone():
     assert list(combination(cases)) == [1]  # 2 years ahead: weights of 1 (scale_factors)
 
 
-def test_calibration_factors_reach_every_horizon_asked_for_and_never_shrink(backtest):
+def test_calibration_factors_reach_every_horizon_asked_for_and_never_shrink_beyond_the_checked(
+    backtest,
+):
     factors = calibration_factors(backtest.cases, reach=16)
     assert sorted(factors) == list(range(1, 17))
+    longest = supported(backtest.cases)
     for level in INTERVALS:
-        assert all(factors[h][level] <= factors[h + 1][level] for h in range(1, 16)), level
+        assert all(factors[h][level] <= factors[h + 1][level] for h in range(longest, 16)), level
+
+
+def test_a_checked_horizon_s_factor_is_what_its_cases_need_even_below_a_shorter_one_s(backtest):
+    """Forced to grow with the horizon, the factors made the districts' totals, more accurate
+    at 6 and 7 years than at 5, cover 94 % with their 80 % intervals."""
+    cases = backtest.cases
+    factors = calibration_factors(cases)
+    for h in range(1, supported(cases) + 1):
+        near = cases[(cases["horizon"] - h).abs() <= 1]
+        for level in INTERVALS:
+            needed = np.quantile(_needed(near, level), level / 100)
+            assert factors[h][level] == pytest.approx(needed)
+    # A horizon whose cases all hit their medians needs no width at all, whatever came before.
+    exact = cases.assign(
+        actual=np.where(cases["horizon"].between(4, 6), cases["q0.5"], cases["actual"])
+    )
+    assert calibration_factors(exact)[5][80] == pytest.approx(0)
+    assert calibration_factors(exact)[3][80] > 0
 
 
 def test_beyond_the_supported_horizons_factors_grow_at_the_fitted_rate(backtest):
@@ -199,9 +221,6 @@ def test_each_age_group_has_its_own_factors_between_its_cases_and_all_groups(bac
         low, high = sorted((own[h][80], pooled[h][80]))
         assert low <= by_group["total"][h][80] <= high
     assert by_group["total"][1][80] != pooled[1][80]
-    assert all(
-        factors[h][95] <= factors[h + 1][95] for factors in by_group.values() for h in range(1, 10)
-    )
 
 
 def test_the_measures_are_those_of_the_intervals_as_published(backtest):
