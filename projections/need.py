@@ -9,9 +9,11 @@ Assumptions, each one named once here and stated on the method page:
   (the planning group 3–5) × 95 %, against the places of the Kitas open in the district at the
   end of the base year (``capacity`` in the facility register), held constant: the question
   is whether today's places will do.
-- Probability of a shortfall: the share of trajectories whose need exceeds the places, after
-  each trajectory's distance from the median is widened by the backtest's factor for the 80 %
-  interval at that horizon, so that the probability is as honest as the published intervals.
+- Probability of a shortfall: the share of trajectories whose need exceeds the places. Each
+  planning age group the need counts (under 3, 3–5) has its trajectories first carried onto
+  its published, calibrated quantiles (``onto_quantiles``), so that the probability agrees
+  with the group's intervals: places at the group's 90 % quantile are short in about 10 % of
+  the trajectories, whichever factor the backtest gave that group and horizon.
 - Primary school entrants of the school year beginning in August of a year: the cohort aged 6
   at the end of that year (born six years before). NRW's cut-off (six by 30 September), early
   and deferred entries shift about a quarter of a cohort by a year; that is left out.
@@ -47,18 +49,45 @@ def kita_need(under_three: np.ndarray, three_to_school: np.ndarray, quota: float
     return np.asarray(under_three) * quota + np.asarray(three_to_school) * OVER_THREE_QUOTA
 
 
-def shortfall_probability(
-    need: np.ndarray, places: np.ndarray, factors: np.ndarray | None = None
-) -> np.ndarray:
+def onto_quantiles(trajectories: np.ndarray, raw: np.ndarray, published: np.ndarray) -> np.ndarray:
+    """Trajectories (first axis, then any shape …) carried onto the published quantiles: the
+    monotone map, piecewise linear, that takes each raw quantile (…, Q) of the trajectories to
+    the published one (…, Q) of the same level, beyond the outermost ones the distance from
+    them scaled as the outermost interval was around the median; never below zero. A
+    trajectory at the raw 90 % quantile lands on the published one, so the share of
+    trajectories above a published quantile is its level's, as calibrated."""
+    x = np.asarray(trajectories, dtype=np.float64)
+    raw = np.asarray(raw, dtype=np.float64)
+    published = np.asarray(published, dtype=np.float64)
+    q = raw.shape[-1]
+    median = raw[..., q // 2]
+
+    def ratio(end: int) -> np.ndarray:
+        # Published over raw distance from the median at the outermost quantile: the widest
+        # interval's factor (less at the low end where the calibration cut it at zero).
+        raw_half = raw[..., end] - median
+        safe = np.where(raw_half == 0, 1.0, raw_half)
+        return np.where(raw_half == 0, 1.0, (published[..., end] - published[..., q // 2]) / safe)
+
+    # The segment between two raw quantiles each trajectory lies in (1 … Q − 1).
+    segment = np.clip((x[..., None] > raw).sum(axis=-1), 1, q - 1)
+    x0, x1, y0, y1 = (
+        np.take_along_axis(np.broadcast_to(a, (*x.shape, q)), s[..., None], axis=-1)[..., 0]
+        for a in (raw, published)
+        for s in (segment - 1, segment)
+    )
+    width = x1 - x0
+    inside = y0 + np.where(width > 0, (y1 - y0) / np.where(width > 0, width, 1.0), 0.0) * (x - x0)
+    above = published[..., -1] + ratio(-1) * (x - raw[..., -1])
+    below = published[..., 0] + ratio(0) * (x - raw[..., 0])
+    mapped = np.where(x > raw[..., -1], above, np.where(x < raw[..., 0], below, inside))
+    return np.maximum(mapped, 0.0)
+
+
+def shortfall_probability(need: np.ndarray, places: np.ndarray) -> np.ndarray:
     """Share of trajectories (first axis of ``need``, then year, …) in which the need exceeds
-    the places (broadcast against a trajectory's shape); ``factors`` (one per year) widen each
-    trajectory's distance from the median first, as the intervals are calibrated. Unknown
-    places (NaN) give NaN."""
+    the places (broadcast against a trajectory's shape); unknown places (NaN) give NaN."""
     need = np.asarray(need, dtype=np.float64)
-    if factors is not None:
-        median = np.median(need, axis=0)
-        shape = (len(factors),) + (1,) * (need.ndim - 2)
-        need = median + np.reshape(factors, shape) * (need - median)
     places = np.asarray(places, dtype=np.float64)
     probability = (need > places).mean(axis=0)
     return np.where(np.isnan(places), np.nan, probability)

@@ -207,28 +207,32 @@ def compute(
     kept = with_city(projection.trajectories * scale)  # (S, T, H, D + 1, G)
     bezirke = np.einsum("sthdg,db->sthbg", kept[:, :, :, :d], areas.bezirk_of)
     every = np.concatenate([kept[:, :, :, :d], bezirke, kept[:, :, :, d:]], axis=3)
-    quantiles = np.quantile(every, QUANTILES, axis=1).transpose(1, 2, 3, 4, 0)
+    raw = np.quantile(every, QUANTILES, axis=1).transpose(1, 2, 3, 4, 0)  # (S, H, A, G, Q)
     factors = _factors(calibration["factors"]) if calibration["factors"] else {}
     group_factors = {
         group: _factors(stored) for group, stored in calibration.get("group_factors", {}).items()
     }
-    if factors:
-        quantiles = calibrate(quantiles, factors, group_factors)
+    quantiles = calibrate(raw, factors, group_factors) if factors else raw
 
-    # Need: Kita from the trajectories, schools and care from the mean by single age.
+    # Need: Kita from the trajectories, each age group's carried onto its published quantiles
+    # so that a shortfall is as likely as the group's calibrated intervals say; schools and
+    # care from the mean by single age.
     group = [g[0] for g in GROUPS]
-    under_three = kept[:, :, :, :d, group.index("0-2")]
-    three_to_school = kept[:, :, :, :d, group.index("3-5")]
-    widen = np.array([factors[min(h, max(factors))][80] for h in range(1, horizon + 1)]) \
-        if factors else None  # fmt: skip
+
+    def published(name: str) -> np.ndarray:  # (S, T, H, D)
+        g = group.index(name)
+        return np.stack([
+            need.onto_quantiles(kept[s, :, :, :d, g], raw[s, :, :d, g], quantiles[s, :, :d, g])
+            for s in range(kept.shape[0])
+        ])  # fmt: skip
+
+    under_three, three_to_school = published("0-2"), published("3-5")
     place_row = np.array([np.nan if places.get(c) is None else places[c] for c in codes])
     kita_median, kita_shortfall = [], []
     for quota in need.KITA_QUOTAS:
         wanted = need.kita_need(under_three, three_to_school, quota)  # (S, T, H, D)
         kita_median.append(np.median(wanted, axis=1))
-        kita_shortfall.append(
-            np.stack([need.shortfall_probability(w, place_row, widen) for w in wanted])
-        )
+        kita_shortfall.append(np.stack([need.shortfall_probability(w, place_row) for w in wanted]))
     by_age = projection.mean.sum(axis=3) * scale[None, :, :d]  # (S, H, D, 101)
     entrants = by_age[..., need.ENTRY_AGE]
     care = np.stack(

@@ -25,11 +25,32 @@ def test_the_shortfall_probability_is_the_share_of_trajectories_above_the_places
     assert np.isnan(need.shortfall_probability(trajectories, np.array([np.nan]))[0])
 
 
-def test_widening_moves_trajectories_away_from_the_median_before_counting():
-    trajectories = np.array([[90.0], [100.0], [110.0], [120.0]])  # median 105
-    # × 2 around 105: 75, 95, 115, 135; above 112 places: two of four, unwidened one.
-    assert need.shortfall_probability(trajectories, np.array([112.0]))[0] == 0.25
-    assert need.shortfall_probability(trajectories, np.array([112.0]), np.array([2.0]))[0] == 0.5
+def test_trajectories_at_a_raw_quantile_land_on_the_published_one():
+    trajectories = np.array([[90.0], [100.0], [110.0], [120.0]])
+    raw = np.array([[90.0, 105.0, 120.0]])  # low, median, high of the one year
+    published = np.array([[75.0, 105.0, 135.0]])  # the interval twice as wide
+    # Between the quantiles linearly (100 → 95, 110 → 115), the ends onto the ends.
+    assert need.onto_quantiles(trajectories, raw, published)[:, 0].tolist() == [75, 95, 115, 135]
+
+
+def test_beyond_the_outermost_quantiles_trajectories_keep_the_widest_interval_s_factor():
+    raw = np.array([[90.0, 105.0, 120.0]])
+    published = np.array([[75.0, 105.0, 135.0]])
+    # 130 is 10 above the raw high end: 20 above the published one; 40 would fall below zero.
+    assert need.onto_quantiles(np.array([[130.0], [40.0]]), raw, published)[:, 0].tolist() == [
+        155,
+        0,
+    ]
+
+
+def test_a_shortfall_at_the_published_90_percent_quantile_is_10_percent_likely():
+    trajectories = np.random.default_rng(0).gamma(50.0, 2.0, size=(1000, 1))
+    levels = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
+    raw = np.quantile(trajectories, levels, axis=0).T
+    published = raw[:, 3:4] + np.array([1.6, 1.4, 1.2, 1.0, 1.2, 1.4, 1.6]) * (raw - raw[:, 3:4])
+    carried = need.onto_quantiles(trajectories, raw, published)
+    assert need.shortfall_probability(carried, published[:, 5]) == pytest.approx(0.1, abs=0.002)
+    assert need.shortfall_probability(carried, published[:, 6]) == pytest.approx(0.025, abs=0.002)
 
 
 @pytest.mark.parametrize(

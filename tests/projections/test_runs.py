@@ -349,3 +349,25 @@ def test_each_age_group_s_interval_is_widened_by_its_own_factor(computed, monkey
         g = names.index(name)
         median = raw[g, 3]
         assert stored[g, 5] - median == pytest.approx(factor * (raw[g, 5] - median), rel=1e-4)
+
+
+@pytest.mark.parametrize(("name", "quota", "over_three"), [("0-2", 1.0, 0.0), ("3-5", 0.0, 1.0)])
+def test_places_at_a_group_s_published_90_percent_quantile_are_short_in_about_10_percent(
+    name, quota, over_three, monkeypatch
+):
+    """A need of one age group alone, against places at that group's published (calibrated)
+    90 % quantile in the last year: short in one trajectory of ten in every district, as the
+    group's interval says, not as the factor of all groups together would have it."""
+    monkeypatch.setattr(runs.need, "KITA_QUOTAS", (quota,))
+    monkeypatch.setattr(runs.need, "OVER_THREE_QUOTA", over_three)
+    settings = {**SMALL, "trajectories": 200}
+    first = run_projection(seed=3, dry_run=True, **settings)
+    codes = [code for level, code, _name in first.result.axes["areas"]][:17]
+    g = [group for group, _, _ in GROUPS].index(name)
+    at_90 = quantiles_of(first.result)[0, -1, :17, g, 5]
+    monkeypatch.setattr(
+        runs.need, "kita_places", lambda **kw: dict(zip(codes, at_90.tolist(), strict=True))
+    )
+    shortfall = need_of(run_projection(seed=3, dry_run=True, **settings).result)["kita_shortfall"]
+    # 20 of 200 trajectories above the places; one more or fewer would be 0.005 off.
+    assert shortfall[0, 0, -1] == pytest.approx(np.full(17, 0.1), abs=0.003)
