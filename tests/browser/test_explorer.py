@@ -286,6 +286,30 @@ def test_a_chart_whose_plotly_did_not_load_says_so_and_the_next_try_draws_it(atl
     assert page.locator("#chart-status").inner_text() == ""
 
 
+@pytest.mark.parametrize("late", ["atlas/js/charts.js", "atlas/js/facilities.js"])
+def test_a_script_that_arrives_after_the_map_s_values_still_shows_them(atlas, page, late):
+    """A shared link to a chart (or facilities) on a slow connection: the map's values come
+    from a cache before the script that draws the chart has arrived."""
+    values_arrived = []
+    page.on("response", lambda r: values_arrived.append(r.url) if "/values/" in r.url else None)
+
+    def after_the_values(route):
+        for _ in range(100):
+            if values_arrived:
+                break
+            page.wait_for_timeout(50)
+        route.continue_()
+
+    page.route(f"**/{late}", after_the_values)
+    open_map(
+        page,
+        atlas.url + "/?indicator=kinderarmut&year=2023&sel=11,12&chart=series&angebote=kita",
+    )
+    assert values_arrived
+    page.wait_for_selector("#chart[data-series]")
+    page.wait_for_selector("#map[data-facilities]")
+
+
 def test_the_chart_holds_its_place_through_five_changes_of_the_selection(atlas, page):
     open_map(page, atlas.url + "/?indicator=kinderarmut&year=2023&sel=11,12&chart=series")
     page.wait_for_selector("#chart[data-series]")

@@ -4,7 +4,7 @@
    escapeHtml, the tables below take the same text as DOM text. */
 import { escapeHtml, fill } from "./escape.js";
 import { failureText, fetchJson as fetchPatientJson, waitingText } from "./fetching.js";
-import { choiceOf } from "./map/state.js";
+import { choiceOf, onState } from "./map/state.js";
 import { text } from "./map/text.js";
 import {
   fanText, fanTraces, projectedCell, projectionLine, projectionMarks, projectionNote,
@@ -659,7 +659,7 @@ import {
     }
   });
 
-  document.addEventListener("atlas:state", (event) => {
+  onState((event) => {
     state = event.detail;
     if (state.config.scatter) scatterSelect.value = state.config.scatter;
     redraw();

@@ -3,6 +3,7 @@
    every "atlas:state" event; this overlay's own state goes back with "atlas:overlay". */
 import { escapeHtml, fill, httpUrl } from "./escape.js";
 import { failureText, fetchJson as fetchPatientJson, waitingText } from "./fetching.js";
+import { onState } from "./map/state.js";
 import { text as mapText } from "./map/text.js";
 
 (function () {
@@ -442,7 +443,7 @@ import { text as mapText } from "./map/text.js";
       render();
       if (atlas) renderCatchment().catch(failed);
     });
-    document.addEventListener("atlas:state", (event) => {
+    onState((event) => {
       atlas = event.detail.config;
       shownYear = event.detail.areasYear;
       if (!map) {

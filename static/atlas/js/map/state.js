@@ -14,16 +14,24 @@ export const view = {
   painted: null, // what the map draws: those values, or its overview's (config.overview)
 };
 
+// The state announced last, for a listener that starts after it (``onState``).
+let announced = null;
+
 // Charts and other listeners learn of every new state and its values.
 // ``areasYear``: the year whose areas and facilities are shown, a projected year's base year.
 export function announce() {
   const data = view.values && view.values.data;
   const areasYear = data && data.projection ? data.projection.areas_year : config.year;
-  document.dispatchEvent(
-    new CustomEvent("atlas:state", {
-      detail: { config, values: data, map: view.map, areasYear },
-    }),
-  );
+  announced = { config, values: data, map: view.map, areasYear };
+  document.dispatchEvent(new CustomEvent("atlas:state", { detail: announced }));
+}
+
+// Calls ``listener`` with every new state, and at once with the last one if there was one:
+// the charts' and the facilities' scripts may run after the map's first values arrived (a
+// slow connection, the values from a cache), and must not miss them.
+export function onState(listener) {
+  document.addEventListener("atlas:state", listener);
+  if (announced) listener(new CustomEvent("atlas:state", { detail: announced }));
 }
 
 // A chosen area of another level than the table's, such as the Stadtbezirk in its own view,
