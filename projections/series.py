@@ -106,6 +106,16 @@ def projection_series(
     if city is not None:
         wanted.append((CITY_KEY, city))
     shown = [(code, i) for code, i in wanted if i is not None]
+    return {
+        **projection_dict(found),
+        "series": {code: found.points(i, decimals) for code, i in shown},
+        "small": {code: bool(found.small[i]) for code, i in shown},
+    }
+
+
+def projection_dict(found: Projected) -> dict:
+    """What a projected number says of itself: the run, its scenarios, demo or not, and where
+    its method and its track record are explained."""
     run = found.run
     return {
         "run": run.pk,
@@ -115,6 +125,4 @@ def projection_series(
         "is_demo": run.is_demo,
         "method_url": reverse("projection-method"),
         "accuracy_url": reverse("projection-accuracy"),
-        "series": {code: found.points(i, decimals) for code, i in shown},
-        "small": {code: bool(found.small[i]) for code, i in shown},
     }

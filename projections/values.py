@@ -11,8 +11,6 @@ starts from. Quantiles of different areas never add up; each area's are shown as
 import datetime
 import functools
 
-from django.urls import reverse
-
 from core.http import BadParameter
 from core.params import Query
 from districts.models import District, Level
@@ -23,7 +21,7 @@ from indicators.read import memo
 from indicators.selectors import available_years
 
 from .catalogue import DEFAULT_SCENARIO, QUANTILE_FIELDS, projected_group
-from .series import SCENARIO, Projected, projected
+from .series import SCENARIO, Projected, projected, projection_dict
 
 # A change from an observed count to a median of simulations would read as an observed change;
 # the fan chart shows the way from one to the other with its uncertainty.
@@ -92,21 +90,6 @@ def is_projected_year(found: Projected | None, *, indicator: Indicator, year: in
 def projected_years(found: Projected | None, level: Level) -> list[int]:
     """The years a map of ``level`` can show projected: none where the run has no area of it."""
     return found.years if found is not None and covers(found, level.slug) else []
-
-
-def projection_dict(found: Projected) -> dict:
-    """What a projected number says of itself: the run, its scenarios, demo or not, and where
-    its method and its track record are explained."""
-    run = found.run
-    return {
-        "run": run.pk,
-        "base_year": run.base_year,
-        "scenario": found.scenario,
-        "scenarios": list(run.result.axes["scenarios"]),
-        "is_demo": run.is_demo,
-        "method_url": reverse("projection-method"),
-        "accuracy_url": reverse("projection-accuracy"),
-    }
 
 
 def values_payload(
