@@ -210,6 +210,8 @@ class Backtest:
     weights: dict[int, tuple[float, float, float]] = None  # combination from all origins
     # per planning age group: group → horizon → interval → λ (``group_calibration``)
     group_factors: dict[str, dict[int, dict[int, float]]] = field(default_factory=dict)
+    # ``published_cases``, kept: the check and both tables of a run read it.
+    published: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -307,7 +309,8 @@ def _needed(cases: pd.DataFrame, level: int) -> np.ndarray:
     low, high = INTERVALS[level]
     median = cases["q0.5"].to_numpy()
     error = cases["actual"].to_numpy() - median
-    half = np.where(error >= 0, cases[f"q{high}"] - median, median - cases[f"q{low}"])
+    upper, lower = cases[f"q{high}"].to_numpy(), cases[f"q{low}"].to_numpy()
+    half = np.where(error >= 0, upper - median, median - lower)
     return np.abs(error) / np.maximum(half, 1e-9)
 
 
@@ -321,11 +324,14 @@ def calibration_factors(cases: pd.DataFrame, reach: int = 0) -> dict[int, dict[i
     factor grows from the one before at the rate of ``growth``, or takes what the cases of its
     horizon need where they reach it and need more."""
     longest = supported(cases)
+    # A case's need does not depend on the horizon it is pooled into: computed once.
+    horizons = cases["horizon"].to_numpy()
+    of_case = {level: _needed(cases, level) for level in INTERVALS}
     needed = {}
-    for h in sorted(cases["horizon"].unique()):
-        near = cases[(cases["horizon"] - h).abs() <= 1]
+    for h in np.unique(horizons):
+        near = np.abs(horizons - h) <= 1
         needed[int(h)] = {
-            level: float(np.quantile(_needed(near, level), level / 100)) for level in INTERVALS
+            level: float(np.quantile(of_case[level][near], level / 100)) for level in INTERVALS
         }
     factors = {h: dict(needed[h]) for h in range(1, longest + 1)}
     rate = growth(factors, cases["horizon"].value_counts())
@@ -410,8 +416,10 @@ def out_of_sample(cases: pd.DataFrame) -> pd.DataFrame:
 def published_cases(backtest: Backtest) -> pd.DataFrame:
     """The cases with an actual value above zero and their intervals as a run publishes them,
     out of sample: calibrated on every area and group (``out_of_sample``)."""
-    cases = backtest.cases
-    return out_of_sample(cases[cases["actual"] > 0])
+    if backtest.published is None:
+        cases = backtest.cases
+        backtest.published = out_of_sample(cases[cases["actual"] > 0])
+    return backtest.published.copy()
 
 
 def interval_score(cases: pd.DataFrame, level: int) -> pd.Series:
