@@ -125,6 +125,22 @@ def _build(template: str, fill) -> None:
     _nodb_execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
 
 
+# The template this process's test database was cloned from (set by ``clone``).
+_CLONED_FROM: list[str] = []
+
+
+def copy_template(name: str) -> None:
+    """A new database ``name`` made from the template this process's test database was cloned
+    from (``clone`` first), under the lock of the processes cloning it."""
+    quote = connection.ops.quote_name
+    template = _CLONED_FROM[-1]
+    with _lock(template.rpartition("_tpl_")[0]):
+        _nodb_execute(
+            f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)",
+            f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}",
+        )
+
+
 def clone(fill, *, rebuild: bool = False) -> str:
     """Gives this process a test database of its own, cloned from the template (built first
     with ``fill`` if there is none for this fingerprint); returns its name."""
@@ -144,6 +160,7 @@ def clone(fill, *, rebuild: bool = False) -> str:
             f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}",
         )
         _quick_commits(target)  # a clone does not inherit its template's settings
+    _CLONED_FROM.append(template)
     _use(target)
     return target
 

@@ -3,12 +3,13 @@
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg2
 import pytest
 from django.conf import settings
+
+from . import demo_snapshot, template_db
 
 ROOT = Path(settings.BASE_DIR)
 # One worker runs the module: its scratch databases are made once, under one name.
@@ -81,28 +82,22 @@ def run(script: str, *args, database: str, media: Path, backup_dir: Path | None 
     )  # fmt: skip
 
 
-def manage(*args: str, database: str) -> None:
-    env = {**os.environ, "DATABASE_URL": _url(database)}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="module")
-def scratch():
+def scratch(django_db_setup, django_db_blocker):
     """Two scratch databases: ``source`` with the demo data loaded, and ``fresh``, empty.
 
+    ``source`` is a copy of the tests' template database (migrated, the demo data loaded:
+    tests/template_db.py) without the tests' copy of the demo data and its triggers, as
+    ``migrate`` and ``load_demo_data`` leave a new database.
     Each test leaves ``source`` as it found it (restored)."""
     prefix = f"test_{settings.DATABASES['default']['NAME']}_backup"
     names = {"source": f"{prefix}_source", "fresh": f"{prefix}_fresh"}
-    for name in names.values():
-        _sql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        # PostGIS comes from template1, as for the test database.
-        _sql("postgres", f'CREATE DATABASE "{name}"')
-    manage("migrate", "--no-input", "-v", "0", database=names["source"])
-    manage("load_demo_data", database=names["source"])
+    with django_db_blocker.unblock():
+        template_db.copy_template(names["source"])
+    _sql(names["source"], f"DROP SCHEMA {demo_snapshot.SCHEMA} CASCADE")
+    # PostGIS comes from template1, as for the test database.
+    _sql("postgres", f'DROP DATABASE IF EXISTS "{names["fresh"]}" WITH (FORCE)')
+    _sql("postgres", f'CREATE DATABASE "{names["fresh"]}"')
     yield names
     for name in names.values():
         _sql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
