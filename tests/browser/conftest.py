@@ -1,4 +1,5 @@
 import os
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -51,18 +52,49 @@ def settle(page, pending: set, timeout_s: float = 10.0) -> None:
         page.wait_for_timeout(50)
 
 
-@pytest.fixture
-def page(browser):
+@pytest.fixture(scope="session")
+def visitor(browser):
+    """One browser context per worker for the pages of the tests, as one visitor's browser
+    keeps scripts and styles from page to page: Leaflet, Plotly and the atlas's modules are
+    fetched and compiled once, not once a test. What a test could leave behind for the next
+    (cookies, stored preferences, its pages) is cleared after it (``page``)."""
     # Playwright's wait_for_function evaluates its predicate as a string, which the atlas's
     # content security policy forbids; tests/browser/test_csp.py checks the policy unbypassed.
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="de-DE", bypass_csp=True
     )
-    page = context.new_page()
+    yield context
+    context.close()
+
+
+# What a page keeps for its origin beyond its own life; the HTTP cache stays, as it does for a
+# visitor (the data files' addresses name the data state, so a kept one is never stale).
+KEPT_BY_PAGES = "cookies,local_storage,indexeddb,service_workers,cache_storage"
+
+
+def forget_visit(context) -> None:
+    """Closes the context's pages and clears what pages keep beyond their own life."""
+    origins = {urlsplit(page.url)._replace(path="", query="", fragment="").geturl()
+               for page in context.pages if page.url.startswith("http")}  # fmt: skip
+    if context.pages and origins:
+        cdp = context.new_cdp_session(context.pages[0])
+        for origin in origins:
+            cdp.send(
+                "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": KEPT_BY_PAGES}
+            )
+        cdp.detach()
+    for page in context.pages:
+        page.close()
+    context.clear_cookies()
+
+
+@pytest.fixture
+def page(visitor):
+    page = visitor.new_page()
     pending = track_requests(page)
     yield page
     settle(page, pending)
-    context.close()
+    forget_visit(visitor)
 
 
 @pytest.fixture

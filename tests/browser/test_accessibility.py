@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from .conftest import forget_visit
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,17 +89,15 @@ PAGES = {
 
 
 @pytest.fixture
-def open_page(atlas, browser):
-    """Opens a page kind in a language at a width; yields a function, closes its contexts."""
-    contexts = []
+def open_page(atlas, visitor):
+    """Opens a page kind in a language at a width; yields a function, forgets the visit."""
 
     def open_(kind: str, language: str, width: int = 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-        context.add_cookies(
+        visitor.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": atlas.url}]
         )
-        contexts.append(context)
-        page = context.new_page()
+        page = visitor.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
         path, ready = PAGES[kind]
         page.goto(atlas.url + path)
         if ready:
@@ -106,8 +106,7 @@ def open_page(atlas, browser):
         return page
 
     yield open_
-    for context in contexts:
-        context.close()
+    forget_visit(visitor)
 
 
 def axe_violations(page) -> list[dict]:
