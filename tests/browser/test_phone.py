@@ -71,6 +71,17 @@ def test_on_a_phone_the_controls_open_behind_a_button(atlas, phone):
     assert box(phone, "#year")["y"] < box(phone, "#legend")["y"]
 
 
+def test_on_a_phone_a_projected_year_s_banner_leaves_the_map_uncovered(atlas, phone):
+    open_map(phone, atlas.url + "/?indicator=kinder-unter-3&year=2030")
+    map_box, banner = box(phone, "#map"), box(phone, "#projection-banner")
+    assert banner["y"] >= map_box["y"] + map_box["height"], (map_box, banner)
+    assert "Demodaten" in phone.locator("#projection-banner").inner_text()
+    # The banner's demo mark stands for the page's, and the controls' button stays in sight.
+    assert not phone.locator(".demo-badge").is_visible()
+    button = box(phone, "#controls-toggle")
+    assert button["y"] + button["height"] <= PHONE["height"], button
+
+
 def test_a_wide_screen_shows_the_controls_without_the_button(atlas, page):
     open_map(page, atlas.url + MAP)
     assert not page.locator("#controls-toggle").is_visible()

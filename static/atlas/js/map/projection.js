@@ -43,6 +43,7 @@ export function showProjection(data) {
   const from = document.getElementById("from");
   from.disabled = projected;
   document.getElementById("from-note").hidden = !projected;
+  banner.classList.toggle("demo", projected && data.projection.is_demo);
   if (!projected) return;
   const demo = data.projection.is_demo ? ` · <strong>${escapeHtml(text.demo)}</strong>` : "";
   banner.innerHTML =
