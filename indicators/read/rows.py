@@ -12,7 +12,7 @@ from districts.selectors import MIN_SHARE_INSIDE
 from .. import units
 from ..models import Indicator
 from . import geography, rollup
-from .geography import districts_in_year
+from .memo import opened, remember, remembered
 from .tables import year_table, year_tables
 from .values import CITY_LEVEL, AreaValue, PlausibilityWarning, YearTable
 from .years import available_years, published_years
@@ -41,9 +41,14 @@ def level_values(
     With ``within`` (a Stadtbezirk), only the districts that lie in it, each with the share
     of its area inside; with ``as_of``, the values as published at that moment.
     """
-    table = year_table(indicator=indicator, year=year, as_of=as_of)
+    with opened(as_of) as memo:
+        table = year_table(indicator=indicator, year=year, as_of=as_of)
+        # The year's districts as the table was built from them (in the order of the
+        # districts' query), not asked for again by every call.
+        if not remembered(memo, ("geo", year)):
+            remember(memo, ("geo", year), geography.of_year(year))
+        districts = [d for d in memo[("geo", year)].districts.values() if d.level == level.slug]
     by_code = {a.code: a for a in table.of_level(level.slug)}
-    districts = districts_in_year(level=level, year=year).only("id", "code", "name")
     areas = [
         by_code.get(d.code) or AreaValue(d.id, d.code, d.name, level.slug, None) for d in districts
     ]
