@@ -64,7 +64,8 @@ REPORT_PERMISSIONS = [
 STATISTICIAN_PERMISSIONS += [p for p in REPORT_PERMISSIONS if not p[1].startswith("delete_")]
 
 # Projection runs: started and published by statisticians and planners (publishing, under four
-# eyes, by a second person); the register they start from is imported by command.
+# eyes, by a second person); whoever may start a run also uploads the register and the housing
+# pipeline it starts from (projections/upload.py).
 PROJECTION_PERMISSIONS = [
     ("projections", "view_projectionrun"),
     ("projections", "add_projectionrun"),

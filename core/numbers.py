@@ -123,3 +123,14 @@ def number_text(value: float, *, german: bool) -> str:
     """A real number (a spreadsheet's or geodata file's) as the file's text cells write it."""
     text = str(int(value)) if float(value).is_integer() else repr(float(value))
     return text.replace(".", ",") if german else text
+
+
+def years_text(years: list[int]) -> str:
+    """2023, 2021–2023 or 2019, 2021–2023: runs of years as ranges."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)

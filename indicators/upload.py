@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.changes import enabled as four_eyes_enabled
 from core.importing import ImportRejected, RowError
+from core.numbers import years_text
 from core.uploads import keep, pending_path
 
 from .models import ColumnMapping, Indicator, Release, allowed_theme_ids
@@ -67,17 +68,6 @@ class UploadForm(forms.Form):
 TITLE_NAMED = 2  # indicators named in a title made from the file; more are counted
 
 
-def _years_text(years: list[int]) -> str:
-    """2023, 2021–2023 or 2019, 2021–2023: runs of years as ranges."""
-    runs: list[list[int]] = []
-    for year in sorted(set(years)):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
-
-
 def suggested_title(name: str, result) -> str:
     """A title for a release from its file: what it does (a correction, new values or both),
     the indicators it changes by name (up to two, else how many) and their years, e.g.
@@ -102,7 +92,7 @@ def suggested_title(name: str, result) -> str:
     elif slugs:
         parts.append(_("%(count)d Indikatoren") % {"count": len(slugs)})
     if years:
-        parts.append(_years_text(years))
+        parts.append(years_text(years))
     if not named:
         parts.append(f"({PurePath(name).name})")
     return " ".join(parts)[:200]

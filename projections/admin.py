@@ -2,6 +2,8 @@
 calibration and backtest, and its publication or withdrawal (under four eyes a request for a
 second person). Everything writes through projections/services."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,11 +15,13 @@ from django.utils.translation import gettext_lazy
 
 from core import changes
 from core.admin import REFUSALS, refusal_text
+from core.numbers import years_text
 
-from .models import ProjectionRun, RegisterCell, RegisterImport
+from .models import HousingImport, ProjectionRun, RegisterCell, RegisterImport
 from .selectors import accuracy_of
 from .services import publication
 from .services.queue import queue_run
+from .upload import housing_upload_view, register_upload_view
 
 
 class StartForm(forms.Form):
@@ -75,6 +79,12 @@ class ProjectionRunAdmin(admin.ModelAdmin):
                  name="projections_projectionrun_publish"),
             path("<int:pk>/zurueckziehen/", self.admin_site.admin_view(self.withdraw_view),
                  name="projections_projectionrun_withdraw"),
+            path("register-hochladen/",
+                 self.admin_site.admin_view(partial(register_upload_view, self)),
+                 name="projections_projectionrun_register_upload"),
+            path("wohnungen-hochladen/",
+                 self.admin_site.admin_view(partial(housing_upload_view, self)),
+                 name="projections_projectionrun_housing_upload"),
         ]  # fmt: skip
         return [*own, *super().get_urls()]
 
@@ -105,7 +115,7 @@ class ProjectionRunAdmin(admin.ModelAdmin):
         the list, where its status shows."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        has_register = RegisterImport.objects.exists()
+        register = RegisterImport.objects.select_related("created_by").first()
         form = StartForm(request.POST or None, initial={"base_year": self._last_year()})
         if request.method == "POST" and form.is_valid():
             try:
@@ -120,8 +130,18 @@ class ProjectionRunAdmin(admin.ModelAdmin):
                 )  # fmt: skip
                 return redirect("admin:projections_projectionrun_changelist")
         context = self._context(request, _("Vorausberechnung starten"))
-        context.update(form=form, has_register=has_register)
+        context.update(
+            form=form,
+            register=register,
+            register_years=self._register_years() if register else "",
+            housing=HousingImport.objects.select_related("created_by").first(),
+        )
         return TemplateResponse(request, "admin/projections/projectionrun/start.html", context)
+
+    @staticmethod
+    def _register_years() -> str:
+        years = RegisterCell.objects.values_list("year", flat=True).distinct().order_by("year")
+        return years_text(list(years))
 
     @staticmethod
     def _last_year():

@@ -9,7 +9,7 @@ naming row, column and value. A file replaces what is stored for the years it ho
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -37,6 +37,7 @@ class HousingImportResult:
     dwellings: int
     number_format: str
     dry_run: bool = False
+    years: list[int] = field(default_factory=list)  # the years the file replaces
 
     def summary(self) -> str:
         verb = "geprüft (Probelauf, nichts geschrieben)" if self.dry_run else "importiert"
@@ -121,8 +122,9 @@ def import_housing(
         if len(errors) > LISTED:
             listed.append(RowError(None, "Datei", "", f"und {len(errors) - LISTED} weitere Fehler"))
         raise ImportRejected(listed)
+    years = sorted({year for _, year, _ in records})
     result = HousingImportResult(
-        None, len(records), sum(r[2] for r in records), decided, dry_run=dry_run
+        None, len(records), sum(r[2] for r in records), decided, dry_run=dry_run, years=years
     )
     if dry_run:
         return result
@@ -132,7 +134,6 @@ def import_housing(
         source_files=[{"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                        "rows": len(records)}],
     )  # fmt: skip
-    years = sorted({year for _, year, _ in records})
     PlannedDwellings.objects.filter(year__in=years, district__level__slug=level).delete()
     PlannedDwellings.objects.bulk_create(
         PlannedDwellings(district_id=d, year=y, dwellings=n, source=source) for d, y, n in records

@@ -119,6 +119,7 @@ class RegisterImportResult:
     number_formats: dict[str, str]
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    years: dict[str, list[int]] = field(default_factory=dict)  # the years each file replaces
 
     def summary(self) -> str:
         verb = "geprüft (Probelauf, nichts geschrieben)" if self.dry_run else "importiert"
@@ -385,6 +386,7 @@ def import_register(
         {kind: item.number_format for kind, item in parsed.items()},
         dry_run=dry_run,
         warnings=_balance_warning(parsed),
+        years={kind: sorted({r[0] for r in item.records}) for kind, item in parsed.items()},
     )
     if dry_run:
         return result

@@ -204,6 +204,9 @@ UPLOADS = {
     "/admin/indicators/release/upload/": {"department": 200, "statistician": 200},
     "/admin/indicators/release/anleitung/": {"department": 200, "statistician": 200},
     "/admin/districts/district/upload/": {"department": 403, "statistician": 200},
+    # The projection's inputs: those who may start runs (statisticians, planners).
+    "/admin/projections/projectionrun/register-hochladen/": {"department": 403},
+    "/admin/projections/projectionrun/wohnungen-hochladen/": {"department": 403},
 }
 
 
