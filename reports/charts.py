@@ -26,6 +26,7 @@ from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from indicators.presenters import shown
+from reports.drawn import kept_drawing
 from reports.inline_svg import inline_svg
 
 # Read by the SVG and PNG writers from the global settings only. They are set once here and
@@ -98,6 +99,7 @@ class Chart:
     height_mm: float
 
 
+@kept_drawing
 def time_series(
     *,
     title: str,
@@ -182,6 +184,7 @@ def time_series(
         return render(fig, alt, width_mm, height_mm)
 
 
+@kept_drawing
 def comparison(
     *,
     title: str,
@@ -253,6 +256,7 @@ def comparison(
         return render(fig, alt, width_mm, height_mm)
 
 
+@kept_drawing
 def ranking(
     *,
     title: str,
@@ -350,6 +354,7 @@ def ranking(
         return render(fig, alt, width_mm, height_mm)
 
 
+@kept_drawing
 def scatter(
     *,
     title: str,
@@ -422,6 +427,7 @@ def scatter(
         return render(fig, alt, width_mm, height_mm)
 
 
+@kept_drawing
 def pyramid(
     *,
     title: str,

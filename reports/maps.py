@@ -10,6 +10,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from .charts import MM, Chart, render
+from .drawn import kept_drawing
 
 NO_VALUE = "#ffffff"
 LEGEND_MM = 48
@@ -44,6 +45,7 @@ def _path(shape) -> MplPath:
     return MplPath(vertices, codes)
 
 
+@kept_drawing
 def area_map(
     *,
     areas: list[Area],

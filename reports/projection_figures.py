@@ -31,6 +31,7 @@ from .charts import (
     _value_axis,
     render,
 )
+from .drawn import kept_drawing
 from .maps import Area, LegendEntry, area_map
 
 DISTRICT_LEVEL = "statistischer-bezirk"
@@ -104,6 +105,7 @@ FAN_COLOUR = "#0072b2"
 FAN_BANDS = ((95, 0, 6, 0.14), (80, 1, 5, 0.26), (50, 2, 4, 0.42))
 
 
+@kept_drawing
 def fan_chart(
     *, fan: Fan, title: str, alt: str, unit: str, language: str, width_mm: float = 120
 ) -> Chart:
