@@ -88,6 +88,11 @@ class ProjectionRunAdmin(admin.ModelAdmin):
         ]  # fmt: skip
         return [*own, *super().get_urls()]
 
+    def changelist_view(self, request, extra_context=None):
+        # The short title: the default "… zum Ansehen auswählen" runs under the upload links.
+        context = {"title": self.model._meta.verbose_name_plural, **(extra_context or {})}
+        return super().changelist_view(request, context)
+
     def add_view(self, request, form_url="", extra_context=None):
         # Adding a run is computing one.
         return self.start_view(request)
