@@ -184,3 +184,26 @@ def test_the_start_page_says_when_there_is_no_register_and_links_the_upload(plan
     html = planner.get(START_URL).content.decode()
     note = html[html.index('id="register-state"') :].split("</p>", 1)[0]
     assert "Es sind noch keine Registerdaten importiert" in note and REGISTER_URL in note
+
+
+def test_a_spreadsheet_is_read_like_a_value_upload(planner):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in housing_text(15).splitlines():
+        book.active.append([int(c) if c.isdigit() else c for c in line.split(";")])
+    data = BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile("wohnungen.xlsx", data.getvalue())
+    page = planner.post(HOUSING_URL, {"file": upload})
+    assert (page.context["result"].rows, page.context["result"].dwellings) == (14, 870)
+
+
+def test_a_file_that_is_no_table_is_refused_with_its_name(planner):
+    upload = SimpleUploadedFile("bevoelkerung.csv", b"\x00\x01\x02binary")
+    page = planner.post(REGISTER_URL, {"cells": upload})
+    html = page.content.decode()
+    assert "keine Tabelle: weder CSV-Text noch XLSX" in html and "bevoelkerung.csv" in html
+    assert "files" not in page.context
