@@ -20,8 +20,9 @@ from core.importing import ImportRejected
 from core.numbers import years_text
 from core.uploads import keep, pending_path
 
+from .models import PlannedDwellings
 from .services.import_housing import import_housing
-from .services.import_register import import_register
+from .services.import_register import REGISTER_FILES, import_register
 
 REGISTER_TEMPLATE = "admin/projections/projectionrun/register_upload.html"
 HOUSING_TEMPLATE = "admin/projections/projectionrun/housing_upload.html"
@@ -103,6 +104,12 @@ def _discard(paths: dict) -> None:
         path.unlink(missing_ok=True)
 
 
+def _stored(model, years: list[int]) -> str:
+    """Those of ``years`` that ``model`` holds already, as ranges: the import replaces them."""
+    stored = model.objects.filter(year__in=years).values_list("year", flat=True).distinct()
+    return years_text(list(stored))
+
+
 def _pending(request, kinds) -> dict:
     """The pending files named in the form, by kind; a foreign token is refused (403)."""
     paths = {}
@@ -139,7 +146,8 @@ def register_upload_view(model_admin, request):
         return render(request, REGISTER_TEMPLATE, context)
     context["files"] = [
         {"label": REGISTER_KINDS[kind], "name": paths[kind].name, "rows": rows,
-         "years": years_text(result.years[kind]), "format": result.number_formats[kind]}
+         "years": years_text(result.years[kind]), "format": result.number_formats[kind],
+         "replaced": _stored(REGISTER_FILES[kind].model, result.years[kind])}
         for kind, rows in result.rows.items()
     ]  # fmt: skip
     context["warnings"] = result.warnings
@@ -191,7 +199,8 @@ def housing_upload_view(model_admin, request):
         path.unlink(missing_ok=True)
         context["errors"] = rejected.errors
         return render(request, HOUSING_TEMPLATE, context)
-    context.update(result=result, years=years_text(result.years))
+    context.update(result=result, years=years_text(result.years),
+                   replaced=_stored(PlannedDwellings, result.years))  # fmt: skip
     return render(request, HOUSING_TEMPLATE, context)
 
 

@@ -65,8 +65,8 @@ def test_a_register_upload_is_checked_then_imported_with_its_audit_record(planne
     page = planner.post(REGISTER_URL, {"cells": csv_file("bevoelkerung.csv", cells),
                                        "births": csv_file("geburten.csv", births)})  # fmt: skip
     files = page.context["files"]
-    assert [(f["name"], f["rows"], f["years"]) for f in files] == [
-        ("bevoelkerung.csv", 202, "2025"), ("geburten.csv", 70, "2025"),
+    assert [(f["name"], f["rows"], f["years"], f["replaced"]) for f in files] == [
+        ("bevoelkerung.csv", 202, "2025", ""), ("geburten.csv", 70, "2025", ""),
     ]  # fmt: skip
     assert "Prüfung bestanden" in page.content.decode()
     assert not RegisterCell.objects.filter(year=2025).exists()  # nothing written yet
@@ -106,7 +106,7 @@ def test_the_check_shows_the_balance_warning(planner):
         "births": csv_file("births.csv", both_years("births.csv")),
         "within": csv_file("moves_within.csv", both_years("moves_within.csv")),
     })  # fmt: skip
-    assert len(page.context["files"]) == 3
+    assert [f["replaced"] for f in page.context["files"]] == ["2023–2024"] * 3
     assert "1 Zellen (Gebiet × Geschlecht × Alter) gehen nicht auf" in page.context["warnings"][0]
     assert 'id="register-warnings"' in page.content.decode()
 
@@ -152,6 +152,7 @@ def test_a_housing_upload_is_checked_then_imported(planner):
     page = planner.post(HOUSING_URL, {"file": csv_file("wohnungen.csv", housing_text(15))})
     result = page.context["result"]
     assert (result.rows, result.dwellings, page.context["years"]) == (14, 870, "2040–2044")
+    assert page.context["replaced"] == ""
     assert not PlannedDwellings.objects.filter(year=2040).exists()
     done = confirm(planner, HOUSING_URL, page)
     assert done.status_code == 302 and done.url == START_URL
@@ -199,6 +200,11 @@ def test_a_spreadsheet_is_read_like_a_value_upload(planner):
     upload = SimpleUploadedFile("wohnungen.xlsx", data.getvalue())
     page = planner.post(HOUSING_URL, {"file": upload})
     assert (page.context["result"].rows, page.context["result"].dwellings) == (14, 870)
+
+
+def test_the_check_names_the_stored_years_an_import_replaces(planner):
+    page = planner.post(HOUSING_URL, {"file": csv_file("wohnungen.csv", housing_text(2))})
+    assert (page.context["years"], page.context["replaced"]) == ("2027–2031", "2027–2029")
 
 
 def test_a_file_that_is_no_table_is_refused_with_its_name(planner):
