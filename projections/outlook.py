@@ -3,20 +3,20 @@ children's planning groups in the base year and 5 and 10 years on (median, 80 % 
 beside the city; the Kita need of its statistical districts; the series of children under 3
 from the register continued by the projection (the fan).
 
-The base year and the earlier years come from the register the run started from, rolled up
-to the Bezirk with the run's weights (a district lying partly in it counts with its share, as
-in the atlas's values), so that the projected years continue them.
+The base year and the earlier years are the register's counts the run started from, stored
+with the run and rolled up to the Bezirk with the run's weights (a district lying partly in it
+counts with its share, as in the atlas's values), so that the projected years continue them.
+A register imported since changes nothing here until a run computed from it is published.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from projections.model import GROUP_MATRIX, GROUPS
+from projections.model import GROUPS
 from projections.overview import Choice, DistrictNeed, Spread, default_choice, district_needs
-from projections.register import Register
-from projections.selectors import quantiles_of, register_of
-from projections.services.runs import LEVEL, areas_of
+from projections.selectors import quantiles_of
+from projections.services.runs import LEVEL
 
 # The groups the fact sheet shows, in its order, and the years ahead of the base year.
 SHOWN_GROUPS = ("total", "0-2", "3-5", "6-9")
@@ -48,11 +48,6 @@ class Outlook:
     quantiles: list[list[float]]
 
 
-def _groups_by_year(register: Register) -> np.ndarray:
-    """(year, district, group) head counts of the register."""
-    return register.population.sum(axis=2) @ GROUP_MATRIX
-
-
 def _spread(values: np.ndarray) -> Spread:
     return Spread(float(values[MEDIAN]), float(values[LOW]), float(values[HIGH]))
 
@@ -77,30 +72,26 @@ def _rows(run, area: int, base: np.ndarray, scenario: int) -> list[GroupRow]:
 
 def bezirk_outlook(*, run, bezirk_code: str, scenario: str | None = None) -> Outlook | None:
     """The outlook of a Stadtbezirk in a scenario of ``run`` (default: the overview's choice);
-    None where the run has no such Bezirk or the register it started from is gone."""
+    None where the run has no such Bezirk or was computed before runs kept their counts."""
     axes = run.result.axes
     areas = [tuple(area[:2]) for area in axes["areas"]]
     if ("stadtbezirk", bezirk_code) not in areas:
         return None
-    register = register_of(level=LEVEL)
-    if register is None or run.base_year not in register.years:
+    observed = axes.get("observed")
+    if not observed:  # computed before runs kept what they started from
         return None
-    register = register.until(run.base_year)
-    district_codes = [code for level, code in areas if level == LEVEL]
-    if list(register.codes) != district_codes:
-        return None
+    counts = np.array(observed["counts"], dtype=float)  # (Y, A, G)
     choice = default_choice(run)
     if scenario is not None:
         choice = Choice(choice.year, scenario, choice.quota)
     s = axes["scenarios"].index(choice.scenario)
-    bezirke = [code for level, code in areas if level == "stadtbezirk"]
-    membership = areas_of(register.codes, run.base_year).bezirk_of[:, bezirke.index(bezirk_code)]
-    counts = _groups_by_year(register)  # (Y, D, G)
-    bezirk_counts = np.einsum("ydg,d->yg", counts, membership)
-    city_counts = counts.sum(axis=1)
     bezirk_area = areas.index(("stadtbezirk", bezirk_code))
     city_area = next(i for i, (level, _code) in enumerate(areas) if level == "stadt")
-    inside = [code for code, member in zip(district_codes, membership, strict=True) if member]
+    bezirk_counts, city_counts = counts[:, bezirk_area], counts[:, city_area]
+    bezirke = [code for level, code in areas if level == "stadtbezirk"]
+    shares = np.array(observed["bezirk_of"])[:, bezirke.index(bezirk_code)]
+    district_codes = [code for level, code in areas if level == LEVEL]
+    inside = [code for code, share in zip(district_codes, shares, strict=True) if share > 0]
     needs = [n for n in district_needs(run, choice) if n.code in inside]
     fan_group = axes["groups"].index(FAN_GROUP)
     names = [name for name, _low, _high in GROUPS]
@@ -112,7 +103,7 @@ def bezirk_outlook(*, run, bezirk_code: str, scenario: str | None = None) -> Out
         city=_rows(run, city_area, city_counts[-1], s),
         districts=needs,
         small=[n.name for n in needs if n.small],
-        observed_years=[int(y) for y in register.years],
+        observed_years=observed["years"],
         observed=[float(v) for v in bezirk_counts[:, names.index(FAN_GROUP)]],
         projected_years=list(axes["years"]),
         quantiles=quantiles_of(run.result)[s, :, bezirk_area, fan_group].astype(float).tolist(),

@@ -32,7 +32,7 @@ from projections.backtest import (
     table_rows,
     with_city,
 )
-from projections.model import GROUPS, QUANTILES, SCENARIOS, calibrate, project
+from projections.model import GROUP_MATRIX, GROUPS, QUANTILES, SCENARIOS, calibrate, project
 from projections.models import ProjectionRun, RegisterCell, RegisterImport, RunResult
 from projections.rates import estimate
 from projections.register import ARRAYS, Register
@@ -263,6 +263,10 @@ def compute(
         "kita_places": [places.get(c) for c in codes],
         # Planned dwellings per year and district (the housing scenario's input).
         "dwellings": [] if dwellings is None else dwellings.astype(int).tolist(),
+        # The register's head counts the run started from, per year, area and group: what a
+        # published run shows as observed comes from here, so a later import changes no
+        # public page until a run computed from it is published.
+        "observed": observed_counts(seen, areas),
     }
     run = ProjectionRun(
         base_year=base_year,
@@ -282,6 +286,20 @@ def compute(
         },
     )  # fmt: skip
     return Computed(run, np.ascontiguousarray(quantiles, dtype="<f4"), arrays, axes)
+
+
+def observed_counts(register: Register, areas: Areas) -> dict:
+    """The register's head counts of every year up to the base year per area of the results
+    (districts, Stadtbezirke with the run's roll-up weights, the city) and planning age group,
+    to two decimals (a Bezirk holds shares of districts)."""
+    counts = register.population.sum(axis=2) @ GROUP_MATRIX  # (Y, D, G)
+    bezirke = np.einsum("ydg,db->ybg", counts, areas.bezirk_of)
+    every = np.concatenate([counts, bezirke, counts.sum(axis=1, keepdims=True)], axis=1)
+    return {
+        "years": [int(y) for y in register.years],
+        "counts": np.round(every, 2).tolist(),
+        "bezirk_of": np.round(areas.bezirk_of, 6).tolist(),  # (D, B) the roll-up's weights
+    }
 
 
 def _rows(measure, backtest, key: str) -> list[dict]:

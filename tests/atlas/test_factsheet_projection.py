@@ -8,11 +8,12 @@ from html import unescape
 
 import numpy as np
 import pytest
+from django.db.models import F
 from pypdf import PdfReader
 
 from districts.models import Overlap
 from projections.model import GROUP_MATRIX
-from projections.models import ProjectionRun
+from projections.models import ProjectionRun, RegisterCell
 from projections.selectors import need_of, published_run, quantiles_of, register_of
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,16 @@ def test_the_pdf_carries_the_section_and_stays_tagged(client):
     assert "Vorausberechnung: Bevölkerung und Kita-Bedarf" in text
     assert "Kinder unter 3 Jahren in Kirchhellen: Vorausberechnung" in text
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
+
+
+def test_a_register_changed_after_the_run_changes_nothing_on_the_sheet(client, nothing_kept):
+    # What a single person's register import would do: the published section stays the run's
+    # until a run computed from the new register is published (under four eyes).
+    run = published_run()
+    register = register_of()
+    k = list(register.years).index(run.base_year)
+    by_group = register.population[k].sum(axis=1) @ GROUP_MATRIX
+    city = german(by_group[:, -1].sum())
+    RegisterCell.objects.filter(year__lte=run.base_year).update(population=F("population") * 2)
+    html = section(sheet(client))
+    assert cells(html, "Stadt insgesamt", "total")[0] == city
