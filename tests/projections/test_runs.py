@@ -36,15 +36,24 @@ def planner(name: str) -> User:
     return user
 
 
+# The tests that read ``computed`` run on one worker, which computes it once.
+SHARED = pytest.mark.xdist_group("projection-runs")
+
+
 @pytest.fixture(scope="module")
-def computed(django_db_blocker):
-    """Dry runs (nothing written) on the demo register, computed once for the module."""
+def computed(django_db_setup, django_db_blocker):
+    """Dry runs (nothing written) on the demo register, computed once for the module; "raw"
+    is "run" without calibration (its intervals as simulated)."""
     with django_db_blocker.unblock():
-        yield {
+        done = {
             "run": run_projection(seed=3, dry_run=True, **SMALL),
             "again": run_projection(seed=3, dry_run=True, **SMALL),
             "other": run_projection(seed=4, dry_run=True, **SMALL),
         }
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(runs, "calibrate", lambda quantiles, *factors: quantiles)
+            done["raw"] = run_projection(seed=3, dry_run=True, **SMALL)
+    return done
 
 
 @pytest.fixture
@@ -66,6 +75,7 @@ def test_the_same_inputs_and_seed_store_the_same_results_byte_for_byte(settings)
     assert run.inputs_digest == again.inputs_digest
 
 
+@SHARED
 def test_another_seed_gives_other_results(computed):
     run, again, other = computed["run"], computed["again"], computed["other"]
     assert again.result.digest == run.result.digest
@@ -80,6 +90,7 @@ def test_a_dry_run_stores_nothing():
     assert (ProjectionRun.objects.count(), RunResult.objects.count()) == before
 
 
+@SHARED
 def test_results_hold_districts_stadtbezirke_and_the_city_with_ordered_quantiles(computed):
     run = computed["run"]
     axes = run.result.axes
@@ -92,12 +103,12 @@ def test_results_hold_districts_stadtbezirke_and_the_city_with_ordered_quantiles
     assert (np.diff(quantiles, axis=-1) >= 0).all()
 
 
-def test_stored_intervals_are_widened_by_the_backtest_s_factors(computed, monkeypatch):
+@SHARED
+def test_stored_intervals_are_widened_by_the_backtest_s_factors(computed):
     """The city's 95 % interval in the first year, around the median: the raw half-widths
     (a run without calibration) times the backtest's factor of the total for one year ahead."""
-    monkeypatch.setattr(runs, "calibrate", lambda quantiles, *factors: quantiles)
     run = computed["run"]
-    raw = quantiles_of(run_projection(seed=3, dry_run=True, **SMALL).result)[0, 0, -1, -1]
+    raw = quantiles_of(computed["raw"].result)[0, 0, -1, -1]
     stored = quantiles_of(run.result)[0, 0, -1, -1]
     factor = run.calibration["group_factors"]["total"]["1"]["95"]
     assert factor != 1
@@ -129,6 +140,7 @@ def test_the_years_beyond_the_backtest_are_widened_by_its_extrapolated_factors(m
         )
 
 
+@SHARED
 def test_districts_under_5000_inhabitants_are_flagged(computed):
     axes = computed["run"].result.axes
     districts = [i for i, (level, _, _) in enumerate(axes["areas"]) if level != "stadtbezirk"][:17]
@@ -230,6 +242,7 @@ def test_the_admin_starts_a_run_and_shows_its_calibration(client, settings):
     assert need_of(run.result)["kita_shortfall"].shape == (len(SCENARIOS), 3, 2, 17)
 
 
+@SHARED
 def test_a_run_keeps_the_weights_of_what_it_publishes(computed):
     """The districts' totals are a weighted average of the cohort model, the linear trend and
     the constant population, with weights from the run's own backtest, one set per horizon."""
@@ -334,12 +347,12 @@ def test_a_stadtbezirk_is_projected_from_its_districts_with_the_atlas_s_roll_up_
         assert totals @ areas.bezirk_of[:, b] == pytest.approx(published[code], abs=1)
 
 
-def test_each_age_group_s_interval_is_widened_by_its_own_factor(computed, monkeypatch):
+@SHARED
+def test_each_age_group_s_interval_is_widened_by_its_own_factor(computed):
     """Children under 3 and the total of the city, in the first year: each group's 80 %
     half-width is its raw one times its own factor, and the two factors differ."""
-    monkeypatch.setattr(runs, "calibrate", lambda quantiles, *factors: quantiles)
     run = computed["run"]
-    raw = quantiles_of(run_projection(seed=3, dry_run=True, **SMALL).result)[0, 0, -1]
+    raw = quantiles_of(computed["raw"].result)[0, 0, -1]
     stored = quantiles_of(run.result)[0, 0, -1]
     group_factors = run.calibration["group_factors"]
     names = [g[0] for g in GROUPS]
