@@ -55,7 +55,13 @@ from indicators.classify import METHODS
 from indicators.models import CLASS_COUNTS, Indicator
 from indicators.params import parse_indicator
 from indicators.payloads import classified
-from indicators.selectors import available_years, indicator_levels, published_years
+from indicators.selectors import (
+    available_years,
+    indicator_levels,
+    one_read,
+    published_years,
+    year_tables,
+)
 from projections.catalogue import DEFAULT_SCENARIO
 from projections.series import SCENARIO
 from projections.values import projected_years, projection_of, values_payload
@@ -325,11 +331,16 @@ def _render_all(*, state: str, values: bool) -> dict[str, int]:
         # The objects at hand, not looked up again by slug for each of the thousands of files.
         by_slug = {level.slug: level for level in Level.objects.all()}
         for indicator in Indicator.objects.order_by("slug"):
-            for year in available_years(indicator=indicator):
-                for level in levels.get(indicator.id, []):
-                    body = _values_file(indicator=indicator, level=by_slug[level], year=year)
-                    write_file(base / values_name(indicator.slug, level, year), body)
-                    counts["values"] += 1
+            years = available_years(indicator=indicator)
+            # Every year's table of the indicator in one read (one query for its values),
+            # kept for the block, not one read for each year.
+            with one_read():
+                year_tables(indicators=[indicator], years=years)
+                for year in years:
+                    for level in levels.get(indicator.id, []):
+                        body = _values_file(indicator=indicator, level=by_slug[level], year=year)
+                        write_file(base / values_name(indicator.slug, level, year), body)
+                        counts["values"] += 1
             counts["values"] += _render_projected(
                 base, indicator, [by_slug[s] for s in levels.get(indicator.id, [])]
             )
