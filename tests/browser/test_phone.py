@@ -41,6 +41,10 @@ def tap_the_middle_of_the_map(page):
     map_box = box(page, "#map")
     page.touchscreen.tap(map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
     page.locator(".leaflet-popup").wait_for()
+    # Faded in: half-way its text would be measured against the map behind it.
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     return page.locator(".leaflet-popup")
 
 
@@ -173,12 +177,19 @@ def touch_drag(page, fingers: int, dy: float, steps: int = 8) -> None:
     page.wait_for_timeout(400)
 
 
+FIRST_LABEL_TOP = """() => {
+  const label = document.querySelector(".area-label:not(.neighbour-label)");
+  const box = label && label.getBoundingClientRect();
+  return box && box.height ? { top: box.top } : null;
+}"""
+
+
 def label_top(page) -> float:
     """Where the first area's name drawn on the map stands on the screen: it moves with the
     map, and with the page."""
-    label = page.locator(".area-label:not(.neighbour-label)").first
-    label.wait_for()
-    return label.bounding_box()["y"]
+    # Read where it is drawn in one step: the names are placed again when the map stops
+    # moving, and a name found first may be gone when asked where it is.
+    return page.wait_for_function(FIRST_LABEL_TOP).json_value()["top"]
 
 
 def page_scroll(page) -> float:
