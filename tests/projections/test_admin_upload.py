@@ -154,6 +154,8 @@ def test_a_housing_upload_is_checked_then_imported(planner):
     assert (result.rows, result.dwellings, page.context["years"]) == (14, 870, "2040–2044")
     assert page.context["replaced"] == ""
     assert not PlannedDwellings.objects.filter(year=2040).exists()
+    html = page.content.decode()
+    assert 'name="confirm"' in html and f'<a href="{HOUSING_URL}">Abbrechen</a>' in html
     done = confirm(planner, HOUSING_URL, page)
     assert done.status_code == 302 and done.url == START_URL
     assert PlannedDwellings.objects.filter(year__gte=2040).count() == 14
