@@ -158,6 +158,7 @@ def test_corrected_einwohner_go_from_export_through_the_map_and_back(atlas, page
 
     page.goto(release_page)
     page.get_by_role("link", name="Zurückziehen …").click()
+    page.wait_for_selector("#effect-restored")
     assert changes(page, "#effect-changes") == [
         ["einwohner", CORRECTED[code], NEWEST, german(old[code] + 7), german(old[code])]
         for code in CORRECTED
