@@ -77,26 +77,27 @@ def _rows(path: Path, districts: Districts):
         return [], errors, ""
     german, decided = number_format(table, [positions["year"], positions["dwellings"]])
     read = reader(german=german)
+    header = {c: table.header[p].strip() for c, p in positions.items()}  # as the file names them
     records, seen = [], {}
     for offset, row in enumerate(table.rows):
         number = offset + table.first_row
         cell = {c: (row[p].strip() if p < len(row) else "") for c, p in positions.items()}
         year, message = _whole(cell["year"], read, german, *RANGES["year"])
-        row_errors = [RowError(number, "year", cell["year"], f"{path.name}: {message}")] \
+        row_errors = [RowError(number, header["year"], cell["year"], f"{path.name}: {message}")] \
             if message else []  # fmt: skip
         dwellings, message = _whole(cell["dwellings"], read, german, 0, MOST_PER_YEAR)
         if message:
             row_errors.append(
-                RowError(number, "dwellings", cell["dwellings"], f"{path.name}: {message}")
+                RowError(number, header["dwellings"], cell["dwellings"], f"{path.name}: {message}")
             )
         district = districts.get(cell["code"], year) if year is not None else None
         if year is not None and district is None:
             message = f"{path.name}: kein Gebiet mit diesem Schlüssel am 31.12.{year}"
-            row_errors.append(RowError(number, "code", cell["code"], message))
+            row_errors.append(RowError(number, header["code"], cell["code"], message))
         key = (district, year)
         if not row_errors and key in seen:
             message = f"{path.name}: doppelt, wie Zeile {seen[key]}"
-            row_errors.append(RowError(number, "code", cell["code"], message))
+            row_errors.append(RowError(number, header["code"], cell["code"], message))
         seen.setdefault(key, number)
         errors += row_errors
         if not row_errors:

@@ -247,6 +247,8 @@ def _parse(kind: str, path: Path, districts: Districts) -> tuple[Parsed | None, 
         codes = [tuple(row[positions[i]].strip() for i in district_columns) for row in table.rows]
         return Parsed(kind, path, sha256, decided, records, codes), []
     read = reader(german=german)
+    # Errors name a column as the file's header does.
+    header = {c.name: table.header[p].strip() for p, c in zip(positions, spec.columns, strict=True)}
     records, codes, seen = [], [], {}
     for offset, row in enumerate(table.rows):
         number = offset + table.first_row
@@ -262,18 +264,20 @@ def _parse(kind: str, path: Path, districts: Districts) -> tuple[Parsed | None, 
             else:
                 value, message = _cell(column, text, read, german)
             if message:
-                row_errors.append(RowError(number, column.name, text, f"{path.name}: {message}"))
+                row_errors.append(
+                    RowError(number, header[column.name], text, f"{path.name}: {message}")
+                )
             if column.kind == "year":
                 year = value
             values.append(value)
         if kind == "within" and not row_errors and values[1] == values[2]:
             message = f"{path.name}: Umzug innerhalb desselben Gebiets"
-            row_errors.append(RowError(number, "to_code", row[positions[2]], message))
+            row_errors.append(RowError(number, header["to_code"], row[positions[2]], message))
         key = tuple(values[: spec.key_size])
         if not row_errors and key in seen:
             shown = ", ".join(str(row[p]) for p in positions[: spec.key_size])
             message = f"{path.name}: doppelt, wie Zeile {seen[key]}"
-            row_errors.append(RowError(number, spec.columns[0].name, shown, message))
+            row_errors.append(RowError(number, header[spec.columns[0].name], shown, message))
         seen.setdefault(key, number)
         errors += row_errors
         if not row_errors:

@@ -167,7 +167,7 @@ def test_a_bad_housing_file_is_refused_by_row_and_column_and_nothing_is_written(
     before = HousingImport.objects.count()
     page = planner.post(HOUSING_URL, {"file": csv_file("wohnungen.csv", text)})
     html = page.content.decode()
-    assert "<td>5</td><td>–</td><td>dwellings</td><td>viele</td><td>wohnungen.csv: " in html
+    assert "<td>5</td><td>–</td><td>Wohnungen</td><td>viele</td><td>wohnungen.csv: " in html
     assert "result" not in page.context
     assert HousingImport.objects.count() == before
     assert not PlannedDwellings.objects.filter(year__gte=2040).exists()

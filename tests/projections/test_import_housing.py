@@ -35,7 +35,8 @@ def test_every_bad_row_is_named_and_nothing_is_written(tmp_path):
     with pytest.raises(ImportRejected) as rejected:
         import_housing(path=path)
     found = {(e.row, e.field) for e in rejected.value.errors}
-    assert found == {(2, "dwellings"), (3, "code"), (4, "year"), (6, "code")}
+    # named as the file's header names them
+    assert found == {(2, "Wohnungen"), (3, "Gebiet"), (4, "Jahr"), (6, "Gebiet")}
     assert PlannedDwellings.objects.count() == before
 
 

@@ -95,6 +95,18 @@ def test_german_columns_and_numbers_are_read(tmp_path):
     assert (stored.population, result.rows) == (1234, {"cells": 2})
 
 
+def test_a_wrong_cell_of_a_german_file_is_named_by_the_file_s_header(tmp_path):
+    cells = write(
+        tmp_path / "p.csv",
+        "Jahr;Gebiet;Geschlecht;Alter;Bevölkerung;Gestorbene;Zuzüge;Fortzüge\n"
+        "2030;11;w;3;12;zwei;0;0\n2030;11;w;4;12;0;0;0\n",
+    )
+    errors = rejected(cells=cells)
+    assert [(e.row, e.field, e.value) for e in errors] == [(2, "Gestorbene", "zwei")]
+    within = write(tmp_path / "u.csv", "Jahr;Von;Nach;Geschlecht;Alter;Umzüge\n2030;11;11;w;30;2\n")
+    assert [(e.row, e.field) for e in rejected(within=within)] == [(2, "Nach")]
+
+
 def test_a_file_replaces_the_years_it_holds(tmp_path):
     within = "year,from_code,to_code,sex,age,moves\n"
     import_register(within=write(tmp_path / "a.csv", within + "2030,11,12,w,30,2\n"))
