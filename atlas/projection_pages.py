@@ -41,7 +41,8 @@ def accuracy(request):
     """The backtest of the published run: errors by horizon against the naive benchmarks,
     by planning age group, and how often its calibrated intervals held."""
     run = published_run()
-    context = {"run": run, "origins": (ORIGINS[0], ORIGINS[-1]), "max_horizon": MAX_HORIZON}
+    context = {"run": run, "origins": (ORIGINS[0], ORIGINS[-1]), "max_horizon": MAX_HORIZON,
+               "min_origins": MIN_ORIGINS}  # fmt: skip
     if run is not None:
         figures = accuracy_of(run)
         for row in figures["by_group"]:

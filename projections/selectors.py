@@ -127,8 +127,14 @@ def accuracy_of(run: ProjectionRun) -> dict:
         }
         for row in calibration.get("by_horizon", [])
     ]
+    origins = {row["horizon"]: row["origins"] for row in calibration.get("by_horizon", [])}
+    by_horizon = []
+    for measured in run.backtest.get("by_horizon", []):
+        row = _measure_row(measured, "horizon")
+        row["origins"] = origins.get(int(row["key"]))  # base years that reach so far ahead
+        by_horizon.append(row)
     return {
-        "by_horizon": [_measure_row(r, "horizon") for r in run.backtest.get("by_horizon", [])],
+        "by_horizon": by_horizon,
         "by_group": sorted(
             (_measure_row(r, "group") for r in run.backtest.get("by_group", [])),
             key=lambda row: GROUP_ORDER.get(row["key"], len(GROUP_ORDER)),

@@ -26,9 +26,12 @@ def test_the_track_record_shows_the_backtest_by_horizon_against_the_benchmarks(c
     html = page(client, ACCURACY)
     table = html.split('id="nach-horizont"', 1)[1].split("</table>", 1)[0]
     assert "<caption" in table
-    assert table.count('<th scope="col"') == 13
-    horizons = re.findall(r'<th scope="row">(\d+)</th>', table)
-    assert horizons == [str(h) for h in range(1, 11)]
+    assert table.count('<th scope="col"') == 14
+    rows = re.findall(r'<th scope="row">(\d+)</th>\s*<td class="num">(\d+)</td>', table)
+    assert [h for h, _ in rows] == [str(h) for h in range(1, 11)]
+    # How many base years reach each horizon: 2014–2019 to a register of 2024.
+    assert [int(n) for _, n in rows] == [min(6, 10 - h + 1) for h in range(1, 11)]
+    assert "Basisjahre" in table and 'id="wenige-basisjahre"' in html
     assert "MAPE konstante Bevölkerung" in table and "MAPE linearer Trend" in table
     assert "MAPE Kohortenmodell allein" in table
     # The page says that "Modell" is the published weighted average.
