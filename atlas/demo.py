@@ -1,6 +1,7 @@
 """Loading the generated Bottrop demo data (fixtures/bottrop/) through the regular services."""
 
 import datetime
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -22,14 +23,15 @@ from reports.services.reports import load_reports
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "bottrop"
 # The demo boundaries stand for the whole demo time series, which starts in 2012.
 DEMO_VALID_FROM = datetime.date(2000, 1, 1)
-# The demo projection is published as a run would be, with fewer simulations than the 1,000 of
-# a real one (its pages say so), to keep the demo quick to load.
-DEMO_TRAJECTORIES = 50
+# The demo projection is published as a real run would be: 1,000 simulations (the backtest 200
+# per base year), on one process per core. The tests' demo database takes fewer (``trajectories``),
+# and the pages say so where a run has fewer than 1,000.
+DEMO_TRAJECTORIES = 1000
 LEVEL_FILES = ["stadt", "stadtbezirk", "statistischer-bezirk"]
 
 
 @transaction.atomic
-def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
+def load_demo_data(*, directory: Path = DEMO_DIR, trajectories: int = DEMO_TRAJECTORIES) -> str:
     """Boundaries of all three levels, the catalogue and every value, as one published release;
     then the demo facilities and the indicators computed from them, and the register data the
     population projection starts from, with one projection run published."""
@@ -65,7 +67,8 @@ def load_demo_data(*, directory: Path = DEMO_DIR) -> str:
     lines.append(result.summary())
     housing = directory / "housing" / "wohnungsbau-demo.csv"
     lines.append(import_housing(path=housing, is_demo=True).summary())
-    run = run_projection(trajectories=DEMO_TRAJECTORIES, seed=2024, is_demo=True)
+    workers = min(os.cpu_count() or 1, 4)
+    run = run_projection(trajectories=trajectories, seed=2024, is_demo=True, workers=workers)
     publish_run(run=run)
     lines.append(f"Vorausberechnung {run} ({run.seconds} s) veröffentlicht")
     reports = load_reports(path=directory / "reports.json", is_demo=True)

@@ -305,7 +305,7 @@ def _demo(args, scratch: Path) -> None:
     from indicators.models import Observation
 
     started = time.perf_counter()
-    load_demo_data()
+    load_demo_data(trajectories=50)  # the projection is not what this measures
     print(f"  demo data loaded in {time.perf_counter() - started:.0f} s "
           f"({Observation.objects.count():,} values)", flush=True)  # fmt: skip
     cells = dict(

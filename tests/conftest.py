@@ -76,7 +76,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def _demo_database() -> None:
-    load_demo_data()
+    load_demo_data(trajectories=template_db.TEST_TRAJECTORIES)
     demo_snapshot.keep()
 
 

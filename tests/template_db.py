@@ -26,6 +26,10 @@ from django.db import connection
 from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# The demo projection of the tests' database: fewer simulations than the 1,000 of the demo as
+# served, which would take half a minute more to build; what the tests check of a run does not
+# depend on their number.
+TEST_TRAJECTORIES = 50
 # What the template is made of, every file of it: the apps' code and data imports the demo
 # data, the tests' modules load and keep it; pyproject.toml stands for the installed packages.
 INPUTS = [

@@ -76,6 +76,16 @@ def test_the_track_record_says_demo_data_validate_the_machinery_not_accuracy(cli
     assert "not how accurate a projection for Bottrop really is" in page(client, ACCURACY, "en")
 
 
+def test_the_pages_say_fewer_simulations_only_for_a_run_of_fewer_than_1000(client):
+    """The tests' demo run has 50; the demo as served 1,000 (atlas.demo)."""
+    fewer = "statt mit 1.000"
+    assert published_run().trajectories < 1000 and fewer in page(client, ACCURACY)
+    assert "weniger Simulationen als eine echte" in page(client, METHOD)
+    ProjectionRun.objects.filter(pk=published_run().pk).update(trajectories=1000)
+    assert fewer not in page(client, ACCURACY)
+    assert "weniger Simulationen" not in page(client, METHOD)
+
+
 def test_the_pages_are_english_in_english(client):
     assert "<h1>How accurate we have been</h1>" in page(client, ACCURACY, "en")
     assert "<h1>Population projection: method</h1>" in page(client, METHOD, "en")

@@ -10,6 +10,7 @@ from facilities.models import Facility
 from indicators import units
 from indicators.models import Indicator
 from tests.atlas.test_api import assert_matches
+from tests.template_db import TEST_TRAJECTORIES
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_the_demo_facilities_file_is_reproducible(tmp_path, monkeypatch):
 
 def test_loading_the_demo_again_changes_no_facility(capsys):
     before = Counter(Facility.objects.values_list("type__slug", flat=True))
-    call_command("load_demo_data")
+    call_command("load_demo_data", trajectories=TEST_TRAJECTORIES)
     assert Counter(Facility.objects.values_list("type__slug", flat=True)) == before
     assert "unverändert: 121" in capsys.readouterr().out
 
