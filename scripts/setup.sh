@@ -129,3 +129,12 @@ log "Migrating"
 "$VENV/bin/python" manage.py migrate --no-input -v 0
 "$VENV/bin/python" manage.py compilemessages -v 0 --ignore=.venv --ignore=.venv-ogctests
 "$VENV/bin/python" manage.py load_demo_data --if-empty
+
+# The tests' database: migrated, with the demo data, built once for each state of the code and
+# cloned by every test process (tests/template_db.py). Built here, before the suite, by the one
+# test that checks it; nothing happens when it exists already.
+if [ "$WITH_TEST" -eq 1 ]; then
+  log "Test database (demo data)"
+  env -u PYTHONDONTWRITEBYTECODE "$VENV/bin/python" -m pytest -n 0 -q -p no:cacheprovider \
+    tests/test_demo_database.py
+fi
