@@ -189,6 +189,7 @@ def forget_kept_reads(**kwargs) -> None:
     rendered files (a ``setting_changed`` receiver, see ``shared_read_caches``)."""
     if kwargs.get("setting") in SETTINGS_OF_EVERY_TEST:
         return
+    SETTINGS_CHANGES[0] += 1
     TABLES.clear()
     PAGES.clear()
     for folder in SHARED_FOLDERS.values():
@@ -229,18 +230,26 @@ def shared_read_caches(tmp_path_factory):
 
 
 READ_DATA_VERSION = datastate._data_version
+# Changed settings and patches so far in this process (``forget_kept_reads``).
+SETTINGS_CHANGES = [0]
 
 
 def version_with_direct_writes():
-    """The data version, and the moment of a test's last write to a table the public sees.
+    """The data version, the count of changed settings and the moment of a test's last write
+    to a table the public sees.
 
     The atlas changes what the public sees only through tables that move the version
     (releases, boundaries, facilities, metadata); tests also write such rows directly (an
     observation of a published release, a report's text). Such a write makes the state one of
-    its own here, as a tracked write would (tests/demo_snapshot.py logs the writes)."""
+    its own here, as a tracked write would (tests/demo_snapshot.py logs the writes). So does a
+    changed setting: a page the browser tests' shared browser kept from before it (a map page
+    drawn with other settings) then has another ETag and is not revalidated."""
     row = READ_DATA_VERSION()
-    written = demo_snapshot.last_shown_write() if row else None
-    return row if written is None else (f"{row[0]}+{written.isoformat()}", row[1])
+    if not row:
+        return row
+    version = f"{row[0]}~{SETTINGS_CHANGES[0]}"
+    written = demo_snapshot.last_shown_write()
+    return (version if written is None else f"{version}+{written.isoformat()}", row[1])
 
 
 @pytest.fixture

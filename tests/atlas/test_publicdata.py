@@ -202,8 +202,6 @@ def test_restoring_a_lowered_threshold_takes_the_old_states_files_offline(
 def test_a_file_made_while_the_state_changed_is_removed_at_once(
     client, public_data_root, monkeypatch
 ):
-    state = public_state()
-    client.get(boundaries_url(state))  # the state's first file
     render = publicdata.render_values
 
     def render_while_a_change_is_committed(**params):
@@ -211,7 +209,10 @@ def test_a_file_made_while_the_state_changed_is_removed_at_once(
         monkeypatch.setattr(publicdata, "public_state", lambda: "f" * 16)
         return body
 
+    # Patched first: a patch gives the tests a state of their own (tests/conftest.py).
     monkeypatch.setattr(publicdata, "render_values", render_while_a_change_is_committed)
+    state = public_state()
+    client.get(boundaries_url(state))  # the state's first file
     client.get(values_url(state))
     assert not (public_data_root / state).exists()
 
