@@ -24,9 +24,11 @@ DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "bottrop"
 # The demo boundaries stand for the whole demo time series, which starts in 2012.
 DEMO_VALID_FROM = datetime.date(2000, 1, 1)
 # The demo projection is published as a real run would be: 1,000 simulations (the backtest 200
-# per base year), on one process per core. The tests' demo database takes fewer (``trajectories``),
-# and the pages say so where a run has fewer than 1,000.
+# per base year), on up to two processes (each holds about 0.9 GB while it simulates). The
+# tests' demo database takes fewer (``trajectories``), and the pages say so where a run has
+# fewer than 1,000.
 DEMO_TRAJECTORIES = 1000
+DEMO_WORKERS = 2
 LEVEL_FILES = ["stadt", "stadtbezirk", "statistischer-bezirk"]
 
 
@@ -67,7 +69,7 @@ def load_demo_data(*, directory: Path = DEMO_DIR, trajectories: int = DEMO_TRAJE
     lines.append(result.summary())
     housing = directory / "housing" / "wohnungsbau-demo.csv"
     lines.append(import_housing(path=housing, is_demo=True).summary())
-    workers = min(os.cpu_count() or 1, 4)
+    workers = min(len(os.sched_getaffinity(0)), DEMO_WORKERS)  # the cores this process may use
     run = run_projection(trajectories=trajectories, seed=2024, is_demo=True, workers=workers)
     publish_run(run=run)
     lines.append(f"Vorausberechnung {run} ({run.seconds} s) veröffentlicht")

@@ -216,10 +216,11 @@ def shared_read_caches(tmp_path_factory):
     """Year tables, kept pages, rendered data files and kept downloads stay from one test to
     the next, as they stay from one request to the next in production: they are keyed by the
     data state, which a test's writes move (the version and the moment of the write are part
-    of it) and its rollback moves back, so no test is served what another one wrote. What the
-    key does not cover is the code and the settings: a changed setting (``settings``,
+    of it) and its rollback moves back, so no test is served what another one wrote. The code and
+    the settings are not in the database's key: a changed setting (``settings``,
     ``override_settings``) or a patch (``monkeypatch``, below) drops everything kept, when it
-    is made and when it is undone."""
+    is made and when it is undone, and counts into the state the tests read
+    (``version_with_direct_writes``)."""
     for name in ("public-data", "downloads"):
         SHARED_FOLDERS[name] = tmp_path_factory.mktemp(f"shared-{name}")
     setting_changed.connect(forget_kept_reads, dispatch_uid="forget_kept_reads")

@@ -4,6 +4,8 @@
 suite starts; the suite then clones it."""
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from districts.models import District
 from indicators.models import Observation, Release
@@ -24,3 +26,10 @@ def test_the_test_database_holds_every_part_of_the_demo_data():
     run = ProjectionRun.objects.get(status=ProjectionRun.Status.PUBLISHED)
     assert (run.is_demo, run.trajectories) == (True, TEST_TRAJECTORIES)
     assert Report.objects.exists()
+
+
+def test_too_few_simulations_are_refused_before_anything_is_loaded():
+    runs = ProjectionRun.objects.count()
+    with pytest.raises(CommandError, match="--trajectories 5: mindestens 10 Simulationen"):
+        call_command("load_demo_data", trajectories=5)
+    assert ProjectionRun.objects.count() == runs

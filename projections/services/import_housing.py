@@ -56,7 +56,7 @@ def _positions(header: list[str], name: str) -> tuple[dict[str, int], list[RowEr
             positions[column] = found[0]
         else:
             message = f"{name}: Spalte fehlt ({aliases[0].capitalize()})"
-            errors.append(RowError(1, column, "", message))
+            errors.append(RowError(1, aliases[0].capitalize(), "", message))
     return positions, errors
 
 

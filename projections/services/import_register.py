@@ -48,6 +48,11 @@ class Column:
     aliases: tuple[str, ...]  # other names a file may use (German first)
     kind: str  # year, district, sex, age, mother_age, count
 
+    @property
+    def label(self) -> str:
+        """The German name, as messages give it."""
+        return LABELS.get(self.name, self.name)
+
 
 @dataclass(frozen=True)
 class RegisterFile:
@@ -61,6 +66,12 @@ class RegisterFile:
         return self.columns[: self.key_size]
 
 
+LABELS = {
+    "year": "Jahr", "code": "Gebiet", "sex": "Geschlecht", "age": "Alter",
+    "population": "Bevölkerung", "deaths": "Gestorbene", "moves_in": "Zuzüge",
+    "moves_out": "Fortzüge", "mother_age": "Alter der Mutter", "births": "Geburten",
+    "from_code": "Von", "to_code": "Nach", "moves": "Umzüge",
+}  # fmt: skip
 YEAR = Column("year", ("jahr",), "year")
 SEX = Column("sex", ("geschlecht",), "sex")
 AGE = Column("age", ("alter",), "age")
@@ -175,10 +186,7 @@ def _columns(spec: RegisterFile, header: list[str], path: Path) -> tuple[list[in
         if not found:
             errors.append(
                 RowError(
-                    1,
-                    column.name,
-                    "",
-                    f"{path.name}: Spalte fehlt ({'/'.join((*column.aliases[:1], column.name))})",
+                    1, column.label, "", f"{path.name}: Spalte fehlt ({column.label}/{column.name})"
                 )
             )
         positions.append(found[0] if found else -1)
@@ -276,8 +284,9 @@ def _parse(kind: str, path: Path, districts: Districts) -> tuple[Parsed | None, 
         key = tuple(values[: spec.key_size])
         if not row_errors and key in seen:
             shown = ", ".join(str(row[p]) for p in positions[: spec.key_size])
+            columns = ", ".join(header[c.name] for c in spec.key)  # the key's, as it is shown
             message = f"{path.name}: doppelt, wie Zeile {seen[key]}"
-            row_errors.append(RowError(number, header[spec.columns[0].name], shown, message))
+            row_errors.append(RowError(number, columns, shown, message))
         seen.setdefault(key, number)
         errors += row_errors
         if not row_errors:

@@ -46,6 +46,7 @@ SMALL_AREA = 5000
 # Simulations per base year of the backtest, unless the run has fewer: the calibration needs
 # the spread of the intervals, not their last digit.
 BACKTEST_TRAJECTORIES = 200
+MIN_TRAJECTORIES = 10  # fewer give no quantiles worth the name
 # The code whose change changes a run: the model, its rates, backtest, need and this service.
 CODE = Path(__file__).resolve().parents[1]
 CODE_FILES = (
@@ -391,8 +392,8 @@ def checked(register, base_year, horizon, trajectories, backtest_trajectories) -
             f"Basisjahr {base_year}: Das Register reicht von {register.years[0]} bis "
             f"{register.years[-1]}, und das Basisjahr braucht ein Jahr davor."
         )
-    if not 1 <= horizon <= 50 or trajectories < 10 or backtest_trajectories < 10:
-        raise ValueError("1 bis 50 Jahre voraus und mindestens 10 Simulationen.")
+    if not 1 <= horizon <= 50 or min(trajectories, backtest_trajectories) < MIN_TRAJECTORIES:
+        raise ValueError(f"1 bis 50 Jahre voraus und mindestens {MIN_TRAJECTORIES} Simulationen.")
     return base_year, backtest_trajectories
 
 

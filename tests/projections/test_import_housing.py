@@ -44,6 +44,7 @@ def test_a_missing_column_is_named(tmp_path):
     with pytest.raises(ImportRejected) as rejected:
         import_housing(path=write(tmp_path, "Jahr;Gebiet\n2030;32\n"))
     assert "Spalte fehlt (Wohnungen)" in str(rejected.value)
+    assert [e.field for e in rejected.value.errors] == ["Wohnungen"]
 
 
 def test_a_file_replaces_the_years_it_holds(tmp_path):

@@ -67,15 +67,16 @@ def test_each_kind_of_bad_cell_is_refused(tmp_path, line, field, message):
 
 def test_a_cell_given_twice_is_refused_with_the_first_row(tmp_path):
     errors = rejected(cells=write(tmp_path / "p.csv", HEADER + "2030,11,m,0,1,0,0,0\n" * 2))
-    assert (errors[0].row, errors[0].field) == (3, "year")
-    assert "wie Zeile 2" in errors[0].message
+    assert (errors[0].row, errors[0].field) == (3, "year, code, sex, age")
+    assert errors[0].value == "2030, 11, m, 0" and "wie Zeile 2" in errors[0].message
 
 
 def test_a_missing_column_is_named(tmp_path):
     errors = rejected(
         cells=write(tmp_path / "p.csv", "year,code,sex,age,population\n2030,11,m,0,1\n")
     )
-    assert {e.field for e in errors} == {"deaths", "moves_in", "moves_out"}
+    assert {e.field for e in errors} == {"Gestorbene", "Zuzüge", "Fortzüge"}
+    assert "Spalte fehlt (Fortzüge/moves_out)" in " ".join(e.message for e in errors)
 
 
 def test_a_move_within_one_district_is_refused(tmp_path):

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from atlas.demo import DEMO_TRAJECTORIES, load_demo_data
 from core.importing import ImportRejected
 from districts.models import District
+from projections.services.runs import MIN_TRAJECTORIES
 
 
 class Command(BaseCommand):
@@ -20,10 +21,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty, trajectories, **options):
+        if trajectories < MIN_TRAJECTORIES:
+            raise CommandError(
+                f"--trajectories {trajectories}: mindestens {MIN_TRAJECTORIES} Simulationen"
+            )
         if if_empty and District.objects.exists():
             self.stdout.write("Gebiete vorhanden, Demodaten werden nicht geladen.")
             return
         try:
             self.stdout.write(load_demo_data(trajectories=trajectories))
-        except ImportRejected as rejected:
+        except (ImportRejected, ValueError) as rejected:
             raise CommandError(str(rejected)) from None
