@@ -1,3 +1,4 @@
+import gc
 import shutil
 from pathlib import Path
 
@@ -62,6 +63,18 @@ def pytest_collection_modifyitems(config, items):
         (twice if item.nodeid in seen else seen).add(item.nodeid)
     if twice:
         raise pytest.UsageError(f"tests with the same name: {sorted(twice)}")
+
+
+def pytest_collection_finish(session):
+    """What the session has built by now (Django, the apps, every test module and item) lives to
+    its end: frozen, it is left out of every later walk of Python's cyclic garbage collector, as
+    in the atlas's own workers (atlas/wsgi.py). The tests also make many short-lived objects (a
+    request, a year table); walking them after every 50,000 allocations instead of every 700
+    leaves the collector a quarter of its time (measured over the read-cache, shown-figure and
+    fuzz tests: 7.7 to 9.7 s of 80 s, then 2.3 s)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 @pytest.hookimpl(optionalhook=True)
