@@ -67,11 +67,15 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
             linked,
         )
     }
-    missing = [
-        i
+    stale = {
+        linked.group.get(i.id, i.id)
         for i in wanted.values()
         if any(not remembered(memo, ("table", i.slug, year)) for year in years)
-    ]
+    }
+    # A group is built as a whole, so every member's observations are read, also those of a
+    # member whose own tables are still kept (the cache may have let go of some members' tables
+    # and not of others'): judged without them, the group would be built from empty cells.
+    missing = [i for i in wanted.values() if linked.group.get(i.id, i.id) in stale]
     observed = [i for i in missing if not i.computation]
     raw = geography.raw_cells([i.id for i in observed], years, as_of) if observed else {}
     tables = {}

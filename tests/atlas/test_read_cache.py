@@ -30,7 +30,7 @@ from districts.services.geometry import rebuild_web_geometries
 from facilities.services.import_facilities import import_facilities
 from indicators import readcache
 from indicators.models import Indicator, Observation, Release
-from indicators.selectors import year_table
+from indicators.selectors import year_table, year_tables
 from indicators.services.releases import publish_release, withdraw_release
 
 # These tests count what is kept: each starts with nothing kept.
@@ -115,6 +115,29 @@ def test_tables_are_kept_per_pin_and_data_state(client):
     with one_state_per_request():
         changed = year_table(indicator=indicator, year=YEAR)
     assert changed.areas is not first.areas
+
+
+def test_a_group_whose_cache_let_go_of_one_member_is_built_again_from_all_members(client):
+    """Linked indicators are judged together and built together. A bounded cache lets go of
+    one member's table and keeps another's; the next read builds the group again, and must
+    read every member's observations for it, not only those of the member it asked for."""
+    population, age = (Indicator.objects.get(slug=s) for s in ("einwohner", "durchschnittsalter"))
+
+    def shown(table) -> dict:
+        return {a.district_id: (a.cell.value, a.cell.status) for a in table.areas.values()}
+
+    with one_state_per_request():
+        before = year_tables(indicators=[population, age], years=[YEAR])
+        scope = readcache.scope(None)
+    assert shown(before[("durchschnittsalter", YEAR)]), "the demo data should have mean ages"
+    # The least recently used entry goes first; here the population's table has gone.
+    del readcache.TABLES._entries[(scope, "table", "einwohner", YEAR)]
+    with one_state_per_request():
+        year_table(indicator=population, year=YEAR)
+    with one_state_per_request():
+        after = year_tables(indicators=[population, age], years=[YEAR])
+    for key in before:
+        assert shown(after[key]) == shown(before[key]), key
 
 
 def test_reads_outside_a_request_are_not_kept(client):
