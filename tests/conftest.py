@@ -1,9 +1,11 @@
 import gc
+import hashlib
+import itertools
 import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import UserSettingsHolder, settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import override_settings
@@ -197,14 +199,19 @@ def quick_password_hashing():
         yield
 
 
-def forget_kept_reads(**kwargs) -> None:
+def forget_kept_reads() -> None:
     """Drops the year tables and pages this process keeps and empties the shared folders of
-    rendered files (a ``setting_changed`` receiver, see ``shared_read_caches``)."""
-    if kwargs.get("setting") in SETTINGS_OF_EVERY_TEST:
-        return
-    SETTINGS_CHANGES[0] += 1
+    rendered files."""
     TABLES.clear()
     PAGES.clear()
+    forget_rendered_files()
+
+
+def forget_rendered_files(**kwargs) -> None:
+    """Empties the shared folders of rendered files (also a ``setting_changed`` receiver, see
+    ``shared_read_caches``)."""
+    if kwargs.get("setting") in SETTINGS_OF_EVERY_TEST:
+        return
     for folder in SHARED_FOLDERS.values():
         folder.mkdir(parents=True, exist_ok=True)
         for entry in folder.iterdir():
@@ -230,38 +237,59 @@ def shared_read_caches(tmp_path_factory):
     the next, as they stay from one request to the next in production: they are keyed by the
     data state, which a test's writes move (the version and the moment of the write are part
     of it) and its rollback moves back, so no test is served what another one wrote. The code and
-    the settings are not in the database's key: a changed setting (``settings``,
-    ``override_settings``) or a patch (``monkeypatch``, below) drops everything kept, when it
-    is made and when it is undone, and counts into the state the tests read
-    (``version_with_direct_writes``)."""
+    the settings are not in the database's key: the settings a test changes (``settings``,
+    ``override_settings``) and the patches it makes (``monkeypatch``, below) are named in the
+    state the tests read (``version_with_direct_writes``), so what was kept under other settings
+    or code is not served, and what was kept before comes back when they are undone."""
     for name in ("public-data", "downloads"):
         SHARED_FOLDERS[name] = tmp_path_factory.mktemp(f"shared-{name}")
-    setting_changed.connect(forget_kept_reads, dispatch_uid="forget_kept_reads")
+    setting_changed.connect(forget_rendered_files, dispatch_uid="forget_rendered_files")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(datastate, "_data_version", version_with_direct_writes)
         yield
-    setting_changed.disconnect(dispatch_uid="forget_kept_reads")
+    setting_changed.disconnect(dispatch_uid="forget_rendered_files")
 
 
 READ_DATA_VERSION = datastate._data_version
-# Changed settings and patches so far in this process (``forget_kept_reads``).
-SETTINGS_CHANGES = [0]
+# The patches in force (``ForgetfulMonkeyPatch``), each by a number of its own.
+PATCHES_IN_FORCE: list[int] = []
+PATCH_NUMBERS = itertools.count(1)
+
+
+def changed_settings_and_code() -> str:
+    """Empty under the settings and code the tests start with; else a short name of the
+    settings changed and the patches in force."""
+    changed = []
+    layer = settings._wrapped
+    while isinstance(layer, UserSettingsHolder):  # one layer per override, the newest first
+        changed.append(
+            sorted(
+                (name, repr(value))
+                for name, value in vars(layer).items()
+                if name.isupper() and name not in SETTINGS_OF_EVERY_TEST
+            )
+        )
+        layer = layer.default_settings
+    if not any(changed) and not PATCHES_IN_FORCE:
+        return ""
+    named = repr((changed, PATCHES_IN_FORCE)).encode()
+    return hashlib.sha256(named, usedforsecurity=False).hexdigest()[:12]
 
 
 def version_with_direct_writes():
-    """The data version, the count of changed settings and the moment of a test's last write
-    to a table the public sees.
+    """The data version, the settings and patches in force and the moment of a test's last
+    write to a table the public sees.
 
     The atlas changes what the public sees only through tables that move the version
     (releases, boundaries, facilities, metadata); tests also write such rows directly (an
     observation of a published release, a report's text). Such a write makes the state one of
-    its own here, as a tracked write would (tests/demo_snapshot.py logs the writes). So does a
-    changed setting: a page the browser tests' shared browser kept from before it (a map page
-    drawn with other settings) then has another ETag and is not revalidated."""
+    its own here, as a tracked write would (tests/demo_snapshot.py logs the writes). So do
+    changed settings and patches: a page the browser tests' shared browser kept from before them
+    (a map page drawn with other settings) then has another ETag and is not revalidated."""
     row = READ_DATA_VERSION()
     if not row:
         return row
-    version = f"{row[0]}~{SETTINGS_CHANGES[0]}"
+    version = f"{row[0]}~{changed_settings_and_code()}"
     written = demo_snapshot.last_shown_write()
     return (version if written is None else f"{version}+{written.isoformat()}", row[1])
 
@@ -275,33 +303,48 @@ def nothing_kept(shared_read_caches):
 @pytest.fixture
 def plain_data_version(monkeypatch):
     """The data version read as the atlas reads it, for a test that counts its queries (and
-    writes no shown row directly)."""
+    writes no shown row directly). That state does not name the settings and patches in force:
+    the test starts with nothing kept."""
     monkeypatch.setattr(datastate, "_data_version", READ_DATA_VERSION)
+    forget_kept_reads()
 
 
 class ForgetfulMonkeyPatch(pytest.MonkeyPatch):
-    """A monkeypatch whose every change, and its undoing, drops the kept reads."""
+    """A monkeypatch whose every change is named in the tests' data state until it is undone,
+    and empties the shared folders of rendered files, when it is made and when it is undone."""
+
+    def __init__(self):
+        super().__init__()
+        self._numbers: list[int] = []
+
+    def _changing(self) -> None:
+        number = next(PATCH_NUMBERS)
+        self._numbers.append(number)
+        PATCHES_IN_FORCE.append(number)
+        forget_rendered_files()
 
     def setattr(self, *args, **kwargs):
-        forget_kept_reads()
+        self._changing()
         return super().setattr(*args, **kwargs)
 
     def delattr(self, *args, **kwargs):
-        forget_kept_reads()
+        self._changing()
         return super().delattr(*args, **kwargs)
 
     def setitem(self, *args, **kwargs):
-        forget_kept_reads()
+        self._changing()
         return super().setitem(*args, **kwargs)
 
     def delitem(self, *args, **kwargs):
-        forget_kept_reads()
+        self._changing()
         return super().delitem(*args, **kwargs)
 
     def undo(self):
-        if self._setattr or self._setitem:
-            forget_kept_reads()
         super().undo()
+        if self._numbers:
+            PATCHES_IN_FORCE[:] = [n for n in PATCHES_IN_FORCE if n not in self._numbers]
+            self._numbers.clear()
+            forget_rendered_files()
 
 
 @pytest.fixture
