@@ -37,12 +37,13 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) --di
 test: setup-test lint
 	$(PYTEST) $(PYTEST_ARGS)
 
-# The inner loop, without set-up and lint: every test but the browser tests and the few
+# The inner loop, without set-up and lint: every test but the browser tests, the few
 # exhaustive ones over all demo data (marker "slow": the seeded disclosure attack, every output
-# searched for withheld numbers, every demo value through export and import), which make test
-# runs.
+# searched for withheld numbers, every demo value through export and import) and those that run
+# another program against the atlas (marker "external": gunicorn, GDAL, LibreOffice, pg_dump,
+# the OGC test suite), which make test runs.
 test-fast:
-	$(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser and not slow and not external" $(PYTEST_ARGS)
 
 # Disclosure control attacked from the outside: a count of 1 or 2 planted in every cell
 # (indicator, year, district) of the demo data, each recovered by integer programming if it

@@ -13,7 +13,7 @@ from . import demo_snapshot, template_db
 
 ROOT = Path(settings.BASE_DIR)
 # One worker runs the module: its scratch databases are made once, under one name.
-pytestmark = pytest.mark.xdist_group("backup")
+pytestmark = [pytest.mark.xdist_group("backup"), pytest.mark.external]
 
 
 def _connect(dbname: str):

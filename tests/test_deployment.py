@@ -157,12 +157,14 @@ def run_with(env: dict, *args: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+@pytest.mark.external
 def test_check_deploy_passes_without_warnings_in_production():
     done = run_with(PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
 
 
+@pytest.mark.external
 def test_check_deploy_fails_with_development_settings():
     done = run_with({}, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode != 0

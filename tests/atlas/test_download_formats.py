@@ -73,6 +73,7 @@ def test_the_geopackage_is_version_1_3(client, tmp_path):
         assert db.execute("PRAGMA user_version").fetchone() == (10300,)
 
 
+@pytest.mark.external
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
 def test_gdal_opens_the_geopackage_without_a_warning(client, tmp_path):
     path = tmp_path / "gebiete.gpkg"

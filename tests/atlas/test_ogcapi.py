@@ -526,6 +526,7 @@ def server(live_server, demo_data):
     return f"OAPIF:{live_server.url}/ogcapi"
 
 
+@pytest.mark.external
 def test_gdal_reads_every_feature_of_every_collection(server):
     summary = gdal("ogrinfo", "-ro", "-so", server)
     layers = re.findall(r"^\d+: (\S+) \(title: .*\) \(Multi Polygon\)$", summary, re.M)
@@ -552,6 +553,7 @@ def test_gdal_reads_every_feature_of_every_collection(server):
         assert all(f["geometry"]["type"] == "MultiPolygon" for f in features)
 
 
+@pytest.mark.external
 def test_gdal_reads_the_values_of_the_year_given_in_the_dataset_url(server):
     year = published_years()[0]
     text = gdal("ogr2ogr", "-f", "GeoJSON", "/vsistdout/", f"{server}?year={year}", "stadtbezirk")

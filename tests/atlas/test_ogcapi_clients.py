@@ -18,6 +18,8 @@ from owslib.ogcapi.features import Features
 
 from indicators.selectors import published_years
 
+pytestmark = pytest.mark.external
+
 OGCTESTS_PYTHON = Path(os.environ.get("OGCTESTS_PYTHON", ".venv-ogctests/bin/python"))
 # The checks of ogctests 0.1.15 that fail for its own reasons, not the server's.
 SUITE_DEFECTS = {

@@ -320,6 +320,7 @@ def test_the_rate_limit_lets_requests_through_when_its_cache_fails(client, setti
     assert client.get("/api/v1/levels").status_code == 200
 
 
+@pytest.mark.external
 def test_with_redis_url_at_a_stopped_redis_the_site_still_answers(db):
     """The settings as deployed, in a process of their own, against the test database."""
     database = connection.settings_dict

@@ -113,16 +113,19 @@ def production_settings(*names: str, **env) -> list:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.external
 def test_production_cookies_carry_the_host_prefix_and_hsts_lasts_a_year():
     names = production_settings(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
     assert names == ["__Host-sessionid", "__Host-csrftoken", True, True, "/", None, 31536000]
 
 
+@pytest.mark.external
 def test_development_keeps_plain_cookie_names():
     names = production_settings(DJANGO_DEBUG="1", DJANGO_SECURE_COOKIES="0")
     assert names[:3] == ["sessionid", "csrftoken", False]
 
 
+@pytest.mark.external
 def test_production_requires_the_second_factor_by_default():
     production = production_settings(
         "ATLAS_ADMIN_REQUIRE_OTP", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50

@@ -343,6 +343,7 @@ def test_a_chapter_built_from_a_draft_reads_the_pinned_state():
     assert report.release.published_at.date() <= datetime.date.today()
 
 
+@pytest.mark.external
 def test_the_word_file_of_the_demo_report_reads_back_and_opens_in_libreoffice(client, tmp_path):
     response = client.get(f"/berichte/{SUED}/bericht.docx")
     assert response.status_code == 200

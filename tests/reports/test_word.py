@@ -336,6 +336,7 @@ def test_the_same_report_gives_the_same_bytes(chart):
     }
 
 
+@pytest.mark.external
 def test_libreoffice_opens_it_and_prints_every_page_with_title_and_demo_mark(chart, tmp_path):
     source = tmp_path / "bericht.docx"
     source.write_bytes(word_file(report(chart, chapters=3)))
