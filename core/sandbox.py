@@ -36,6 +36,8 @@ QUIET_LIBRARIES = {
     "PYTHONNOUSERSITE": "1",
 }
 
+LONGEST_POLL_SECONDS = (2**31 - 1) / 1000
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -86,12 +88,19 @@ def _run(request: dict, *, folder: str, stdout, stderr, limits: Limits) -> int |
         start_new_session=True,  # its own process group: a kill takes whatever it started
         close_fds=True,
     )
-    with contextlib.suppress(BrokenPipeError):  # a child that died at once says so by its status
-        # The request is far smaller than a pipe's buffer: writing it never waits for the child.
-        child.stdin.write(json.dumps(request).encode())
-    with contextlib.suppress(BrokenPipeError):
-        child.stdin.close()
-    if not _ended_within(child, limits.wall_seconds):
+    try:
+        with contextlib.suppress(
+            BrokenPipeError
+        ):  # a child that died at once says so by its status
+            # The request is far smaller than a pipe's buffer: writing it never waits for it.
+            child.stdin.write(json.dumps(request).encode())
+        with contextlib.suppress(BrokenPipeError):
+            child.stdin.close()
+        ended = _ended_within(child, limits.wall_seconds)
+    except BaseException:
+        _kill(child)  # never a child left running without its limit
+        raise
+    if not ended:
         _kill(child)
         return None
     return child.wait()
@@ -103,16 +112,18 @@ def _ended_within(child: subprocess.Popen, seconds: float) -> bool:
     the time of a whole check of a small file."""
     try:
         handle = os.pidfd_open(child.pid)
-    except OSError:  # a kernel before 5.3
+    except (OSError, AttributeError):  # a kernel before 5.3, or not Linux
         try:
             child.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             return False
         return True
+    # poll() takes at most 2**31 - 1 milliseconds (24.8 days); a longer limit is none.
+    milliseconds = max(0, math.ceil(seconds * 1000)) if seconds < LONGEST_POLL_SECONDS else None
     try:
         poller = select.poll()
         poller.register(handle, select.POLLIN)
-        return bool(poller.poll(max(0, math.ceil(seconds * 1000))))
+        return bool(poller.poll(milliseconds))
     finally:
         os.close(handle)
 

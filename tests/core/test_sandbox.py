@@ -43,6 +43,17 @@ def test_a_child_past_the_wall_clock_limit_is_stopped(monkeypatch, tmp_path):
     assert time.monotonic() - started < 10
 
 
+def test_a_wall_clock_limit_beyond_what_poll_takes_lets_the_child_finish(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("a;b\n1;2\n", encoding="utf-8")
+    options = {"delimiter": ";", "encoding": "utf-8", "max_cells": 100}
+    for seconds in (30 * 24 * 3600, float("inf")):
+        limits = Limits(cpu_seconds=10, memory_bytes=1024**3, wall_seconds=seconds)
+        answer = sandbox.run_boxed(task="csv", path=table, name="t.csv", options=options,
+                                   limits=limits)  # fmt: skip
+        assert answer == {"cells": 4}
+
+
 def test_a_reader_past_the_cpu_limit_is_stopped():
     # Without the cell limit, the expanding sheet keeps openpyxl busy for minutes.
     limits = Limits(cpu_seconds=2, memory_bytes=8 * 1024**3, wall_seconds=60)
