@@ -251,6 +251,7 @@ def shared_read_caches(tmp_path_factory):
 
 
 READ_DATA_VERSION = datastate._data_version
+DELETED = object()
 # The patches in force (``ForgetfulMonkeyPatch``), each by a number of its own.
 PATCHES_IN_FORCE: list[int] = []
 PATCH_NUMBERS = itertools.count(1)
@@ -262,14 +263,20 @@ def changed_settings_and_code() -> str:
     changed = []
     layer = settings._wrapped
     while isinstance(layer, UserSettingsHolder):  # one layer per override, the newest first
+        below = layer.default_settings
         changed.append(
             sorted(
                 (name, repr(value))
                 for name, value in vars(layer).items()
-                if name.isupper() and name not in SETTINGS_OF_EVERY_TEST
+                if name.isupper()
+                and name not in SETTINGS_OF_EVERY_TEST
+                # A setting put back to the value below it (pytest-django's ``urls`` marker
+                # does so in the layer it finds) changes nothing.
+                and repr(value) != repr(getattr(below, name, DELETED))
             )
+            + [(name, "deleted") for name in sorted(getattr(layer, "_deleted", ()))]
         )
-        layer = layer.default_settings
+        layer = below
     if not any(changed) and not PATCHES_IN_FORCE:
         return ""
     named = repr((changed, PATCHES_IN_FORCE)).encode()
