@@ -52,21 +52,7 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
             for year in years
         }
     linked = memoised(("links",), load_links)
-    # Linked indicators are judged together, so a table needs the tables of its group.
-    grouped = with_groups(indicators, linked)
-    components = _components(grouped)
-    supplies = supply_cells.supplies(grouped)
-    wanted = {
-        i.slug: i
-        for i in with_groups(
-            [
-                *grouped,
-                *(c for cs in components.values() for c in cs),
-                *(served for _, served in supplies.values() if served is not None),
-            ],
-            linked,
-        )
-    }
+    wanted, components, supplies = _needed(indicators, linked)
     stale = {
         linked.group.get(i.id, i.id)
         for i in wanted.values()
@@ -103,6 +89,32 @@ def _year_tables(indicators: list[Indicator], years: list[int], memo: dict) -> d
     return {
         key: _as_asked(table, asked[key[0]]) for key, table in tables.items() if key[0] in asked
     }
+
+
+def _needed(indicators: list[Indicator], linked: Linked) -> tuple[dict, dict, dict]:
+    """Every indicator whose tables the asked ones need (slug → indicator), with the parts of
+    each balance and the facility type and served group of each supply indicator among them.
+
+    Linked indicators are judged together, so a table needs the tables of its group; a balance
+    needs its parts, a supply indicator the group it serves, and those need their groups in
+    turn. Parts and served groups are found for every indicator needed, not only the asked ones:
+    a group is built the same way whichever of its members a read asked for.
+    """
+    wanted = {i.slug: i for i in with_groups(indicators, linked)}
+    while True:
+        components = _components(list(wanted.values()))
+        supplies = supply_cells.supplies(list(wanted.values()))
+        more = with_groups(
+            [
+                *wanted.values(),
+                *(c for cs in components.values() for c in cs),
+                *(served for _, served in supplies.values() if served is not None),
+            ],
+            linked,
+        )
+        if {i.slug for i in more} <= wanted.keys():
+            return wanted, components, supplies
+        wanted |= {i.slug: i for i in more if i.slug not in wanted}
 
 
 def _as_asked(table: YearTable, indicator: Indicator) -> YearTable:

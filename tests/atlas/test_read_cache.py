@@ -30,7 +30,7 @@ from districts.services.geometry import rebuild_web_geometries
 from facilities.services.import_facilities import import_facilities
 from indicators import readcache
 from indicators.models import Indicator, Observation, Release
-from indicators.selectors import year_table, year_tables
+from indicators.selectors import one_read, year_table, year_tables
 from indicators.services.releases import publish_release, withdraw_release
 
 # These tests count what is kept: each starts with nothing kept.
@@ -138,6 +138,28 @@ def test_a_group_whose_cache_let_go_of_one_member_is_built_again_from_all_member
         after = year_tables(indicators=[population, age], years=[YEAR])
     for key in before:
         assert shown(after[key]) == shown(before[key]), key
+
+
+def test_a_group_is_built_alike_whichever_of_its_members_a_read_asked_for(client):
+    """A read of Kita places needs the children under 6, and so their whole group, with the
+    natural balance and net migration in it. Built for that read and kept, the group must be
+    what a read of the balances alone builds: with their parts, births and deaths, moves in and
+    out."""
+    supply = Indicator.objects.get(slug="kita-plaetze-je-100-unter-6")
+    balances = list(Indicator.objects.filter(slug__in=["natuerlicher-saldo", "wanderungssaldo"]))
+
+    def shown(tables) -> dict:
+        return {
+            (key, a.district_id): (a.cell.value, a.cell.status, a.interval, a.comparison)
+            for key, table in tables.items()
+            for a in table.areas.values()
+        }
+
+    with one_read():
+        year_tables(indicators=[supply], years=[YEAR])
+        kept = year_tables(indicators=balances, years=[YEAR])
+    alone = year_tables(indicators=balances, years=[YEAR])
+    assert shown(kept) == shown(alone)
 
 
 def test_reads_outside_a_request_are_not_kept(client):
