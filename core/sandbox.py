@@ -89,10 +89,9 @@ def _run(request: dict, *, folder: str, stdout, stderr, limits: Limits) -> int |
         close_fds=True,
     )
     try:
-        with contextlib.suppress(
-            BrokenPipeError
-        ):  # a child that died at once says so by its status
-            # The request is far smaller than a pipe's buffer: writing it never waits for it.
+        # The request is far smaller than a pipe's buffer: writing it never waits for the
+        # child. A child that died at once says so by its exit status.
+        with contextlib.suppress(BrokenPipeError):
             child.stdin.write(json.dumps(request).encode())
         with contextlib.suppress(BrokenPipeError):
             child.stdin.close()
