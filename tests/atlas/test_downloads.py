@@ -479,7 +479,9 @@ def test_the_dcat_catalogue_has_a_dataset_per_theme_and_working_links(client):
 def test_the_dcat_catalogue_dates_locates_and_attributes_its_datasets(client, demo):
     catalog = client.get("/daten/dcat.jsonld").json()
     dataset = catalog["dcat:dataset"][0]
-    assert dataset["dct:issued"]["@value"][:10] == demo.published_at.date().isoformat()
+    # The catalogue gives the city's local time: after 23:00 UTC the date is the next day's.
+    issued = timezone.localtime(demo.published_at).date().isoformat()
+    assert dataset["dct:issued"]["@value"][:10] == issued
     assert dataset["dcatde:contributorID"]["@id"].startswith("http://dcat-ap.de/def/contributors/")
     assert "dcatde:politicalGeocodingURI" not in dataset
     bbox = catalog["dct:spatial"]["dcat:bbox"]
