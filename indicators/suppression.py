@@ -16,7 +16,7 @@ what is needed in Einwohner or in the other bands of that district.
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import disclosure, stats
@@ -116,7 +116,8 @@ def disclose(drafts: Mapping[int, Draft], links: Sequence[Link] = ()) -> dict[in
     withheld: dict[int, set[int]] = {}
     secret: dict[int, set[int]] = {}
     for i, draft in drafts.items():
-        primary = {d for d, c in draft.cells.items() if _few_cases(c, draft)}
+        few_cases = _few_cases(draft)
+        primary = {d for d, c in draft.cells.items() if few_cases(c)}
         withheld[i] = primary | (draft.forced & draft.cells.keys())
         # Values the source itself keeps secret are protected like withheld ones; they show
         # the source's own symbol.
@@ -137,18 +138,24 @@ def disclose(drafts: Mapping[int, Draft], links: Sequence[Link] = ()) -> dict[in
     return withheld
 
 
-def _few_cases(cell: Cell, draft: Draft) -> bool:
+def _few_cases(draft: Draft) -> Callable[[Cell], bool]:
+    """Whether a cell of the draft counts fewer cases than its indicator's threshold.
+
+    The rule is read once per table: a table of blocks has thousands of cells, and the
+    threshold's floor is a setting.
+    """
     rule = draft.indicator
+    threshold = rule.applied_threshold
     if draft.balance:
         # Only the people it is counted among: the numerator is a difference, no cases.
-        people = cell.denominator if cell.has_value and rule.denominator_is_count else None
-        return people is not None and people < rule.applied_threshold
-    return stats.is_below_threshold(
-        cell,
-        kind=rule.kind,
-        threshold=rule.applied_threshold,
-        factor=rule.factor,
-        denominator_is_count=rule.denominator_is_count,
+        if not rule.denominator_is_count:
+            return lambda cell: False
+        return lambda cell: (
+            cell.has_value and cell.denominator is not None and cell.denominator < threshold
+        )
+    kind, factor, counted = rule.kind, rule.factor, rule.denominator_is_count
+    return lambda cell: stats.is_below_threshold(
+        cell, kind=kind, threshold=threshold, factor=factor, denominator_is_count=counted
     )
 
 

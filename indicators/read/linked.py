@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .. import suppression
 from ..models import Identity, Indicator
+from .memo import memoised
 
 
 @dataclass(frozen=True)
@@ -89,5 +90,8 @@ def with_groups(indicators: Iterable[Indicator], linked: Linked) -> list[Indicat
         if member not in indicators
     }
     if more:
-        indicators.update({i.id: i for i in Indicator.objects.filter(id__in=more)})
+        # Asked for by every cold read, and again for the parts each read pulls in: the
+        # catalogue is read once per read (and data state).
+        catalogue = memoised(("catalogue",), Indicator.objects.in_bulk)
+        indicators.update({i: catalogue[i] for i in more if i in catalogue})
     return list(indicators.values())

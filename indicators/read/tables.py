@@ -204,13 +204,18 @@ def _cells(
 
 def _components(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
     """Indicator id → the indicators it is computed from (births and deaths for a balance)."""
-    links = Indicator.components.through.objects.filter(
-        from_indicator_id__in=[i.id for i in indicators]
-    ).select_related("to_indicator")
+    parts = memoised(("components",), _all_components)
+    return {i.id: list(parts[i.id]) for i in indicators if i.id in parts}
+
+
+def _all_components() -> dict[int, tuple[Indicator, ...]]:
+    """Every computed indicator's parts, read once per read (and data state): a read asks
+    again for each indicator it pulls in."""
+    links = Indicator.components.through.objects.select_related("to_indicator")
     result: dict[int, list[Indicator]] = defaultdict(list)
     for link in links:
         result[link.from_indicator_id].append(link.to_indicator)
-    return dict(result)
+    return {i: tuple(parts) for i, parts in result.items()}
 
 
 def _core_tables(indicator: Indicator, year: int, as_of: datetime.datetime | None) -> dict | None:
