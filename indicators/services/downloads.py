@@ -283,8 +283,9 @@ class Download:
         return sorted(seen.values(), key=lambda t: (t.order, t.slug))
 
 
-def _cells(row: Row, dialect: Dialect) -> list:
-    """A row as typed cells: numbers stay numbers, text is text."""
+def _cells(row: Row, dialect: Dialect, licences: dict[str, Licence]) -> list:
+    """A row as typed cells: numbers stay numbers, text is text. ``licences``: each theme's
+    licence, filled as the file's rows meet them (a file has thousands of rows, few themes)."""
     area, cell, indicator = row.area, row.area.cell, row.indicator
     notes = []
     if cell is not None and cell.reason:
@@ -293,7 +294,10 @@ def _cells(row: Row, dialect: Dialect) -> list:
         notes.append(APPROXIMATE)
     if indicator.is_demo:
         notes.append("Demodaten: synthetisch, nicht amtlich")
-    lic = licence(indicator.theme.slug)
+    theme = indicator.theme.slug
+    lic = licences.get(theme)
+    if lic is None:
+        lic = licences[theme] = licence(theme)
     has_value = cell is not None and cell.has_value
     status = ""
     if cell is not None:
@@ -344,8 +348,9 @@ def to_csv(download: Download, *, dialect: Dialect) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow(header(dialect))
+    licences: dict[str, Licence] = {}
     for row in download.rows:
-        writer.writerow([_csv_text(value, dialect) for value in _cells(row, dialect)])
+        writer.writerow([_csv_text(value, dialect) for value in _cells(row, dialect, licences)])
     return encode_csv(buffer.getvalue(), dialect)
 
 
@@ -366,10 +371,10 @@ def number_format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
-def _xlsx_row(row: Row, sheet, positions: list[int]) -> list:
+def _xlsx_row(row: Row, sheet, positions: list[int], licences: dict[str, Licence]) -> list:
     """A row of a worksheet: the value and its interval rounded to the indicator's decimals,
     in a format that shows them; the CSV keeps every digit for programs."""
-    cells = [_xlsx_value(v) for v in _cells(row, DIALECTS["de"])]
+    cells = [_xlsx_value(v) for v in _cells(row, DIALECTS["de"], licences)]
     decimals = max(row.indicator.decimals, 0)
     for i in positions:
         if isinstance(cells[i], int | float) and not isinstance(cells[i], bool):
@@ -407,6 +412,7 @@ def to_xlsx(download: Download, *, downloaded: datetime.datetime | None = None) 
     bold = Font(bold=True)
     dialect = DIALECTS["de"]
     taken: set[str] = {"metadaten"}
+    licences: dict[str, Licence] = {}
     by_theme = defaultdict(list)
     for row in download.rows:
         by_theme[row.indicator.theme_id].append(row)
@@ -419,7 +425,7 @@ def to_xlsx(download: Download, *, downloaded: datetime.datetime | None = None) 
         sheet.append([bold_cell(name, sheet, bold) for name in names])
         positions = [names.index(name) for name in DECIMAL_COLUMNS]
         for row in by_theme[theme.id]:
-            sheet.append(_xlsx_row(row, sheet, positions))
+            sheet.append(_xlsx_row(row, sheet, positions, licences))
     meta = book.create_sheet("Metadaten")
     meta.column_dimensions["A"].width = 24
     meta.column_dimensions["B"].width = 90
