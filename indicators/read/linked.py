@@ -93,5 +93,5 @@ def with_groups(indicators: Iterable[Indicator], linked: Linked) -> list[Indicat
         # Asked for by every cold read, and again for the parts each read pulls in: the
         # catalogue is read once per read (and data state).
         catalogue = memoised(("catalogue",), Indicator.objects.in_bulk)
-        indicators.update({i: catalogue[i] for i in more if i in catalogue})
+        indicators.update({i: member for i, member in catalogue.items() if i in more})
     return list(indicators.values())
