@@ -25,5 +25,5 @@ class IndicatorsConfig(AppConfig):
         # What the public sees of the statistics (core/datastate.py); observations count
         # through their release.
         track(Release, moments=("published_at", "withdrawn_at"))
-        for metadata in (Indicator, Identity, Theme):
+        for metadata in (Indicator, Indicator.components.through, Identity, Theme):
             track(metadata, digest=True)

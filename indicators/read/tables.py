@@ -211,7 +211,7 @@ def _components(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
 def _all_components() -> dict[int, tuple[Indicator, ...]]:
     """Every computed indicator's parts, read once per read (and data state): a read asks
     again for each indicator it pulls in."""
-    links = Indicator.components.through.objects.select_related("to_indicator")
+    links = Indicator.components.through.objects.select_related("to_indicator").order_by("id")
     result: dict[int, list[Indicator]] = defaultdict(list)
     for link in links:
         result[link.from_indicator_id].append(link.to_indicator)

@@ -17,7 +17,11 @@ from projections.models import ProjectionRun
 
 MIGRATION = importlib.import_module("atlas.migrations.0001_data_version")
 # Tables added to the data state later, each with its own migration.
-LATER_TABLES = ("indicators_identity", "projections_projectionrun")
+LATER_TABLES = (
+    "indicators_identity",
+    "projections_projectionrun",
+    "indicators_indicator_components",
+)
 
 
 def version() -> tuple[int, datetime.datetime]:
@@ -54,6 +58,19 @@ def test_every_table_of_the_data_state_has_the_trigger():
     for table in tables:
         assert "atlas_data_version" in triggers_on(table), table
     assert "atlas_data_version" not in triggers_on(Observation._meta.db_table)
+
+
+@pytest.mark.django_db
+def test_a_balance_given_another_part_alone_counts_the_version_up():
+    """The parts of a balance are rows of their own: changed without saving the indicator (a
+    shell, a data migration), they still change what its tables hold and withhold."""
+    balance = Indicator.objects.filter(components__isnull=False).distinct().first()
+    other = Indicator.objects.exclude(pk=balance.pk).exclude(composites=balance).first()
+    before = version()
+    balance.components.add(other)
+    assert version()[0] == before[0] + 1
+    balance.components.remove(other)
+    assert version()[0] == before[0] + 2
 
 
 @pytest.mark.django_db
