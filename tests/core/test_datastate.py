@@ -26,8 +26,8 @@ def heard():
 
 def test_the_apps_name_every_table_of_the_data_state():
     assert set(tracked_models()) == {
-        District, Level, Overlap, Release, Indicator, Identity, Theme, Facility, FacilityType,
-        FacilityUpload, ProjectionRun,
+        District, Level, Overlap, Release, Indicator, Indicator.components.through, Identity,
+        Theme, Facility, FacilityType, FacilityUpload, ProjectionRun,
     }  # fmt: skip
     assert Observation not in tracked_models()
 
