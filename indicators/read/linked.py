@@ -90,8 +90,11 @@ def with_groups(indicators: Iterable[Indicator], linked: Linked) -> list[Indicat
         if member not in indicators
     }
     if more:
-        # Asked for by every cold read, and again for the parts each read pulls in: the
-        # catalogue is read once per read (and data state).
-        catalogue = memoised(("catalogue",), Indicator.objects.in_bulk)
-        indicators.update({i: member for i, member in catalogue.items() if i in more})
+        indicators.update({i: member for i, member in catalogue().items() if i in more})
     return list(indicators.values())
+
+
+def catalogue() -> dict[int, Indicator]:
+    """Every indicator by id, in the catalogue's order: read once per read (and data state),
+    for the members, parts and base-year terms a cold read pulls in round after round."""
+    return memoised(("catalogue",), Indicator.objects.in_bulk)

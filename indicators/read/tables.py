@@ -10,13 +10,12 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import partial
 
 from .. import stats, suppression
 from ..models import SOCIAL_INDEX_COMPUTATIONS, Indicator
 from ..stats import Cell
 from . import geography, rollup, social, supply_cells
-from .linked import Linked, load_links, with_groups
+from .linked import Linked, catalogue, load_links, with_groups
 from .memo import memoised, opened, remember, remembered
 from .values import YearTable
 
@@ -176,8 +175,7 @@ def _withheld_in_base_year(
     for term_id, base in linked.base_years.get(indicator.id, ()):
         if base == year:
             continue
-        # Asked for each indicator and year of the read: looked up once.
-        term = memoised(("indicator", term_id), partial(Indicator.objects.get, id=term_id))
+        term = catalogue()[term_id]
         table = year_tables(indicators=[term], years=[base], as_of=as_of)[(term.slug, base)]
         result |= {
             area.district_id
